@@ -1,0 +1,38 @@
+import { defineCommand } from '../command-spec.ts';
+import { opt } from '../options.ts';
+
+export const lang = defineCommand({
+  name: 'lang',
+  args: { min: 1, max: 1, describe: 'a language such as en_US.UTF-8' },
+  options: { addsupport: opt.list() },
+});
+
+export const keyboard = defineCommand({
+  name: 'keyboard',
+  args: { min: 0, max: 1, describe: 'a keyboard layout' },
+  options: {
+    vckeymap: opt.string(),
+    xlayouts: opt.list(),
+    switch: opt.list(),
+  },
+  validate(command, check) {
+    const { vckeymap, xlayouts } = command.options;
+    if (command.args.length === 0 && vckeymap === undefined && xlayouts === undefined) {
+      check.error('expects a layout, --vckeymap or --xlayouts');
+    }
+  },
+});
+
+export const timezone = defineCommand({
+  name: 'timezone',
+  args: { min: 0, max: 1, describe: 'a time zone such as Europe/Helsinki' },
+  options: {
+    utc: opt.flag({ deprecatedAliases: { isUtc: 'use --utc' } }),
+    nontp: opt.flag(),
+    ntpservers: opt.list({ deprecated: 'use the timesource command' }),
+  },
+  exclusive: [['nontp', 'ntpservers']],
+  validate(command, check) {
+    if (command.args.length === 0 && !command.options.utc) check.error('expects a time zone');
+  },
+});

@@ -1,0 +1,10 @@
+/** The kickstart library: read, check and write pykickstart syntax with mic's and IMG's extensions. */
+export type { Check, CommandSpec, ParsedCommand } from './command-spec.ts';
+export { COMMANDS, type CommandName, findCommand } from './commands/index.ts';
+export { type Diagnostic, formatDiagnostic, type Location } from './diagnostics.ts';
+export { type IncludeReader, type IncludeRequest, type IncludeResult, isUrl } from './include.ts';
+export * from './model.ts';
+export { DEFAULT_MAX_INCLUDE_DEPTH, type ParseOptions, type ParseResult, parseKickstart } from './parser.ts';
+export { commandOf, commandsOf, type KickstartCommand } from './query.ts';
+export { DEFAULT_MAX_BYTES } from './source.ts';
+export { parseTokenMap, substituteTokens, type TokenMap, withDefaultTokens } from './tokens.ts';

@@ -1,0 +1,79 @@
+/**
+ * Splits one kickstart line the way pykickstart does, with Python's `shlex.split(line, comments=True)`:
+ * POSIX quoting, and `#` outside quotes ends the line even in the middle of a token.
+ */
+export type SplitResult = { ok: true; tokens: string[] } | { ok: false; error: string };
+
+const WHITESPACE = new Set([' ', '\t', '\r', '\n']);
+
+export function splitLine(line: string): SplitResult {
+  const tokens: string[] = [];
+  let token = '';
+  // A token exists once any character or a pair of quotes was read, so `''` yields an empty token.
+  let inToken = false;
+  let i = 0;
+  const n = line.length;
+  while (i < n) {
+    const c = line[i]!;
+    if (WHITESPACE.has(c)) {
+      if (inToken) {
+        tokens.push(token);
+        token = '';
+        inToken = false;
+      }
+      i++;
+    } else if (c === '#') {
+      break;
+    } else if (c === '\\') {
+      if (i + 1 >= n) return { ok: false, error: 'a backslash ends the line with nothing to escape' };
+      token += line[i + 1];
+      inToken = true;
+      i += 2;
+    } else if (c === "'") {
+      const close = line.indexOf("'", i + 1);
+      if (close < 0) return { ok: false, error: 'unterminated quote' };
+      token += line.slice(i + 1, close);
+      inToken = true;
+      i = close + 1;
+    } else if (c === '"') {
+      i++;
+      let closed = false;
+      while (i < n) {
+        const d = line[i]!;
+        if (d === '"') {
+          closed = true;
+          i++;
+          break;
+        }
+        // Inside double quotes shlex only lets a backslash escape a quote or another backslash.
+        if (d === '\\' && i + 1 < n && (line[i + 1] === '"' || line[i + 1] === '\\')) {
+          token += line[i + 1];
+          i += 2;
+        } else {
+          token += d;
+          i++;
+        }
+      }
+      if (!closed) return { ok: false, error: 'unterminated quote' };
+      inToken = true;
+    } else {
+      let j = i + 1;
+      while (j < n) {
+        const d = line[j]!;
+        if (WHITESPACE.has(d) || d === '#' || d === '\\' || d === "'" || d === '"') break;
+        j++;
+      }
+      token += line.slice(i, j);
+      inToken = true;
+      i = j;
+    }
+  }
+  if (inToken) tokens.push(token);
+  return { ok: true, tokens };
+}
+
+/** Quotes a value so that `splitLine` gives it back unchanged; plain words stay bare. */
+export function quoteToken(value: string): string {
+  if (value !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(value)) return value;
+  return `'${value.replaceAll("'", `'"'"'`)}'`;
+}

@@ -1,0 +1,313 @@
+import { quoteToken } from './lexer.ts';
+
+/**
+ * Typed option specs and the argparse-like matcher pykickstart's commands and section headers share:
+ * `--name=value` or `--name value`, unambiguous prefixes, flags, typed values, repeats and lists.
+ */
+
+/** Where an option or command comes from, so a strict pykickstart mode can refuse the extensions. */
+export type Origin = 'pykickstart' | 'mic' | 'img';
+
+interface OptionBase {
+  /** Other spellings (without the dashes) that set the same option. */
+  aliases?: readonly string[];
+  /** Aliases that still work but warn, mapped to the advice given. */
+  deprecatedAliases?: Readonly<Record<string, string>>;
+  /** The option still parses but warns with this advice. */
+  deprecated?: string;
+  /** The option is refused with this advice. */
+  removed?: string;
+  required?: boolean;
+  origin?: Origin;
+  /** Words for error messages, e.g. "a size in MiB". */
+  describe?: string;
+}
+
+export interface FlagOption extends OptionBase {
+  kind: 'flag';
+}
+export interface StringOption extends OptionBase {
+  kind: 'string';
+  /** argparse's nargs='?': the value may be left out. */
+  valueOptional?: boolean;
+}
+export interface IntOption extends OptionBase {
+  kind: 'int';
+  min?: number;
+  max?: number;
+}
+export interface FloatOption extends OptionBase {
+  kind: 'float';
+  min?: number;
+}
+export interface BoolOption extends OptionBase {
+  kind: 'bool';
+}
+export interface ChoiceOption<C extends string = string> extends OptionBase {
+  kind: 'choice';
+  choices: readonly C[];
+}
+/** A comma-separated list; repeating the option adds to it. */
+export interface ListOption extends OptionBase {
+  kind: 'list';
+}
+/** An option that may be given several times, each value kept. */
+export interface RepeatOption extends OptionBase {
+  kind: 'repeat';
+}
+
+export type OptionSpec =
+  | FlagOption
+  | StringOption
+  | IntOption
+  | FloatOption
+  | BoolOption
+  | ChoiceOption
+  | ListOption
+  | RepeatOption;
+
+export type OptionsSpec = Readonly<Record<string, OptionSpec>>;
+
+export type OptionValueOf<S> = S extends FlagOption | BoolOption
+  ? boolean
+  : S extends IntOption | FloatOption
+    ? number
+    : S extends ChoiceOption<infer C>
+      ? C
+      : S extends ListOption | RepeatOption
+        ? string[]
+        : string;
+
+export type OptionValues<O extends OptionsSpec> = { -readonly [K in keyof O]?: OptionValueOf<O[K]> };
+
+export type OptionValue = string | number | boolean | string[];
+
+/** Small constructors so that specs read like a table. */
+export const opt = {
+  flag: (o: Omit<FlagOption, 'kind'> = {}): FlagOption => ({ kind: 'flag', ...o }),
+  string: (o: Omit<StringOption, 'kind'> = {}): StringOption => ({ kind: 'string', ...o }),
+  int: (o: Omit<IntOption, 'kind'> = {}): IntOption => ({ kind: 'int', ...o }),
+  float: (o: Omit<FloatOption, 'kind'> = {}): FloatOption => ({ kind: 'float', ...o }),
+  bool: (o: Omit<BoolOption, 'kind'> = {}): BoolOption => ({ kind: 'bool', ...o }),
+  choice: <const C extends string>(choices: readonly C[], o: Omit<ChoiceOption<C>, 'kind' | 'choices'> = {}) =>
+    ({ kind: 'choice', choices, ...o }) as ChoiceOption<C>,
+  list: (o: Omit<ListOption, 'kind'> = {}): ListOption => ({ kind: 'list', ...o }),
+  repeat: (o: Omit<RepeatOption, 'kind'> = {}): RepeatOption => ({ kind: 'repeat', ...o }),
+};
+
+export interface ArgsSpec {
+  min: number;
+  /** null: no upper bound. */
+  max: number | null;
+  /** What the arguments are, for messages: "a time zone". */
+  describe?: string;
+}
+
+export interface MatchContext {
+  /** Accept options whose origin is not pykickstart. */
+  extensions: boolean;
+  error(message: string): void;
+  warning(message: string): void;
+}
+
+export interface MatchedOptions {
+  values: Record<string, OptionValue>;
+  args: string[];
+}
+
+const TRUE_WORDS = new Set(['yes', 'true', 'on', '1']);
+const FALSE_WORDS = new Set(['no', 'false', 'off', '0']);
+
+/** Matches tokens against a spec; reports every problem through the context and returns what it could read. */
+export function matchOptions(spec: OptionsSpec, tokens: readonly string[], ctx: MatchContext): MatchedOptions {
+  const index = spellingIndex(spec);
+  const values: Record<string, OptionValue> = {};
+  const args: string[] = [];
+  let onlyArgs = false;
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (onlyArgs || !looksLikeOption(token)) {
+      args.push(token);
+      continue;
+    }
+    if (token === '--') {
+      onlyArgs = true;
+      continue;
+    }
+    if (!token.startsWith('--')) {
+      ctx.error(`unknown option "${token}"`);
+      continue;
+    }
+    const eq = token.indexOf('=');
+    const spelled = eq < 0 ? token.slice(2) : token.slice(2, eq);
+    const inline = eq < 0 ? undefined : token.slice(eq + 1);
+    const found = resolveSpelling(index, spelled);
+    if (found.kind === 'unknown') {
+      ctx.error(`unknown option "--${spelled}"`);
+      if (inline === undefined && i + 1 < tokens.length && !looksLikeOption(tokens[i + 1]!)) i++;
+      continue;
+    }
+    if (found.kind === 'ambiguous') {
+      ctx.error(`ambiguous option "--${spelled}" could be ${found.candidates.map((c) => `--${c}`).join(', ')}`);
+      continue;
+    }
+    const { key, spelling } = found;
+    const option = spec[key]!;
+    if (!ctx.extensions && option.origin && option.origin !== 'pykickstart') {
+      ctx.error(`--${key} is a ${option.origin} extension, not pykickstart syntax`);
+    }
+    if (option.removed) {
+      ctx.error(`--${spelling} is no longer supported: ${option.removed}`);
+      continue;
+    }
+    if (option.deprecated) ctx.warning(`--${spelling} is deprecated: ${option.deprecated}`);
+    const aliasAdvice = option.deprecatedAliases?.[spelling];
+    if (aliasAdvice) ctx.warning(`--${spelling} is deprecated: ${aliasAdvice}`);
+
+    if (option.kind === 'flag') {
+      if (inline !== undefined) ctx.error(`--${spelling} takes no value, got "${inline}"`);
+      else values[key] = true;
+      continue;
+    }
+    let raw = inline;
+    if (raw === undefined) {
+      const next = tokens[i + 1];
+      if (next !== undefined && !looksLikeOption(next)) {
+        raw = next;
+        i++;
+      } else if (option.kind === 'string' && option.valueOptional) {
+        raw = '';
+      } else {
+        ctx.error(`--${spelling} expects ${describeValue(option)}`);
+        continue;
+      }
+    }
+    const converted = convert(option, raw);
+    if (typeof converted === 'object' && 'problem' in converted) {
+      ctx.error(`--${spelling} expects ${converted.problem}, got "${raw}"`);
+      continue;
+    }
+    if (option.kind === 'list') {
+      const items = (converted as string).split(',').filter((s) => s !== '');
+      values[key] = [...((values[key] as string[] | undefined) ?? []), ...items];
+    } else if (option.kind === 'repeat') {
+      values[key] = [...((values[key] as string[] | undefined) ?? []), converted as string];
+    } else {
+      values[key] = converted;
+    }
+  }
+  for (const [key, option] of Object.entries(spec)) {
+    if (option.required && values[key] === undefined) ctx.error(`--${key} is required`);
+  }
+  return { values, args };
+}
+
+/** argparse treats a token as an option when it starts with a dash and is not a negative number. */
+function looksLikeOption(token: string): boolean {
+  return token.length > 1 && token[0] === '-' && !/^-\d/.test(token);
+}
+
+type Resolution =
+  | { kind: 'found'; key: string; spelling: string }
+  | { kind: 'ambiguous'; candidates: string[] }
+  | { kind: 'unknown' };
+
+interface SpellingIndex {
+  /** spelling → option key */
+  bySpelling: Map<string, string>;
+  spellings: string[];
+}
+
+const indexCache = new WeakMap<OptionsSpec, SpellingIndex>();
+
+function spellingIndex(spec: OptionsSpec): SpellingIndex {
+  let index = indexCache.get(spec);
+  if (!index) {
+    const bySpelling = new Map<string, string>();
+    for (const [key, option] of Object.entries(spec)) {
+      bySpelling.set(key, key);
+      for (const alias of option.aliases ?? []) bySpelling.set(alias, key);
+      for (const alias of Object.keys(option.deprecatedAliases ?? {})) bySpelling.set(alias, key);
+    }
+    index = { bySpelling, spellings: [...bySpelling.keys()].sort() };
+    indexCache.set(spec, index);
+  }
+  return index;
+}
+
+function resolveSpelling(index: SpellingIndex, spelled: string): Resolution {
+  const exact = index.bySpelling.get(spelled);
+  if (exact !== undefined) return { kind: 'found', key: exact, spelling: spelled };
+  if (spelled === '') return { kind: 'unknown' };
+  const matches = index.spellings.filter((s) => s.startsWith(spelled));
+  const keys = new Set(matches.map((s) => index.bySpelling.get(s)!));
+  if (keys.size === 0) return { kind: 'unknown' };
+  // Several spellings of one option (an alias and its canonical name) are not an ambiguity worth refusing.
+  if (keys.size > 1) return { kind: 'ambiguous', candidates: matches };
+  const key = [...keys][0]!;
+  return { kind: 'found', key, spelling: matches.includes(key) ? key : matches[0]! };
+}
+
+function describeValue(option: OptionSpec): string {
+  if (option.describe) return option.describe;
+  switch (option.kind) {
+    case 'int':
+      return 'a whole number';
+    case 'float':
+      return 'a number';
+    case 'bool':
+      return 'yes or no';
+    case 'choice':
+      return `one of ${option.choices.join(', ')}`;
+    case 'list':
+      return 'a comma-separated list';
+    default:
+      return 'a value';
+  }
+}
+
+function convert(option: OptionSpec, raw: string): OptionValue | { problem: string } {
+  switch (option.kind) {
+    case 'int': {
+      if (!/^[+-]?\d+$/.test(raw.trim())) return { problem: 'a number' };
+      const n = Number.parseInt(raw, 10);
+      if (option.min !== undefined && n < option.min) return { problem: `a number of at least ${option.min}` };
+      if (option.max !== undefined && n > option.max) return { problem: `a number of at most ${option.max}` };
+      return n;
+    }
+    case 'float': {
+      const n = Number(raw.trim());
+      if (raw.trim() === '' || !Number.isFinite(n)) return { problem: 'a number' };
+      if (option.min !== undefined && n < option.min) return { problem: `a number of at least ${option.min}` };
+      return n;
+    }
+    case 'bool': {
+      const word = raw.toLowerCase();
+      if (TRUE_WORDS.has(word)) return true;
+      if (FALSE_WORDS.has(word)) return false;
+      return { problem: 'yes or no' };
+    }
+    case 'choice':
+      return option.choices.includes(raw) ? raw : { problem: `one of ${option.choices.join(', ')}` };
+    default:
+      return raw;
+  }
+}
+
+/** Writes an option back in its canonical spelling; nothing for a flag that is not set. */
+export function writeOption(key: string, option: OptionSpec, value: OptionValue): string[] {
+  switch (option.kind) {
+    case 'flag':
+      return value === true ? [`--${key}`] : [];
+    case 'bool':
+      return [`--${key}=${value ? 'yes' : 'no'}`];
+    case 'list':
+      return (value as string[]).length > 0 ? [`--${key}=${quoteToken((value as string[]).join(','))}`] : [];
+    case 'repeat':
+      return (value as string[]).map((v) => `--${key}=${quoteToken(v)}`);
+    case 'string':
+      return option.valueOptional && value === '' ? [`--${key}`] : [`--${key}=${quoteToken(String(value))}`];
+    default:
+      return [`--${key}=${quoteToken(String(value))}`];
+  }
+}

@@ -1,0 +1,528 @@
+import type { Check, CommandSpec, ParsedCommand } from './command-spec.ts';
+import { findCommand } from './commands/index.ts';
+import { type Diagnostic, DiagnosticList, type Location } from './diagnostics.ts';
+import { fileIncludeReader, type IncludeReader } from './include.ts';
+import { splitLine } from './lexer.ts';
+import { parseMicHeader } from './mic-header.ts';
+import { emptyKickstart, type GroupInclude, type Kickstart, type PackageSelection, type Script } from './model.ts';
+import { type MatchContext, matchOptions, type OptionValue } from './options.ts';
+import { DEFAULT_INTERPRETER, SECTIONS, type SectionSpec } from './sections.ts';
+import { DEFAULT_MAX_BYTES, decodeLines } from './source.ts';
+import { substituteTokens, type TokenMap } from './tokens.ts';
+
+export interface ParseOptions {
+  /** The name errors give the file: its path, or a label such as `<stdin>`. */
+  file?: string;
+  /** Folder relative names (the file's own, and its includes) are resolved against; default the working folder. */
+  baseDir?: string;
+  /** Folders includes may come from; default: the folder of the kickstart itself (or baseDir). */
+  includeRoots?: readonly string[];
+  allowUrls?: boolean;
+  /** Replaces the file-system reader, e.g. for the service, which allows no includes at all. */
+  readInclude?: IncludeReader;
+  maxBytes?: number;
+  maxIncludeDepth?: number;
+  /** `@TOKEN@` values substituted in every file before it is parsed; none by default. */
+  tokens?: TokenMap;
+  /** Accept mic's and IMG's extensions (default), or only pykickstart's syntax. */
+  extensions?: boolean;
+}
+
+export interface ParseResult {
+  kickstart: Kickstart;
+  diagnostics: Diagnostic[];
+  errors: Diagnostic[];
+  warnings: Diagnostic[];
+  ok: boolean;
+}
+
+export const DEFAULT_MAX_INCLUDE_DEPTH = 10;
+
+interface SourceLine {
+  text: string;
+  location: Location;
+}
+
+interface OpenFile {
+  file: string;
+  lines: string[];
+  next: number;
+  depth: number;
+}
+
+/** A stack of files: %include pushes the included one, which is read to its end before the includer resumes. */
+class LineStream {
+  private readonly stack: OpenFile[] = [];
+
+  push(file: string, lines: string[], depth: number): void {
+    this.stack.push({ file, lines, next: 0, depth });
+  }
+
+  get depth(): number {
+    return this.stack.at(-1)?.depth ?? 0;
+  }
+
+  isOpen(file: string): boolean {
+    return this.stack.some((f) => f.file === file);
+  }
+
+  next(): SourceLine | undefined {
+    for (;;) {
+      const top = this.stack.at(-1);
+      if (!top) return undefined;
+      if (top.next < top.lines.length) {
+        const index = top.next++;
+        return { text: top.lines[index]!, location: { file: top.file, line: index + 1 } };
+      }
+      this.stack.pop();
+    }
+  }
+}
+
+function firstWord(text: string): string {
+  const trimmed = text.trimStart();
+  const end = trimmed.search(/\s/);
+  return end < 0 ? trimmed : trimmed.slice(0, end);
+}
+
+class Parser {
+  readonly diagnostics = new DiagnosticList();
+  readonly kickstart = emptyKickstart();
+  private readonly stream = new LineStream();
+  private readonly readInclude: IncludeReader;
+  private readonly maxBytes: number;
+  private readonly maxDepth: number;
+  private readonly tokens: TokenMap | undefined;
+  private readonly extensions: boolean;
+  /** The slot each singular command fills, to find the one a repeat replaces. */
+  private readonly slots = new Map<string, ParsedCommand>();
+
+  constructor(options: ParseOptions) {
+    const baseDir = options.baseDir ?? process.cwd();
+    this.readInclude =
+      options.readInclude ??
+      fileIncludeReader({
+        roots: options.includeRoots ?? [defaultRoot(options.file, baseDir)],
+        baseDir,
+        allowUrls: options.allowUrls ?? false,
+      });
+    this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+    this.maxDepth = options.maxIncludeDepth ?? DEFAULT_MAX_INCLUDE_DEPTH;
+    this.tokens = options.tokens;
+    this.extensions = options.extensions ?? true;
+  }
+
+  parse(input: string | Uint8Array, file: string): void {
+    const lines = this.open(input, file, 0);
+    if (!lines) return;
+    this.readMicHeader(lines[0], file);
+    this.stream.push(file, lines, 0);
+    this.run();
+  }
+
+  /** Decodes a file and splices in its %ksappend files, which pykickstart does before parsing anything. */
+  private open(input: string | Uint8Array, file: string, depth: number): string[] | null {
+    const decoded = decodeLines(input, file, this.maxBytes, this.diagnostics);
+    if (!decoded) return null;
+    const lines = this.tokens ? decoded.map((l) => substituteTokens(l, this.tokens!)) : decoded;
+    if (!lines.some((l) => l.trimStart().startsWith('%ksappend'))) return lines;
+    const out: string[] = [];
+    lines.forEach((line, index) => {
+      if (firstWord(line) !== '%ksappend') {
+        out.push(line);
+        return;
+      }
+      // Appended lines are parsed as if written here; they keep this file's numbering for messages.
+      const appended = this.readReference(line, { file, line: index + 1 }, '%ksappend', depth);
+      out.push(...(appended?.lines ?? []), '');
+    });
+    return out;
+  }
+
+  private readReference(
+    line: string,
+    at: Location,
+    directive: '%include' | '%ksappend',
+    depth: number,
+  ): { file: string; lines: string[] } | null {
+    const split = splitLine(line);
+    if (!split.ok) {
+      this.diagnostics.error(at, split.error);
+      return null;
+    }
+    if (split.tokens.length !== 2) {
+      this.diagnostics.error(at, `${directive} expects one file name`);
+      return null;
+    }
+    if (depth >= this.maxDepth) {
+      this.diagnostics.error(at, `${directive} nests deeper than ${this.maxDepth} files`);
+      return null;
+    }
+    const result = this.readInclude({ target: split.tokens[1]!, directive, from: at });
+    if (!result.ok) {
+      this.diagnostics.error(at, result.error);
+      return null;
+    }
+    if (this.stream.isOpen(result.file) || result.file === at.file) {
+      this.diagnostics.error(at, `${directive} ${split.tokens[1]} includes itself`);
+      return null;
+    }
+    const lines = this.open(result.content, result.file, depth + 1);
+    return lines ? { file: result.file, lines } : null;
+  }
+
+  private readMicHeader(firstLine: string | undefined, file: string): void {
+    if (firstLine === undefined) return;
+    const header = parseMicHeader(firstLine);
+    if (!header.found) return;
+    const at = { file, line: 1 };
+    if ('error' in header) this.diagnostics.warning(at, header.error);
+    else this.kickstart.micOptions = header.options;
+    if (!this.extensions) this.diagnostics.error(at, 'the mic options header is a mic extension');
+  }
+
+  private run(): void {
+    let pending = this.stream.next();
+    while (pending) {
+      const { text, location } = pending;
+      pending = undefined;
+      const word = firstWord(text);
+      if (word === '' || word.startsWith('#')) {
+        pending = this.stream.next();
+        continue;
+      }
+      if (word.startsWith('%')) {
+        pending = this.section(word, text, location);
+        continue;
+      }
+      this.command(text, location);
+      pending = this.stream.next();
+    }
+  }
+
+  /** Handles a %-line in command context; returns the line that ended the section, if one did. */
+  private section(word: string, text: string, at: Location): SourceLine | undefined {
+    if (word === '%include') {
+      const included = this.readReference(text, at, '%include', this.stream.depth);
+      if (included) this.stream.push(included.file, included.lines, this.stream.depth + 1);
+      return this.stream.next();
+    }
+    if (word === '%end') {
+      this.diagnostics.error(at, '%end without an open section');
+      return this.stream.next();
+    }
+    const spec = SECTIONS.get(word);
+    if (!spec) {
+      this.diagnostics.error(at, `unknown section "${word}"`);
+      return this.skipUnknownSection();
+    }
+    return this.readSection(spec, text, at);
+  }
+
+  /** An unknown section's body would be misread as commands, so skip to its %end. */
+  private skipUnknownSection(): SourceLine | undefined {
+    for (let line = this.stream.next(); line; line = this.stream.next()) {
+      const word = firstWord(line.text);
+      if (word === '%end') return this.stream.next();
+      if (SECTIONS.has(word)) return line;
+    }
+    return undefined;
+  }
+
+  private readSection(spec: SectionSpec, header: string, at: Location): SourceLine | undefined {
+    const check = this.check(at, spec.name);
+    if (!this.extensions && spec.origin && spec.origin !== 'pykickstart') {
+      check.error(`${spec.name} is a ${spec.origin} extension, not pykickstart syntax`);
+    }
+    const split = splitLine(header);
+    const headerTokens = split.ok ? split.tokens.slice(1) : [];
+    if (!split.ok) this.diagnostics.error(at, split.error);
+    // Addon arguments belong to the add-on, not to us; every other header is checked before its body.
+    const { values, args } =
+      spec.body === 'addon'
+        ? { values: {}, args: [] }
+        : matchOptions(spec.options, headerTokens, this.matchContext(check));
+    if (args.length > 0) check.error(`unexpected argument${args.length > 1 ? 's' : ''} ${quoteAll(args)}`);
+
+    const body: SourceLine[] = [];
+    let ending: SourceLine | undefined;
+    let closed = false;
+    for (let line = this.stream.next(); line; line = this.stream.next()) {
+      const word = firstWord(line.text);
+      if (word === '%end') {
+        closed = true;
+        break;
+      }
+      if (SECTIONS.has(word)) {
+        this.diagnostics.error(line.location, `${spec.name} is not closed by %end (it starts at line ${at.line})`);
+        ending = line;
+        closed = true;
+        break;
+      }
+      body.push(line);
+    }
+    if (!closed) {
+      const end = body.at(-1)?.location ?? at;
+      this.diagnostics.error(end, `${spec.name} is not closed by %end (it starts at line ${at.line})`);
+    }
+    const next = ending ?? this.stream.next();
+
+    if (spec.body === 'addon') {
+      this.addon(headerTokens, body, at);
+      return next;
+    }
+    switch (spec.body) {
+      case 'packages':
+        this.packages(values, body, at);
+        break;
+      case 'script':
+        this.kickstart.scripts.push(scriptFrom(spec, values, body, at));
+        break;
+      case 'lines': {
+        const items = body.map((l) => stripComment(l.text)).filter((l) => l !== '');
+        if (spec.name === '%prepackages') this.kickstart.prepackages = [...(this.kickstart.prepackages ?? []), ...items];
+        else this.kickstart.attachments = [...(this.kickstart.attachments ?? []), ...items];
+        break;
+      }
+      case 'raw':
+        if (this.kickstart.anaconda) this.diagnostics.warning(at, `${spec.name} given again; this one is used`);
+        this.kickstart.anaconda = { body: joinBody(body), location: at };
+        break;
+    }
+    return next;
+  }
+
+  private addon(tokens: string[], body: SourceLine[], at: Location): void {
+    const [name, ...args] = tokens;
+    if (!name) {
+      this.diagnostics.error(at, '%addon expects the add-on name');
+      return;
+    }
+    this.kickstart.addons.push({ name, args, body: joinBody(body), location: at });
+  }
+
+  private packages(options: Record<string, OptionValue>, body: SourceLine[], at: Location): void {
+    const selection: PackageSelection = (this.kickstart.packages ??= {
+      options: {},
+      packages: [],
+      excludedPackages: [],
+      groups: [],
+      excludedGroups: [],
+      environment: null,
+      location: at,
+    });
+    Object.assign(selection.options, options);
+    for (const { text, location } of body) {
+      const line = stripComment(text);
+      if (line === '') continue;
+      if (line.startsWith('%')) {
+        this.diagnostics.error(location, `"${firstWord(line)}" is not allowed inside %packages`);
+      } else if (line.startsWith('@^')) {
+        const name = line.slice(2).trim();
+        if (name === '') this.diagnostics.error(location, '%packages: "@^" needs an environment name');
+        else selection.environment = name;
+      } else if (line.startsWith('-@')) {
+        const name = line.slice(2).trim();
+        if (name === '') this.diagnostics.error(location, '%packages: "-@" needs a group name');
+        else {
+          selection.groups = selection.groups.filter((g) => g.name !== name);
+          addOnce(selection.excludedGroups, name);
+        }
+      } else if (line.startsWith('@')) {
+        this.group(selection, line.slice(1), location);
+      } else if (line.startsWith('-')) {
+        const name = line.slice(1).trim();
+        if (this.packageName(name, location)) {
+          removeFrom(selection.packages, name);
+          addOnce(selection.excludedPackages, name);
+        }
+      } else if (this.packageName(line, location)) {
+        removeFrom(selection.excludedPackages, line);
+        addOnce(selection.packages, line);
+      }
+    }
+  }
+
+  private packageName(name: string, at: Location): boolean {
+    if (name === '') {
+      this.diagnostics.error(at, '%packages: "-" needs a package name');
+      return false;
+    }
+    if (/\s/.test(name)) {
+      this.diagnostics.error(at, `%packages: one package a line, got "${name}"`);
+      return false;
+    }
+    return true;
+  }
+
+  /** Group names may hold spaces (`@MeeGo Core`), so only the `--` words are options, as in pykickstart. */
+  private group(selection: PackageSelection, text: string, at: Location): void {
+    const words = text.trim().split(/\s+/);
+    const nameWords: string[] = [];
+    let include: GroupInclude = 'default';
+    let optionCount = 0;
+    for (const word of words) {
+      if (word === '--nodefaults') {
+        include = 'required';
+        optionCount++;
+      } else if (word === '--optional') {
+        include = 'all';
+        optionCount++;
+      } else if (word.startsWith('--')) {
+        this.diagnostics.error(at, `%packages: unknown group option "${word}"`);
+      } else {
+        nameWords.push(word);
+      }
+    }
+    if (optionCount > 1) this.diagnostics.error(at, '%packages: --nodefaults and --optional cannot be used together');
+    const name = nameWords.join(' ');
+    if (name === '') {
+      this.diagnostics.error(at, '%packages: "@" needs a group name');
+      return;
+    }
+    removeFrom(selection.excludedGroups, name);
+    selection.groups = selection.groups.filter((g) => g.name !== name);
+    selection.groups.push({ name, include });
+  }
+
+  private command(text: string, at: Location): void {
+    const split = splitLine(text);
+    if (!split.ok) {
+      this.diagnostics.error(at, split.error);
+      return;
+    }
+    const [word, ...rest] = split.tokens;
+    if (word === undefined) return;
+    const spec = findCommand(word);
+    if (!spec) {
+      this.diagnostics.error(at, `unknown command "${word}"`);
+      return;
+    }
+    const check = this.check(at, word);
+    if (spec.ignored) {
+      check.warning(spec.ignored);
+      return;
+    }
+    if (!this.extensions && spec.origin && spec.origin !== 'pykickstart') {
+      check.error(`a ${spec.origin} extension, not pykickstart syntax`);
+    }
+    const { values, args } = matchOptions(spec.options, rest, this.matchContext(check));
+    checkArgs(spec, args, check);
+    for (const group of spec.exclusive ?? []) {
+      const given = group.filter((key) => values[key] !== undefined && values[key] !== false);
+      if (given.length > 1) check.error(`${given.map((k) => `--${k}`).join(' and ')} cannot be used together`);
+    }
+    const parsed: ParsedCommand = { name: spec.name, args, options: values, location: at };
+    spec.validate?.(parsed, check);
+    this.store(spec, parsed, check);
+  }
+
+  private store(spec: CommandSpec, parsed: ParsedCommand, check: Check): void {
+    const commands = this.kickstart.commands;
+    if (spec.multiple) {
+      const key = spec.multiple.key?.(parsed);
+      if (key !== undefined) {
+        const earlier = commands.findIndex((c) => c.name === spec.name && spec.multiple!.key!(c) === key);
+        if (earlier >= 0) {
+          const what = spec.multiple.what ?? spec.name;
+          check.warning(`${what} "${key}" was already declared at line ${commands[earlier]!.location.line}; the last one wins`);
+          commands.splice(earlier, 1);
+        }
+      }
+      commands.push(parsed);
+      return;
+    }
+    const slot = spec.slot ?? spec.name;
+    const earlier = this.slots.get(slot);
+    if (earlier) {
+      const replaced = earlier.name === parsed.name ? parsed.name : `${earlier.name} (line ${earlier.location.line})`;
+      check.warning(
+        earlier.name === parsed.name
+          ? `given again; this one replaces line ${earlier.location.line}`
+          : `replaces ${replaced}`,
+      );
+      commands.splice(commands.indexOf(earlier), 1);
+    }
+    this.slots.set(slot, parsed);
+    commands.push(parsed);
+  }
+
+  private check(at: Location, owner: string): Check {
+    return {
+      error: (message) => this.diagnostics.error(at, `${owner}: ${message}`),
+      warning: (message) => this.diagnostics.warning(at, `${owner}: ${message}`),
+    };
+  }
+
+  private matchContext(check: Check): MatchContext {
+    return { extensions: this.extensions, error: check.error, warning: check.warning };
+  }
+}
+
+function defaultRoot(file: string | undefined, baseDir: string): string {
+  if (!file) return baseDir;
+  const slash = file.lastIndexOf('/');
+  if (slash < 0) return baseDir;
+  return file.startsWith('/') ? file.slice(0, slash) || '/' : `${baseDir}/${file.slice(0, slash)}`;
+}
+
+function checkArgs(spec: CommandSpec, args: string[], check: Check): void {
+  const { min, max, describe } = spec.args ?? { min: 0, max: 0 };
+  const what = describe ? ` (${describe})` : '';
+  if (args.length < min) {
+    const count = min === max ? `${min}` : `at least ${min}`;
+    check.error(`expects ${count} argument${min === 1 ? '' : 's'}${what}, got ${args.length}`);
+  } else if (max !== null && args.length > max) {
+    check.error(
+      max === 0 ? `takes no arguments, got ${quoteAll(args)}` : `too many arguments${what}: ${quoteAll(args)}`,
+    );
+  }
+}
+
+function scriptFrom(spec: SectionSpec, values: Record<string, OptionValue>, body: SourceLine[], at: Location): Script {
+  return {
+    kind: spec.script!,
+    body: joinBody(body),
+    interpreter: typeof values.interpreter === 'string' ? values.interpreter : DEFAULT_INTERPRETER,
+    nochroot: values.nochroot === true,
+    erroronfail: values.erroronfail === true,
+    log: typeof values.log === 'string' ? values.log : null,
+    location: at,
+  };
+}
+
+function joinBody(lines: SourceLine[]): string {
+  return lines.map((l) => `${l.text}\n`).join('');
+}
+
+function stripComment(text: string): string {
+  const hash = text.indexOf('#');
+  return (hash < 0 ? text : text.slice(0, hash)).trim();
+}
+
+function quoteAll(values: string[]): string {
+  return values.map((v) => `"${v}"`).join(' ');
+}
+
+function addOnce(list: string[], value: string): void {
+  if (!list.includes(value)) list.push(value);
+}
+
+function removeFrom(list: string[], value: string): void {
+  const index = list.indexOf(value);
+  if (index >= 0) list.splice(index, 1);
+}
+
+export function parseKickstart(input: string | Uint8Array, options: ParseOptions = {}): ParseResult {
+  const parser = new Parser(options);
+  parser.parse(input, options.file ?? '<kickstart>');
+  const diagnostics = parser.diagnostics.items;
+  const errors = parser.diagnostics.errors;
+  return {
+    kickstart: parser.kickstart,
+    diagnostics,
+    errors,
+    warnings: parser.diagnostics.warnings,
+    ok: errors.length === 0,
+  };
+}
