@@ -32,7 +32,9 @@ export class DiagnosticList {
   }
 }
 
+/** `FILE: line N: message`; line 0 stands for the file as a whole (say, one that cannot be read). */
 export function formatDiagnostic(d: Diagnostic): string {
   const prefix = d.severity === 'warning' ? 'warning: ' : '';
-  return `${d.file}: line ${d.line}: ${prefix}${d.message}`;
+  const where = d.line > 0 ? `${d.file}: line ${d.line}` : d.file;
+  return `${where}: ${prefix}${d.message}`;
 }

@@ -1,5 +1,5 @@
 import { readFileSync, realpathSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import type { Location } from './diagnostics.ts';
 
 export interface IncludeRequest {
@@ -77,10 +77,4 @@ function safeRealpath(path: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Shortens an absolute path for messages when it lies under the working folder. */
-export function displayPath(path: string): string {
-  const rel = relative(process.cwd(), path);
-  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
 }

@@ -1,10 +1,13 @@
-import { splitLine } from './lexer.ts';
+import { quoteToken, splitLine } from './lexer.ts';
 import type { MicOptions } from './model.ts';
 
 const HEADER = /^#\s*-\*-(mic2?)-options-\*-(.*?)-\*-\1-options-\*-\s*$/;
 const OPENING = /^#\s*-\*-mic2?-options-\*-/;
 
-export type MicHeaderResult = { found: false } | { found: true; options: MicOptions } | { found: true; error: string };
+export type MicHeaderResult =
+  | { found: false }
+  | { found: true; options: MicOptions }
+  | { found: true; error: string };
 
 /**
  * Reads mic's first-line header, which `mic cr auto` uses to pick the image type:
@@ -40,4 +43,11 @@ export function parseMicHeader(firstLine: string): MicHeaderResult {
     }
   }
   return { found: true, options: { dialect, imageType, arch, args } };
+}
+
+/** The header line for `format`: the reader takes every `#` in it literally, so a `#` must stay out of quotes. */
+export function writeMicHeader(options: MicOptions): string {
+  const marker = `-*-${options.dialect}-options-*-`;
+  const args = options.args.map((arg) => arg.split('#').map(quoteToken).join('#'));
+  return ['#', marker, ...args, marker].join(' ');
 }

@@ -55,6 +55,13 @@ export interface ListOption extends OptionBase {
 export interface RepeatOption extends OptionBase {
   kind: 'repeat';
 }
+/**
+ * Not an option but a mark on the spec: options it does not know are kept, in order, as arguments, as
+ * argparse's parse_known_args does for commands that hand their line to another tool (authselect).
+ */
+export interface PassthroughOption extends OptionBase {
+  kind: 'passthrough';
+}
 
 export type OptionSpec =
   | FlagOption
@@ -64,11 +71,14 @@ export type OptionSpec =
   | BoolOption
   | ChoiceOption
   | ListOption
-  | RepeatOption;
+  | RepeatOption
+  | PassthroughOption;
 
 export type OptionsSpec = Readonly<Record<string, OptionSpec>>;
 
-export type OptionValueOf<S> = S extends FlagOption | BoolOption
+export type OptionValueOf<S> = S extends PassthroughOption
+  ? never
+  : S extends FlagOption | BoolOption
   ? boolean
   : S extends IntOption | FloatOption
     ? number
@@ -89,10 +99,13 @@ export const opt = {
   int: (o: Omit<IntOption, 'kind'> = {}): IntOption => ({ kind: 'int', ...o }),
   float: (o: Omit<FloatOption, 'kind'> = {}): FloatOption => ({ kind: 'float', ...o }),
   bool: (o: Omit<BoolOption, 'kind'> = {}): BoolOption => ({ kind: 'bool', ...o }),
-  choice: <const C extends string>(choices: readonly C[], o: Omit<ChoiceOption<C>, 'kind' | 'choices'> = {}) =>
-    ({ kind: 'choice', choices, ...o }) as ChoiceOption<C>,
+  choice: <const C extends string>(
+    choices: readonly C[],
+    o: Omit<ChoiceOption<C>, 'kind' | 'choices'> = {},
+  ) => ({ kind: 'choice', choices, ...o }) as ChoiceOption<C>,
   list: (o: Omit<ListOption, 'kind'> = {}): ListOption => ({ kind: 'list', ...o }),
   repeat: (o: Omit<RepeatOption, 'kind'> = {}): RepeatOption => ({ kind: 'repeat', ...o }),
+  passthrough: (): PassthroughOption => ({ kind: 'passthrough' }),
 };
 
 export interface ArgsSpec {
@@ -119,10 +132,16 @@ const TRUE_WORDS = new Set(['yes', 'true', 'on', '1']);
 const FALSE_WORDS = new Set(['no', 'false', 'off', '0']);
 
 /** Matches tokens against a spec; reports every problem through the context and returns what it could read. */
-export function matchOptions(spec: OptionsSpec, tokens: readonly string[], ctx: MatchContext): MatchedOptions {
+export function matchOptions(
+  spec: OptionsSpec,
+  tokens: readonly string[],
+  ctx: MatchContext,
+): MatchedOptions {
   const index = spellingIndex(spec);
   const values: Record<string, OptionValue> = {};
   const args: string[] = [];
+  // A required option given with a bad value has been reported already; "is required" would only add noise.
+  const given = new Set<string>();
   let onlyArgs = false;
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
@@ -134,30 +153,40 @@ export function matchOptions(spec: OptionsSpec, tokens: readonly string[], ctx: 
       onlyArgs = true;
       continue;
     }
+    const eq = token.indexOf('=');
+    const spelled = eq < 0 ? token.slice(2) : token.slice(2, eq);
+    const inline = eq < 0 ? undefined : token.slice(eq + 1);
+    const found: Resolution = token.startsWith('--') ? resolveSpelling(index, spelled) : { kind: 'unknown' };
+    if (found.kind === 'unknown' && index.passthrough) {
+      args.push(token);
+      continue;
+    }
     if (!token.startsWith('--')) {
       ctx.error(`unknown option "${token}"`);
       continue;
     }
-    const eq = token.indexOf('=');
-    const spelled = eq < 0 ? token.slice(2) : token.slice(2, eq);
-    const inline = eq < 0 ? undefined : token.slice(eq + 1);
-    const found = resolveSpelling(index, spelled);
     if (found.kind === 'unknown') {
       ctx.error(`unknown option "--${spelled}"`);
       if (inline === undefined && i + 1 < tokens.length && !looksLikeOption(tokens[i + 1]!)) i++;
       continue;
     }
     if (found.kind === 'ambiguous') {
-      ctx.error(`ambiguous option "--${spelled}" could be ${found.candidates.map((c) => `--${c}`).join(', ')}`);
+      ctx.error(
+        `ambiguous option "--${spelled}" could be ${found.candidates.map((c) => `--${c}`).join(', ')}`,
+      );
       continue;
     }
     const { key, spelling } = found;
+    given.add(key);
     const option = spec[key]!;
     if (!ctx.extensions && option.origin && option.origin !== 'pykickstart') {
       ctx.error(`--${key} is a ${option.origin} extension, not pykickstart syntax`);
     }
     if (option.removed) {
       ctx.error(`--${spelling} is no longer supported: ${option.removed}`);
+      // Its value is not an argument of the command.
+      const takesValue = option.kind !== 'flag';
+      if (takesValue && inline === undefined && i + 1 < tokens.length && !looksLikeOption(tokens[i + 1]!)) i++;
       continue;
     }
     if (option.deprecated) ctx.warning(`--${spelling} is deprecated: ${option.deprecated}`);
@@ -188,7 +217,11 @@ export function matchOptions(spec: OptionsSpec, tokens: readonly string[], ctx: 
       continue;
     }
     if (option.kind === 'list') {
-      const items = (converted as string).split(',').filter((s) => s !== '');
+      // pykickstart's commaSplit: items trimmed, empty ones dropped.
+      const items = (converted as string)
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
       values[key] = [...((values[key] as string[] | undefined) ?? []), ...items];
     } else if (option.kind === 'repeat') {
       values[key] = [...((values[key] as string[] | undefined) ?? []), converted as string];
@@ -197,13 +230,13 @@ export function matchOptions(spec: OptionsSpec, tokens: readonly string[], ctx: 
     }
   }
   for (const [key, option] of Object.entries(spec)) {
-    if (option.required && values[key] === undefined) ctx.error(`--${key} is required`);
+    if (option.required && !given.has(key)) ctx.error(`--${key} is required`);
   }
   return { values, args };
 }
 
 /** argparse treats a token as an option when it starts with a dash and is not a negative number. */
-function looksLikeOption(token: string): boolean {
+export function looksLikeOption(token: string): boolean {
   return token.length > 1 && token[0] === '-' && !/^-\d/.test(token);
 }
 
@@ -216,6 +249,8 @@ interface SpellingIndex {
   /** spelling → option key */
   bySpelling: Map<string, string>;
   spellings: string[];
+  /** The spec keeps unknown options as arguments. */
+  passthrough: boolean;
 }
 
 const indexCache = new WeakMap<OptionsSpec, SpellingIndex>();
@@ -225,11 +260,13 @@ function spellingIndex(spec: OptionsSpec): SpellingIndex {
   if (!index) {
     const bySpelling = new Map<string, string>();
     for (const [key, option] of Object.entries(spec)) {
+      if (option.kind === 'passthrough') continue;
       bySpelling.set(key, key);
       for (const alias of option.aliases ?? []) bySpelling.set(alias, key);
       for (const alias of Object.keys(option.deprecatedAliases ?? {})) bySpelling.set(alias, key);
     }
-    index = { bySpelling, spellings: [...bySpelling.keys()].sort() };
+    const passthrough = Object.values(spec).some((option) => option.kind === 'passthrough');
+    index = { bySpelling, spellings: [...bySpelling.keys()].sort(), passthrough };
     indexCache.set(spec, index);
   }
   return index;
@@ -271,14 +308,18 @@ function convert(option: OptionSpec, raw: string): OptionValue | { problem: stri
     case 'int': {
       if (!/^[+-]?\d+$/.test(raw.trim())) return { problem: 'a number' };
       const n = Number.parseInt(raw, 10);
-      if (option.min !== undefined && n < option.min) return { problem: `a number of at least ${option.min}` };
+      // Beyond 2^53 the number read is not the number written, and it would be written back as "1e+23".
+      if (!Number.isSafeInteger(n)) return { problem: `a number of at most ${Number.MAX_SAFE_INTEGER}` };
+      if (option.min !== undefined && n < option.min)
+        return { problem: `a number of at least ${option.min}` };
       if (option.max !== undefined && n > option.max) return { problem: `a number of at most ${option.max}` };
       return n;
     }
     case 'float': {
       const n = Number(raw.trim());
       if (raw.trim() === '' || !Number.isFinite(n)) return { problem: 'a number' };
-      if (option.min !== undefined && n < option.min) return { problem: `a number of at least ${option.min}` };
+      if (option.min !== undefined && n < option.min)
+        return { problem: `a number of at least ${option.min}` };
       return n;
     }
     case 'bool': {
@@ -294,7 +335,11 @@ function convert(option: OptionSpec, raw: string): OptionValue | { problem: stri
   }
 }
 
-/** Writes an option back in its canonical spelling; nothing for a flag that is not set. */
+/**
+ * Writes an option back in its canonical spelling, always with `=` so that a value starting with a dash stays a
+ * value; nothing for a flag that is not set. An empty list is still written (`--key=''`): commands may check
+ * that an option was given at all.
+ */
 export function writeOption(key: string, option: OptionSpec, value: OptionValue): string[] {
   switch (option.kind) {
     case 'flag':
@@ -302,12 +347,25 @@ export function writeOption(key: string, option: OptionSpec, value: OptionValue)
     case 'bool':
       return [`--${key}=${value ? 'yes' : 'no'}`];
     case 'list':
-      return (value as string[]).length > 0 ? [`--${key}=${quoteToken((value as string[]).join(','))}`] : [];
+      return [`--${key}=${quoteToken((value as string[]).join(','))}`];
     case 'repeat':
       return (value as string[]).map((v) => `--${key}=${quoteToken(v)}`);
+    case 'passthrough':
+      return [];
     case 'string':
       return option.valueOptional && value === '' ? [`--${key}`] : [`--${key}=${quoteToken(String(value))}`];
     default:
       return [`--${key}=${quoteToken(String(value))}`];
   }
+}
+
+/** Every option that has a value, in the order the spec declares them. */
+export function writeOptions(
+  spec: OptionsSpec,
+  values: Readonly<Record<string, OptionValue | undefined>>,
+): string[] {
+  return Object.entries(spec).flatMap(([key, option]) => {
+    const value = values[key];
+    return value === undefined ? [] : writeOption(key, option, value);
+  });
 }

@@ -4,7 +4,13 @@ import { type Diagnostic, DiagnosticList, type Location } from './diagnostics.ts
 import { fileIncludeReader, type IncludeReader } from './include.ts';
 import { splitLine } from './lexer.ts';
 import { parseMicHeader } from './mic-header.ts';
-import { emptyKickstart, type GroupInclude, type Kickstart, type PackageSelection, type Script } from './model.ts';
+import {
+  emptyKickstart,
+  type GroupInclude,
+  type Kickstart,
+  type PackageSelection,
+  type Script,
+} from './model.ts';
 import { type MatchContext, matchOptions, type OptionValue } from './options.ts';
 import { DEFAULT_INTERPRETER, SECTIONS, type SectionSpec } from './sections.ts';
 import { DEFAULT_MAX_BYTES, decodeLines } from './source.ts';
@@ -45,7 +51,7 @@ interface SourceLine {
 
 interface OpenFile {
   file: string;
-  lines: string[];
+  lines: SourceLine[];
   next: number;
   depth: number;
 }
@@ -54,7 +60,7 @@ interface OpenFile {
 class LineStream {
   private readonly stack: OpenFile[] = [];
 
-  push(file: string, lines: string[], depth: number): void {
+  push(file: string, lines: SourceLine[], depth: number): void {
     this.stack.push({ file, lines, next: 0, depth });
   }
 
@@ -70,10 +76,7 @@ class LineStream {
     for (;;) {
       const top = this.stack.at(-1);
       if (!top) return undefined;
-      if (top.next < top.lines.length) {
-        const index = top.next++;
-        return { text: top.lines[index]!, location: { file: top.file, line: index + 1 } };
-      }
+      if (top.next < top.lines.length) return top.lines[top.next++];
       this.stack.pop();
     }
   }
@@ -85,6 +88,13 @@ function firstWord(text: string): string {
   return end < 0 ? trimmed : trimmed.slice(0, end);
 }
 
+interface SelectionSets {
+  packages: Set<string>;
+  excludedPackages: Set<string>;
+  groups: Map<string, GroupInclude>;
+  excludedGroups: Set<string>;
+}
+
 class Parser {
   readonly diagnostics = new DiagnosticList();
   readonly kickstart = emptyKickstart();
@@ -94,6 +104,8 @@ class Parser {
   private readonly maxDepth: number;
   private readonly tokens: TokenMap | undefined;
   private readonly extensions: boolean;
+  /** Every %packages section so far as ordered sets: a 20,000-line section must not scan a list per line. */
+  private selection: SelectionSets | undefined;
   /** The slot each singular command fills, to find the one a repeat replaces. */
   private readonly slots = new Map<string, ParsedCommand>();
 
@@ -115,28 +127,32 @@ class Parser {
   parse(input: string | Uint8Array, file: string): void {
     const lines = this.open(input, file, 0);
     if (!lines) return;
-    this.readMicHeader(lines[0], file);
+    this.readMicHeader(lines[0]?.text, file);
     this.stream.push(file, lines, 0);
     this.run();
   }
 
-  /** Decodes a file and splices in its %ksappend files, which pykickstart does before parsing anything. */
-  private open(input: string | Uint8Array, file: string, depth: number): string[] | null {
+  /**
+   * Decodes a file and splices in its %ksappend files, which pykickstart does before parsing anything.
+   * Appended lines are parsed as if written in place of the %ksappend, but keep their own file and line for
+   * messages, so the lines after a %ksappend keep their numbers too.
+   */
+  private open(input: string | Uint8Array, file: string, depth: number): SourceLine[] | null {
     const decoded = decodeLines(input, file, this.maxBytes, this.diagnostics);
     if (!decoded) return null;
-    const lines = this.tokens ? decoded.map((l) => substituteTokens(l, this.tokens!)) : decoded;
-    if (!lines.some((l) => l.trimStart().startsWith('%ksappend'))) return lines;
-    const out: string[] = [];
-    lines.forEach((line, index) => {
-      if (firstWord(line) !== '%ksappend') {
-        out.push(line);
-        return;
-      }
-      // Appended lines are parsed as if written here; they keep this file's numbering for messages.
-      const appended = this.readReference(line, { file, line: index + 1 }, '%ksappend', depth);
-      out.push(...(appended?.lines ?? []), '');
-    });
-    return out;
+    const tokens = this.tokens;
+    const lines = decoded.map(
+      (text, index): SourceLine => ({
+        text: tokens ? substituteTokens(text, tokens) : text,
+        location: { file, line: index + 1 },
+      }),
+    );
+    if (!lines.some((l) => l.text.includes('%ksappend'))) return lines;
+    return lines.flatMap((line) =>
+      firstWord(line.text) === '%ksappend'
+        ? (this.readReference(line.text, line.location, '%ksappend', depth)?.lines ?? [])
+        : [line],
+    );
   }
 
   private readReference(
@@ -144,7 +160,7 @@ class Parser {
     at: Location,
     directive: '%include' | '%ksappend',
     depth: number,
-  ): { file: string; lines: string[] } | null {
+  ): { file: string; lines: SourceLine[] } | null {
     const split = splitLine(line);
     if (!split.ok) {
       this.diagnostics.error(at, split.error);
@@ -203,8 +219,7 @@ class Parser {
   /** Handles a %-line in command context; returns the line that ended the section, if one did. */
   private section(word: string, text: string, at: Location): SourceLine | undefined {
     if (word === '%include') {
-      const included = this.readReference(text, at, '%include', this.stream.depth);
-      if (included) this.stream.push(included.file, included.lines, this.stream.depth + 1);
+      this.include({ text, location: at });
       return this.stream.next();
     }
     if (word === '%end') {
@@ -217,6 +232,11 @@ class Parser {
       return this.skipUnknownSection();
     }
     return this.readSection(spec, text, at);
+  }
+
+  private include({ text, location }: SourceLine): void {
+    const included = this.readReference(text, location, '%include', this.stream.depth);
+    if (included) this.stream.push(included.file, included.lines, this.stream.depth + 1);
   }
 
   /** An unknown section's body would be misread as commands, so skip to its %end. */
@@ -253,8 +273,16 @@ class Parser {
         closed = true;
         break;
       }
+      // pykickstart follows %include inside any section, a script included: the file's lines join the body.
+      if (word === '%include') {
+        this.include(line);
+        continue;
+      }
       if (SECTIONS.has(word)) {
-        this.diagnostics.error(line.location, `${spec.name} is not closed by %end (it starts at line ${at.line})`);
+        this.diagnostics.error(
+          line.location,
+          `${spec.name} is not closed by %end (it starts at line ${at.line})`,
+        );
         ending = line;
         closed = true;
         break;
@@ -280,12 +308,14 @@ class Parser {
         break;
       case 'lines': {
         const items = body.map((l) => stripComment(l.text)).filter((l) => l !== '');
-        if (spec.name === '%prepackages') this.kickstart.prepackages = [...(this.kickstart.prepackages ?? []), ...items];
+        if (spec.name === '%prepackages')
+          this.kickstart.prepackages = [...(this.kickstart.prepackages ?? []), ...items];
         else this.kickstart.attachments = [...(this.kickstart.attachments ?? []), ...items];
         break;
       }
       case 'raw':
-        if (this.kickstart.anaconda) this.diagnostics.warning(at, `${spec.name} given again; this one is used`);
+        if (this.kickstart.anaconda)
+          this.diagnostics.warning(at, `${spec.name} given again; this one is used`);
         this.kickstart.anaconda = { body: joinBody(body), location: at };
         break;
     }
@@ -302,7 +332,7 @@ class Parser {
   }
 
   private packages(options: Record<string, OptionValue>, body: SourceLine[], at: Location): void {
-    const selection: PackageSelection = (this.kickstart.packages ??= {
+    this.kickstart.packages ??= {
       options: {},
       packages: [],
       excludedPackages: [],
@@ -310,7 +340,15 @@ class Parser {
       excludedGroups: [],
       environment: null,
       location: at,
-    });
+    };
+    this.selection ??= {
+      packages: new Set(),
+      excludedPackages: new Set(),
+      groups: new Map(),
+      excludedGroups: new Set(),
+    };
+    const selection: PackageSelection = this.kickstart.packages;
+    const sets = this.selection;
     Object.assign(selection.options, options);
     for (const { text, location } of body) {
       const line = stripComment(text);
@@ -325,22 +363,26 @@ class Parser {
         const name = line.slice(2).trim();
         if (name === '') this.diagnostics.error(location, '%packages: "-@" needs a group name');
         else {
-          selection.groups = selection.groups.filter((g) => g.name !== name);
-          addOnce(selection.excludedGroups, name);
+          sets.groups.delete(name);
+          sets.excludedGroups.add(name);
         }
       } else if (line.startsWith('@')) {
-        this.group(selection, line.slice(1), location);
+        this.group(sets, line.slice(1), location);
       } else if (line.startsWith('-')) {
         const name = line.slice(1).trim();
         if (this.packageName(name, location)) {
-          removeFrom(selection.packages, name);
-          addOnce(selection.excludedPackages, name);
+          sets.packages.delete(name);
+          sets.excludedPackages.add(name);
         }
       } else if (this.packageName(line, location)) {
-        removeFrom(selection.excludedPackages, line);
-        addOnce(selection.packages, line);
+        sets.excludedPackages.delete(line);
+        sets.packages.add(line);
       }
     }
+    selection.packages = [...sets.packages];
+    selection.excludedPackages = [...sets.excludedPackages];
+    selection.groups = [...sets.groups].map(([name, include]) => ({ name, include }));
+    selection.excludedGroups = [...sets.excludedGroups];
   }
 
   private packageName(name: string, at: Location): boolean {
@@ -356,7 +398,7 @@ class Parser {
   }
 
   /** Group names may hold spaces (`@MeeGo Core`), so only the `--` words are options, as in pykickstart. */
-  private group(selection: PackageSelection, text: string, at: Location): void {
+  private group(sets: SelectionSets, text: string, at: Location): void {
     const words = text.trim().split(/\s+/);
     const nameWords: string[] = [];
     let include: GroupInclude = 'default';
@@ -374,15 +416,17 @@ class Parser {
         nameWords.push(word);
       }
     }
-    if (optionCount > 1) this.diagnostics.error(at, '%packages: --nodefaults and --optional cannot be used together');
+    if (optionCount > 1)
+      this.diagnostics.error(at, '%packages: --nodefaults and --optional cannot be used together');
     const name = nameWords.join(' ');
     if (name === '') {
       this.diagnostics.error(at, '%packages: "@" needs a group name');
       return;
     }
-    removeFrom(selection.excludedGroups, name);
-    selection.groups = selection.groups.filter((g) => g.name !== name);
-    selection.groups.push({ name, include });
+    sets.excludedGroups.delete(name);
+    // Declared again, the group moves to its latest place, as if the earlier line were gone.
+    sets.groups.delete(name);
+    sets.groups.set(name, include);
   }
 
   private command(text: string, at: Location): void {
@@ -410,7 +454,8 @@ class Parser {
     checkArgs(spec, args, check);
     for (const group of spec.exclusive ?? []) {
       const given = group.filter((key) => values[key] !== undefined && values[key] !== false);
-      if (given.length > 1) check.error(`${given.map((k) => `--${k}`).join(' and ')} cannot be used together`);
+      if (given.length > 1)
+        check.error(`${given.map((k) => `--${k}`).join(' and ')} cannot be used together`);
     }
     const parsed: ParsedCommand = { name: spec.name, args, options: values, location: at };
     spec.validate?.(parsed, check);
@@ -425,7 +470,9 @@ class Parser {
         const earlier = commands.findIndex((c) => c.name === spec.name && spec.multiple!.key!(c) === key);
         if (earlier >= 0) {
           const what = spec.multiple.what ?? spec.name;
-          check.warning(`${what} "${key}" was already declared at line ${commands[earlier]!.location.line}; the last one wins`);
+          check.warning(
+            `${what} "${key}" was already declared at ${lineOf(commands[earlier]!.location, parsed.location)}; the last one wins`,
+          );
           commands.splice(earlier, 1);
         }
       }
@@ -435,11 +482,11 @@ class Parser {
     const slot = spec.slot ?? spec.name;
     const earlier = this.slots.get(slot);
     if (earlier) {
-      const replaced = earlier.name === parsed.name ? parsed.name : `${earlier.name} (line ${earlier.location.line})`;
+      const where = lineOf(earlier.location, parsed.location);
       check.warning(
         earlier.name === parsed.name
-          ? `given again; this one replaces line ${earlier.location.line}`
-          : `replaces ${replaced}`,
+          ? `given again; this one replaces ${where}`
+          : `replaces ${earlier.name} (${where})`,
       );
       commands.splice(commands.indexOf(earlier), 1);
     }
@@ -466,6 +513,11 @@ function defaultRoot(file: string | undefined, baseDir: string): string {
   return file.startsWith('/') ? file.slice(0, slash) || '/' : `${baseDir}/${file.slice(0, slash)}`;
 }
 
+/** An earlier line, named with its file when that is not the file being read (an include). */
+function lineOf(earlier: Location, now: Location): string {
+  return earlier.file === now.file ? `line ${earlier.line}` : `${earlier.file} line ${earlier.line}`;
+}
+
 function checkArgs(spec: CommandSpec, args: string[], check: Check): void {
   const { min, max, describe } = spec.args ?? { min: 0, max: 0 };
   const what = describe ? ` (${describe})` : '';
@@ -474,12 +526,19 @@ function checkArgs(spec: CommandSpec, args: string[], check: Check): void {
     check.error(`expects ${count} argument${min === 1 ? '' : 's'}${what}, got ${args.length}`);
   } else if (max !== null && args.length > max) {
     check.error(
-      max === 0 ? `takes no arguments, got ${quoteAll(args)}` : `too many arguments${what}: ${quoteAll(args)}`,
+      max === 0
+        ? `takes no arguments, got ${quoteAll(args)}`
+        : `too many arguments${what}: ${quoteAll(args)}`,
     );
   }
 }
 
-function scriptFrom(spec: SectionSpec, values: Record<string, OptionValue>, body: SourceLine[], at: Location): Script {
+function scriptFrom(
+  spec: SectionSpec,
+  values: Record<string, OptionValue>,
+  body: SourceLine[],
+  at: Location,
+): Script {
   return {
     kind: spec.script!,
     body: joinBody(body),
@@ -502,15 +561,6 @@ function stripComment(text: string): string {
 
 function quoteAll(values: string[]): string {
   return values.map((v) => `"${v}"`).join(' ');
-}
-
-function addOnce(list: string[], value: string): void {
-  if (!list.includes(value)) list.push(value);
-}
-
-function removeFrom(list: string[], value: string): void {
-  const index = list.indexOf(value);
-  if (index >= 0) list.splice(index, 1);
 }
 
 export function parseKickstart(input: string | Uint8Array, options: ParseOptions = {}): ParseResult {

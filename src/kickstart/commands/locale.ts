@@ -28,11 +28,28 @@ export const timezone = defineCommand({
   args: { min: 0, max: 1, describe: 'a time zone such as Europe/Helsinki' },
   options: {
     utc: opt.flag({ deprecatedAliases: { isUtc: 'use --utc' } }),
-    nontp: opt.flag(),
+    nontp: opt.flag({ deprecated: 'use timesource --ntp-disable' }),
     ntpservers: opt.list({ deprecated: 'use the timesource command' }),
   },
   exclusive: [['nontp', 'ntpservers']],
   validate(command, check) {
     if (command.args.length === 0 && !command.options.utc) check.error('expects a time zone');
+  },
+});
+
+export const timesource = defineCommand({
+  name: 'timesource',
+  options: {
+    'ntp-server': opt.string({ describe: 'an NTP server' }),
+    'ntp-pool': opt.string({ describe: 'an NTP pool' }),
+    'ntp-disable': opt.flag(),
+    nts: opt.flag(),
+  },
+  multiple: {},
+  exclusive: [['ntp-server', 'ntp-pool', 'ntp-disable']],
+  validate(command, check) {
+    const { nts, ...sources } = command.options;
+    if (Object.keys(sources).length === 0) check.error('expects --ntp-server, --ntp-pool or --ntp-disable');
+    if (nts && sources['ntp-disable']) check.error('--nts cannot be used with --ntp-disable');
   },
 });

@@ -1,0 +1,33 @@
+#!/bin/bash
+# Installs the Debian packages listed in system-packages.txt that are missing. A machine that has them all
+# pays one dpkg-query; `apt-get update` runs only when apt does not know a missing package yet.
+set -euo pipefail
+cd "$(dirname "$0")"
+mapfile -t wanted < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' system-packages.txt | grep -v '^$')
+
+declare -A installed=()
+while read -r pkg status; do
+  [ "$status" = installed ] && installed[$pkg]=1
+done < <(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${wanted[@]}" 2>/dev/null || true)
+missing=()
+for pkg in "${wanted[@]}"; do
+  [ -n "${installed[$pkg]:-}" ] || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "imger: missing Debian packages (run this script as root to install them): ${missing[*]}" >&2
+  exit 1
+fi
+
+has_candidate() { apt-cache policy "$1" 2>/dev/null | grep -q 'Candidate: [^(]'; }
+for pkg in "${missing[@]}"; do
+  if ! has_candidate "$pkg"; then
+    echo "imger: apt-get update (apt does not know $pkg yet)" >&2
+    apt-get update -qq >&2
+    break
+  fi
+done
+
+echo "imger: installing Debian packages: ${missing[*]}" >&2
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

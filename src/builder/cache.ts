@@ -1,0 +1,88 @@
+// The build cache on this machine: downloaded .debs, and base roots keyed by a SHA-256 over every input
+// that shapes them, so a key can only match a root built from the same repositories in the same state.
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AptRepo } from './recipe.ts';
+
+export const defaultCacheDir = '/var/cache/imger';
+
+export interface CachePaths {
+  debs: string;
+  roots: string;
+}
+
+export function cachePaths(cacheDir: string): CachePaths {
+  return { debs: join(cacheDir, 'debs'), roots: join(cacheDir, 'roots') };
+}
+
+export interface BaseRootInputs {
+  sources: { repo: AptRepo; releaseSha256: string }[];
+  suite: string;
+  debianArch: string;
+  packages: string[];
+  excludedPackages: string[];
+  bootable: boolean;
+  /** Changes whenever the code that makes a base root changes. */
+  builderVersion: string;
+}
+
+/** JSON with sorted keys, so the same inputs always hash the same. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  );
+}
+
+export function baseRootKey(inputs: BaseRootInputs): string {
+  const normalised = {
+    ...inputs,
+    packages: [...new Set(inputs.packages)].sort(),
+    excludedPackages: [...new Set(inputs.excludedPackages)].sort(),
+  };
+  return createHash('sha256').update(canonicalJson(normalised)).digest('hex');
+}
+
+/** A hash of the bootstrap code itself: editing how roots are made invalidates every cached root. */
+export async function builderVersion(): Promise<string> {
+  const hash = createHash('sha256');
+  for (const file of ['bootstrap.ts', 'packages.ts']) {
+    hash.update(await readFile(fileURLToPath(new URL(file, import.meta.url))));
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * The SHA-256 of a suite's InRelease (or Release) file. It changes whenever the archive changes, so it ties
+ * a cached root to the archive state it was built from. Failing to fetch it means the repo is unreachable.
+ */
+export async function releaseDigest(repo: AptRepo, signal: AbortSignal): Promise<string> {
+  const base = `${repo.url.replace(/\/$/, '')}/dists/${repo.suite}`;
+  const errors: string[] = [];
+  for (const file of ['InRelease', 'Release']) {
+    const url = `${base}/${file}`;
+    try {
+      const body = url.startsWith('file:')
+        ? await readFile(fileURLToPath(url))
+        : await fetchBody(url, signal);
+      return createHash('sha256').update(body).digest('hex');
+    } catch (error) {
+      if (signal.aborted) throw error;
+      errors.push(`${url}: ${(error as Error).message}`);
+    }
+  }
+  throw new RepositoryUnreachable(`Failed to fetch ${errors.join('; ')}`);
+}
+
+export class RepositoryUnreachable extends Error {
+  override readonly name = 'RepositoryUnreachable';
+}
+
+async function fetchBody(url: string, signal: AbortSignal): Promise<Buffer> {
+  const response = await fetch(url, { signal: AbortSignal.any([signal, AbortSignal.timeout(30_000)]) });
+  if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
+  return Buffer.from(await response.arrayBuffer());
+}

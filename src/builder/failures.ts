@@ -1,0 +1,112 @@
+// Why a build failed, in the classes the issue names, with the first error line that explains it.
+import { CommandFailed } from './exec.ts';
+import type { StepName } from './steps.ts';
+
+export const failureKinds = [
+  'kickstart-error',
+  'repository-unreachable',
+  'package-not-found',
+  'script-failed',
+  'out-of-space',
+  'timeout',
+  'cancelled',
+  'internal',
+] as const;
+export type FailureKind = (typeof failureKinds)[number];
+
+export interface FailureDetails {
+  /** The packages that could not be found. */
+  packages?: string[];
+  /** The kickstart script that failed, e.g. "%post #2", and its exit code. */
+  script?: string;
+  exitCode?: number;
+}
+
+export class BuildFailure extends Error {
+  override readonly name = 'BuildFailure';
+  constructor(
+    readonly kind: FailureKind,
+    readonly step: StepName,
+    message: string,
+    readonly details: FailureDetails = {},
+  ) {
+    super(message);
+  }
+}
+
+/** Reasons given to AbortController.abort() by the runner, so a stopped command can tell timeout from cancel. */
+export class DeadlineReached extends Error {
+  override readonly name = 'DeadlineReached';
+}
+
+const errorLinePattern = /^(E:|W: Failed|error|fatal|mmdebstrap: error)|\b(error|failed|cannot|unable)\b/i;
+
+/** The first line of a tool's output that says what went wrong, rather than the last line of noise. */
+export function firstErrorLine(text: string): string {
+  const lines = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+  return lines.find((line) => errorLinePattern.test(line)) ?? lines.at(-1) ?? '';
+}
+
+const missingPackagePatterns = [
+  /E: Unable to locate package (\S+)/g,
+  /E: Package '([^']+)' has no installation candidate/g,
+  /No match for argument: (\S+)/g,
+];
+const unreachablePatterns = [
+  /Failed to fetch/,
+  /Temporary failure resolving/,
+  /Could not resolve/,
+  /Could not connect/,
+  /Connection refused/,
+  /does not have a Release file/,
+  /404\s+Not Found/,
+  /Cannot download repomd\.xml/,
+  /Failed to download metadata/,
+];
+
+function isAbortedBy<T>(error: unknown, type: new (...args: never[]) => T): boolean {
+  return error instanceof CommandFailed && error.abortReason instanceof type;
+}
+
+/** Turns whatever a step threw into a classified failure. */
+export function classifyFailure(error: unknown, step: StepName, signal?: AbortSignal): BuildFailure {
+  if (error instanceof BuildFailure) return error;
+  if (signal?.aborted || (error instanceof CommandFailed && error.reason !== 'exit')) {
+    const timedOut =
+      signal?.reason instanceof DeadlineReached ||
+      isAbortedBy(error, DeadlineReached) ||
+      (error instanceof CommandFailed && error.reason === 'timeout');
+    if (timedOut) {
+      const reason = signal?.reason instanceof DeadlineReached ? signal.reason.message : String(error);
+      return new BuildFailure('timeout', step, reason);
+    }
+    if (signal?.aborted || (error instanceof CommandFailed && error.reason === 'aborted')) {
+      return new BuildFailure('cancelled', step, 'the build was cancelled');
+    }
+  }
+  const text =
+    error instanceof CommandFailed ? `${error.stderr}\n${error.stdout}` : String((error as Error)?.stack ?? error);
+  if (/No space left on device|ENOSPC/.test(text)) {
+    return new BuildFailure('out-of-space', step, firstMatchingLine(text, /No space left|ENOSPC/));
+  }
+  const missing = [...new Set(missingPackagePatterns.flatMap((p) => [...text.matchAll(p)].map((m) => m[1]!)))];
+  if (missing.length > 0) {
+    return new BuildFailure('package-not-found', step, `package not found: ${missing.join(', ')}`, {
+      packages: missing,
+    });
+  }
+  const unreachable = unreachablePatterns.find((pattern) => pattern.test(text));
+  if (unreachable) {
+    return new BuildFailure('repository-unreachable', step, firstMatchingLine(text, unreachable));
+  }
+  const message = error instanceof CommandFailed ? error.message : String((error as Error)?.message ?? error);
+  const detail = error instanceof CommandFailed ? firstErrorLine(text) : '';
+  return new BuildFailure('internal', step, detail && !message.includes(detail) ? `${message}: ${detail}` : message);
+}
+
+function firstMatchingLine(text: string, pattern: RegExp): string {
+  return text.split('\n').find((line) => pattern.test(line))?.trim() ?? text.trim();
+}

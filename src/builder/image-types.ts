@@ -1,0 +1,72 @@
+// The image types IMG knows, what each needs from the pipeline, and the file names mic gave their output.
+import { BuildFailure } from './failures.ts';
+
+export const imageTypes = ['fs', 'loop', 'raw', 'qcow2', 'vmdk', 'vdi', 'livecd', 'liveusb'] as const;
+export type ImageType = (typeof imageTypes)[number];
+
+/** Types IMG accepts by name but only the mic backend can build. */
+export const micOnlyImageTypes = ['nand', 'mrstnand'] as const;
+
+export type DiskFormat = 'qcow2' | 'vmdk' | 'vdi';
+export type PackFormat = 'tar.zst' | 'tar.gz' | 'tar.bz2';
+
+export interface ImageTypeInfo {
+  /** Needs a kernel, an init system and an initramfs in the root. */
+  bootable: boolean;
+  /** Needs the live-boot initramfs hooks (squashfs root on a hybrid ISO). */
+  live: boolean;
+  /** Produced by converting the raw disk with qemu-img. */
+  convertTo?: DiskFormat;
+}
+
+export const imageTypeInfo: Record<ImageType, ImageTypeInfo> = {
+  fs: { bootable: false, live: false },
+  loop: { bootable: false, live: false },
+  raw: { bootable: true, live: false },
+  qcow2: { bootable: true, live: false, convertTo: 'qcow2' },
+  vmdk: { bootable: true, live: false, convertTo: 'vmdk' },
+  vdi: { bootable: true, live: false, convertTo: 'vdi' },
+  livecd: { bootable: true, live: true },
+  liveusb: { bootable: true, live: true },
+};
+
+export function isImageType(name: string): name is ImageType {
+  return (imageTypes as readonly string[]).includes(name);
+}
+
+/** Checks a type name given by a user, before any work starts. */
+export function parseImageType(name: string): ImageType {
+  if (isImageType(name)) return name;
+  if ((micOnlyImageTypes as readonly string[]).includes(name)) {
+    throw new BuildFailure(
+      'kickstart-error',
+      'resolve',
+      `image type ${name} is built only by the mic backend (mic create ${name}); the native builder cannot make it`,
+    );
+  }
+  throw new BuildFailure(
+    'kickstart-error',
+    'resolve',
+    `unknown image type ${name}; known types: ${imageTypes.join(', ')}`,
+  );
+}
+
+/** The main artifact's file name, as mic named it. */
+export function mainArtifactName(type: ImageType, name: string, packTo: PackFormat = 'tar.zst'): string {
+  switch (type) {
+    case 'fs':
+      return `${name}.${packTo}`;
+    case 'loop':
+      return `${name}.img`;
+    case 'raw':
+      return `${name}-sda.raw`;
+    case 'qcow2':
+    case 'vmdk':
+    case 'vdi':
+      return `${name}-sda.${type}`;
+    case 'livecd':
+      return `${name}.iso`;
+    case 'liveusb':
+      return `${name}.usbimg`;
+  }
+}

@@ -1,0 +1,78 @@
+// The filesystems of an image, decided up front from the recipe's partitions: identities (UUIDs, labels)
+// are fixed before anything is written, so fstab, the boot loader and mkfs all agree.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { BuildFailure } from './failures.ts';
+import { defaultEspMiB, type FsType, type Partition } from './recipe.ts';
+
+export interface PlannedFs {
+  mountpoint: Partition['mountpoint'];
+  fstype: FsType;
+  uuid: string;
+  label: string;
+  /** Fixed size in MiB; undefined means: sized from its content. */
+  sizeMiB?: number;
+  /** Minimum size in MiB when sized from content. */
+  minMiB: number;
+}
+
+export interface Layout {
+  root: PlannedFs;
+  boot?: PlannedFs;
+  esp: PlannedFs & { fstype: 'vfat' };
+  swap?: PlannedFs;
+}
+
+const rootFsTypes: FsType[] = ['ext4', 'xfs', 'btrfs'];
+
+/** A FAT volume id, which is what a vfat "UUID" is: 8 hex digits shown as XXXX-XXXX. */
+function fatVolumeId(): string {
+  const hex = randomBytes(4).toString('hex').toUpperCase();
+  return `${hex.slice(0, 4)}-${hex.slice(4)}`;
+}
+
+function plan(part: Partition, label: string): PlannedFs {
+  const fixed = part.grow ? undefined : part.sizeMiB;
+  return {
+    mountpoint: part.mountpoint,
+    fstype: part.fstype,
+    uuid: part.fstype === 'vfat' ? fatVolumeId() : randomUUID(),
+    label: part.label ?? label,
+    ...(fixed === undefined ? {} : { sizeMiB: fixed }),
+    minMiB: part.sizeMiB ?? 0,
+  };
+}
+
+export function planLayout(partitions: readonly Partition[]): Layout {
+  const find = (mountpoint: Partition['mountpoint']) => partitions.find((p) => p.mountpoint === mountpoint);
+  const root = find('/') ?? { mountpoint: '/', grow: true, fstype: 'ext4' };
+  if (!rootFsTypes.includes(root.fstype)) {
+    throw new BuildFailure('kickstart-error', 'resolve', `the root filesystem cannot be ${root.fstype}`);
+  }
+  const boot = find('/boot');
+  if (boot && !rootFsTypes.includes(boot.fstype)) {
+    throw new BuildFailure('kickstart-error', 'resolve', `/boot cannot be ${boot.fstype}`);
+  }
+  const esp = find('/boot/efi') ?? { mountpoint: '/boot/efi', grow: false, fstype: 'vfat', sizeMiB: defaultEspMiB };
+  if (esp.fstype !== 'vfat') {
+    throw new BuildFailure('kickstart-error', 'resolve', `/boot/efi must be vfat, not ${esp.fstype}`);
+  }
+  const swap = find('swap');
+  return {
+    root: plan(root, 'imgroot'),
+    ...(boot ? { boot: plan(boot, 'imgboot') } : {}),
+    esp: { ...plan({ ...esp, grow: false, sizeMiB: esp.sizeMiB ?? defaultEspMiB }, 'ESP'), fstype: 'vfat' },
+    ...(swap ? { swap: plan({ ...swap, grow: false, sizeMiB: swap.sizeMiB ?? 256 }, 'imgswap') } : {}),
+  };
+}
+
+/** fstab for an image with this layout; a filesystem image (loop) has only its root. */
+export function renderFstab(layout: Layout, rootOnly = false): string {
+  const lines = ['# written by imger from the kickstart part lines'];
+  const root = layout.root;
+  lines.push(`UUID=${root.uuid} / ${root.fstype} ${root.fstype === 'ext4' ? 'defaults,errors=remount-ro' : 'defaults'} 0 1`);
+  if (rootOnly) return `${lines.join('\n')}\n`;
+  if (layout.boot) lines.push(`UUID=${layout.boot.uuid} /boot ${layout.boot.fstype} defaults 0 2`);
+  lines.push(`UUID=${layout.esp.uuid} /boot/efi vfat umask=0077 0 1`);
+  if (layout.swap) lines.push(`UUID=${layout.swap.uuid} none swap sw 0 0`);
+  return `${lines.join('\n')}\n`;
+}

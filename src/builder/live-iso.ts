@@ -1,0 +1,106 @@
+// The live image: the root as a squashfs that live-boot mounts, on a hybrid ISO (isolinux for BIOS, a GRUB
+// EFI image for UEFI, an isohybrid MBR and GPT) that boots from CD and from a USB stick alike.
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { makeFilesystem } from './filesystems.ts';
+import type { StepContext } from './runner.ts';
+
+export const liveVolumeId = 'IMGLIVE';
+
+export interface LiveInput {
+  root: string;
+  kernelVersion: string;
+  append: string;
+  timeoutS: number;
+  workDir: string;
+}
+
+/** Stage folder with the squashfs, kernel and initrd; mksquashfs is the slow part of a live build. */
+export async function stageLiveMedia(ctx: StepContext, input: LiveInput): Promise<string> {
+  const stage = join(input.workDir, 'live-stage');
+  await mkdir(join(stage, 'live'), { recursive: true });
+  await ctx.run('mksquashfs', [
+    input.root,
+    join(stage, 'live/filesystem.squashfs'),
+    '-comp',
+    'zstd',
+    '-Xcompression-level',
+    '3',
+    '-b',
+    '1M',
+    '-noappend',
+    '-no-progress',
+    // The initrd is on the ISO beside the squashfs; a second copy inside would only cost space.
+    '-e',
+    `boot/initrd.img-${input.kernelVersion}`,
+  ]);
+  await copyFile(join(input.root, `boot/vmlinuz-${input.kernelVersion}`), join(stage, 'live/vmlinuz'));
+  await copyFile(join(input.root, `boot/initrd.img-${input.kernelVersion}`), join(stage, 'live/initrd.img'));
+  await writeFile(join(stage, `live/${liveVolumeId}.id`), '');
+  return stage;
+}
+
+export async function makeHybridIso(ctx: StepContext, input: LiveInput, stage: string, output: string) {
+  const cmdline = `boot=live ${input.append}`.trimEnd();
+  await mkdir(join(stage, 'isolinux'), { recursive: true });
+  await mkdir(join(stage, 'boot/grub'), { recursive: true });
+  await copyFile('/usr/lib/ISOLINUX/isolinux.bin', join(stage, 'isolinux/isolinux.bin'));
+  await copyFile('/usr/lib/syslinux/modules/bios/ldlinux.c32', join(stage, 'isolinux/ldlinux.c32'));
+  await writeFile(
+    join(stage, 'isolinux/isolinux.cfg'),
+    `SERIAL 0 115200\nPROMPT 0\nTIMEOUT ${Math.max(1, input.timeoutS * 10)}\nDEFAULT live\nLABEL live\n  LINUX /live/vmlinuz\n  INITRD /live/initrd.img\n  APPEND ${cmdline}\n`,
+  );
+  await writeFile(
+    join(stage, 'boot/grub/grub.cfg'),
+    `serial --unit=0 --speed=115200\nterminal_input serial console\nterminal_output serial console\nset timeout=${input.timeoutS}\nmenuentry "Live" {\n  linux /live/vmlinuz ${cmdline}\n  initrd /live/initrd.img\n}\n`,
+  );
+  const early = join(input.workDir, 'live-early.cfg');
+  await writeFile(
+    early,
+    `search --no-floppy --file --set=root /live/${liveVolumeId}.id\nset prefix=($root)/boot/grub\nconfigfile $prefix/grub.cfg\n`,
+  );
+  const efiDir = join(input.workDir, 'live-efi');
+  await mkdir(join(efiDir, 'EFI/BOOT'), { recursive: true });
+  await ctx.run('grub-mkimage', [
+    '-O',
+    'x86_64-efi',
+    '-o',
+    join(efiDir, 'EFI/BOOT/BOOTX64.EFI'),
+    '-p',
+    '/boot/grub',
+    '-c',
+    early,
+    ...['part_gpt', 'part_msdos', 'iso9660', 'fat', 'search', 'search_fs_file', 'normal', 'linux', 'configfile'],
+    ...['echo', 'test', 'gzio', 'serial', 'terminal', 'efi_gop', 'all_video'],
+  ]);
+  const efiImage = join(stage, 'boot/grub/efi.img');
+  await makeFilesystem(ctx, { mountpoint: '/boot/efi', fstype: 'vfat', uuid: 'A1B2-C3D4', label: 'EFIBOOT', minMiB: 4 }, efiDir, efiImage, 4);
+  await ctx.run('xorriso', [
+    '-as',
+    'mkisofs',
+    '-quiet',
+    '-o',
+    output,
+    '-V',
+    liveVolumeId,
+    '-r',
+    '-J',
+    '-joliet-long',
+    '-isohybrid-mbr',
+    '/usr/lib/ISOLINUX/isohdpfx.bin',
+    '-c',
+    'isolinux/boot.cat',
+    '-b',
+    'isolinux/isolinux.bin',
+    '-no-emul-boot',
+    '-boot-load-size',
+    '4',
+    '-boot-info-table',
+    '-eltorito-alt-boot',
+    '-e',
+    'boot/grub/efi.img',
+    '-no-emul-boot',
+    '-isohybrid-gpt-basdat',
+    stage,
+  ]);
+}

@@ -1,0 +1,148 @@
+// The fully resolved description of one image: everything the engine needs, with no defaults left to guess.
+// The kickstart "resolve" step produces it; tests and the bench write it by hand.
+import type { Arch } from './arches.ts';
+import type { ImageType, PackFormat } from './image-types.ts';
+
+export interface AptRepo {
+  kind: 'apt';
+  name?: string;
+  url: string;
+  suite: string;
+  components: string[];
+  /** Keyring file for Signed-By; absent means the host's default Debian keyrings. */
+  signedBy?: string;
+}
+
+export interface RpmRepo {
+  kind: 'rpm';
+  name: string;
+  url: string;
+}
+
+export type PackageSource = AptRepo | RpmRepo;
+
+export type Password =
+  | { kind: 'plain'; value: string }
+  | { kind: 'crypted'; value: string }
+  | { kind: 'locked' };
+
+export interface UserAccount {
+  name: string;
+  groups: string[];
+  password?: Password;
+  homedir?: string;
+  shell?: string;
+  uid?: number;
+}
+
+export interface Group {
+  name: string;
+  gid?: number;
+}
+
+export interface SshKey {
+  user: string;
+  key: string;
+}
+
+export type FsType = 'ext4' | 'xfs' | 'btrfs' | 'vfat' | 'swap';
+
+export interface Partition {
+  mountpoint: '/' | '/boot' | '/boot/efi' | 'swap';
+  /** MiB; with grow, the minimum. */
+  sizeMiB?: number;
+  grow: boolean;
+  fstype: FsType;
+  label?: string;
+}
+
+export type ScriptKind = 'pre' | 'post' | 'pack';
+
+export interface Script {
+  kind: ScriptKind;
+  body: string;
+  interpreter: string;
+  /** Runs on the build host (in the sandbox) with the image root at INSTALL_ROOT, not inside the root. */
+  nochroot: boolean;
+  erroronfail: boolean;
+}
+
+export interface ImageRecipe {
+  type: ImageType;
+  arch: Arch;
+  name: string;
+  outputDir: string;
+  /** Empty means: the host's configured apt sources. */
+  sources: PackageSource[];
+  /** The Debian suite to bootstrap when sources come from the host; ignored for rpm roots. */
+  suite?: string;
+  packages: string[];
+  excludedPackages: string[];
+  /** Add what booting needs (kernel, init, initramfs tools) when the package list lacks it. */
+  bootable: boolean;
+  locale: string;
+  keymap: string;
+  timezone: string;
+  /** Hardware clock in UTC (timezone --utc). */
+  utc: boolean;
+  rootPassword: Password;
+  users: UserAccount[];
+  groups: Group[];
+  sshKeys: SshKey[];
+  hostname: string;
+  /** Bring every wired interface up with DHCP (systemd-networkd). */
+  dhcp: boolean;
+  services: { enabled: string[]; disabled: string[] };
+  /** Boot to the graphical target (xconfig --startxonboot). */
+  startX?: boolean;
+  /** Log this user in to the display manager, where one is installed (mic's desktop --autologinuser). */
+  autologinUser?: string;
+  bootloader: { append: string; timeoutS: number };
+  partitions: Partition[];
+  scripts: Script[];
+  /** Paths (globs) inside the image root copied to the output folder. */
+  attachments: string[];
+  packTo: PackFormat;
+  /** Token values exported to scripts and applied to the kickstart text. */
+  tokens: Record<string, string>;
+  /** Whether kickstart scripts get network access in their sandbox. */
+  scriptNetwork: boolean;
+}
+
+/** The layout used when the kickstart has no part lines: one growing ext4 root. */
+export const defaultPartitions: Partition[] = [{ mountpoint: '/', grow: true, fstype: 'ext4' }];
+
+/** The ESP size used when the kickstart does not size /boot/efi. */
+export const defaultEspMiB = 64;
+
+/** A recipe with every field at its default, for the given type, arch, name and output folder. */
+export function baseRecipe(type: ImageType, arch: Arch, name: string, outputDir: string): ImageRecipe {
+  return {
+    type,
+    arch,
+    name,
+    outputDir,
+    sources: [],
+    packages: [],
+    excludedPackages: [],
+    bootable: type !== 'fs' && type !== 'loop',
+    locale: 'C.UTF-8',
+    keymap: 'us',
+    timezone: 'UTC',
+    utc: true,
+    rootPassword: { kind: 'locked' },
+    users: [],
+    groups: [],
+    sshKeys: [],
+    hostname: 'localhost',
+    dhcp: true,
+    services: { enabled: [], disabled: [] },
+    bootloader: { append: 'console=tty0 console=ttyS0,115200n8', timeoutS: 1 },
+    partitions: defaultPartitions,
+    scripts: [],
+    attachments: [],
+    packTo: 'tar.zst',
+    tokens: {},
+    scriptNetwork: false,
+  };
+}

@@ -1,0 +1,38 @@
+import { Command, CommanderError } from 'commander';
+import { registerKickstartCommands } from './commands/ks.ts';
+import { EXIT, UserError } from './exit-codes.ts';
+
+const program = new Command()
+  .name('imger')
+  .description('IMG (Image Me Give): kickstart files in, bootable OS images out')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerKickstartCommands(program);
+
+program
+  .command('serve')
+  .description('serve the web page, the REST API and a local worker')
+  .action(() => {
+    throw new UserError(
+      'the IMG server arrives with the service work (issue 4); until then use `imger ks …`',
+      EXIT.failure,
+    );
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // Help and version are "errors" to commander; they already printed what they had to.
+    process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  } else if (error instanceof UserError) {
+    process.stderr.write(`imger: ${error.message}\n`);
+    process.exitCode = error.exitCode;
+  } else {
+    process.stderr.write(
+      `imger: internal error: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    process.exitCode = EXIT.failure;
+  }
+}

@@ -1,0 +1,67 @@
+/** How the installer itself behaves: its interface, what it does when done, logging, remote access, rescue. */
+import { defineCommand } from '../command-spec.ts';
+import { type OptionsSpec, opt } from '../options.ts';
+
+/** text, graphical and cmdline are one setting in pykickstart: the last one given wins. */
+function displayMode<const O extends OptionsSpec>(name: string, options: O) {
+  return defineCommand({ name, options, slot: 'display mode' });
+}
+
+/** A mode that may stop to ask has a switch to never ask; cmdline never asks anyway. */
+const INTERACTIVE_OPTIONS = { 'non-interactive': opt.flag() } as const;
+
+export const text = displayMode('text', INTERACTIVE_OPTIONS);
+export const graphical = displayMode('graphical', INTERACTIVE_OPTIONS);
+export const cmdline = displayMode('cmdline', {});
+
+/** reboot, poweroff, shutdown and halt are one setting in pykickstart: the last one given wins. */
+function endAction(name: string) {
+  return defineCommand({
+    name,
+    options: { eject: opt.flag(), kexec: opt.flag() },
+    slot: 'end of installation',
+  });
+}
+
+export const reboot = endAction('reboot');
+export const poweroff = endAction('poweroff');
+export const shutdown = endAction('shutdown');
+export const halt = endAction('halt');
+
+export const eula = defineCommand({
+  name: 'eula',
+  options: { agreed: opt.flag({ required: true, aliases: ['agree', 'accepted', 'accept'] }) },
+});
+
+export const logging = defineCommand({
+  name: 'logging',
+  options: {
+    host: opt.string({ describe: 'a syslog host' }),
+    port: opt.string({ describe: 'a port' }),
+    level: opt.choice(['debug', 'info', 'warning', 'error', 'critical'], {
+      deprecated: 'it no longer changes what the installer shows',
+    }),
+  },
+  validate(command, check) {
+    if (command.options.port !== undefined && command.options.host === undefined)
+      check.error('--port needs --host');
+  },
+});
+
+export const vnc = defineCommand({
+  name: 'vnc',
+  options: {
+    host: opt.string({ describe: 'a host to connect to' }),
+    port: opt.string({ describe: 'a port' }),
+    password: opt.string(),
+    connect: opt.string({ removed: 'use --host and --port' }),
+  },
+});
+
+export const rescue = defineCommand({
+  name: 'rescue',
+  options: { nomount: opt.flag(), romount: opt.flag() },
+  exclusive: [['nomount', 'romount']],
+});
+
+export const mediacheck = defineCommand({ name: 'mediacheck', options: {} });

@@ -1,0 +1,193 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { arches } from '../../builder/arches.ts';
+import { imageTypes } from '../../builder/image-types.ts';
+import { JOB_STATUSES } from '../jobs/index.ts';
+
+/** The API's JSON shapes, declared once: Fastify validates and serialises with them, and OpenAPI shows them. */
+
+export const ErrorBody = Type.Object(
+  {
+    error: Type.String({ description: 'a stable code, e.g. not-found, invalid-kickstart' }),
+    message: Type.String(),
+    details: Type.Optional(Type.Unknown()),
+  },
+  { $id: 'Error' },
+);
+
+const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const JobStatusSchema = Type.Union(
+  JOB_STATUSES.map((status) => Type.Literal(status)),
+  { $id: 'JobStatus' },
+);
+
+export const ArtifactSchema = Type.Object(
+  { name: Type.String(), size: Type.Integer(), sha256: Type.String(), main: Type.Boolean() },
+  { $id: 'Artifact' },
+);
+
+export const JobSummary = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    owner: Type.String(),
+    email: nullable(Type.String()),
+    queue: Type.String(),
+    type: Type.String(),
+    arch: Type.String(),
+    status: Type.Ref(JobStatusSchema),
+    error: nullable(Type.Object({ class: Type.String(), message: Type.String() })),
+    created: Type.String({ format: 'date-time' }),
+    started: nullable(Type.String({ format: 'date-time' })),
+    finished: nullable(Type.String({ format: 'date-time' })),
+    queue_position: nullable(Type.Integer({ description: '1 = next to build; null unless IN QUEUE' })),
+    tags: Type.Array(Type.String()),
+    pinned: Type.Boolean(),
+    worker: nullable(Type.String()),
+    attempt: Type.Integer(),
+    cancel_requested: Type.Boolean(),
+    links: Type.Object({ self: Type.String(), log: Type.String(), files: Type.String(), image: Type.String() }),
+  },
+  { $id: 'JobSummary' },
+);
+
+export const JobDetail = Type.Composite(
+  [
+    JobSummary,
+    Type.Object({
+      kickstart: Type.String(),
+      built_kickstart: nullable(Type.String()),
+      tokenmap: Type.String(),
+      extra_repos: Type.Array(Type.String()),
+      packages: Type.Array(Type.String()),
+      artifacts: Type.Array(Type.Ref(ArtifactSchema)),
+    }),
+  ],
+  { $id: 'Job' },
+);
+export type JobDetail = Static<typeof JobDetail>;
+
+export const JobPageSchema = Type.Object(
+  {
+    jobs: Type.Array(Type.Ref(JobSummary)),
+    next: nullable(Type.String({ description: 'pass as `before` for the next page' })),
+  },
+  { $id: 'JobPage' },
+);
+
+const submitFields = {
+  type: Type.Union(
+    imageTypes.map((type) => Type.Literal(type)),
+    { description: 'image type' },
+  ),
+  arch: Type.String({ description: `architecture: ${arches.join(', ')} or a mic alias (i586, armv7tnhl, …)` }),
+  name: Type.Optional(Type.String({ maxLength: 100 })),
+  queue: Type.Optional(Type.String({ description: 'default: api' })),
+  email: Type.Optional(Type.String()),
+  tokenmap: Type.Optional(Type.String({ description: 'TOKEN:VALUE,…' })),
+};
+
+export const SubmitJson = Type.Object(
+  {
+    kickstart: Type.Optional(Type.String({ description: 'the kickstart text; or give `template`' })),
+    template: Type.Optional(Type.String({ description: 'name of a ready template (GET /templates)' })),
+    ...submitFields,
+    extra_repos: Type.Optional(Type.Array(Type.String())),
+    packages: Type.Optional(Type.Array(Type.String(), { description: '`-name` excludes, `@name` is a group' })),
+    tags: Type.Optional(Type.Array(Type.String())),
+    pinned: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+export type SubmitJson = Static<typeof SubmitJson>;
+
+/** The same fields as a form: lists comma-separated, `pinned` as yes/no, the kickstart as a file. */
+export const SubmitForm = Type.Object(
+  {
+    kickstart: Type.Optional(Type.String({ format: 'binary' })),
+    template: Type.Optional(Type.String()),
+    ...submitFields,
+    extra_repos: Type.Optional(Type.String({ description: 'comma-separated' })),
+    packages: Type.Optional(Type.String({ description: 'comma-separated' })),
+    tags: Type.Optional(Type.String({ description: 'comma-separated' })),
+    pinned: Type.Optional(Type.String({ description: 'yes or no' })),
+  },
+  { additionalProperties: false },
+);
+export type SubmitForm = Static<typeof SubmitForm>;
+
+export const JobListQuery = Type.Object({
+  queue: Type.Optional(Type.String()),
+  owner: Type.Optional(Type.String({ description: 'a user name, or `mine`' })),
+  status: Type.Optional(Type.Ref(JobStatusSchema)),
+  tag: Type.Optional(Type.String()),
+  text: Type.Optional(Type.String({ description: 'part of the name, or the id' })),
+  before: Type.Optional(Type.String({ description: 'the `next` of the previous page' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+});
+export type JobListQuery = Static<typeof JobListQuery>;
+
+export const JobParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+export type JobParams = Static<typeof JobParams>;
+
+export const JobPatch = Type.Object(
+  { tags: Type.Optional(Type.Array(Type.String())), pinned: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false },
+);
+export type JobPatch = Static<typeof JobPatch>;
+
+export const QueueSchema = Type.Object(
+  { name: Type.String(), description: Type.String(), starts_builds: Type.Boolean() },
+  { $id: 'Queue' },
+);
+export type QueueBody = Static<typeof QueueSchema>;
+
+export const UserSchema = Type.Object(
+  {
+    username: Type.String(),
+    email: nullable(Type.String()),
+    admin: Type.Boolean(),
+    created: Type.String(),
+    groups: Type.Array(Type.String()),
+  },
+  { $id: 'User' },
+);
+
+export const UserCreate = Type.Object(
+  {
+    username: Type.String(),
+    password: Type.String(),
+    email: Type.Optional(nullable(Type.String())),
+    admin: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+export type UserCreate = Static<typeof UserCreate>;
+
+export const UserPatch = Type.Object(
+  {
+    password: Type.Optional(Type.String()),
+    email: Type.Optional(nullable(Type.String())),
+    admin: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+export type UserPatch = Static<typeof UserPatch>;
+
+export const GroupSchema = Type.Object(
+  { name: Type.String(), description: Type.String(), members: Type.Array(Type.String()) },
+  { $id: 'Group' },
+);
+export type GroupBody = Static<typeof GroupSchema>;
+
+export const Credentials = Type.Object(
+  { username: Type.String(), password: Type.String() },
+  { additionalProperties: false },
+);
+export type Credentials = Static<typeof Credentials>;
+
+export const NameParams = Type.Object({ name: Type.String({ maxLength: 100 }) });
+export type NameParams = Static<typeof NameParams>;
+
+/** Every schema other schemas refer to by $id; registered once on the app. */
+export const sharedSchemas = [ErrorBody, JobStatusSchema, ArtifactSchema, JobSummary, JobDetail, JobPageSchema, QueueSchema, UserSchema, GroupSchema];

@@ -1,0 +1,144 @@
+/**
+ * Every key of img.conf: its default (as it would be written in the file), how its text becomes a value, and
+ * what it means. The `Config` type is derived from this table, and the sample img.conf is checked against it.
+ */
+
+export interface KeySpec<T> {
+  default: string;
+  /** Throws a message about the value; the loader prefixes the key's name. */
+  parse: (raw: string) => T;
+  doc: string;
+}
+
+function text(defaultValue: string, doc: string): KeySpec<string> {
+  return { default: defaultValue, parse: (raw) => raw, doc };
+}
+
+function integer(defaultValue: number, min: number, doc: string): KeySpec<number> {
+  return {
+    default: String(defaultValue),
+    parse: (raw) => {
+      const value = Number(raw);
+      if (!/^-?\d+$/.test(raw.trim()) || value < min) throw new Error(`expects a whole number ≥ ${min}, got "${raw}"`);
+      return value;
+    },
+    doc,
+  };
+}
+
+const yes = ['yes', 'true', 'on', '1'];
+const no = ['no', 'false', 'off', '0'];
+
+function flag(defaultValue: boolean, doc: string): KeySpec<boolean> {
+  return {
+    default: defaultValue ? 'yes' : 'no',
+    parse: (raw) => {
+      const word = raw.trim().toLowerCase();
+      if (yes.includes(word)) return true;
+      if (no.includes(word)) return false;
+      throw new Error(`expects yes or no, got "${raw}"`);
+    },
+    doc,
+  };
+}
+
+function oneOf<const T extends string>(values: readonly T[], defaultValue: T, doc: string): KeySpec<T> {
+  return {
+    default: defaultValue,
+    parse: (raw) => {
+      const value = raw.trim() as T;
+      if (!values.includes(value)) throw new Error(`expects one of ${values.join(', ')}, got "${raw}"`);
+      return value;
+    },
+    doc,
+  };
+}
+
+/** mic's options were `:`-separated in the original's worker config, so a value may hold commas. */
+function colonList(defaultValue: string, doc: string): KeySpec<string[]> {
+  return {
+    default: defaultValue,
+    parse: (raw) =>
+      raw
+        .split(':')
+        .map((item) => item.trim())
+        .filter((item) => item !== ''),
+    doc,
+  };
+}
+
+export interface Listen {
+  host: string;
+  port: number;
+}
+
+function hostPort(defaultValue: string, doc: string): KeySpec<Listen> {
+  return {
+    default: defaultValue,
+    parse: (raw) => {
+      const match = /^(.*):(\d+)$/.exec(raw.trim());
+      const port = Number(match?.[2]);
+      if (!match || port > 65535) throw new Error(`expects HOST:PORT, got "${raw}"`);
+      return { host: match[1]?.replace(/^\[(.*)\]$/, '$1') || '0.0.0.0', port };
+    },
+    doc,
+  };
+}
+
+function databaseUrl(doc: string): KeySpec<string> {
+  return {
+    default: '',
+    parse: (raw) => {
+      const value = raw.trim();
+      if (value !== '' && !/^postgres(ql)?:\/\//.test(value)) {
+        throw new Error(`expects empty (SQLite) or a postgres:// URL, got "${raw}"`);
+      }
+      return value;
+    },
+    doc,
+  };
+}
+
+function amqpSection(user: string, doc: string) {
+  return {
+    amqp_host: text('', `${doc} HOST:PORT; empty means none`),
+    amqp_user: text(user, 'user name'),
+    amqp_pwd: text('', 'password'),
+    amqp_vhost: text('/', 'virtual host'),
+  };
+}
+
+export const CONFIG_KEYS = {
+  worker: {
+    base_url: text('', 'URL where base_dir is served; empty: the API serves the files itself'),
+    base_dir: text('/var/lib/imger/images', 'root of the job folders, <base_dir>/<queue>/<owner>/<id>/'),
+    num_workers: integer(1, 0, 'build slots `imger serve` runs locally; 0 for a web-only node'),
+    post_creation: text('', 'program run after each build with the job id, status, folder and image'),
+    use_kvm: flag(false, 'build inside a virtual machine (not supported yet: `yes` stops start-up)'),
+    mic_opts: colonList('', 'extra mic options, `:`-separated (builder = mic)'),
+    builder: oneOf(['native', 'mic'] as const, 'native', 'native (IMG’s own builder) or mic'),
+    timeout: integer(3600, 1, 'seconds a build may take before it is stopped'),
+    heartbeat_timeout: integer(60, 5, 'seconds without a heartbeat before a build counts as lost'),
+  },
+  amqp: amqpSection('img', 'RabbitMQ for the job queues:'),
+  boss: amqpSection('boss', 'RabbitMQ of the BOSS participant:'),
+  web: {
+    listen: hostPort('127.0.0.1:8080', 'HOST:PORT the web server listens on'),
+    url_prefix: text('img', 'path prefix of the original’s page URLs (/img/…)'),
+    secret_key: text('', 'key for session cookies; empty: one is generated and kept in data_dir'),
+    templates_dir: text('', 'folder of ready *.ks templates; empty: the bundled templates/'),
+  },
+  db: {
+    url: databaseUrl('database: empty means SQLite in data_dir, else postgres://USER:PASS@HOST:PORT/DB'),
+    data_dir: text('/var/lib/imger', 'folder of the SQLite database and the generated secret'),
+  },
+  retention: {
+    max_age_days: integer(0, 0, 'finished, unpinned jobs older than this are deleted with their files; 0 keeps all'),
+  },
+} as const;
+
+type Keys = typeof CONFIG_KEYS;
+
+export type Config = {
+  readonly [S in keyof Keys]: { readonly [K in keyof Keys[S]]: Keys[S][K] extends KeySpec<infer T> ? T : never };
+};

@@ -1,0 +1,3 @@
+/** The database: SQLite (WAL) under the data folder by default, PostgreSQL when `[db] url` names one. */
+export { type DatabaseHandle, type Dialect, type OpenDatabaseOptions, openDatabase } from './connect.ts';
+export type * from './schema.ts';

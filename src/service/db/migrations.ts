@@ -1,0 +1,126 @@
+import { type Kysely, type Migration, Migrator } from 'kysely';
+import type { Dialect } from './connect.ts';
+
+/** Numbered schema steps; applied in order at start-up, never edited once released. */
+function migrations(dialect: Dialect): Record<string, Migration> {
+  return {
+    '0001_initial': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('queues')
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
+          .addColumn('starts_builds', 'integer', (c) => c.notNull().defaultTo(1))
+          .execute();
+        await db
+          .insertInto('queues' as never)
+          .values([
+            { name: 'web', description: 'jobs submitted from the web pages', starts_builds: 1 },
+            { name: 'api', description: 'jobs submitted through the REST API', starts_builds: 1 },
+            { name: 'requests', description: 'jobs recorded for builds launched elsewhere', starts_builds: 0 },
+          ] as never)
+          .execute();
+
+        await db.schema
+          .createTable('jobs')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('owner', 'text', (c) => c.notNull())
+          .addColumn('email', 'text')
+          .addColumn('queue', 'text', (c) => c.notNull())
+          .addColumn('image_type', 'text', (c) => c.notNull())
+          .addColumn('arch', 'text', (c) => c.notNull())
+          .addColumn('kickstart', 'text', (c) => c.notNull())
+          .addColumn('built_kickstart', 'text')
+          .addColumn('tokenmap', 'text', (c) => c.notNull().defaultTo(''))
+          .addColumn('extra_repos', 'text', (c) => c.notNull().defaultTo('[]'))
+          .addColumn('packages', 'text', (c) => c.notNull().defaultTo('[]'))
+          .addColumn('tags', 'text', (c) => c.notNull().defaultTo('[]'))
+          .addColumn('pinned', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('error_class', 'text')
+          .addColumn('error_message', 'text')
+          .addColumn('created', 'text', (c) => c.notNull())
+          .addColumn('started', 'text')
+          .addColumn('finished', 'text')
+          .addColumn('worker', 'text')
+          .addColumn('attempt', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('heartbeat', 'text')
+          .addColumn('cancel_requested', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        // Every list is newest first by id (a ULID, so by time): each filter gets an index ending in id, and a
+        // cursor page is an index range scan however many jobs there are.
+        for (const column of ['queue', 'owner', 'status']) {
+          await db.schema.createIndex(`jobs_${column}_id`).on('jobs').columns([column, 'id']).execute();
+        }
+        // claim: the oldest waiting job of some queues.
+        await db.schema.createIndex('jobs_status_queue_id').on('jobs').columns(['status', 'queue', 'id']).execute();
+
+        await db.schema
+          .createTable('artifacts')
+          .addColumn('job_id', 'text', (c) => c.notNull().references('jobs.id').onDelete('cascade'))
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('size', 'bigint', (c) => c.notNull())
+          .addColumn('sha256', 'text', (c) => c.notNull())
+          .addColumn('main', 'integer', (c) => c.notNull().defaultTo(0))
+          .addPrimaryKeyConstraint('artifacts_pk', ['job_id', 'name'])
+          .execute();
+
+        await db.schema
+          .createTable('users')
+          .addColumn('username', 'text', (c) => c.primaryKey())
+          .addColumn('password_hash', 'text', (c) => c.notNull())
+          .addColumn('email', 'text')
+          .addColumn('admin', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('created', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('groups')
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
+          .execute();
+        await db.schema
+          .createTable('group_members')
+          .addColumn('group_name', 'text', (c) => c.notNull().references('groups.name').onDelete('cascade'))
+          .addColumn('username', 'text', (c) => c.notNull().references('users.username').onDelete('cascade'))
+          .addPrimaryKeyConstraint('group_members_pk', ['group_name', 'username'])
+          .execute();
+        await db.schema
+          .createTable('api_tokens')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('username', 'text', (c) => c.notNull().references('users.username').onDelete('cascade'))
+          .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('created', 'text', (c) => c.notNull())
+          .addColumn('last_used', 'text')
+          .execute();
+
+        await db.schema
+          .createTable('outbox')
+          .addColumn('id', dialect === 'postgres' ? 'bigserial' : 'integer', (c) =>
+            dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('job_id', 'text', (c) => c.notNull())
+          .addColumn('queue', 'text', (c) => c.notNull())
+          .addColumn('created', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+      },
+    },
+  };
+}
+
+export async function migrate(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations(dialect) },
+    migrationTableName: 'img_migrations',
+    migrationLockTableName: 'img_migrations_lock',
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((result) => result.status === 'Error');
+  if (error) {
+    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}

@@ -1,0 +1,95 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The tables as Kysely sees them. Timestamps are ISO 8601 text and flags are 0/1 integers in both SQLite and
+ * PostgreSQL, so one set of queries serves both; lists (tags, repos, packages) are JSON text.
+ */
+export interface JobsTable {
+  id: string;
+  name: string;
+  owner: string;
+  email: string | null;
+  queue: string;
+  image_type: string;
+  arch: string;
+  kickstart: string;
+  built_kickstart: string | null;
+  tokenmap: string;
+  extra_repos: string;
+  packages: string;
+  tags: string;
+  pinned: number;
+  status: string;
+  error_class: string | null;
+  error_message: string | null;
+  created: string;
+  started: string | null;
+  finished: string | null;
+  worker: string | null;
+  attempt: number;
+  heartbeat: string | null;
+  cancel_requested: number;
+}
+
+export interface ArtifactsTable {
+  job_id: string;
+  name: string;
+  /** bigint in PostgreSQL, which pg returns as a string: read through Number(). */
+  size: number | string;
+  sha256: string;
+  main: number;
+}
+
+export interface QueuesTable {
+  name: string;
+  description: string;
+  /** 0 for queues that only record jobs built elsewhere (the original's `requests`, handle_launch false). */
+  starts_builds: number;
+}
+
+export interface UsersTable {
+  username: string;
+  password_hash: string;
+  email: string | null;
+  admin: number;
+  created: string;
+}
+
+export interface GroupsTable {
+  name: string;
+  description: string;
+}
+
+export interface GroupMembersTable {
+  group_name: string;
+  username: string;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  username: string;
+  /** sha256 of the token: a stolen database does not give working tokens. */
+  token_hash: string;
+  created: string;
+  last_used: string | null;
+}
+
+/** Jobs stored but not yet handed to RabbitMQ; the relay publishes and deletes them. */
+export interface OutboxTable {
+  id: Generated<number>;
+  job_id: string;
+  queue: string;
+  created: string;
+  attempts: number;
+}
+
+export interface Database {
+  jobs: JobsTable;
+  artifacts: ArtifactsTable;
+  queues: QueuesTable;
+  users: UsersTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
+  api_tokens: ApiTokensTable;
+  outbox: OutboxTable;
+}

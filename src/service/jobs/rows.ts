@@ -1,0 +1,42 @@
+import type { Selectable } from 'kysely';
+import type { Arch } from '../../builder/arches.ts';
+import type { ImageType } from '../../builder/image-types.ts';
+import type { ArtifactsTable, JobsTable } from '../db/schema.ts';
+import type { JobStatus } from './status.ts';
+import type { Artifact, Job } from './types.ts';
+
+export type JobRow = Selectable<JobsTable>;
+
+/** Rows hold only values this module wrote, so the casts restore what was checked on the way in. */
+export function jobFromRow(row: JobRow, artifacts: Selectable<ArtifactsTable>[] = []): Job {
+  return {
+    id: row.id,
+    name: row.name,
+    owner: row.owner,
+    email: row.email,
+    queue: row.queue,
+    type: row.image_type as ImageType,
+    arch: row.arch as Arch,
+    kickstart: row.kickstart,
+    builtKickstart: row.built_kickstart,
+    tokenmap: row.tokenmap,
+    extraRepos: JSON.parse(row.extra_repos) as string[],
+    packages: JSON.parse(row.packages) as string[],
+    tags: JSON.parse(row.tags) as string[],
+    pinned: row.pinned === 1,
+    status: row.status as JobStatus,
+    error: row.error_class === null ? null : { class: row.error_class, message: row.error_message ?? '' },
+    created: row.created,
+    started: row.started,
+    finished: row.finished,
+    worker: row.worker,
+    attempt: row.attempt,
+    heartbeat: row.heartbeat,
+    cancelRequested: row.cancel_requested === 1,
+    artifacts: artifacts.map(artifactFromRow),
+  };
+}
+
+function artifactFromRow(row: Selectable<ArtifactsTable>): Artifact {
+  return { name: row.name, size: Number(row.size), sha256: row.sha256, main: row.main === 1 };
+}

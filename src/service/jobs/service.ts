@@ -1,0 +1,476 @@
+import { type ExpressionBuilder, type Kysely, sql, type Updateable } from 'kysely';
+import { monotonicFactory } from 'ulid';
+import type { Dialect } from '../db/connect.ts';
+import type { Database, JobsTable } from '../db/schema.ts';
+import { ServiceError } from '../errors.ts';
+import { JobEvents } from './events.ts';
+import { type JobRow, jobFromRow } from './rows.ts';
+import { canMove, isFinished, type JobStatus } from './status.ts';
+import type { Actor, FinishInput, Job, JobError, JobFilter, JobPage, SubmitInput } from './types.ts';
+import { normaliseTags, type ValidJobInput, validateJobInput } from './validate.ts';
+
+/** Hands a stored job to the queue transport; a failure leaves the outbox row for the relay to retry. */
+export type JobPublisher = (job: Pick<Job, 'id' | 'queue'>) => Promise<void>;
+
+export interface JobServiceDeps {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  /** Set when a transport (RabbitMQ) needs a message per job; the embedded transport claims from the table. */
+  publish?: JobPublisher;
+  now?: () => Date;
+}
+
+export interface JobService {
+  readonly events: JobEvents;
+  /** Validates the kickstart, stores the job IN QUEUE and publishes it; `invalid-kickstart` lists lint errors. */
+  submit(input: SubmitInput, owner: Actor): Promise<Job>;
+  /** Atomically moves the oldest waiting job of these queues to BUILDING for this worker; null when none waits. */
+  claim(queueNames: readonly string[], workerId: string): Promise<Job | null>;
+  /** Claims one given job (a RabbitMQ message names it); null when it no longer waits (cancelled, removed). */
+  claimById(jobId: string, workerId: string): Promise<Job | null>;
+  /** Records that the worker still builds the job; `cancelled` tells it to stop (also when the job is no longer its). */
+  heartbeat(jobId: string, workerId: string): Promise<{ cancelled: boolean }>;
+  finish(jobId: string, workerId: string, result: FinishInput): Promise<Job>;
+  /** ERROR with the reason, or CANCELLED when the worker stopped because a user cancelled. */
+  fail(jobId: string, workerId: string, error: JobError): Promise<Job>;
+  /** A waiting job is CANCELLED at once; a building one is flagged and its worker stops it. */
+  cancel(jobId: string, by: Actor): Promise<Job>;
+  /** A new job with the same inputs (not the tags), owned by whoever retries. */
+  retry(jobId: string, by: Actor): Promise<Job>;
+  /** Jobs whose worker went silent: back IN QUEUE once, ERROR (`worker-lost`) the second time. */
+  requeueStale(olderThanMs: number): Promise<Job[]>;
+  /** Deletes the row (the caller deletes the files); pinned jobs refuse; the owner or an admin only. */
+  remove(jobId: string, by: Actor): Promise<Job>;
+  update(jobId: string, changes: { tags?: string[]; pinned?: boolean }, by: Actor): Promise<Job>;
+  get(jobId: string): Promise<Job | null>;
+  list(filter: JobFilter, page: { before?: string; limit: number }): Promise<JobPage>;
+  /** 1 for the next job to build in its queue; null when the job does not wait. */
+  queuePosition(jobId: string): Promise<number | null>;
+  /** Unpinned finished jobs that finished before this date, oldest first, for the retention sweeper. */
+  expired(before: Date, limit: number): Promise<Job[]>;
+}
+
+/** A job claimed twice whose worker went silent both times is not retried again. */
+const MAX_ATTEMPTS = 2;
+const FINISHED: JobStatus[] = ['DONE', 'ERROR', 'CANCELLED'];
+
+export function createJobService(deps: JobServiceDeps): JobService {
+  const { db } = deps;
+  const clock = deps.now ?? (() => new Date());
+  const now = () => clock().toISOString();
+  // Monotonic, so two jobs submitted in the same millisecond still list in submission order.
+  const nextId = monotonicFactory();
+  const events = new JobEvents();
+
+  async function load(jobId: string, executor: Kysely<Database> = db): Promise<Job | null> {
+    const row = await executor.selectFrom('jobs').selectAll().where('id', '=', jobId).executeTakeFirst();
+    if (!row) return null;
+    const artifacts = await executor
+      .selectFrom('artifacts')
+      .selectAll()
+      .where('job_id', '=', jobId)
+      .orderBy('name')
+      .execute();
+    return jobFromRow(row, artifacts);
+  }
+
+  async function mustLoad(jobId: string, executor: Kysely<Database> = db): Promise<Job> {
+    const job = await load(jobId, executor);
+    if (!job) throw new ServiceError('not-found', `no job ${jobId}`);
+    return job;
+  }
+
+  function mustOwn(job: Job, by: Actor, verb: string): void {
+    if (job.owner !== by.username && !by.admin) {
+      throw new ServiceError('forbidden', `only ${job.owner} or an admin may ${verb} job ${job.id}`);
+    }
+  }
+
+  /**
+   * The one place a job's status changes after it is stored. The update is guarded by the status (and worker)
+   * that was read, so of two processes racing for the same job exactly one wins; the other gets `conflict`.
+   */
+  async function move(
+    jobId: string,
+    to: JobStatus,
+    changes: Updateable<JobsTable>,
+    guard: { worker?: string; heartbeat?: string | null } = {},
+    executor: Kysely<Database> = db,
+  ): Promise<Job> {
+    const job = await mustLoad(jobId, executor);
+    if (guard.worker !== undefined && (job.worker !== guard.worker || job.status !== 'BUILDING')) {
+      throw new ServiceError('conflict', `job ${jobId} is not being built by ${guard.worker}`);
+    }
+    if (!canMove(job.status, to)) {
+      throw new ServiceError('conflict', `job ${jobId} is ${job.status} and cannot become ${to}`);
+    }
+    let update = executor
+      .updateTable('jobs')
+      .set({ ...changes, status: to })
+      .where('id', '=', jobId)
+      .where('status', '=', job.status);
+    if (guard.worker !== undefined) update = update.where('worker', '=', guard.worker);
+    if (guard.heartbeat !== undefined) {
+      update =
+        guard.heartbeat === null
+          ? update.where('heartbeat', 'is', null)
+          : update.where('heartbeat', '=', guard.heartbeat);
+    }
+    const row = await update.returningAll().executeTakeFirst();
+    if (!row) throw new ServiceError('conflict', `job ${jobId} changed while it was being updated; try again`);
+    return { ...jobFromRow(row), artifacts: job.artifacts };
+  }
+
+  function announce(job: Job): void {
+    if (job.status === 'IN QUEUE') events.emit('job:queued', { job });
+    else if (job.status === 'BUILDING') events.emit('job:started', { job });
+    else if (isFinished(job.status)) events.emit('job:finished', { job });
+  }
+
+  async function enqueue(input: ValidJobInput & { owner: string; email: string | null; queue: string }) {
+    const queue = await db.selectFrom('queues').select('name').where('name', '=', input.queue).executeTakeFirst();
+    if (!queue) throw new ServiceError('bad-request', `no queue named ${input.queue}`);
+    const created = now();
+    const id = nextId(Date.parse(created));
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('jobs')
+        .values({
+          id,
+          name: input.name,
+          owner: input.owner,
+          email: input.email,
+          queue: input.queue,
+          image_type: input.type,
+          arch: input.arch,
+          kickstart: input.kickstart,
+          built_kickstart: null,
+          tokenmap: input.tokenmap,
+          extra_repos: JSON.stringify(input.extraRepos),
+          packages: JSON.stringify(input.packages),
+          tags: JSON.stringify(input.tags),
+          pinned: input.pinned ? 1 : 0,
+          status: 'IN QUEUE',
+          error_class: null,
+          error_message: null,
+          created,
+          started: null,
+          finished: null,
+          worker: null,
+          attempt: 0,
+          heartbeat: null,
+          cancel_requested: 0,
+        })
+        .execute();
+      if (deps.publish) await writeOutbox(trx, id, input.queue, created);
+    });
+    const job = await mustLoad(id);
+    await publish(job);
+    announce(job);
+    return job;
+  }
+
+  async function writeOutbox(trx: Kysely<Database>, jobId: string, queue: string, created: string) {
+    await trx.insertInto('outbox').values({ job_id: jobId, queue, created, attempts: 0 }).execute();
+  }
+
+  /** Published now if the transport is up; otherwise the outbox row stays and the relay publishes it later. */
+  async function publish(job: Job): Promise<void> {
+    if (!deps.publish) return;
+    try {
+      await deps.publish({ id: job.id, queue: job.queue });
+      await db.deleteFrom('outbox').where('job_id', '=', job.id).execute();
+    } catch {
+      // The outbox row is the record that the job still needs publishing.
+    }
+  }
+
+  async function claimWhere(workerId: string, pick: (trx: Kysely<Database>) => Promise<string | undefined>) {
+    const stamp = now();
+    const row = await db.transaction().execute(async (trx) => {
+      const id = await pick(trx);
+      if (id === undefined) return undefined;
+      return trx
+        .updateTable('jobs')
+        .set((eb) => ({
+          status: 'BUILDING',
+          worker: workerId,
+          started: stamp,
+          heartbeat: stamp,
+          attempt: eb('attempt', '+', 1),
+        }))
+        .where('id', '=', id)
+        .where('status', '=', 'IN QUEUE')
+        .returningAll()
+        .executeTakeFirst();
+    });
+    if (!row) return null;
+    const job = jobFromRow(row);
+    announce(job);
+    return job;
+  }
+
+  return {
+    events,
+
+    async submit(input, owner) {
+      const valid = validateJobInput(input);
+      const user = await db.selectFrom('users').select('email').where('username', '=', owner.username).executeTakeFirst();
+      return enqueue({
+        ...valid,
+        owner: owner.username,
+        email: input.email ?? user?.email ?? null,
+        queue: input.queue ?? 'api',
+      });
+    },
+
+    async claim(queueNames, workerId) {
+      if (queueNames.length === 0) return null;
+      return claimWhere(workerId, async (trx) => {
+        let oldest = trx
+          .selectFrom('jobs')
+          .select('id')
+          .where('status', '=', 'IN QUEUE')
+          .where('queue', 'in', queueNames)
+          .where('queue', 'in', (eb) => eb.selectFrom('queues').select('name').where('starts_builds', '=', 1))
+          .orderBy('id')
+          .limit(1);
+        // Several worker processes on PostgreSQL each take a different row instead of queueing on one lock;
+        // SQLite has a single writer, so the transaction alone is enough there.
+        if (deps.dialect === 'postgres') oldest = oldest.forUpdate().skipLocked();
+        return (await oldest.executeTakeFirst())?.id;
+      });
+    },
+
+    async claimById(jobId, workerId) {
+      return claimWhere(workerId, async () => jobId);
+    },
+
+    async heartbeat(jobId, workerId) {
+      const row = await db
+        .updateTable('jobs')
+        .set({ heartbeat: now() })
+        .where('id', '=', jobId)
+        .where('worker', '=', workerId)
+        .where('status', '=', 'BUILDING')
+        .returning('cancel_requested')
+        .executeTakeFirst();
+      // A job that is no longer this worker's (requeued after a pause, removed) must stop as well.
+      return { cancelled: !row || row.cancel_requested === 1 };
+    },
+
+    async finish(jobId, workerId, result) {
+      const mains = result.artifacts.filter((artifact) => artifact.main).length;
+      if (mains > 1) throw new ServiceError('bad-request', `job ${jobId}: ${mains} artifacts are marked main`);
+      const job = await db.transaction().execute(async (trx) => {
+        const done = await move(
+          jobId,
+          'DONE',
+          { finished: now(), built_kickstart: result.builtKickstart ?? null, cancel_requested: 0 },
+          { worker: workerId },
+          trx,
+        );
+        await trx.deleteFrom('artifacts').where('job_id', '=', jobId).execute();
+        if (result.artifacts.length > 0) {
+          await trx
+            .insertInto('artifacts')
+            .values(
+              result.artifacts.map((artifact) => ({
+                job_id: jobId,
+                name: artifact.name,
+                size: artifact.size,
+                sha256: artifact.sha256,
+                main: artifact.main ? 1 : 0,
+              })),
+            )
+            .execute();
+        }
+        return { ...done, artifacts: [...result.artifacts].sort((a, b) => a.name.localeCompare(b.name)) };
+      });
+      announce(job);
+      return job;
+    },
+
+    async fail(jobId, workerId, error) {
+      const current = await mustLoad(jobId);
+      const job = current.cancelRequested
+        ? await move(jobId, 'CANCELLED', { finished: now() }, { worker: workerId })
+        : await move(
+            jobId,
+            'ERROR',
+            { finished: now(), error_class: error.class, error_message: error.message },
+            { worker: workerId },
+          );
+      announce(job);
+      return job;
+    },
+
+    async cancel(jobId, by) {
+      const job = await mustLoad(jobId);
+      mustOwn(job, by, 'cancel');
+      if (job.status === 'IN QUEUE') {
+        const cancelled = await move(jobId, 'CANCELLED', { finished: now() });
+        announce(cancelled);
+        return cancelled;
+      }
+      if (job.status !== 'BUILDING') throw new ServiceError('conflict', `job ${jobId} is already ${job.status}`);
+      const row = await db
+        .updateTable('jobs')
+        .set({ cancel_requested: 1 })
+        .where('id', '=', jobId)
+        .where('status', '=', 'BUILDING')
+        .returningAll()
+        .executeTakeFirst();
+      if (!row) return this.cancel(jobId, by);
+      const flagged = { ...jobFromRow(row), artifacts: job.artifacts };
+      events.emit('job:cancel-requested', { job: flagged });
+      return flagged;
+    },
+
+    async retry(jobId, by) {
+      const job = await mustLoad(jobId);
+      mustOwn(job, by, 'retry');
+      if (!isFinished(job.status)) throw new ServiceError('conflict', `job ${jobId} is ${job.status}: not finished yet`);
+      return enqueue({ ...job, tags: [], pinned: false, owner: by.username });
+    },
+
+    async requeueStale(olderThanMs) {
+      const cutoff = new Date(clock().getTime() - olderThanMs).toISOString();
+      const stale = await db
+        .selectFrom('jobs')
+        .selectAll()
+        .where('status', '=', 'BUILDING')
+        .where((eb) => eb.or([eb('heartbeat', '<', cutoff), eb('heartbeat', 'is', null)]))
+        .execute();
+      const moved: Job[] = [];
+      for (const row of stale) {
+        const guard = { worker: row.worker ?? '', heartbeat: row.heartbeat };
+        const silence = `worker ${row.worker} sent no heartbeat for ${Math.round(olderThanMs / 1000)} s`;
+        try {
+          let job: Job;
+          if (row.cancel_requested === 1) {
+            job = await move(row.id, 'CANCELLED', { finished: now() }, guard);
+          } else if (row.attempt < MAX_ATTEMPTS) {
+            job = await move(row.id, 'IN QUEUE', { worker: null, started: null, heartbeat: null }, guard);
+            if (deps.publish) await writeOutbox(db, row.id, row.queue, now());
+            await publish(job);
+          } else {
+            job = await move(
+              row.id,
+              'ERROR',
+              {
+                finished: now(),
+                error_class: 'worker-lost',
+                error_message: `${silence} on attempt ${row.attempt} of ${MAX_ATTEMPTS}; not retried again`,
+              },
+              guard,
+            );
+          }
+          announce(job);
+          moved.push(job);
+        } catch (error) {
+          // The worker came back (a heartbeat landed) or another sweeper won: the job is not stale any more.
+          if (!(error instanceof ServiceError && error.code === 'conflict')) throw error;
+        }
+      }
+      return moved;
+    },
+
+    async remove(jobId, by) {
+      const job = await mustLoad(jobId);
+      mustOwn(job, by, 'delete');
+      if (job.pinned) throw new ServiceError('pinned-job', `job ${jobId} is pinned; unpin it before deleting it`);
+      if (job.status === 'BUILDING') throw new ServiceError('conflict', `job ${jobId} is building; cancel it first`);
+      await db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('artifacts').where('job_id', '=', jobId).execute();
+        await trx.deleteFrom('outbox').where('job_id', '=', jobId).execute();
+        const deleted = await trx
+          .deleteFrom('jobs')
+          .where('id', '=', jobId)
+          .where('status', '=', job.status)
+          .executeTakeFirst();
+        if (deleted.numDeletedRows === 0n) throw new ServiceError('conflict', `job ${jobId} changed; try again`);
+      });
+      events.emit('job:removed', { job });
+      return job;
+    },
+
+    async update(jobId, changes, by) {
+      const job = await mustLoad(jobId);
+      mustOwn(job, by, 'change');
+      const set: Updateable<JobsTable> = {};
+      if (changes.tags !== undefined) set.tags = JSON.stringify(normaliseTags(changes.tags));
+      if (changes.pinned !== undefined) set.pinned = changes.pinned ? 1 : 0;
+      if (Object.keys(set).length === 0) return job;
+      await db.updateTable('jobs').set(set).where('id', '=', jobId).execute();
+      return mustLoad(jobId);
+    },
+
+    get: (jobId) => load(jobId),
+
+    async list(filter, page) {
+      let query = db.selectFrom('jobs').selectAll();
+      if (filter.queue !== undefined) query = query.where('queue', '=', filter.queue);
+      if (filter.owner !== undefined) query = query.where('owner', '=', filter.owner);
+      if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+      const { tag, text } = filter;
+      if (tag !== undefined) query = query.where(contains('tags', JSON.stringify(tag)));
+      if (text !== undefined) query = query.where((eb) => eb.or([contains('name', text)(eb), eb('id', '=', text)]));
+      if (page.before !== undefined) query = query.where('id', '<', page.before);
+      const rows = await query.orderBy('id', 'desc').limit(page.limit + 1).execute();
+      const pageRows = rows.slice(0, page.limit);
+      return {
+        jobs: await withArtifacts(pageRows),
+        next: rows.length > page.limit ? (pageRows.at(-1)?.id ?? null) : null,
+      };
+    },
+
+    async queuePosition(jobId) {
+      const job = await db.selectFrom('jobs').select(['queue', 'status']).where('id', '=', jobId).executeTakeFirst();
+      if (!job || job.status !== 'IN QUEUE') return null;
+      const { ahead } = await db
+        .selectFrom('jobs')
+        .select((eb) => eb.fn.countAll<number | string>().as('ahead'))
+        .where('status', '=', 'IN QUEUE')
+        .where('queue', '=', job.queue)
+        .where('id', '<=', jobId)
+        .executeTakeFirstOrThrow();
+      return Number(ahead);
+    },
+
+    async expired(before, limit) {
+      const rows = await db
+        .selectFrom('jobs')
+        .selectAll()
+        .where('status', 'in', FINISHED)
+        .where('pinned', '=', 0)
+        .where('finished', '<', before.toISOString())
+        .orderBy('finished')
+        .limit(limit)
+        .execute();
+      return withArtifacts(rows);
+    },
+  };
+
+  async function withArtifacts(rows: JobRow[]): Promise<Job[]> {
+    if (rows.length === 0) return [];
+    const artifacts = await db
+      .selectFrom('artifacts')
+      .selectAll()
+      .where(
+        'job_id',
+        'in',
+        rows.map((row) => row.id),
+      )
+      .orderBy('name')
+      .execute();
+    return rows.map((row) => jobFromRow(row, artifacts.filter((artifact) => artifact.job_id === row.id)));
+  }
+}
+
+/** A substring test where `%` and `_` in the user's text match themselves, in SQLite and PostgreSQL alike. */
+function contains(column: 'tags' | 'name', text: string) {
+  const pattern = `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+  return (eb: ExpressionBuilder<Database, 'jobs'>) =>
+    sql<boolean>`${eb.ref(column)} like ${pattern} escape '\\'`;
+}

@@ -1,0 +1,99 @@
+import type { Arch } from '../../builder/arches.ts';
+import type { ImageType } from '../../builder/image-types.ts';
+import type { JobStatus } from './status.ts';
+
+/** One file a build left in the job's folder. `main` marks the image `GET /jobs/{id}/image` answers. */
+export interface Artifact {
+  name: string;
+  size: number;
+  sha256: string;
+  main: boolean;
+}
+
+/** Why a job ended in ERROR: `class` is a stable code (the builder's failure kinds, `worker-lost`, …). */
+export interface JobError {
+  class: string;
+  message: string;
+}
+
+export interface Job {
+  /** A ULID: unique, URL-safe and sorted by creation time. */
+  id: string;
+  name: string;
+  owner: string;
+  email: string | null;
+  queue: string;
+  type: ImageType;
+  arch: Arch;
+  /** The kickstart as the user sent it. */
+  kickstart: string;
+  /** The kickstart the builder used (tokens substituted, overlay applied); null until a worker stores it. */
+  builtKickstart: string | null;
+  /** `TOKEN:VALUE,…`, the format mic's --tokenmap takes. */
+  tokenmap: string;
+  extraRepos: string[];
+  /** The package overlay: `-name` excludes, `@name` is a group. */
+  packages: string[];
+  tags: string[];
+  pinned: boolean;
+  status: JobStatus;
+  error: JobError | null;
+  /** ISO 8601 timestamps. */
+  created: string;
+  started: string | null;
+  finished: string | null;
+  worker: string | null;
+  /** How many times a worker claimed the job; a second silent worker makes it ERROR. */
+  attempt: number;
+  heartbeat: string | null;
+  /** Set when a user cancels a BUILDING job: the worker sees it on its next heartbeat and stops. */
+  cancelRequested: boolean;
+  artifacts: Artifact[];
+}
+
+/** Who asks for a change: permissions are checked against this. */
+export interface Actor {
+  username: string;
+  admin: boolean;
+}
+
+/** What `submit` takes: the kickstart text is already read (from JSON, a multipart file or a template). */
+export interface SubmitInput {
+  kickstart: string;
+  type: string;
+  arch: string;
+  name?: string;
+  queue?: string;
+  email?: string;
+  tokenmap?: string;
+  extraRepos?: string[];
+  packages?: string[];
+  tags?: string[];
+  pinned?: boolean;
+}
+
+/** The lint result of a refused kickstart, line by line. */
+export interface KickstartProblem {
+  line: number;
+  message: string;
+}
+
+export interface JobFilter {
+  queue?: string;
+  owner?: string;
+  status?: JobStatus;
+  tag?: string;
+  /** Matched against the name and the id. */
+  text?: string;
+}
+
+export interface JobPage {
+  jobs: Job[];
+  /** Pass back as `before` for the next (older) page; null on the last page. */
+  next: string | null;
+}
+
+export interface FinishInput {
+  artifacts: Artifact[];
+  builtKickstart?: string;
+}

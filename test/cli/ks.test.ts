@@ -1,0 +1,157 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+
+const imger = join(import.meta.dirname, '../../bin/imger.js');
+
+function run(args: string[], input?: string) {
+  const result = spawnSync(process.execPath, [imger, ...args], { encoding: 'utf8', input });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function folderWith(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'imger-cli-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+const good = 'lang en_US.UTF-8\ntimezone --isUtc Europe/Helsinki\nrootpw secret\n%packages\nvim\n%end\n';
+const bad = 'lang en_US.UTF-8\npart / --size big\nfrobnicate\n%packages\nvim\n';
+
+describe('imger ks lint', () => {
+  it('exits 0 for a valid file and reports its warnings', () => {
+    const dir = folderWith({ 'good.ks': good });
+    const { code, stdout } = run(['ks', 'lint', join(dir, 'good.ks')]);
+    assert.equal(code, 0);
+    assert.match(stdout, /good\.ks: line 2: warning: timezone: --isUtc is deprecated/);
+    assert.match(stdout, /good\.ks: ok \(1 warning\)/);
+  });
+
+  it('exits 1 and names every error with its line', () => {
+    const dir = folderWith({ 'bad.ks': bad });
+    const { code, stdout } = run(['ks', 'lint', join(dir, 'bad.ks')]);
+    assert.equal(code, 1);
+    assert.match(stdout, /bad\.ks: line 2: part: --size expects a number, got "big"/);
+    assert.match(stdout, /bad\.ks: line 3: unknown command "frobnicate"/);
+    assert.match(stdout, /bad\.ks: line 5: %packages is not closed by %end/);
+  });
+
+  it('prints one JSON object for one file', () => {
+    const dir = folderWith({ 'bad.ks': bad });
+    const { code, stdout } = run(['ks', 'lint', '--json', join(dir, 'bad.ks')]);
+    assert.equal(code, 1);
+    const report = JSON.parse(stdout);
+    assert.equal(report.file, join(dir, 'bad.ks'));
+    assert.equal(report.ok, false);
+    assert.deepEqual(report.errors[0], { line: 2, message: 'part: --size expects a number, got "big"' });
+    assert.deepEqual(report.warnings, []);
+  });
+
+  it('prints an array for several files and fails when any has an error', () => {
+    const dir = folderWith({ 'good.ks': good, 'bad.ks': bad });
+    const { code, stdout } = run(['ks', 'lint', '--json', join(dir, 'good.ks'), join(dir, 'bad.ks')]);
+    assert.equal(code, 1);
+    const reports = JSON.parse(stdout);
+    assert.deepEqual(
+      reports.map((r: { ok: boolean }) => r.ok),
+      [true, false],
+    );
+  });
+
+  it('names the included file in an error that comes from it', () => {
+    const dir = folderWith({ 'main.ks': 'lang C\n%include part.ks\n', 'part.ks': '\npart / --fstype\n' });
+    const { code, stdout } = run(['ks', 'lint', '--json', join(dir, 'main.ks')]);
+    assert.equal(code, 1);
+    const report = JSON.parse(stdout);
+    assert.equal(report.errors[0].line, 2);
+    assert.match(report.errors[0].file, /part\.ks$/);
+  });
+
+  it('reads standard input', () => {
+    const { code, stdout } = run(['ks', 'lint', '-'], 'bogus\n');
+    assert.equal(code, 1);
+    assert.match(stdout, /<stdin>: line 1: unknown command "bogus"/);
+  });
+
+  it('says a missing file cannot be read, without a stack trace', () => {
+    const { code, stdout, stderr } = run(['ks', 'lint', '/nonexistent/x.ks']);
+    assert.equal(code, 1);
+    assert.match(stdout, /x\.ks: cannot read the file: no such file/);
+    assert.doesNotMatch(stdout + stderr, /at .*\.ts:\d+/);
+  });
+
+  it('applies a tokenmap before parsing', () => {
+    const dir = folderWith({ 't.ks': 'lang @LANG@\n' });
+    assert.equal(run(['ks', 'lint', join(dir, 't.ks')]).code, 0);
+    const { stdout } = run(['ks', 'format', '--tokenmap', 'LANG:fi_FI.UTF-8', join(dir, 't.ks')]);
+    assert.match(stdout, /^lang fi_FI\.UTF-8$/m);
+  });
+
+  it('exits 2 on a wrong command line', () => {
+    assert.equal(run(['ks', 'lint']).code, 2);
+    assert.equal(run(['ks', 'lint', '--max-bytes', 'lots', 'x.ks']).code, 2);
+    assert.equal(run(['ks', 'lint', '--tokenmap', 'novalue', 'x.ks']).code, 2);
+  });
+});
+
+describe('imger ks format', () => {
+  it('prints canonical text that lints clean', () => {
+    const dir = folderWith({ 'good.ks': good });
+    const { code, stdout } = run(['ks', 'format', join(dir, 'good.ks')]);
+    assert.equal(code, 0);
+    assert.match(stdout, /^timezone Europe\/Helsinki --utc$/m);
+    const again = folderWith({ 'canonical.ks': stdout });
+    assert.equal(run(['ks', 'lint', join(again, 'canonical.ks')]).code, 0);
+  });
+
+  it('refuses a kickstart with errors and prints nothing on stdout', () => {
+    const dir = folderWith({ 'bad.ks': bad });
+    const { code, stdout, stderr } = run(['ks', 'format', join(dir, 'bad.ks')]);
+    assert.equal(code, 1);
+    assert.equal(stdout, '');
+    assert.match(stderr, /line 3: unknown command "frobnicate"/);
+  });
+});
+
+describe('imger ks render', () => {
+  const fixtures = join(import.meta.dirname, '../fixtures/kickstarter');
+
+  it('writes the .ks files of the active images, which lint clean', () => {
+    const out = mkdtempSync(join(tmpdir(), 'imger-render-'));
+    const { code, stdout } = run([
+      'ks',
+      'render',
+      join(fixtures, 'configurations.yaml'),
+      '-r',
+      join(fixtures, 'repos.yaml'),
+      '-o',
+      out,
+    ]);
+    assert.equal(code, 0);
+    const written = stdout.split('\n').filter((l) => l.endsWith('.ks'));
+    assert.ok(written.length > 0);
+    assert.equal(run(['ks', 'lint', ...written]).code, 0);
+  });
+
+  it('fails with the file and key when the YAML is broken', () => {
+    const dir = folderWith({ 'configurations.yaml': 'Configurations:\n  - Name: x\n   FileName: [\n' });
+    const out = mkdtempSync(join(tmpdir(), 'imger-render-'));
+    const { code, stderr } = run(['ks', 'render', join(dir, 'configurations.yaml'), '-o', out]);
+    assert.equal(code, 1);
+    assert.match(stderr, /configurations\.yaml:\d+/);
+  });
+});
+
+describe('imger ks templates', () => {
+  it('lists the shipped templates with their hints', () => {
+    const { code, stdout } = run(['ks', 'templates', '--json']);
+    assert.equal(code, 0);
+    const { templates } = JSON.parse(stdout);
+    const minimal = templates.find((t: { name: string }) => t.name === 'debian-minimal');
+    assert.equal(minimal.suggestedImageType, 'raw');
+    assert.equal(minimal.suggestedArchitecture, 'x86_64');
+  });
+});

@@ -1,0 +1,488 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { ParseOptions, ParseResult } from '../../src/kickstart/parser.ts';
+import { parseKickstart } from '../../src/kickstart/parser.ts';
+
+/** Every diagnostic as `LINE severity message`, the way an author reads them. */
+function report(result: ParseResult): string[] {
+  return result.diagnostics.map((d) => `${d.line} ${d.severity} ${d.message}`);
+}
+
+function parse(lines: string[], options: ParseOptions = {}): ParseResult {
+  return parseKickstart(`${lines.join('\n')}\n`, options);
+}
+
+function clean(lines: string[], options: ParseOptions = {}): ParseResult {
+  const result = parse(lines, options);
+  assert.deepEqual(report(result), []);
+  return result;
+}
+
+describe('commands', () => {
+  it('reads commands with options and arguments, in file order', () => {
+    const { kickstart } = clean([
+      'lang en_US.UTF-8',
+      'part /boot --size 500 --fstype=ext4',
+      'partition / --grow',
+    ]);
+    assert.deepEqual(
+      kickstart.commands.map(({ name, args, options }) => ({ name, args, options })),
+      [
+        { name: 'lang', args: ['en_US.UTF-8'], options: {} },
+        { name: 'part', args: ['/boot'], options: { size: 500, fstype: 'ext4' } },
+        { name: 'part', args: ['/'], options: { grow: true } },
+      ],
+    );
+    assert.deepEqual(kickstart.commands[1]!.location, { file: '<kickstart>', line: 2 });
+  });
+
+  it('skips blank lines and comments, and ends a command line at #', () => {
+    const { kickstart } = clean(['', '   # comment', '\tlang en_US # the language', '#lang fi_FI']);
+    assert.deepEqual(kickstart.commands[0]!.args, ['en_US']);
+    assert.equal(kickstart.commands.length, 1);
+  });
+
+  it('names an unknown command', () => {
+    assert.deepEqual(report(parse(['lang en_US', '', 'frobnicate --now'])), [
+      '3 error unknown command "frobnicate"',
+    ]);
+  });
+
+  it('says what a bad value should have been', () => {
+    assert.deepEqual(report(parse(['lang en_US', 'part / --size=big'])), [
+      '2 error part: --size expects a number, got "big"',
+    ]);
+  });
+
+  it('reports an unterminated quote at its line', () => {
+    assert.deepEqual(report(parse(['lang en_US', "rootpw 'secret"])), ['2 error unterminated quote']);
+  });
+
+  it('checks argument counts and conflicting options', () => {
+    // The commands' own words for their arguments are theirs to change; the count and the line are checked here.
+    const [missing, extra, conflict, ...rest] = parse([
+      'part',
+      'lang a b',
+      'rootpw --iscrypted --plaintext x',
+    ]).errors;
+    assert.deepEqual(rest, []);
+    assert.equal(missing!.line, 1);
+    assert.match(missing!.message, /^part: expects 1 argument .*, got 0$/);
+    assert.equal(extra!.line, 2);
+    assert.match(extra!.message, /^lang: too many arguments .*"b"$/);
+    assert.equal(conflict!.line, 3);
+    assert.equal(conflict!.message, 'rootpw: --iscrypted and --plaintext cannot be used together');
+  });
+
+  it('warns for a command given twice, keeping the last', () => {
+    const result = parse(['lang en_US', 'lang fi_FI']);
+    assert.deepEqual(report(result), ['2 warning lang: given again; this one replaces line 1']);
+    assert.deepEqual(
+      result.kickstart.commands.map((c) => c.args[0]),
+      ['fi_FI'],
+    );
+  });
+
+  it('warns for a mount point declared twice; the last wins', () => {
+    const result = parse(['part /boot --size=500', 'part / --size=900', 'part /boot --size=600']);
+    assert.deepEqual(report(result), [
+      '3 warning part: a partition with the mount point "/boot" was already declared at line 1; the last one wins',
+    ]);
+    assert.deepEqual(
+      result.kickstart.commands.map((c) => [c.args[0], c.options]),
+      [
+        ['/', { size: 900 }],
+        ['/boot', { size: 600 }],
+      ],
+    );
+  });
+
+  it('accepts dropped commands with a warning and ignores them', () => {
+    const result = parse(['auth --useshadow --enablemd5', 'authconfig --enableshadow']);
+    assert.deepEqual(report(result), [
+      '1 warning auth: dropped from pykickstart (use authselect); ignored',
+      '2 warning authconfig: dropped from pykickstart (use authselect); ignored',
+    ]);
+    assert.deepEqual(result.kickstart.commands, []);
+  });
+
+  it('warns for deprecated options', () => {
+    assert.deepEqual(report(parse(['timezone --isUtc Europe/Helsinki'])), [
+      '1 warning timezone: --isUtc is deprecated: use --utc',
+    ]);
+  });
+
+  it('refuses mic extensions in strict pykickstart mode', () => {
+    const lines = [
+      '# -*-mic-options-*- fs -*-mic-options-*-',
+      'part / --size=9 --align=4',
+      '%attachment',
+      '%end',
+    ];
+    assert.deepEqual(report(parse(lines, { extensions: false })), [
+      '1 error the mic options header is a mic extension',
+      '2 error part: --align is a mic extension, not pykickstart syntax',
+      '3 error %attachment: %attachment is a mic extension, not pykickstart syntax',
+    ]);
+    clean(lines);
+  });
+
+  it('reports every recoverable error in one pass', () => {
+    const result = parse([
+      'frobnicate',
+      'part / --size=big',
+      'lang "en_US',
+      'part /home --size 10 --bogus',
+      '%packages',
+      '@',
+      '%end',
+      '%end',
+      '%post',
+      'echo unclosed',
+    ]);
+    assert.deepEqual(report(result), [
+      '1 error unknown command "frobnicate"',
+      '2 error part: --size expects a number, got "big"',
+      '3 error unterminated quote',
+      '4 error part: unknown option "--bogus"',
+      '6 error %packages: "@" needs a group name',
+      '8 error %end without an open section',
+      '10 error %post is not closed by %end (it starts at line 9)',
+    ]);
+    assert.equal(result.ok, false);
+    assert.equal(result.errors.length, 7);
+  });
+});
+
+describe('%packages', () => {
+  it('reads options, packages, groups, environments and excludes', () => {
+    const { kickstart } = clean([
+      '%packages --excludedocs --ignoremissing --nocore --inst-langs=en:fi --excludeWeakdeps --multilib --timeout 3',
+      '@^server-product-environment',
+      '@core',
+      '@MeeGo  Core   --nodefaults',
+      '@Development Tools --optional',
+      'vim-enhanced   # the editor',
+      'python3-*',
+      '-@dial-up',
+      '-emacs',
+      '',
+      '# comment',
+      '%end',
+    ]);
+    const { location, ...selection } = kickstart.packages!;
+    assert.deepEqual(location, { file: '<kickstart>', line: 1 });
+    assert.deepEqual(selection, {
+      options: {
+        excludedocs: true,
+        ignoremissing: true,
+        nocore: true,
+        'inst-langs': 'en:fi',
+        excludeWeakdeps: true,
+        multilib: true,
+        timeout: 3,
+      },
+      environment: 'server-product-environment',
+      groups: [
+        { name: 'core', include: 'default' },
+        { name: 'MeeGo Core', include: 'required' },
+        { name: 'Development Tools', include: 'all' },
+      ],
+      packages: ['vim-enhanced', 'python3-*'],
+      excludedGroups: ['dial-up'],
+      excludedPackages: ['emacs'],
+    });
+  });
+
+  it('merges several sections; a later line wins over an earlier one', () => {
+    const { kickstart } = clean([
+      '%packages --excludedocs',
+      'vim',
+      '-emacs',
+      '@core',
+      '@base --optional',
+      '%end',
+      'lang en_US',
+      '%packages --ignoremissing',
+      '-vim',
+      'emacs',
+      '-@core',
+      '@base',
+      '%end',
+    ]);
+    const selection = kickstart.packages!;
+    assert.deepEqual(selection.options, { excludedocs: true, ignoremissing: true });
+    assert.deepEqual(selection.packages, ['emacs']);
+    assert.deepEqual(selection.excludedPackages, ['vim']);
+    assert.deepEqual(selection.groups, [{ name: 'base', include: 'default' }]);
+    assert.deepEqual(selection.excludedGroups, ['core']);
+    assert.equal(selection.location.line, 1);
+  });
+
+  it('warns for --instLangs and stores it as --inst-langs', () => {
+    const result = parse(['%packages --instLangs=en', '%end']);
+    assert.deepEqual(report(result), ['1 warning %packages: --instLangs is deprecated: use --inst-langs']);
+    assert.deepEqual(result.kickstart.packages!.options, { 'inst-langs': 'en' });
+  });
+
+  it('reports bad lines and headers, each at its line', () => {
+    assert.deepEqual(
+      report(
+        parse([
+          '%packages --nobase extra',
+          '@',
+          '-@',
+          '@^',
+          '-',
+          'two words',
+          '@g --nodefaults --optional',
+          '@g --bogus',
+          '%foo',
+          '%end',
+        ]),
+      ),
+      [
+        '1 error %packages: --nobase is no longer supported: pykickstart dropped it; the base group is no longer implied',
+        '1 error %packages: unexpected argument "extra"',
+        '2 error %packages: "@" needs a group name',
+        '3 error %packages: "-@" needs a group name',
+        '4 error %packages: "@^" needs an environment name',
+        '5 error %packages: "-" needs a package name',
+        '6 error %packages: one package a line, got "two words"',
+        '7 error %packages: --nodefaults and --optional cannot be used together',
+        '8 error %packages: unknown group option "--bogus"',
+        '9 error "%foo" is not allowed inside %packages',
+      ],
+    );
+  });
+
+  it('is an error when not closed, at the last line read', () => {
+    assert.deepEqual(report(parse(['lang en_US', '%packages', 'vim', 'zsh'])), [
+      '4 error %packages is not closed by %end (it starts at line 2)',
+    ]);
+  });
+});
+
+describe('scripts', () => {
+  it('reads the header options of every script kind', () => {
+    const { kickstart } = clean([
+      '%pre --interpreter=/usr/bin/python3 --erroronfail',
+      '%end',
+      '%pre-install --log /tmp/pre.log',
+      '%end',
+      '%post --nochroot --logfile=/mnt/sysimage/root/post.log --interp /bin/bash',
+      '%end',
+      '%onerror',
+      '%end',
+      '%traceback',
+      '%end',
+      '%pack',
+      '%end',
+    ]);
+    assert.deepEqual(
+      kickstart.scripts.map(({ location, body, ...s }) => ({ line: location.line, ...s })),
+      [
+        {
+          line: 1,
+          kind: 'pre',
+          interpreter: '/usr/bin/python3',
+          nochroot: false,
+          erroronfail: true,
+          log: null,
+        },
+        {
+          line: 3,
+          kind: 'pre-install',
+          interpreter: '/bin/sh',
+          nochroot: false,
+          erroronfail: false,
+          log: '/tmp/pre.log',
+        },
+        {
+          line: 5,
+          kind: 'post',
+          interpreter: '/bin/bash',
+          nochroot: true,
+          erroronfail: false,
+          log: '/mnt/sysimage/root/post.log',
+        },
+        { line: 7, kind: 'onerror', interpreter: '/bin/sh', nochroot: false, erroronfail: false, log: null },
+        {
+          line: 9,
+          kind: 'traceback',
+          interpreter: '/bin/sh',
+          nochroot: false,
+          erroronfail: false,
+          log: null,
+        },
+        { line: 11, kind: 'pack', interpreter: '/bin/sh', nochroot: false, erroronfail: false, log: null },
+      ],
+    );
+  });
+
+  it('keeps the body byte for byte: tabs, trailing spaces, blank lines, comments, quotes, % lines', () => {
+    const body = [
+      '#!/bin/sh',
+      '\tif [ -f "/x" ]; then   ',
+      '',
+      "    echo 'unbalanced",
+      '# not a kickstart comment',
+      'printf "100%\\n" # keep',
+      '%foo is not a section',
+      '%endless is not %end',
+      '   ',
+      'é ✓',
+    ];
+    const { kickstart } = clean(['%post', ...body, '%end']);
+    assert.equal(kickstart.scripts[0]!.body, `${body.join('\n')}\n`);
+  });
+
+  it('reads CRLF input as LF, and an empty body as empty', () => {
+    const result = parseKickstart('%post\r\necho a\r\n\tb \r\n%end\r\n%pre\r\n%end');
+    assert.deepEqual(report(result), []);
+    assert.equal(result.kickstart.scripts[0]!.body, 'echo a\n\tb \n');
+    assert.equal(result.kickstart.scripts[1]!.body, '');
+  });
+
+  it('ends a script at %end even when indented or followed by a comment', () => {
+    const { kickstart } = clean(['%post', 'a', '  %end # done', 'lang en_US']);
+    assert.equal(kickstart.scripts[0]!.body, 'a\n');
+    assert.equal(kickstart.commands.length, 1);
+  });
+
+  it('starts a known section on its %-line inside a script; the unclosed one is an error at that line', () => {
+    const result = parse(['%post', 'echo one', '%packages', 'vim', '%end']);
+    assert.deepEqual(report(result), ['3 error %post is not closed by %end (it starts at line 1)']);
+    assert.equal(result.kickstart.scripts[0]!.body, 'echo one\n');
+    assert.deepEqual(result.kickstart.packages!.packages, ['vim']);
+  });
+
+  it('is an error when not closed at the end of the file', () => {
+    assert.deepEqual(report(parseKickstart('%post\necho a\necho b')), [
+      '3 error %post is not closed by %end (it starts at line 1)',
+    ]);
+    assert.deepEqual(report(parseKickstart('lang en\n%pre')), [
+      '2 error %pre is not closed by %end (it starts at line 2)',
+    ]);
+  });
+
+  it('refuses arguments and unknown options in the header', () => {
+    assert.deepEqual(report(parse(['%post /bin/sh --frob', '%end'])), [
+      '1 error %post: unknown option "--frob"',
+      '1 error %post: unexpected argument "/bin/sh"',
+    ]);
+    assert.deepEqual(report(parse(['%pre --nochroot', '%end'])), [
+      '1 error %pre: unknown option "--nochroot"',
+    ]);
+  });
+});
+
+describe('other sections', () => {
+  it('keeps %addon arguments and body verbatim', () => {
+    const { kickstart } = clean([
+      "%addon com_redhat_kdump --enable --reserve-mb='auto' # comment",
+      '# kept',
+      '',
+      '\tkey = "value"',
+      '%end',
+    ]);
+    const { location, ...addon } = kickstart.addons[0]!;
+    assert.deepEqual(addon, {
+      name: 'com_redhat_kdump',
+      args: ['--enable', '--reserve-mb=auto'],
+      body: '# kept\n\n\tkey = "value"\n',
+    });
+    assert.equal(location.line, 1);
+  });
+
+  it('needs an add-on name', () => {
+    assert.deepEqual(report(parse(['%addon', '%end'])), ['1 error %addon expects the add-on name']);
+  });
+
+  it('keeps %anaconda verbatim; a second one wins with a warning', () => {
+    const result = parse(['%anaconda', 'pwpolicy root --minlen=6', '%end', '%anaconda', '# x', '%end']);
+    assert.deepEqual(report(result), ['4 warning %anaconda given again; this one is used']);
+    assert.equal(result.kickstart.anaconda!.body, '# x\n');
+  });
+
+  it('reads %prepackages and %attachment one item a line', () => {
+    const { kickstart } = clean([
+      '%prepackages',
+      'kernel-firmware',
+      '',
+      '# comment',
+      '%end',
+      '%attachment',
+      '/boot/vmlinuz*',
+      'a file  # why',
+      '%end',
+      '%prepackages',
+      'busybox',
+      '%end',
+    ]);
+    assert.deepEqual(kickstart.prepackages, ['kernel-firmware', 'busybox']);
+    assert.deepEqual(kickstart.attachments, ['/boot/vmlinuz*', 'a file']);
+  });
+
+  it('names an unknown section and skips its body', () => {
+    const result = parse(['%bogus --x', 'frobnicate', '%end', 'lang en_US']);
+    assert.deepEqual(report(result), ['1 error unknown section "%bogus"']);
+    assert.equal(result.kickstart.commands.length, 1);
+  });
+
+  it('stops skipping an unknown section at a known one', () => {
+    const result = parse(['%bogus', '%post', 'x', '%end']);
+    assert.deepEqual(report(result), ['1 error unknown section "%bogus"']);
+    assert.equal(result.kickstart.scripts[0]!.body, 'x\n');
+  });
+
+  it('reports %end without an open section', () => {
+    assert.deepEqual(report(parse(['lang en_US', '%end'])), ['2 error %end without an open section']);
+  });
+});
+
+describe('mic options header', () => {
+  it('is read from the first line only', () => {
+    const { kickstart } = clean(['# -*-mic-options-*- fs --arch=armv7hl -*-mic-options-*-', 'lang en_US']);
+    assert.deepEqual(kickstart.micOptions, {
+      dialect: 'mic',
+      imageType: 'fs',
+      arch: 'armv7hl',
+      args: ['fs', '--arch=armv7hl'],
+    });
+    assert.equal(
+      clean(['lang en_US', '# -*-mic-options-*- fs -*-mic-options-*-']).kickstart.micOptions,
+      null,
+    );
+  });
+
+  it('warns when it is not closed', () => {
+    const result = parse(['# -*-mic-options-*- fs --arch=x86_64', 'lang en_US']);
+    assert.deepEqual(report(result), [
+      '1 warning the mic options header is not closed by the same -*-mic-options-*- marker',
+    ]);
+    assert.equal(result.kickstart.micOptions, null);
+  });
+});
+
+describe('tokens', () => {
+  it('are substituted before parsing, unknown ones left alone', () => {
+    const tokens = new Map([['RELEASE', '4.6.1']]);
+    const { kickstart } = clean(
+      [
+        'repo --name=adaptation --baseurl=http://x/@RELEASE@/@ARCH@/',
+        '%post',
+        'echo @RELEASE@ user@host',
+        '%end',
+      ],
+      { tokens },
+    );
+    assert.equal(kickstart.commands[0]!.options.baseurl, 'http://x/4.6.1/@ARCH@/');
+    assert.equal(kickstart.scripts[0]!.body, 'echo 4.6.1 user@host\n');
+  });
+
+  it('may carry syntax, since the text is substituted before it is split', () => {
+    const { kickstart } = clean(['lang @LANG@'], { tokens: new Map([['LANG', 'fi_FI # Finnish']]) });
+    assert.deepEqual(kickstart.commands[0]!.args, ['fi_FI']);
+  });
+});

@@ -1,0 +1,39 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import pg from 'pg';
+import { type DatabaseHandle, openDatabase } from '../../src/service/db/index.ts';
+
+/** SQLite always; PostgreSQL as well when IMG_TEST_PG_URL names a server (CI starts one). */
+export const databaseKinds = process.env.IMG_TEST_PG_URL ? (['sqlite', 'postgres'] as const) : (['sqlite'] as const);
+export type DatabaseKind = (typeof databaseKinds)[number];
+
+export function tempDir(t: TestContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'img-test-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A fresh, migrated database: a temp folder for SQLite, a schema of its own on the shared PostgreSQL. */
+export async function testDatabase(t: TestContext, kind: DatabaseKind): Promise<DatabaseHandle> {
+  if (kind === 'sqlite') {
+    const handle = await openDatabase({ url: '', dataDir: tempDir(t) });
+    t.after(() => handle.close());
+    return handle;
+  }
+  const baseUrl = process.env.IMG_TEST_PG_URL ?? '';
+  const schema = `test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const admin = new pg.Client({ connectionString: baseUrl });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  const url = new URL(baseUrl);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  const handle = await openDatabase({ url: url.toString(), dataDir: tempDir(t) });
+  t.after(async () => {
+    await handle.close();
+    await admin.query(`drop schema ${schema} cascade`);
+    await admin.end();
+  });
+  return handle;
+}

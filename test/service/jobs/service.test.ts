@@ -1,0 +1,238 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { ServiceError } from '../../../src/service/errors.ts';
+import { canMove, JOB_STATUSES, type JobStatus } from '../../../src/service/jobs/index.ts';
+import { databaseKinds } from '../helpers.ts';
+import { admin, alice, bob, fakeClock, jobService, submission } from './fixtures.ts';
+
+function rejectsWith(code: string) {
+  return (error: unknown) => error instanceof ServiceError && error.code === code;
+}
+
+test('the transition table allows exactly the moves of the lifecycle', () => {
+  const legal = new Set([
+    'IN QUEUE>BUILDING',
+    'IN QUEUE>CANCELLED',
+    'IN QUEUE>ERROR',
+    'BUILDING>DONE',
+    'BUILDING>ERROR',
+    'BUILDING>CANCELLED',
+    'BUILDING>IN QUEUE',
+  ]);
+  for (const from of JOB_STATUSES) {
+    for (const to of JOB_STATUSES) {
+      assert.equal(canMove(from as JobStatus, to as JobStatus), legal.has(`${from}>${to}`), `${from} → ${to}`);
+    }
+  }
+});
+
+for (const kind of databaseKinds) {
+  describe(`jobs on ${kind}`, () => {
+    test('submit stores the job IN QUEUE with its inputs', async (t) => {
+      const jobs = await jobService(t, kind);
+      const queued: string[] = [];
+      jobs.events.on('job:queued', ({ job }) => queued.push(job.id));
+      const job = await jobs.submit(submission({ tags: ['a tag', 'a tag'], tokenmap: 'RELEASE:1' }), alice);
+      assert.equal(job.status, 'IN QUEUE');
+      assert.equal(job.owner, 'alice');
+      assert.equal(job.queue, 'api');
+      assert.deepEqual(job.tags, ['a_tag']);
+      assert.equal(job.tokenmap, 'RELEASE:1');
+      assert.deepEqual(queued, [job.id]);
+      assert.deepEqual(await jobs.get(job.id), job);
+    });
+
+    test('submit refuses an invalid kickstart with its lines, and bad types, arches, names and queues', async (t) => {
+      const jobs = await jobService(t, kind);
+      await assert.rejects(jobs.submit(submission({ kickstart: 'lang en_US\npart / --size big\n' }), alice), (error) => {
+        assert.ok(error instanceof ServiceError && error.code === 'invalid-kickstart');
+        const { errors } = error.details as { errors: { line: number }[] };
+        assert.equal(errors[0]?.line, 2);
+        return true;
+      });
+      await assert.rejects(jobs.submit(submission({ type: 'floppy' }), alice), rejectsWith('bad-request'));
+      await assert.rejects(jobs.submit(submission({ arch: 'sparc' }), alice), rejectsWith('bad-request'));
+      await assert.rejects(jobs.submit(submission({ name: '../etc' }), alice), rejectsWith('bad-request'));
+      await assert.rejects(jobs.submit(submission({ queue: 'nope' }), alice), rejectsWith('bad-request'));
+      await assert.rejects(
+        jobs.submit(submission({ kickstart: '%include /etc/passwd\n' }), alice),
+        rejectsWith('invalid-kickstart'),
+      );
+    });
+
+    test('claim takes the oldest waiting job of the given queues, once', async (t) => {
+      const clock = fakeClock();
+      const jobs = await jobService(t, kind, clock);
+      const first = await jobs.submit(submission({ queue: 'web' }), alice);
+      clock.advance(1);
+      const second = await jobs.submit(submission({ queue: 'web' }), alice);
+      await jobs.submit(submission({ queue: 'api' }), alice);
+      await jobs.submit(submission({ queue: 'requests' }), alice);
+      assert.equal(await jobs.queuePosition(second.id), 2);
+
+      const claimed = await jobs.claim(['web', 'requests'], 'w1');
+      assert.equal(claimed?.id, first.id);
+      assert.equal(claimed?.status, 'BUILDING');
+      assert.equal(claimed?.worker, 'w1');
+      assert.equal(claimed?.attempt, 1);
+      assert.equal(await jobs.queuePosition(second.id), 1);
+      assert.equal(await jobs.queuePosition(first.id), null);
+      assert.equal((await jobs.claim(['web', 'requests'], 'w2'))?.id, second.id);
+      // `requests` never starts builds: its jobs are built elsewhere.
+      assert.equal(await jobs.claim(['web', 'requests'], 'w3'), null);
+      assert.equal(await jobs.claimById(first.id, 'w3'), null);
+    });
+
+    test('concurrent claims never hand one job to two workers', async (t) => {
+      const jobs = await jobService(t, kind);
+      for (let i = 0; i < 5; i++) await jobs.submit(submission(), alice);
+      const claims = await Promise.all(Array.from({ length: 8 }, (_, i) => jobs.claim(['api'], `w${i}`)));
+      const ids = claims.filter((job) => job !== null).map((job) => job.id);
+      assert.equal(ids.length, 5);
+      assert.equal(new Set(ids).size, 5);
+    });
+
+    test('finish stores the artifacts; only the claiming worker may finish or fail', async (t) => {
+      const jobs = await jobService(t, kind);
+      const job = await jobs.submit(submission(), alice);
+      await jobs.claim(['api'], 'w1');
+      assert.deepEqual(await jobs.heartbeat(job.id, 'w1'), { cancelled: false });
+      assert.deepEqual(await jobs.heartbeat(job.id, 'w2'), { cancelled: true });
+      const artifacts = [
+        { name: 'test.tar.zst', size: 5_000_000_000, sha256: 'a'.repeat(64), main: true },
+        { name: 'test.log', size: 10, sha256: 'b'.repeat(64), main: false },
+      ];
+      await assert.rejects(jobs.finish(job.id, 'w2', { artifacts }), rejectsWith('conflict'));
+      const done = await jobs.finish(job.id, 'w1', { artifacts, builtKickstart: 'lang C\n' });
+      assert.equal(done.status, 'DONE');
+      assert.equal((await jobs.get(job.id))?.artifacts.length, 2);
+      assert.equal((await jobs.get(job.id))?.artifacts.find((a) => a.main)?.size, 5_000_000_000);
+      assert.equal((await jobs.get(job.id))?.builtKickstart, 'lang C\n');
+      await assert.rejects(jobs.fail(job.id, 'w1', { class: 'x', message: 'y' }), rejectsWith('conflict'));
+      await assert.rejects(jobs.cancel(job.id, alice), rejectsWith('conflict'));
+    });
+
+    test('fail stores the error class and message', async (t) => {
+      const jobs = await jobService(t, kind);
+      const job = await jobs.submit(submission(), alice);
+      await jobs.claim(['api'], 'w1');
+      const failed = await jobs.fail(job.id, 'w1', { class: 'package-missing', message: 'no package foo' });
+      assert.equal(failed.status, 'ERROR');
+      assert.deepEqual(failed.error, { class: 'package-missing', message: 'no package foo' });
+      assert.ok(failed.finished);
+    });
+
+    test('cancel: a waiting job at once, a building one through its worker; owner or admin only', async (t) => {
+      const jobs = await jobService(t, kind);
+      const waiting = await jobs.submit(submission(), alice);
+      await assert.rejects(jobs.cancel(waiting.id, bob), rejectsWith('forbidden'));
+      assert.equal((await jobs.cancel(waiting.id, alice)).status, 'CANCELLED');
+      await assert.rejects(jobs.cancel(waiting.id, alice), rejectsWith('conflict'));
+
+      const building = await jobs.submit(submission(), alice);
+      await jobs.claim(['api'], 'w1');
+      const flagged = await jobs.cancel(building.id, admin);
+      assert.equal(flagged.status, 'BUILDING');
+      assert.equal(flagged.cancelRequested, true);
+      assert.deepEqual(await jobs.heartbeat(building.id, 'w1'), { cancelled: true });
+      const stopped = await jobs.fail(building.id, 'w1', { class: 'cancelled', message: 'stopped' });
+      assert.equal(stopped.status, 'CANCELLED');
+      await assert.rejects(jobs.cancel('01NOPE', alice), rejectsWith('not-found'));
+    });
+
+    test('retry makes a new waiting job with the same inputs, only when finished', async (t) => {
+      const jobs = await jobService(t, kind);
+      const job = await jobs.submit(submission({ tags: ['x'], extraRepos: ['http://r/'], packages: ['-vim'] }), alice);
+      await assert.rejects(jobs.retry(job.id, alice), rejectsWith('conflict'));
+      await jobs.cancel(job.id, alice);
+      await assert.rejects(jobs.retry(job.id, bob), rejectsWith('forbidden'));
+      const again = await jobs.retry(job.id, alice);
+      assert.notEqual(again.id, job.id);
+      assert.equal(again.status, 'IN QUEUE');
+      assert.deepEqual(
+        [again.kickstart, again.type, again.arch, again.name, again.queue, again.extraRepos, again.packages],
+        [job.kickstart, job.type, job.arch, job.name, job.queue, job.extraRepos, job.packages],
+      );
+      assert.deepEqual(again.tags, []);
+    });
+
+    test('remove: pinned refuse, building refuse, owner or admin', async (t) => {
+      const jobs = await jobService(t, kind);
+      const job = await jobs.submit(submission({ pinned: true }), alice);
+      await assert.rejects(jobs.remove(job.id, alice), rejectsWith('pinned-job'));
+      await jobs.update(job.id, { pinned: false }, alice);
+      await assert.rejects(jobs.remove(job.id, bob), rejectsWith('forbidden'));
+      await jobs.claim(['api'], 'w1');
+      await assert.rejects(jobs.remove(job.id, admin), rejectsWith('conflict'));
+      await jobs.finish(job.id, 'w1', { artifacts: [{ name: 'f', size: 1, sha256: 'c', main: true }] });
+      await jobs.remove(job.id, admin);
+      assert.equal(await jobs.get(job.id), null);
+    });
+
+    test('requeueStale retries a silent job once, then ends it in ERROR with the reason', async (t) => {
+      const clock = fakeClock();
+      const jobs = await jobService(t, kind, clock);
+      const job = await jobs.submit(submission(), alice);
+      await jobs.claim(['api'], 'w1');
+      clock.advance(30_000);
+      assert.deepEqual(await jobs.requeueStale(60_000), []);
+      clock.advance(31_000);
+      const [requeued] = await jobs.requeueStale(60_000);
+      assert.equal(requeued?.status, 'IN QUEUE');
+      assert.equal(requeued?.worker, null);
+      assert.deepEqual(await jobs.heartbeat(job.id, 'w1'), { cancelled: true });
+
+      assert.equal((await jobs.claim(['api'], 'w2'))?.attempt, 2);
+      clock.advance(61_000);
+      const [failed] = await jobs.requeueStale(60_000);
+      assert.equal(failed?.status, 'ERROR');
+      assert.equal(failed?.error?.class, 'worker-lost');
+      assert.match(failed?.error?.message ?? '', /w2/);
+    });
+
+    test('list filters newest first and pages with a cursor', async (t) => {
+      const clock = fakeClock();
+      const jobs = await jobService(t, kind, clock);
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        clock.advance(1000);
+        const job = await jobs.submit(
+          submission({ name: `job${i}`, queue: i % 2 ? 'web' : 'api', tags: i === 3 ? ['100%_x'] : [] }),
+          i < 2 ? bob : alice,
+        );
+        ids.push(job.id);
+      }
+      const first = await jobs.list({}, { limit: 2 });
+      assert.deepEqual(
+        first.jobs.map((job) => job.name),
+        ['job4', 'job3'],
+      );
+      const second = await jobs.list({}, { limit: 2, before: first.next ?? '' });
+      assert.deepEqual(
+        second.jobs.map((job) => job.name),
+        ['job2', 'job1'],
+      );
+      const last = await jobs.list({}, { limit: 2, before: second.next ?? '' });
+      assert.deepEqual(last.jobs.map((job) => job.name), ['job0']);
+      assert.equal(last.next, null);
+      assert.deepEqual((await jobs.list({ queue: 'web' }, { limit: 10 })).jobs.map((job) => job.name), ['job3', 'job1']);
+      assert.deepEqual((await jobs.list({ owner: 'bob' }, { limit: 10 })).jobs.map((job) => job.name), ['job1', 'job0']);
+      assert.deepEqual((await jobs.list({ tag: '100%_x' }, { limit: 10 })).jobs.map((job) => job.name), ['job3']);
+      assert.deepEqual((await jobs.list({ text: 'b2' }, { limit: 10 })).jobs.map((job) => job.name), ['job2']);
+      assert.deepEqual((await jobs.list({ text: '_' }, { limit: 10 })).jobs, []);
+      await jobs.cancel(ids[4] ?? '', alice);
+      assert.deepEqual((await jobs.list({ status: 'CANCELLED' }, { limit: 10 })).jobs.map((job) => job.name), ['job4']);
+    });
+
+    test('a listener that throws does not break the verb', async (t) => {
+      const jobs = await jobService(t, kind);
+      const reported: string[] = [];
+      jobs.events.on('job:queued', () => {
+        throw new Error('boom');
+      });
+      jobs.events.on('listener:error', ({ event }) => reported.push(event));
+      assert.equal((await jobs.submit(submission(), alice)).status, 'IN QUEUE');
+      assert.deepEqual(reported, ['job:queued']);
+    });
+  });
+}
