@@ -9,6 +9,17 @@
 RMQ_BIN=/usr/lib/rabbitmq/bin
 PG_BIN=/usr/lib/postgresql/15/bin
 
+# A daemon must not keep its launcher's pipes open: a CI runner (or `$(…)`) waiting for EOF would hang until the
+# services stop. Called in the subshell that then execs the daemon.
+close_inherited_fds() {
+  local fd
+  for fd in /proc/$BASHPID/fd/*; do
+    fd=${fd##*/}
+    [ "$fd" -gt 2 ] && eval "exec $fd>&-"
+  done
+  return 0
+}
+
 free_port() {
   node -e "const s = require('node:net').createServer().listen(0, '127.0.0.1', () => { console.log(s.address().port); s.close(); });"
 }
@@ -38,20 +49,27 @@ rmq_start() {
   echo "imgci$$@localhost" > "$dir/nodename"
   echo "listeners.tcp.default = 127.0.0.1:$amqp_port" > "$dir/rabbitmq.conf"
   echo '[].' > "$dir/enabled_plugins"
+  rmq_boot || return 1
+  rmq_env "$RMQ_BIN/rabbitmqctl" add_vhost ci > /dev/null
+  rmq_env "$RMQ_BIN/rabbitmqctl" add_user ciuser cipass > /dev/null
+  rmq_env "$RMQ_BIN/rabbitmqctl" set_permissions -p ci ciuser '.*' '.*' '.*' > /dev/null
+  export IMG_TEST_AMQP_URL="amqp://ciuser:cipass@127.0.0.1:$amqp_port/ci"
+}
+
+# Starts the node on the ports and data of an earlier start: what a broker restart test needs.
+rmq_boot() {
+  local dir=$IMG_CI_SERVICES_DIR/rmq epmd_port
+  epmd_port=$(cut -d' ' -f3 "$dir/ports")
   # epmd started by us, in the foreground, so that its PID is ours to stop (never by name).
-  nohup /usr/bin/epmd -address 127.0.0.1 -port "$epmd_port" > "$dir/log/epmd.out" 2>&1 &
+  (close_inherited_fds; exec /usr/bin/epmd -address 127.0.0.1 -port "$epmd_port") < /dev/null > "$dir/log/epmd.out" 2>&1 &
   echo $! > "$dir/epmd.pid"
-  rmq_env nohup "$RMQ_BIN/rabbitmq-server" > "$dir/log/console.out" 2>&1 &
+  (close_inherited_fds; rmq_env "$RMQ_BIN/rabbitmq-server") < /dev/null > "$dir/log/console.out" 2>&1 &
   # `wait <pidfile>` first: await_startup fails at once while the node is not yet registered with epmd.
   if ! rmq_env "$RMQ_BIN/rabbitmqctl" wait "$dir/rabbit.pid" --timeout 120 > /dev/null; then
     tail -50 "$dir/log/console.out" >&2
     return 1
   fi
   rmq_env "$RMQ_BIN/rabbitmqctl" await_startup --timeout 60 > /dev/null
-  rmq_env "$RMQ_BIN/rabbitmqctl" add_vhost ci > /dev/null
-  rmq_env "$RMQ_BIN/rabbitmqctl" add_user ciuser cipass > /dev/null
-  rmq_env "$RMQ_BIN/rabbitmqctl" set_permissions -p ci ciuser '.*' '.*' '.*' > /dev/null
-  export IMG_TEST_AMQP_URL="amqp://ciuser:cipass@127.0.0.1:$amqp_port/ci"
 }
 
 rmq_stop() {
@@ -73,9 +91,11 @@ pg_start() {
   install -d -o postgres -g postgres "$dir"
   runuser -u postgres -- "$PG_BIN/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync > "$dir/initdb.log"
   # Durability settings off: the cluster lives for one test run.
-  runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-    start > /dev/null || { tail -30 "$dir/server.log" >&2; return 1; }
+  (
+    close_inherited_fds
+    exec runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+      -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start
+  ) < /dev/null > /dev/null || { tail -30 "$dir/server.log" >&2; return 1; }
   export IMG_TEST_PG_URL="postgres://postgres@127.0.0.1:$port/postgres"
 }
 
@@ -105,7 +125,8 @@ services_stop() {
   unset IMG_CI_SERVICES_DIR IMG_TEST_AMQP_URL IMG_TEST_PG_URL
 }
 
-# Executed rather than sourced: `start` prints the exports to eval, `stop DIR` stops what that start began.
+# Executed rather than sourced: `start` prints the exports to eval, `stop DIR` stops what that start began,
+# `restart-rabbitmq DIR` stops the broker and boots it again on the same data (its queues and messages).
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   set -euo pipefail
   case "${1:-}" in
@@ -118,8 +139,13 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
       IMG_CI_SERVICES_DIR=${2:-${IMG_CI_SERVICES_DIR:-}}
       services_stop
       ;;
+    restart-rabbitmq)
+      IMG_CI_SERVICES_DIR=${2:-${IMG_CI_SERVICES_DIR:-}}
+      rmq_stop
+      rmq_boot > /dev/null
+      ;;
     *)
-      echo "usage: $0 start | stop [DIR]" >&2
+      echo "usage: $0 start | stop [DIR] | restart-rabbitmq [DIR]" >&2
       exit 2
       ;;
   esac

@@ -7,4 +7,11 @@ bash scripts/install-system-packages.sh
 npx --no-install tsc --noEmit
 npx --no-install biome check .
 mapfile -t files < <(find test -name '*.test.ts' | sort)
-exec node --import tsx --test --test-reporter=spec "${files[@]}"
+# The RabbitMQ and PostgreSQL tests run against throwaway servers (IMG_TEST_AMQP_URL, IMG_TEST_PG_URL), stopped
+# on every way out. Servers the caller already named are used as they are.
+if [ -z "${IMG_TEST_AMQP_URL:-}" ] || [ -z "${IMG_TEST_PG_URL:-}" ]; then
+  source scripts/ci-services.sh
+  trap services_stop EXIT
+  services_start
+fi
+node --import tsx --test --test-reporter=spec "${files[@]}"

@@ -68,8 +68,10 @@ export async function readHostSources(aptDir = '/etc/apt'): Promise<AptRepo[]> {
   const parts = (await readdir(partsDir).catch(() => [] as string[])).sort();
   for (const file of parts) {
     // apt itself ignores every other extension (e.g. *.disabled), so must we.
-    if (file.endsWith('.list')) repos.push(...parseOneLineSources(await readFile(join(partsDir, file), 'utf8')));
-    if (file.endsWith('.sources')) repos.push(...parseDeb822Sources(await readFile(join(partsDir, file), 'utf8')));
+    if (file.endsWith('.list'))
+      repos.push(...parseOneLineSources(await readFile(join(partsDir, file), 'utf8')));
+    if (file.endsWith('.sources'))
+      repos.push(...parseDeb822Sources(await readFile(join(partsDir, file), 'utf8')));
   }
   return repos;
 }

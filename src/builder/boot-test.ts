@@ -85,7 +85,11 @@ export async function bootTest(image: string, options: BootTestOptions): Promise
   const signal = options.signal ? AbortSignal.any([stop.signal, options.signal]) : stop.signal;
   let serialLog = '';
   const booted = () => loginPrompt.test(serialLog) && (!options.expect || options.expect.test(serialLog));
-  const qemu = run('qemu-system-x86_64', args, { signal, timeoutMs: options.timeoutS * 1000, killGraceMs: 2000 });
+  const qemu = run('qemu-system-x86_64', args, {
+    signal,
+    timeoutMs: options.timeoutS * 1000,
+    killGraceMs: 2000,
+  });
   const poll = setInterval(async () => {
     serialLog = await readFile(serial, 'utf8').catch(() => serialLog);
     if (booted()) stop.abort();
@@ -96,7 +100,8 @@ export async function bootTest(image: string, options: BootTestOptions): Promise
     reason = 'qemu exited before the login prompt';
   } catch (error) {
     if (!(error instanceof CommandFailed)) throw error;
-    if (error.reason === 'timeout') reason = `no ${options.expect ? 'login prompt and expected text' : 'login prompt'} within ${options.timeoutS} s`;
+    if (error.reason === 'timeout')
+      reason = `no ${options.expect ? 'login prompt and expected text' : 'login prompt'} within ${options.timeoutS} s`;
     else if (error.reason !== 'aborted' || !stop.signal.aborted) reason = error.message;
   } finally {
     clearInterval(poll);

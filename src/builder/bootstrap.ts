@@ -114,12 +114,16 @@ export async function bootstrapRoot(
   const countPackages = packageCounter((done, total) => ctx.packages(done, total));
   // A private mount namespace: the /proc, /sys and /dev mounts mmdebstrap makes inside the root vanish with
   // it, even when it is killed before it can unmount them.
-  await ctx.run('unshare', ['--mount', '--propagation', 'private', 'mmdebstrap', ...mmdebstrapArgs(input, rootDir)], {
-    onLine: (line) => {
-      ctx.log(line);
-      countPackages(line);
+  await ctx.run(
+    'unshare',
+    ['--mount', '--propagation', 'private', 'mmdebstrap', ...mmdebstrapArgs(input, rootDir)],
+    {
+      onLine: (line) => {
+        ctx.log(line);
+        countPackages(line);
+      },
     },
-  });
+  );
   await storeTarball(ctx, rootDir, cachedTarball);
   return 'bootstrapped';
 }

@@ -68,7 +68,11 @@ export function createNativeBuilder(options: NativeBuilderOptions = {}): Builder
       const elapsed = () => Math.round(performance.now() - started);
       const { recipe } = request;
       if (!safeName.test(recipe.name)) {
-        const failure = new BuildFailure('kickstart-error', 'resolve', `image name ${JSON.stringify(recipe.name)} is not a safe file name`);
+        const failure = new BuildFailure(
+          'kickstart-error',
+          'resolve',
+          `image name ${JSON.stringify(recipe.name)} is not a safe file name`,
+        );
         return { ok: false, failure: report(failure), ms: elapsed() };
       }
       await mkdir(recipe.outputDir, { recursive: true });
@@ -113,15 +117,20 @@ export function createNativeBuilder(options: NativeBuilderOptions = {}): Builder
         onEvent({ type: 'log', line: `build succeeded in ${(elapsed() / 1000).toFixed(1)} s` });
         await closeStream(log);
         const published = [...state.artifacts, { file: logName, main: false }];
-        for (const artifact of published) await rename(join(stageDir, artifact.file), join(recipe.outputDir, artifact.file));
+        for (const artifact of published)
+          await rename(join(stageDir, artifact.file), join(recipe.outputDir, artifact.file));
         return {
           ok: true,
           artifacts: published.map((a) => ({ ...a, path: join(recipe.outputDir, a.file) })),
           ms: elapsed(),
         };
       } catch (error) {
-        const failure = error instanceof BuildFailure ? error : new BuildFailure('internal', 'resolve', String(error));
-        onEvent({ type: 'log', line: `build failed: ${failure.kind} in ${failure.step}: ${failure.message}` });
+        const failure =
+          error instanceof BuildFailure ? error : new BuildFailure('internal', 'resolve', String(error));
+        onEvent({
+          type: 'log',
+          line: `build failed: ${failure.kind} in ${failure.step}: ${failure.message}`,
+        });
         await closeStream(log);
         // The log is what explains the failure, so it stays; every half-made image goes with the stage folder.
         const logPath = join(recipe.outputDir, logName);

@@ -16,9 +16,13 @@ export function inRoot(
   command: readonly string[],
   input?: string,
 ): ReturnType<StepContext['run']> {
-  return ctx.run('bwrap', inRootArgs(root, command, { network: false, env: { HOME: '/root', LANG: 'C.UTF-8' } }), {
-    ...(input === undefined ? {} : { input }),
-  });
+  return ctx.run(
+    'bwrap',
+    inRootArgs(root, command, { network: false, env: { HOME: '/root', LANG: 'C.UTF-8' } }),
+    {
+      ...(input === undefined ? {} : { input }),
+    },
+  );
 }
 
 /** A failing configuration command means the kickstart asked for something the image cannot do. */
@@ -78,7 +82,8 @@ async function configureAccounts(ctx: StepContext, root: string, recipe: ImageRe
   const users = await existingNames(root, 'passwd');
   for (const user of recipe.users) {
     for (const group of user.groups) {
-      if (!groups.has(group)) ctx.log(`configure: creating group ${group}, which user ${user.name} is to be in`);
+      if (!groups.has(group))
+        ctx.log(`configure: creating group ${group}, which user ${user.name} is to be in`);
       await addGroup(group);
     }
     if (!users.has(user.name)) {
@@ -92,10 +97,23 @@ async function configureAccounts(ctx: StepContext, root: string, recipe: ImageRe
   }
   await setPassword(ctx, root, 'root', recipe.rootPassword);
   for (const { user, key } of recipe.sshKeys) {
-    const home = user === 'root' ? '/root' : (recipe.users.find((u) => u.name === user)?.homedir ?? `/home/${user}`);
+    const home =
+      user === 'root' ? '/root' : (recipe.users.find((u) => u.name === user)?.homedir ?? `/home/${user}`);
     await asKickstartError(`sshkey for ${user}`, async () => {
       await inRoot(ctx, root, ['install', '-d', '-m', '700', '-o', user, '-g', user, `${home}/.ssh`]);
-      await inRoot(ctx, root, ['sh', '-c', 'cat >> "$1" && chown "$2:$2" "$1" && chmod 600 "$1"', 'sh', `${home}/.ssh/authorized_keys`, user], `${key}\n`);
+      await inRoot(
+        ctx,
+        root,
+        [
+          'sh',
+          '-c',
+          'cat >> "$1" && chown "$2:$2" "$1" && chmod 600 "$1"',
+          'sh',
+          `${home}/.ssh/authorized_keys`,
+          user,
+        ],
+        `${key}\n`,
+      );
     });
   }
 }
@@ -137,13 +155,48 @@ async function configureServices(ctx: StepContext, root: string, recipe: ImageRe
     return;
   }
   if (recipe.dhcp) {
-    await write(root, 'etc/systemd/network/20-wired.network', '[Match]\nName=en* eth*\n\n[Network]\nDHCP=yes\n');
+    await write(
+      root,
+      'etc/systemd/network/20-wired.network',
+      '[Match]\nName=en* eth*\n\n[Network]\nDHCP=yes\n',
+    );
     await systemctl(ctx, root, 'enable', 'systemd-networkd.service');
   }
   const serial = /(?:^|\s)console=(ttyS\d+)/.exec(recipe.bootloader.append)?.[1];
   if (serial) await systemctl(ctx, root, 'enable', `serial-getty@${serial}.service`);
+  if (recipe.startX) await inRoot(ctx, root, ['systemctl', 'set-default', 'graphical.target']);
   for (const unit of recipe.services.enabled) await systemctl(ctx, root, 'enable', unit);
   for (const unit of recipe.services.disabled) await systemctl(ctx, root, 'disable', unit);
+}
+
+/** Where each display manager Debian ships reads an autologin user from. */
+const autologinConfigs = [
+  {
+    binary: 'usr/sbin/lightdm',
+    file: 'etc/lightdm/lightdm.conf.d/50-imger-autologin.conf',
+    text: (u: string) => `[Seat:*]\nautologin-user=${u}\n`,
+  },
+  {
+    binary: 'usr/sbin/gdm3',
+    file: 'etc/gdm3/daemon.conf',
+    text: (u: string) => `[daemon]\nAutomaticLoginEnable=true\nAutomaticLogin=${u}\n`,
+  },
+  {
+    binary: 'usr/bin/sddm',
+    file: 'etc/sddm.conf.d/50-imger-autologin.conf',
+    text: (u: string) => `[Autologin]\nUser=${u}\n`,
+  },
+];
+
+async function configureAutologin(ctx: StepContext, root: string, user: string): Promise<void> {
+  let applied = false;
+  for (const manager of autologinConfigs) {
+    if (!(await exists(join(root, manager.binary)))) continue;
+    await write(root, manager.file, manager.text(user));
+    applied = true;
+  }
+  if (!applied)
+    ctx.log(`configure: no display manager in the image; desktop --autologinuser=${user} not applied`);
 }
 
 export async function configureRoot(
@@ -154,9 +207,17 @@ export async function configureRoot(
   rootOnlyFstab: boolean,
 ): Promise<void> {
   await write(root, 'etc/hostname', `${recipe.hostname}\n`);
-  await write(root, 'etc/hosts', `127.0.0.1 localhost\n127.0.1.1 ${recipe.hostname}\n::1 localhost ip6-localhost ip6-loopback\n`);
+  await write(
+    root,
+    'etc/hosts',
+    `127.0.0.1 localhost\n127.0.1.1 ${recipe.hostname}\n::1 localhost ip6-localhost ip6-loopback\n`,
+  );
   await configureLocalisation(ctx, root, recipe);
   await configureAccounts(ctx, root, recipe);
   await configureServices(ctx, root, recipe);
-  await write(root, 'etc/fstab', layout ? renderFstab(layout, rootOnlyFstab) : '# no filesystems: set up by the image user\n');
+  await write(
+    root,
+    'etc/fstab',
+    layout ? renderFstab(layout, rootOnlyFstab) : '# no filesystems: mounted by the system that runs the image\n',
+  );
 }

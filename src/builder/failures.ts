@@ -88,11 +88,15 @@ export function classifyFailure(error: unknown, step: StepName, signal?: AbortSi
     }
   }
   const text =
-    error instanceof CommandFailed ? `${error.stderr}\n${error.stdout}` : String((error as Error)?.stack ?? error);
+    error instanceof CommandFailed
+      ? `${error.stderr}\n${error.stdout}`
+      : String((error as Error)?.stack ?? error);
   if (/No space left on device|ENOSPC/.test(text)) {
     return new BuildFailure('out-of-space', step, firstMatchingLine(text, /No space left|ENOSPC/));
   }
-  const missing = [...new Set(missingPackagePatterns.flatMap((p) => [...text.matchAll(p)].map((m) => m[1]!)))];
+  const missing = [
+    ...new Set(missingPackagePatterns.flatMap((p) => [...text.matchAll(p)].map((m) => m[1]!))),
+  ];
   if (missing.length > 0) {
     return new BuildFailure('package-not-found', step, `package not found: ${missing.join(', ')}`, {
       packages: missing,
@@ -104,9 +108,18 @@ export function classifyFailure(error: unknown, step: StepName, signal?: AbortSi
   }
   const message = error instanceof CommandFailed ? error.message : String((error as Error)?.message ?? error);
   const detail = error instanceof CommandFailed ? firstErrorLine(text) : '';
-  return new BuildFailure('internal', step, detail && !message.includes(detail) ? `${message}: ${detail}` : message);
+  return new BuildFailure(
+    'internal',
+    step,
+    detail && !message.includes(detail) ? `${message}: ${detail}` : message,
+  );
 }
 
 function firstMatchingLine(text: string, pattern: RegExp): string {
-  return text.split('\n').find((line) => pattern.test(line))?.trim() ?? text.trim();
+  return (
+    text
+      .split('\n')
+      .find((line) => pattern.test(line))
+      ?.trim() ?? text.trim()
+  );
 }

@@ -1,8 +1,7 @@
-// Filesystem images made from a directory, with no loop device and no mount: mkfs tools that populate
-// from a directory (mkfs.ext4 -d, mkfs.btrfs --rootdir), mtools for FAT.
-import { readdir, rm } from 'node:fs/promises';
+// Filesystem images made from a directory, with no loop device and no mount where the mkfs tool can populate
+// from a directory (mkfs.ext4 -d, mkfs.btrfs --rootdir) or mtools can (FAT); xfs alone needs a loop mount.
+import { mkdir, readdir, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BuildFailure } from './failures.ts';
 import type { PlannedFs } from './layout.ts';
 import type { StepContext } from './runner.ts';
 
@@ -66,11 +65,43 @@ export async function makeFilesystem(
       await ctx.run('mkswap', ['-L', planned.label, '-U', planned.uuid, image]);
       return;
     case 'xfs':
-      throw new BuildFailure(
-        'kickstart-error',
-        ctx.step,
-        'xfs filesystems are not built by the native builder yet (no mkfs.xfs that populates from a folder here)',
-      );
+      await ctx.run('mkfs.xfs', [
+        '-q',
+        '-f',
+        '-L',
+        planned.label.slice(0, 12),
+        '-m',
+        `uuid=${planned.uuid}`,
+        image,
+      ]);
+      if (content) await copyThroughLoopMount(ctx, image, content);
+      return;
+  }
+}
+
+/**
+ * mkfs.xfs cannot populate from a folder, so the image is mounted through a loop device and filled with
+ * cp. It happens in a private mount namespace: the mount dies with the namespace even if cp is killed, and
+ * the loop device that mount -o loop attaches has autoclear set, so it goes with the mount.
+ */
+async function copyThroughLoopMount(ctx: StepContext, image: string, content: string): Promise<void> {
+  const mountPoint = `${image}.mnt`;
+  await mkdir(mountPoint, { recursive: true });
+  try {
+    await ctx.run('unshare', [
+      '--mount',
+      '--propagation',
+      'private',
+      'sh',
+      '-ec',
+      'mount -o loop "$1" "$2"; cp -a --preserve=all "$3/." "$2/"; umount "$2"',
+      'sh',
+      image,
+      mountPoint,
+      content,
+    ]);
+  } finally {
+    await rmdir(mountPoint).catch(() => {});
   }
 }
 

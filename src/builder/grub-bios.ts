@@ -10,7 +10,12 @@ const driveCheckOffset = 0x66;
 /** The end of the MBR's boot code; the disk signature and partition table after it stay as sfdisk wrote them. */
 const mbrCodeBytes = 440;
 
-export async function installGrubBios(disk: string, coreImg: string, startSector: number, maxSectors: number) {
+export async function installGrubBios(
+  disk: string,
+  coreImg: string,
+  startSector: number,
+  maxSectors: number,
+) {
   const boot = await readFile(bootImgPath);
   const core = await readFile(coreImg);
   const coreSectors = Math.ceil(core.length / 512);

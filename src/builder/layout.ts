@@ -52,7 +52,12 @@ export function planLayout(partitions: readonly Partition[]): Layout {
   if (boot && !rootFsTypes.includes(boot.fstype)) {
     throw new BuildFailure('kickstart-error', 'resolve', `/boot cannot be ${boot.fstype}`);
   }
-  const esp = find('/boot/efi') ?? { mountpoint: '/boot/efi', grow: false, fstype: 'vfat', sizeMiB: defaultEspMiB };
+  const esp = find('/boot/efi') ?? {
+    mountpoint: '/boot/efi',
+    grow: false,
+    fstype: 'vfat',
+    sizeMiB: defaultEspMiB,
+  };
   if (esp.fstype !== 'vfat') {
     throw new BuildFailure('kickstart-error', 'resolve', `/boot/efi must be vfat, not ${esp.fstype}`);
   }
@@ -69,7 +74,9 @@ export function planLayout(partitions: readonly Partition[]): Layout {
 export function renderFstab(layout: Layout, rootOnly = false): string {
   const lines = ['# written by imger from the kickstart part lines'];
   const root = layout.root;
-  lines.push(`UUID=${root.uuid} / ${root.fstype} ${root.fstype === 'ext4' ? 'defaults,errors=remount-ro' : 'defaults'} 0 1`);
+  lines.push(
+    `UUID=${root.uuid} / ${root.fstype} ${root.fstype === 'ext4' ? 'defaults,errors=remount-ro' : 'defaults'} 0 1`,
+  );
   if (rootOnly) return `${lines.join('\n')}\n`;
   if (layout.boot) lines.push(`UUID=${layout.boot.uuid} /boot ${layout.boot.fstype} defaults 0 2`);
   lines.push(`UUID=${layout.esp.uuid} /boot/efi vfat umask=0077 0 1`);

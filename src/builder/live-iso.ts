@@ -70,11 +70,27 @@ export async function makeHybridIso(ctx: StepContext, input: LiveInput, stage: s
     '/boot/grub',
     '-c',
     early,
-    ...['part_gpt', 'part_msdos', 'iso9660', 'fat', 'search', 'search_fs_file', 'normal', 'linux', 'configfile'],
+    ...[
+      'part_gpt',
+      'part_msdos',
+      'iso9660',
+      'fat',
+      'search',
+      'search_fs_file',
+      'normal',
+      'linux',
+      'configfile',
+    ],
     ...['echo', 'test', 'gzio', 'serial', 'terminal', 'efi_gop', 'all_video'],
   ]);
   const efiImage = join(stage, 'boot/grub/efi.img');
-  await makeFilesystem(ctx, { mountpoint: '/boot/efi', fstype: 'vfat', uuid: 'A1B2-C3D4', label: 'EFIBOOT', minMiB: 4 }, efiDir, efiImage, 4);
+  await makeFilesystem(
+    ctx,
+    { mountpoint: '/boot/efi', fstype: 'vfat', uuid: 'A1B2-C3D4', label: 'EFIBOOT', minMiB: 4 },
+    efiDir,
+    efiImage,
+    4,
+  );
   await ctx.run('xorriso', [
     '-as',
     'mkisofs',

@@ -45,14 +45,26 @@ export interface BuildState {
 
 const minutes = 60_000;
 
-async function resolveSources(recipe: ImageRecipe, ctx: StepContext): Promise<{ suite: string; repos: AptRepo[] }> {
+async function resolveSources(
+  recipe: ImageRecipe,
+  ctx: StepContext,
+): Promise<{ suite: string; repos: AptRepo[] }> {
   const apt = recipe.sources.filter((s): s is AptRepo => s.kind === 'apt');
   if (apt.length > 0) return { suite: recipe.suite ?? apt[0]!.suite, repos: apt };
   const suite = recipe.suite ?? (await hostCodename());
-  if (!suite) throw new BuildFailure('kickstart-error', 'resolve', 'no repo given and the host has no release codename');
+  if (!suite)
+    throw new BuildFailure(
+      'kickstart-error',
+      'resolve',
+      'no repo given and the host has no release codename',
+    );
   const repos = sourcesForSuite(await readHostSources(), suite);
   if (repos.length === 0) {
-    throw new BuildFailure('kickstart-error', 'resolve', `no repo given and the host has no apt source for ${suite}`);
+    throw new BuildFailure(
+      'kickstart-error',
+      'resolve',
+      `no repo given and the host has no apt source for ${suite}`,
+    );
   }
   ctx.log(`resolve: no repo lines; using the host's apt sources for ${suite}`);
   return { suite, repos };
@@ -64,7 +76,8 @@ const resolve: Step<BuildState> = {
   async run(ctx, state) {
     const { recipe } = state;
     await mkdir(state.workDir, { recursive: true });
-    if (recipe.type !== 'fs') state.layout = planLayout(recipe.partitions);
+    // A live system's filesystems are live-boot's business: it writes their fstab entries at boot.
+    if (recipe.type !== 'fs' && !imageTypeInfo[recipe.type].live) state.layout = planLayout(recipe.partitions);
     const selection = selectPackages(recipe);
     for (const { name, reason } of selection.added) ctx.log(`resolve: adding package ${name}: ${reason}`);
     const rpmRepos = recipe.sources.filter((s) => s.kind === 'rpm');
@@ -144,15 +157,20 @@ const packages: Step<BuildState> = {
       const count = await writePackageList(ctx, state.root, list);
       ctx.log(`packages: ${count} installed`);
     } else {
-      const { stdout } = await ctx.run('rpm', ['--root', state.root, '--dbpath', '/usr/lib/sysimage/rpm', '-qa'], {
-        onLine: () => {},
-      });
+      const { stdout } = await ctx.run(
+        'rpm',
+        ['--root', state.root, '--dbpath', '/usr/lib/sysimage/rpm', '-qa'],
+        {
+          onLine: () => {},
+        },
+      );
       await writeFile(list, `${stdout.trim().split('\n').sort().join('\n')}\n`);
     }
     state.artifacts.push({ file: `${recipe.name}.packages`, main: false });
     if (needsBoot(recipe)) {
       state.kernelVersion = await findKernel(state.root);
-      if (!state.kernelVersion) throw new BuildFailure('internal', 'packages', 'a bootable image has no kernel in /boot');
+      if (!state.kernelVersion)
+        throw new BuildFailure('internal', 'packages', 'a bootable image has no kernel in /boot');
       ctx.log(`packages: kernel ${state.kernelVersion}`);
     }
   },
@@ -174,7 +192,11 @@ const scripts: Step<BuildState> = {
   name: 'scripts',
   timeoutMs: 30 * minutes,
   async run(ctx, state) {
-    await runScripts(ctx, 'post', state.recipe, { workDir: state.workDir, root: state.root, outputDir: state.stageDir });
+    await runScripts(ctx, 'post', state.recipe, {
+      workDir: state.workDir,
+      root: state.root,
+      outputDir: state.stageDir,
+    });
   },
 };
 
@@ -228,10 +250,22 @@ const filesystem: Step<BuildState> = {
     const layout = state.layout!;
     const rootImage = recipe.type === 'loop' ? join(state.stageDir, main) : join(state.workDir, 'root.img');
     await withBootSeparated(state, async (bootDir) => {
-      await makeFilesystem(ctx, layout.root, state.root, rootImage, await sizeForContent(ctx, state.root, layout.root));
+      await makeFilesystem(
+        ctx,
+        layout.root,
+        state.root,
+        rootImage,
+        await sizeForContent(ctx, state.root, layout.root),
+      );
       if (bootDir && layout.boot) {
         state.images.boot = join(state.workDir, 'boot.img');
-        await makeFilesystem(ctx, layout.boot, bootDir, state.images.boot, await sizeForContent(ctx, bootDir, layout.boot));
+        await makeFilesystem(
+          ctx,
+          layout.boot,
+          bootDir,
+          state.images.boot,
+          await sizeForContent(ctx, bootDir, layout.boot),
+        );
       }
     });
     state.images.root = rootImage;
@@ -262,7 +296,11 @@ const disk: Step<BuildState> = {
       return;
     }
     if (recipe.arch !== 'x86_64' && recipe.arch !== 'i686') {
-      throw new BuildFailure('kickstart-error', 'disk', `bootable disks are built for x86 only, not ${recipe.arch}`);
+      throw new BuildFailure(
+        'kickstart-error',
+        'disk',
+        `bootable disks are built for x86 only, not ${recipe.arch}`,
+      );
     }
     const rawName = mainArtifactName('raw', recipe.name);
     const converted = imageTypeInfo[recipe.type].convertTo !== undefined;
@@ -280,7 +318,10 @@ const disk: Step<BuildState> = {
       state.images.raw,
     );
     if (converted) return;
-    await writeFile(join(state.stageDir, `${recipe.name}.xml`), virtImageXml(recipe.name, recipe.arch, rawName));
+    await writeFile(
+      join(state.stageDir, `${recipe.name}.xml`),
+      virtImageXml(recipe.name, recipe.arch, rawName),
+    );
     state.artifacts.push({ file: rawName, main: true }, { file: `${recipe.name}.xml`, main: false });
   },
 };
@@ -291,7 +332,11 @@ const convert: Step<BuildState> = {
   async run(ctx, state) {
     const format = imageTypeInfo[state.recipe.type].convertTo!;
     const file = mainArtifactName(state.recipe.type, state.recipe.name);
-    await ctx.run('qemu-img', ['convert', '-f', 'raw', '-O', format, state.images.raw!, join(state.stageDir, file)]);
+    const output = join(state.stageDir, file);
+    await ctx.run('qemu-img', ['convert', '-f', 'raw', '-O', format, state.images.raw!, output]);
+    // The conversion is checked against its source, so a damaged image never leaves the builder.
+    await ctx.run('qemu-img', ['check', '-q', '-f', format, output]);
+    await ctx.run('qemu-img', ['compare', '-f', 'raw', '-F', format, state.images.raw!, output]);
     state.artifacts.push({ file, main: true });
   },
 };
@@ -303,7 +348,11 @@ const checksum: Step<BuildState> = {
     const { recipe } = state;
     const attached = await copyAttachments(ctx, state.root, recipe.attachments, state.stageDir);
     state.artifacts.push(...attached.map((file) => ({ file, main: false })));
-    await runScripts(ctx, 'pack', recipe, { workDir: state.workDir, root: state.root, outputDir: state.stageDir });
+    await runScripts(ctx, 'pack', recipe, {
+      workDir: state.workDir,
+      root: state.root,
+      outputDir: state.stageDir,
+    });
     await writeChecksums(
       ctx,
       state.stageDir,

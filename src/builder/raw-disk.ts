@@ -125,10 +125,21 @@ export async function assembleRawDisk(ctx: StepContext, input: DiskInput, output
     { name: 'esp', type: gptTypes.esp, sectors: await sectorsOf(espImage), image: espImage },
   ];
   if (input.images.boot) {
-    wanted.push({ name: 'boot', type: gptTypes.linuxData, sectors: await sectorsOf(input.images.boot), image: input.images.boot });
+    wanted.push({
+      name: 'boot',
+      type: gptTypes.linuxData,
+      sectors: await sectorsOf(input.images.boot),
+      image: input.images.boot,
+    });
   }
-  if (swapImage) wanted.push({ name: 'swap', type: gptTypes.swap, sectors: await sectorsOf(swapImage), image: swapImage });
-  wanted.push({ name: 'root', type: gptTypes.linuxRootX86_64, sectors: await sectorsOf(input.images.root), image: input.images.root });
+  if (swapImage)
+    wanted.push({ name: 'swap', type: gptTypes.swap, sectors: await sectorsOf(swapImage), image: swapImage });
+  wanted.push({
+    name: 'root',
+    type: gptTypes.linuxRootX86_64,
+    sectors: await sectorsOf(input.images.root),
+    image: input.images.root,
+  });
   let next = partitionAlign;
   const placed = wanted.map((p) => {
     const part = { ...p, start: next };

@@ -1,7 +1,8 @@
 // Runs a list of named steps: progress, per-step logs and timings, deadlines, cancellation and cleanup all
 // live here, so the steps themselves only do their work.
-import { type RunOptions, type RunResult, run } from './exec.ts';
+
 import type { BuildEventListener } from './events.ts';
+import { type RunOptions, type RunResult, run } from './exec.ts';
 import { BuildFailure, classifyFailure, DeadlineReached } from './failures.ts';
 import type { StepName } from './steps.ts';
 
@@ -12,7 +13,11 @@ export interface StepContext {
   /** Aborted on cancel, on the whole-build deadline and on this step's timeout. */
   readonly signal: AbortSignal;
   /** exec.run, bound to this step: its signal, its name in errors, its output in the log. */
-  run(cmd: string, args: readonly string[], options?: Omit<RunOptions, 'signal' | 'step'>): Promise<RunResult>;
+  run(
+    cmd: string,
+    args: readonly string[],
+    options?: Omit<RunOptions, 'signal' | 'step'>,
+  ): Promise<RunResult>;
   log(line: string): void;
   packages(done: number, total: number): void;
   /** Registers work undone when the build ends, whatever the outcome; runs last-registered first. */
@@ -29,6 +34,8 @@ export interface RunStepsOptions {
   signal?: AbortSignal;
   deadlineMs: number;
   onEvent?: BuildEventListener;
+  /** What steps run tools with; tests put a fake here. */
+  exec?: typeof run;
 }
 
 /** Runs the steps in order; throws a classified BuildFailure. Cleanups run on every exit path. */
@@ -38,10 +45,12 @@ export async function runSteps<State>(
   options: RunStepsOptions,
 ): Promise<void> {
   const emit = options.onEvent ?? (() => {});
+  const exec = options.exec ?? run;
   const cleanups: Cleanup[] = [];
   const build = new AbortController();
   const deadline = setTimeout(
-    () => build.abort(new DeadlineReached(`the build exceeded its deadline of ${options.deadlineMs / 1000} s`)),
+    () =>
+      build.abort(new DeadlineReached(`the build exceeded its deadline of ${options.deadlineMs / 1000} s`)),
     options.deadlineMs,
   );
   const cancel = (): void => build.abort(options.signal?.reason);
@@ -57,7 +66,10 @@ export async function runSteps<State>(
       emit({ type: 'progress', step: step.name, index: position + 1, total: steps.length });
       const stepAbort = new AbortController();
       const stepTimer = setTimeout(
-        () => stepAbort.abort(new DeadlineReached(`step ${step.name} exceeded its timeout of ${step.timeoutMs / 1000} s`)),
+        () =>
+          stepAbort.abort(
+            new DeadlineReached(`step ${step.name} exceeded its timeout of ${step.timeoutMs / 1000} s`),
+          ),
         step.timeoutMs,
       );
       const forward = (): void => stepAbort.abort(build.signal.reason);
@@ -67,7 +79,7 @@ export async function runSteps<State>(
         step: step.name,
         signal: stepAbort.signal,
         run: (cmd, args, runOptions = {}) =>
-          run(cmd, args, { onLine: log, ...runOptions, signal: stepAbort.signal, step: step.name }),
+          exec(cmd, args, { onLine: log, ...runOptions, signal: stepAbort.signal, step: step.name }),
         log,
         packages: (done, total) =>
           emit({

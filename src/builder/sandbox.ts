@@ -39,9 +39,10 @@ function common(options: SandboxOptions): string[] {
     '--new-session',
     ...droppedCapabilities.flatMap((cap) => ['--cap-drop', cap]),
     '--clearenv',
-    ...Object.entries({ PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', ...options.env }).flatMap(
-      ([name, value]) => ['--setenv', name, value],
-    ),
+    ...Object.entries({
+      PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      ...options.env,
+    }).flatMap(([name, value]) => ['--setenv', name, value]),
     '--proc',
     '/proc',
     '--dev',

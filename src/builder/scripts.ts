@@ -34,7 +34,12 @@ export async function runScripts(
     const file = join(places.workDir, `script-${kind}-${index + 1}`);
     await writeFile(file, script.body, { mode: 0o755 });
     const onHost = kind !== 'post' || script.nochroot || !places.root;
-    const env: Record<string, string> = { ...recipe.tokens, IMG_NAME: recipe.name, HOME: '/root', LANG: 'C.UTF-8' };
+    const env: Record<string, string> = {
+      ...recipe.tokens,
+      IMG_NAME: recipe.name,
+      HOME: '/root',
+      LANG: 'C.UTF-8',
+    };
     if (onHost && places.root) {
       env.INSTALL_ROOT = places.root;
       env.IMG_OUT_DIR = places.outputDir;
@@ -45,7 +50,9 @@ export async function runScripts(
     const args = onHost
       ? onHostArgs(places.root ? [places.root, places.outputDir] : [], command, sandbox, bind)
       : inRootArgs(places.root!, command, sandbox, bind);
-    ctx.log(`${name}: running under ${script.interpreter}${onHost ? ' on the build host' : ' in the image root'}`);
+    ctx.log(
+      `${name}: running under ${script.interpreter}${onHost ? ' on the build host' : ' in the image root'}`,
+    );
     try {
       await ctx.run('bwrap', args, { onLine: (line) => ctx.log(`${name}: ${line}`) });
       ctx.log(`${name}: exited with 0`);

@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerKickstartCommands } from './commands/ks.ts';
+import { registerServiceCommands } from './commands/service.ts';
+import { registerWorkerCommand } from './commands/worker.ts';
 import { EXIT, UserError } from './exit-codes.ts';
 
 const program = new Command()
@@ -9,16 +11,8 @@ const program = new Command()
   .exitOverride();
 
 registerKickstartCommands(program);
-
-program
-  .command('serve')
-  .description('serve the web page, the REST API and a local worker')
-  .action(() => {
-    throw new UserError(
-      'the IMG server arrives with the service work (issue 4); until then use `imger ks …`',
-      EXIT.failure,
-    );
-  });
+registerServiceCommands(program);
+registerWorkerCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -3,13 +3,14 @@ import { COMMANDS, findCommand } from './commands/index.ts';
 import { quoteToken } from './lexer.ts';
 import { writeMicHeader } from './mic-header.ts';
 import type { Kickstart, PackageGroup, PackageSelection, Script, ScriptKind } from './model.ts';
-import { looksLikeOption, type OptionValue, writeOptions } from './options.ts';
+import { keepsUnknownOptions, looksLikeOption, type OptionValue, writeOptions } from './options.ts';
 import { DEFAULT_INTERPRETER, PACKAGES_OPTIONS, SECTIONS } from './sections.ts';
 
 /**
  * Canonical kickstart text, as pykickstart's ksflatten writes it: includes already flattened (the model holds
  * none), the mic options header first, then the commands in the registry's order (a repeated command keeps its
- * file order), then the sections. Parsing the result gives the same `kickstartMeaning`.
+ * file order), then the sections. Comments are not kept: the model holds none. Parsing the result gives the
+ * same `kickstartMeaning`.
  *
  * Sections come in the order they run or are used: %pre, %pre-install, %packages, %prepackages, then %post,
  * %onerror and %traceback mixed in file order (they run at different moments, so only the order within each
@@ -80,8 +81,10 @@ function formatCommand(command: ParsedCommand): string {
   const options = writeOptions(spec.options, command.options);
   const args = command.args.map(quoteToken);
   // Arguments come first, as in `part /boot --size=500`, unless one looks like an option: then only `--` keeps
-  // it an argument, and everything after `--` is one.
-  const words = command.args.some(looksLikeOption) ? [...options, '--', ...args] : [...args, ...options];
+  // it an argument, and everything after `--` is one. A command that keeps unknown options as arguments
+  // (authselect) reads them back as such without it, and hands its line on, so it gets none.
+  const needsSeparator = command.args.some(looksLikeOption) && !keepsUnknownOptions(spec.options);
+  const words = needsSeparator ? [...options, '--', ...args] : [...args, ...options];
   return [command.name, ...words].join(' ');
 }
 
@@ -93,14 +96,17 @@ function formatScript(script: Script): string {
 }
 
 function formatPackages(selection: PackageSelection): string {
+  // `@ ^x` is a group and `- @x` an excluded package: the space keeps such names from reading as `@^` or `-@`.
+  const after = (marker: string, name: string, lookalike: string) =>
+    `${marker}${name.startsWith(lookalike) ? ' ' : ''}${name}`;
   const groupLine = ({ name, include }: PackageGroup) =>
-    `@${name}${include === 'required' ? ' --nodefaults' : include === 'all' ? ' --optional' : ''}`;
+    `${after('@', name, '^')}${include === 'required' ? ' --nodefaults' : include === 'all' ? ' --optional' : ''}`;
   const body = [
     ...(selection.environment === null ? [] : [`@^${selection.environment}`]),
     ...sortedGroups(selection.groups).map(groupLine),
     ...sortedNames(selection.packages),
     ...sortedNames(selection.excludedGroups).map((name) => `-@${name}`),
-    ...sortedNames(selection.excludedPackages).map((name) => `-${name}`),
+    ...sortedNames(selection.excludedPackages).map((name) => after('-', name, '@')),
   ];
   const options = writeOptions(PACKAGES_OPTIONS, selection.options as Record<string, OptionValue>);
   return section(['%packages', ...options].join(' '), lines(body));

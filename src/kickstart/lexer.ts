@@ -72,8 +72,15 @@ export function splitLine(line: string): SplitResult {
   return { ok: true, tokens };
 }
 
-/** Quotes a value so that `splitLine` gives it back unchanged; plain words stay bare. */
+/** Only these mean anything to `splitLine`; `$`, `*` and the like are plain characters to it. */
+const NEEDS_QUOTES = /[\s'"\\#]/;
+
+/**
+ * Quotes a value so that `splitLine` gives it back unchanged: bare when nothing in it is syntax, else in single
+ * quotes, else (it holds a single quote) in double quotes, where only `"` and `\` need a backslash.
+ */
 export function quoteToken(value: string): string {
-  if (value !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(value)) return value;
-  return `'${value.replaceAll("'", `'"'"'`)}'`;
+  if (value !== '' && !NEEDS_QUOTES.test(value)) return value;
+  if (!value.includes("'")) return `'${value}'`;
+  return `"${value.replace(/["\\]/g, '\\$&')}"`;
 }

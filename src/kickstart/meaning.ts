@@ -1,6 +1,11 @@
 import { commandsInWritingOrder, normaliseBody, sortedGroups, sortedNames } from './format.ts';
-import type { GroupInclude, Kickstart, MicOptions, ScriptKind } from './model.ts';
-import { SCRIPT_KINDS } from './model.ts';
+import {
+  type GroupInclude,
+  type Kickstart,
+  type MicOptions,
+  SCRIPT_KINDS,
+  type ScriptKind,
+} from './model.ts';
 import type { OptionValue } from './options.ts';
 
 /**

@@ -30,7 +30,7 @@ export interface PackageOptions {
   ignorebroken?: boolean;
   nocore?: boolean;
   multilib?: boolean;
-  excludeWeakdeps?: boolean;
+  'exclude-weakdeps'?: boolean;
   'inst-langs'?: string;
   timeout?: number;
   retries?: number;

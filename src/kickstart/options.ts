@@ -79,14 +79,14 @@ export type OptionsSpec = Readonly<Record<string, OptionSpec>>;
 export type OptionValueOf<S> = S extends PassthroughOption
   ? never
   : S extends FlagOption | BoolOption
-  ? boolean
-  : S extends IntOption | FloatOption
-    ? number
-    : S extends ChoiceOption<infer C>
-      ? C
-      : S extends ListOption | RepeatOption
-        ? string[]
-        : string;
+    ? boolean
+    : S extends IntOption | FloatOption
+      ? number
+      : S extends ChoiceOption<infer C>
+        ? C
+        : S extends ListOption | RepeatOption
+          ? string[]
+          : string;
 
 export type OptionValues<O extends OptionsSpec> = { -readonly [K in keyof O]?: OptionValueOf<O[K]> };
 
@@ -185,8 +185,8 @@ export function matchOptions(
     if (option.removed) {
       ctx.error(`--${spelling} is no longer supported: ${option.removed}`);
       // Its value is not an argument of the command.
-      const takesValue = option.kind !== 'flag';
-      if (takesValue && inline === undefined && i + 1 < tokens.length && !looksLikeOption(tokens[i + 1]!)) i++;
+      const next = tokens[i + 1];
+      if (option.kind !== 'flag' && inline === undefined && next !== undefined && !looksLikeOption(next)) i++;
       continue;
     }
     if (option.deprecated) ctx.warning(`--${spelling} is deprecated: ${option.deprecated}`);
@@ -235,6 +235,26 @@ export function matchOptions(
   return { values, args };
 }
 
+/**
+ * Whether the spec keeps options it does not know as arguments; such arguments are written back as they came,
+ * since a `--` in front of them would reach the tool the line is handed to.
+ */
+export function keepsUnknownOptions(spec: OptionsSpec): boolean {
+  return Object.values(spec).some((option) => option.kind === 'passthrough');
+}
+
+/** Reports every group of options of which more than one was given. */
+export function checkExclusive(
+  groups: readonly (readonly string[])[],
+  values: Readonly<Record<string, OptionValue | undefined>>,
+  error: (message: string) => void,
+): void {
+  for (const group of groups) {
+    const given = group.filter((key) => values[key] !== undefined && values[key] !== false);
+    if (given.length > 1) error(`${given.map((k) => `--${k}`).join(' and ')} cannot be used together`);
+  }
+}
+
 /** argparse treats a token as an option when it starts with a dash and is not a negative number. */
 export function looksLikeOption(token: string): boolean {
   return token.length > 1 && token[0] === '-' && !/^-\d/.test(token);
@@ -265,8 +285,7 @@ function spellingIndex(spec: OptionsSpec): SpellingIndex {
       for (const alias of option.aliases ?? []) bySpelling.set(alias, key);
       for (const alias of Object.keys(option.deprecatedAliases ?? {})) bySpelling.set(alias, key);
     }
-    const passthrough = Object.values(spec).some((option) => option.kind === 'passthrough');
-    index = { bySpelling, spellings: [...bySpelling.keys()].sort(), passthrough };
+    index = { bySpelling, spellings: [...bySpelling.keys()].sort(), passthrough: keepsUnknownOptions(spec) };
     indexCache.set(spec, index);
   }
   return index;
@@ -280,7 +299,8 @@ function resolveSpelling(index: SpellingIndex, spelled: string): Resolution {
   const keys = new Set(matches.map((s) => index.bySpelling.get(s)!));
   if (keys.size === 0) return { kind: 'unknown' };
   // Several spellings of one option (an alias and its canonical name) are not an ambiguity worth refusing.
-  if (keys.size > 1) return { kind: 'ambiguous', candidates: matches };
+  // Name each option once, by its canonical name, even when several of its spellings match.
+  if (keys.size > 1) return { kind: 'ambiguous', candidates: [...keys].sort() };
   const key = [...keys][0]!;
   return { kind: 'found', key, spelling: matches.includes(key) ? key : matches[0]! };
 }

@@ -8,11 +8,18 @@ import {
   emptyKickstart,
   type GroupInclude,
   type Kickstart,
+  type PackageOptions,
   type PackageSelection,
   type Script,
 } from './model.ts';
-import { type MatchContext, matchOptions, type OptionValue } from './options.ts';
-import { DEFAULT_INTERPRETER, SECTIONS, type SectionSpec } from './sections.ts';
+import { checkExclusive, type MatchContext, matchOptions, type OptionValue } from './options.ts';
+import {
+  DEFAULT_INTERPRETER,
+  PACKAGES_EXCLUSIVE,
+  PACKAGES_STICKY_OPTIONS,
+  SECTIONS,
+  type SectionSpec,
+} from './sections.ts';
 import { DEFAULT_MAX_BYTES, decodeLines } from './source.ts';
 import { substituteTokens, type TokenMap } from './tokens.ts';
 
@@ -88,11 +95,19 @@ function firstWord(text: string): string {
   return end < 0 ? trimmed : trimmed.slice(0, end);
 }
 
+/** The first word of a line that starts with `%`, else ''. Most lines in a section do not, and are let through cheaply. */
+function percentWord(text: string): string {
+  const trimmed = text.trimStart();
+  return trimmed.charCodeAt(0) === 0x25 ? firstWord(trimmed) : '';
+}
+
 interface SelectionSets {
   packages: Set<string>;
   excludedPackages: Set<string>;
   groups: Map<string, GroupInclude>;
   excludedGroups: Set<string>;
+  /** The latest %packages header, whose options are the ones in force. */
+  header: Location;
 }
 
 class Parser {
@@ -242,7 +257,7 @@ class Parser {
   /** An unknown section's body would be misread as commands, so skip to its %end. */
   private skipUnknownSection(): SourceLine | undefined {
     for (let line = this.stream.next(); line; line = this.stream.next()) {
-      const word = firstWord(line.text);
+      const word = percentWord(line.text);
       if (word === '%end') return this.stream.next();
       if (SECTIONS.has(word)) return line;
     }
@@ -268,7 +283,7 @@ class Parser {
     let ending: SourceLine | undefined;
     let closed = false;
     for (let line = this.stream.next(); line; line = this.stream.next()) {
-      const word = firstWord(line.text);
+      const word = percentWord(line.text);
       if (word === '%end') {
         closed = true;
         break;
@@ -304,7 +319,9 @@ class Parser {
         this.packages(values, body, at);
         break;
       case 'script':
-        this.kickstart.scripts.push(scriptFrom(spec, values, body, at));
+        // pykickstart drops a script with nothing but white space in it, so it runs nothing and means nothing.
+        if (body.some((l) => l.text.trim() !== ''))
+          this.kickstart.scripts.push(scriptFrom(spec, values, body, at));
         break;
       case 'lines': {
         const items = body.map((l) => stripComment(l.text)).filter((l) => l !== '');
@@ -346,10 +363,29 @@ class Parser {
       excludedPackages: new Set(),
       groups: new Map(),
       excludedGroups: new Set(),
+      header: at,
     };
     const selection: PackageSelection = this.kickstart.packages;
     const sets = this.selection;
-    Object.assign(selection.options, options);
+    const sticky = (key: string) => PACKAGES_STICKY_OPTIONS.includes(key);
+    const dropped = Object.keys(selection.options).filter(
+      (key) => !sticky(key) && options[key] === undefined,
+    );
+    if (dropped.length > 0) {
+      const what = `${dropped.map((key) => `--${key}`).join(', ')} (${lineOf(sets.header, at)})`;
+      this.diagnostics.warning(
+        at,
+        `%packages: ${what} no longer ${dropped.length > 1 ? 'apply' : 'applies'}: each %packages header sets its options anew`,
+      );
+    }
+    const kept = Object.entries(selection.options).filter(([key]) => sticky(key));
+    const inForce: Record<string, OptionValue> = { ...Object.fromEntries(kept), ...options };
+    // A kept --default conflicts with a later --nocore as much as with one beside it.
+    checkExclusive(PACKAGES_EXCLUSIVE, inForce, (message) =>
+      this.diagnostics.error(at, `%packages: ${message}`),
+    );
+    selection.options = inForce as PackageOptions;
+    sets.header = at;
     for (const { text, location } of body) {
       const line = stripComment(text);
       if (line === '') continue;
@@ -401,23 +437,23 @@ class Parser {
   private group(sets: SelectionSets, text: string, at: Location): void {
     const words = text.trim().split(/\s+/);
     const nameWords: string[] = [];
-    let include: GroupInclude = 'default';
-    let optionCount = 0;
+    let nodefaults = false;
+    let optional = false;
     for (const word of words) {
       if (word === '--nodefaults') {
-        include = 'required';
-        optionCount++;
+        nodefaults = true;
       } else if (word === '--optional') {
-        include = 'all';
-        optionCount++;
+        optional = true;
       } else if (word.startsWith('--')) {
         this.diagnostics.error(at, `%packages: unknown group option "${word}"`);
       } else {
         nameWords.push(word);
       }
     }
-    if (optionCount > 1)
+    if (nodefaults && optional) {
       this.diagnostics.error(at, '%packages: --nodefaults and --optional cannot be used together');
+    }
+    const include: GroupInclude = nodefaults ? 'required' : optional ? 'all' : 'default';
     const name = nameWords.join(' ');
     if (name === '') {
       this.diagnostics.error(at, '%packages: "@" needs a group name');
@@ -452,11 +488,7 @@ class Parser {
     }
     const { values, args } = matchOptions(spec.options, rest, this.matchContext(check));
     checkArgs(spec, args, check);
-    for (const group of spec.exclusive ?? []) {
-      const given = group.filter((key) => values[key] !== undefined && values[key] !== false);
-      if (given.length > 1)
-        check.error(`${given.map((k) => `--${k}`).join(' and ')} cannot be used together`);
-    }
+    checkExclusive(spec.exclusive ?? [], values, check.error);
     const parsed: ParsedCommand = { name: spec.name, args, options: values, location: at };
     spec.validate?.(parsed, check);
     this.store(spec, parsed, check);

@@ -25,8 +25,11 @@ export const PACKAGES_OPTIONS = {
   ignorebroken: opt.flag(),
   nocore: opt.flag(),
   multilib: opt.flag(),
-  excludeWeakdeps: opt.flag({ aliases: ['exclude-weakdeps'] }),
-  'inst-langs': opt.string({ deprecatedAliases: { instLangs: 'use --inst-langs' }, describe: 'a list of languages' }),
+  'exclude-weakdeps': opt.flag({ deprecatedAliases: { excludeWeakdeps: 'use --exclude-weakdeps' } }),
+  'inst-langs': opt.string({
+    deprecatedAliases: { instLangs: 'use --inst-langs' },
+    describe: 'a list of languages',
+  }),
   timeout: opt.int({ min: 0 }),
   retries: opt.int({ min: 0 }),
   nobase: opt.flag({ removed: 'pykickstart dropped it; the base group is no longer implied' }),
@@ -34,8 +37,23 @@ export const PACKAGES_OPTIONS = {
   ignoredeps: opt.flag({ removed: 'dependencies are always resolved' }),
 } as const;
 
+/**
+ * The %packages options a later header keeps. pykickstart sets every other one anew from each header, so
+ * `%packages --excludedocs` followed by a plain `%packages` installs the documentation.
+ */
+export const PACKAGES_STICKY_OPTIONS: readonly string[] = ['default', 'inst-langs'];
+
+/** Options that may not be in force together, checked on the options in force once each header is read. */
+export const PACKAGES_EXCLUSIVE: readonly (readonly string[])[] = [['default', 'nocore']];
+
 function script(name: string, kind: ScriptKind, extra: OptionsSpec = {}, origin?: Origin): SectionSpec {
-  return { name, body: 'script', script: kind, options: { ...scriptOptions, ...extra }, ...(origin && { origin }) };
+  return {
+    name,
+    body: 'script',
+    script: kind,
+    options: { ...scriptOptions, ...extra },
+    ...(origin && { origin }),
+  };
 }
 
 /** Every section IMG reads, by header. A `%`-line naming one of these inside another section starts it. */

@@ -35,20 +35,21 @@ export function decodeLines(
   return splitLines(text, file, diagnostics);
 }
 
+/** Line ends are found as `splitLines` finds them (LF, CRLF or a lone CR), so that the numbers agree. */
 function decodeLineByLine(bytes: Uint8Array, file: string, diagnostics: DiagnosticList): string {
   const lines: string[] = [];
   let start = 0;
   let line = 1;
   while (start <= bytes.length) {
-    let end = bytes.indexOf(0x0a, start);
-    if (end < 0) end = bytes.length;
+    let end = start;
+    while (end < bytes.length && bytes[end] !== 0x0a && bytes[end] !== 0x0d) end++;
     try {
       lines.push(utf8.decode(bytes.subarray(start, end)));
     } catch {
       diagnostics.error({ file, line }, 'the text is not valid UTF-8');
       lines.push('');
     }
-    start = end + 1;
+    start = bytes[end] === 0x0d && bytes[end + 1] === 0x0a ? end + 2 : end + 1;
     line++;
   }
   return lines.join('\n');

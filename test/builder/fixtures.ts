@@ -1,7 +1,8 @@
 // The minimal image the integration tests build: a small bootable Debian with a root password, a user,
 // and a %post that leaves a marker the boot tests look for on the serial console.
-import { baseRecipe, type ImageRecipe } from '../../src/builder/recipe.ts';
+
 import type { ImageType } from '../../src/builder/image-types.ts';
+import { baseRecipe, type ImageRecipe } from '../../src/builder/recipe.ts';
 
 export const bootMarker = 'IMG-BOOT-OK';
 
@@ -23,7 +24,9 @@ systemctl enable img-marker.service
 export function minimalRecipe(type: ImageType, outputDir: string, name = 'minimal'): ImageRecipe {
   return {
     ...baseRecipe(type, 'x86_64', name, outputDir),
-    packages: ['iproute2', 'sudo'],
+    // live-boot and bootable: every type shares one package set, so the tests bootstrap once.
+    packages: ['iproute2', 'sudo', 'live-boot'],
+    bootable: true,
     hostname: 'imgtest',
     timezone: 'UTC',
     rootPassword: { kind: 'plain', value: 'rootpw' },

@@ -6,9 +6,9 @@
 import type { CommandSpec } from '../../src/kickstart/command-spec.ts';
 import { COMMANDS } from '../../src/kickstart/commands/index.ts';
 import { quoteToken } from '../../src/kickstart/lexer.ts';
-import { looksLikeOption, type OptionSpec } from '../../src/kickstart/options.ts';
+import { looksLikeOption, type OptionSpec, type OptionsSpec } from '../../src/kickstart/options.ts';
 import { parseKickstart } from '../../src/kickstart/parser.ts';
-import { PACKAGES_OPTIONS } from '../../src/kickstart/sections.ts';
+import { PACKAGES_EXCLUSIVE, PACKAGES_OPTIONS } from '../../src/kickstart/sections.ts';
 import type { Random } from './random.ts';
 
 const PLAIN_WORDS = [
@@ -22,9 +22,11 @@ const PLAIN_WORDS = [
   '1',
   'a-b',
 ];
-/** Values a lexer gets wrong easily: spaces, both quotes, `#`, backslashes, the empty string, non-ASCII. */
+/** Values a lexer gets wrong easily: dashes, spaces, both quotes, `#`, backslashes, the empty string, non-ASCII. */
 const ODD_VALUES = [
   '',
+  '-n',
+  '--force',
   'a b',
   "it's",
   'say "hi"',
@@ -43,7 +45,7 @@ function plainOrOdd(random: Random, oddChance = 0.35): string {
 }
 
 /** One token, quoted in one of the ways shlex reads back as the same value. */
-export function spellToken(random: Random, value: string): string {
+function spellToken(random: Random, value: string): string {
   if (value === '') return random.pick(["''", '""']);
   switch (random.int(0, 3)) {
     case 0:
@@ -57,6 +59,7 @@ export function spellToken(random: Random, value: string): string {
   }
 }
 
+/** The text of a value for the option; null when it is written bare (a flag, or an optional value left out). */
 function optionValue(random: Random, option: OptionSpec): string | null {
   switch (option.kind) {
     case 'flag':
@@ -71,6 +74,8 @@ function optionValue(random: Random, option: OptionSpec): string | null {
       return String(random.int(option.min ?? 0, 100) + random.pick([0, 0.5, 0.25]));
     case 'choice':
       return random.pick(option.choices);
+    case 'string':
+      return option.valueOptional && random.chance(0.3) ? null : plainOrOdd(random);
     case 'list':
       // Items cannot hold commas: the list is split on them.
       return Array.from(
@@ -82,9 +87,23 @@ function optionValue(random: Random, option: OptionSpec): string | null {
   }
 }
 
-/** `--key=value`, `--key value` or an alias, with the value quoted one of several ways. */
-function spellOption(random: Random, key: string, option: OptionSpec): string {
-  const name = random.chance(0.2) && option.aliases?.length ? random.pick(option.aliases) : key;
+/**
+ * A prefix of the option's spelling that names no other option of the spec, as authors abbreviate
+ * (`bootloader --disable`); the whole spelling when every shorter one is ambiguous.
+ */
+function abbreviate(random: Random, spelling: string, key: string, spec: OptionsSpec): string {
+  const others = Object.entries(spec).flatMap(([k, o]) =>
+    k === key ? [] : [k, ...(o.aliases ?? []), ...Object.keys(o.deprecatedAliases ?? {})],
+  );
+  let shortest = spelling.length;
+  while (shortest > 1 && !others.some((o) => o.startsWith(spelling.slice(0, shortest - 1)))) shortest--;
+  return spelling.slice(0, random.int(shortest, spelling.length));
+}
+
+/** `--key=value`, `--key value`, an alias or an abbreviation, with the value quoted one of several ways. */
+function spellOption(random: Random, key: string, option: OptionSpec, spec: OptionsSpec): string {
+  const spelling = random.chance(0.2) && option.aliases?.length ? random.pick(option.aliases) : key;
+  const name = random.chance(0.2) ? abbreviate(random, spelling, key, spec) : spelling;
   const value = optionValue(random, option);
   if (value === null) return `--${name}`;
   const spelled = spellToken(random, value);
@@ -92,20 +111,25 @@ function spellOption(random: Random, key: string, option: OptionSpec): string {
   return random.chance(0.5) || looksLikeOption(value) ? `--${name}=${spelled}` : `--${name} ${spelled}`;
 }
 
-function commandCandidate(random: Random, name: string, spec: CommandSpec): string {
-  const words = [name];
-  const exclusive = spec.exclusive ?? [];
+/** Some of the options (the required ones always), at most one of each exclusive group, spelled at random. */
+function someOptions(random: Random, spec: OptionsSpec, exclusive: readonly (readonly string[])[]): string[] {
+  const words: string[] = [];
   const chosen = new Set<string>();
-  for (const [key, option] of Object.entries(spec.options)) {
-    if (option.removed) continue;
+  for (const [key, option] of Object.entries(spec)) {
+    if (option.removed || option.kind === 'passthrough') continue;
     const group = exclusive.find((g) => g.includes(key));
     if (group?.some((k) => chosen.has(k))) continue;
-    if (option.required || random.chance(0.3)) {
+    if (option.required || random.chance(0.25)) {
       chosen.add(key);
       const count = option.kind === 'repeat' ? random.int(1, 2) : 1;
-      for (let i = 0; i < count; i++) words.push(spellOption(random, key, option));
+      for (let i = 0; i < count; i++) words.push(spellOption(random, key, option, spec));
     }
   }
+  return words;
+}
+
+function commandCandidate(random: Random, name: string, spec: CommandSpec): string {
+  const words = [name, ...someOptions(random, spec.options, spec.exclusive ?? [])];
   const { min, max } = spec.args ?? { min: 0, max: 0 };
   const args = Array.from({ length: random.int(min, max ?? min + 2) }, () => plainOrOdd(random, 0.25));
   if (args.some(looksLikeOption)) words.push('--');
@@ -117,7 +141,7 @@ function commandCandidate(random: Random, name: string, spec: CommandSpec): stri
  * A command line that parses without errors on its own. Command checks go beyond what a spec declares (a
  * validate hook may want a mount point to start with /), so candidates are drawn until one passes.
  */
-export function validCommandLine(random: Random): string | null {
+function validCommandLine(random: Random): string | null {
   const specs = Object.values(COMMANDS) as CommandSpec[];
   for (let attempt = 0; attempt < 30; attempt++) {
     const spec = random.pick(specs);
@@ -142,11 +166,7 @@ const PACKAGE_NAMES = [
 const GROUP_NAMES = ['core', 'MeeGo Core', 'Development Tools', 'base-x', 'Mer Connectivity'];
 
 function packagesSection(random: Random): string[] {
-  const header = ['%packages'];
-  for (const [key, option] of Object.entries(PACKAGES_OPTIONS)) {
-    if (!option.removed && random.chance(0.2)) header.push(spellOption(random, key, option));
-  }
-  const lines = [header.join(' ')];
+  const lines = [['%packages', ...someOptions(random, PACKAGES_OPTIONS, PACKAGES_EXCLUSIVE)].join(' ')];
   for (let i = random.int(0, 12); i > 0; i--) {
     const group = random.pick(GROUP_NAMES);
     lines.push(
@@ -157,6 +177,9 @@ function packagesSection(random: Random): string[] {
         `@${group} ${random.pick(['--nodefaults', '--optional'])}`,
         `@^${random.pick(['minimal-environment', 'server product'])}`,
         `-@${group}`,
+        // Names that start like another kind of line.
+        '@ ^not-an-environment',
+        '- @not-a-group',
         `${random.pick(PACKAGE_NAMES)}   # why it is here`,
         '',
         '# a comment',
@@ -228,8 +251,18 @@ const MIC_HEADERS = [
   "# -*-mic-options-*- livecd --compress-disk-image='none' --x=a#b -*-mic-options-*-",
 ];
 
-/** A whole kickstart that parses without errors, written with the variety real files show. */
+/**
+ * A whole kickstart that parses without errors, written with the variety real files show. Lines are valid one
+ * by one, but not always together (`--default` in one %packages header, `--nocore` in a later one), so drafts
+ * are drawn until one parses.
+ */
 export function generateKickstart(random: Random): string {
+  let draft = draftKickstart(random);
+  for (let attempt = 1; attempt < 20 && !parseKickstart(draft).ok; attempt++) draft = draftKickstart(random);
+  return draft;
+}
+
+function draftKickstart(random: Random): string {
   const lines: string[] = [];
   if (random.chance(0.2)) lines.push(random.pick(MIC_HEADERS));
   for (let i = random.int(0, 14); i > 0; i--) {

@@ -96,12 +96,16 @@ describe('%include', () => {
     assert.equal(kickstart.scripts[0]!.body, 'echo included\n');
   });
 
-  it('reports a missing file and a line without exactly one file name', () => {
-    const root = tree({ 'main.ks': ['%include nothing.ks', '%include', '%include a b'] });
+  it('reports a missing file, a folder and a line without exactly one file name', () => {
+    const root = tree({
+      'main.ks': ['%include nothing.ks', '%include', '%include a b', '%include sub'],
+      'sub/x': [],
+    });
     assert.deepEqual(report(parseFile(join(root, 'main.ks')), root), [
       'main.ks:1 error %include nothing.ks: no such file',
       'main.ks:2 error %include expects one file name',
       'main.ks:3 error %include expects one file name',
+      'main.ks:4 error %include sub: not a file',
     ]);
   });
 

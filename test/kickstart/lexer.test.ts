@@ -62,6 +62,8 @@ describe('quoteToken', () => {
     assert.equal(quoteToken('--size=500'), '--size=500');
     assert.equal(quoteToken(''), "''");
     assert.equal(quoteToken('a b'), "'a b'");
+    assert.equal(quoteToken('$6$salt*'), '$6$salt*');
+    assert.equal(quoteToken(`it's "x" \\`), `"it's \\"x\\" \\\\"`);
   });
 
   it('gives back every string splitLine reads unchanged', () => {

@@ -11,21 +11,27 @@ function options(line: string): MicOptions {
 
 describe('parseMicHeader', () => {
   it("reads mic's header: the image type first, then options", () => {
-    assert.deepEqual(options('# -*-mic-options-*- loop --arch=armv7hl --pack-to=@NAME@.tar.gz -*-mic-options-*-'), {
-      dialect: 'mic',
-      imageType: 'loop',
-      arch: 'armv7hl',
-      args: ['loop', '--arch=armv7hl', '--pack-to=@NAME@.tar.gz'],
-    });
+    assert.deepEqual(
+      options('# -*-mic-options-*- loop --arch=armv7hl --pack-to=@NAME@.tar.gz -*-mic-options-*-'),
+      {
+        dialect: 'mic',
+        imageType: 'loop',
+        arch: 'armv7hl',
+        args: ['loop', '--arch=armv7hl', '--pack-to=@NAME@.tar.gz'],
+      },
+    );
   });
 
   it("reads mic2's header: the type after -f or --format", () => {
-    assert.deepEqual(options('#-*-mic2-options-*- -f livecd --record-pkgs=name -A i586 -*-mic2-options-*-  '), {
-      dialect: 'mic2',
-      imageType: 'livecd',
-      arch: 'i586',
-      args: ['-f', 'livecd', '--record-pkgs=name', '-A', 'i586'],
-    });
+    assert.deepEqual(
+      options('#-*-mic2-options-*- -f livecd --record-pkgs=name -A i586 -*-mic2-options-*-  '),
+      {
+        dialect: 'mic2',
+        imageType: 'livecd',
+        arch: 'i586',
+        args: ['-f', 'livecd', '--record-pkgs=name', '-A', 'i586'],
+      },
+    );
     assert.equal(options('# -*-mic2-options-*- --format=raw -*-mic2-options-*-').imageType, 'raw');
     assert.equal(options('# -*-mic2-options-*- raw -*-mic2-options-*-').imageType, null);
   });
@@ -41,7 +47,10 @@ describe('parseMicHeader', () => {
   it('is absent from other lines and unclosed or mismatched ones are reported', () => {
     assert.deepEqual(parseMicHeader('# just a comment'), { found: false });
     assert.deepEqual(parseMicHeader('lang en_US'), { found: false });
-    const unclosed = { found: true, error: 'the mic options header is not closed by the same -*-mic-options-*- marker' };
+    const unclosed = {
+      found: true,
+      error: 'the mic options header is not closed by the same -*-mic-options-*- marker',
+    };
     assert.deepEqual(parseMicHeader('# -*-mic-options-*- fs'), unclosed);
     assert.deepEqual(parseMicHeader('# -*-mic-options-*- fs -*-mic2-options-*-'), unclosed);
     assert.deepEqual(parseMicHeader(`# -*-mic-options-*- fs 'x -*-mic-options-*-`), {

@@ -74,6 +74,21 @@ describe('commands', () => {
     assert.equal(conflict!.message, 'rootpw: --iscrypted and --plaintext cannot be used together');
   });
 
+  it('accepts an unambiguous prefix of an option and names the candidates of an ambiguous one', () => {
+    const result = parse(['bootloader --disable', '%packages --ex', '%end']);
+    assert.deepEqual(report(result), [
+      '2 error %packages: ambiguous option "--ex" could be --exclude-weakdeps, --excludedocs',
+    ]);
+    assert.deepEqual(result.kickstart.commands[0]!.options, { disabled: true });
+  });
+
+  it('reports a missing required option and a dangling backslash', () => {
+    assert.deepEqual(report(parse(['repo --baseurl=http://x/', 'lang en_US \\'])), [
+      '1 error repo: --name is required',
+      '2 error a backslash ends the line with nothing to escape',
+    ]);
+  });
+
   it('warns for a command given twice, keeping the last', () => {
     const result = parse(['lang en_US', 'lang fi_FI']);
     assert.deepEqual(report(result), ['2 warning lang: given again; this one replaces line 1']);
@@ -81,6 +96,19 @@ describe('commands', () => {
       result.kickstart.commands.map((c) => c.args[0]),
       ['fi_FI'],
     );
+  });
+
+  it('warns when one command replaces another of its kind', () => {
+    const result = parse(['poweroff', 'text', 'reboot --eject']);
+    assert.deepEqual(report(result), ['3 warning reboot: replaces poweroff (line 1)']);
+    assert.deepEqual(
+      result.kickstart.commands.map((c) => c.name),
+      ['text', 'reboot'],
+    );
+  });
+
+  it('refuses arguments to a command that takes none', () => {
+    assert.deepEqual(report(parse(['zerombr now'])), ['1 error zerombr: takes no arguments, got "now"']);
   });
 
   it('warns for a mount point declared twice; the last wins', () => {
@@ -124,6 +152,9 @@ describe('commands', () => {
       '2 error part: --align is a mic extension, not pykickstart syntax',
       '3 error %attachment: %attachment is a mic extension, not pykickstart syntax',
     ]);
+    assert.deepEqual(report(parse(['desktop --autologinuser=nemo'], { extensions: false })), [
+      '1 error desktop: a mic extension, not pykickstart syntax',
+    ]);
     clean(lines);
   });
 
@@ -157,7 +188,7 @@ describe('commands', () => {
 describe('%packages', () => {
   it('reads options, packages, groups, environments and excludes', () => {
     const { kickstart } = clean([
-      '%packages --excludedocs --ignoremissing --nocore --inst-langs=en:fi --excludeWeakdeps --multilib --timeout 3',
+      '%packages --excludedocs --ignoremissing --nocore --inst-langs=en:fi --exclude-weakdeps --multilib --timeout 3',
       '@^server-product-environment',
       '@core',
       '@MeeGo  Core   --nodefaults',
@@ -178,7 +209,7 @@ describe('%packages', () => {
         ignoremissing: true,
         nocore: true,
         'inst-langs': 'en:fi',
-        excludeWeakdeps: true,
+        'exclude-weakdeps': true,
         multilib: true,
         timeout: 3,
       },
@@ -195,7 +226,7 @@ describe('%packages', () => {
   });
 
   it('merges several sections; a later line wins over an earlier one', () => {
-    const { kickstart } = clean([
+    const { kickstart, diagnostics } = parse([
       '%packages --excludedocs',
       'vim',
       '-emacs',
@@ -210,8 +241,11 @@ describe('%packages', () => {
       '@base',
       '%end',
     ]);
+    assert.deepEqual(
+      diagnostics.map((d) => d.line),
+      [8],
+    );
     const selection = kickstart.packages!;
-    assert.deepEqual(selection.options, { excludedocs: true, ignoremissing: true });
     assert.deepEqual(selection.packages, ['emacs']);
     assert.deepEqual(selection.excludedPackages, ['vim']);
     assert.deepEqual(selection.groups, [{ name: 'base', include: 'default' }]);
@@ -219,10 +253,43 @@ describe('%packages', () => {
     assert.equal(selection.location.line, 1);
   });
 
-  it('warns for --instLangs and stores it as --inst-langs', () => {
-    const result = parse(['%packages --instLangs=en', '%end']);
-    assert.deepEqual(report(result), ['1 warning %packages: --instLangs is deprecated: use --inst-langs']);
-    assert.deepEqual(result.kickstart.packages!.options, { 'inst-langs': 'en' });
+  it('takes its options from the latest header, keeping only --default and --inst-langs, as pykickstart does', () => {
+    const result = parse([
+      '%packages --default --inst-langs=fi --excludedocs --multilib',
+      '%end',
+      '%packages --ignoremissing',
+      '%end',
+      '%packages --ignoremissing --nocore',
+      '%end',
+      '%packages --default --nocore',
+      '%end',
+    ]);
+    // pykickstart checks each header on its own; a --default kept from an earlier one conflicts all the same.
+    assert.deepEqual(report(result), [
+      '3 warning %packages: --excludedocs, --multilib (line 1) no longer apply: each %packages header sets its options anew',
+      '5 error %packages: --default and --nocore cannot be used together',
+      '7 warning %packages: --ignoremissing (line 5) no longer applies: each %packages header sets its options anew',
+      '7 error %packages: --default and --nocore cannot be used together',
+    ]);
+    assert.deepEqual(result.kickstart.packages!.options, {
+      default: true,
+      'inst-langs': 'fi',
+      nocore: true,
+    });
+  });
+
+  it('accepts a group option given twice', () => {
+    const { kickstart } = clean(['%packages', '@g --nodefaults --nodefaults', '%end']);
+    assert.deepEqual(kickstart.packages!.groups, [{ name: 'g', include: 'required' }]);
+  });
+
+  it('warns for --instLangs and --excludeWeakdeps and stores their new spellings', () => {
+    const result = parse(['%packages --instLangs=en --excludeWeakdeps', '%end']);
+    assert.deepEqual(report(result), [
+      '1 warning %packages: --instLangs is deprecated: use --inst-langs',
+      '1 warning %packages: --excludeWeakdeps is deprecated: use --exclude-weakdeps',
+    ]);
+    assert.deepEqual(result.kickstart.packages!.options, { 'inst-langs': 'en', 'exclude-weakdeps': true });
   });
 
   it('reports bad lines and headers, each at its line', () => {
@@ -267,16 +334,22 @@ describe('scripts', () => {
   it('reads the header options of every script kind', () => {
     const { kickstart } = clean([
       '%pre --interpreter=/usr/bin/python3 --erroronfail',
+      'x',
       '%end',
       '%pre-install --log /tmp/pre.log',
+      'x',
       '%end',
       '%post --nochroot --logfile=/mnt/sysimage/root/post.log --interp /bin/bash',
+      'x',
       '%end',
       '%onerror',
+      'x',
       '%end',
       '%traceback',
+      'x',
       '%end',
       '%pack',
+      'x',
       '%end',
     ]);
     assert.deepEqual(
@@ -291,7 +364,7 @@ describe('scripts', () => {
           log: null,
         },
         {
-          line: 3,
+          line: 4,
           kind: 'pre-install',
           interpreter: '/bin/sh',
           nochroot: false,
@@ -299,23 +372,23 @@ describe('scripts', () => {
           log: '/tmp/pre.log',
         },
         {
-          line: 5,
+          line: 7,
           kind: 'post',
           interpreter: '/bin/bash',
           nochroot: true,
           erroronfail: false,
           log: '/mnt/sysimage/root/post.log',
         },
-        { line: 7, kind: 'onerror', interpreter: '/bin/sh', nochroot: false, erroronfail: false, log: null },
+        { line: 10, kind: 'onerror', interpreter: '/bin/sh', nochroot: false, erroronfail: false, log: null },
         {
-          line: 9,
+          line: 13,
           kind: 'traceback',
           interpreter: '/bin/sh',
           nochroot: false,
           erroronfail: false,
           log: null,
         },
-        { line: 11, kind: 'pack', interpreter: '/bin/sh', nochroot: false, erroronfail: false, log: null },
+        { line: 16, kind: 'pack', interpreter: '/bin/sh', nochroot: false, erroronfail: false, log: null },
       ],
     );
   });
@@ -337,11 +410,19 @@ describe('scripts', () => {
     assert.equal(kickstart.scripts[0]!.body, `${body.join('\n')}\n`);
   });
 
-  it('reads CRLF input as LF, and an empty body as empty', () => {
-    const result = parseKickstart('%post\r\necho a\r\n\tb \r\n%end\r\n%pre\r\n%end');
+  it('reads CRLF input as LF', () => {
+    const result = parseKickstart('%post\r\necho a\r\n\tb \r\n%end\r\n');
     assert.deepEqual(report(result), []);
     assert.equal(result.kickstart.scripts[0]!.body, 'echo a\n\tb \n');
-    assert.equal(result.kickstart.scripts[1]!.body, '');
+  });
+
+  it('drops a script with nothing but white space in it, as pykickstart does', () => {
+    const result = parse(['%pre', '%end', '%post --erroronfail', '', ' \t ', '%end', '%post', ' x', '%end']);
+    assert.deepEqual(report(result), []);
+    assert.deepEqual(
+      result.kickstart.scripts.map((s) => s.body),
+      [' x\n'],
+    );
   });
 
   it('ends a script at %end even when indented or followed by a comment', () => {

@@ -31,7 +31,9 @@ describe('format round trip', () => {
   });
 
   const files = kickstartFiles();
-  it('holds for the shipped templates and the test fixtures', { skip: files.length === 0 && 'no .ks files yet' }, () => {
+  it('holds for the shipped templates and the test fixtures', {
+    skip: files.length === 0 && 'no .ks files yet',
+  }, () => {
     for (const file of files) assertRoundTrip(readFileSync(file), file);
   });
 });

@@ -59,4 +59,13 @@ describe('decoding', () => {
       'x.ks:3 error unknown command "frobnicate"',
     ]);
   });
+
+  it('counts a lone CR as a line end in undecodable text too, as the parser does', () => {
+    const input = bytes('lang en_US\r', 'frobnicate\r\n', [0xff], '\r', 'bogus\n');
+    assert.deepEqual(report(input), [
+      'x.ks:3 error the text is not valid UTF-8',
+      'x.ks:2 error unknown command "frobnicate"',
+      'x.ks:4 error unknown command "bogus"',
+    ]);
+  });
 });

@@ -23,7 +23,10 @@ describe('parseTokenMap', () => {
   });
 
   it('refuses malformed entries, naming them', () => {
-    assert.deepEqual(parseTokenMap('RELEASE'), { ok: false, error: 'tokenmap entry "RELEASE" is not TOKEN:VALUE' });
+    assert.deepEqual(parseTokenMap('RELEASE'), {
+      ok: false,
+      error: 'tokenmap entry "RELEASE" is not TOKEN:VALUE',
+    });
     assert.deepEqual(parseTokenMap(':x'), { ok: false, error: 'tokenmap entry ":x" is not TOKEN:VALUE' });
     assert.deepEqual(parseTokenMap('A-B:x'), {
       ok: false,
@@ -34,7 +37,10 @@ describe('parseTokenMap', () => {
 
 describe('withDefaultTokens', () => {
   it("adds mic's defaults: RELEASE=latest, BUILD_ID=RELEASE, ARCH from the build", () => {
-    assert.deepEqual(Object.fromEntries(withDefaultTokens(new Map())), { RELEASE: 'latest', BUILD_ID: 'latest' });
+    assert.deepEqual(Object.fromEntries(withDefaultTokens(new Map())), {
+      RELEASE: 'latest',
+      BUILD_ID: 'latest',
+    });
     assert.deepEqual(Object.fromEntries(withDefaultTokens(tokenMap('RELEASE:5.0'), 'aarch64')), {
       RELEASE: '5.0',
       BUILD_ID: '5.0',

@@ -6,7 +6,9 @@ import pg from 'pg';
 import { type DatabaseHandle, openDatabase } from '../../src/service/db/index.ts';
 
 /** SQLite always; PostgreSQL as well when IMG_TEST_PG_URL names a server (CI starts one). */
-export const databaseKinds = process.env.IMG_TEST_PG_URL ? (['sqlite', 'postgres'] as const) : (['sqlite'] as const);
+export const databaseKinds = process.env.IMG_TEST_PG_URL
+  ? (['sqlite', 'postgres'] as const)
+  : (['sqlite'] as const);
 export type DatabaseKind = (typeof databaseKinds)[number];
 
 export function tempDir(t: TestContext): string {
@@ -17,23 +19,29 @@ export function tempDir(t: TestContext): string {
 
 /** A fresh, migrated database: a temp folder for SQLite, a schema of its own on the shared PostgreSQL. */
 export async function testDatabase(t: TestContext, kind: DatabaseKind): Promise<DatabaseHandle> {
-  if (kind === 'sqlite') {
-    const handle = await openDatabase({ url: '', dataDir: tempDir(t) });
-    t.after(() => handle.close());
-    return handle;
-  }
+  // After-hooks run in the order they were added: this close comes before the schema's drop.
+  let handle: DatabaseHandle | undefined;
+  t.after(() => handle?.close());
+  const url = kind === 'sqlite' ? '' : await testPostgresUrl(t);
+  handle = await openDatabase({ url, dataDir: tempDir(t) });
+  return handle;
+}
+
+/**
+ * A URL of the shared PostgreSQL whose search_path is a schema of its own, dropped after the test; whatever
+ * connects with it (other processes of the test too) must be closed by an after-hook added before this call.
+ */
+export async function testPostgresUrl(t: TestContext): Promise<string> {
   const baseUrl = process.env.IMG_TEST_PG_URL ?? '';
   const schema = `test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
   const admin = new pg.Client({ connectionString: baseUrl });
   await admin.connect();
   await admin.query(`create schema ${schema}`);
-  const url = new URL(baseUrl);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  const handle = await openDatabase({ url: url.toString(), dataDir: tempDir(t) });
   t.after(async () => {
-    await handle.close();
     await admin.query(`drop schema ${schema} cascade`);
     await admin.end();
   });
-  return handle;
+  const url = new URL(baseUrl);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return url.toString();
 }

@@ -14,7 +14,6 @@ import {
   rescue,
   shutdown,
   text,
-  vnc,
 } from './installer.ts';
 import {
   auth,
@@ -33,6 +32,7 @@ import {
   multipath,
   nvdimm,
   upgrade,
+  vnc,
 } from './legacy.ts';
 import { keyboard, lang, timesource, timezone } from './locale.ts';
 import { desktop, installerfw_plugins } from './mic.ts';
@@ -122,7 +122,6 @@ export const COMMANDS = {
   desktop,
   installerfw_plugins,
   logging,
-  vnc,
   mediacheck,
   rescue,
   text,
@@ -148,6 +147,7 @@ export const COMMANDS = {
   dmraid,
   multipath,
   nvdimm,
+  vnc,
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;

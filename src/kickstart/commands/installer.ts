@@ -38,23 +38,11 @@ export const logging = defineCommand({
   options: {
     host: opt.string({ describe: 'a syslog host' }),
     port: opt.string({ describe: 'a port' }),
-    level: opt.choice(['debug', 'info', 'warning', 'error', 'critical'], {
-      deprecated: 'it no longer changes what the installer shows',
-    }),
+    level: opt.string({ removed: 'the installer has no log level to set any more' }),
   },
   validate(command, check) {
     if (command.options.port !== undefined && command.options.host === undefined)
       check.error('--port needs --host');
-  },
-});
-
-export const vnc = defineCommand({
-  name: 'vnc',
-  options: {
-    host: opt.string({ describe: 'a host to connect to' }),
-    port: opt.string({ describe: 'a port' }),
-    password: opt.string(),
-    connect: opt.string({ removed: 'use --host and --port' }),
   },
 });
 

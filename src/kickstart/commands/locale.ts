@@ -33,7 +33,9 @@ export const timezone = defineCommand({
   },
   exclusive: [['nontp', 'ntpservers']],
   validate(command, check) {
-    if (command.args.length === 0 && !command.options.utc) check.error('expects a time zone');
+    // pykickstart lets an option stand in for the zone (`timezone --utc` keeps the default zone).
+    if (command.args.length === 0 && Object.keys(command.options).length === 0)
+      check.error('expects a time zone');
   },
 });
 

@@ -91,6 +91,9 @@ export const firewall = defineCommand({
     smtp: opt.flag(),
     http: opt.flag(),
     ftp: opt.flag(),
+    high: opt.string({ removed: 'use --service and --port' }),
+    medium: opt.string({ removed: 'use --service and --port' }),
+    telnet: opt.flag({ removed: 'use --service=telnet' }),
   },
   exclusive: [['enabled', 'disabled']],
 });

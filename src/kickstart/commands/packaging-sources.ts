@@ -55,23 +55,25 @@ function checkAptSource(options: AptSource, check: Check): void {
       check.error(`--suite cannot be used with --${rpmOnly}: an apt archive is given by its base URL`);
     }
   }
-  if (options.type === 'rpm')
+  if (options.type === 'rpm') {
     check.error('--suite names an apt suite, but --type=rpm says the source is rpm');
+  }
 }
 
-/** The options of which a source takes exactly (`required`) or at most one, in pykickstart's words. */
+/** Of these options a source takes exactly one when `required`, else at most one. */
 function checkOneOf(
   options: Record<string, unknown>,
   keys: readonly string[],
   check: Check,
   required: boolean,
-) {
+): void {
   const given = keys.filter((key) => options[key] !== undefined);
   const names = keys.map((key) => `--${key}`);
   const list = `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
   if (given.length === 0 && required) check.error(`expects one of ${list}`);
-  if (given.length > 1)
+  if (given.length > 1) {
     check.error(`takes only one of ${list}, got ${given.map((k) => `--${k}`).join(' and ')}`);
+  }
 }
 
 export const url = defineCommand({

@@ -40,8 +40,9 @@ const SIZE_OPTIONS = {
 } as const;
 
 function checkFormat(options: OptionValues<typeof FORMAT_OPTIONS>, check: Check): void {
-  if (options.noformat && options.mkfsoptions !== undefined)
+  if (options.noformat && options.mkfsoptions !== undefined) {
     check.error('--mkfsoptions has no effect with --noformat');
+  }
   if (options.fsprofile !== undefined && options.mkfsoptions !== undefined) {
     check.error('--mkfsoptions and --fsprofile cannot be used together');
   }
@@ -185,7 +186,6 @@ export const raid = defineCommand({
     const existing = options.useexisting || options.noformat;
     checkLevel('level', options.level, RAID_LEVELS, check);
     if (!existing && args.length < 2) check.error('expects the member partitions after the mount point');
-    if (!existing && options.level === undefined) check.error('--level is required for a new RAID device');
     checkFormat(options, check);
   },
 });
@@ -245,6 +245,7 @@ export const logvol = defineCommand({
       check.error('--cachemode and --cachepvs need --cachesize');
     }
     if (cache && options.cachepvs === undefined) check.error('--cachesize needs --cachepvs');
+    if (options.resize && !options.useexisting) check.error('--resize can only be used with --useexisting');
     checkResize(options, check);
     checkFormat(options, check);
   },
@@ -260,6 +261,7 @@ export const btrfs = defineCommand({
     noformat: opt.flag({ aliases: ['useexisting'] }),
     subvol: opt.flag(),
     name: opt.string({ describe: 'a subvolume name' }),
+    parent: opt.string({ describe: 'the parent volume' }),
     mkfsoptions: opt.string(),
   },
   multiple: {
@@ -289,7 +291,10 @@ export const mount = defineCommand({
     mkfsoptions: opt.string(),
     mountoptions: opt.string(),
   },
-  multiple: {},
+  multiple: {
+    key: (c) => (c.args[1] === 'none' || c.args[1] === 'swap' ? undefined : mountKey(c.args[1])),
+    what: 'a device mounted at',
+  },
   validate(command, check) {
     const { reformat, mkfsoptions } = command.options;
     if (mkfsoptions !== undefined && reformat === undefined) check.error('--mkfsoptions needs --reformat');

@@ -14,7 +14,8 @@ export const ErrorBody = Type.Object(
   { $id: 'Error' },
 );
 
-const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
+  Type.Union([schema, Type.Null()]);
 
 export const JobStatusSchema = Type.Union(
   JOB_STATUSES.map((status) => Type.Literal(status)),
@@ -46,7 +47,12 @@ export const JobSummary = Type.Object(
     worker: nullable(Type.String()),
     attempt: Type.Integer(),
     cancel_requested: Type.Boolean(),
-    links: Type.Object({ self: Type.String(), log: Type.String(), files: Type.String(), image: Type.String() }),
+    links: Type.Object({
+      self: Type.String(),
+      log: Type.String(),
+      files: Type.String(),
+      image: Type.String(),
+    }),
   },
   { $id: 'JobSummary' },
 );
@@ -76,11 +82,10 @@ export const JobPageSchema = Type.Object(
 );
 
 const submitFields = {
-  type: Type.Union(
-    imageTypes.map((type) => Type.Literal(type)),
-    { description: 'image type' },
-  ),
-  arch: Type.String({ description: `architecture: ${arches.join(', ')} or a mic alias (i586, armv7tnhl, …)` }),
+  type: Type.String({ description: `image type: ${imageTypes.join(', ')}` }),
+  arch: Type.String({
+    description: `architecture: ${arches.join(', ')} or a mic alias (i586, armv7tnhl, …)`,
+  }),
   name: Type.Optional(Type.String({ maxLength: 100 })),
   queue: Type.Optional(Type.String({ description: 'default: api' })),
   email: Type.Optional(Type.String()),
@@ -93,7 +98,9 @@ export const SubmitJson = Type.Object(
     template: Type.Optional(Type.String({ description: 'name of a ready template (GET /templates)' })),
     ...submitFields,
     extra_repos: Type.Optional(Type.Array(Type.String())),
-    packages: Type.Optional(Type.Array(Type.String(), { description: '`-name` excludes, `@name` is a group' })),
+    packages: Type.Optional(
+      Type.Array(Type.String(), { description: '`-name` excludes, `@name` is a group' }),
+    ),
     tags: Type.Optional(Type.Array(Type.String())),
     pinned: Type.Optional(Type.Boolean()),
   },
@@ -190,4 +197,14 @@ export const NameParams = Type.Object({ name: Type.String({ maxLength: 100 }) })
 export type NameParams = Static<typeof NameParams>;
 
 /** Every schema other schemas refer to by $id; registered once on the app. */
-export const sharedSchemas = [ErrorBody, JobStatusSchema, ArtifactSchema, JobSummary, JobDetail, JobPageSchema, QueueSchema, UserSchema, GroupSchema];
+export const sharedSchemas = [
+  ErrorBody,
+  JobStatusSchema,
+  ArtifactSchema,
+  JobSummary,
+  JobDetail,
+  JobPageSchema,
+  QueueSchema,
+  UserSchema,
+  GroupSchema,
+];

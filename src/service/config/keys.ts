@@ -19,7 +19,8 @@ function integer(defaultValue: number, min: number, doc: string): KeySpec<number
     default: String(defaultValue),
     parse: (raw) => {
       const value = Number(raw);
-      if (!/^-?\d+$/.test(raw.trim()) || value < min) throw new Error(`expects a whole number ≥ ${min}, got "${raw}"`);
+      if (!/^-?\d+$/.test(raw.trim()) || value < min)
+        throw new Error(`expects a whole number ≥ ${min}, got "${raw}"`);
       return value;
     },
     doc,
@@ -133,12 +134,18 @@ export const CONFIG_KEYS = {
     data_dir: text('/var/lib/imger', 'folder of the SQLite database and the generated secret'),
   },
   retention: {
-    max_age_days: integer(0, 0, 'finished, unpinned jobs older than this are deleted with their files; 0 keeps all'),
+    max_age_days: integer(
+      0,
+      0,
+      'finished, unpinned jobs older than this are deleted with their files; 0 keeps all',
+    ),
   },
 } as const;
 
 type Keys = typeof CONFIG_KEYS;
 
 export type Config = {
-  readonly [S in keyof Keys]: { readonly [K in keyof Keys[S]]: Keys[S][K] extends KeySpec<infer T> ? T : never };
+  readonly [S in keyof Keys]: {
+    readonly [K in keyof Keys[S]]: Keys[S][K] extends KeySpec<infer T> ? T : never;
+  };
 };

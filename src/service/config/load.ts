@@ -44,7 +44,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     for (const [key, spec] of Object.entries(keys) as [string, KeySpec<unknown>][]) {
       const envName = `IMG_${section.toUpperCase()}_${key.toUpperCase()}`;
       const fileValue =
-        typeof fromFile === 'object' && fromFile !== null ? (fromFile as Record<string, unknown>)[key] : undefined;
+        typeof fromFile === 'object' && fromFile !== null
+          ? (fromFile as Record<string, unknown>)[key]
+          : undefined;
       const raw = env[envName] ?? (fileValue === undefined ? spec.default : String(fileValue));
       const source = env[envName] !== undefined ? `${envName}` : `[${section}] ${key}`;
       try {
@@ -66,7 +68,8 @@ function readFile(explicit: string | undefined): { path: string; sections: Recor
     text = readFileSync(path, 'utf8');
   } catch (error) {
     // Only a file the user named must exist; without one, the defaults are the configuration.
-    if (explicit === undefined && (error as NodeJS.ErrnoException).code === 'ENOENT') return { path, sections: {} };
+    if (explicit === undefined && (error as NodeJS.ErrnoException).code === 'ENOENT')
+      return { path, sections: {} };
     throw new ConfigError([`${path}: cannot read the configuration: ${(error as Error).message}`]);
   }
   return { path, sections: parseIni(text) };

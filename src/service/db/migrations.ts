@@ -17,7 +17,11 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .values([
             { name: 'web', description: 'jobs submitted from the web pages', starts_builds: 1 },
             { name: 'api', description: 'jobs submitted through the REST API', starts_builds: 1 },
-            { name: 'requests', description: 'jobs recorded for builds launched elsewhere', starts_builds: 0 },
+            {
+              name: 'requests',
+              description: 'jobs recorded for builds launched elsewhere',
+              starts_builds: 0,
+            },
           ] as never)
           .execute();
 
@@ -54,7 +58,11 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           await db.schema.createIndex(`jobs_${column}_id`).on('jobs').columns([column, 'id']).execute();
         }
         // claim: the oldest waiting job of some queues.
-        await db.schema.createIndex('jobs_status_queue_id').on('jobs').columns(['status', 'queue', 'id']).execute();
+        await db.schema
+          .createIndex('jobs_status_queue_id')
+          .on('jobs')
+          .columns(['status', 'queue', 'id'])
+          .execute();
 
         await db.schema
           .createTable('artifacts')

@@ -2,8 +2,17 @@
  * The jobs module: the only code that writes job rows. Web handlers, workers, the retention sweeper and the
  * CLI change jobs through these verbs, so every transition is checked in one place.
  */
-export { JobEvents, type JobEventMap, type JobEventName } from './events.ts';
-export { createJobService, type JobService, type JobServiceDeps, type JobPublisher } from './service.ts';
+export { type JobEventMap, type JobEventName, JobEvents } from './events.ts';
+export { jobFolder, logFileName } from './paths.ts';
+export { createQueueCatalog, type Queue, type QueueCatalog } from './queues.ts';
+export { deleteExpiredJobs } from './retention.ts';
+export {
+  createJobService,
+  type JobPublisher,
+  type JobService,
+  type JobServiceDeps,
+  type JobStats,
+} from './service.ts';
 export { canMove, isFinished, isJobStatus, JOB_STATUSES, type JobStatus } from './status.ts';
 export type {
   Actor,

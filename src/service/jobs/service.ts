@@ -1,4 +1,4 @@
-import { type ExpressionBuilder, type Kysely, sql, type Updateable } from 'kysely';
+import { type Expression, type ExpressionBuilder, type Kysely, sql, type Updateable } from 'kysely';
 import { monotonicFactory } from 'ulid';
 import type { Dialect } from '../db/connect.ts';
 import type { Database, JobsTable } from '../db/schema.ts';
@@ -48,6 +48,13 @@ export interface JobService {
   queuePosition(jobId: string): Promise<number | null>;
   /** Unpinned finished jobs that finished before this date, oldest first, for the retention sweeper. */
   expired(before: Date, limit: number): Promise<Job[]>;
+  /** Counts by queue and status, and stored artifact bytes by queue, for /metrics. */
+  stats(): Promise<JobStats>;
+}
+
+export interface JobStats {
+  counts: { queue: string; status: JobStatus; count: number }[];
+  bytes: { queue: string; bytes: number }[];
 }
 
 /** A job claimed twice whose worker went silent both times is not retried again. */
@@ -62,10 +69,10 @@ export function createJobService(deps: JobServiceDeps): JobService {
   const nextId = monotonicFactory();
   const events = new JobEvents();
 
-  async function load(jobId: string, executor: Kysely<Database> = db): Promise<Job | null> {
-    const row = await executor.selectFrom('jobs').selectAll().where('id', '=', jobId).executeTakeFirst();
+  async function load(jobId: string): Promise<Job | null> {
+    const row = await db.selectFrom('jobs').selectAll().where('id', '=', jobId).executeTakeFirst();
     if (!row) return null;
-    const artifacts = await executor
+    const artifacts = await db
       .selectFrom('artifacts')
       .selectAll()
       .where('job_id', '=', jobId)
@@ -74,8 +81,8 @@ export function createJobService(deps: JobServiceDeps): JobService {
     return jobFromRow(row, artifacts);
   }
 
-  async function mustLoad(jobId: string, executor: Kysely<Database> = db): Promise<Job> {
-    const job = await load(jobId, executor);
+  async function mustLoad(jobId: string): Promise<Job> {
+    const job = await load(jobId);
     if (!job) throw new ServiceError('not-found', `no job ${jobId}`);
     return job;
   }
@@ -89,25 +96,25 @@ export function createJobService(deps: JobServiceDeps): JobService {
   /**
    * The one place a job's status changes after it is stored. The update is guarded by the status (and worker)
    * that was read, so of two processes racing for the same job exactly one wins; the other gets `conflict`.
+   * It is a single statement, so on SQLite it waits for the write lock instead of failing to upgrade a read.
    */
   async function move(
-    jobId: string,
+    job: Job,
     to: JobStatus,
     changes: Updateable<JobsTable>,
     guard: { worker?: string; heartbeat?: string | null } = {},
     executor: Kysely<Database> = db,
   ): Promise<Job> {
-    const job = await mustLoad(jobId, executor);
     if (guard.worker !== undefined && (job.worker !== guard.worker || job.status !== 'BUILDING')) {
-      throw new ServiceError('conflict', `job ${jobId} is not being built by ${guard.worker}`);
+      throw new ServiceError('conflict', `job ${job.id} is not being built by ${guard.worker}`);
     }
     if (!canMove(job.status, to)) {
-      throw new ServiceError('conflict', `job ${jobId} is ${job.status} and cannot become ${to}`);
+      throw new ServiceError('conflict', `job ${job.id} is ${job.status} and cannot become ${to}`);
     }
     let update = executor
       .updateTable('jobs')
       .set({ ...changes, status: to })
-      .where('id', '=', jobId)
+      .where('id', '=', job.id)
       .where('status', '=', job.status);
     if (guard.worker !== undefined) update = update.where('worker', '=', guard.worker);
     if (guard.heartbeat !== undefined) {
@@ -117,7 +124,8 @@ export function createJobService(deps: JobServiceDeps): JobService {
           : update.where('heartbeat', '=', guard.heartbeat);
     }
     const row = await update.returningAll().executeTakeFirst();
-    if (!row) throw new ServiceError('conflict', `job ${jobId} changed while it was being updated; try again`);
+    if (!row)
+      throw new ServiceError('conflict', `job ${job.id} changed while it was being updated; try again`);
     return { ...jobFromRow(row), artifacts: job.artifacts };
   }
 
@@ -128,7 +136,11 @@ export function createJobService(deps: JobServiceDeps): JobService {
   }
 
   async function enqueue(input: ValidJobInput & { owner: string; email: string | null; queue: string }) {
-    const queue = await db.selectFrom('queues').select('name').where('name', '=', input.queue).executeTakeFirst();
+    const queue = await db
+      .selectFrom('queues')
+      .select('name')
+      .where('name', '=', input.queue)
+      .executeTakeFirst();
     if (!queue) throw new ServiceError('bad-request', `no queue named ${input.queue}`);
     const created = now();
     const id = nextId(Date.parse(created));
@@ -185,25 +197,25 @@ export function createJobService(deps: JobServiceDeps): JobService {
     }
   }
 
-  async function claimWhere(workerId: string, pick: (trx: Kysely<Database>) => Promise<string | undefined>) {
+  /** One UPDATE picks and takes the job, so two workers can never both get it, on either database. */
+  async function claimWhere(
+    workerId: string,
+    pick: (eb: ExpressionBuilder<Database, 'jobs'>) => Expression<string>,
+  ): Promise<Job | null> {
     const stamp = now();
-    const row = await db.transaction().execute(async (trx) => {
-      const id = await pick(trx);
-      if (id === undefined) return undefined;
-      return trx
-        .updateTable('jobs')
-        .set((eb) => ({
-          status: 'BUILDING',
-          worker: workerId,
-          started: stamp,
-          heartbeat: stamp,
-          attempt: eb('attempt', '+', 1),
-        }))
-        .where('id', '=', id)
-        .where('status', '=', 'IN QUEUE')
-        .returningAll()
-        .executeTakeFirst();
-    });
+    const row = await db
+      .updateTable('jobs')
+      .set((eb) => ({
+        status: 'BUILDING',
+        worker: workerId,
+        started: stamp,
+        heartbeat: stamp,
+        attempt: eb('attempt', '+', 1),
+      }))
+      .where((eb) => eb('id', '=', pick(eb)))
+      .where('status', '=', 'IN QUEUE')
+      .returningAll()
+      .executeTakeFirst();
     if (!row) return null;
     const job = jobFromRow(row);
     announce(job);
@@ -215,7 +227,11 @@ export function createJobService(deps: JobServiceDeps): JobService {
 
     async submit(input, owner) {
       const valid = validateJobInput(input);
-      const user = await db.selectFrom('users').select('email').where('username', '=', owner.username).executeTakeFirst();
+      const user = await db
+        .selectFrom('users')
+        .select('email')
+        .where('username', '=', owner.username)
+        .executeTakeFirst();
       return enqueue({
         ...valid,
         owner: owner.username,
@@ -226,8 +242,8 @@ export function createJobService(deps: JobServiceDeps): JobService {
 
     async claim(queueNames, workerId) {
       if (queueNames.length === 0) return null;
-      return claimWhere(workerId, async (trx) => {
-        let oldest = trx
+      return claimWhere(workerId, (eb) => {
+        let oldest = eb
           .selectFrom('jobs')
           .select('id')
           .where('status', '=', 'IN QUEUE')
@@ -238,12 +254,12 @@ export function createJobService(deps: JobServiceDeps): JobService {
         // Several worker processes on PostgreSQL each take a different row instead of queueing on one lock;
         // SQLite has a single writer, so the transaction alone is enough there.
         if (deps.dialect === 'postgres') oldest = oldest.forUpdate().skipLocked();
-        return (await oldest.executeTakeFirst())?.id;
+        return oldest.$asScalar();
       });
     },
 
     async claimById(jobId, workerId) {
-      return claimWhere(workerId, async () => jobId);
+      return claimWhere(workerId, (eb) => eb.val(jobId));
     },
 
     async heartbeat(jobId, workerId) {
@@ -261,10 +277,13 @@ export function createJobService(deps: JobServiceDeps): JobService {
 
     async finish(jobId, workerId, result) {
       const mains = result.artifacts.filter((artifact) => artifact.main).length;
-      if (mains > 1) throw new ServiceError('bad-request', `job ${jobId}: ${mains} artifacts are marked main`);
+      if (mains > 1)
+        throw new ServiceError('bad-request', `job ${jobId}: ${mains} artifacts are marked main`);
+      const building = await mustLoad(jobId);
+      // The status change comes first in the transaction, so SQLite takes the write lock at once.
       const job = await db.transaction().execute(async (trx) => {
         const done = await move(
-          jobId,
+          building,
           'DONE',
           { finished: now(), built_kickstart: result.builtKickstart ?? null, cancel_requested: 0 },
           { worker: workerId },
@@ -294,9 +313,9 @@ export function createJobService(deps: JobServiceDeps): JobService {
     async fail(jobId, workerId, error) {
       const current = await mustLoad(jobId);
       const job = current.cancelRequested
-        ? await move(jobId, 'CANCELLED', { finished: now() }, { worker: workerId })
+        ? await move(current, 'CANCELLED', { finished: now() }, { worker: workerId })
         : await move(
-            jobId,
+            current,
             'ERROR',
             { finished: now(), error_class: error.class, error_message: error.message },
             { worker: workerId },
@@ -309,11 +328,12 @@ export function createJobService(deps: JobServiceDeps): JobService {
       const job = await mustLoad(jobId);
       mustOwn(job, by, 'cancel');
       if (job.status === 'IN QUEUE') {
-        const cancelled = await move(jobId, 'CANCELLED', { finished: now() });
+        const cancelled = await move(job, 'CANCELLED', { finished: now() });
         announce(cancelled);
         return cancelled;
       }
-      if (job.status !== 'BUILDING') throw new ServiceError('conflict', `job ${jobId} is already ${job.status}`);
+      if (job.status !== 'BUILDING')
+        throw new ServiceError('conflict', `job ${jobId} is already ${job.status}`);
       const row = await db
         .updateTable('jobs')
         .set({ cancel_requested: 1 })
@@ -330,7 +350,8 @@ export function createJobService(deps: JobServiceDeps): JobService {
     async retry(jobId, by) {
       const job = await mustLoad(jobId);
       mustOwn(job, by, 'retry');
-      if (!isFinished(job.status)) throw new ServiceError('conflict', `job ${jobId} is ${job.status}: not finished yet`);
+      if (!isFinished(job.status))
+        throw new ServiceError('conflict', `job ${jobId} is ${job.status}: not finished yet`);
       return enqueue({ ...job, tags: [], pinned: false, owner: by.username });
     },
 
@@ -344,19 +365,29 @@ export function createJobService(deps: JobServiceDeps): JobService {
         .execute();
       const moved: Job[] = [];
       for (const row of stale) {
+        const current = jobFromRow(row);
         const guard = { worker: row.worker ?? '', heartbeat: row.heartbeat };
         const silence = `worker ${row.worker} sent no heartbeat for ${Math.round(olderThanMs / 1000)} s`;
         try {
           let job: Job;
           if (row.cancel_requested === 1) {
-            job = await move(row.id, 'CANCELLED', { finished: now() }, guard);
+            job = await move(current, 'CANCELLED', { finished: now() }, guard);
           } else if (row.attempt < MAX_ATTEMPTS) {
-            job = await move(row.id, 'IN QUEUE', { worker: null, started: null, heartbeat: null }, guard);
-            if (deps.publish) await writeOutbox(db, row.id, row.queue, now());
+            job = await db.transaction().execute(async (trx) => {
+              const requeued = await move(
+                current,
+                'IN QUEUE',
+                { worker: null, started: null, heartbeat: null },
+                guard,
+                trx,
+              );
+              if (deps.publish) await writeOutbox(trx, row.id, row.queue, now());
+              return requeued;
+            });
             await publish(job);
           } else {
             job = await move(
-              row.id,
+              current,
               'ERROR',
               {
                 finished: now(),
@@ -379,8 +410,10 @@ export function createJobService(deps: JobServiceDeps): JobService {
     async remove(jobId, by) {
       const job = await mustLoad(jobId);
       mustOwn(job, by, 'delete');
-      if (job.pinned) throw new ServiceError('pinned-job', `job ${jobId} is pinned; unpin it before deleting it`);
-      if (job.status === 'BUILDING') throw new ServiceError('conflict', `job ${jobId} is building; cancel it first`);
+      if (job.pinned)
+        throw new ServiceError('pinned-job', `job ${jobId} is pinned; unpin it before deleting it`);
+      if (job.status === 'BUILDING')
+        throw new ServiceError('conflict', `job ${jobId} is building; cancel it first`);
       await db.transaction().execute(async (trx) => {
         await trx.deleteFrom('artifacts').where('job_id', '=', jobId).execute();
         await trx.deleteFrom('outbox').where('job_id', '=', jobId).execute();
@@ -389,7 +422,8 @@ export function createJobService(deps: JobServiceDeps): JobService {
           .where('id', '=', jobId)
           .where('status', '=', job.status)
           .executeTakeFirst();
-        if (deleted.numDeletedRows === 0n) throw new ServiceError('conflict', `job ${jobId} changed; try again`);
+        if (deleted.numDeletedRows === 0n)
+          throw new ServiceError('conflict', `job ${jobId} changed; try again`);
       });
       events.emit('job:removed', { job });
       return job;
@@ -415,9 +449,13 @@ export function createJobService(deps: JobServiceDeps): JobService {
       if (filter.status !== undefined) query = query.where('status', '=', filter.status);
       const { tag, text } = filter;
       if (tag !== undefined) query = query.where(contains('tags', JSON.stringify(tag)));
-      if (text !== undefined) query = query.where((eb) => eb.or([contains('name', text)(eb), eb('id', '=', text)]));
+      if (text !== undefined)
+        query = query.where((eb) => eb.or([contains('name', text)(eb), eb('id', '=', text)]));
       if (page.before !== undefined) query = query.where('id', '<', page.before);
-      const rows = await query.orderBy('id', 'desc').limit(page.limit + 1).execute();
+      const rows = await query
+        .orderBy('id', 'desc')
+        .limit(page.limit + 1)
+        .execute();
       const pageRows = rows.slice(0, page.limit);
       return {
         jobs: await withArtifacts(pageRows),
@@ -426,8 +464,12 @@ export function createJobService(deps: JobServiceDeps): JobService {
     },
 
     async queuePosition(jobId) {
-      const job = await db.selectFrom('jobs').select(['queue', 'status']).where('id', '=', jobId).executeTakeFirst();
-      if (!job || job.status !== 'IN QUEUE') return null;
+      const job = await db
+        .selectFrom('jobs')
+        .select(['queue', 'status'])
+        .where('id', '=', jobId)
+        .executeTakeFirst();
+      if (job?.status !== 'IN QUEUE') return null;
       const { ahead } = await db
         .selectFrom('jobs')
         .select((eb) => eb.fn.countAll<number | string>().as('ahead'))
@@ -450,6 +492,28 @@ export function createJobService(deps: JobServiceDeps): JobService {
         .execute();
       return withArtifacts(rows);
     },
+
+    async stats() {
+      const counts = await db
+        .selectFrom('jobs')
+        .select((eb) => ['queue', 'status', eb.fn.countAll<number | string>().as('count')])
+        .groupBy(['queue', 'status'])
+        .execute();
+      const bytes = await db
+        .selectFrom('artifacts')
+        .innerJoin('jobs', 'jobs.id', 'artifacts.job_id')
+        .select((eb) => ['jobs.queue', eb.fn.sum<number | string>('artifacts.size').as('bytes')])
+        .groupBy('jobs.queue')
+        .execute();
+      return {
+        counts: counts.map((row) => ({
+          queue: row.queue,
+          status: row.status as JobStatus,
+          count: Number(row.count),
+        })),
+        bytes: bytes.map((row) => ({ queue: row.queue, bytes: Number(row.bytes) })),
+      };
+    },
   };
 
   async function withArtifacts(rows: JobRow[]): Promise<Job[]> {
@@ -464,7 +528,12 @@ export function createJobService(deps: JobServiceDeps): JobService {
       )
       .orderBy('name')
       .execute();
-    return rows.map((row) => jobFromRow(row, artifacts.filter((artifact) => artifact.job_id === row.id)));
+    return rows.map((row) =>
+      jobFromRow(
+        row,
+        artifacts.filter((artifact) => artifact.job_id === row.id),
+      ),
+    );
   }
 }
 

@@ -39,7 +39,10 @@ export interface UserService {
   authenticate(username: string, password: string): Promise<Actor | null>;
   actorFor(username: string): Promise<Actor | null>;
   add(input: { username: string; password: string; email?: string | null; admin?: boolean }): Promise<User>;
-  update(username: string, changes: { password?: string; email?: string | null; admin?: boolean }): Promise<User>;
+  update(
+    username: string,
+    changes: { password?: string; email?: string | null; admin?: boolean },
+  ): Promise<User>;
   remove(username: string): Promise<void>;
   get(username: string): Promise<User | null>;
   list(): Promise<User[]>;
@@ -55,7 +58,15 @@ export interface UserService {
   revokeToken(username: string, id: string): Promise<void>;
 }
 
-export function createUserService(db: Kysely<Database>, now: () => Date = () => new Date()): UserService {
+export interface UserServiceOptions {
+  now?: () => Date;
+  /** scrypt's N for new hashes; tests lower it to stay fast. */
+  scryptCost?: number;
+}
+
+export function createUserService(db: Kysely<Database>, options: UserServiceOptions = {}): UserService {
+  const now = options.now ?? (() => new Date());
+  const hash = (password: string) => hashPassword(password, options.scryptCost);
   async function mustGet(username: string): Promise<User> {
     const user = await service.get(username);
     if (!user) throw new ServiceError('not-found', `no user ${username}`);
@@ -76,26 +87,47 @@ export function createUserService(db: Kysely<Database>, now: () => Date = () => 
         .executeTakeFirstOrThrow();
       let created = false;
       if (Number(count) === 0) {
-        await service.add({ ...DEFAULT_ADMIN, admin: true });
-        created = true;
+        // Several web nodes may start at once on one PostgreSQL: the first insert wins, the others do nothing.
+        const inserted = await db
+          .insertInto('users')
+          .values({
+            username: DEFAULT_ADMIN.username,
+            password_hash: await hash(DEFAULT_ADMIN.password),
+            email: null,
+            admin: 1,
+            created: now().toISOString(),
+          })
+          .onConflict((conflict) => conflict.column('username').doNothing())
+          .returning('username')
+          .executeTakeFirst();
+        created = inserted !== undefined;
       }
       const admin = await db
         .selectFrom('users')
         .select('password_hash')
         .where('username', '=', DEFAULT_ADMIN.username)
         .executeTakeFirst();
-      const defaultPassword = admin !== undefined && (await verifyPassword(DEFAULT_ADMIN.password, admin.password_hash));
+      const defaultPassword =
+        admin !== undefined && (await verifyPassword(DEFAULT_ADMIN.password, admin.password_hash));
       return { created, defaultPassword };
     },
 
     async authenticate(username, password) {
-      const row = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+      const row = await db
+        .selectFrom('users')
+        .selectAll()
+        .where('username', '=', username)
+        .executeTakeFirst();
       if (!row || !(await verifyPassword(password, row.password_hash))) return null;
       return { username: row.username, admin: row.admin === 1 };
     },
 
     async actorFor(username) {
-      const row = await db.selectFrom('users').select(['username', 'admin']).where('username', '=', username).executeTakeFirst();
+      const row = await db
+        .selectFrom('users')
+        .select(['username', 'admin'])
+        .where('username', '=', username)
+        .executeTakeFirst();
       return row ? { username: row.username, admin: row.admin === 1 } : null;
     },
 
@@ -112,7 +144,7 @@ export function createUserService(db: Kysely<Database>, now: () => Date = () => 
         .insertInto('users')
         .values({
           username,
-          password_hash: await hashPassword(password),
+          password_hash: await hash(password),
           email,
           admin: admin ? 1 : 0,
           created: now().toISOString(),
@@ -126,11 +158,12 @@ export function createUserService(db: Kysely<Database>, now: () => Date = () => 
       const set: { password_hash?: string; email?: string | null; admin?: number } = {};
       if (changes.password !== undefined) {
         checkPassword(changes.password);
-        set.password_hash = await hashPassword(changes.password);
+        set.password_hash = await hash(changes.password);
       }
       if (changes.email !== undefined) set.email = changes.email;
       if (changes.admin !== undefined) set.admin = changes.admin ? 1 : 0;
-      if (Object.keys(set).length > 0) await db.updateTable('users').set(set).where('username', '=', username).execute();
+      if (Object.keys(set).length > 0)
+        await db.updateTable('users').set(set).where('username', '=', username).execute();
       return mustGet(username);
     },
 
@@ -144,7 +177,11 @@ export function createUserService(db: Kysely<Database>, now: () => Date = () => 
     },
 
     async get(username) {
-      const row = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+      const row = await db
+        .selectFrom('users')
+        .selectAll()
+        .where('username', '=', username)
+        .executeTakeFirst();
       if (!row) return null;
       const groups = await db
         .selectFrom('group_members')
@@ -171,15 +208,22 @@ export function createUserService(db: Kysely<Database>, now: () => Date = () => 
       const members = await db.selectFrom('group_members').selectAll().orderBy('username').execute();
       return groups.map((group) => ({
         ...group,
-        members: members.filter((member) => member.group_name === group.name).map((member) => member.username),
+        members: members
+          .filter((member) => member.group_name === group.name)
+          .map((member) => member.username),
       }));
     },
 
     async putGroup(name, description, members) {
-      if (!safeUserName.test(name)) throw new ServiceError('bad-request', `group name "${name}" is not allowed`);
+      if (!safeUserName.test(name))
+        throw new ServiceError('bad-request', `group name "${name}" is not allowed`);
       for (const member of members) await mustGet(member);
       await db.transaction().execute(async (trx) => {
-        const exists = await trx.selectFrom('groups').select('name').where('name', '=', name).executeTakeFirst();
+        const exists = await trx
+          .selectFrom('groups')
+          .select('name')
+          .where('name', '=', name)
+          .executeTakeFirst();
         if (exists) await trx.updateTable('groups').set({ description }).where('name', '=', name).execute();
         else await trx.insertInto('groups').values({ name, description }).execute();
         await trx.deleteFrom('group_members').where('group_name', '=', name).execute();
@@ -218,7 +262,11 @@ export function createUserService(db: Kysely<Database>, now: () => Date = () => 
         .where('api_tokens.token_hash', '=', hashToken(token))
         .executeTakeFirst();
       if (!row) return null;
-      await db.updateTable('api_tokens').set({ last_used: now().toISOString() }).where('id', '=', row.id).execute();
+      await db
+        .updateTable('api_tokens')
+        .set({ last_used: now().toISOString() })
+        .where('id', '=', row.id)
+        .execute();
       return { username: row.username, admin: row.admin === 1 };
     },
 

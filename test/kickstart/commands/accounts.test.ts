@@ -14,7 +14,11 @@ describe('rootpw', () => {
     });
   });
   cases([
-    { name: 'needs a password', lines: ['lang C', 'rootpw'], errors: ['line 2: rootpw: expects a password (or --lock)'] },
+    {
+      name: 'needs a password',
+      lines: ['lang C', 'rootpw'],
+      errors: ['line 2: rootpw: expects a password (or --lock)'],
+    },
     {
       name: 'encrypted or plain, not both',
       lines: ['rootpw --iscrypted --plaintext x'],
@@ -28,7 +32,10 @@ describe('rootpw', () => {
     {
       name: 'a flag takes no value',
       lines: ['rootpw --lock=yes'],
-      errors: ['line 1: rootpw: --lock takes no value, got "yes"', 'line 1: rootpw: expects a password (or --lock)'],
+      errors: [
+        'line 1: rootpw: --lock takes no value, got "yes"',
+        'line 1: rootpw: expects a password (or --lock)',
+      ],
     },
   ]);
 });
@@ -64,13 +71,21 @@ describe('user', () => {
   });
   cases([
     { name: 'needs --name', lines: ['user --groups=wheel'], errors: ['line 1: user: --name is required'] },
-    { name: 'a uid is a number', lines: ['user --name=a --uid=one'], errors: ['line 1: user: --uid expects a number, got "one"'] },
+    {
+      name: 'a uid is a number',
+      lines: ['user --name=a --uid=one'],
+      errors: ['line 1: user: --uid expects a number, got "one"'],
+    },
     {
       name: 'the same user twice',
       lines: ['user --name=nemo', 'lang C', 'user --name=nemo --groups=audio'],
       warnings: ['line 3: user: a user named "nemo" was already declared at line 1; the last one wins'],
     },
-    { name: 'takes no arguments', lines: ['user alice'], errors: ['line 1: user: --name is required', 'line 1: user: takes no arguments, got "alice"'] },
+    {
+      name: 'takes no arguments',
+      lines: ['user alice'],
+      errors: ['line 1: user: --name is required', 'line 1: user: takes no arguments, got "alice"'],
+    },
   ]);
 });
 
@@ -99,7 +114,9 @@ describe('group', () => {
 describe('sshkey', () => {
   test('one quoted key, and several keys for one user', () => {
     const keys = commandsOf(
-      parseClean(ks('sshkey --username=root "ssh-ed25519 AAAA root@a"', 'sshkey --username=root "ssh-rsa BBBB"')),
+      parseClean(
+        ks('sshkey --username=root "ssh-ed25519 AAAA root@a"', 'sshkey --username=root "ssh-rsa BBBB"'),
+      ),
       'sshkey',
     );
     assert.deepEqual(
@@ -139,7 +156,9 @@ describe('sshpw', () => {
     {
       name: 'the same login twice',
       lines: ['sshpw --username=a x', 'sshpw --username=a y'],
-      warnings: ['line 2: sshpw: an installer login for "a" was already declared at line 1; the last one wins'],
+      warnings: [
+        'line 2: sshpw: an installer login for "a" was already declared at line 1; the last one wins',
+      ],
     },
     { name: 'needs --username', lines: ['sshpw x'], errors: ['line 1: sshpw: --username is required'] },
     {
@@ -180,7 +199,10 @@ describe('realm', () => {
 
 describe('authselect', () => {
   test('the whole line goes to authselect, its options included', () => {
-    const authselect = commandOf(parseClean(ks('authselect select sssd with-mkhomedir --force')), 'authselect');
+    const authselect = commandOf(
+      parseClean(ks('authselect select sssd with-mkhomedir --force')),
+      'authselect',
+    );
     assert.deepEqual(authselect?.args, ['select', 'sssd', 'with-mkhomedir', '--force']);
     assert.deepEqual(authselect?.options, {});
   });

@@ -26,12 +26,16 @@ describe('bootloader', () => {
     });
   });
   test('--disable is a prefix of --disabled', () => {
-    assert.deepEqual(commandOf(parseClean(ks('bootloader --disable')), 'bootloader')?.options, { disabled: true });
+    assert.deepEqual(commandOf(parseClean(ks('bootloader --disable')), 'bootloader')?.options, {
+      disabled: true,
+    });
   });
   test("mic's --menus and --ptable", () => {
     assert.deepEqual(
-      commandOf(parseClean(ks('bootloader --ptable=gpt --menus="install:Wipe and Install:systemd.unit=x:test"')), 'bootloader')
-        ?.options,
+      commandOf(
+        parseClean(ks('bootloader --ptable=gpt --menus="install:Wipe and Install:systemd.unit=x:test"')),
+        'bootloader',
+      )?.options,
       { ptable: 'gpt', menus: 'install:Wipe and Install:systemd.unit=x:test' },
     );
   });
@@ -95,7 +99,9 @@ describe('bootloader', () => {
 
 describe('zipl', () => {
   test('secure boot', () => {
-    assert.deepEqual(commandOf(parseClean(ks('zipl --secure-boot')), 'zipl')?.options, { 'secure-boot': true });
+    assert.deepEqual(commandOf(parseClean(ks('zipl --secure-boot')), 'zipl')?.options, {
+      'secure-boot': true,
+    });
   });
   cases([
     {

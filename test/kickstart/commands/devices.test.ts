@@ -29,7 +29,11 @@ describe('iscsi and iscsiname', () => {
     );
   });
   cases([
-    { name: 'iscsi needs --ipaddr', lines: ['lang C', 'iscsi --port=3260'], errors: ['line 2: iscsi: --ipaddr is required'] },
+    {
+      name: 'iscsi needs --ipaddr',
+      lines: ['lang C', 'iscsi --port=3260'],
+      errors: ['line 2: iscsi: --ipaddr is required'],
+    },
     {
       name: 'iscsiname needs a name',
       lines: ['iscsiname'],
@@ -52,7 +56,12 @@ describe('fcoe and zfcp', () => {
         'zfcp --devnum=0.0.4001',
       ),
     );
-    assert.deepEqual(commandOf(parsed, 'fcoe')?.options, { nic: 'eth2', dcb: true, autovlan: true, mode: 'fabric' });
+    assert.deepEqual(commandOf(parsed, 'fcoe')?.options, {
+      nic: 'eth2',
+      dcb: true,
+      autovlan: true,
+      mode: 'fabric',
+    });
     assert.equal(commandsOf(parsed, 'zfcp').length, 2);
   });
   cases([
@@ -60,7 +69,9 @@ describe('fcoe and zfcp', () => {
     {
       name: 'fcoe on one interface twice',
       lines: ['fcoe --nic=eth2', 'fcoe --nic=eth2 --dcb'],
-      warnings: ['line 2: fcoe: FCoE on the interface "eth2" was already declared at line 1; the last one wins'],
+      warnings: [
+        'line 2: fcoe: FCoE on the interface "eth2" was already declared at line 1; the last one wins',
+      ],
     },
     { name: 'zfcp needs --devnum', lines: ['zfcp --wwpn=1'], errors: ['line 1: zfcp: --devnum is required'] },
   ]);
@@ -90,12 +101,16 @@ describe('driverdisk', () => {
     {
       name: 'only one of them',
       lines: ['driverdisk sdb1 --source=http://d'],
-      errors: ['line 1: driverdisk: takes only one of a partition, --source or --biospart, got a partition and --source'],
+      errors: [
+        'line 1: driverdisk: takes only one of a partition, --source or --biospart, got a partition and --source',
+      ],
     },
     {
       name: 'one partition',
       lines: ['driverdisk sdb1 sdc1'],
-      errors: ['line 1: driverdisk: too many arguments (the partition holding the driver disk): "sdb1" "sdc1"'],
+      errors: [
+        'line 1: driverdisk: too many arguments (the partition holding the driver disk): "sdb1" "sdc1"',
+      ],
     },
   ]);
 });

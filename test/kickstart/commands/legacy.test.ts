@@ -31,7 +31,13 @@ describe('commands pykickstart dropped', () => {
     },
     {
       name: 'RHEL 5 era hardware commands',
-      lines: ['key --skip', 'mouse generic3ps/2', 'monitor --noprobe', 'langsupport --default=en_US en_US', 'interactive'],
+      lines: [
+        'key --skip',
+        'mouse generic3ps/2',
+        'monitor --noprobe',
+        'langsupport --default=en_US en_US',
+        'interactive',
+      ],
       warnings: [
         'line 1: key: the installation number is no longer used; ignored',
         'line 2: mouse: hardware is detected automatically now; ignored',
@@ -42,7 +48,13 @@ describe('commands pykickstart dropped', () => {
     },
     {
       name: 'boot loader and device commands',
-      lines: ['lilo --location=mbr', 'lilocheck', 'device scsi aic7xxx', 'deviceprobe', 'autostep --autoscreenshot'],
+      lines: [
+        'lilo --location=mbr',
+        'lilocheck',
+        'device scsi aic7xxx',
+        'deviceprobe',
+        'autostep --autoscreenshot',
+      ],
       warnings: [
         'line 1: lilo: LILO is gone (use bootloader); ignored',
         'line 2: lilocheck: LILO is gone; ignored',
@@ -59,6 +71,11 @@ describe('commands pykickstart dropped', () => {
         'line 2: multipath: multipath devices are found automatically now; ignored',
         'line 3: nvdimm: dropped from pykickstart; ignored',
       ],
+    },
+    {
+      name: 'vnc gave way to RDP',
+      lines: ['vnc --password=secret'],
+      warnings: ['line 1: vnc: the installer offers RDP instead (the inst.rdp boot option); ignored'],
     },
     {
       name: 'a command nobody knows is still an error',

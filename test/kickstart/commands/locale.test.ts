@@ -87,6 +87,11 @@ describe('timezone', () => {
       errors: ['line 1: timezone: ambiguous option "--n" could be --nontp, --ntpservers'],
     },
     { name: 'needs a zone', lines: ['timezone'], errors: ['line 1: timezone: expects a time zone'] },
+    {
+      name: 'an option may stand in for the zone',
+      lines: ['timezone --ntpservers=ntp.example.com'],
+      warnings: ['line 1: timezone: --ntpservers is deprecated: use the timesource command'],
+    },
   ]);
 });
 

@@ -6,7 +6,11 @@ import { cases, ks, parseClean } from './helpers.ts';
 describe('desktop', () => {
   test("mic's desktop settings", () => {
     const desktop = commandOf(
-      parseClean(ks('desktop --defaultdesktop=DUI --autologinuser=nemo --defaultdm=lightdm --session="/usr/bin/mcompositor"')),
+      parseClean(
+        ks(
+          'desktop --defaultdesktop=DUI --autologinuser=nemo --defaultdm=lightdm --session="/usr/bin/mcompositor"',
+        ),
+      ),
       'desktop',
     );
     assert.deepEqual(desktop?.options, {
@@ -28,15 +32,20 @@ describe('desktop', () => {
       lines: ['desktop --autologin=nemo --theme=x'],
       errors: ['line 1: desktop: unknown option "--theme"'],
     },
-    { name: 'takes no arguments', lines: ['desktop GNOME'], errors: ['line 1: desktop: takes no arguments, got "GNOME"'] },
+    {
+      name: 'takes no arguments',
+      lines: ['desktop GNOME'],
+      errors: ['line 1: desktop: takes no arguments, got "GNOME"'],
+    },
   ]);
 });
 
 describe('installerfw_plugins', () => {
   test('a list of jobs', () => {
-    assert.deepEqual(commandOf(parseClean(ks('installerfw_plugins bootloader,fstab')), 'installerfw_plugins')?.args, [
-      'bootloader,fstab',
-    ]);
+    assert.deepEqual(
+      commandOf(parseClean(ks('installerfw_plugins bootloader,fstab')), 'installerfw_plugins')?.args,
+      ['bootloader,fstab'],
+    );
   });
   cases([
     {

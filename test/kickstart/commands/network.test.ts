@@ -73,7 +73,9 @@ describe('network', () => {
     {
       name: 'the same device twice',
       lines: ['network --device=eth0 --bootproto=dhcp', 'network --device=eth0 --bootproto=static'],
-      warnings: ['line 2: network: the network device "eth0" was already declared at line 1; the last one wins'],
+      warnings: [
+        'line 2: network: the network device "eth0" was already declared at line 1; the last one wins',
+      ],
     },
     {
       name: '--bridgeopts needs --bridgeslaves and key=value items',
@@ -90,7 +92,10 @@ describe('network', () => {
     },
     {
       name: 'a VLAN interface name needs the id',
-      lines: ['network --device=em1 --vlanid=10 --interfacename=vlanX', 'network --device=em2 --interfacename=em2.x'],
+      lines: [
+        'network --device=em1 --vlanid=10 --interfacename=vlanX',
+        'network --device=em2 --interfacename=em2.x',
+      ],
       errors: [
         'line 1: network: --interfacename "vlanX" starts with "vlan", so a VLAN id must follow it',
         'line 2: network: --interfacename "em2.x" has a dot, so a VLAN id must follow it',
@@ -104,7 +109,9 @@ describe('network', () => {
     {
       name: 'an ambiguous prefix',
       lines: ['network --ipv4=x'],
-      errors: ['line 1: network: ambiguous option "--ipv4" could be --ipv4-dns-search, --ipv4-ignore-auto-dns'],
+      errors: [
+        'line 1: network: ambiguous option "--ipv4" could be --ipv4-dns-search, --ipv4-ignore-auto-dns',
+      ],
     },
     {
       name: 'takes no arguments',
@@ -117,7 +124,11 @@ describe('network', () => {
 describe('firewall', () => {
   test('services, ports and trusted interfaces', () => {
     const firewall = commandOf(
-      parseClean(ks('firewall --enabled --service=ssh,mdns --port=1234:udp,47 --trust=eth0 --trust=eth1 --remove-service=cockpit')),
+      parseClean(
+        ks(
+          'firewall --enabled --service=ssh,mdns --port=1234:udp,47 --trust=eth0 --trust=eth1 --remove-service=cockpit',
+        ),
+      ),
       'firewall',
     );
     assert.deepEqual(firewall?.options, {
@@ -129,7 +140,9 @@ describe('firewall', () => {
     });
   });
   test('--disable and --enable are spellings of --disabled and --enabled', () => {
-    assert.deepEqual(commandOf(parseClean(ks('firewall --disable')), 'firewall')?.options, { disabled: true });
+    assert.deepEqual(commandOf(parseClean(ks('firewall --disable')), 'firewall')?.options, {
+      disabled: true,
+    });
     assert.deepEqual(commandOf(parseClean(ks('firewall --enable --ssh')), 'firewall')?.options, {
       enabled: true,
       ssh: true,
@@ -153,8 +166,13 @@ describe('firewall', () => {
     },
     {
       name: 'an unknown option',
-      lines: ['firewall --high'],
-      errors: ['line 1: firewall: unknown option "--high"'],
+      lines: ['firewall --enabled --icmp'],
+      errors: ['line 1: firewall: unknown option "--icmp"'],
+    },
+    {
+      name: 'security levels are gone',
+      lines: ['firewall --high eth0'],
+      errors: ['line 1: firewall: --high is no longer supported: use --service and --port'],
     },
   ]);
 });

@@ -7,7 +7,11 @@ import { cases, ks, parseClean } from './helpers.ts';
 describe('url', () => {
   test('a URL with a proxy', () => {
     const url = commandOf(
-      parseClean(ks('url --url=http://dl.fedoraproject.org/pub/fedora/linux/releases/40/Everything/x86_64/os/ --proxy=http://p:3128')),
+      parseClean(
+        ks(
+          'url --url=http://dl.fedoraproject.org/pub/fedora/linux/releases/40/Everything/x86_64/os/ --proxy=http://p:3128',
+        ),
+      ),
       'url',
     );
     assert.deepEqual(url?.options, {
@@ -17,14 +21,18 @@ describe('url', () => {
   });
   test('a mirror list', () => {
     assert.deepEqual(
-      commandOf(parseClean(ks('url --mirrorlist=https://mirrors.fedoraproject.org/mirrorlist?repo=fedora-40')), 'url')
-        ?.options,
+      commandOf(
+        parseClean(ks('url --mirrorlist=https://mirrors.fedoraproject.org/mirrorlist?repo=fedora-40')),
+        'url',
+      )?.options,
       { mirrorlist: 'https://mirrors.fedoraproject.org/mirrorlist?repo=fedora-40' },
     );
   });
   test("IMG's apt spelling", () => {
     const url = commandOf(
-      parseClean(ks('url --url=http://deb.debian.org/debian --suite=bookworm --components=main,contrib --type=apt')),
+      parseClean(
+        ks('url --url=http://deb.debian.org/debian --suite=bookworm --components=main,contrib --type=apt'),
+      ),
       'url',
     );
     assert.deepEqual(url?.options, {
@@ -53,7 +61,9 @@ describe('url', () => {
     {
       name: '--suite with a mirror list',
       lines: ['url --mirrorlist=http://m --suite=bookworm'],
-      errors: ['line 1: url: --suite cannot be used with --mirrorlist: an apt archive is given by its base URL'],
+      errors: [
+        'line 1: url: --suite cannot be used with --mirrorlist: an apt archive is given by its base URL',
+      ],
     },
     {
       name: '--type is apt or rpm',
@@ -146,16 +156,24 @@ describe('repo', () => {
     );
   });
   cases([
-    { name: 'needs --name', lines: ['repo --baseurl=http://a'], errors: ['line 1: repo: --name is required'] },
+    {
+      name: 'needs --name',
+      lines: ['repo --baseurl=http://a'],
+      errors: ['line 1: repo: --name is required'],
+    },
     {
       name: 'one source only',
       lines: ['lang C', 'repo --name=a --baseurl=http://a --mirrorlist=http://m'],
-      errors: ['line 2: repo: takes only one of --baseurl, --mirrorlist or --metalink, got --baseurl and --mirrorlist'],
+      errors: [
+        'line 2: repo: takes only one of --baseurl, --mirrorlist or --metalink, got --baseurl and --mirrorlist',
+      ],
     },
     {
       name: 'no URL at all names no repository',
       lines: ['repo --name=updates'],
-      warnings: ['line 1: repo: has no --baseurl, --mirrorlist or --metalink, so it names no repository IMG can use'],
+      warnings: [
+        'line 1: repo: has no --baseurl, --mirrorlist or --metalink, so it names no repository IMG can use',
+      ],
     },
     {
       name: 'the same name twice',
@@ -201,7 +219,9 @@ describe('repo', () => {
     {
       name: '--suite with a metalink',
       lines: ['repo --name=a --metalink=http://m --suite=bookworm'],
-      errors: ['line 1: repo: --suite cannot be used with --metalink: an apt archive is given by its base URL'],
+      errors: [
+        'line 1: repo: --suite cannot be used with --metalink: an apt archive is given by its base URL',
+      ],
     },
     {
       name: '--components without --suite',
@@ -229,13 +249,19 @@ describe('other installation sources', () => {
   });
   test('liveimg and ostreesetup', () => {
     assert.deepEqual(
-      commandOf(parseClean(ks('liveimg --url=file:///img/squashfs.img --checksum=abc --noverifyssl')), 'liveimg')
-        ?.options,
+      commandOf(
+        parseClean(ks('liveimg --url=file:///img/squashfs.img --checksum=abc --noverifyssl')),
+        'liveimg',
+      )?.options,
       { url: 'file:///img/squashfs.img', checksum: 'abc', noverifyssl: true },
     );
     assert.deepEqual(
       commandOf(
-        parseClean(ks('ostreesetup --osname=fedora-atomic --remote=fedora --url=http://o/repo --ref=fedora/x86_64 --nogpg')),
+        parseClean(
+          ks(
+            'ostreesetup --osname=fedora-atomic --remote=fedora --url=http://o/repo --ref=fedora/x86_64 --nogpg',
+          ),
+        ),
         'ostreesetup',
       )?.options,
       { osname: 'fedora-atomic', remote: 'fedora', url: 'http://o/repo', ref: 'fedora/x86_64', nogpg: true },
@@ -292,12 +318,17 @@ describe('other installation sources', () => {
 
 describe('module', () => {
   test('streams are all kept, each with a warning that Fedora dropped them', () => {
-    const result = parseKickstart(ks('module --name=nodejs --stream=18', 'module --name=postgresql --disable'));
+    const result = parseKickstart(
+      ks('module --name=nodejs --stream=18', 'module --name=postgresql --disable'),
+    );
     assert.equal(result.errors.length, 0);
     assert.equal(result.warnings.length, 2);
     assert.deepEqual(
       commandsOf(result.kickstart, 'module').map((m) => m.options),
-      [{ name: 'nodejs', stream: '18' }, { name: 'postgresql', disable: true }],
+      [
+        { name: 'nodejs', stream: '18' },
+        { name: 'postgresql', disable: true },
+      ],
     );
   });
   cases([
@@ -305,7 +336,9 @@ describe('module', () => {
       name: 'needs --name',
       lines: ['module --stream=18'],
       errors: ['line 1: module: --name is required'],
-      warnings: ['line 1: module: module streams are gone from current Fedora; kept for RHEL 8 and 9 kickstarts'],
+      warnings: [
+        'line 1: module: module streams are gone from current Fedora; kept for RHEL 8 and 9 kickstarts',
+      ],
     },
   ]);
 });

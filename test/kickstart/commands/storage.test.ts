@@ -6,19 +6,35 @@ import { cases, ks, parseClean } from './helpers.ts';
 describe('zerombr, clearpart, ignoredisk, reqpart', () => {
   test('valid forms', () => {
     const parsed = parseClean(
-      ks('zerombr', 'ignoredisk --only-use=sda,nvme0n1', 'clearpart --all --initlabel --disklabel=gpt', 'reqpart --add-boot'),
+      ks(
+        'zerombr',
+        'ignoredisk --only-use=sda,nvme0n1',
+        'clearpart --all --initlabel --disklabel=gpt',
+        'reqpart --add-boot',
+      ),
     );
     assert.ok(commandOf(parsed, 'zerombr'));
     assert.deepEqual(commandOf(parsed, 'ignoredisk')?.options, { 'only-use': ['sda', 'nvme0n1'] });
-    assert.deepEqual(commandOf(parsed, 'clearpart')?.options, { all: true, initlabel: true, disklabel: 'gpt' });
-    assert.deepEqual(commandOf(parsed, 'reqpart')?.options, { 'add-boot': true });
-    assert.deepEqual(commandOf(parseClean(ks('clearpart --list=sda2,sda3 --drives=sda')), 'clearpart')?.options, {
-      list: ['sda2', 'sda3'],
-      drives: ['sda'],
+    assert.deepEqual(commandOf(parsed, 'clearpart')?.options, {
+      all: true,
+      initlabel: true,
+      disklabel: 'gpt',
     });
+    assert.deepEqual(commandOf(parsed, 'reqpart')?.options, { 'add-boot': true });
+    assert.deepEqual(
+      commandOf(parseClean(ks('clearpart --list=sda2,sda3 --drives=sda')), 'clearpart')?.options,
+      {
+        list: ['sda2', 'sda3'],
+        drives: ['sda'],
+      },
+    );
   });
   cases([
-    { name: 'zerombr takes no arguments', lines: ['zerombr yes'], errors: ['line 1: zerombr: takes no arguments, got "yes"'] },
+    {
+      name: 'zerombr takes no arguments',
+      lines: ['zerombr yes'],
+      errors: ['line 1: zerombr: takes no arguments, got "yes"'],
+    },
     {
       name: 'clearpart: one way to choose',
       lines: ['lang C', 'clearpart --all --linux'],
@@ -42,14 +58,22 @@ describe('zerombr, clearpart, ignoredisk, reqpart', () => {
         'line 1: ignoredisk: expects --drives or --only-use',
       ],
     },
-    { name: 'reqpart: unknown option', lines: ['reqpart --boot'], errors: ['line 1: reqpart: unknown option "--boot"'] },
+    {
+      name: 'reqpart: unknown option',
+      lines: ['reqpart --boot'],
+      errors: ['line 1: reqpart: unknown option "--boot"'],
+    },
   ]);
 });
 
 describe('autopart', () => {
   test('an encrypted plain layout', () => {
     const autopart = commandOf(
-      parseClean(ks('autopart --type=plain --fstype=ext4 --nohome --encrypted --passphrase=x --luks-version=luks2 --pbkdf-time=1000')),
+      parseClean(
+        ks(
+          'autopart --type=plain --fstype=ext4 --nohome --encrypted --passphrase=x --luks-version=luks2 --pbkdf-time=1000',
+        ),
+      ),
       'autopart',
     );
     assert.deepEqual(autopart?.options, {
@@ -111,7 +135,15 @@ describe('part', () => {
         [
           'part',
           ['/'],
-          { fstype: 'ext4', size: 3000, grow: true, maxsize: 8000, ondisk: 'sda', label: 'root', fsoptions: 'noatime,discard' },
+          {
+            fstype: 'ext4',
+            size: 3000,
+            grow: true,
+            maxsize: 8000,
+            ondisk: 'sda',
+            label: 'root',
+            fsoptions: 'noatime,discard',
+          },
         ],
         ['part', ['swap'], { recommended: true }],
         ['part', ['/home'], { fstype: 'xfs', size: 100, encrypted: true }],
@@ -120,7 +152,11 @@ describe('part', () => {
   });
   test("mic's options", () => {
     const part = commandOf(
-      parseClean(ks('part /boot --size=64 --fstype=ext4 --align=1024 --extoptions="-b 4096" --part-type=C12A7328 --uuid=1234')),
+      parseClean(
+        ks(
+          'part /boot --size=64 --fstype=ext4 --align=1024 --extoptions="-b 4096" --part-type=C12A7328 --uuid=1234',
+        ),
+      ),
       'part',
     );
     assert.deepEqual(part?.options, {
@@ -149,17 +185,23 @@ describe('part', () => {
     {
       name: 'needs a mount point',
       lines: ['part --size=100'],
-      errors: ['line 1: part: expects 1 argument (a mount point, swap, biosboot, pv.N, raid.N or btrfs.N), got 0'],
+      errors: [
+        'line 1: part: expects 1 argument (a mount point, swap, biosboot, pv.N, raid.N or btrfs.N), got 0',
+      ],
     },
     {
       name: 'one mount point',
       lines: ['part / /home'],
-      errors: ['line 1: part: too many arguments (a mount point, swap, biosboot, pv.N, raid.N or btrfs.N): "/" "/home"'],
+      errors: [
+        'line 1: part: too many arguments (a mount point, swap, biosboot, pv.N, raid.N or btrfs.N): "/" "/home"',
+      ],
     },
     {
       name: 'the same mount point twice, spelled differently',
       lines: ['part /home --size=1', 'part /home/ --size=2'],
-      warnings: ['line 2: part: a partition with the mount point "/home" was already declared at line 1; the last one wins'],
+      warnings: [
+        'line 2: part: a partition with the mount point "/home" was already declared at line 1; the last one wins',
+      ],
     },
     {
       name: '--resize needs --onpart and --size',
@@ -195,7 +237,9 @@ describe('part', () => {
     {
       name: 'an ambiguous prefix',
       lines: ['part / --pbkdf-'],
-      errors: ['line 1: part: ambiguous option "--pbkdf-" could be --pbkdf-iterations, --pbkdf-memory, --pbkdf-time'],
+      errors: [
+        'line 1: part: ambiguous option "--pbkdf-" could be --pbkdf-iterations, --pbkdf-memory, --pbkdf-time',
+      ],
     },
     {
       name: 'an unknown option',
@@ -228,12 +272,11 @@ describe('raid', () => {
       errors: ['line 1: raid: --level expects one of RAID0, RAID1, RAID4, RAID5, RAID6, RAID10, got "RAID7"'],
     },
     {
-      name: 'needs --device, --level and members',
+      name: 'needs --device and members',
       lines: ['raid /'],
       errors: [
         'line 1: raid: --device is required',
         'line 1: raid: expects the member partitions after the mount point',
-        'line 1: raid: --level is required for a new RAID device',
       ],
     },
     {
@@ -297,7 +340,9 @@ describe('volgroup and logvol', () => {
     {
       name: 'the same volume group twice',
       lines: ['volgroup vg0 pv.01', 'volgroup vg0 pv.02'],
-      warnings: ['line 2: volgroup: a volume group named "vg0" was already declared at line 1; the last one wins'],
+      warnings: [
+        'line 2: volgroup: a volume group named "vg0" was already declared at line 1; the last one wins',
+      ],
     },
     {
       name: 'logvol needs --vgname and --name',
@@ -307,7 +352,9 @@ describe('volgroup and logvol', () => {
     {
       name: 'the same logical volume twice',
       lines: ['logvol / --vgname=vg --name=root --size=1', 'logvol /x --vgname=vg --name=root --size=1'],
-      warnings: ['line 2: logvol: a logical volume "vg/root" was already declared at line 1; the last one wins'],
+      warnings: [
+        'line 2: logvol: a logical volume "vg/root" was already declared at line 1; the last one wins',
+      ],
     },
     {
       name: 'a thin volume needs its pool',
@@ -326,8 +373,22 @@ describe('volgroup and logvol', () => {
     },
     {
       name: 'a cache needs its size and volumes',
-      lines: ['logvol / --vgname=vg --name=r --size=1 --cachemode=writeback', 'logvol /a --vgname=vg --name=a --size=1 --cachesize=10'],
-      errors: ['line 1: logvol: --cachemode and --cachepvs need --cachesize', 'line 2: logvol: --cachesize needs --cachepvs'],
+      lines: [
+        'logvol / --vgname=vg --name=r --size=1 --cachemode=writeback',
+        'logvol /a --vgname=vg --name=a --size=1 --cachesize=10',
+      ],
+      errors: [
+        'line 1: logvol: --cachemode and --cachepvs need --cachesize',
+        'line 2: logvol: --cachesize needs --cachepvs',
+      ],
+    },
+    {
+      name: 'only an existing volume is resized',
+      lines: ['logvol / --vgname=vg --name=r --resize'],
+      errors: [
+        'line 1: logvol: --resize can only be used with --useexisting',
+        'line 1: logvol: --resize needs --size (the new size)',
+      ],
     },
     {
       name: 'a bad cache mode',
@@ -353,7 +414,7 @@ describe('btrfs', () => {
       ks(
         'btrfs none --label=fedora --data=raid1 --metadata=RAID1 btrfs.01 btrfs.02',
         'btrfs / --subvol --name=root LABEL=fedora',
-        'btrfs /home --subvol --name=home LABEL=fedora',
+        'btrfs /home --subvol --name=home --parent=x LABEL=fedora',
       ),
     );
     assert.deepEqual(
@@ -361,7 +422,7 @@ describe('btrfs', () => {
       [
         [['none', 'btrfs.01', 'btrfs.02'], { label: 'fedora', data: 'raid1', metadata: 'RAID1' }],
         [['/', 'LABEL=fedora'], { subvol: true, name: 'root' }],
-        [['/home', 'LABEL=fedora'], { subvol: true, name: 'home' }],
+        [['/home', 'LABEL=fedora'], { subvol: true, name: 'home', parent: 'x' }],
       ],
     );
   });
@@ -369,7 +430,10 @@ describe('btrfs', () => {
     {
       name: 'a subvolume needs a name and one parent',
       lines: ['btrfs /home --subvol'],
-      errors: ['line 1: btrfs: --subvol needs --name', 'line 1: btrfs: a subvolume expects its mount point and parent volume'],
+      errors: [
+        'line 1: btrfs: --subvol needs --name',
+        'line 1: btrfs: a subvolume expects its mount point and parent volume',
+      ],
     },
     {
       name: 'a volume needs members',
@@ -384,7 +448,9 @@ describe('btrfs', () => {
     {
       name: 'the same mount point twice',
       lines: ['btrfs / --subvol --name=a LABEL=x', 'btrfs / --subvol --name=b LABEL=x'],
-      warnings: ['line 2: btrfs: a btrfs volume with the mount point "/" was already declared at line 1; the last one wins'],
+      warnings: [
+        'line 2: btrfs: a btrfs volume with the mount point "/" was already declared at line 1; the last one wins',
+      ],
     },
   ]);
 });
@@ -416,6 +482,13 @@ describe('mount and snapshot', () => {
       errors: ['line 1: mount: expects 2 arguments (a device and a mount point), got 1'],
     },
     {
+      name: 'one device a mount point',
+      lines: ['mount /dev/sda1 /srv', 'mount /dev/sdb1 /srv/'],
+      warnings: [
+        'line 2: mount: a device mounted at "/srv" was already declared at line 1; the last one wins',
+      ],
+    },
+    {
       name: 'mkfs options need --reformat',
       lines: ['mount /dev/sda1 / --mkfsoptions=-m0'],
       errors: ['line 1: mount: --mkfsoptions needs --reformat'],
@@ -432,7 +505,10 @@ describe('mount and snapshot', () => {
     },
     {
       name: 'the same snapshot twice',
-      lines: ['snapshot vg0/root --name=x --when=pre-install', 'snapshot vg0/home --name=x --when=post-install'],
+      lines: [
+        'snapshot vg0/root --name=x --when=pre-install',
+        'snapshot vg0/home --name=x --when=post-install',
+      ],
       warnings: ['line 2: snapshot: a snapshot named "x" was already declared at line 1; the last one wins'],
     },
   ]);

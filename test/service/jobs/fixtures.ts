@@ -6,7 +6,8 @@ export const alice = { username: 'alice', admin: false };
 export const bob = { username: 'bob', admin: false };
 export const admin = { username: 'root', admin: true };
 
-export const validKickstart = 'lang en_US.UTF-8\nkeyboard us\ntimezone UTC\nrootpw secret\n%packages\nbash\n%end\n';
+export const validKickstart =
+  'lang en_US.UTF-8\nkeyboard us\ntimezone UTC\nrootpw secret\n%packages\nbash\n%end\n';
 
 export function submission(overrides: Partial<SubmitInput> = {}): SubmitInput {
   return { kickstart: validKickstart, type: 'fs', arch: 'x86_64', name: 'test', ...overrides };
@@ -22,7 +23,11 @@ export function fakeClock(): Clock {
   return { now: () => new Date(time), advance: (ms) => (time += ms) };
 }
 
-export async function jobService(t: TestContext, kind: DatabaseKind, clock = fakeClock()): Promise<JobService> {
+export async function jobService(
+  t: TestContext,
+  kind: DatabaseKind,
+  clock = fakeClock(),
+): Promise<JobService> {
   const { db, dialect } = await testDatabase(t, kind);
   return createJobService({ db, dialect, now: clock.now });
 }

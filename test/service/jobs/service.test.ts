@@ -21,7 +21,11 @@ test('the transition table allows exactly the moves of the lifecycle', () => {
   ]);
   for (const from of JOB_STATUSES) {
     for (const to of JOB_STATUSES) {
-      assert.equal(canMove(from as JobStatus, to as JobStatus), legal.has(`${from}>${to}`), `${from} → ${to}`);
+      assert.equal(
+        canMove(from as JobStatus, to as JobStatus),
+        legal.has(`${from}>${to}`),
+        `${from} → ${to}`,
+      );
     }
   }
 });
@@ -44,12 +48,15 @@ for (const kind of databaseKinds) {
 
     test('submit refuses an invalid kickstart with its lines, and bad types, arches, names and queues', async (t) => {
       const jobs = await jobService(t, kind);
-      await assert.rejects(jobs.submit(submission({ kickstart: 'lang en_US\npart / --size big\n' }), alice), (error) => {
-        assert.ok(error instanceof ServiceError && error.code === 'invalid-kickstart');
-        const { errors } = error.details as { errors: { line: number }[] };
-        assert.equal(errors[0]?.line, 2);
-        return true;
-      });
+      await assert.rejects(
+        jobs.submit(submission({ kickstart: 'lang en_US\npart / --size big\n' }), alice),
+        (error) => {
+          assert.ok(error instanceof ServiceError && error.code === 'invalid-kickstart');
+          const { errors } = error.details as { errors: { line: number }[] };
+          assert.equal(errors[0]?.line, 2);
+          return true;
+        },
+      );
       await assert.rejects(jobs.submit(submission({ type: 'floppy' }), alice), rejectsWith('bad-request'));
       await assert.rejects(jobs.submit(submission({ arch: 'sparc' }), alice), rejectsWith('bad-request'));
       await assert.rejects(jobs.submit(submission({ name: '../etc' }), alice), rejectsWith('bad-request'));
@@ -142,7 +149,10 @@ for (const kind of databaseKinds) {
 
     test('retry makes a new waiting job with the same inputs, only when finished', async (t) => {
       const jobs = await jobService(t, kind);
-      const job = await jobs.submit(submission({ tags: ['x'], extraRepos: ['http://r/'], packages: ['-vim'] }), alice);
+      const job = await jobs.submit(
+        submission({ tags: ['x'], extraRepos: ['http://r/'], packages: ['-vim'] }),
+        alice,
+      );
       await assert.rejects(jobs.retry(job.id, alice), rejectsWith('conflict'));
       await jobs.cancel(job.id, alice);
       await assert.rejects(jobs.retry(job.id, bob), rejectsWith('forbidden'));
@@ -213,15 +223,33 @@ for (const kind of databaseKinds) {
         ['job2', 'job1'],
       );
       const last = await jobs.list({}, { limit: 2, before: second.next ?? '' });
-      assert.deepEqual(last.jobs.map((job) => job.name), ['job0']);
+      assert.deepEqual(
+        last.jobs.map((job) => job.name),
+        ['job0'],
+      );
       assert.equal(last.next, null);
-      assert.deepEqual((await jobs.list({ queue: 'web' }, { limit: 10 })).jobs.map((job) => job.name), ['job3', 'job1']);
-      assert.deepEqual((await jobs.list({ owner: 'bob' }, { limit: 10 })).jobs.map((job) => job.name), ['job1', 'job0']);
-      assert.deepEqual((await jobs.list({ tag: '100%_x' }, { limit: 10 })).jobs.map((job) => job.name), ['job3']);
-      assert.deepEqual((await jobs.list({ text: 'b2' }, { limit: 10 })).jobs.map((job) => job.name), ['job2']);
+      assert.deepEqual(
+        (await jobs.list({ queue: 'web' }, { limit: 10 })).jobs.map((job) => job.name),
+        ['job3', 'job1'],
+      );
+      assert.deepEqual(
+        (await jobs.list({ owner: 'bob' }, { limit: 10 })).jobs.map((job) => job.name),
+        ['job1', 'job0'],
+      );
+      assert.deepEqual(
+        (await jobs.list({ tag: '100%_x' }, { limit: 10 })).jobs.map((job) => job.name),
+        ['job3'],
+      );
+      assert.deepEqual(
+        (await jobs.list({ text: 'b2' }, { limit: 10 })).jobs.map((job) => job.name),
+        ['job2'],
+      );
       assert.deepEqual((await jobs.list({ text: '_' }, { limit: 10 })).jobs, []);
       await jobs.cancel(ids[4] ?? '', alice);
-      assert.deepEqual((await jobs.list({ status: 'CANCELLED' }, { limit: 10 })).jobs.map((job) => job.name), ['job4']);
+      assert.deepEqual(
+        (await jobs.list({ status: 'CANCELLED' }, { limit: 10 })).jobs.map((job) => job.name),
+        ['job4'],
+      );
     });
 
     test('a listener that throws does not break the verb', async (t) => {

@@ -1,0 +1,155 @@
+// The mic backend behind the ImageBuilder interface: the request is checked, mic runs in a stage folder inside
+// the output folder, and its files are published only when the whole build succeeded, so a failed or
+// cancelled build leaves nothing but its log.
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, rename, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BuildOutcome, type FailureReport, formatEvent } from '../builder.ts';
+import type { BuildEvent } from '../events.ts';
+import { BuildFailure } from '../failures.ts';
+import type { ImageBuilder } from '../image-builder.ts';
+import { runSteps } from '../runner.ts';
+import { removeTree } from '../workspace.ts';
+import { micArguments } from './command-line.ts';
+import { type MicInstall, resolveMic } from './find-mic.ts';
+import { type MicBuildRequest, planMicBuild } from './mic-request.ts';
+import { type MicBuildState, micSteps } from './mic-steps.ts';
+
+export interface MicBuilderOptions {
+  /** The mic (or mic2 mic-image-creator) to run; by default the first found on PATH. */
+  micPath?: string;
+  /** img.conf's mic_opts, already split (splitMicOpts). */
+  extraOptions?: readonly string[];
+  timeoutMs?: number;
+  /** Parent of the per-build folders holding the kickstart mic reads. */
+  workRoot?: string;
+}
+
+export interface MicImageBuilder extends ImageBuilder {
+  build(request: MicBuildRequest): Promise<BuildOutcome>;
+}
+
+function report(failure: BuildFailure): FailureReport {
+  return { kind: failure.kind, step: failure.step, message: failure.message, details: failure.details };
+}
+
+function micMissing(micPath: string | undefined): BuildFailure {
+  const what = micPath ? `${micPath} cannot be run` : 'neither mic nor mic-image-creator is on PATH';
+  return new BuildFailure(
+    'internal',
+    'resolve',
+    `mic is not installed (${what}), but img.conf says builder = mic; install mic, or set builder = native`,
+  );
+}
+
+function closeStream(stream: NodeJS.WritableStream & { closed?: boolean }): Promise<void> {
+  if (stream.closed) return Promise.resolve();
+  return new Promise((resolve) => stream.end(resolve));
+}
+
+/** mic2 has no --tokenmap, so the kickstart it reads carries the tokens already applied. */
+function kickstartForMic(mic: MicInstall, request: MicBuildRequest, asBuilt: string): string {
+  return mic.flavour === 'mic2' ? asBuilt : request.kickstart;
+}
+
+export function createMicBuilder(options: MicBuilderOptions = {}): MicImageBuilder {
+  const workRoot = options.workRoot ?? tmpdir();
+  const timeoutMs = options.timeoutMs ?? 60 * 60_000;
+  return {
+    backend: 'mic',
+    async build(request) {
+      const started = performance.now();
+      const elapsed = () => Math.round(performance.now() - started);
+      const failed = (failure: BuildFailure, log?: string): BuildOutcome => ({
+        ok: false,
+        failure: report(failure),
+        ms: elapsed(),
+        ...(log ? { log } : {}),
+      });
+      let plan: ReturnType<typeof planMicBuild>;
+      try {
+        plan = planMicBuild(request);
+      } catch (error) {
+        if (error instanceof BuildFailure) return failed(error);
+        throw error;
+      }
+      const mic = await resolveMic(options.micPath);
+      if (!mic) return failed(micMissing(options.micPath));
+
+      await mkdir(request.outputDir, { recursive: true });
+      await mkdir(workRoot, { recursive: true });
+      const workDir = await mkdtemp(join(workRoot, 'imger-mic-'));
+      const stageDir = await mkdtemp(join(request.outputDir, `.imger-${plan.name}-`));
+      const readyDir = join(stageDir, 'ready');
+      const micOutdir = join(stageDir, 'mic');
+      await mkdir(readyDir);
+      const logName = `${plan.name}.log`;
+      const log = createWriteStream(join(readyDir, logName));
+      const onEvent = (event: BuildEvent): void => {
+        log.write(`${new Date().toISOString()} ${formatEvent(event)}\n`);
+        request.onEvent?.(event);
+      };
+      try {
+        // mic names the image after the kickstart's file name.
+        const kickstartPath = join(workDir, `${plan.name}.ks`);
+        await writeFile(kickstartPath, kickstartForMic(mic, request, plan.asBuilt));
+        await writeFile(join(readyDir, `${plan.name}.ks`), plan.asBuilt);
+        const args = micArguments({
+          flavour: mic.flavour,
+          type: plan.type,
+          kickstartPath,
+          arch: plan.arch,
+          outdir: micOutdir,
+          extraOptions: options.extraOptions ?? [],
+          ...(plan.tokenmap ? { tokenmap: plan.tokenmap } : {}),
+          ...(plan.release !== undefined ? { release: plan.release } : {}),
+          ...(plan.packTo ? { packTo: plan.packTo } : {}),
+        });
+        onEvent({ type: 'log', line: `running ${mic.path} ${args.join(' ')}` });
+        const state: MicBuildState = {
+          mic,
+          args,
+          type: plan.type,
+          name: plan.name,
+          workDir,
+          micOutdir,
+          readyDir,
+          artifacts: [],
+          ...(plan.rootLabel ? { rootLabel: plan.rootLabel } : {}),
+        };
+        await runSteps(micSteps(timeoutMs), state, {
+          deadlineMs: timeoutMs,
+          onEvent,
+          ...(request.signal ? { signal: request.signal } : {}),
+        });
+        onEvent({ type: 'log', line: `build succeeded in ${(elapsed() / 1000).toFixed(1)} s` });
+        await closeStream(log);
+        const published = [...state.artifacts, { file: logName, main: false }];
+        for (const artifact of published) {
+          await rename(join(readyDir, artifact.file), join(request.outputDir, artifact.file));
+        }
+        return {
+          ok: true,
+          artifacts: published.map((a) => ({ ...a, path: join(request.outputDir, a.file) })),
+          ms: elapsed(),
+        };
+      } catch (error) {
+        const failure =
+          error instanceof BuildFailure ? error : new BuildFailure('internal', 'resolve', String(error));
+        onEvent({
+          type: 'log',
+          line: `build failed: ${failure.kind} in ${failure.step}: ${failure.message}`,
+        });
+        await closeStream(log);
+        const logPath = join(request.outputDir, logName);
+        await rename(join(readyDir, logName), logPath).catch(() => {});
+        return failed(failure, logPath);
+      } finally {
+        await closeStream(log);
+        await removeTree(stageDir);
+        await removeTree(workDir);
+      }
+    },
+  };
+}

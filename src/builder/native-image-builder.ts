@@ -1,0 +1,37 @@
+// The native creator behind the ImageBuilder interface: the kickstart is resolved into a recipe (its notes go
+// to the log), then the step engine builds it. A kickstart that cannot be built fails before any work starts.
+import { type Builder, createNativeBuilder, type NativeBuilderOptions } from './builder.ts';
+import { BuildFailure } from './failures.ts';
+import { resolveKickstart } from './from-kickstart.ts';
+import type { ImageBuilder } from './image-builder.ts';
+
+export function createNativeImageBuilder(options: NativeBuilderOptions = {}, engine?: Builder): ImageBuilder {
+  const recipes = engine ?? createNativeBuilder(options);
+  return {
+    backend: 'native',
+    async build(request) {
+      const started = performance.now();
+      const signal = request.signal ?? new AbortController().signal;
+      let resolved: Awaited<ReturnType<typeof resolveKickstart>>;
+      try {
+        resolved = await resolveKickstart(request, signal);
+      } catch (error) {
+        if (!(error instanceof BuildFailure)) throw error;
+        const failure = {
+          kind: error.kind,
+          step: error.step,
+          message: error.message,
+          details: error.details,
+        };
+        return { ok: false, failure, ms: Math.round(performance.now() - started) };
+      }
+      for (const note of resolved.notes) request.onEvent?.({ type: 'log', step: 'resolve', line: note });
+      return recipes.build({
+        recipe: resolved.recipe,
+        kickstart: resolved.asBuilt,
+        ...(request.signal ? { signal: request.signal } : {}),
+        ...(request.onEvent ? { onEvent: request.onEvent } : {}),
+      });
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import fastifyMultipart from '@fastify/multipart';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { installSessions, requireLogin } from './auth.ts';
+import type { AppDeps } from './deps.ts';
+import { installErrorHandler } from './error-handler.ts';
+import { installLegacyRoutes } from './legacy.ts';
+import { installMetrics } from './metrics.ts';
+import { installOpenApi } from './openapi.ts';
+import { API_PREFIX } from './present.ts';
+import { adminRoutes } from './routes/admin.ts';
+import { catalogRoutes } from './routes/catalog.ts';
+import { healthRoutes } from './routes/health.ts';
+import { jobFileRoutes } from './routes/job-files.ts';
+import { jobRoutes } from './routes/jobs.ts';
+import { loginRoutes } from './routes/login.ts';
+import { sharedSchemas } from './schemas.ts';
+
+/** The whole HTTP side as one Fastify instance, not listening: the server listens, tests `inject`. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    routerOptions: { ignoreTrailingSlash: true },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array' } },
+  });
+  installErrorHandler(app);
+  for (const schema of sharedSchemas) app.addSchema(schema);
+  await installOpenApi(app);
+  await installSessions(app, deps.sessionKey);
+  installMetrics(app, deps.jobs);
+  installLegacyRoutes(app, deps.config.web.url_prefix);
+
+  await app.register(
+    async (api) => {
+      await api.register(fastifyMultipart);
+      requireLogin(api, deps.users);
+      for (const routes of [
+        healthRoutes,
+        loginRoutes,
+        jobRoutes,
+        jobFileRoutes,
+        catalogRoutes,
+        adminRoutes,
+      ]) {
+        await api.register(routes, deps);
+      }
+    },
+    { prefix: API_PREFIX },
+  );
+  return app;
+}

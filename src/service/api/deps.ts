@@ -1,0 +1,17 @@
+import type { Config } from '../config/index.ts';
+import type { JobService, QueueCatalog } from '../jobs/index.ts';
+import type { UserService } from '../users/index.ts';
+
+/** What the app needs from the rest of the service; tests pass the same, over a temp database. */
+export interface AppDeps {
+  config: Config;
+  jobs: JobService;
+  queues: QueueCatalog;
+  users: UserService;
+  /** 32 bytes for the session cookies, from `[web] secret_key`. */
+  sessionKey: Buffer;
+  /** Folder of the ready templates (`[web] templates_dir` or the bundled one). */
+  templatesDir: string;
+  /** Fastify's logger option: true in the server, false in tests. */
+  logger?: boolean | object;
+}

@@ -1,0 +1,91 @@
+import { open } from 'node:fs/promises';
+import type { FastifyReply } from 'fastify';
+import { isFinished, type JobService } from '../jobs/index.ts';
+
+/** How often the log file is looked at: lines reach the client well within a second. */
+const POLL_MS = 250;
+/** The job's state is read less often than the file; its end only matters once the file stops growing. */
+const STATUS_EVERY = 4;
+/** A comment line keeps proxies from closing a quiet stream. */
+const KEEPALIVE_MS = 15_000;
+
+/**
+ * Streams the log from `offset` as Server-Sent Events until the job ends: `log` events carry new text (the
+ * event id is the byte offset after it, so a reconnect can resume with Last-Event-ID), then one `end` event
+ * with the final status. The file is polled rather than watched with inotify, which misses writes on NFS, where
+ * a shared base_dir often lives.
+ */
+export async function streamLog(
+  reply: FastifyReply,
+  jobs: JobService,
+  jobId: string,
+  path: string,
+  offset: number,
+  /** Aborted when the server shuts down, which would otherwise wait for the job to end. */
+  shutdown: AbortSignal,
+): Promise<void> {
+  reply.hijack();
+  const out = reply.raw;
+  out.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
+  let closed = false;
+  out.on('close', () => {
+    closed = true;
+  });
+  let position = offset;
+  let pending = Buffer.alloc(0);
+  let lastWrite = Date.now();
+
+  const send = (text: string) => {
+    out.write(text);
+    lastWrite = Date.now();
+  };
+
+  const readMore = async () => {
+    const file = await open(path, 'r').catch(() => null);
+    if (!file) return;
+    try {
+      const { size } = await file.stat();
+      if (size <= position) return;
+      const chunk = Buffer.alloc(Math.min(size - position, 1024 * 1024));
+      const { bytesRead } = await file.read(chunk, 0, chunk.length, position);
+      position += bytesRead;
+      pending = Buffer.concat([pending, chunk.subarray(0, bytesRead)]);
+    } finally {
+      await file.close();
+    }
+    // Only whole lines go out, so a UTF-8 character is never split between events.
+    const lastNewline = pending.lastIndexOf(0x0a);
+    if (lastNewline < 0) return;
+    flush(
+      pending.subarray(0, lastNewline + 1).toString('utf8'),
+      position - (pending.length - lastNewline - 1),
+    );
+    pending = pending.subarray(lastNewline + 1);
+  };
+
+  const flush = (text: string, endOffset: number) => {
+    const lines = text.replace(/\n$/, '').split('\n');
+    send(`event: log\nid: ${endOffset}\n${lines.map((line) => `data: ${line}`).join('\n')}\n\n`);
+  };
+
+  for (let tick = 0; !closed && !shutdown.aborted; tick++) {
+    await readMore();
+    if (tick % STATUS_EVERY === 0) {
+      const job = await jobs.get(jobId);
+      if (!job || isFinished(job.status)) {
+        await readMore();
+        if (pending.length > 0) flush(pending.toString('utf8'), position);
+        send(`event: end\ndata: ${job?.status ?? 'REMOVED'}\n\n`);
+        break;
+      }
+    }
+    if (Date.now() - lastWrite > KEEPALIVE_MS) send(': keep-alive\n\n');
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+  out.end();
+}

@@ -1,0 +1,62 @@
+import type { FastifyInstance } from 'fastify';
+import { Gauge, Histogram, Registry } from 'prom-client';
+import type { JobService } from '../jobs/index.ts';
+
+const seconds = (from: string | null, to: string | null) =>
+  from === null || to === null ? null : (Date.parse(to) - Date.parse(from)) / 1000;
+
+/**
+ * `/metrics` for Prometheus. Counts and disk usage are read from the database at scrape time, so every web node
+ * reports the same numbers; the timing histograms are fed by the jobs this process saw start and finish.
+ */
+export function installMetrics(app: FastifyInstance, jobs: JobService): void {
+  const registry = new Registry();
+  const jobsGauge = new Gauge({
+    name: 'img_jobs',
+    help: 'jobs in the database, by queue and status',
+    labelNames: ['queue', 'status'],
+    registers: [registry],
+  });
+  const diskGauge = new Gauge({
+    name: 'img_disk_usage_bytes',
+    help: 'bytes of the stored build results, by queue',
+    labelNames: ['queue'],
+    registers: [registry],
+  });
+  const waitHistogram = new Histogram({
+    name: 'img_queue_wait_seconds',
+    help: 'time from submission to the start of the build',
+    labelNames: ['queue'],
+    buckets: [1, 5, 15, 60, 300, 900, 3600, 4 * 3600],
+    registers: [registry],
+  });
+  const buildHistogram = new Histogram({
+    name: 'img_build_seconds',
+    help: 'time from the start of the build to its end, by final status',
+    labelNames: ['queue', 'status'],
+    buckets: [10, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200],
+    registers: [registry],
+  });
+
+  const stopStarted = jobs.events.on('job:started', ({ job }) => {
+    const wait = seconds(job.created, job.started);
+    if (wait !== null) waitHistogram.observe({ queue: job.queue }, wait);
+  });
+  const stopFinished = jobs.events.on('job:finished', ({ job }) => {
+    const build = seconds(job.started, job.finished);
+    if (build !== null) buildHistogram.observe({ queue: job.queue, status: job.status }, build);
+  });
+  app.addHook('onClose', async () => {
+    stopStarted();
+    stopFinished();
+  });
+
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    const { counts, bytes } = await jobs.stats();
+    jobsGauge.reset();
+    for (const { queue, status, count } of counts) jobsGauge.set({ queue, status }, count);
+    diskGauge.reset();
+    for (const { queue, bytes: size } of bytes) diskGauge.set({ queue }, size);
+    return reply.type(registry.contentType).send(await registry.metrics());
+  });
+}

@@ -1,0 +1,36 @@
+import type { Job } from '../jobs/index.ts';
+import type { JobDetail } from './schemas.ts';
+
+export const API_PREFIX = '/api/v1';
+
+/** A job as the API shows it: snake_case, with its queue position and the links to its log, files and image. */
+export function presentJob(job: Job, queuePosition: number | null): JobDetail {
+  const self = `${API_PREFIX}/jobs/${job.id}`;
+  return {
+    id: job.id,
+    name: job.name,
+    owner: job.owner,
+    email: job.email,
+    queue: job.queue,
+    type: job.type,
+    arch: job.arch,
+    status: job.status,
+    error: job.error,
+    created: job.created,
+    started: job.started,
+    finished: job.finished,
+    queue_position: queuePosition,
+    tags: job.tags,
+    pinned: job.pinned,
+    worker: job.worker,
+    attempt: job.attempt,
+    cancel_requested: job.cancelRequested,
+    links: { self, log: `${self}/log`, files: `${self}/files`, image: `${self}/image` },
+    kickstart: job.kickstart,
+    built_kickstart: job.builtKickstart,
+    tokenmap: job.tokenmap,
+    extra_repos: job.extraRepos,
+    packages: job.packages,
+    artifacts: job.artifacts,
+  };
+}

@@ -1,0 +1,88 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ServiceError } from '../errors.ts';
+
+export interface ByteRange {
+  start: number;
+  /** Inclusive, as in the Range header. */
+  end: number;
+}
+
+/**
+ * One `bytes=` range of a file of `size` bytes; null when the header asks for the whole file. Several ranges
+ * (multipart/byteranges) are answered with the whole file, which RFC 9110 allows.
+ */
+export function parseRange(header: string | undefined, size: number): ByteRange | null {
+  if (header === undefined) return null;
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!match) return null;
+  const [, from = '', to = ''] = match;
+  if (from === '' && to === '') return null;
+  let range: ByteRange;
+  if (from === '') {
+    range = { start: Math.max(0, size - Number(to)), end: size - 1 };
+  } else {
+    range = { start: Number(from), end: to === '' ? size - 1 : Math.min(Number(to), size - 1) };
+  }
+  if (range.start >= size || range.start > range.end) {
+    throw new ServiceError(
+      'range-not-satisfiable',
+      `range ${header} is outside the ${size} bytes of the file`,
+      {
+        size,
+      },
+    );
+  }
+  return range;
+}
+
+export interface SendFileOptions {
+  contentType: string;
+  /** A strong validator (the artifact's sha256); without one, size and modification time stand in. */
+  etag?: string;
+  /** Suggests the file name to save as. */
+  downloadName?: string;
+  /** `?offset=`: start here, as a Range would. */
+  offset?: number;
+}
+
+/** Streams a file with Content-Length, ETag and Range support; never reads it into memory. */
+export async function sendFile(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  path: string,
+  options: SendFileOptions,
+) {
+  const info = await stat(path).catch(() => null);
+  if (!info?.isFile()) throw new ServiceError('not-found', 'the file is not there (yet)');
+  const etag = `"${options.etag ?? `${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}`}"`;
+  reply.header('accept-ranges', 'bytes');
+  reply.header('etag', etag);
+  reply.header('last-modified', info.mtime.toUTCString());
+  reply.header('content-type', options.contentType);
+  if (options.downloadName !== undefined) {
+    reply.header(
+      'content-disposition',
+      `attachment; filename="${options.downloadName.replace(/["\\]/g, '_')}"`,
+    );
+  }
+  if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+
+  const ifRange = request.headers['if-range'];
+  const rangeHeader = ifRange === undefined || ifRange === etag ? request.headers.range : undefined;
+  let range = parseRange(rangeHeader, info.size);
+  if (range === null && options.offset !== undefined && options.offset > 0) {
+    range = { start: Math.min(options.offset, info.size), end: info.size - 1 };
+  }
+  if (range === null || info.size === 0) {
+    reply.header('content-length', info.size);
+    return reply.send(createReadStream(path));
+  }
+  if (rangeHeader !== undefined) {
+    reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${info.size}`);
+  }
+  const length = Math.max(0, range.end - range.start + 1);
+  reply.header('content-length', length);
+  return reply.send(length === 0 ? '' : createReadStream(path, { start: range.start, end: range.end }));
+}

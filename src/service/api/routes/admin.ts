@@ -1,0 +1,118 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { requireAdmin } from '../auth.ts';
+import type { AppDeps } from '../deps.ts';
+import {
+  type GroupBody,
+  GroupSchema,
+  NameParams,
+  type QueueBody,
+  QueueSchema,
+  UserCreate,
+  UserPatch,
+  UserSchema,
+} from '../schemas.ts';
+
+const tags = ['admin'];
+const UserParams = Type.Object({ username: Type.String({ maxLength: 64 }) });
+const QueueUpdate = Type.Omit(QueueSchema, ['name']);
+const GroupUpdate = Type.Omit(GroupSchema, ['name']);
+
+/** Queues, users and groups; every route here is for admins only. */
+export async function adminRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const { users, queues } = deps;
+  app.addHook('preHandler', async (request) => {
+    requireAdmin(request);
+  });
+
+  app.put<{ Params: NameParams; Body: Omit<QueueBody, 'name'> }>(
+    '/queues/:name',
+    {
+      schema: {
+        tags,
+        summary: 'create or change a queue',
+        params: NameParams,
+        body: QueueUpdate,
+        response: { 200: Type.Ref(QueueSchema) },
+      },
+    },
+    async (request) => {
+      const { description, starts_builds } = request.body;
+      await queues.put({ name: request.params.name, description, startsBuilds: starts_builds });
+      return { name: request.params.name, description, starts_builds };
+    },
+  );
+
+  app.delete<{ Params: NameParams }>(
+    '/queues/:name',
+    { schema: { tags, summary: 'delete a queue that holds no job', params: NameParams } },
+    async (request, reply) => {
+      await queues.remove(request.params.name);
+      return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    '/users',
+    { schema: { tags, summary: 'every user', response: { 200: Type.Array(Type.Ref(UserSchema)) } } },
+    () => users.list(),
+  );
+
+  app.post<{ Body: UserCreate }>(
+    '/users',
+    { schema: { tags, summary: 'add a user', body: UserCreate, response: { 201: Type.Ref(UserSchema) } } },
+    async (request, reply) => reply.code(201).send(await users.add(request.body)),
+  );
+
+  app.patch<{ Params: { username: string }; Body: UserPatch }>(
+    '/users/:username',
+    {
+      schema: {
+        tags,
+        summary: 'change a user',
+        params: UserParams,
+        body: UserPatch,
+        response: { 200: Type.Ref(UserSchema) },
+      },
+    },
+    async (request) => users.update(request.params.username, request.body),
+  );
+
+  app.delete<{ Params: { username: string } }>(
+    '/users/:username',
+    { schema: { tags, summary: 'delete a user (their jobs stay)', params: UserParams } },
+    async (request, reply) => {
+      await users.remove(request.params.username);
+      return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    '/groups',
+    { schema: { tags, summary: 'every group', response: { 200: Type.Array(Type.Ref(GroupSchema)) } } },
+    () => users.listGroups(),
+  );
+
+  app.put<{ Params: NameParams; Body: Omit<GroupBody, 'name'> }>(
+    '/groups/:name',
+    {
+      schema: {
+        tags,
+        summary: 'create or replace a group',
+        params: NameParams,
+        body: GroupUpdate,
+        response: { 200: Type.Ref(GroupSchema) },
+      },
+    },
+    async (request) => users.putGroup(request.params.name, request.body.description, request.body.members),
+  );
+
+  app.delete<{ Params: NameParams }>(
+    '/groups/:name',
+    { schema: { tags, summary: 'delete a group', params: NameParams } },
+    async (request, reply) => {
+      await users.removeGroup(request.params.name);
+      return reply.code(204).send();
+    },
+  );
+}

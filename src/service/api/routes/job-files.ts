@@ -1,0 +1,118 @@
+import { realpath } from 'node:fs/promises';
+import { join, sep } from 'node:path';
+import { type Static, Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { ServiceError } from '../../errors.ts';
+import { type Job, jobFolder, logFileName } from '../../jobs/index.ts';
+import type { AppDeps } from '../deps.ts';
+import { streamLog } from '../log-stream.ts';
+import { sendFile } from '../range.ts';
+import { ArtifactSchema, JobParams } from '../schemas.ts';
+
+const tags = ['files'];
+const LogQuery = Type.Object({
+  offset: Type.Optional(Type.Integer({ minimum: 0, description: 'start at this byte' })),
+  follow: Type.Optional(
+    Type.Union(
+      ['1', 'true', '0', 'false'].map((value) => Type.Literal(value)),
+      { description: '1: stream new lines (Server-Sent Events) until the job ends' },
+    ),
+  ),
+});
+const FileParams = Type.Object({ id: Type.String({ maxLength: 64 }), '*': Type.String() });
+
+export async function jobFileRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const { jobs } = deps;
+  const shutdown = new AbortController();
+  app.addHook('preClose', async () => shutdown.abort());
+  const folderOf = (job: Job) => jobFolder(deps.config.worker.base_dir, job);
+  const mustGet = async (id: string) => {
+    const job = await jobs.get(id);
+    if (!job) throw new ServiceError('not-found', `no job ${id}`);
+    return job;
+  };
+
+  /** Only files the build recorded are served, and only from inside the job's folder, symbolic links included. */
+  const artifactPath = async (job: Job, name: string) => {
+    const artifact = job.artifacts.find((candidate) => candidate.name === name);
+    if (!artifact) throw new ServiceError('not-found', `job ${job.id} has no file ${name}`);
+    const folder = await realpath(folderOf(job)).catch(() => null);
+    const path = folder === null ? null : await realpath(join(folder, name)).catch(() => null);
+    if (folder === null || !path?.startsWith(folder + sep))
+      throw new ServiceError('not-found', `file ${name} of job ${job.id} is not on disk`);
+    return { path, artifact };
+  };
+
+  app.get<{ Params: JobParams; Querystring: Static<typeof LogQuery> }>(
+    '/jobs/:id/log',
+    {
+      schema: {
+        tags,
+        summary: 'the build log as text; Range and ?offset= give a part, ?follow=1 streams it',
+        params: JobParams,
+        querystring: LogQuery,
+      },
+    },
+    async (request, reply) => {
+      const job = await mustGet(request.params.id);
+      const path = join(folderOf(job), logFileName(job));
+      const lastEventId = Number(request.headers['last-event-id']);
+      const offset =
+        Number.isInteger(lastEventId) && lastEventId >= 0 ? lastEventId : (request.query.offset ?? 0);
+      if (request.query.follow === '1' || request.query.follow === 'true')
+        return streamLog(reply, jobs, job.id, path, offset, shutdown.signal);
+      try {
+        return await sendFile(request, reply, path, { contentType: 'text/plain; charset=utf-8', offset });
+      } catch (error) {
+        // A job still waiting has no log yet: that is an empty log, not a missing one.
+        if (error instanceof ServiceError && error.code === 'not-found') {
+          return reply.type('text/plain; charset=utf-8').send('');
+        }
+        throw error;
+      }
+    },
+  );
+
+  app.get<{ Params: JobParams }>(
+    '/jobs/:id/files',
+    {
+      schema: {
+        tags,
+        summary: 'the files a build produced',
+        params: JobParams,
+        response: { 200: Type.Array(Type.Ref(ArtifactSchema)) },
+      },
+    },
+    async (request) => (await mustGet(request.params.id)).artifacts,
+  );
+
+  app.get<{ Params: { id: string; '*': string } }>(
+    '/jobs/:id/files/*',
+    { schema: { tags, summary: 'download one file (Range, ETag)', params: FileParams } },
+    async (request, reply) => {
+      const job = await mustGet(request.params.id);
+      const { path, artifact } = await artifactPath(job, request.params['*']);
+      return sendFile(request, reply, path, {
+        contentType: 'application/octet-stream',
+        etag: artifact.sha256,
+        downloadName: artifact.name.split('/').pop() ?? artifact.name,
+      });
+    },
+  );
+
+  app.get<{ Params: JobParams }>(
+    '/jobs/:id/image',
+    { schema: { tags, summary: 'download the main image', params: JobParams } },
+    async (request, reply) => {
+      const job = await mustGet(request.params.id);
+      const main = job.artifacts.find((artifact) => artifact.main);
+      if (!main) throw new ServiceError('not-found', `job ${job.id} has no image (it is ${job.status})`);
+      const { path } = await artifactPath(job, main.name);
+      return sendFile(request, reply, path, {
+        contentType: 'application/octet-stream',
+        etag: main.sha256,
+        downloadName: main.name.split('/').pop() ?? main.name,
+      });
+    },
+  );
+}

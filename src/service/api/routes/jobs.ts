@@ -1,0 +1,160 @@
+import { rm } from 'node:fs/promises';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { ServiceError } from '../../errors.ts';
+import { jobFolder } from '../../jobs/index.ts';
+import { actorOf } from '../auth.ts';
+import type { AppDeps } from '../deps.ts';
+import { presentJob } from '../present.ts';
+import {
+  JobDetail,
+  JobListQuery,
+  JobPageSchema,
+  JobParams,
+  JobPatch,
+  SubmitForm,
+  type SubmitJson,
+  SubmitJson as SubmitJsonSchema,
+} from '../schemas.ts';
+import { MAX_KICKSTART_BYTES, readSubmitForm, submitInput } from '../submission.ts';
+
+const tags = ['jobs'];
+const jobResponse = { 200: Type.Ref(JobDetail) };
+
+export async function jobRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const { jobs } = deps;
+  const present = async (id: string) => {
+    const job = await jobs.get(id);
+    return job ? presentJob(job, await jobs.queuePosition(id)) : null;
+  };
+
+  app.post<{ Body: SubmitJson }>(
+    '/jobs',
+    {
+      bodyLimit: 2 * MAX_KICKSTART_BYTES,
+      schema: {
+        tags,
+        summary: 'submit a kickstart (JSON, or a form with the file in `kickstart`)',
+        body: {
+          content: {
+            'application/json': { schema: SubmitJsonSchema },
+            'multipart/form-data': { schema: SubmitForm },
+          },
+        },
+        response: { 201: Type.Ref(JobDetail) },
+      },
+      preValidation: async (request) => {
+        if (request.isMultipart()) request.body = (await readSubmitForm(request)) as unknown as SubmitJson;
+      },
+    },
+    async (request, reply) => {
+      const job = await jobs.submit(await submitInput(request.body, deps.templatesDir), actorOf(request));
+      return reply.code(201).send(presentJob(job, await jobs.queuePosition(job.id)));
+    },
+  );
+
+  app.get<{ Querystring: JobListQuery }>(
+    '/jobs',
+    {
+      schema: {
+        tags,
+        summary: 'jobs, newest first, a page at a time',
+        querystring: JobListQuery,
+        response: { 200: Type.Ref(JobPageSchema) },
+      },
+    },
+    async (request) => {
+      const { before, limit = 50, owner, ...filter } = request.query;
+      const page = await jobs.list(
+        {
+          ...filter,
+          ...(owner === undefined ? {} : { owner: owner === 'mine' ? actorOf(request).username : owner }),
+        },
+        { limit, ...(before === undefined ? {} : { before }) },
+      );
+      return {
+        jobs: await Promise.all(
+          page.jobs.map(async (job) =>
+            presentJob(job, job.status === 'IN QUEUE' ? await jobs.queuePosition(job.id) : null),
+          ),
+        ),
+        next: page.next,
+      };
+    },
+  );
+
+  app.get<{ Params: JobParams }>(
+    '/jobs/:id',
+    { schema: { tags, summary: 'one job', params: JobParams, response: jobResponse } },
+    async (request) => {
+      const job = await present(request.params.id);
+      if (!job) throw new ServiceError('not-found', `no job ${request.params.id}`);
+      return job;
+    },
+  );
+
+  app.post<{ Params: JobParams }>(
+    '/jobs/:id/cancel',
+    {
+      schema: {
+        tags,
+        summary: 'cancel: at once while waiting, within seconds while building',
+        params: JobParams,
+        response: jobResponse,
+      },
+    },
+    async (request) => {
+      const job = await jobs.cancel(request.params.id, actorOf(request));
+      return presentJob(job, null);
+    },
+  );
+
+  app.post<{ Params: JobParams }>(
+    '/jobs/:id/retry',
+    {
+      schema: {
+        tags,
+        summary: 'a new job with the same inputs',
+        params: JobParams,
+        response: { 201: Type.Ref(JobDetail) },
+      },
+    },
+    async (request, reply) => {
+      const job = await jobs.retry(request.params.id, actorOf(request));
+      return reply.code(201).send(presentJob(job, await jobs.queuePosition(job.id)));
+    },
+  );
+
+  app.patch<{ Params: JobParams; Body: JobPatch }>(
+    '/jobs/:id',
+    {
+      schema: {
+        tags,
+        summary: 'change tags or pinned',
+        params: JobParams,
+        body: JobPatch,
+        response: jobResponse,
+      },
+    },
+    async (request) => {
+      const job = await jobs.update(request.params.id, request.body, actorOf(request));
+      return presentJob(job, await jobs.queuePosition(job.id));
+    },
+  );
+
+  app.delete<{ Params: JobParams }>(
+    '/jobs/:id',
+    {
+      schema: {
+        tags,
+        summary: 'delete the job and its files (not pinned; owner or admin)',
+        params: JobParams,
+      },
+    },
+    async (request, reply) => {
+      const job = await jobs.remove(request.params.id, actorOf(request));
+      await rm(jobFolder(deps.config.worker.base_dir, job), { recursive: true, force: true });
+      return reply.code(204).send();
+    },
+  );
+}

@@ -1,0 +1,79 @@
+import { readFile } from 'node:fs/promises';
+import type { FastifyRequest } from 'fastify';
+import { listTemplates } from '../../kickstart/templates.ts';
+import { ServiceError } from '../errors.ts';
+import type { SubmitInput } from '../jobs/index.ts';
+import type { SubmitForm, SubmitJson } from './schemas.ts';
+
+/** The largest kickstart a form may upload; the kickstart library refuses more than 1 MiB anyway. */
+export const MAX_KICKSTART_BYTES = 1024 * 1024;
+
+/** Reads a multipart form into plain strings, so the route's schema validates it like a JSON body. */
+export async function readSubmitForm(request: FastifyRequest): Promise<Record<string, string>> {
+  const fields: Record<string, string> = {};
+  for await (const part of request.parts({
+    limits: { fileSize: MAX_KICKSTART_BYTES + 1, files: 1, fields: 20 },
+  })) {
+    if (part.type === 'file') {
+      const content = await part.toBuffer();
+      if (part.file.truncated)
+        throw new ServiceError('too-large', `the kickstart is larger than ${MAX_KICKSTART_BYTES} bytes`);
+      fields[part.fieldname] = content.toString('utf8');
+      if (part.fieldname === 'kickstart' && fields.name === undefined && part.filename) {
+        fields.name = part.filename.replace(/\.ks$/, '');
+      }
+    } else {
+      fields[part.fieldname] = String(part.value);
+    }
+  }
+  return fields;
+}
+
+/** JSON or form, the same job; the kickstart is read here when a template is named. */
+export async function submitInput(body: SubmitJson | SubmitForm, templatesDir: string): Promise<SubmitInput> {
+  const list = (value: string[] | string | undefined) =>
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((item) => item.trim())
+          .filter((item) => item !== '')
+      : value;
+  const pinned =
+    typeof body.pinned === 'string'
+      ? ['yes', 'true', 'on', '1'].includes(body.pinned.toLowerCase())
+      : body.pinned;
+  const { kickstart, name } = await kickstartOf(body, templatesDir);
+  const input: SubmitInput = { kickstart, type: body.type, arch: body.arch };
+  const optional = {
+    name,
+    queue: body.queue,
+    email: body.email,
+    tokenmap: body.tokenmap,
+    extraRepos: list(body.extra_repos),
+    packages: list(body.packages),
+    tags: list(body.tags),
+    pinned,
+  };
+  for (const [key, value] of Object.entries(optional)) {
+    if (value !== undefined) (input as unknown as Record<string, unknown>)[key] = value;
+  }
+  return input;
+}
+
+async function kickstartOf(
+  body: SubmitJson | SubmitForm,
+  templatesDir: string,
+): Promise<{ kickstart: string; name: string | undefined }> {
+  if ((body.kickstart === undefined) === (body.template === undefined)) {
+    throw new ServiceError('bad-request', 'give either `kickstart` or `template`, not both or neither');
+  }
+  if (body.kickstart !== undefined) return { kickstart: body.kickstart, name: body.name };
+  const { templates } = await listTemplates(templatesDir);
+  const template = templates.find((candidate) => candidate.name === body.template);
+  if (!template) {
+    throw new ServiceError('bad-request', `no template named ${body.template}`, {
+      templates: templates.map((candidate) => candidate.name),
+    });
+  }
+  return { kickstart: await readFile(template.path, 'utf8'), name: body.name ?? template.name };
+}

@@ -1,0 +1,65 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import { ServiceError } from '../errors.ts';
+
+export interface Queue {
+  name: string;
+  description: string;
+  /** False for queues that only record jobs built elsewhere (the original's handle_launch). */
+  startsBuilds: boolean;
+}
+
+export interface QueueCatalog {
+  list(): Promise<Queue[]>;
+  get(name: string): Promise<Queue | null>;
+  put(queue: Queue): Promise<Queue>;
+  /** Refused while jobs refer to the queue: their folders and history are under its name. */
+  remove(name: string): Promise<void>;
+}
+
+const safeQueueName = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,29}$/;
+
+export function createQueueCatalog(db: Kysely<Database>): QueueCatalog {
+  const toQueue = (row: { name: string; description: string; starts_builds: number }): Queue => ({
+    name: row.name,
+    description: row.description,
+    startsBuilds: row.starts_builds === 1,
+  });
+  return {
+    async list() {
+      return (await db.selectFrom('queues').selectAll().orderBy('name').execute()).map(toQueue);
+    },
+    async get(name) {
+      const row = await db.selectFrom('queues').selectAll().where('name', '=', name).executeTakeFirst();
+      return row ? toQueue(row) : null;
+    },
+    async put({ name, description, startsBuilds }) {
+      if (!safeQueueName.test(name)) {
+        throw new ServiceError(
+          'bad-request',
+          `queue name "${name}" must be 1 to 30 letters, digits, dots, dashes or underscores`,
+        );
+      }
+      const values = { name, description, starts_builds: startsBuilds ? 1 : 0 };
+      await db
+        .insertInto('queues')
+        .values(values)
+        .onConflict((conflict) =>
+          conflict.column('name').doUpdateSet({ description, starts_builds: values.starts_builds }),
+        )
+        .execute();
+      return { name, description, startsBuilds };
+    },
+    async remove(name) {
+      const used = await db
+        .selectFrom('jobs')
+        .select('id')
+        .where('queue', '=', name)
+        .limit(1)
+        .executeTakeFirst();
+      if (used) throw new ServiceError('conflict', `queue ${name} still holds jobs`);
+      const deleted = await db.deleteFrom('queues').where('name', '=', name).executeTakeFirst();
+      if (deleted.numDeletedRows === 0n) throw new ServiceError('not-found', `no queue ${name}`);
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import { rm } from 'node:fs/promises';
+import { jobFolder } from './paths.ts';
+import type { JobService } from './service.ts';
+import type { Actor } from './types.ts';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const BATCH = 100;
+const retention: Actor = { username: 'retention', admin: true };
+
+/** Deletes finished, unpinned jobs older than `maxAgeDays` and their folders; answers how many went. */
+export async function deleteExpiredJobs(
+  jobs: JobService,
+  baseDir: string,
+  maxAgeDays: number,
+  now: Date = new Date(),
+): Promise<number> {
+  if (maxAgeDays <= 0) return 0;
+  const before = new Date(now.getTime() - maxAgeDays * DAY_MS);
+  let deleted = 0;
+  for (
+    let batch = await jobs.expired(before, BATCH);
+    batch.length > 0;
+    batch = await jobs.expired(before, BATCH)
+  ) {
+    for (const job of batch) {
+      await jobs.remove(job.id, retention);
+      await rm(jobFolder(baseDir, job), { recursive: true, force: true });
+      deleted++;
+    }
+  }
+  return deleted;
+}

@@ -1,0 +1,36 @@
+import type { Config } from './config/index.ts';
+import { type DatabaseHandle, openDatabase } from './db/index.ts';
+import {
+  createJobService,
+  createQueueCatalog,
+  type JobPublisher,
+  type JobService,
+  type QueueCatalog,
+} from './jobs/index.ts';
+import { createUserService, type UserService } from './users/index.ts';
+
+/** The database and the services over it: what `serve`, `worker` and the user commands share. */
+export interface Service {
+  config: Config;
+  database: DatabaseHandle;
+  jobs: JobService;
+  queues: QueueCatalog;
+  users: UserService;
+  close(): Promise<void>;
+}
+
+export async function openService(
+  config: Config,
+  options: { publish?: JobPublisher } = {},
+): Promise<Service> {
+  const database = await openDatabase({ url: config.db.url, dataDir: config.db.data_dir });
+  const { db, dialect } = database;
+  return {
+    config,
+    database,
+    jobs: createJobService({ db, dialect, ...(options.publish ? { publish: options.publish } : {}) }),
+    queues: createQueueCatalog(db),
+    users: createUserService(db),
+    close: () => database.close(),
+  };
+}

@@ -1,0 +1,11 @@
+/** How jobs travel from the jobs table to the workers: embedded (the table itself) or RabbitMQ. */
+export { createEmbeddedTransport, type EmbeddedTransportOptions } from './embedded.ts';
+export { amqpUrl, openQueuedService, type QueuedService } from './open.ts';
+export { type OutboxRelay, type OutboxRelayOptions, startOutboxRelay } from './outbox-relay.ts';
+export {
+  brokerQueueName,
+  createRabbitTransport,
+  type RabbitTransport,
+  type RabbitTransportOptions,
+} from './rabbitmq.ts';
+export type { ConsumeOptions, Consumer, Delivery, QueueTransport } from './transport.ts';

@@ -1,0 +1,219 @@
+import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
+import type { Job, JobPublisher } from '../jobs/index.ts';
+import type { ConsumeOptions, Consumer, Delivery, QueueTransport } from './transport.ts';
+
+export interface RabbitTransportOptions {
+  /** amqp://USER:PASS@HOST:PORT/VHOST */
+  url: string;
+  /** Prefix of the broker queue names, so that two installations (or two test runs) can share a vhost. */
+  queuePrefix?: string;
+  /** A publish not confirmed by then counts as failed, so the job stays in the outbox for the relay. */
+  confirmTimeoutMs?: number;
+  /** A message whose claim failed (database unreachable) goes back to the broker after this pause, not at once. */
+  retryPauseMs?: number;
+  onError?: (error: unknown, context: string) => void;
+}
+
+export interface RabbitTransport extends QueueTransport {
+  readonly publish: JobPublisher;
+  /** Runs after every (re)connection: the outbox relay drains then. Returns the unsubscribe function. */
+  onConnect(listener: () => void): () => void;
+  /** Resolves once the broker was reached the first time. */
+  waitForConnect(): Promise<void>;
+}
+
+/** The broker queue of an IMG queue: durable, one per IMG queue, holding job ids. */
+export function brokerQueueName(imgQueue: string, prefix = 'img.'): string {
+  return `${prefix}${imgQueue}`;
+}
+
+/**
+ * RabbitMQ as the transport: persistent messages through publisher confirms, manual ack once the job's final
+ * state is stored, a channel-wide prefetch equal to the worker's slots, and reconnection with back-off. A message
+ * only names a job; the claim in the database decides whether it is still to be built, so a message delivered
+ * twice, or for a job cancelled meanwhile, is dropped rather than built again.
+ */
+export async function createRabbitTransport(options: RabbitTransportOptions): Promise<RabbitTransport> {
+  const onError = options.onError ?? (() => {});
+  const confirmTimeoutMs = options.confirmTimeoutMs ?? 5000;
+  const retryPauseMs = options.retryPauseMs ?? 1000;
+  const connection = await amqp.connect(options.url, {
+    recovery: { waitForConnect: false, initialDelay: 200, maxDelay: 5000 },
+  });
+  let model: ChannelModel | undefined;
+  let publisher: Promise<ConfirmChannel> | undefined;
+  const declared = new WeakMap<Channel, Set<string>>();
+  const connectListeners = new Set<() => void>();
+  const consumers = new Set<RabbitConsumer>();
+
+  connection.on('connect', (connected: ChannelModel) => {
+    model = connected;
+    publisher = undefined;
+    for (const consumer of consumers) void consumer.attach(connected);
+    for (const listener of connectListeners) listener();
+  });
+  connection.on('disconnect', (error: Error) => {
+    model = undefined;
+    publisher = undefined;
+    onError(error, 'RabbitMQ connection lost; reconnecting');
+  });
+  connection.on('connect-failed', (error: Error) => onError(error, 'RabbitMQ connection attempt failed'));
+  connection.on('error', (error: Error) => onError(error, 'RabbitMQ connection error'));
+
+  async function declare(channel: Channel, imgQueue: string): Promise<string> {
+    const name = brokerQueueName(imgQueue, options.queuePrefix);
+    const names = declared.get(channel) ?? new Set<string>();
+    declared.set(channel, names);
+    if (!names.has(name)) {
+      await channel.assertQueue(name, { durable: true });
+      names.add(name);
+    }
+    return name;
+  }
+
+  function publisherChannel(): Promise<ConfirmChannel> {
+    // Never waits for a broker that is down: the caller's outbox row is the better place for the job then.
+    if (!model) return Promise.reject(new Error('RabbitMQ is not connected'));
+    if (!publisher) {
+      const opening = model.createConfirmChannel().then((channel) => {
+        channel.on('error', (error: Error) => onError(error, 'RabbitMQ publisher channel error'));
+        channel.on('close', () => {
+          if (publisher === opening) publisher = undefined;
+        });
+        return channel;
+      });
+      opening.catch(() => {
+        if (publisher === opening) publisher = undefined;
+      });
+      publisher = opening;
+    }
+    return publisher;
+  }
+
+  async function publish(job: Pick<Job, 'id' | 'queue'>): Promise<void> {
+    const channel = await publisherChannel();
+    const name = await declare(channel, job.queue);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`RabbitMQ did not confirm job ${job.id} within ${confirmTimeoutMs} ms`)),
+        confirmTimeoutMs,
+      );
+      channel.sendToQueue(
+        name,
+        Buffer.from(job.id),
+        { persistent: true, messageId: job.id, contentType: 'text/plain' },
+        (error: unknown) => {
+          clearTimeout(timer);
+          if (error) reject(error instanceof Error ? error : new Error(`RabbitMQ refused job ${job.id}`));
+          else resolve();
+        },
+      );
+    });
+  }
+
+  class RabbitConsumer implements Consumer {
+    #channel: Channel | undefined;
+    #tags: string[] = [];
+    #stopped = false;
+
+    constructor(
+      readonly options: ConsumeOptions,
+      readonly onJob: (delivery: Delivery) => void,
+    ) {}
+
+    /** Opens this consumer's channel on a (new) connection; deliveries of a lost channel come back to a new one. */
+    async attach(connected: ChannelModel): Promise<void> {
+      try {
+        const channel = await connected.createChannel();
+        channel.on('error', (error: Error) => onError(error, 'RabbitMQ consumer channel error'));
+        channel.on('close', () => {
+          if (this.#channel !== channel) return;
+          this.#channel = undefined;
+          // A channel closed by an error on a live connection is reopened; a lost connection reattaches on 'connect'.
+          if (!this.#stopped && model === connected) {
+            setTimeout(
+              () => model === connected && !this.#stopped && void this.attach(connected),
+              retryPauseMs,
+            );
+          }
+        });
+        // Global: one limit for the channel, however many IMG queues it consumes.
+        await channel.prefetch(this.options.slots, true);
+        this.#channel = channel;
+        this.#tags = [];
+        for (const imgQueue of this.options.queues) {
+          const name = await declare(channel, imgQueue);
+          if (this.#stopped) return;
+          const { consumerTag } = await channel.consume(name, (message) => {
+            if (message) void this.#receive(channel, message);
+          });
+          this.#tags.push(consumerTag);
+        }
+      } catch (error) {
+        // The connection dropped while attaching; the next 'connect' attaches again.
+        onError(error, 'RabbitMQ consumer could not attach');
+      }
+    }
+
+    async #receive(channel: Channel, message: ConsumeMessage): Promise<void> {
+      const settle = (how: 'ack' | 'requeue'): void => {
+        try {
+          if (how === 'ack') channel.ack(message);
+          else channel.nack(message, false, true);
+        } catch {
+          // The channel closed: the broker requeues the message, and its claim is refused next time.
+        }
+      };
+      if (this.#stopped) return settle('requeue');
+      const jobId = message.content.toString('utf8');
+      let job: Job | null;
+      try {
+        job = await this.options.jobs.claimById(jobId, this.options.workerId);
+      } catch (error) {
+        onError(error, `claiming job ${jobId} failed; the message goes back to the queue`);
+        setTimeout(() => settle('requeue'), retryPauseMs);
+        return;
+      }
+      // Cancelled, removed, finished or building elsewhere: the database says there is nothing to build.
+      if (!job) return settle('ack');
+      let acked = false;
+      this.onJob({
+        job,
+        async ack() {
+          if (acked) return;
+          acked = true;
+          settle('ack');
+        },
+      });
+    }
+
+    async stop(): Promise<void> {
+      this.#stopped = true;
+      consumers.delete(this);
+      const channel = this.#channel;
+      // Cancel, awaited: the channel stays open for the acks of jobs still building.
+      for (const tag of this.#tags) await channel?.cancel(tag).catch(() => {});
+    }
+  }
+
+  return {
+    publish,
+    async consume(consumeOptions, onJob) {
+      const consumer = new RabbitConsumer(consumeOptions, onJob);
+      consumers.add(consumer);
+      if (model) await consumer.attach(model);
+      return consumer;
+    },
+    onConnect(listener) {
+      connectListeners.add(listener);
+      return () => connectListeners.delete(listener);
+    },
+    async waitForConnect() {
+      await connection.waitForConnect();
+    },
+    async close() {
+      for (const consumer of [...consumers]) await consumer.stop();
+      await connection.close();
+    },
+  };
+}

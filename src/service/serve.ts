@@ -1,0 +1,129 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bundledTemplatesDir } from '../kickstart/templates.ts';
+import { buildApp } from './api/index.ts';
+import { type Config, checkSupported } from './config/index.ts';
+import { deleteExpiredJobs } from './jobs/index.ts';
+import type { Service } from './open.ts';
+import { openQueuedService, type QueueTransport } from './queue/index.ts';
+import { DEFAULT_ADMIN } from './users/index.ts';
+import { startWorker, workerSettings } from './worker/index.ts';
+
+const RETENTION_EVERY_MS = 60 * 60 * 1000;
+
+export interface RunningServer {
+  url: string;
+  service: Service;
+  stop(): Promise<void>;
+}
+
+/** Starts the web server and its housekeeping (lost workers, retention) on one configuration. */
+export interface ServeOptions {
+  /** Fastify's logger: JSON lines on stdout by default. */
+  logger?: boolean | object;
+}
+
+export async function serve(
+  config: Config,
+  warn: (message: string) => void,
+  options: ServeOptions = {},
+): Promise<RunningServer> {
+  checkSupported(config);
+  mkdirSync(config.worker.base_dir, { recursive: true });
+  // Errors of the transport's background work (reconnects, the outbox) go to the server log once it exists.
+  let logError = (error: unknown, context: string) => warn(`${context}: ${(error as Error).message}`);
+  const queued = await openQueuedService(config, (error, context) => logError(error, context));
+  const { service } = queued;
+  const { jobs, users } = service;
+
+  const admin = await users.ensureDefaultAdmin();
+  if (admin.defaultPassword) {
+    warn(
+      `the admin ${DEFAULT_ADMIN.username} still has the default password "${DEFAULT_ADMIN.password}": ` +
+        `change it with \`imger user passwd ${DEFAULT_ADMIN.username}\``,
+    );
+  }
+  if (config.db.url !== '' && config.web.secret_key === '') {
+    warn('[web] secret_key is empty: each web node makes its own, so a login is valid on one node only');
+  }
+
+  const app = await buildApp({
+    config,
+    jobs,
+    queues: service.queues,
+    users,
+    sessionKey: sessionKey(config),
+    templatesDir: config.web.templates_dir || bundledTemplatesDir,
+    logger: options.logger ?? { level: process.env.IMG_LOG_LEVEL ?? 'info' },
+  });
+
+  logError = (error, context) => app.log.error({ err: error }, context);
+
+  const timeoutMs = config.worker.heartbeat_timeout * 1000;
+  const sweepLost = setInterval(() => {
+    jobs
+      .requeueStale(timeoutMs)
+      .catch((error) => app.log.error({ err: error }, 'requeueing lost jobs failed'));
+  }, timeoutMs / 2);
+  const sweepExpired = () =>
+    deleteExpiredJobs(jobs, config.worker.base_dir, config.retention.max_age_days)
+      .then((count) => count > 0 && app.log.info({ count }, 'retention deleted expired jobs'))
+      .catch((error) => app.log.error({ err: error }, 'retention failed'));
+  const retention = setInterval(sweepExpired, RETENTION_EVERY_MS);
+  void sweepExpired();
+
+  const { host, port } = config.web.listen;
+  await app.listen({ host, port });
+  const worker = config.worker.num_workers > 0 ? await startLocalWorker(service, queued.transport, config, logError) : null;
+  const address = app.server.address();
+  const boundPort = typeof address === 'object' && address ? address.port : port;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}/`,
+    service,
+    async stop() {
+      clearInterval(sweepLost);
+      clearInterval(retention);
+      await worker?.stop();
+      await app.close();
+      await queued.close();
+    },
+  };
+}
+
+/** `num_workers` build slots in this process, on every queue that starts builds. */
+async function startLocalWorker(
+  service: Service,
+  transport: QueueTransport,
+  config: Config,
+  onError: (error: unknown, context: string) => void,
+) {
+  const queues = (await service.queues.list()).filter((queue) => queue.startsBuilds).map((queue) => queue.name);
+  return startWorker({
+    jobs: service.jobs,
+    transport,
+    queues,
+    slots: config.worker.num_workers,
+    settings: workerSettings(config),
+    onError,
+  });
+}
+
+/**
+ * The session cookie key: `[web] secret_key` hashed to the 32 bytes the cookie cipher needs, or, when it is empty,
+ * a random key kept in data_dir so logins survive a restart.
+ */
+function sessionKey(config: Config): Buffer {
+  if (config.web.secret_key !== '') return createHash('sha256').update(config.web.secret_key).digest();
+  const path = join(config.db.data_dir, 'session.key');
+  try {
+    const key = readFileSync(path);
+    if (key.length === 32) return key;
+  } catch {
+    // First start: made below.
+  }
+  const key = randomBytes(32);
+  mkdirSync(config.db.data_dir, { recursive: true });
+  writeFileSync(path, key, { mode: 0o600 });
+  return key;
+}

@@ -1,0 +1,37 @@
+// The build child's entry: one job, one process, so a cancel or a crash takes only this build with it.
+import { basename } from 'node:path';
+import type { ImageBuilder } from '../../builder/image-builder.ts';
+import { createMicBuilder } from '../../builder/mic/index.ts';
+import { createNativeImageBuilder } from '../../builder/native-image-builder.ts';
+import type { BuildOrder } from './child-protocol.ts';
+import { startChild } from './child-runtime.ts';
+
+function builderFor(order: BuildOrder): ImageBuilder {
+  return order.builder === 'mic'
+    ? createMicBuilder({ extraOptions: order.micOpts, timeoutMs: order.deadlineMs })
+    : createNativeImageBuilder({ deadlineMs: order.deadlineMs });
+}
+
+const { order, signal, send } = await startChild();
+const { job } = order;
+const outcome = await builderFor(order).build({
+  kickstart: job.kickstart,
+  type: job.type,
+  arch: job.arch,
+  name: job.name,
+  tokenmap: job.tokenmap,
+  outputDir: order.outputDir,
+  signal,
+  onEvent: send,
+});
+if (outcome.ok) {
+  const main = outcome.artifacts.find((artifact) => artifact.main);
+  send({ type: 'result', ok: true, main: main ? basename(main.path) : null });
+} else {
+  const { failure } = outcome;
+  send({
+    type: 'result',
+    ok: false,
+    error: { class: failure.kind, message: `${failure.step}: ${failure.message}` },
+  });
+}

@@ -1,0 +1,76 @@
+import { fileURLToPath } from 'node:url';
+import type { BuildEvent } from '../../builder/events.ts';
+import { CommandFailed, run } from '../../builder/exec.ts';
+import { type BuildOrder, type ChildResult, parseChildLine } from './child-protocol.ts';
+import { processTree, signalProcesses } from './process-tree.ts';
+
+/** The real build child; tests give a stand-in that speaks the same protocol. */
+export const BUILD_CHILD = fileURLToPath(new URL('./build-child.ts', import.meta.url));
+
+export interface RunBuildOptions {
+  entry: string;
+  order: BuildOrder;
+  /** Aborted on cancel, on the worker's deadline and when the worker stops. */
+  signal: AbortSignal;
+  /** Between SIGTERM (the child stops its build and reports) and SIGKILL of everything left. */
+  killGraceMs: number;
+  onEvent(event: BuildEvent): void;
+  /** Output that is not a protocol message: kept in the log as it is. */
+  onText(line: string): void;
+}
+
+// Absolute, because the child runs in the job's folder, where a bare `tsx` would not resolve.
+const tsxLoader = import.meta.resolve('tsx');
+
+/**
+ * Runs one build in a child process and resolves to what it reported. Stopping it signals the whole process
+ * tree, which the builder splits into several process groups, so nothing of a stopped build lives on.
+ */
+export async function runBuild(options: RunBuildOptions): Promise<ChildResult | null> {
+  let result: ChildResult | null = null;
+  let childPid: number | undefined;
+  let killTimer: NodeJS.Timeout | undefined;
+  const stopTree = (): void => {
+    if (childPid === undefined) return;
+    const seen = processTree(childPid);
+    signalProcesses(seen, 'SIGTERM');
+    killTimer = setTimeout(() => {
+      signalProcesses([...new Set([...seen, ...processTree(childPid as number)])], 'SIGKILL');
+    }, options.killGraceMs);
+  };
+  options.signal.addEventListener('abort', stopTree, { once: true });
+
+  try {
+    await run(process.execPath, ['--import', tsxLoader, options.entry], {
+      cwd: options.order.outputDir,
+      input: JSON.stringify(options.order),
+      signal: options.signal,
+      killGraceMs: options.killGraceMs,
+      onLine: (line, stream) => {
+        const message = stream === 'stdout' ? parseChildLine(line) : null;
+        if (message === null) options.onText(line);
+        else if (message.type === 'started') {
+          childPid = message.pid;
+          if (options.signal.aborted) stopTree();
+        } else if (message.type === 'result') result = message;
+        else options.onEvent(message);
+      },
+    });
+    return result ?? failed('the build process exited without reporting a result');
+  } catch (error) {
+    if (result) return result;
+    if (options.signal.aborted) return null;
+    if (!(error instanceof CommandFailed)) throw error;
+    return failed(
+      `the build process ${error.code === null ? 'was killed' : `exited with ${error.code}`}: ${error.stderr.trim().split('\n').pop() ?? ''}`,
+    );
+  } finally {
+    options.signal.removeEventListener('abort', stopTree);
+    // The SIGKILL stays armed if processes of the tree may still run after the child itself exited.
+    if (killTimer) killTimer.unref();
+  }
+}
+
+function failed(message: string): ChildResult {
+  return { type: 'result', ok: false, error: { class: 'internal', message } };
+}

@@ -1,0 +1,33 @@
+import type { Config } from '../config/index.ts';
+import { BUILD_CHILD } from './run-build.ts';
+
+/** How a worker builds, whichever process runs it (`imger serve`'s local slots or `imger worker`). */
+export interface WorkerSettings {
+  baseDir: string;
+  builder: 'native' | 'mic';
+  micOpts: readonly string[];
+  timeoutMs: number;
+  /** `[worker] post_creation`; empty for none. */
+  postCreation: string;
+  heartbeatMs: number;
+  killGraceMs: number;
+  /** The child entry that builds one job; a test puts a stand-in here. */
+  buildEntry: string;
+}
+
+/**
+ * A beat every 2 s keeps a cancel under 10 s (one beat, then the kill grace) at the cost of one small UPDATE per
+ * building job; a heartbeat_timeout shorter than a few beats would requeue live builds, so the beat follows it.
+ */
+export function workerSettings(config: Config): WorkerSettings {
+  return {
+    baseDir: config.worker.base_dir,
+    builder: config.worker.builder,
+    micOpts: config.worker.mic_opts,
+    timeoutMs: config.worker.timeout * 1000,
+    postCreation: config.worker.post_creation,
+    heartbeatMs: Math.min(2000, (config.worker.heartbeat_timeout * 1000) / 4),
+    killGraceMs: 5000,
+    buildEntry: BUILD_CHILD,
+  };
+}

@@ -1,0 +1,53 @@
+import { once } from 'node:events';
+import pino from 'pino';
+import type { Config } from '../config/index.ts';
+import { ServiceError } from '../errors.ts';
+import { openQueuedService } from '../queue/index.ts';
+import { workerSettings } from './settings.ts';
+import { startWorker } from './worker.ts';
+
+export interface WorkerProcessOptions {
+  /** IMG queue names; empty for every queue that starts builds. */
+  queues: readonly string[];
+  slots: number;
+  /** A test's stand-in for the build child. */
+  buildEntry?: string;
+}
+
+/** `imger worker`: builds until SIGINT or SIGTERM, then kills its builds (the server requeues them) and exits. */
+export async function runWorkerProcess(config: Config, options: WorkerProcessOptions): Promise<void> {
+  const logger = pino({ level: process.env.IMG_LOG_LEVEL ?? 'info' });
+  const onError = (error: unknown, context: string): void => logger.warn({ err: error }, context);
+  const { service, transport, close } = await openQueuedService(config, onError);
+  try {
+    const buildQueues = (await service.queues.list())
+      .filter((queue) => queue.startsBuilds)
+      .map((queue) => queue.name);
+    const unknown = options.queues.filter((name) => !buildQueues.includes(name));
+    if (unknown.length > 0) {
+      throw new ServiceError(
+        'bad-request',
+        `no queue that starts builds is named ${unknown.join(', ')} (there are: ${buildQueues.join(', ')})`,
+      );
+    }
+    const queues = options.queues.length > 0 ? options.queues : buildQueues;
+    const settings = {
+      ...workerSettings(config),
+      ...(options.buildEntry ? { buildEntry: options.buildEntry } : {}),
+    };
+    const worker = await startWorker({
+      jobs: service.jobs,
+      transport,
+      queues,
+      slots: options.slots,
+      settings,
+      onError,
+    });
+    logger.info({ worker: worker.id, queues, slots: options.slots }, 'worker started');
+    await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
+    logger.info({ worker: worker.id }, 'worker stopping');
+    await worker.stop();
+  } finally {
+    await close();
+  }
+}

@@ -1,0 +1,59 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { JobService } from '../jobs/index.ts';
+import type { QueueTransport } from '../queue/index.ts';
+import { runJob } from './run-job.ts';
+import type { WorkerSettings } from './settings.ts';
+
+export interface WorkerOptions {
+  jobs: JobService;
+  transport: QueueTransport;
+  queues: readonly string[];
+  slots: number;
+  settings: WorkerSettings;
+  onError(error: unknown, context: string): void;
+}
+
+export interface RunningWorker {
+  /** Stored as the job's worker: names the machine and the process. */
+  readonly id: string;
+  /**
+   * Takes no more jobs and kills the builds under way. Their jobs stay BUILDING until the server misses their
+   * heartbeat and requeues them, as it would for a worker that died.
+   */
+  stop(): Promise<void>;
+}
+
+/** Builds the jobs of some queues, `slots` at a time, each in its own child process. */
+export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
+  const id = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const shutdown = new AbortController();
+  const running = new Set<Promise<void>>();
+  const context = {
+    jobs: options.jobs,
+    workerId: id,
+    settings: options.settings,
+    shutdown: shutdown.signal,
+    onError: options.onError,
+  };
+
+  const consumer = await options.transport.consume(
+    { jobs: options.jobs, queues: options.queues, workerId: id, slots: options.slots },
+    (delivery) => {
+      const work = runJob(context, delivery.job)
+        .then((settled) => (settled ? delivery.ack() : undefined))
+        .catch((error: unknown) => options.onError(error, `job ${delivery.job.id}`))
+        .finally(() => running.delete(work));
+      running.add(work);
+    },
+  );
+
+  return {
+    id,
+    async stop() {
+      await consumer.stop();
+      shutdown.abort();
+      await Promise.all(running);
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import {
+  type BaseRootInputs,
+  baseRootKey,
+  builderVersion,
+  canonicalJson,
+  releaseDigest,
+} from '../../src/builder/cache.ts';
+import { classifyFailure } from '../../src/builder/failures.ts';
+import type { AptRepo } from '../../src/builder/recipe.ts';
+
+const repo: AptRepo = {
+  kind: 'apt',
+  url: 'http://d.example/debian',
+  suite: 'bookworm',
+  components: ['main'],
+};
+const inputs: BaseRootInputs = {
+  sources: [{ repo, releaseSha256: 'a'.repeat(64) }],
+  suite: 'bookworm',
+  debianArch: 'amd64',
+  packages: ['sudo', 'iproute2'],
+  excludedPackages: [],
+  bootable: true,
+  builderVersion: 'v1',
+};
+
+describe('base root cache key', () => {
+  test('is a full SHA-256, independent of package order, duplicates and key order', () => {
+    const key = baseRootKey(inputs);
+    assert.match(key, /^[0-9a-f]{64}$/);
+    assert.equal(baseRootKey({ ...inputs, packages: ['iproute2', 'sudo', 'sudo'] }), key);
+    assert.equal(canonicalJson({ b: 1, a: { d: 2, c: 3 } }), canonicalJson({ a: { c: 3, d: 2 }, b: 1 }));
+  });
+
+  test('changes with every input that shapes the root', () => {
+    const key = baseRootKey(inputs);
+    const variants: Partial<BaseRootInputs>[] = [
+      { sources: [{ repo, releaseSha256: 'b'.repeat(64) }] },
+      { sources: [{ repo: { ...repo, components: ['main', 'contrib'] }, releaseSha256: 'a'.repeat(64) }] },
+      { suite: 'trixie' },
+      { debianArch: 'arm64' },
+      { packages: ['sudo'] },
+      { excludedPackages: ['nano'] },
+      { bootable: false },
+      { builderVersion: 'v2' },
+    ];
+    for (const variant of variants)
+      assert.notEqual(baseRootKey({ ...inputs, ...variant }), key, JSON.stringify(variant));
+  });
+
+  test('the builder version is a hash of the bootstrap code', async () => {
+    assert.match(await builderVersion(), /^[0-9a-f]{64}$/);
+  });
+
+  test('the Release digest of a repository, and a classified error when it cannot be reached', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'imger-repo-'));
+    after(() => rm(dir, { recursive: true, force: true }));
+    await mkdir(join(dir, 'dists/stable'), { recursive: true });
+    await writeFile(join(dir, 'dists/stable/Release'), 'Origin: test\n');
+    const local: AptRepo = {
+      kind: 'apt',
+      url: pathToFileURL(dir).href,
+      suite: 'stable',
+      components: ['main'],
+    };
+    const signal = new AbortController().signal;
+    assert.match(await releaseDigest(local, signal), /^[0-9a-f]{64}$/);
+    const error = await releaseDigest({ ...local, suite: 'missing' }, signal).catch((e) => e);
+    assert.equal(classifyFailure(error, 'resolve').kind, 'repository-unreachable');
+    const unreachable = await releaseDigest({ ...repo, url: 'http://127.0.0.1:9/debian' }, signal).catch(
+      (e) => e,
+    );
+    assert.equal(classifyFailure(unreachable, 'resolve').kind, 'repository-unreachable');
+  });
+});

@@ -1,0 +1,144 @@
+// configureRoot against a fake root folder, with a fake exec that records the commands meant to run inside
+// the image: fast, and no root filesystem needed.
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { configureRoot } from '../../src/builder/configure.ts';
+import { CommandFailed, type RunOptions, type RunResult } from '../../src/builder/exec.ts';
+import { BuildFailure } from '../../src/builder/failures.ts';
+import { planLayout } from '../../src/builder/layout.ts';
+import { baseRecipe, type ImageRecipe } from '../../src/builder/recipe.ts';
+import { runSteps } from '../../src/builder/runner.ts';
+
+const dirs: string[] = [];
+after(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+
+async function fakeRoot(): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), 'imger-configure-'));
+  dirs.push(root);
+  await mkdir(join(root, 'etc'), { recursive: true });
+  await mkdir(join(root, 'usr/bin'), { recursive: true });
+  await mkdir(join(root, 'usr/share/zoneinfo/Europe'), { recursive: true });
+  await writeFile(join(root, 'usr/share/zoneinfo/Europe/Berlin'), '');
+  await writeFile(join(root, 'usr/bin/systemctl'), '');
+  await writeFile(join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/bash\n');
+  await writeFile(join(root, 'etc/group'), 'root:x:0:\nsudo:x:27:\n');
+  return root;
+}
+
+interface Call {
+  command: string[];
+  input?: string;
+}
+
+/** Records what would run inside the image (the command after bwrap's `--`); fails the ones it is told to. */
+function fakeExec(calls: Call[], failing?: RegExp) {
+  return async (cmd: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> => {
+    const command = cmd === 'bwrap' ? args.slice(args.indexOf('--') + 1) : [cmd, ...args];
+    calls.push({ command, ...(options.input === undefined ? {} : { input: options.input }) });
+    if (failing?.test(command.join(' '))) {
+      throw new CommandFailed(
+        cmd,
+        args,
+        'exit',
+        1,
+        '',
+        'Failed to enable unit: Unit file nope.service does not exist.',
+        options.step,
+      );
+    }
+    return { code: 0, stdout: '', stderr: '', ms: 0 };
+  };
+}
+
+async function configure(root: string, recipe: ImageRecipe, calls: Call[], failing?: RegExp) {
+  await runSteps(
+    [
+      {
+        name: 'configure',
+        timeoutMs: 10_000,
+        run: (ctx) => configureRoot(ctx, root, recipe, planLayout(recipe.partitions), false),
+      },
+    ],
+    {},
+    { deadlineMs: 10_000, exec: fakeExec(calls, failing) },
+  );
+}
+
+const recipe: ImageRecipe = {
+  ...baseRecipe('raw', 'x86_64', 'n', '/out'),
+  hostname: 'box',
+  locale: 'de_DE.UTF-8',
+  keymap: 'de',
+  timezone: 'Europe/Berlin',
+  rootPassword: { kind: 'crypted', value: '$6$salt$hash' },
+  groups: [{ name: 'admins', gid: 2000 }],
+  users: [
+    {
+      name: 'demo',
+      groups: ['sudo', 'video'],
+      password: { kind: 'plain', value: 'pw' },
+      uid: 1500,
+      shell: '/bin/sh',
+    },
+  ],
+  sshKeys: [{ user: 'demo', key: 'ssh-ed25519 AAAA demo@host' }],
+  services: { enabled: ['ssh.service'], disabled: ['cron.service'] },
+  startX: true,
+};
+
+test('applies the recipe: files written directly, accounts and services through the image own tools', async () => {
+  const root = await fakeRoot();
+  const calls: Call[] = [];
+  await configure(root, recipe, calls);
+  const read = (path: string) => readFile(join(root, path), 'utf8');
+  assert.equal(await read('etc/hostname'), 'box\n');
+  assert.match(await read('etc/hosts'), /127\.0\.1\.1 box/);
+  assert.equal(await read('etc/default/locale'), 'LANG=de_DE.UTF-8\n');
+  assert.equal(await read('etc/locale.gen'), 'de_DE.UTF-8 UTF-8\n');
+  assert.match(await read('etc/default/keyboard'), /XKBLAYOUT="de"/);
+  assert.equal(await readlink(join(root, 'etc/localtime')), '/usr/share/zoneinfo/Europe/Berlin');
+  assert.match(await read('etc/systemd/network/20-wired.network'), /DHCP=yes/);
+  assert.match(await read('etc/fstab'), /^UUID=\S+ \/ ext4 /m);
+  const commands = calls.map((c) => c.command.join(' '));
+  assert.deepEqual(commands, [
+    'locale-gen',
+    'groupadd -g 2000 admins',
+    'groupadd video',
+    'useradd -m -s /bin/sh -u 1500 -G sudo,video demo',
+    'chpasswd',
+    'chpasswd -e',
+    'install -d -m 700 -o demo -g demo /home/demo/.ssh',
+    commands[7]!,
+    'systemctl enable systemd-networkd.service',
+    'systemctl enable serial-getty@ttyS0.service',
+    'systemctl set-default graphical.target',
+    'systemctl enable ssh.service',
+    'systemctl disable cron.service',
+  ]);
+  assert.equal(calls[4]!.input, 'demo:pw\n');
+  assert.equal(calls[5]!.input, 'root:$6$salt$hash\n');
+  assert.equal(calls[7]!.input, 'ssh-ed25519 AAAA demo@host\n');
+});
+
+test('a service the image does not have is a kickstart error naming it', async () => {
+  const root = await fakeRoot();
+  const error = await configure(
+    root,
+    { ...recipe, services: { enabled: ['nope.service'], disabled: [] } },
+    [],
+    /nope/,
+  ).catch((e) => e);
+  assert.ok(error instanceof BuildFailure);
+  assert.equal(error.kind, 'kickstart-error');
+  assert.match(error.message, /services --enabled nope\.service: Failed to enable unit/);
+});
+
+test('a timezone missing from tzdata is a kickstart error', async () => {
+  const root = await fakeRoot();
+  const error = await configure(root, { ...recipe, timezone: 'Mars/Olympus' }, []).catch((e) => e);
+  assert.ok(error instanceof BuildFailure);
+  assert.match(error.message, /timezone Mars\/Olympus is not in tzdata/);
+});

@@ -1,0 +1,264 @@
+// Slow: real image builds. One minimal recipe is bootstrapped once per run (the base root cache makes every
+// later build of the same package set skip mmdebstrap); every type is built from it and the bootable ones
+// are booted under qemu.
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { bootTest } from '../../src/builder/boot-test.ts';
+import { type BuildOutcome, createNativeBuilder, type PublishedArtifact } from '../../src/builder/builder.ts';
+import type { BuildEvent } from '../../src/builder/events.ts';
+import { run } from '../../src/builder/exec.ts';
+import type { ImageType } from '../../src/builder/image-types.ts';
+import type { ImageRecipe } from '../../src/builder/recipe.ts';
+import { mountsBelow } from '../../src/builder/workspace.ts';
+import { bootMarker, minimalRecipe } from './fixtures.ts';
+
+const cacheDir = process.env.IMGER_TEST_CACHE ?? '/var/cache/imger';
+const workRoot = await mkdtemp(join(tmpdir(), 'imger-test-work-'));
+const outRoot = await mkdtemp(join(tmpdir(), 'imger-test-out-'));
+const builder = createNativeBuilder({ cacheDir, workRoot });
+const loopsBefore = (await run('losetup', ['-a'])).stdout;
+const timings: string[] = [];
+
+after(async () => {
+  console.log(`build timings:\n${timings.join('\n')}`);
+  await rm(workRoot, { recursive: true, force: true });
+  await rm(outRoot, { recursive: true, force: true });
+});
+
+function recipeFor(type: ImageType, changes: Partial<ImageRecipe> = {}): ImageRecipe {
+  return { ...minimalRecipe(type, join(outRoot, type)), ...changes };
+}
+
+async function build(
+  recipe: ImageRecipe,
+  options: { signal?: AbortSignal; onEvent?: (e: BuildEvent) => void } = {},
+) {
+  const outcome = await builder.build({ recipe, ...options });
+  timings.push(
+    `${recipe.type} ${recipe.name}: ${outcome.ok ? 'ok' : outcome.failure.kind} in ${(outcome.ms / 1000).toFixed(1)} s`,
+  );
+  await assertNothingLeftBehind(recipe.outputDir);
+  return outcome;
+}
+
+function succeeded(outcome: BuildOutcome): PublishedArtifact[] {
+  if (!outcome.ok) assert.fail(`build failed: ${JSON.stringify(outcome.failure)}`);
+  return outcome.artifacts;
+}
+
+/** After any build: no work folder, no staging folder, no mount, no loop device, no child process. */
+async function assertNothingLeftBehind(outputDir: string): Promise<void> {
+  assert.deepEqual(await readdir(workRoot), [], 'work folders left');
+  assert.deepEqual(
+    (await readdir(outputDir)).filter((f) => f.startsWith('.imger-')),
+    [],
+    'staging folders left',
+  );
+  assert.deepEqual(await mountsBelow(workRoot), [], 'mounts left');
+  assert.equal((await run('losetup', ['-a'])).stdout, loopsBefore, 'loop devices left');
+  const alive = [];
+  for (const pid of await childPids()) {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+    // tsx's esbuild service is a child of every test process; zombies being reaped are gone already.
+    if (status && !/^State:\s+Z/m.test(status) && !/^Name:\s+esbuild$/m.test(status)) alive.push(pid);
+  }
+  assert.deepEqual(alive, [], 'processes left');
+}
+
+/** pgrep leaves itself out of its answer. */
+async function childPids(): Promise<string[]> {
+  const children = await run('pgrep', ['-P', String(process.pid)], { okCodes: [0, 1] });
+  return children.stdout.split('\n').filter(Boolean);
+}
+
+let rawOutcome: Promise<BuildOutcome> | undefined;
+/** The shared build: the first test that needs the raw disk builds it, the others reuse it. */
+function rawBuild(): Promise<BuildOutcome> {
+  rawOutcome ??= build(recipeFor('raw'));
+  return rawOutcome;
+}
+
+const bootTimeoutS = 300;
+const markerLine = new RegExp(`${bootMarker} IMG-MARKER name=minimal`);
+
+describe('native builder, real images', () => {
+  test('raw: a GPT disk with mic-style names, package list, XML and checksums', async () => {
+    const artifacts = succeeded(await rawBuild());
+    const names = artifacts.map((a) => a.file).sort();
+    assert.deepEqual(names, [
+      'SHA256SUMS',
+      'minimal-sda.raw',
+      'minimal.log',
+      'minimal.packages',
+      'minimal.xml',
+    ]);
+    assert.equal(artifacts.find((a) => a.main)?.file, 'minimal-sda.raw');
+    const dir = join(outRoot, 'raw');
+    await run('sha256sum', ['-c', 'SHA256SUMS'], { cwd: dir });
+    const packages = await readFile(join(dir, 'minimal.packages'), 'utf8');
+    assert.match(packages, /^linux-image-amd64 \S+$/m);
+    assert.match(packages, /^sudo \S+$/m);
+    const table = (await run('sfdisk', ['--dump', join(dir, 'minimal-sda.raw')])).stdout;
+    assert.match(table, /label: gpt/);
+    assert.equal(table.match(/name="(bios-boot|esp|root)"/g)?.length, 3);
+    const log = await readFile(join(dir, 'minimal.log'), 'utf8');
+    assert.match(log, /adding package linux-image-amd64: a bootable image needs a kernel/);
+    assert.match(log, /%post #1 --erroronfail: exited with 0/);
+  });
+
+  test('raw boots with BIOS to a login prompt and the %post marker', async () => {
+    succeeded(await rawBuild());
+    const result = await bootTest(join(outRoot, 'raw/minimal-sda.raw'), {
+      firmware: 'bios',
+      expect: markerLine,
+      timeoutS: bootTimeoutS,
+    });
+    timings.push(`boot raw bios: ${result.pass ? 'PASS' : 'FAIL'} in ${(result.ms / 1000).toFixed(1)} s`);
+    assert.ok(result.pass, `${result.reason}\n${result.serialLog.slice(-3000)}`);
+    assert.match(result.serialLog, /imgtest login:/);
+  });
+
+  test('raw boots with UEFI to a login prompt and the %post marker', async () => {
+    succeeded(await rawBuild());
+    const result = await bootTest(join(outRoot, 'raw/minimal-sda.raw'), {
+      firmware: 'uefi',
+      expect: markerLine,
+      timeoutS: bootTimeoutS,
+    });
+    timings.push(`boot raw uefi: ${result.pass ? 'PASS' : 'FAIL'} in ${(result.ms / 1000).toFixed(1)} s`);
+    assert.ok(result.pass, `${result.reason}\n${result.serialLog.slice(-3000)}`);
+  });
+
+  for (const type of ['qcow2', 'vmdk', 'vdi'] as const) {
+    test(`${type}: the raw disk converted, checked and compared by the builder`, async () => {
+      succeeded(await rawBuild());
+      const artifacts = succeeded(await build(recipeFor(type)));
+      const main = artifacts.find((a) => a.main)!;
+      assert.equal(main.file, `minimal-sda.${type}`);
+      assert.ok(
+        !artifacts.some((a) => a.file.endsWith('.raw')),
+        'the intermediate raw disk is not published',
+      );
+      await run('qemu-img', ['check', '-f', type, main.path]);
+      const info = JSON.parse((await run('qemu-img', ['info', '--output=json', main.path])).stdout);
+      assert.equal(info.format, type);
+      const log = await readFile(join(outRoot, type, 'minimal.log'), 'utf8');
+      assert.match(log, /Images are identical/);
+    });
+  }
+
+  test('fs: a tar.zst with numeric owners and the image content', async () => {
+    const artifacts = succeeded(await build(recipeFor('fs')));
+    const main = artifacts.find((a) => a.main)!;
+    assert.equal(main.file, 'minimal.tar.zst');
+    const listing = (
+      await run('tar', ['--numeric-owner', '-I', 'zstd', '-tvf', main.path], { onLine: () => {} })
+    ).stdout;
+    assert.match(listing, /0\/0 .* \.\/etc\/img-marker/);
+    assert.match(listing, /1000\/1000 .* \.\/home\/demo\/$/m);
+  });
+
+  test('loop: an ext4 image of the root, readable without mounting', async () => {
+    const artifacts = succeeded(await build(recipeFor('loop')));
+    const main = artifacts.find((a) => a.main)!;
+    assert.equal(main.file, 'minimal.img');
+    await run('e2fsck', ['-fn', main.path]);
+    const marker = await run('debugfs', ['-R', 'cat /etc/img-marker', main.path]);
+    assert.match(marker.stdout, /IMG-MARKER name=minimal/);
+    const fstab = await run('debugfs', ['-R', 'cat /etc/fstab', main.path]);
+    assert.match(fstab.stdout, /^UUID=\S+ \/ ext4 /m);
+  });
+
+  test('livecd: a hybrid ISO that boots with BIOS to the login prompt and the marker', async () => {
+    const artifacts = succeeded(await build(recipeFor('livecd')));
+    const main = artifacts.find((a) => a.main)!;
+    assert.equal(main.file, 'minimal.iso');
+    const result = await bootTest(main.path, {
+      firmware: 'bios',
+      expect: markerLine,
+      timeoutS: bootTimeoutS,
+    });
+    timings.push(`boot livecd bios: ${result.pass ? 'PASS' : 'FAIL'} in ${(result.ms / 1000).toFixed(1)} s`);
+    assert.ok(result.pass, `${result.reason}\n${result.serialLog.slice(-3000)}`);
+  });
+});
+
+describe('native builder, failures leave nothing behind', () => {
+  test('a missing package fails as package-not-found, naming it', async () => {
+    const outcome = await build(recipeFor('fs', { name: 'missing', packages: ['imger-no-such-package'] }));
+    assert.ok(!outcome.ok);
+    assert.equal(outcome.failure.kind, 'package-not-found');
+    assert.deepEqual(outcome.failure.details.packages, ['imger-no-such-package']);
+    assert.deepEqual(
+      await readdir(join(outRoot, 'fs')).then((files) => files.filter((f) => f.startsWith('missing'))),
+      ['missing.log'],
+    );
+  });
+
+  test('an unreachable repository fails before any work', async () => {
+    const outcome = await build(
+      recipeFor('fs', {
+        name: 'badrepo',
+        sources: [{ kind: 'apt', url: 'http://127.0.0.1:9/debian', suite: 'bookworm', components: ['main'] }],
+      }),
+    );
+    assert.ok(!outcome.ok);
+    assert.equal(outcome.failure.kind, 'repository-unreachable');
+    assert.equal(outcome.failure.step, 'resolve');
+  });
+
+  test('a failing --erroronfail script fails the build naming it and its exit code; without it, only the log says so', async () => {
+    const failing = {
+      kind: 'post',
+      interpreter: '/bin/sh',
+      nochroot: false,
+      body: 'echo about to fail; exit 7',
+    } as const;
+    const base = recipeFor('fs');
+    const tolerated = await build({
+      ...base,
+      name: 'tolerated',
+      scripts: [{ ...failing, erroronfail: false }],
+    });
+    assert.ok(tolerated.ok);
+    const log = await readFile(join(base.outputDir, 'tolerated.log'), 'utf8');
+    assert.match(log, /%post #1: exited with 7/);
+    const outcome = await build({
+      ...base,
+      name: 'scriptfail',
+      scripts: [...base.scripts, { ...failing, erroronfail: true }],
+    });
+    assert.ok(!outcome.ok);
+    assert.equal(outcome.failure.kind, 'script-failed');
+    assert.equal(outcome.failure.details.script, '%post #2 --erroronfail');
+    assert.equal(outcome.failure.details.exitCode, 7);
+    const files = (await readdir(base.outputDir)).filter((f) => f.startsWith('scriptfail'));
+    assert.deepEqual(files, ['scriptfail.log']);
+  });
+
+  test('cancel during the build stops it as cancelled', async () => {
+    const controller = new AbortController();
+    const outcome = await build(recipeFor('raw', { name: 'cancelled', outputDir: join(outRoot, 'cancel') }), {
+      signal: controller.signal,
+      onEvent: (event) => {
+        if (event.type === 'progress' && event.step === 'filesystem') controller.abort();
+      },
+    });
+    assert.ok(!outcome.ok);
+    assert.equal(outcome.failure.kind, 'cancelled');
+    assert.deepEqual(await readdir(join(outRoot, 'cancel')), ['cancelled.log']);
+  });
+
+  test('the whole-build deadline fails the build as timeout', async () => {
+    const quick = createNativeBuilder({ cacheDir, workRoot, deadlineMs: 1500 });
+    const recipe = recipeFor('raw', { name: 'deadline', outputDir: join(outRoot, 'deadline') });
+    const outcome = await quick.build({ recipe });
+    await assertNothingLeftBehind(recipe.outputDir);
+    assert.ok(!outcome.ok);
+    assert.equal(outcome.failure.kind, 'timeout');
+    assert.deepEqual(await readdir(recipe.outputDir), ['deadline.log']);
+  });
+});

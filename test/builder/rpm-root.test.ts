@@ -1,0 +1,72 @@
+// An rpm root from a repository made in the test: rpmbuild → createrepo_c → the builder's dnf --installroot.
+// No rpm distribution mirror is reachable here, so a local repo is the only rpm source there is.
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { createNativeBuilder } from '../../src/builder/builder.ts';
+import { run } from '../../src/builder/exec.ts';
+import { baseRecipe } from '../../src/builder/recipe.ts';
+
+function spec(name: string, requires: string[]): string {
+  return `Name: ${name}
+Version: 1.0
+Release: 1
+BuildArch: noarch
+License: MIT
+Summary: imger test package ${name}
+${requires.map((r) => `Requires: ${r}`).join('\n')}
+%description
+Test package.
+%install
+mkdir -p %{buildroot}/usr/share/imgtest
+echo ${name} > %{buildroot}/usr/share/imgtest/${name}.txt
+%post -p <lua>
+-- Lua needs no shell in the empty root.
+io.open("/usr/share/imgtest/${name}.post", "w"):write("post ran\\n")
+%files
+/usr/share/imgtest/${name}.txt
+`;
+}
+
+test('builds an rpm root from a local repository, dependencies resolved by dnf', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'imger-rpm-'));
+  after(() => rm(dir, { recursive: true, force: true }));
+  const top = join(dir, 'rpmbuild');
+  await mkdir(join(top, 'SPECS'), { recursive: true });
+  for (const [name, requires] of [
+    ['imgtest-base', []],
+    ['imgtest-app', ['imgtest-base']],
+  ] as const) {
+    await writeFile(join(top, 'SPECS', `${name}.spec`), spec(name, [...requires]));
+    await run('rpmbuild', ['--define', `_topdir ${top}`, '-bb', join(top, 'SPECS', `${name}.spec`)]);
+  }
+  const repo = join(dir, 'repo');
+  await mkdir(repo);
+  for (const rpm of await readdir(join(top, 'RPMS/noarch'))) {
+    await writeFile(join(repo, rpm), await readFile(join(top, 'RPMS/noarch', rpm)));
+  }
+  await run('createrepo_c', ['-q', repo]);
+
+  const outputDir = join(dir, 'out');
+  const workRoot = join(dir, 'work');
+  const builder = createNativeBuilder({ cacheDir: join(dir, 'cache'), workRoot });
+  const outcome = await builder.build({
+    recipe: {
+      ...baseRecipe('fs', 'x86_64', 'rpmroot', outputDir),
+      sources: [{ kind: 'rpm', name: 'local', url: pathToFileURL(repo).href }],
+      packages: ['imgtest-app'],
+    },
+  });
+  if (!outcome.ok) assert.fail(JSON.stringify(outcome.failure));
+  const listing = (await run('tar', ['-I', 'zstd', '-tf', join(outputDir, 'rpmroot.tar.zst')])).stdout;
+  assert.match(listing, /\.\/usr\/share\/imgtest\/imgtest-app\.txt/);
+  assert.match(listing, /\.\/usr\/share\/imgtest\/imgtest-base\.txt/);
+  assert.match(listing, /\.\/usr\/share\/imgtest\/imgtest-base\.post/);
+  const packages = await readFile(join(outputDir, 'rpmroot.packages'), 'utf8');
+  assert.match(packages, /^imgtest-app-1\.0-1\.noarch$/m);
+  assert.match(packages, /^imgtest-base-1\.0-1\.noarch$/m);
+  assert.deepEqual(await readdir(workRoot), []);
+});

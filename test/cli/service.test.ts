@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { loadConfig } from '../../src/service/config/index.ts';
+import { openService } from '../../src/service/open.ts';
+
+const imger = join(import.meta.dirname, '../../bin/imger.js');
+const dir = mkdtempSync(join(tmpdir(), 'imger-cli-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+// The caller's own IMG_* settings must not leak into these runs.
+const env: NodeJS.ProcessEnv = {
+  ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('IMG_'))),
+  IMG_DB_DATA_DIR: dir,
+  IMG_WORKER_BASE_DIR: join(dir, 'images'),
+};
+
+function run(args: string[], input = '') {
+  const result = spawnSync(process.execPath, [imger, ...args], { encoding: 'utf8', input, env });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+async function authenticate(username: string, password: string) {
+  const service = await openService(loadConfig({ env, warn: () => {} }));
+  try {
+    return await service.users.authenticate(username, password);
+  } finally {
+    await service.close();
+  }
+}
+
+describe('imger user', () => {
+  it('adds, changes the password of, and deletes a user', async () => {
+    assert.equal(run(['user', 'add', '--admin', 'erin'], 'first-password\n').code, 0);
+    assert.deepEqual(await authenticate('erin', 'first-password'), { username: 'erin', admin: true });
+    assert.equal(run(['user', 'passwd', 'erin'], 'second-password\n').code, 0);
+    assert.equal(await authenticate('erin', 'first-password'), null);
+    assert.ok(await authenticate('erin', 'second-password'));
+    const again = run(['user', 'add', 'erin'], 'whatever-password\n');
+    assert.equal(again.code, 3);
+    assert.match(again.stderr, /user erin already exists/);
+    assert.equal(run(['user', 'del', 'erin']).code, 0);
+    assert.equal(await authenticate('erin', 'second-password'), null);
+    assert.match(run(['user', 'del', 'erin']).stderr, /no user erin/);
+  });
+
+  it('a bad configuration value stops it with the key named, exit 2', () => {
+    const file = join(dir, 'bad.conf');
+    writeFileSync(file, '[worker]\nnum_workers = lots\n');
+    const result = run(['user', 'del', 'x', '--config', file]);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /\[worker\] num_workers: expects a whole number/);
+  });
+
+  it('serve refuses use_kvm = yes with a message saying so', () => {
+    const result = spawnSync(process.execPath, [imger, 'serve'], {
+      encoding: 'utf8',
+      env: { ...env, IMG_WORKER_USE_KVM: 'yes' },
+    });
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /use_kvm: builds inside a virtual machine are not supported yet/);
+  });
+});

@@ -1,0 +1,47 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../../src/service/api/index.ts';
+import { loadConfig } from '../../../src/service/config/index.ts';
+import { createJobService, createQueueCatalog, type JobService } from '../../../src/service/jobs/index.ts';
+import { createUserService, type UserService } from '../../../src/service/users/index.ts';
+import { type DatabaseKind, tempDir, testDatabase } from '../helpers.ts';
+
+export interface Harness {
+  app: FastifyInstance;
+  jobs: JobService;
+  users: UserService;
+  baseDir: string;
+  /** Bearer headers of alice and bob (plain users) and root (an admin). */
+  as: Record<'alice' | 'bob' | 'root', { authorization: string }>;
+}
+
+/** An app over a fresh database with three users, driven through `inject`. */
+export async function harness(t: TestContext, kind: DatabaseKind): Promise<Harness> {
+  const dir = tempDir(t);
+  const baseDir = join(dir, 'images');
+  const config = loadConfig({ env: { IMG_WORKER_BASE_DIR: baseDir, IMG_DB_DATA_DIR: dir }, warn: () => {} });
+  const { db, dialect } = await testDatabase(t, kind);
+  const jobs = createJobService({ db, dialect });
+  const users = createUserService(db, { scryptCost: 2 ** 10 });
+  const app = await buildApp({
+    config,
+    jobs,
+    users,
+    queues: createQueueCatalog(db),
+    sessionKey: randomBytes(32),
+    templatesDir: join(import.meta.dirname, '../../../templates'),
+  });
+  t.after(() => app.close());
+  const as = {} as Harness['as'];
+  for (const [username, admin] of [
+    ['alice', false],
+    ['bob', false],
+    ['root', true],
+  ] as const) {
+    await users.add({ username, password: `${username}-password`, admin });
+    as[username] = { authorization: `Bearer ${(await users.createToken(username)).token}` };
+  }
+  return { app, jobs, users, baseDir, as };
+}

@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { ServiceError } from '../../../src/service/errors.ts';
+import { createUserService, DEFAULT_ADMIN } from '../../../src/service/users/index.ts';
+import { hashPassword, verifyPassword } from '../../../src/service/users/passwords.ts';
+import { databaseKinds, testDatabase } from '../helpers.ts';
+
+test('passwords are salted scrypt hashes that verify only the right password', async () => {
+  const hash = await hashPassword('correct horse', 2 ** 10);
+  assert.match(hash, /^scrypt\$1024\$8\$1\$/);
+  assert.notEqual(hash, await hashPassword('correct horse', 2 ** 10));
+  assert.equal(await verifyPassword('correct horse', hash), true);
+  assert.equal(await verifyPassword('correct horsE', hash), false);
+  assert.equal(await verifyPassword('x', 'plain'), false);
+});
+
+for (const kind of databaseKinds) {
+  describe(`users on ${kind}`, () => {
+    test('the default admin is made once, and flagged while its password is the default', async (t) => {
+      const { db } = await testDatabase(t, kind);
+      const users = createUserService(db, { scryptCost: 2 ** 10 });
+      assert.deepEqual(await users.ensureDefaultAdmin(), { created: true, defaultPassword: true });
+      assert.deepEqual(await users.authenticate(DEFAULT_ADMIN.username, DEFAULT_ADMIN.password), {
+        username: 'imager',
+        admin: true,
+      });
+      assert.deepEqual(await users.ensureDefaultAdmin(), { created: false, defaultPassword: true });
+      await users.update('imager', { password: 'something else' });
+      assert.deepEqual(await users.ensureDefaultAdmin(), { created: false, defaultPassword: false });
+    });
+
+    test('names must be safe in a path; passwords need six characters; tokens are stored hashed', async (t) => {
+      const { db } = await testDatabase(t, kind);
+      const users = createUserService(db, { scryptCost: 2 ** 10 });
+      const refused = (error: unknown) => error instanceof ServiceError && error.code === 'bad-request';
+      await assert.rejects(users.add({ username: '../x', password: 'long enough' }), refused);
+      await assert.rejects(users.add({ username: 'dave', password: 'short' }), refused);
+      await users.add({ username: 'dave', password: 'long enough' });
+      const { token } = await users.createToken('dave');
+      const stored = await db.selectFrom('api_tokens').select('token_hash').execute();
+      assert.ok(stored.every((row) => row.token_hash !== token && !row.token_hash.includes(token)));
+      assert.deepEqual(await users.actorForToken(token), { username: 'dave', admin: false });
+      await users.remove('dave');
+      assert.equal(await users.actorForToken(token), null);
+      assert.equal(await users.authenticate('dave', 'long enough'), null);
+    });
+  });
+}

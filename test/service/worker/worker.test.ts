@@ -1,0 +1,206 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type TestContext, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { createJobService, type Job, type JobService, jobFolder } from '../../../src/service/jobs/index.ts';
+import { createEmbeddedTransport } from '../../../src/service/queue/index.ts';
+import { startWorker, type WorkerSettings } from '../../../src/service/worker/index.ts';
+import { tempDir, testDatabase } from '../helpers.ts';
+import { alice, submission } from '../jobs/fixtures.ts';
+
+const standIn = fileURLToPath(new URL('./fixtures/stand-in-build.ts', import.meta.url));
+
+interface Setup {
+  jobs: JobService;
+  baseDir: string;
+  /** Starts one more worker on the same database; stopped after the test. */
+  worker(slots?: number, overrides?: Partial<WorkerSettings>): ReturnType<typeof startWorker>;
+}
+
+async function setup(t: TestContext, buildMs: number): Promise<Setup> {
+  process.env.IMG_TEST_BUILD_MS = String(buildMs);
+  // Registered first, so the workers stop before the database closes and the folders go.
+  const stops: (() => Promise<void>)[] = [];
+  t.after(async () => {
+    for (const stop of stops) await stop();
+  });
+  const { db, dialect } = await testDatabase(t, 'sqlite');
+  const jobs = createJobService({ db, dialect });
+  const baseDir = tempDir(t);
+  const settings: WorkerSettings = {
+    baseDir,
+    builder: 'native',
+    micOpts: [],
+    timeoutMs: 60_000,
+    postCreation: '',
+    heartbeatMs: 200,
+    killGraceMs: 2000,
+    buildEntry: standIn,
+  };
+  return {
+    jobs,
+    baseDir,
+    async worker(slots = 1, overrides = {}) {
+      const transport = createEmbeddedTransport({ pollMs: 100 });
+      const worker = await startWorker({
+        jobs,
+        transport,
+        queues: ['web', 'api'],
+        slots,
+        settings: { ...settings, ...overrides },
+        onError: (error, context) => t.diagnostic(`${context}: ${error}`),
+      });
+      stops.push(async () => {
+        await worker.stop();
+        await transport.close();
+      });
+      return worker;
+    },
+  };
+}
+
+async function until(jobs: JobService, id: string, done: (job: Job) => boolean, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const job = await jobs.get(id);
+    if (job && done(job)) return job;
+    if (Date.now() > deadline) assert.fail(`job ${id} is still ${job?.status}`);
+    await sleep(25);
+  }
+}
+
+const finished = (job: Job) => ['DONE', 'ERROR', 'CANCELLED'].includes(job.status);
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test('a job builds in its own child process, into <base_dir>/<queue>/<owner>/<id>/, with its artifacts recorded', async (t) => {
+  const { jobs, baseDir, worker } = await setup(t, 300);
+  const { id: workerId } = await worker();
+  const submitted = await jobs.submit(submission({ queue: 'web', name: 'demo' }), alice);
+  const job = await until(jobs, submitted.id, finished);
+  assert.equal(job.status, 'DONE');
+  assert.equal(job.worker, workerId);
+  const folder = join(baseDir, 'web', 'alice', job.id);
+  assert.equal(jobFolder(baseDir, job), folder);
+  const image = readFileSync(join(folder, 'demo.img'));
+  const main = job.artifacts.find((artifact) => artifact.main);
+  assert.deepEqual(main, {
+    name: 'demo.img',
+    size: image.length,
+    sha256: createHash('sha256').update(image).digest('hex'),
+    main: true,
+  });
+  const log = readFileSync(join(folder, 'demo.log'), 'utf8');
+  assert.match(log, /builds job .* \(attempt 1\)/);
+  assert.match(log, /\[bootstrap\] tick 1/);
+  assert.match(log, /== 1\/1 bootstrap/);
+  assert.match(log, /job DONE/);
+});
+
+test('the log is written while the build runs, not at its end', async (t) => {
+  const { jobs, baseDir, worker } = await setup(t, 3000);
+  await worker();
+  const job = await jobs.submit(submission({ queue: 'web', name: 'live' }), alice);
+  await until(jobs, job.id, (current) => current.status === 'BUILDING');
+  await sleep(1000);
+  const log = readFileSync(join(baseDir, 'web', 'alice', job.id, 'live.log'), 'utf8');
+  assert.match(log, /tick \d+/);
+  assert.equal((await jobs.get(job.id))?.status, 'BUILDING');
+});
+
+test('cancel of a building job kills its whole process tree and the job is CANCELLED within 10 s', async (t) => {
+  const { jobs, baseDir, worker } = await setup(t, 60_000);
+  await worker();
+  const job = await jobs.submit(submission({ queue: 'web', name: 'long' }), alice);
+  await until(jobs, job.id, (current) => current.status === 'BUILDING');
+  const logPath = join(baseDir, 'web', 'alice', job.id, 'long.log');
+  let grandchild = 0;
+  while (grandchild === 0) {
+    // The job is BUILDING from its claim on; its log appears a moment later.
+    const log = existsSync(logPath) ? readFileSync(logPath, 'utf8') : '';
+    grandchild = Number(/grandchild (\d+)/.exec(log)?.[1] ?? 0);
+    await sleep(25);
+  }
+  assert.ok(alive(grandchild));
+  const asked = Date.now();
+  await jobs.cancel(job.id, alice);
+  const cancelled = await until(jobs, job.id, finished, 10_000);
+  assert.equal(cancelled.status, 'CANCELLED');
+  t.diagnostic(`cancel → CANCELLED in ${Date.now() - asked} ms`);
+  await sleep(200);
+  assert.ok(!alive(grandchild), 'the grandchild in its own process group is gone too');
+});
+
+test('a job cancelled while waiting never builds; the worker goes on with the next', async (t) => {
+  const { jobs, worker } = await setup(t, 500);
+  const first = await jobs.submit(submission({ queue: 'web', name: 'first' }), alice);
+  const waiting = await jobs.submit(submission({ queue: 'web', name: 'second' }), alice);
+  const third = await jobs.submit(submission({ queue: 'web', name: 'third' }), alice);
+  assert.equal((await jobs.cancel(waiting.id, alice)).status, 'CANCELLED');
+  await worker();
+  assert.equal((await until(jobs, third.id, finished)).status, 'DONE');
+  assert.equal((await jobs.get(first.id))?.status, 'DONE');
+  const cancelled = await jobs.get(waiting.id);
+  assert.equal(cancelled?.status, 'CANCELLED');
+  assert.equal(cancelled?.worker, null);
+});
+
+test('[worker] timeout reaches the build, which ends in ERROR with the class timeout', async (t) => {
+  const { jobs, worker } = await setup(t, 60_000);
+  await worker(1, { timeoutMs: 500 });
+  const job = await jobs.submit(submission({ queue: 'web' }), alice);
+  const ended = await until(jobs, job.id, finished);
+  assert.equal(ended.status, 'ERROR');
+  assert.equal(ended.error?.class, 'timeout');
+});
+
+test('post_creation runs after the build with the id, status, folder and image, its output in the log', async (t) => {
+  const { jobs, baseDir, worker } = await setup(t, 200);
+  const hook = join(tempDir(t), 'post.sh');
+  writeFileSync(
+    hook,
+    '#!/bin/sh\necho "args: $1 $2 $3 $4"\necho "env: $IMG_JOB_ID $IMG_JOB_STATUS"\necho extra > "$3/extra.txt"\n',
+  );
+  chmodSync(hook, 0o755);
+  await worker(1, { postCreation: hook });
+  const job = await jobs.submit(submission({ queue: 'web', name: 'hooked' }), alice);
+  const done = await until(jobs, job.id, finished);
+  assert.equal(done.status, 'DONE');
+  const folder = join(baseDir, 'web', 'alice', job.id);
+  const log = readFileSync(join(folder, 'hooked.log'), 'utf8');
+  assert.ok(log.includes(`post_creation: args: ${job.id} DONE ${folder} ${join(folder, 'hooked.img')}`), log);
+  assert.ok(log.includes(`post_creation: env: ${job.id} DONE`));
+  assert.ok(
+    done.artifacts.some((artifact) => artifact.name === 'extra.txt'),
+    'files the hook adds are recorded',
+  );
+});
+
+test('a worker stopped mid-build leaves the job to the server, which requeues it for another worker', async (t) => {
+  const { jobs, worker } = await setup(t, 1500);
+  const first = await worker();
+  const job = await jobs.submit(submission({ queue: 'web' }), alice);
+  await until(jobs, job.id, (current) => current.status === 'BUILDING');
+  await first.stop();
+  assert.equal((await jobs.get(job.id))?.status, 'BUILDING');
+  const second = await worker();
+  await sleep(300);
+  assert.deepEqual(
+    (await jobs.requeueStale(200)).map((moved) => moved.id),
+    [job.id],
+  );
+  const done = await until(jobs, job.id, finished);
+  assert.equal(done.status, 'DONE');
+  assert.equal(done.worker, second.id);
+  assert.equal(done.attempt, 2);
+});
