@@ -38,7 +38,9 @@ export function fileIncludeReader(options: FileIncludeOptions): IncludeReader {
   const roots = options.roots.map((r) => safeRealpath(resolve(r)) ?? resolve(r));
   return ({ target, directive, from }) => {
     if (isUrl(target)) {
-      if (!options.allowUrls) return { ok: false, error: `${directive} of a URL (${target}) is not allowed here` };
+      if (!options.allowUrls) {
+        return { ok: false, error: `${directive} of a URL (${target}) is not allowed here` };
+      }
       const content = options.urls?.get(target);
       if (content === undefined) {
         options.onMissingUrl?.(target);
@@ -60,7 +62,10 @@ export function fileIncludeReader(options: FileIncludeOptions): IncludeReader {
       if (!statSync(real).isFile()) return { ok: false, error: `${directive} ${target}: not a file` };
       return { ok: true, file: displayed, content: readFileSync(real) };
     } catch (e) {
-      return { ok: false, error: `${directive} ${target}: ${(e as NodeJS.ErrnoException).code ?? 'unreadable'}` };
+      return {
+        ok: false,
+        error: `${directive} ${target}: ${(e as NodeJS.ErrnoException).code ?? 'unreadable'}`,
+      };
     }
   };
 }

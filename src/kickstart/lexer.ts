@@ -82,5 +82,10 @@ const NEEDS_QUOTES = /[\s'"\\#]/;
 export function quoteToken(value: string): string {
   if (value !== '' && !NEEDS_QUOTES.test(value)) return value;
   if (!value.includes("'")) return `'${value}'`;
+  return doubleQuoted(value);
+}
+
+/** Double quotes, as shlex reads them: inside, a backslash means something only before `"` and `\`. */
+export function doubleQuoted(value: string): string {
   return `"${value.replace(/["\\]/g, '\\$&')}"`;
 }

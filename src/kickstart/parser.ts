@@ -320,19 +320,23 @@ class Parser {
         break;
       case 'script':
         // pykickstart drops a script with nothing but white space in it, so it runs nothing and means nothing.
-        if (body.some((l) => l.text.trim() !== ''))
+        if (body.some((l) => l.text.trim() !== '')) {
           this.kickstart.scripts.push(scriptFrom(spec, values, body, at));
+        }
         break;
       case 'lines': {
         const items = body.map((l) => stripComment(l.text)).filter((l) => l !== '');
-        if (spec.name === '%prepackages')
+        if (spec.name === '%prepackages') {
           this.kickstart.prepackages = [...(this.kickstart.prepackages ?? []), ...items];
-        else this.kickstart.attachments = [...(this.kickstart.attachments ?? []), ...items];
+        } else {
+          this.kickstart.attachments = [...(this.kickstart.attachments ?? []), ...items];
+        }
         break;
       }
       case 'raw':
-        if (this.kickstart.anaconda)
+        if (this.kickstart.anaconda) {
           this.diagnostics.warning(at, `${spec.name} given again; this one is used`);
+        }
         this.kickstart.anaconda = { body: joinBody(body), location: at };
         break;
     }

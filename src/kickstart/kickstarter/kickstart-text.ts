@@ -1,4 +1,4 @@
-import { doubleQuoted, quoteValue } from './quote.ts';
+import { doubleQuoted, quoteToken } from '../lexer.ts';
 import type { Settings } from './settings.ts';
 
 /** Everything an image's kickstart is made of, with the files it names already read. */
@@ -46,14 +46,14 @@ function headerLines({ settings, sourceName }: KickstartParts): string[] {
 
 function commandLines({ settings, partition }: KickstartParts): string[] {
   return [
-    ...optional(settings.Language, (language) => `lang ${quoteValue(language)}`),
-    ...optional(settings.Keyboard, (keyboard) => `keyboard ${quoteValue(keyboard)}`),
-    ...optional(settings.Timezone, (timezone) => `timezone --utc ${quoteValue(timezone)}`),
+    ...optional(settings.Language, (language) => `lang ${quoteToken(language)}`),
+    ...optional(settings.Keyboard, (keyboard) => `keyboard ${quoteToken(keyboard)}`),
+    ...optional(settings.Timezone, (timezone) => `timezone --utc ${quoteToken(timezone)}`),
     ...(partition === undefined ? defaultPartLine(settings) : [partition.trimEnd()]),
-    ...optional(settings.RootPass, (password) => `rootpw ${quoteValue(password)}`),
+    ...optional(settings.RootPass, (password) => `rootpw ${quoteToken(password)}`),
     ...(settings.StartX ? ['xconfig --startxonboot'] : []),
     ...commandWithOptions('bootloader', [
-      ...optional(settings.BootloaderTimeout, (timeout) => `--timeout=${quoteValue(timeout)}`),
+      ...optional(settings.BootloaderTimeout, (timeout) => `--timeout=${quoteToken(timeout)}`),
       ...optional(settings.BootloaderAppend, (append) => `--append=${doubleQuoted(append)}`),
       ...optional(settings.BootloaderOptions, (options) => options),
     ]),
@@ -63,9 +63,9 @@ function commandLines({ settings, partition }: KickstartParts): string[] {
       settings.DefaultUser === undefined
         ? []
         : [
-            `--name=${quoteValue(settings.DefaultUser)}`,
+            `--name=${quoteToken(settings.DefaultUser)}`,
             '--groups=audio,video',
-            ...optional(settings.DefaultUserPass, (password) => `--password=${quoteValue(password)}`),
+            ...optional(settings.DefaultUserPass, (password) => `--password=${quoteToken(password)}`),
           ],
     ),
   ];
@@ -74,19 +74,19 @@ function commandLines({ settings, partition }: KickstartParts): string[] {
 function defaultPartLine(settings: Settings): string[] {
   return optional(settings.PartSize, (size) =>
     [
-      `part / --size ${quoteValue(size)} --ondisk sda`,
-      ...optional(settings.FileSystem, (fs) => `--fstype=${quoteValue(fs)}`),
+      `part / --size ${quoteToken(size)} --ondisk sda`,
+      ...optional(settings.FileSystem, (fs) => `--fstype=${quoteToken(fs)}`),
     ].join(' '),
   );
 }
 
 function desktopLine(settings: Settings): string[] {
   return commandWithOptions('desktop', [
-    ...optional(settings.DefaultUser, (user) => `--autologinuser=${quoteValue(user)}`),
+    ...optional(settings.DefaultUser, (user) => `--autologinuser=${quoteToken(user)}`),
     // `Desktop: None` asks for autologin alone, without choosing a desktop.
     ...(settings.Desktop === 'None'
       ? []
-      : optional(settings.Desktop, (desktop) => `--defaultdesktop=${quoteValue(desktop)}`)),
+      : optional(settings.Desktop, (desktop) => `--defaultdesktop=${quoteToken(desktop)}`)),
     ...optional(settings.Session, (session) => `--session=${doubleQuoted(session)}`),
   ]);
 }

@@ -1,5 +1,5 @@
+import { quoteToken } from '../lexer.ts';
 import { errorAt } from './errors.ts';
-import { quoteValue } from './quote.ts';
 import type { Settings, TextKey } from './settings.ts';
 import type { KickstarterError } from './types.ts';
 import { isMapping, type YamlDocument, type YamlValue } from './yaml.ts';
@@ -76,7 +76,7 @@ export function repositoryLine(repository: Repository, settings: Settings): stri
   const options =
     repository.options ??
     (settings.SaveRepos && repository.name !== repoWithoutSavedOptions ? savedRepoOptions : undefined);
-  const line = `repo --name=${quoteValue(repository.name)} --baseurl=${quoteValue(url)}`;
+  const line = `repo --name=${quoteToken(repository.name)} --baseurl=${quoteToken(url)}`;
   return options === undefined || options === '' ? line : `${line} ${options}`;
 }
 
