@@ -73,14 +73,18 @@ rmq_boot() {
 }
 
 rmq_stop() {
-  local dir=$IMG_CI_SERVICES_DIR/rmq
+  local dir=$IMG_CI_SERVICES_DIR/rmq pid
   if [ -f "$dir/rabbit.pid" ]; then
-    # rabbitmqctl stop waits for the node's process to exit; if it cannot reach the node, its PID still can.
-    rmq_env "$RMQ_BIN/rabbitmqctl" stop "$dir/rabbit.pid" > /dev/null 2>&1 || kill -9 "$(cat "$dir/rabbit.pid")" 2> /dev/null
+    pid=$(cat "$dir/rabbit.pid")
+    # rabbitmqctl stop waits for the node to exit, but hangs for minutes when it cannot reach the node (epmd
+    # gone): bounded, then the node's PID is killed, which does nothing to a node that stopped cleanly.
+    rmq_env timeout 60 "$RMQ_BIN/rabbitmqctl" stop "$dir/rabbit.pid" > /dev/null 2>&1 || true
+    kill -9 "$pid" 2> /dev/null || true
+    for _ in $(seq 50); do kill -0 "$pid" 2> /dev/null || break; sleep 0.1; done
     rm -f "$dir/rabbit.pid"
   fi
   if [ -f "$dir/epmd.pid" ]; then
-    kill "$(cat "$dir/epmd.pid")" 2> /dev/null
+    kill "$(cat "$dir/epmd.pid")" 2> /dev/null || true
     rm -f "$dir/epmd.pid"
   fi
 }
@@ -103,7 +107,7 @@ pg_stop() {
   local dir=$IMG_CI_SERVICES_DIR/pg
   [ -f "$dir/data/postmaster.pid" ] || return 0
   runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$dir/data" -m fast -w stop > /dev/null 2>&1 ||
-    kill -9 "$(head -1 "$dir/data/postmaster.pid")" 2> /dev/null
+    kill -9 "$(head -1 "$dir/data/postmaster.pid")" 2> /dev/null || true
 }
 
 services_start() {
@@ -117,6 +121,8 @@ services_start() {
   pg_start && rmq_start
 }
 
+# Also the EXIT trap of a `set -e` script: every step tolerates what is already gone, so PostgreSQL is stopped
+# even when RabbitMQ was not running.
 services_stop() {
   [ -n "${IMG_CI_SERVICES_DIR:-}" ] && [ -d "$IMG_CI_SERVICES_DIR" ] || return 0
   rmq_stop
@@ -125,8 +131,10 @@ services_stop() {
   unset IMG_CI_SERVICES_DIR IMG_TEST_AMQP_URL IMG_TEST_PG_URL
 }
 
-# Executed rather than sourced: `start` prints the exports to eval, `stop DIR` stops what that start began,
-# `restart-rabbitmq DIR` stops the broker and boots it again on the same data (its queues and messages).
+# Executed rather than sourced: `start` prints the exports to eval, `stop DIR` stops what that start began.
+# A test that restarts its broker gets one of its own, so that other tests sharing IMG_TEST_AMQP_URL go on:
+# `rabbitmq-start DIR` prints its URL, `rabbitmq-restart DIR` boots it again on the same data (its queues and
+# messages), `rabbitmq-stop DIR` stops it.
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   set -euo pipefail
   case "${1:-}" in
@@ -139,13 +147,22 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
       IMG_CI_SERVICES_DIR=${2:-${IMG_CI_SERVICES_DIR:-}}
       services_stop
       ;;
-    restart-rabbitmq)
-      IMG_CI_SERVICES_DIR=${2:-${IMG_CI_SERVICES_DIR:-}}
+    rabbitmq-start)
+      IMG_CI_SERVICES_DIR=$2
+      rmq_start > /dev/null
+      echo "$IMG_TEST_AMQP_URL"
+      ;;
+    rabbitmq-restart)
+      IMG_CI_SERVICES_DIR=$2
       rmq_stop
       rmq_boot > /dev/null
       ;;
+    rabbitmq-stop)
+      IMG_CI_SERVICES_DIR=$2
+      rmq_stop
+      ;;
     *)
-      echo "usage: $0 start | stop [DIR] | restart-rabbitmq [DIR]" >&2
+      echo "usage: $0 start | stop [DIR] | rabbitmq-start DIR | rabbitmq-restart DIR | rabbitmq-stop DIR" >&2
       exit 2
       ;;
   esac

@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-node-deps.sh
 bash scripts/install-system-packages.sh
+bash scripts/build-web.sh
 npx --no-install tsc --noEmit
 npx --no-install biome check .
 mapfile -t files < <(find test -name '*.test.ts' | sort)

@@ -85,7 +85,8 @@ export async function bootTest(image: string, options: BootTestOptions): Promise
   const signal = options.signal ? AbortSignal.any([stop.signal, options.signal]) : stop.signal;
   let serialLog = '';
   const booted = () => loginPrompt.test(serialLog) && (!options.expect || options.expect.test(serialLog));
-  const qemu = run('qemu-system-x86_64', args, {
+  // qemu also dies with this process, however it ends: an orphaned TCG guest would eat a core for good.
+  const qemu = run('setpriv', ['--pdeathsig', 'KILL', '--', 'qemu-system-x86_64', ...args], {
     signal,
     timeoutMs: options.timeoutS * 1000,
     killGraceMs: 2000,

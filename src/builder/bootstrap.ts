@@ -1,8 +1,10 @@
 // The base root: mmdebstrap from the image's apt sources, or the cached tarball of an identical earlier
 // bootstrap. update-initramfs is diverted while packages install and run once at the end: Debian would
 // otherwise build the initramfs twice (kernel postinst and trigger), the largest avoidable cost measured.
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { checkInstallable } from './apt-precheck.ts';
+import { exists } from './paths.ts';
 import type { StepContext } from './runner.ts';
 
 export interface BootstrapInput {
@@ -110,6 +112,13 @@ export async function bootstrapRoot(
     await ctx.run('tar', [...tarOptions, '-I', 'zstd -T0', '-C', rootDir, '-xf', cachedTarball]);
     return 'cache-hit';
   }
+  await checkInstallable(ctx, {
+    sourcesFile: input.sourcesFile,
+    debianArch: input.debianArch,
+    packages: input.packages,
+    workDir: dirname(rootDir),
+    ...(input.excludesPreferences ? { excludesPreferences: input.excludesPreferences } : {}),
+  });
   await mkdir(input.debCache, { recursive: true });
   const countPackages = packageCounter((done, total) => ctx.packages(done, total));
   // A private mount namespace: the /proc, /sys and /dev mounts mmdebstrap makes inside the root vanish with
@@ -136,11 +145,4 @@ async function storeTarball(ctx: StepContext, rootDir: string, tarball: string):
   // rename is atomic: a concurrent build sees either no tarball or a whole one.
   await rename(partial, tarball);
   ctx.log(`bootstrap: stored the base root as ${tarball}`);
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
 }

@@ -1,10 +1,11 @@
 // Applies the recipe's system settings to the image root: files are written directly, and what needs the
 // image's own tools (useradd, chpasswd, systemctl, locale-gen) runs inside it, in the sandbox.
-import { access, chmod, mkdir, readFile, symlink, unlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, symlink, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { CommandFailed } from './exec.ts';
 import { BuildFailure } from './failures.ts';
 import { type Layout, renderFstab } from './layout.ts';
+import { exists } from './paths.ts';
 import type { ImageRecipe, Password } from './recipe.ts';
 import type { StepContext } from './runner.ts';
 import { inRootArgs } from './sandbox.ts';
@@ -34,13 +35,6 @@ async function asKickstartError<T>(what: string, action: () => Promise<T>): Prom
     const detail = (error.stderr.trim() || error.stdout.trim()).split('\n')[0];
     throw new BuildFailure('kickstart-error', 'configure', `${what}: ${detail}`);
   }
-}
-
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
 }
 
 async function write(root: string, path: string, text: string, mode?: number): Promise<void> {
@@ -215,9 +209,12 @@ export async function configureRoot(
   await configureLocalisation(ctx, root, recipe);
   await configureAccounts(ctx, root, recipe);
   await configureServices(ctx, root, recipe);
+  if (recipe.autologinUser) await configureAutologin(ctx, root, recipe.autologinUser);
   await write(
     root,
     'etc/fstab',
-    layout ? renderFstab(layout, rootOnlyFstab) : '# no filesystems: mounted by the system that runs the image\n',
+    layout
+      ? renderFstab(layout, rootOnlyFstab)
+      : '# no filesystems: mounted by the system that runs the image\n',
   );
 }

@@ -66,6 +66,21 @@ function firstLine(stderr: string, stdout: string): string {
 
 const outputLimit = 8 * 1024 * 1024;
 
+/**
+ * Process groups still running. Children live in groups of their own, so they would outlive a Node process
+ * that exits while they run (a test runner that ends, an uncaught error); on exit they are killed.
+ */
+const liveGroups = new Set<number>();
+process.once('exit', () => {
+  for (const group of liveGroups) {
+    try {
+      process.kill(-group, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+});
+
 export function run(cmd: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   const started = performance.now();
   const okCodes = options.okCodes ?? [0];
@@ -80,6 +95,7 @@ export function run(cmd: string, args: readonly string[], options: RunOptions = 
       detached: true,
       stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
+    if (child.pid !== undefined) liveGroups.add(child.pid);
     let stopReason: StopReason = 'exit';
     let killTimer: NodeJS.Timeout | undefined;
     const output = { stdout: '', stderr: '' };
@@ -127,6 +143,7 @@ export function run(cmd: string, args: readonly string[], options: RunOptions = 
       stopReason = 'spawn-error';
     });
     child.on('close', (code) => {
+      if (child.pid !== undefined) liveGroups.delete(child.pid);
       clearTimeout(timeout);
       clearTimeout(killTimer);
       options.signal?.removeEventListener('abort', onAbort);

@@ -1,16 +1,9 @@
 // Running a foreign architecture's binaries (maintainer scripts, %post) through qemu-user: binfmt_misc must
 // be mounted and the interpreter registered, which a fresh machine without systemd has not done.
-import { access } from 'node:fs/promises';
+import { exists } from './paths.ts';
 import type { StepContext } from './runner.ts';
 
 const binfmtDir = '/proc/sys/fs/binfmt_misc';
-
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
-}
 
 export async function enableForeignArch(ctx: StepContext, qemuUser: string): Promise<void> {
   if (!(await exists(`${binfmtDir}/register`))) {

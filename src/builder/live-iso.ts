@@ -84,6 +84,7 @@ export async function makeHybridIso(ctx: StepContext, input: LiveInput, stage: s
     ...['echo', 'test', 'gzio', 'serial', 'terminal', 'efi_gop', 'all_video'],
   ]);
   const efiImage = join(stage, 'boot/grub/efi.img');
+  // Firmware finds this image through the El Torito catalogue, never by its volume id, so a fixed one will do.
   await makeFilesystem(
     ctx,
     { mountpoint: '/boot/efi', fstype: 'vfat', uuid: 'A1B2-C3D4', label: 'EFIBOOT', minMiB: 4 },

@@ -37,7 +37,7 @@ export interface BuildState {
   root: string;
   /** Files in stageDir that are part of the result (the log is added by the builder). */
   artifacts: Artifact[];
-  bootstrap?: { kind: 'apt'; input: BootstrapInput; tarball: string } | { kind: 'rpm'; packages: string[] };
+  bootstrap?: { kind: 'apt'; input: BootstrapInput; tarball: string } | { kind: 'rpm' };
   layout?: Layout;
   kernelVersion?: string;
   images: { root?: string; boot?: string; raw?: string; liveStage?: string };
@@ -52,19 +52,10 @@ async function resolveSources(
   const apt = recipe.sources.filter((s): s is AptRepo => s.kind === 'apt');
   if (apt.length > 0) return { suite: recipe.suite ?? apt[0]!.suite, repos: apt };
   const suite = recipe.suite ?? (await hostCodename());
-  if (!suite)
-    throw new BuildFailure(
-      'kickstart-error',
-      'resolve',
-      'no repo given and the host has no release codename',
-    );
-  const repos = sourcesForSuite(await readHostSources(), suite);
-  if (repos.length === 0) {
-    throw new BuildFailure(
-      'kickstart-error',
-      'resolve',
-      `no repo given and the host has no apt source for ${suite}`,
-    );
+  const repos = suite ? sourcesForSuite(await readHostSources(), suite) : [];
+  if (!suite || repos.length === 0) {
+    const why = suite ? `the host has no apt source for ${suite}` : 'the host has no release codename';
+    throw new BuildFailure('kickstart-error', 'resolve', `no repo given and ${why}`);
   }
   ctx.log(`resolve: no repo lines; using the host's apt sources for ${suite}`);
   return { suite, repos };
@@ -77,12 +68,21 @@ const resolve: Step<BuildState> = {
     const { recipe } = state;
     await mkdir(state.workDir, { recursive: true });
     // A live system's filesystems are live-boot's business: it writes their fstab entries at boot.
-    if (recipe.type !== 'fs' && !imageTypeInfo[recipe.type].live) state.layout = planLayout(recipe.partitions);
+    if (recipe.type !== 'fs' && !imageTypeInfo[recipe.type].live) {
+      state.layout = planLayout(recipe.partitions);
+    }
     const selection = selectPackages(recipe);
     for (const { name, reason } of selection.added) ctx.log(`resolve: adding package ${name}: ${reason}`);
     const rpmRepos = recipe.sources.filter((s) => s.kind === 'rpm');
     if (rpmRepos.length > 0) {
-      state.bootstrap = { kind: 'rpm', packages: recipe.packages };
+      if (needsBoot(recipe)) {
+        throw new BuildFailure(
+          'kickstart-error',
+          'resolve',
+          `rpm repositories give fs and loop images only; a ${recipe.type} image needs a bootable Debian root`,
+        );
+      }
+      state.bootstrap = { kind: 'rpm' };
       return;
     }
     const { suite, repos } = await resolveSources(recipe, ctx);
@@ -353,6 +353,11 @@ const checksum: Step<BuildState> = {
       root: state.root,
       outputDir: state.stageDir,
     });
+    // What %pack and --nochroot scripts wrote into IMG_OUT_DIR is part of the result too.
+    const known = new Set([...state.artifacts.map((a) => a.file), `${recipe.name}.log`]);
+    for (const file of (await readdir(state.stageDir)).sort()) {
+      if (!known.has(file)) state.artifacts.push({ file, main: false });
+    }
     await writeChecksums(
       ctx,
       state.stageDir,

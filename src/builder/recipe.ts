@@ -138,7 +138,7 @@ export function baseRecipe(type: ImageType, arch: Arch, name: string, outputDir:
     dhcp: true,
     services: { enabled: [], disabled: [] },
     bootloader: { append: 'console=tty0 console=ttyS0,115200n8', timeoutS: 1 },
-    partitions: defaultPartitions,
+    partitions: defaultPartitions.map((part) => ({ ...part })),
     scripts: [],
     attachments: [],
     packTo: 'tar.zst',

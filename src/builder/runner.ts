@@ -73,7 +73,9 @@ export async function runSteps<State>(
         step.timeoutMs,
       );
       const forward = (): void => stepAbort.abort(build.signal.reason);
-      build.signal.addEventListener('abort', forward, { once: true });
+      // A listener of the progress event may have cancelled already.
+      if (build.signal.aborted) forward();
+      else build.signal.addEventListener('abort', forward, { once: true });
       const log = (line: string): void => emit({ type: 'log', step: step.name, line });
       const ctx: StepContext = {
         step: step.name,
@@ -92,6 +94,7 @@ export async function runSteps<State>(
         onCleanup: (cleanup) => cleanups.push(cleanup),
       };
       try {
+        stepAbort.signal.throwIfAborted();
         await step.run(ctx, state);
         stepAbort.signal.throwIfAborted();
       } catch (error) {

@@ -7,6 +7,8 @@ export const EXIT = {
   usage: 2,
   /** Something outside the input failed: a file could not be written, a server could not be reached. */
   failure: 3,
+  /** The job waited for was cancelled. */
+  cancelled: 4,
 } as const;
 
 /** An error meant for the user: printed as one line, never with a stack trace. */

@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
+import { registerClientCommands } from './commands/client.ts';
 import { registerKickstartCommands } from './commands/ks.ts';
+import { registerParticipantCommand } from './commands/participant.ts';
 import { registerServiceCommands } from './commands/service.ts';
 import { registerWorkerCommand } from './commands/worker.ts';
 import { EXIT, UserError } from './exit-codes.ts';
@@ -13,6 +15,8 @@ const program = new Command()
 registerKickstartCommands(program);
 registerServiceCommands(program);
 registerWorkerCommand(program);
+registerClientCommands(program);
+registerParticipantCommand(program);
 
 try {
   await program.parseAsync(process.argv);

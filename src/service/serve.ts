@@ -2,9 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundledTemplatesDir } from '../kickstart/templates.ts';
+import { startServedParticipant } from '../participant/served.ts';
 import { buildApp } from './api/index.ts';
 import { type Config, checkSupported } from './config/index.ts';
 import { deleteExpiredJobs } from './jobs/index.ts';
+import { startNotifications } from './notify/index.ts';
 import type { Service } from './open.ts';
 import { openQueuedService, type QueueTransport } from './queue/index.ts';
 import { DEFAULT_ADMIN } from './users/index.ts';
@@ -18,12 +20,12 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Starts the web server and its housekeeping (lost workers, retention) on one configuration. */
 export interface ServeOptions {
   /** Fastify's logger: JSON lines on stdout by default. */
   logger?: boolean | object;
 }
 
+/** Starts the web server, its local build slots and its housekeeping (lost workers, retention). */
 export async function serve(
   config: Config,
   warn: (message: string) => void,
@@ -59,6 +61,19 @@ export async function serve(
   });
 
   logError = (error, context) => app.log.error({ err: error }, context);
+  const notifications = startNotifications(config, jobs.events, (error, context) =>
+    app.log.warn({ err: error }, context),
+  );
+
+  const { host, port } = config.web.listen;
+  try {
+    await app.listen({ host, port });
+  } catch (error) {
+    await notifications.stop();
+    await app.close();
+    await queued.close();
+    throw error;
+  }
 
   const timeoutMs = config.worker.heartbeat_timeout * 1000;
   const sweepLost = setInterval(() => {
@@ -73,18 +88,24 @@ export async function serve(
   const retention = setInterval(sweepExpired, RETENTION_EVERY_MS);
   void sweepExpired();
 
-  const { host, port } = config.web.listen;
-  await app.listen({ host, port });
-  const worker = config.worker.num_workers > 0 ? await startLocalWorker(service, queued.transport, config, logError) : null;
+  const worker =
+    config.worker.num_workers > 0
+      ? await startLocalWorker(service, queued.transport, config, logError)
+      : null;
   const address = app.server.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}/`;
+  const participant =
+    config.boss.amqp_host === '' ? null : await startServedParticipant(config, users, url, app.log);
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}/`,
+    url,
     service,
     async stop() {
       clearInterval(sweepLost);
       clearInterval(retention);
+      await participant?.stop();
       await worker?.stop();
+      await notifications.stop();
       await app.close();
       await queued.close();
     },
@@ -98,7 +119,9 @@ async function startLocalWorker(
   config: Config,
   onError: (error: unknown, context: string) => void,
 ) {
-  const queues = (await service.queues.list()).filter((queue) => queue.startsBuilds).map((queue) => queue.name);
+  const queues = (await service.queues.list())
+    .filter((queue) => queue.startsBuilds)
+    .map((queue) => queue.name);
   return startWorker({
     jobs: service.jobs,
     transport,

@@ -68,10 +68,16 @@ async function assertNothingLeftBehind(outputDir: string): Promise<void> {
   assert.deepEqual(alive, [], 'processes left');
 }
 
-/** pgrep leaves itself out of its answer. */
+/** This process's children, from /proc (field 4 of stat is the parent PID). */
 async function childPids(): Promise<string[]> {
-  const children = await run('pgrep', ['-P', String(process.pid)], { okCodes: [0, 1] });
-  return children.stdout.split('\n').filter(Boolean);
+  const pids = (await readdir('/proc')).filter((entry) => /^\d+$/.test(entry));
+  const children: string[] = [];
+  for (const pid of pids) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    const parent = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1];
+    if (parent === String(process.pid)) children.push(pid);
+  }
+  return children;
 }
 
 let rawOutcome: Promise<BuildOutcome> | undefined;
@@ -132,6 +138,29 @@ describe('native builder, real images', () => {
     assert.ok(result.pass, `${result.reason}\n${result.serialLog.slice(-3000)}`);
   });
 
+  test('raw with part lines (btrfs root, ext4 /boot, swap) boots with BIOS', async () => {
+    const recipe = recipeFor('raw', {
+      name: 'parts',
+      outputDir: join(outRoot, 'parts'),
+      partitions: [
+        { mountpoint: '/', grow: true, fstype: 'btrfs' },
+        { mountpoint: '/boot', grow: false, sizeMiB: 300, fstype: 'ext4' },
+        { mountpoint: 'swap', grow: false, sizeMiB: 64, fstype: 'swap' },
+      ],
+    });
+    const disk = succeeded(await build(recipe)).find((a) => a.main)!;
+    const table = (await run('sfdisk', ['--dump', disk.path])).stdout;
+    assert.equal(table.match(/name="(bios-boot|esp|boot|swap|root)"/g)?.length, 5);
+    const result = await bootTest(disk.path, {
+      firmware: 'bios',
+      expect: new RegExp(`${bootMarker} IMG-MARKER name=parts`),
+      timeoutS: bootTimeoutS,
+    });
+    timings.push(`boot parts bios: ${result.pass ? 'PASS' : 'FAIL'} in ${(result.ms / 1000).toFixed(1)} s`);
+    assert.ok(result.pass, `${result.reason}\n${result.serialLog.slice(-3000)}`);
+    assert.match(result.serialLog, /BTRFS info \(device vda\d\): first mount/);
+  });
+
   for (const type of ['qcow2', 'vmdk', 'vdi'] as const) {
     test(`${type}: the raw disk converted, checked and compared by the builder`, async () => {
       succeeded(await rawBuild());
@@ -150,8 +179,34 @@ describe('native builder, real images', () => {
     });
   }
 
-  test('fs: a tar.zst with numeric owners and the image content', async () => {
-    const artifacts = succeeded(await build(recipeFor('fs')));
+  test('fs: a tar.zst with numeric owners, attachments, and what --nochroot and %pack scripts wrote', async () => {
+    const base = recipeFor('fs');
+    const hostScript = { interpreter: '/bin/sh', nochroot: true, erroronfail: true } as const;
+    const recipe = {
+      ...base,
+      attachments: ['/etc/img-*'],
+      tokens: { RELEASE: '1.2' },
+      scripts: [
+        ...base.scripts,
+        { ...hostScript, kind: 'post', body: 'echo "release $RELEASE" > "$INSTALL_ROOT/etc/nochroot-ran"' },
+        { ...hostScript, kind: 'pack', body: 'ls "$IMG_OUT_DIR" > "$IMG_OUT_DIR/$IMG_NAME.contents"' },
+      ],
+    } satisfies ImageRecipe;
+    const artifacts = succeeded(await build(recipe));
+    const names = artifacts.map((a) => a.file);
+    assert.ok(names.includes('img-marker'), 'attachment copied out');
+    assert.ok(names.includes('minimal.contents'), '%pack output published');
+    const sums = await readFile(join(base.outputDir, 'SHA256SUMS'), 'utf8');
+    assert.match(sums, / {2}minimal\.contents$/m);
+    assert.match(sums, / {2}img-marker$/m);
+    const nochroot = await run('tar', [
+      '-I',
+      'zstd',
+      '-xOf',
+      join(base.outputDir, 'minimal.tar.zst'),
+      './etc/nochroot-ran',
+    ]);
+    assert.equal(nochroot.stdout, 'release 1.2\n');
     const main = artifacts.find((a) => a.main)!;
     assert.equal(main.file, 'minimal.tar.zst');
     const listing = (

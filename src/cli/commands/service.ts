@@ -27,7 +27,15 @@ export function registerServiceCommands(program: Command): void {
     .description('serve the REST API and the web pages, with num_workers local build slots')
     .option('-c, --config <file>', 'img.conf to read (default: $IMG_CONFIG or /etc/imger/img.conf)')
     .action(async (_options, command: Command) => {
-      const server = await serve(configFrom(command), warn);
+      const config = configFrom(command);
+      const server = await serve(config, warn).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EADDRINUSE' && error.code !== 'EACCES') throw error;
+        const { host, port } = config.web.listen;
+        throw new UserError(
+          `cannot listen on ${host}:${port} ([web] listen): ${error.message}`,
+          EXIT.failure,
+        );
+      });
       process.stdout.write(`IMG is serving at ${server.url} (API documentation: ${server.url}api/docs)\n`);
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
@@ -100,8 +108,8 @@ async function withUsers(
   }
 }
 
-/** From a terminal, asked twice without echo; from a pipe, the first line, so scripts can set passwords. */
-async function readPassword(): Promise<string> {
+/** From a terminal, asked (twice when `confirm`) without echo; from a pipe, the first line, for scripts. */
+export async function readPassword(options: { confirm: boolean } = { confirm: true }): Promise<string> {
   if (!process.stdin.isTTY) {
     const lines = createInterface({ input: process.stdin });
     for await (const line of lines) {
@@ -111,6 +119,7 @@ async function readPassword(): Promise<string> {
     throw new UserError('no password on standard input', EXIT.usage);
   }
   const first = await askHidden('password: ');
+  if (!options.confirm) return first;
   const second = await askHidden('again: ');
   if (first !== second) throw new UserError('the two passwords differ', EXIT.usage);
   return first;

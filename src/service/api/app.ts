@@ -14,6 +14,7 @@ import { jobFileRoutes } from './routes/job-files.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { loginRoutes } from './routes/login.ts';
 import { sharedSchemas } from './schemas.ts';
+import { installWebPages } from './web-pages.ts';
 
 /** The whole HTTP side as one Fastify instance, not listening: the server listens, tests `inject`. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -28,6 +29,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await installSessions(app, deps.sessionKey);
   installMetrics(app, deps.jobs);
   installLegacyRoutes(app, deps.config.web.url_prefix);
+  await installWebPages(app, deps.config.web.url_prefix);
 
   await app.register(
     async (api) => {

@@ -53,7 +53,9 @@ export function requireLogin(app: FastifyInstance, users: UserService): void {
     const username = request.session.get('username');
     if (username !== undefined) {
       request.actor = await users.actorFor(username);
-      if (request.actor && !SAFE_METHODS.has(request.method)) await checkCsrf(app, request, reply);
+      // Public routes (logging in again) work without the token a fresh page does not have yet.
+      const needsToken = !SAFE_METHODS.has(request.method) && !request.routeOptions.config.public;
+      if (request.actor && needsToken) await checkCsrf(app, request, reply);
     }
     if (!request.actor && !request.routeOptions.config.public) {
       throw new ServiceError(

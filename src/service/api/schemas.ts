@@ -196,6 +196,37 @@ export type Credentials = Static<typeof Credentials>;
 export const NameParams = Type.Object({ name: Type.String({ maxLength: 100 }) });
 export type NameParams = Static<typeof NameParams>;
 
+export const SessionSchema = Type.Object({
+  username: Type.String(),
+  admin: Type.Boolean(),
+  csrf_token: Type.String(),
+});
+export type SessionBody = Static<typeof SessionSchema>;
+
+export const TokenCreated = Type.Object({ id: Type.String(), token: Type.String() });
+export type TokenCreated = Static<typeof TokenCreated>;
+
+/** A token as its owner sees it later: never its value. */
+export const TokenInfoSchema = Type.Object({
+  id: Type.String(),
+  created: Type.String(),
+  last_used: nullable(Type.String()),
+});
+
+export const ImageTypeSchema = Type.Object({
+  name: Type.String(),
+  bootable: Type.Boolean(),
+  live: Type.Boolean(),
+});
+export const ArchSchema = Type.Object({ name: Type.String(), debian: Type.String(), emulated: Type.Boolean() });
+export const TemplateSchema = Type.Object({
+  name: Type.String(),
+  display_name: Type.String(),
+  suggested_image_type: nullable(Type.String()),
+  suggested_architecture: nullable(Type.String()),
+  suggested_features: Type.Array(Type.String()),
+});
+
 /** Every schema other schemas refer to by $id; registered once on the app. */
 export const sharedSchemas = [
   ErrorBody,

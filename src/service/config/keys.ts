@@ -122,7 +122,14 @@ export const CONFIG_KEYS = {
     heartbeat_timeout: integer(60, 5, 'seconds without a heartbeat before a build counts as lost'),
   },
   amqp: amqpSection('img', 'RabbitMQ for the job queues:'),
-  boss: amqpSection('boss', 'RabbitMQ of the BOSS participant:'),
+  boss: {
+    ...amqpSection('boss', 'RabbitMQ of BOSS, for the participant `imger serve` runs:'),
+    participant: text('build_image', 'the participant’s name, which is the durable queue it consumes'),
+    queue: text('requests', 'the IMG queue its jobs go to (it must start builds for them to be built)'),
+    user: text('boss', 'the user `imger serve`’s participant submits as; made when missing'),
+    prefetch: integer(1, 1, 'workitems one participant handles at a time'),
+    poll_seconds: integer(5, 1, 'how often the participant asks about the jobs it waits for'),
+  },
   web: {
     listen: hostPort('127.0.0.1:8080', 'HOST:PORT the web server listens on'),
     url_prefix: text('img', 'path prefix of the original’s page URLs (/img/…)'),
@@ -132,6 +139,26 @@ export const CONFIG_KEYS = {
   db: {
     url: databaseUrl('database: empty means SQLite in data_dir, else postgres://USER:PASS@HOST:PORT/DB'),
     data_dir: text('/var/lib/imger', 'folder of the SQLite database and the generated secret'),
+  },
+  notify: {
+    smtp_server: text('', 'HOST:PORT of the SMTP server for DONE and ERROR mails; empty: no mail'),
+    smtp_user: text('', 'SMTP user name; empty: no login'),
+    smtp_pwd: text('', 'SMTP password'),
+    smtp_security: oneOf(
+      ['auto', 'starttls', 'tls', 'none'] as const,
+      'auto',
+      'auto (STARTTLS when offered), starttls (required), tls (from the start) or none',
+    ),
+    mail_from: text('IMG <imger@localhost>', 'the From of the mails'),
+    base_url: text(
+      '',
+      'URL users reach IMG at, for links in mails and BOSS replies; empty: the listen address',
+    ),
+    log_lines: integer(30, 0, 'last lines of the build log an ERROR mail quotes'),
+    webhooks: text('', 'URLs, space-separated, POSTed the job as JSON on every status change'),
+    webhook_secret: text('', 'key of the X-IMG-Signature HMAC-SHA256 header; empty: unsigned'),
+    job_webhooks: flag(false, 'a job’s `webhook:URL` tags add URLs of its own (only for trusted users)'),
+    webhook_attempts: integer(5, 1, 'tries per webhook call, with doubling pauses between them'),
   },
   retention: {
     max_age_days: integer(

@@ -5,14 +5,9 @@
 export { type JobEventMap, type JobEventName, JobEvents } from './events.ts';
 export { jobFolder, logFileName } from './paths.ts';
 export { createQueueCatalog, type Queue, type QueueCatalog } from './queues.ts';
+export type { JobReads, JobStats } from './reads.ts';
 export { deleteExpiredJobs } from './retention.ts';
-export {
-  createJobService,
-  type JobPublisher,
-  type JobService,
-  type JobServiceDeps,
-  type JobStats,
-} from './service.ts';
+export { createJobService, type JobPublisher, type JobService, type JobServiceDeps } from './service.ts';
 export { canMove, isFinished, isJobStatus, JOB_STATUSES, type JobStatus } from './status.ts';
 export type {
   Actor,

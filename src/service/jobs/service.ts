@@ -1,12 +1,13 @@
-import { type Expression, type ExpressionBuilder, type Kysely, sql, type Updateable } from 'kysely';
+import type { Expression, ExpressionBuilder, Kysely, Updateable } from 'kysely';
 import { monotonicFactory } from 'ulid';
 import type { Dialect } from '../db/connect.ts';
 import type { Database, JobsTable } from '../db/schema.ts';
 import { ServiceError } from '../errors.ts';
 import { JobEvents } from './events.ts';
-import { type JobRow, jobFromRow } from './rows.ts';
+import { createJobReads, type JobReads } from './reads.ts';
+import { jobFromRow } from './rows.ts';
 import { canMove, isFinished, type JobStatus } from './status.ts';
-import type { Actor, FinishInput, Job, JobError, JobFilter, JobPage, SubmitInput } from './types.ts';
+import type { Actor, FinishInput, Job, JobError, SubmitInput } from './types.ts';
 import { normaliseTags, type ValidJobInput, validateJobInput } from './validate.ts';
 
 /** Hands a stored job to the queue transport; a failure leaves the outbox row for the relay to retry. */
@@ -20,7 +21,7 @@ export interface JobServiceDeps {
   now?: () => Date;
 }
 
-export interface JobService {
+export interface JobService extends JobReads {
   readonly events: JobEvents;
   /** Validates the kickstart, stores the job IN QUEUE and publishes it; `invalid-kickstart` lists lint errors. */
   submit(input: SubmitInput, owner: Actor): Promise<Job>;
@@ -42,24 +43,10 @@ export interface JobService {
   /** Deletes the row (the caller deletes the files); pinned jobs refuse; the owner or an admin only. */
   remove(jobId: string, by: Actor): Promise<Job>;
   update(jobId: string, changes: { tags?: string[]; pinned?: boolean }, by: Actor): Promise<Job>;
-  get(jobId: string): Promise<Job | null>;
-  list(filter: JobFilter, page: { before?: string; limit: number }): Promise<JobPage>;
-  /** 1 for the next job to build in its queue; null when the job does not wait. */
-  queuePosition(jobId: string): Promise<number | null>;
-  /** Unpinned finished jobs that finished before this date, oldest first, for the retention sweeper. */
-  expired(before: Date, limit: number): Promise<Job[]>;
-  /** Counts by queue and status, and stored artifact bytes by queue, for /metrics. */
-  stats(): Promise<JobStats>;
-}
-
-export interface JobStats {
-  counts: { queue: string; status: JobStatus; count: number }[];
-  bytes: { queue: string; bytes: number }[];
 }
 
 /** A job claimed twice whose worker went silent both times is not retried again. */
 const MAX_ATTEMPTS = 2;
-const FINISHED: JobStatus[] = ['DONE', 'ERROR', 'CANCELLED'];
 
 export function createJobService(deps: JobServiceDeps): JobService {
   const { db } = deps;
@@ -68,21 +55,10 @@ export function createJobService(deps: JobServiceDeps): JobService {
   // Monotonic, so two jobs submitted in the same millisecond still list in submission order.
   const nextId = monotonicFactory();
   const events = new JobEvents();
-
-  async function load(jobId: string): Promise<Job | null> {
-    const row = await db.selectFrom('jobs').selectAll().where('id', '=', jobId).executeTakeFirst();
-    if (!row) return null;
-    const artifacts = await db
-      .selectFrom('artifacts')
-      .selectAll()
-      .where('job_id', '=', jobId)
-      .orderBy('name')
-      .execute();
-    return jobFromRow(row, artifacts);
-  }
+  const reads = createJobReads(db);
 
   async function mustLoad(jobId: string): Promise<Job> {
-    const job = await load(jobId);
+    const job = await reads.get(jobId);
     if (!job) throw new ServiceError('not-found', `no job ${jobId}`);
     return job;
   }
@@ -440,106 +416,6 @@ export function createJobService(deps: JobServiceDeps): JobService {
       return mustLoad(jobId);
     },
 
-    get: (jobId) => load(jobId),
-
-    async list(filter, page) {
-      let query = db.selectFrom('jobs').selectAll();
-      if (filter.queue !== undefined) query = query.where('queue', '=', filter.queue);
-      if (filter.owner !== undefined) query = query.where('owner', '=', filter.owner);
-      if (filter.status !== undefined) query = query.where('status', '=', filter.status);
-      const { tag, text } = filter;
-      if (tag !== undefined) query = query.where(contains('tags', JSON.stringify(tag)));
-      if (text !== undefined)
-        query = query.where((eb) => eb.or([contains('name', text)(eb), eb('id', '=', text)]));
-      if (page.before !== undefined) query = query.where('id', '<', page.before);
-      const rows = await query
-        .orderBy('id', 'desc')
-        .limit(page.limit + 1)
-        .execute();
-      const pageRows = rows.slice(0, page.limit);
-      return {
-        jobs: await withArtifacts(pageRows),
-        next: rows.length > page.limit ? (pageRows.at(-1)?.id ?? null) : null,
-      };
-    },
-
-    async queuePosition(jobId) {
-      const job = await db
-        .selectFrom('jobs')
-        .select(['queue', 'status'])
-        .where('id', '=', jobId)
-        .executeTakeFirst();
-      if (job?.status !== 'IN QUEUE') return null;
-      const { ahead } = await db
-        .selectFrom('jobs')
-        .select((eb) => eb.fn.countAll<number | string>().as('ahead'))
-        .where('status', '=', 'IN QUEUE')
-        .where('queue', '=', job.queue)
-        .where('id', '<=', jobId)
-        .executeTakeFirstOrThrow();
-      return Number(ahead);
-    },
-
-    async expired(before, limit) {
-      const rows = await db
-        .selectFrom('jobs')
-        .selectAll()
-        .where('status', 'in', FINISHED)
-        .where('pinned', '=', 0)
-        .where('finished', '<', before.toISOString())
-        .orderBy('finished')
-        .limit(limit)
-        .execute();
-      return withArtifacts(rows);
-    },
-
-    async stats() {
-      const counts = await db
-        .selectFrom('jobs')
-        .select((eb) => ['queue', 'status', eb.fn.countAll<number | string>().as('count')])
-        .groupBy(['queue', 'status'])
-        .execute();
-      const bytes = await db
-        .selectFrom('artifacts')
-        .innerJoin('jobs', 'jobs.id', 'artifacts.job_id')
-        .select((eb) => ['jobs.queue', eb.fn.sum<number | string>('artifacts.size').as('bytes')])
-        .groupBy('jobs.queue')
-        .execute();
-      return {
-        counts: counts.map((row) => ({
-          queue: row.queue,
-          status: row.status as JobStatus,
-          count: Number(row.count),
-        })),
-        bytes: bytes.map((row) => ({ queue: row.queue, bytes: Number(row.bytes) })),
-      };
-    },
+    ...reads,
   };
-
-  async function withArtifacts(rows: JobRow[]): Promise<Job[]> {
-    if (rows.length === 0) return [];
-    const artifacts = await db
-      .selectFrom('artifacts')
-      .selectAll()
-      .where(
-        'job_id',
-        'in',
-        rows.map((row) => row.id),
-      )
-      .orderBy('name')
-      .execute();
-    return rows.map((row) =>
-      jobFromRow(
-        row,
-        artifacts.filter((artifact) => artifact.job_id === row.id),
-      ),
-    );
-  }
-}
-
-/** A substring test where `%` and `_` in the user's text match themselves, in SQLite and PostgreSQL alike. */
-function contains(column: 'tags' | 'name', text: string) {
-  const pattern = `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
-  return (eb: ExpressionBuilder<Database, 'jobs'>) =>
-    sql<boolean>`${eb.ref(column)} like ${pattern} escape '\\'`;
 }

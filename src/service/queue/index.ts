@@ -1,6 +1,7 @@
 /** How jobs travel from the jobs table to the workers: embedded (the table itself) or RabbitMQ. */
 export { createEmbeddedTransport, type EmbeddedTransportOptions } from './embedded.ts';
-export { amqpUrl, openQueuedService, type QueuedService } from './open.ts';
+export { amqpUrl } from '../config/index.ts';
+export { openQueuedService, type QueuedService } from './open.ts';
 export { type OutboxRelay, type OutboxRelayOptions, startOutboxRelay } from './outbox-relay.ts';
 export {
   brokerQueueName,

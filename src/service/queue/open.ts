@@ -1,4 +1,4 @@
-import type { Config } from '../config/index.ts';
+import { amqpUrl, type Config } from '../config/index.ts';
 import { openService, type Service } from '../open.ts';
 import { createEmbeddedTransport } from './embedded.ts';
 import { startOutboxRelay } from './outbox-relay.ts';
@@ -11,11 +11,6 @@ export interface QueuedService {
   close(): Promise<void>;
 }
 
-/** `[amqp]` as a URL; an empty amqp_host means the embedded transport. */
-export function amqpUrl(amqp: Config['amqp']): string {
-  const auth = `${encodeURIComponent(amqp.amqp_user)}:${encodeURIComponent(amqp.amqp_pwd)}`;
-  return `amqp://${auth}@${amqp.amqp_host}/${encodeURIComponent(amqp.amqp_vhost)}`;
-}
 
 /**
  * The service with the transport img.conf asks for wired in: with RabbitMQ the jobs module publishes each job it

@@ -38,6 +38,8 @@ export async function createRabbitTransport(options: RabbitTransportOptions): Pr
   const confirmTimeoutMs = options.confirmTimeoutMs ?? 5000;
   const retryPauseMs = options.retryPauseMs ?? 1000;
   const connection = await amqp.connect(options.url, {
+    // Without it Nagle's algorithm holds each small frame for the peer's delayed ACK: ~40 ms per dispatch.
+    noDelay: true,
     recovery: { waitForConnect: false, initialDelay: 200, maxDelay: 5000 },
   });
   let model: ChannelModel | undefined;

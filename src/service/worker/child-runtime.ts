@@ -17,6 +17,9 @@ export async function startChild(): Promise<ChildRuntime> {
   const order = JSON.parse(await text(process.stdin)) as BuildOrder;
   const stop = new AbortController();
   process.on('SIGTERM', () => stop.abort(new Error('stopped by the worker')));
+  // Writes to a worker that is gone fail with EPIPE; left unhandled, that would crash the child in the middle
+  // of the builder's cleanup (mounts, loop devices, the work folder).
+  process.stdout.on('error', () => stop.abort(new Error('the worker process is gone')));
   // An orphan would go on building into a folder another worker may now own: a changed parent means stop.
   const parent = process.ppid;
   const watch = setInterval(() => {

@@ -1,8 +1,9 @@
 import { once } from 'node:events';
 import pino from 'pino';
 import type { Config } from '../config/index.ts';
-import { ServiceError } from '../errors.ts';
+import { startNotifications } from '../notify/index.ts';
 import { openQueuedService } from '../queue/index.ts';
+import { buildQueues } from './build-queues.ts';
 import { workerSettings } from './settings.ts';
 import { startWorker } from './worker.ts';
 
@@ -19,18 +20,10 @@ export async function runWorkerProcess(config: Config, options: WorkerProcessOpt
   const logger = pino({ level: process.env.IMG_LOG_LEVEL ?? 'info' });
   const onError = (error: unknown, context: string): void => logger.warn({ err: error }, context);
   const { service, transport, close } = await openQueuedService(config, onError);
+  // The changes this process makes (builds starting and ending) are announced here, not by the server.
+  const notifications = startNotifications(config, service.jobs.events, onError);
   try {
-    const buildQueues = (await service.queues.list())
-      .filter((queue) => queue.startsBuilds)
-      .map((queue) => queue.name);
-    const unknown = options.queues.filter((name) => !buildQueues.includes(name));
-    if (unknown.length > 0) {
-      throw new ServiceError(
-        'bad-request',
-        `no queue that starts builds is named ${unknown.join(', ')} (there are: ${buildQueues.join(', ')})`,
-      );
-    }
-    const queues = options.queues.length > 0 ? options.queues : buildQueues;
+    const queues = await buildQueues(service.queues, options.queues);
     const settings = {
       ...workerSettings(config),
       ...(options.buildEntry ? { buildEntry: options.buildEntry } : {}),
@@ -48,6 +41,7 @@ export async function runWorkerProcess(config: Config, options: WorkerProcessOpt
     logger.info({ worker: worker.id }, 'worker stopping');
     await worker.stop();
   } finally {
+    await notifications.stop();
     await close();
   }
 }

@@ -85,6 +85,16 @@ for (const kind of databaseKinds) {
       assert.ok(Date.now() - started < 5000);
     });
 
+    test('a follower that reconnects with Last-Event-ID resumes where it was', async (t) => {
+      const h = await harness(t, kind);
+      const { job } = await builtJob(h);
+      const response = await h.app.inject({
+        url: `/api/v1/jobs/${job.id}/log?follow=1`,
+        headers: { ...h.as.bob, 'last-event-id': '7' },
+      });
+      assert.equal(response.body, 'event: log\nid: 14\ndata: line 2\n\nevent: end\ndata: DONE\n\n');
+    });
+
     test('files: the list, a download with Content-Length, ETag and Range, and /image', async (t) => {
       const h = await harness(t, kind);
       const { job } = await builtJob(h);

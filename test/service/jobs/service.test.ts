@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ServiceError } from '../../../src/service/errors.ts';
-import { canMove, JOB_STATUSES, type JobStatus } from '../../../src/service/jobs/index.ts';
-import { databaseKinds } from '../helpers.ts';
+import { canMove, createJobService, JOB_STATUSES, type JobStatus } from '../../../src/service/jobs/index.ts';
+import { databaseKinds, testDatabase } from '../helpers.ts';
 import { admin, alice, bob, fakeClock, jobService, submission } from './fixtures.ts';
 
 function rejectsWith(code: string) {
@@ -261,6 +261,33 @@ for (const kind of databaseKinds) {
       jobs.events.on('listener:error', ({ event }) => reported.push(event));
       assert.equal((await jobs.submit(submission(), alice)).status, 'IN QUEUE');
       assert.deepEqual(reported, ['job:queued']);
+    });
+  });
+}
+
+for (const kind of databaseKinds) {
+  describe(`jobs with a publishing transport on ${kind}`, () => {
+    test('a job is published after it is stored; a failed publish leaves it in the outbox', async (t) => {
+      const { db, dialect } = await testDatabase(t, kind);
+      let brokerUp = true;
+      const published: string[] = [];
+      const jobs = createJobService({
+        db,
+        dialect,
+        publish: async ({ id }) => {
+          if (!brokerUp) throw new Error('broker down');
+          published.push(id);
+        },
+      });
+      const sent = await jobs.submit(submission(), alice);
+      assert.deepEqual(published, [sent.id]);
+      assert.deepEqual(await db.selectFrom('outbox').select('job_id').execute(), []);
+      brokerUp = false;
+      const held = await jobs.submit(submission(), alice);
+      assert.equal(held.status, 'IN QUEUE');
+      assert.deepEqual(await db.selectFrom('outbox').select('job_id').execute(), [{ job_id: held.id }]);
+      assert.equal((await jobs.claimById(held.id, 'w1'))?.status, 'BUILDING');
+      assert.equal(await jobs.claimById(held.id, 'w2'), null, 'a message delivered twice builds once');
     });
   });
 }

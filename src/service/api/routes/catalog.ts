@@ -4,7 +4,7 @@ import { arches, archInfo } from '../../../builder/arches.ts';
 import { imageTypeInfo, imageTypes } from '../../../builder/image-types.ts';
 import { listTemplates } from '../../../kickstart/templates.ts';
 import type { AppDeps } from '../deps.ts';
-import { QueueSchema } from '../schemas.ts';
+import { ArchSchema, ImageTypeSchema, QueueSchema, TemplateSchema } from '../schemas.ts';
 
 const tags = ['catalog'];
 
@@ -27,11 +27,7 @@ export async function catalogRoutes(app: FastifyInstance, deps: AppDeps): Promis
       schema: {
         tags,
         summary: 'the image types the builder makes',
-        response: {
-          200: Type.Array(
-            Type.Object({ name: Type.String(), bootable: Type.Boolean(), live: Type.Boolean() }),
-          ),
-        },
+        response: { 200: Type.Array(ImageTypeSchema) },
       },
     },
     async () => imageTypes.map((name) => ({ name, ...imageTypeInfo[name] })),
@@ -43,11 +39,7 @@ export async function catalogRoutes(app: FastifyInstance, deps: AppDeps): Promis
       schema: {
         tags,
         summary: 'the architectures the builder makes',
-        response: {
-          200: Type.Array(
-            Type.Object({ name: Type.String(), debian: Type.String(), emulated: Type.Boolean() }),
-          ),
-        },
+        response: { 200: Type.Array(ArchSchema) },
       },
     },
     async () =>
@@ -64,17 +56,7 @@ export async function catalogRoutes(app: FastifyInstance, deps: AppDeps): Promis
       schema: {
         tags,
         summary: 'the ready templates and what their headers suggest',
-        response: {
-          200: Type.Array(
-            Type.Object({
-              name: Type.String(),
-              display_name: Type.String(),
-              suggested_image_type: Type.Union([Type.String(), Type.Null()]),
-              suggested_architecture: Type.Union([Type.String(), Type.Null()]),
-              suggested_features: Type.Array(Type.String()),
-            }),
-          ),
-        },
+        response: { 200: Type.Array(TemplateSchema) },
       },
     },
     async (request) => {

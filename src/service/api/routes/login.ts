@@ -3,10 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { ServiceError } from '../../errors.ts';
 import { actorOf } from '../auth.ts';
 import type { AppDeps } from '../deps.ts';
-import { Credentials } from '../schemas.ts';
+import { Credentials, SessionSchema, TokenCreated, TokenInfoSchema } from '../schemas.ts';
 
 const tags = ['auth'];
-const Session = Type.Object({ username: Type.String(), admin: Type.Boolean(), csrf_token: Type.String() });
 const TokenParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
 /** Logging in: a session cookie for browsers, bearer tokens for scripts. */
@@ -26,7 +25,7 @@ export async function loginRoutes(app: FastifyInstance, deps: AppDeps): Promise<
         tags,
         summary: 'log in: sets the session cookie',
         body: Credentials,
-        response: { 200: Session },
+        response: { 200: SessionSchema },
       },
     },
     async (request, reply) => {
@@ -42,7 +41,7 @@ export async function loginRoutes(app: FastifyInstance, deps: AppDeps): Promise<
       schema: {
         tags,
         summary: 'who is logged in, and the CSRF token for writes',
-        response: { 200: Session },
+        response: { 200: SessionSchema },
       },
     },
     async (request, reply) => ({ ...actorOf(request), csrf_token: reply.generateCsrf() }),
@@ -61,7 +60,7 @@ export async function loginRoutes(app: FastifyInstance, deps: AppDeps): Promise<
         tags,
         summary: 'a bearer token for scripts; shown once, only its hash is kept',
         body: Credentials,
-        response: { 201: Type.Object({ id: Type.String(), token: Type.String() }) },
+        response: { 201: TokenCreated },
       },
     },
     async (request, reply) => {
@@ -77,13 +76,7 @@ export async function loginRoutes(app: FastifyInstance, deps: AppDeps): Promise<
         tags,
         summary: 'your tokens (not their values)',
         response: {
-          200: Type.Array(
-            Type.Object({
-              id: Type.String(),
-              created: Type.String(),
-              last_used: Type.Union([Type.String(), Type.Null()]),
-            }),
-          ),
+          200: Type.Array(TokenInfoSchema),
         },
       },
     },

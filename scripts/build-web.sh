@@ -1,0 +1,10 @@
+#!/bin/bash
+# Builds the web pages (src/web, with the API client in src/client) into dist/web, unless that build is newer
+# than every source file.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+built=dist/web/index.html
+if [ -f "$built" ] && [ -z "$(find src/web src/client -newer "$built" -print -quit 2>/dev/null)" ]; then
+  exit 0
+fi
+npx --no-install vite build --config src/web/vite.config.ts --logLevel warn

@@ -1,0 +1,23 @@
+import type { Job, JobSummary } from '../../client/api-client.ts';
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** One line per job, the same columns `list` shows, so `status` and `list` read alike. */
+export function jobLine(job: JobSummary): string {
+  const when = job.finished ?? job.started ?? job.created;
+  const position = job.queue_position === null ? '' : ` #${job.queue_position}`;
+  return `${job.id}  ${job.status}${position}  ${job.name}  ${job.type}/${job.arch}  ${job.queue}  ${job.owner}  ${when}`;
+}
+
+export function describeJob(job: Job, absolute: (path: string) => string): string {
+  const lines = [jobLine(job)];
+  if (job.error) lines.push(`  error: ${job.error.class}: ${job.error.message}`);
+  if (job.status === 'DONE') {
+    lines.push(`  image: ${absolute(job.links.image)}`);
+    for (const artifact of job.artifacts) lines.push(`  file:  ${artifact.name} (${artifact.size} bytes)`);
+  }
+  lines.push(`  log:   ${absolute(job.links.log)}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,442 @@
+/**
+ * The one typed client of IMG's REST API, used by the CLI, the BOSS participant and the web page. It needs only
+ * `fetch`, streams and TextDecoder, so it runs in Node and in browsers alike; Node-only helpers (the stored login,
+ * resumable downloads) live beside it in their own files. Every type comes from the server's TypeBox schemas.
+ */
+import type { Static } from '@sinclair/typebox';
+import type {
+  ArchSchema,
+  ArtifactSchema,
+  Credentials,
+  GroupSchema,
+  ImageTypeSchema,
+  JobDetail,
+  JobListQuery,
+  JobPageSchema,
+  JobPatch,
+  JobStatusSchema,
+  JobSummary as JobSummarySchema,
+  QueueSchema,
+  SessionSchema,
+  SubmitForm,
+  SubmitJson,
+  TemplateSchema,
+  TokenCreated,
+  TokenInfoSchema,
+  UserCreate,
+  UserPatch,
+  UserSchema,
+} from '../service/api/schemas.ts';
+import type { ErrorCode } from '../service/errors.ts';
+import { isFinished } from '../service/jobs/status.ts';
+
+export type Job = JobDetail;
+export type JobSummary = Static<typeof JobSummarySchema>;
+export type JobStatus = Static<typeof JobStatusSchema>;
+export type JobPage = Static<typeof JobPageSchema>;
+export type Artifact = Static<typeof ArtifactSchema>;
+export type Queue = Static<typeof QueueSchema>;
+export type ImageTypeInfo = Static<typeof ImageTypeSchema>;
+export type ArchInfo = Static<typeof ArchSchema>;
+export type TemplateInfo = Static<typeof TemplateSchema>;
+export type Session = Static<typeof SessionSchema>;
+export type TokenInfo = Static<typeof TokenInfoSchema>;
+export type User = Static<typeof UserSchema>;
+export type Group = Static<typeof GroupSchema>;
+export type { Credentials, JobListQuery, JobPatch, SubmitJson, TokenCreated, UserCreate, UserPatch };
+
+/** A multipart submission: the form's fields, with the kickstart as a file rather than text. */
+export type SubmitFormRequest = Omit<SubmitForm, 'kickstart'> & {
+  kickstart?: { content: Blob | string; filename: string };
+};
+
+export { isFinished };
+
+/** The API's `error` codes, plus `unreachable` when no answer came and `bad-response` when it was not the API's. */
+export type ApiErrorCode = ErrorCode | 'unreachable' | 'bad-response';
+
+/** A refusal or failure of a call, with the server's stable code and message (and its details, e.g. lint lines). */
+export class ApiError extends Error {
+  constructor(
+    /** The HTTP status; 0 when the server could not be reached. */
+    readonly status: number,
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  /** The lines of an `invalid-kickstart` refusal, as the server listed them. */
+  get kickstartErrors(): { line: number; message: string }[] {
+    const errors = (this.details as { errors?: unknown } | undefined)?.errors;
+    return Array.isArray(errors) ? (errors as { line: number; message: string }[]) : [];
+  }
+}
+
+/** One event of a followed log: new text (ending at byte `offset`), then the job's final status. */
+export type LogEvent = { type: 'log'; text: string; offset: number } | { type: 'end'; status: string };
+
+export interface ApiClientOptions {
+  /** The server's root URL, e.g. http://img.example:8080/ (the API is under api/v1/). */
+  server: string;
+  /** A bearer token (`imger login`); without one, a browser's session cookie is used. */
+  token?: string;
+  /** Sent as x-csrf-token on writes when logged in by cookie; `startSession` sets it. */
+  csrfToken?: string;
+  fetch?: typeof fetch;
+}
+
+const API_PATH = 'api/v1/';
+
+export class ApiClient {
+  readonly server: string;
+  readonly #fetch: typeof fetch;
+  #token: string | undefined;
+  #csrfToken: string | undefined;
+
+  constructor(options: ApiClientOptions) {
+    this.server = options.server.endsWith('/') ? options.server : `${options.server}/`;
+    this.#token = options.token;
+    this.#csrfToken = options.csrfToken;
+    this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  }
+
+  /** An absolute URL of an API path, or of a `links` entry the server gave (those start with /). */
+  url(path: string): string {
+    return path.startsWith('/')
+      ? new URL(path, this.server).href
+      : new URL(API_PATH + path, this.server).href;
+  }
+
+  /** A bearer token for scripts: shown once, kept by the caller. */
+  login(credentials: Credentials): Promise<TokenCreated> {
+    return this.#json('POST', 'tokens', credentials);
+  }
+
+  /** A browser login: the cookie is set by the server, the CSRF token is kept for later writes. */
+  async startSession(credentials: Credentials): Promise<Session> {
+    const session = await this.#json<Session>('POST', 'session', credentials);
+    this.#csrfToken = session.csrf_token;
+    return session;
+  }
+
+  async session(): Promise<Session> {
+    const session = await this.#json<Session>('GET', 'session');
+    this.#csrfToken = session.csrf_token;
+    return session;
+  }
+
+  async endSession(): Promise<void> {
+    await this.#json('DELETE', 'session');
+    this.#csrfToken = undefined;
+  }
+
+  submit(request: SubmitJson): Promise<Job> {
+    return this.#json('POST', 'jobs', request);
+  }
+
+  /** The same as `submit`, as a form upload: the kickstart travels as a file, lists comma-separated. */
+  submitForm(request: SubmitFormRequest): Promise<Job> {
+    const form = new FormData();
+    for (const [key, value] of Object.entries(request)) {
+      if (value === undefined || key === 'kickstart') continue;
+      form.append(key, String(value));
+    }
+    if (request.kickstart) {
+      const { content, filename } = request.kickstart;
+      form.append('kickstart', typeof content === 'string' ? new Blob([content]) : content, filename);
+    }
+    return this.#json('POST', 'jobs', form);
+  }
+
+  get(id: string): Promise<Job> {
+    return this.#json('GET', `jobs/${encodeURIComponent(id)}`);
+  }
+
+  list(query: JobListQuery = {}): Promise<JobPage> {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined) params.set(key, String(value));
+    }
+    const search = params.size > 0 ? `?${params}` : '';
+    return this.#json('GET', `jobs${search}`);
+  }
+
+  cancel(id: string): Promise<Job> {
+    return this.#json('POST', `jobs/${encodeURIComponent(id)}/cancel`);
+  }
+
+  /** A new job with the same inputs. */
+  retry(id: string): Promise<Job> {
+    return this.#json('POST', `jobs/${encodeURIComponent(id)}/retry`);
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.#json('DELETE', `jobs/${encodeURIComponent(id)}`);
+  }
+
+  patch(id: string, changes: JobPatch): Promise<Job> {
+    return this.#json('PATCH', `jobs/${encodeURIComponent(id)}`, changes);
+  }
+
+  files(id: string): Promise<Artifact[]> {
+    return this.#json('GET', `jobs/${encodeURIComponent(id)}/files`);
+  }
+
+  queues(): Promise<Queue[]> {
+    return this.#json('GET', 'queues');
+  }
+
+  imageTypes(): Promise<ImageTypeInfo[]> {
+    return this.#json('GET', 'image-types');
+  }
+
+  arches(): Promise<ArchInfo[]> {
+    return this.#json('GET', 'arches');
+  }
+
+  templates(): Promise<TemplateInfo[]> {
+    return this.#json('GET', 'templates');
+  }
+
+  /** The log from byte `offset` on, and the offset to ask from next time. */
+  async log(id: string, offset = 0): Promise<{ text: string; offset: number }> {
+    const response = await this.#send('GET', `jobs/${encodeURIComponent(id)}/log?offset=${offset}`);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    return { text: new TextDecoder().decode(bytes), offset: offset + bytes.length };
+  }
+
+  /**
+   * The log as it grows, until the job ends. A dropped stream is picked up again where it stopped (the event
+   * ids are byte offsets), a bounded number of times in a row.
+   */
+  async *followLog(
+    id: string,
+    options: { offset?: number; signal?: AbortSignal } = {},
+  ): AsyncGenerator<LogEvent, void, undefined> {
+    let offset = options.offset ?? 0;
+    for (let failures = 0; failures < 5; ) {
+      let response: Response;
+      try {
+        response = await this.#send('GET', `jobs/${encodeURIComponent(id)}/log?follow=1&offset=${offset}`, {
+          headers: { accept: 'text/event-stream' },
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+      } catch (error) {
+        if (!(error instanceof ApiError) || error.status !== 0) throw error;
+        failures++;
+        await pause(500 * failures, options.signal);
+        continue;
+      }
+      try {
+        for await (const event of serverSentEvents(response)) {
+          failures = 0;
+          if (event.type === 'log') {
+            offset = event.offset;
+            yield event;
+          } else {
+            yield event;
+            return;
+          }
+        }
+      } catch (error) {
+        if (options.signal?.aborted) throw error;
+      }
+      // The stream broke off before the job's end: pick it up again from the last offset, after a pause.
+      failures++;
+      await pause(500 * failures, options.signal);
+    }
+    throw new ApiError(0, 'unreachable', `the log stream of job ${id} kept breaking off`);
+  }
+
+  /** Polls until the job is DONE, ERROR or CANCELLED; `onChange` sees each new status. */
+  async waitFor(
+    id: string,
+    options: { intervalMs?: number; signal?: AbortSignal; onChange?: (job: Job) => void } = {},
+  ): Promise<Job> {
+    let last: string | undefined;
+    for (;;) {
+      const job = await this.get(id);
+      if (job.status !== last) options.onChange?.(job);
+      last = job.status;
+      if (isFinished(job.status)) return job;
+      await pause(options.intervalMs ?? 2000, options.signal);
+    }
+  }
+
+  /** A file's (or, without a name, the main image's) raw response, for callers that stream or resume it. */
+  download(
+    id: string,
+    name: string | null,
+    options: { headers?: Record<string, string>; signal?: AbortSignal } = {},
+  ): Promise<Response> {
+    const path = name === null ? 'image' : `files/${name.split('/').map(encodeURIComponent).join('/')}`;
+    return this.#send('GET', `jobs/${encodeURIComponent(id)}/${path}`, {
+      ...(options.headers ? { headers: options.headers } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  }
+
+  /** Your own tokens, without their values. */
+  tokens(): Promise<TokenInfo[]> {
+    return this.#json('GET', 'tokens');
+  }
+
+  async revokeToken(id: string): Promise<void> {
+    await this.#json('DELETE', `tokens/${encodeURIComponent(id)}`);
+  }
+
+  // The admin's calls: queues, users and groups.
+
+  /** Creates the queue, or changes it when it exists. */
+  putQueue(name: string, queue: Omit<Queue, 'name'>): Promise<Queue> {
+    return this.#json('PUT', `queues/${encodeURIComponent(name)}`, queue);
+  }
+
+  /** Refused while the queue holds jobs. */
+  async removeQueue(name: string): Promise<void> {
+    await this.#json('DELETE', `queues/${encodeURIComponent(name)}`);
+  }
+
+  users(): Promise<User[]> {
+    return this.#json('GET', 'users');
+  }
+
+  addUser(user: UserCreate): Promise<User> {
+    return this.#json('POST', 'users', user);
+  }
+
+  /** A new password, e-mail or admin flag. */
+  changeUser(username: string, changes: UserPatch): Promise<User> {
+    return this.#json('PATCH', `users/${encodeURIComponent(username)}`, changes);
+  }
+
+  /** The user's jobs stay. */
+  async removeUser(username: string): Promise<void> {
+    await this.#json('DELETE', `users/${encodeURIComponent(username)}`);
+  }
+
+  groups(): Promise<Group[]> {
+    return this.#json('GET', 'groups');
+  }
+
+  /** Creates the group, or replaces its description and members. */
+  putGroup(name: string, group: Omit<Group, 'name'>): Promise<Group> {
+    return this.#json('PUT', `groups/${encodeURIComponent(name)}`, group);
+  }
+
+  async removeGroup(name: string): Promise<void> {
+    await this.#json('DELETE', `groups/${encodeURIComponent(name)}`);
+  }
+
+  async #json<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const init: RequestInit = {};
+    if (body instanceof FormData) init.body = body;
+    else if (body !== undefined) {
+      init.body = JSON.stringify(body);
+      init.headers = { 'content-type': 'application/json' };
+    }
+    const response = await this.#send(method, path, init);
+    if (response.status === 204) return undefined as T;
+    try {
+      return (await response.json()) as T;
+    } catch {
+      throw new ApiError(response.status, 'bad-response', `${method} ${path}: the answer is not JSON`);
+    }
+  }
+
+  /** Sends with the credentials; any answer but 2xx becomes an ApiError, no answer at all `unreachable`. */
+  async #send(method: string, path: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (this.#token !== undefined) headers.set('authorization', `Bearer ${this.#token}`);
+    else if (this.#csrfToken !== undefined && method !== 'GET') headers.set('x-csrf-token', this.#csrfToken);
+    let response: Response;
+    try {
+      response = await this.#fetch(this.url(path), { ...init, method, headers });
+    } catch (error) {
+      if ((error as Error).name === 'AbortError') throw error;
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      throw new ApiError(
+        0,
+        'unreachable',
+        `cannot reach the IMG server at ${this.server}: ${cause?.code ?? cause?.message ?? (error as Error).message}`,
+      );
+    }
+    if (response.ok) return response;
+    throw await errorOf(response, method, path);
+  }
+}
+
+async function errorOf(response: Response, method: string, path: string): Promise<ApiError> {
+  const text = await response.text().catch(() => '');
+  try {
+    const body = JSON.parse(text) as { error?: unknown; message?: unknown; details?: unknown };
+    if (typeof body.error === 'string' && typeof body.message === 'string') {
+      return new ApiError(response.status, body.error as ErrorCode, body.message, body.details);
+    }
+  } catch {
+    // Not the API's JSON: a proxy's page or a wrong URL; the status line says more than the body.
+  }
+  return new ApiError(
+    response.status,
+    'bad-response',
+    `${method} ${path}: ${response.status} ${response.statusText} (is this an IMG server?)`,
+  );
+}
+
+/** Parses a text/event-stream body into the log stream's events. */
+async function* serverSentEvents(response: Response): AsyncGenerator<LogEvent, void, undefined> {
+  if (!response.body) return;
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += value;
+      for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const event = parseEvent(block);
+        if (event) yield event;
+      }
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+}
+
+function parseEvent(block: string): LogEvent | null {
+  let type = 'message';
+  let id = '';
+  const data: string[] = [];
+  for (const line of block.split('\n')) {
+    if (line.startsWith(':')) continue;
+    const colon = line.indexOf(':');
+    const field = colon < 0 ? line : line.slice(0, colon);
+    const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+    if (field === 'event') type = value;
+    else if (field === 'id') id = value;
+    else if (field === 'data') data.push(value);
+  }
+  if (type === 'log') return { type: 'log', text: `${data.join('\n')}\n`, offset: Number(id) };
+  if (type === 'end') return { type: 'end', status: data.join('\n') };
+  return null;
+}
+
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
+  });
+}

@@ -1,0 +1,134 @@
+import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import { type JobRow, jobFromRow } from './rows.ts';
+import type { JobStatus } from './status.ts';
+import type { Job, JobFilter, JobPage } from './types.ts';
+
+/** Questions about jobs; they change nothing, so anyone may ask them. */
+export interface JobReads {
+  get(jobId: string): Promise<Job | null>;
+  /** Newest first; `before` is the previous page's `next`, so a page is an index range however deep. */
+  list(filter: JobFilter, page: { before?: string; limit: number }): Promise<JobPage>;
+  /** 1 for the next job to build in its queue; null when the job does not wait. */
+  queuePosition(jobId: string): Promise<number | null>;
+  /** Unpinned finished jobs that finished before this date, oldest first, for the retention sweeper. */
+  expired(before: Date, limit: number): Promise<Job[]>;
+  /** Counts by queue and status, and stored artifact bytes by queue, for /metrics. */
+  stats(): Promise<JobStats>;
+}
+
+export interface JobStats {
+  counts: { queue: string; status: JobStatus; count: number }[];
+  bytes: { queue: string; bytes: number }[];
+}
+
+const FINISHED: JobStatus[] = ['DONE', 'ERROR', 'CANCELLED'];
+
+export function createJobReads(db: Kysely<Database>): JobReads {
+  return {
+    async get(jobId) {
+      const row = await db.selectFrom('jobs').selectAll().where('id', '=', jobId).executeTakeFirst();
+      return row ? ((await withArtifacts([row]))[0] ?? null) : null;
+    },
+
+    async list(filter, page) {
+      let query = db.selectFrom('jobs').selectAll();
+      if (filter.queue !== undefined) query = query.where('queue', '=', filter.queue);
+      if (filter.owner !== undefined) query = query.where('owner', '=', filter.owner);
+      if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+      const { tag, text } = filter;
+      if (tag !== undefined) query = query.where(contains('tags', JSON.stringify(tag)));
+      if (text !== undefined)
+        query = query.where((eb) => eb.or([contains('name', text)(eb), eb('id', '=', text)]));
+      if (page.before !== undefined) query = query.where('id', '<', page.before);
+      const rows = await query
+        .orderBy('id', 'desc')
+        .limit(page.limit + 1)
+        .execute();
+      const pageRows = rows.slice(0, page.limit);
+      return {
+        jobs: await withArtifacts(pageRows),
+        next: rows.length > page.limit ? (pageRows.at(-1)?.id ?? null) : null,
+      };
+    },
+
+    async queuePosition(jobId) {
+      const job = await db
+        .selectFrom('jobs')
+        .select(['queue', 'status'])
+        .where('id', '=', jobId)
+        .executeTakeFirst();
+      if (job?.status !== 'IN QUEUE') return null;
+      const { ahead } = await db
+        .selectFrom('jobs')
+        .select((eb) => eb.fn.countAll<number | string>().as('ahead'))
+        .where('status', '=', 'IN QUEUE')
+        .where('queue', '=', job.queue)
+        .where('id', '<=', jobId)
+        .executeTakeFirstOrThrow();
+      return Number(ahead);
+    },
+
+    async expired(before, limit) {
+      const rows = await db
+        .selectFrom('jobs')
+        .selectAll()
+        .where('status', 'in', FINISHED)
+        .where('pinned', '=', 0)
+        .where('finished', '<', before.toISOString())
+        .orderBy('finished')
+        .limit(limit)
+        .execute();
+      return withArtifacts(rows);
+    },
+
+    async stats() {
+      const counts = await db
+        .selectFrom('jobs')
+        .select((eb) => ['queue', 'status', eb.fn.countAll<number | string>().as('count')])
+        .groupBy(['queue', 'status'])
+        .execute();
+      const bytes = await db
+        .selectFrom('artifacts')
+        .innerJoin('jobs', 'jobs.id', 'artifacts.job_id')
+        .select((eb) => ['jobs.queue', eb.fn.sum<number | string>('artifacts.size').as('bytes')])
+        .groupBy('jobs.queue')
+        .execute();
+      return {
+        counts: counts.map((row) => ({
+          queue: row.queue,
+          status: row.status as JobStatus,
+          count: Number(row.count),
+        })),
+        bytes: bytes.map((row) => ({ queue: row.queue, bytes: Number(row.bytes) })),
+      };
+    },
+  };
+
+  async function withArtifacts(rows: JobRow[]): Promise<Job[]> {
+    if (rows.length === 0) return [];
+    const artifacts = await db
+      .selectFrom('artifacts')
+      .selectAll()
+      .where(
+        'job_id',
+        'in',
+        rows.map((row) => row.id),
+      )
+      .orderBy('name')
+      .execute();
+    return rows.map((row) =>
+      jobFromRow(
+        row,
+        artifacts.filter((artifact) => artifact.job_id === row.id),
+      ),
+    );
+  }
+}
+
+/** A substring test where `%` and `_` in the user's text match themselves, in SQLite and PostgreSQL alike. */
+function contains(column: 'tags' | 'name', text: string) {
+  const pattern = `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+  return (eb: ExpressionBuilder<Database, 'jobs'>) =>
+    sql<boolean>`${eb.ref(column)} like ${pattern} escape '\\'`;
+}

@@ -1,0 +1,32 @@
+/**
+ * Notifications: mails when a job ends and webhooks on every status change. Both only listen to the jobs
+ * module's events, in whichever process made the change (the server, or a worker process); a notification
+ * that fails is logged and never touches the job.
+ */
+import type { Config } from '../config/index.ts';
+import type { JobEvents } from '../jobs/index.ts';
+import { startMailer } from './mail.ts';
+import { startWebhooks, type WebhookOptions } from './webhooks.ts';
+
+export { SIGNATURE_HEADER } from './webhooks.ts';
+
+export interface Notifications {
+  stop(): Promise<void>;
+}
+
+export function startNotifications(
+  config: Config,
+  events: JobEvents,
+  onError: (error: unknown, context: string) => void,
+  webhookOptions: WebhookOptions = {},
+): Notifications {
+  const parts = [
+    startMailer(config, events, onError),
+    startWebhooks(config, events, onError, webhookOptions),
+  ];
+  return {
+    async stop() {
+      await Promise.all(parts.map((part) => part?.stop()));
+    },
+  };
+}

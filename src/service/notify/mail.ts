@@ -1,0 +1,77 @@
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+import { presentJob } from '../api/present.ts';
+import type { Config } from '../config/index.ts';
+import { type Job, type JobEvents, jobFolder, logFileName } from '../jobs/index.ts';
+import { lastLines } from './log-tail.ts';
+
+export interface Mailer {
+  /** Resolves once the mails already started are sent (or failed). */
+  stop(): Promise<void>;
+}
+
+/** The URL users reach IMG at: `[notify] base_url`, else the address the web server listens on. */
+function publicBaseUrl(config: Config): string {
+  if (config.notify.base_url !== '') return config.notify.base_url.replace(/\/*$/, '/');
+  const { host, port } = config.web.listen;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
+}
+
+/** A mail to the job's address when it ends DONE or ERROR; nothing when `[notify] smtp_server` is empty. */
+export function startMailer(
+  config: Config,
+  events: JobEvents,
+  onError: (error: unknown, context: string) => void,
+): Mailer | null {
+  const settings = config.notify;
+  if (settings.smtp_server === '') return null;
+  const [, host = settings.smtp_server, port = '25'] = /^(.*):(\d+)$/.exec(settings.smtp_server) ?? [];
+  const transport = nodemailer.createTransport({
+    host,
+    port: Number(port),
+    secure: settings.smtp_security === 'tls',
+    requireTLS: settings.smtp_security === 'starttls',
+    ignoreTLS: settings.smtp_security === 'none',
+    ...(settings.smtp_user === '' ? {} : { auth: { user: settings.smtp_user, pass: settings.smtp_pwd } }),
+  });
+  const sending = new Set<Promise<void>>();
+
+  const unsubscribe = events.on('job:finished', ({ job }) => {
+    if (job.email === null || (job.status !== 'DONE' && job.status !== 'ERROR')) return;
+    const mail = composeMail(config, job)
+      .then((message) => transport.sendMail({ from: settings.mail_from, to: job.email ?? '', ...message }))
+      .then(
+        () => {},
+        (error: unknown) => onError(error, `mail about job ${job.id} to ${job.email} failed`),
+      );
+    sending.add(mail);
+    void mail.finally(() => sending.delete(mail));
+  });
+
+  return {
+    async stop() {
+      unsubscribe();
+      await Promise.all(sending);
+      transport.close();
+    },
+  };
+}
+
+async function composeMail(config: Config, job: Job): Promise<{ subject: string; text: string }> {
+  const base = publicBaseUrl(config);
+  const { links } = presentJob(job, null);
+  const url = (path: string) => new URL(path.replace(/^\//, ''), base).href;
+  const lines = [
+    `Job ${job.id} (${job.name}, ${job.type}/${job.arch}, queue ${job.queue}) is ${job.status}.`,
+    '',
+  ];
+  if (job.status === 'DONE') lines.push(`Image: ${url(links.image)}`);
+  lines.push(`Files: ${url(links.files)}`, `Log:   ${url(links.log)}`);
+  if (job.status === 'ERROR') {
+    lines.push('', `Error: ${job.error ? `${job.error.class}: ${job.error.message}` : 'unknown'}`);
+    const path = join(jobFolder(config.worker.base_dir, job), logFileName(job));
+    const tail = await lastLines(path, config.notify.log_lines);
+    if (tail.length > 0) lines.push('', `The last ${tail.length} lines of the log:`, '', ...tail);
+  }
+  return { subject: `[IMG] ${job.name} ${job.status}`, text: `${lines.join('\n')}\n` };
+}

@@ -1,0 +1,83 @@
+import { useEffect, useState } from 'react';
+import { ApiError, type Session } from '../../client/api-client.ts';
+import { ErrorNotice } from '../components/ErrorNotice.tsx';
+import { AdminPage } from '../pages/admin/AdminPage.tsx';
+import { JobPage } from '../pages/job/JobPage.tsx';
+import { LoginPage } from '../pages/LoginPage.tsx';
+import { NotFoundPage } from '../pages/NotFoundPage.tsx';
+import { QueuePage } from '../pages/queue/QueuePage.tsx';
+import { SubmitPage } from '../pages/submit/SubmitPage.tsx';
+import { api } from './api.ts';
+import { navigate, useLocation } from './router.tsx';
+import { matchRoute, type Route } from './routes.ts';
+import { type User, UserContext } from './session.tsx';
+import { TopBar } from './TopBar.tsx';
+
+/** `undefined` while the server is asked whether this browser is logged in. */
+type LoginState = User | null | undefined;
+
+export function App() {
+  const [user, setUser] = useState<LoginState>(undefined);
+  const [sessionError, setSessionError] = useState<unknown>();
+  const { path } = useLocation();
+  const route = matchRoute(path);
+
+  useEffect(() => {
+    api.session().then(
+      (session) => setUser(userOf(session)),
+      (error: unknown) => {
+        if (!(error instanceof ApiError && error.status === 401)) setSessionError(error);
+        setUser(null);
+      },
+    );
+  }, []);
+
+  useEffect(() => {
+    if (user && route.page === 'login') navigate('queue/', { replace: true });
+  }, [user, route.page]);
+
+  const logOut = async () => {
+    await api.endSession().catch(() => {});
+    setUser(null);
+    navigate('login/');
+  };
+
+  return (
+    <UserContext.Provider value={user ?? null}>
+      <a className="skip-link" href="#main">
+        Skip to the page
+      </a>
+      <TopBar route={route} onLogOut={logOut} />
+      <main id="main">
+        {user === undefined && <p>Loading…</p>}
+        {user === null && (
+          <>
+            <ErrorNotice error={sessionError} />
+            {/* The address stays: after logging in, the page that was asked for appears. */}
+            <LoginPage onLogin={(session) => setUser(userOf(session))} />
+          </>
+        )}
+        {user && <Page route={route} />}
+      </main>
+    </UserContext.Provider>
+  );
+}
+
+const userOf = ({ username, admin }: Session): User => ({ username, admin });
+
+function Page({ route }: { route: Route }) {
+  switch (route.page) {
+    case 'login':
+      return null;
+    case 'submit':
+      return <SubmitPage />;
+    case 'queue':
+      return <QueuePage key={`${route.queue}/${route.mine}`} queue={route.queue} mine={route.mine} />;
+    case 'job':
+      return <JobPage key={route.id} id={route.id} />;
+    case 'admin':
+      return <AdminPage section={route.section} />;
+    case 'not-found':
+      return <NotFoundPage />;
+  }
+}

@@ -1,0 +1,40 @@
+import { Link } from './router.tsx';
+import type { Route } from './routes.ts';
+import { useCurrentUser } from './session.tsx';
+
+/** The original's tabs: Submit, Queue, Admin, Logout; someone who is not an admin gets only their API tokens. */
+export function TopBar({ route, onLogOut }: { route: Route; onLogOut: () => void }) {
+  const user = useCurrentUser();
+  const current = (page: Route['page']) => (route.page === page ? ('page' as const) : undefined);
+  return (
+    <header className="topbar">
+      <Link className="brand" to="queue/">
+        IMG
+      </Link>
+      {user && (
+        <>
+          <nav aria-label="Pages">
+            <Link to="submit/" aria-current={current('submit')}>
+              Submit
+            </Link>
+            <Link to="queue/" aria-current={current('queue')}>
+              Queue
+            </Link>
+            <Link to={user.admin ? 'admin/' : 'admin/tokens/'} aria-current={current('admin')}>
+              {user.admin ? 'Admin' : 'API tokens'}
+            </Link>
+          </nav>
+          <div className="whoami">
+            <span>
+              {user.username}
+              {user.admin && ' (admin)'}
+            </span>
+            <button type="button" className="secondary" onClick={onLogOut}>
+              Log out
+            </button>
+          </div>
+        </>
+      )}
+    </header>
+  );
+}

@@ -1,0 +1,47 @@
+/** How the pages write times, durations and sizes; the server sends ISO dates and byte counts. */
+
+const pad = (value: number) => String(value).padStart(2, '0');
+
+/** Local time, to the second, in a fixed shape that sorts and lines up in tables. */
+export function formatDate(iso: string | null): string {
+  if (iso === null) return '';
+  const date = new Date(iso);
+  return (
+    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ` +
+    `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`
+  );
+}
+
+export function formatDuration(seconds: number): string {
+  const whole = Math.max(0, Math.round(seconds));
+  if (whole < 60) return `${whole} s`;
+  const minutes = Math.floor(whole / 60);
+  if (minutes < 60) return `${minutes} min ${pad(whole % 60)} s`;
+  return `${Math.floor(minutes / 60)} h ${pad(minutes % 60)} min`;
+}
+
+/** The original's "Length": from submission to the end, or until now while the job is not finished. */
+export function jobLength(job: { created: string; finished: string | null }, now: number): string {
+  const end = job.finished === null ? now : Date.parse(job.finished);
+  return formatDuration((end - Date.parse(job.created)) / 1000);
+}
+
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+
+export function formatBytes(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(value < 10 ? 2 : 1)} ${UNITS[unit]}`;
+}
+
+/** `a, b ,,c` → `['a', 'b', 'c']`: the lists the forms take as comma-separated text. */
+export function splitList(text: string): string[] {
+  return text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}

@@ -1,0 +1,23 @@
+import { createContext, useContext } from 'react';
+import type { Session } from '../../client/api-client.ts';
+
+export type User = Pick<Session, 'username' | 'admin'>;
+
+/** Who is logged in; null on the login page. */
+export const UserContext = createContext<User | null>(null);
+
+export function useCurrentUser(): User | null {
+  return useContext(UserContext);
+}
+
+/** For the pages behind the login, which are only drawn with a user. */
+export function useUser(): User {
+  const user = useContext(UserContext);
+  if (!user) throw new Error('useUser outside a logged-in page');
+  return user;
+}
+
+/** The server's rule for changing a job (cancel, retry, delete, pin, tags): its owner or an admin. */
+export function mayChange(user: User, job: { owner: string }): boolean {
+  return user.admin || job.owner === user.username;
+}

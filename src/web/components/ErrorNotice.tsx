@@ -1,0 +1,18 @@
+import { ApiError } from '../../client/api-client.ts';
+import { Link } from '../app/router.tsx';
+
+/** A failed call as the user should read it: the server's message, and a way back in when the session ended. */
+export function ErrorNotice({ error }: { error: unknown }) {
+  if (error === undefined || error === null) return null;
+  const message = error instanceof Error ? error.message : String(error);
+  return (
+    <div className="notice error" role="alert">
+      <p>{message}</p>
+      {error instanceof ApiError && error.status === 401 && (
+        <p>
+          <Link to="login">Log in again</Link>
+        </p>
+      )}
+    </div>
+  );
+}

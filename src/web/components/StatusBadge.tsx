@@ -1,0 +1,16 @@
+import type { JobSummary } from '../../client/api-client.ts';
+
+/** The status as the original wrote it, with the place in the queue while the job waits. */
+export function StatusBadge({ job }: { job: JobSummary }) {
+  const slug = job.status.toLowerCase().replace(/\s+/g, '-');
+  return (
+    <span
+      className={`status status-${slug}`}
+      title={job.error ? `${job.error.class}: ${job.error.message}` : undefined}
+    >
+      {job.status}
+      {job.queue_position !== null && ` · #${job.queue_position}`}
+      {job.cancel_requested && job.status === 'BUILDING' && ' · cancelling'}
+    </span>
+  );
+}

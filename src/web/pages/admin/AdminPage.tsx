@@ -1,0 +1,58 @@
+import { Link } from '../../app/router.tsx';
+import type { AdminSection } from '../../app/routes.ts';
+import { useUser } from '../../app/session.tsx';
+import { PageTitle } from '../../components/PageTitle.tsx';
+import { AdminGroups } from './AdminGroups.tsx';
+import { AdminJobs } from './AdminJobs.tsx';
+import { AdminQueues } from './AdminQueues.tsx';
+import { AdminTokens } from './AdminTokens.tsx';
+import { AdminUsers } from './AdminUsers.tsx';
+
+const SECTIONS: { section: AdminSection; label: string; adminOnly: boolean }[] = [
+  { section: 'jobs', label: 'Image jobs', adminOnly: true },
+  { section: 'queues', label: 'Queues', adminOnly: true },
+  { section: 'users', label: 'Users', adminOnly: true },
+  { section: 'groups', label: 'Groups', adminOnly: true },
+  { section: 'tokens', label: 'My API tokens', adminOnly: false },
+];
+
+/** The original's Django admin, by section; a user who is not an admin manages only their own API tokens. */
+export function AdminPage({ section }: { section: AdminSection }) {
+  const user = useUser();
+  const visible = SECTIONS.filter((entry) => user.admin || !entry.adminOnly);
+  const current = visible.find((entry) => entry.section === section) ?? SECTIONS[SECTIONS.length - 1]!;
+  return (
+    <>
+      <PageTitle title={current.label}>{user.admin ? `Admin: ${current.label}` : current.label}</PageTitle>
+      {visible.length > 1 && (
+        <nav className="tabs" aria-label="Admin sections">
+          {visible.map((entry) => (
+            <Link
+              key={entry.section}
+              to={`admin/${entry.section}/`}
+              aria-current={entry.section === current.section ? 'page' : undefined}
+            >
+              {entry.label}
+            </Link>
+          ))}
+        </nav>
+      )}
+      <AdminSectionBody section={current.section} />
+    </>
+  );
+}
+
+function AdminSectionBody({ section }: { section: AdminSection }) {
+  switch (section) {
+    case 'jobs':
+      return <AdminJobs />;
+    case 'queues':
+      return <AdminQueues />;
+    case 'users':
+      return <AdminUsers />;
+    case 'groups':
+      return <AdminGroups />;
+    case 'tokens':
+      return <AdminTokens />;
+  }
+}

@@ -1,0 +1,102 @@
+import { type FormEvent, useState } from 'react';
+import type { TokenCreated } from '../../../client/api-client.ts';
+import { api } from '../../app/api.ts';
+import { formatDate } from '../../app/format.ts';
+import { useUser } from '../../app/session.tsx';
+import { useAction } from '../../app/use-action.ts';
+import { useResource } from '../../app/use-resource.ts';
+import { ConfirmButton } from '../../components/ConfirmButton.tsx';
+import { ErrorNotice } from '../../components/ErrorNotice.tsx';
+
+/** The user's own bearer tokens for scripts: listed without their values, revoked one by one. */
+export function AdminTokens() {
+  const tokens = useResource(() => api.tokens(), 'tokens');
+  const revoke = useAction(tokens.reload);
+  return (
+    <>
+      <ErrorNotice error={tokens.error ?? revoke.error} />
+      {tokens.data?.length === 0 && <p>You have no API tokens.</p>}
+      {tokens.data && tokens.data.length > 0 && (
+        <div className="table-wrap">
+          <table className="data cards">
+            <thead>
+              <tr>
+                <th>Token</th>
+                <th>Created</th>
+                <th>Last used</th>
+                <th>Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {tokens.data.map((token) => (
+                <tr key={token.id}>
+                  <td data-label="Token" className="mono">
+                    {token.id}
+                  </td>
+                  <td data-label="Created">{formatDate(token.created)}</td>
+                  <td data-label="Last used">{token.last_used ? formatDate(token.last_used) : 'never'}</td>
+                  <td data-label="Actions">
+                    <ConfirmButton
+                      question="Revoke this token?"
+                      disabled={revoke.busy}
+                      onConfirm={() => revoke.run(() => api.revokeToken(token.id))}
+                    >
+                      Revoke
+                    </ConfirmButton>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <NewToken onCreated={tokens.reload} />
+    </>
+  );
+}
+
+/** The API makes a token only for a password, so the page asks for it again. */
+function NewToken({ onCreated }: { onCreated: () => void }) {
+  const user = useUser();
+  const [password, setPassword] = useState('');
+  const [created, setCreated] = useState<TokenCreated>();
+  const { run, busy, error } = useAction(onCreated);
+  const create = (event: FormEvent) => {
+    event.preventDefault();
+    run(async () => {
+      setCreated(await api.login({ username: user.username, password }));
+      setPassword('');
+    });
+  };
+  return (
+    <form className="panel" onSubmit={create}>
+      <h2>New token</h2>
+      <label htmlFor="token-password">Your password</label>
+      <input
+        id="token-password"
+        type="password"
+        required
+        autoComplete="current-password"
+        value={password}
+        onChange={(event) => setPassword(event.target.value)}
+      />
+      <div className="actions">
+        <button type="submit" disabled={busy}>
+          Create a token
+        </button>
+      </div>
+      <ErrorNotice error={error} />
+      {created && (
+        <div className="notice ok" role="status">
+          <p>Your new token; it is shown only now, so copy it:</p>
+          <p>
+            <code className="mono" data-token>
+              {created.token}
+            </code>
+          </p>
+          <p className="hint">Scripts send it as: Authorization: Bearer TOKEN</p>
+        </div>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,93 @@
+import { useEffect, useRef } from 'react';
+import { isFinished } from '../../../client/api-client.ts';
+import { api } from '../../app/api.ts';
+import { mayChange, useUser } from '../../app/session.tsx';
+import { useResource } from '../../app/use-resource.ts';
+import { ErrorNotice } from '../../components/ErrorNotice.tsx';
+import { PageTitle } from '../../components/PageTitle.tsx';
+import { StatusBadge } from '../../components/StatusBadge.tsx';
+import { FileList } from './FileList.tsx';
+import { JobActions } from './JobActions.tsx';
+import { JobFields } from './JobFields.tsx';
+import { JobLogSection } from './JobLogSection.tsx';
+import { KickstartText } from './KickstartText.tsx';
+import { TagEditor } from './TagEditor.tsx';
+
+/** A job's status and queue position are asked for this often until it ends; after that only actions change it. */
+const JOB_POLL_MS = 2000;
+
+export function JobPage({ id }: { id: string }) {
+  const user = useUser();
+  const {
+    data: job,
+    error,
+    reload,
+  } = useResource(() => api.get(id), id, {
+    pollMs: JOB_POLL_MS,
+    pollWhile: (current) => !isFinished(current.status),
+  });
+  useScrollToHash(job !== undefined);
+
+  if (!job) {
+    return (
+      <>
+        <PageTitle title={`Job ${id}`}>Job {id}</PageTitle>
+        {error ? <ErrorNotice error={error} /> : <p>Loading…</p>}
+      </>
+    );
+  }
+  const finished = isFinished(job.status);
+  return (
+    <>
+      <PageTitle title={`Job ${id}`}>
+        {job.name} <StatusBadge job={job} />
+      </PageTitle>
+      <ErrorNotice error={error} />
+      {job.error && (
+        <div className="notice error" role="status">
+          <p>
+            <strong>{job.error.class}</strong>: {job.error.message}
+          </p>
+        </div>
+      )}
+      {job.status === 'IN QUEUE' && (
+        <div className="notice info" role="status">
+          <p>
+            Waiting in queue {job.queue}
+            {job.queue_position !== null && `, number ${job.queue_position} in line`}.
+          </p>
+        </div>
+      )}
+      {mayChange(user, job) && (
+        <section className="panel" aria-label="Actions">
+          <JobActions job={job} onChanged={reload} />
+          <TagEditor job={job} onChanged={reload} />
+        </section>
+      )}
+      <section className="panel" aria-labelledby="job-fields">
+        <h2 id="job-fields">Details</h2>
+        <JobFields job={job} />
+      </section>
+      <JobLogSection job={job} />
+      <section className="panel" id="files" aria-labelledby="job-files">
+        <h2 id="job-files">Files</h2>
+        {finished ? <FileList job={job} /> : <p>The files appear when the build has finished.</p>}
+      </section>
+      <section className="panel" aria-labelledby="job-kickstart">
+        <h2 id="job-kickstart">Kickstart</h2>
+        <KickstartText summary="As submitted" text={job.kickstart} />
+        {job.built_kickstart !== null && <KickstartText summary="As built" text={job.built_kickstart} />}
+      </section>
+    </>
+  );
+}
+
+/** `job/ID#log` from the queue's Log link: the section exists only once the job is loaded. */
+function useScrollToHash(ready: boolean) {
+  const done = useRef(false);
+  useEffect(() => {
+    if (!ready || done.current || location.hash === '') return;
+    done.current = true;
+    document.getElementById(location.hash.slice(1))?.scrollIntoView();
+  }, [ready]);
+}

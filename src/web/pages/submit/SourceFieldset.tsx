@@ -1,0 +1,83 @@
+import type { TemplateInfo } from '../../../client/api-client.ts';
+import type { KickstartSource, SubmitDraft } from './draft.ts';
+import { KickstartEditor } from './KickstartEditor.tsx';
+import type { LintError } from './LintErrors.tsx';
+import { LintErrors } from './LintErrors.tsx';
+
+const SOURCES: [KickstartSource, string][] = [
+  ['template', 'A ready template'],
+  ['file', 'A kickstart file'],
+  ['text', 'Paste a kickstart'],
+];
+
+interface SourceFieldsetProps {
+  draft: SubmitDraft;
+  templates: readonly TemplateInfo[];
+  errors: readonly LintError[];
+  update: (changes: Partial<SubmitDraft>) => void;
+  onTemplate: (template: TemplateInfo | undefined) => void;
+}
+
+export function SourceFieldset({ draft, templates, errors, update, onTemplate }: SourceFieldsetProps) {
+  const loadFile = async (file: File | undefined) => {
+    if (!file) return;
+    update({ fileName: file.name, text: await file.text() });
+  };
+  return (
+    <fieldset>
+      <legend>Kickstart</legend>
+      <div role="radiogroup" aria-label="Where the kickstart comes from">
+        {SOURCES.map(([source, label]) => (
+          <label className="inline" key={source}>
+            <input
+              type="radio"
+              name="source"
+              value={source}
+              checked={draft.source === source}
+              onChange={() => update({ source })}
+            />
+            {label}
+          </label>
+        ))}
+      </div>
+      {draft.source === 'template' && (
+        <>
+          <label htmlFor="template">Template</label>
+          <select
+            id="template"
+            value={draft.template}
+            onChange={(event) => onTemplate(templates.find((entry) => entry.name === event.target.value))}
+          >
+            {templates.map((template) => (
+              <option key={template.name} value={template.name}>
+                {template.display_name}
+              </option>
+            ))}
+          </select>
+          <LintErrors errors={errors} />
+        </>
+      )}
+      {draft.source === 'file' && (
+        <>
+          <label htmlFor="kickstart-file">Kickstart file</label>
+          <input
+            id="kickstart-file"
+            type="file"
+            accept=".ks,.cfg,text/plain"
+            onChange={(event) => loadFile(event.target.files?.[0])}
+          />
+          {draft.fileName !== '' && (
+            <p className="hint">{draft.fileName}: shown below as it will be sent; corrections go with it.</p>
+          )}
+        </>
+      )}
+      {(draft.source === 'text' || (draft.source === 'file' && draft.fileName !== '')) && (
+        <>
+          <label htmlFor="kickstart-text">Kickstart text</label>
+          <KickstartEditor text={draft.text} onChange={(text) => update({ text })} errors={errors} />
+          <p className="hint">Checked by the server when you submit; errors show here with their lines.</p>
+        </>
+      )}
+    </fieldset>
+  );
+}

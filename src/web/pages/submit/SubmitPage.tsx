@@ -1,0 +1,125 @@
+import { type FormEvent, useEffect, useState } from 'react';
+import { ApiError, type TemplateInfo } from '../../../client/api-client.ts';
+import { api } from '../../app/api.ts';
+import { tokensIn } from '../../app/kickstart-tokens.ts';
+import { navigate } from '../../app/router.tsx';
+import { jobPath } from '../../app/routes.ts';
+import { useResource } from '../../app/use-resource.ts';
+import { ErrorNotice } from '../../components/ErrorNotice.tsx';
+import { PageTitle } from '../../components/PageTitle.tsx';
+import { emptyDraft, type SubmitDraft } from './draft.ts';
+import { ExtrasFieldset } from './ExtrasFieldset.tsx';
+import type { LintError } from './LintErrors.tsx';
+import { MetadataFieldset } from './MetadataFieldset.tsx';
+import { SourceFieldset } from './SourceFieldset.tsx';
+import { sendDraft } from './send.ts';
+import { TargetFieldset } from './TargetFieldset.tsx';
+import { TokenFieldset } from './TokenFieldset.tsx';
+
+const loadCatalog = async () => {
+  const [templates, imageTypes, arches, queues] = await Promise.all([
+    api.templates(),
+    api.imageTypes(),
+    api.arches(),
+    api.queues(),
+  ]);
+  return { templates, imageTypes, arches, queues };
+};
+type Catalog = Awaited<ReturnType<typeof loadCatalog>>;
+
+/** A template's header hints (SuggestedImageType, SuggestedArchitecture), where the server offers them. */
+function hintsOf(template: TemplateInfo | undefined, catalog: Catalog): Partial<SubmitDraft> {
+  const known = (value: string | null | undefined, list: readonly { name: string }[]) =>
+    value && list.some((entry) => entry.name === value) ? value : undefined;
+  const type = known(template?.suggested_image_type, catalog.imageTypes);
+  const arch = known(template?.suggested_architecture, catalog.arches);
+  return { template: template?.name ?? '', ...(type ? { type } : {}), ...(arch ? { arch } : {}) };
+}
+
+export function SubmitPage() {
+  const catalog = useResource(loadCatalog, 'catalog');
+  const [draft, setDraft] = useState<SubmitDraft>(emptyDraft);
+  const [lintErrors, setLintErrors] = useState<LintError[]>([]);
+  const [failure, setFailure] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const update = (changes: Partial<SubmitDraft>) => setDraft((current) => ({ ...current, ...changes }));
+
+  useEffect(() => {
+    const lists = catalog.data;
+    if (!lists) return;
+    const queue = lists.queues.some((entry) => entry.name === 'web') ? 'web' : (lists.queues[0]?.name ?? '');
+    setDraft((current) => ({
+      ...current,
+      type: lists.imageTypes[0]?.name ?? '',
+      arch: lists.arches[0]?.name ?? '',
+      queue,
+      ...hintsOf(lists.templates[0], lists),
+    }));
+  }, [catalog.data]);
+
+  useEffect(() => {
+    if (lintErrors.length > 0)
+      document.getElementById('kickstart-errors')?.scrollIntoView({ block: 'center' });
+  }, [lintErrors]);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setLintErrors([]);
+    setFailure(undefined);
+    try {
+      navigate(jobPath((await sendDraft(draft)).id));
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'invalid-kickstart')
+        setLintErrors(error.kickstartErrors);
+      else setFailure(error);
+      setBusy(false);
+    }
+  };
+
+  if (!catalog.data) {
+    return (
+      <>
+        <PageTitle title="Submit">Create an image</PageTitle>
+        {catalog.error ? <ErrorNotice error={catalog.error} /> : <p>Loading…</p>}
+      </>
+    );
+  }
+  const lists = catalog.data;
+  const ready =
+    (draft.source === 'template' && draft.template !== '') ||
+    (draft.source === 'file' && draft.fileName !== '') ||
+    (draft.source === 'text' && draft.text.trim() !== '');
+  return (
+    <form onSubmit={submit}>
+      <PageTitle title="Submit">Create an image</PageTitle>
+      <SourceFieldset
+        draft={draft}
+        templates={lists.templates}
+        errors={lintErrors}
+        update={update}
+        onTemplate={(template) => update(hintsOf(template, lists))}
+      />
+      <TargetFieldset
+        draft={draft}
+        imageTypes={lists.imageTypes}
+        arches={lists.arches}
+        queues={lists.queues}
+        update={update}
+      />
+      <TokenFieldset
+        names={draft.source === 'template' ? [] : tokensIn(draft.text)}
+        draft={draft}
+        update={update}
+      />
+      <ExtrasFieldset draft={draft} update={update} />
+      <MetadataFieldset draft={draft} update={update} />
+      <ErrorNotice error={failure} />
+      <div className="actions">
+        <button type="submit" disabled={busy || !ready}>
+          {busy ? 'Submitting…' : 'Submit'}
+        </button>
+      </div>
+    </form>
+  );
+}

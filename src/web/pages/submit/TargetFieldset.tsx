@@ -1,0 +1,69 @@
+import type { ArchInfo, ImageTypeInfo, Queue } from '../../../client/api-client.ts';
+import type { SubmitDraft } from './draft.ts';
+
+interface TargetFieldsetProps {
+  draft: SubmitDraft;
+  imageTypes: readonly ImageTypeInfo[];
+  arches: readonly ArchInfo[];
+  queues: readonly Queue[];
+  update: (changes: Partial<SubmitDraft>) => void;
+}
+
+/** What to build and where: image type and architecture (the server's lists), queue and name. */
+export function TargetFieldset({ draft, imageTypes, arches, queues, update }: TargetFieldsetProps) {
+  return (
+    <fieldset>
+      <legend>Image</legend>
+      <div className="grid2">
+        <div>
+          <label htmlFor="image-type">Image type</label>
+          <select
+            id="image-type"
+            value={draft.type}
+            onChange={(event) => update({ type: event.target.value })}
+          >
+            {imageTypes.map((type) => (
+              <option key={type.name} value={type.name}>
+                {type.name}
+                {type.live ? ' (live)' : type.bootable ? ' (bootable)' : ''}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="arch">Architecture</label>
+          <select id="arch" value={draft.arch} onChange={(event) => update({ arch: event.target.value })}>
+            {arches.map((arch) => (
+              <option key={arch.name} value={arch.name}>
+                {arch.name}
+                {arch.emulated ? ' (emulated, slower)' : ''}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="queue">Queue</label>
+          <select id="queue" value={draft.queue} onChange={(event) => update({ queue: event.target.value })}>
+            {queues.map((queue) => (
+              <option key={queue.name} value={queue.name}>
+                {queue.name}
+                {queue.description ? ` (${queue.description})` : ''}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="image-name">Name</label>
+          <input
+            id="image-name"
+            value={draft.name}
+            pattern="[A-Za-z0-9][A-Za-z0-9._\-]{0,99}"
+            title="letters, digits, dots, dashes or underscores, starting with a letter or digit"
+            placeholder="from the template or file name"
+            onChange={(event) => update({ name: event.target.value })}
+          />
+        </div>
+      </div>
+    </fieldset>
+  );
+}

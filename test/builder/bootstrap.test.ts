@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { excludesPreferences, mmdebstrapArgs, packageCounter } from '../../src/builder/bootstrap.ts';
+
+const input = {
+  debianArch: 'amd64',
+  suite: 'bookworm',
+  sourcesFile: '/w/sources.list',
+  packages: ['linux-image-amd64', 'sudo'],
+  bootable: true,
+  debCache: '/cache/debs',
+};
+
+describe('mmdebstrap command line', () => {
+  test('a bootable root defers update-initramfs to one zstd run at the end, and caches .debs both ways', () => {
+    const args = mmdebstrapArgs(input, '/w/root');
+    assert.deepEqual(args.slice(-3), ['bookworm', '/w/root', '/w/sources.list']);
+    assert.ok(args.includes('--include=linux-image-amd64,sudo'));
+    assert.ok(args.includes('--skip=essential/unlink'));
+    assert.ok(args.includes('--setup-hook=sync-in /cache/debs /var/cache/apt/archives/'));
+    assert.ok(args.includes('--customize-hook=sync-out /var/cache/apt/archives/ /cache/debs'));
+    const essential = args.filter((a) => a.startsWith('--essential-hook='));
+    assert.ok(
+      essential.some((a) =>
+        a.includes('dpkg-divert --quiet --local --rename --add /usr/sbin/update-initramfs'),
+      ),
+    );
+    assert.ok(essential.some((a) => a.includes('COMPRESS=zstd') && a.includes('COMPRESSLEVEL=1')));
+    const last = args.filter((a) => a.startsWith('--customize-hook=')).at(-1)!;
+    assert.match(last, /--remove \/usr\/sbin\/update-initramfs.*update-initramfs -c -k all/);
+  });
+
+  test('a root that does not boot has no initramfs handling; excludes are pinned away during install only', () => {
+    const args = mmdebstrapArgs(
+      { ...input, bootable: false, excludesPreferences: '/w/imger-excludes' },
+      '/w/root',
+    );
+    assert.ok(!args.some((a) => a.includes('update-initramfs')));
+    assert.ok(args.includes('--setup-hook=copy-in /w/imger-excludes /etc/apt/preferences.d/'));
+    assert.ok(args.includes('--customize-hook=rm -f "$1/etc/apt/preferences.d/imger-excludes"'));
+    assert.equal(
+      excludesPreferences(['nano', 'vim-tiny']),
+      'Package: nano\nPin: release *\nPin-Priority: -1\n\nPackage: vim-tiny\nPin: release *\nPin-Priority: -1\n',
+    );
+  });
+
+  test('package progress adds up the totals of every apt run mmdebstrap makes', () => {
+    const seen: string[] = [];
+    const count = packageCounter((done, total) => seen.push(`${done}/${total}`));
+    for (const line of [
+      'Setting up early (1) ...',
+      '0 upgraded, 2 newly installed, 0 to remove and 0 not upgraded.',
+      'Setting up a (1) ...',
+      'Setting up b (1) ...',
+      '0 upgraded, 1 newly installed, 0 to remove and 0 not upgraded.',
+      'Setting up c (1) ...',
+    ]) {
+      count(line);
+    }
+    assert.deepEqual(seen, ['1/2', '2/2', '3/3']);
+  });
+});

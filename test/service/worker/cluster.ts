@@ -1,0 +1,163 @@
+// A small IMG cluster for the tests: the test process plays the server (it stores and publishes jobs and
+// requeues those whose heartbeat stopped, as `imger serve` does) and `imger worker` processes build.
+// RabbitMQ runs on a broker of the test file's own (ci-services.sh rabbitmq-start): a test restarts it, and
+// the workers consume the default `img.*` queues, which other test files may use at the same time.
+import assert from 'node:assert/strict';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, type TestContext } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { loadConfig } from '../../../src/service/config/index.ts';
+import type { Job, JobService } from '../../../src/service/jobs/index.ts';
+import { openQueuedService, type QueuedService } from '../../../src/service/queue/index.ts';
+import { tempDir, testPostgresUrl } from '../helpers.ts';
+import { alice, submission } from '../jobs/fixtures.ts';
+
+const workerFixture = fileURLToPath(new URL('./fixtures/worker-process.ts', import.meta.url));
+export const ciServices = fileURLToPath(new URL('../../../scripts/ci-services.sh', import.meta.url));
+const pgUrl = process.env.IMG_TEST_PG_URL;
+export const rabbitSkip =
+  process.env.IMG_TEST_AMQP_URL && pgUrl
+    ? (false as const)
+    : 'needs IMG_TEST_AMQP_URL and IMG_TEST_PG_URL (scripts/test.sh sets both)';
+export const run = promisify(execFile);
+
+/** The private broker: started by the first RabbitMQ cluster, stopped after the file. */
+export const broker = { dir: '', url: '' };
+async function startBroker(): Promise<void> {
+  if (broker.dir !== '') return;
+  broker.dir = mkdtempSync(join(tmpdir(), 'img-test-rabbitmq-'));
+  broker.url = (await run('bash', [ciServices, 'rabbitmq-start', broker.dir])).stdout.trim();
+}
+after(async () => {
+  if (broker.dir === '') return;
+  await run('bash', [ciServices, 'rabbitmq-stop', broker.dir]);
+  rmSync(broker.dir, { recursive: true, force: true });
+});
+/** The server's heartbeat_timeout: the shortest img.conf allows, so a dead worker is noticed within seconds. */
+const HEARTBEAT_TIMEOUT_S = 5;
+
+export interface Cluster {
+  /** `[worker] base_dir` of the workers. */
+  baseDir: string;
+  jobs(): JobService;
+  submit(count: number): Promise<Job[]>;
+  /** An `imger worker` process with one slot. */
+  startWorker(): ChildProcess;
+  restartServer(pauseMs: number): Promise<void>;
+  /** Resolves when every job is finished; fails if one is not within the time. */
+  allFinished(ids: readonly string[], timeoutMs: number): Promise<Job[]>;
+  until(id: string, check: (job: Job) => boolean, timeoutMs?: number): Promise<Job>;
+}
+
+export interface ClusterOptions {
+  transport: 'embedded' | 'rabbitmq';
+  /** How long the stand-in build runs; without it the workers build with the real build child. */
+  standInMs?: number;
+}
+
+export async function cluster(t: TestContext, { transport, standInMs }: ClusterOptions): Promise<Cluster> {
+  const workers: ChildProcess[] = [];
+  let server: QueuedService | undefined;
+  let sweep: NodeJS.Timeout | undefined;
+  // First, so that everything using the database stops before its schema is dropped.
+  t.after(async () => {
+    clearInterval(sweep);
+    await Promise.all(workers.map(stopProcess));
+    await server?.close();
+  });
+  if (transport === 'rabbitmq') await startBroker();
+  const dir = tempDir(t);
+  const configFile = join(dir, 'img.conf');
+  writeFileSync(configFile, '');
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    IMG_CONFIG: configFile,
+    IMG_DB_URL: transport === 'rabbitmq' ? await testPostgresUrl(t) : '',
+    IMG_DB_DATA_DIR: join(dir, 'data'),
+    IMG_WORKER_BASE_DIR: join(dir, 'images'),
+    IMG_WORKER_HEARTBEAT_TIMEOUT: String(HEARTBEAT_TIMEOUT_S),
+    IMG_LOG_LEVEL: 'warn',
+    ...(transport === 'rabbitmq' ? amqpEnv(broker.url) : {}),
+  };
+  // Set: the workers build with the stand-in; unset (even if this process has it): the real build child.
+  if (standInMs === undefined) delete env.IMG_TEST_BUILD_MS;
+  else env.IMG_TEST_BUILD_MS = String(standInMs);
+  const config = loadConfig({ env });
+  const log = openSync(join(dir, 'processes.log'), 'a');
+
+  const openServer = async (): Promise<void> => {
+    server = await openQueuedService(config, () => {});
+    const { jobs } = server.service;
+    sweep = setInterval(() => void jobs.requeueStale(HEARTBEAT_TIMEOUT_S * 1000).catch(() => {}), 500);
+  };
+  await openServer();
+  const jobs = (): JobService => (server as QueuedService).service.jobs;
+
+  const until = async (id: string, check: (job: Job) => boolean, timeoutMs = 30_000): Promise<Job> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const job = await jobs().get(id);
+      if (job && check(job)) return job;
+      if (Date.now() > deadline)
+        assert.fail(`job ${id} is still ${job?.status} (logs: ${dir}/processes.log)`);
+      await sleep(100);
+    }
+  };
+
+  return {
+    baseDir: env.IMG_WORKER_BASE_DIR ?? '',
+    jobs,
+    async submit(count) {
+      const submitted: Job[] = [];
+      for (let i = 0; i < count; i += 1)
+        submitted.push(await jobs().submit(submission({ queue: 'web' }), alice));
+      return submitted;
+    },
+    startWorker() {
+      const worker = spawn(process.execPath, ['--import', 'tsx', workerFixture], {
+        env,
+        stdio: ['ignore', log, log],
+      });
+      workers.push(worker);
+      return worker;
+    },
+    async restartServer(pauseMs) {
+      clearInterval(sweep);
+      await server?.close();
+      await sleep(pauseMs);
+      await openServer();
+    },
+    async allFinished(ids, timeoutMs) {
+      const finished: Job[] = [];
+      for (const id of ids) finished.push(await until(id, isFinished, timeoutMs));
+      return finished;
+    },
+    until,
+  };
+}
+
+function amqpEnv(url: string): NodeJS.ProcessEnv {
+  const parsed = new URL(url);
+  return {
+    IMG_AMQP_AMQP_HOST: parsed.host,
+    IMG_AMQP_AMQP_USER: decodeURIComponent(parsed.username),
+    IMG_AMQP_AMQP_PWD: decodeURIComponent(parsed.password),
+    IMG_AMQP_AMQP_VHOST: decodeURIComponent(parsed.pathname.slice(1)),
+  };
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+export const isFinished = (job: Job) => ['DONE', 'ERROR', 'CANCELLED'].includes(job.status);
+export const builtBy = (worker: ChildProcess) => (job: Job) =>
+  job.status === 'BUILDING' && (job.worker ?? '').startsWith(`${hostname()}-${worker.pid}-`);
