@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerBuildCommands } from './commands/build.ts';
 import { registerClientCommands } from './commands/client.ts';
 import { registerKickstartCommands } from './commands/ks.ts';
 import { registerParticipantCommand } from './commands/participant.ts';
@@ -13,6 +14,7 @@ const program = new Command()
   .exitOverride();
 
 registerKickstartCommands(program);
+registerBuildCommands(program);
 registerServiceCommands(program);
 registerWorkerCommand(program);
 registerClientCommands(program);
