@@ -78,7 +78,7 @@ rmq_stop() {
     pid=$(cat "$dir/rabbit.pid")
     # rabbitmqctl stop waits for the node to exit, but hangs for minutes when it cannot reach the node (epmd
     # gone): bounded, then the node's PID is killed, which does nothing to a node that stopped cleanly.
-    rmq_env timeout 60 "$RMQ_BIN/rabbitmqctl" stop "$dir/rabbit.pid" > /dev/null 2>&1 || true
+    rmq_env timeout 20 "$RMQ_BIN/rabbitmqctl" stop "$dir/rabbit.pid" > /dev/null 2>&1 || true
     kill -9 "$pid" 2> /dev/null || true
     for _ in $(seq 50); do kill -0 "$pid" 2> /dev/null || break; sleep 0.1; done
     rm -f "$dir/rabbit.pid"

@@ -30,6 +30,7 @@ export async function checkInstallable(ctx: StepContext, input: PrecheckInput): 
     `APT::Architecture=${input.debianArch}`,
     'APT::Architectures::=',
     'Acquire::Languages=none',
+    'Acquire::Retries=3',
     'Debug::NoLocking=1',
   ].flatMap((option) => ['-o', option]);
   const quiet = { onLine: () => {} };

@@ -62,6 +62,7 @@ export function mmdebstrapArgs(input: BootstrapInput, rootDir: string): string[]
     `--arch=${input.debianArch}`,
     `--include=${input.packages.join(',')}`,
     '--aptopt=Acquire::Languages "none"',
+    '--aptopt=Acquire::Retries "3"',
     // Keeps the essential .debs in the chroot's archive so sync-out can cache them too.
     '--skip=essential/unlink',
     '--dpkgopt=path-exclude=/usr/share/doc/*',

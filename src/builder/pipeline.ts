@@ -333,7 +333,9 @@ const convert: Step<BuildState> = {
     const format = imageTypeInfo[state.recipe.type].convertTo!;
     const file = mainArtifactName(state.recipe.type, state.recipe.name);
     const output = join(state.stageDir, file);
-    await ctx.run('qemu-img', ['convert', '-f', 'raw', '-O', format, state.images.raw!, output]);
+    const options =
+      format === 'vmdk' && state.recipe.vmdkStreamOptimized ? ['-o', 'subformat=streamOptimized'] : [];
+    await ctx.run('qemu-img', ['convert', '-f', 'raw', '-O', format, ...options, state.images.raw!, output]);
     // The conversion is checked against its source, so a damaged image never leaves the builder.
     await ctx.run('qemu-img', ['check', '-q', '-f', format, output]);
     await ctx.run('qemu-img', ['compare', '-f', 'raw', '-F', format, state.images.raw!, output]);

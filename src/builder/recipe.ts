@@ -103,6 +103,8 @@ export interface ImageRecipe {
   /** Paths (globs) inside the image root copied to the output folder. */
   attachments: string[];
   packTo: PackFormat;
+  /** vmdk only: streamOptimized for OVA/ESXi/cloud import (slower to write), else monolithicSparse. */
+  vmdkStreamOptimized?: boolean;
   /** Token values exported to scripts and applied to the kickstart text. */
   tokens: Record<string, string>;
   /** Whether kickstart scripts get network access in their sandbox. */

@@ -28,7 +28,7 @@ import type {
   UserSchema,
 } from '../service/api/schemas.ts';
 import type { ErrorCode } from '../service/errors.ts';
-import { isFinished } from '../service/jobs/status.ts';
+import { isFinished, JOB_STATUSES } from '../service/jobs/status.ts';
 
 export type Job = JobDetail;
 export type JobSummary = Static<typeof JobSummarySchema>;
@@ -50,7 +50,7 @@ export type SubmitFormRequest = Omit<SubmitForm, 'kickstart'> & {
   kickstart?: { content: Blob | string; filename: string };
 };
 
-export { isFinished };
+export { isFinished, JOB_STATUSES };
 
 /** The API's `error` codes, plus `unreachable` when no answer came and `bad-response` when it was not the API's. */
 export type ApiErrorCode = ErrorCode | 'unreachable' | 'bad-response';

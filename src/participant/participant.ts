@@ -123,16 +123,43 @@ export async function startParticipant(options: ParticipantOptions): Promise<Run
     const signal = AbortSignal.any([abort.signal, lost]);
     inFlight.add(abort);
     try {
-      const reply = await handle(workitem, signal);
+      const reply = await answer(workitem, signal);
       if (signal.aborted) return;
+      if (reply === 'retry-later') {
+        setTimeout(() => settle(() => channel.nack(message, false, true)), options.pollMs);
+        return;
+      }
       if (reply) await publishReply(channel, reply);
       settle(() => channel.ack(message));
     } catch (error) {
-      if (signal.aborted) return;
-      log.error({ err: error, fei: workitem.fei }, 'BOSS workitem failed for now; it goes back to the queue');
+      // Only publishing fails here: the broker refused the reply, or the channel is gone (and so is the workitem).
+      log.warn(
+        { err: error, fei: workitem.fei },
+        'BOSS reply not published; the workitem goes back to the queue',
+      );
       setTimeout(() => settle(() => channel.nack(message, false, true)), options.pollMs);
     } finally {
       inFlight.delete(abort);
+    }
+  }
+
+  /** The reply; null for none; `retry-later` when the failure was of the moment (the server away, say). */
+  async function answer(workitem: Workitem, signal: AbortSignal): Promise<Workitem | null | 'retry-later'> {
+    try {
+      return await handle(workitem, signal);
+    } catch (error) {
+      if (signal.aborted) return null;
+      if (isTransient(error)) {
+        log.warn(
+          { err: error, fei: workitem.fei },
+          'BOSS workitem failed for now; it goes back to the queue',
+        );
+        return 'retry-later';
+      }
+      // Anything else would fail again on every redelivery: the workflow is told rather than left waiting.
+      log.error({ err: error, fei: workitem.fei }, 'BOSS workitem could not be handled; answered ERROR');
+      const reason = `build_image failed: ${(error as Error).message}`;
+      return withResult(workitem, { job: null, error: reason, url: (path) => client.url(path) });
     }
   }
 

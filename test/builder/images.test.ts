@@ -164,7 +164,8 @@ describe('native builder, real images', () => {
   for (const type of ['qcow2', 'vmdk', 'vdi'] as const) {
     test(`${type}: the raw disk converted, checked and compared by the builder`, async () => {
       succeeded(await rawBuild());
-      const artifacts = succeeded(await build(recipeFor(type)));
+      // vmdk as streamOptimized, the variant for OVA/ESXi import that needs the extra qemu-img option.
+      const artifacts = succeeded(await build(recipeFor(type, { vmdkStreamOptimized: type === 'vmdk' })));
       const main = artifacts.find((a) => a.main)!;
       assert.equal(main.file, `minimal-sda.${type}`);
       assert.ok(
@@ -174,6 +175,7 @@ describe('native builder, real images', () => {
       await run('qemu-img', ['check', '-f', type, main.path]);
       const info = JSON.parse((await run('qemu-img', ['info', '--output=json', main.path])).stdout);
       assert.equal(info.format, type);
+      if (type === 'vmdk') assert.equal(info['format-specific'].data['create-type'], 'streamOptimized');
       const log = await readFile(join(outRoot, type, 'minimal.log'), 'utf8');
       assert.match(log, /Images are identical/);
     });
@@ -305,6 +307,25 @@ describe('native builder, failures leave nothing behind', () => {
     assert.ok(!outcome.ok);
     assert.equal(outcome.failure.kind, 'cancelled');
     assert.deepEqual(await readdir(join(outRoot, 'cancel')), ['cancelled.log']);
+  });
+
+  test('cancel while mmdebstrap installs packages leaves no mount, process or folder', async () => {
+    const controller = new AbortController();
+    // One package more than the shared recipe: a cache miss, so mmdebstrap really runs.
+    const recipe = recipeFor('fs', {
+      name: 'cancelboot',
+      packages: [...minimalRecipe('fs', '').packages, 'less'],
+    });
+    const outcome = await build(recipe, {
+      signal: controller.signal,
+      onEvent: (event) => {
+        // dpkg at work inside the root: the chroot has its /proc, /sys and /dev mounts then.
+        if (event.type === 'log' && /^Unpacking /.test(event.line)) controller.abort();
+      },
+    });
+    assert.ok(!outcome.ok);
+    assert.equal(outcome.failure.kind, 'cancelled');
+    assert.equal(outcome.failure.step, 'bootstrap');
   });
 
   test('the whole-build deadline fails the build as timeout', async () => {

@@ -1,6 +1,6 @@
 // The BOSS participant's protocol through a real RabbitMQ, with Debian's python3-pika in the role of BOSS. The
-// server runs no build slots and its participant files jobs in `requests`, a queue that does not start builds: the
-// tests finish those jobs through the jobs module, as a worker would, since what is tested here is the protocol.
+// server runs no build slots, so the jobs its participant files in `requests` wait: the tests finish them through
+// the jobs module, as a worker would, since what is tested here is the protocol.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

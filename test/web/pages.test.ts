@@ -43,6 +43,9 @@ after(async () => {
 const jobs = async (page: Page, query = '') =>
   ((await apiFromPage(page, 'GET', `jobs${query}`)).body as JobPage).jobs;
 
+/** The names in the job table, top to bottom. */
+const jobNames = (page: Page) => page.locator('tbody tr td:first-child a:first-child').allTextContents();
+
 const jobIdFromUrl = (page: Page) => decodeURIComponent(new URL(page.url()).pathname.split('/').pop() ?? '');
 
 async function openSubmit(page: Page, source: 'A ready template' | 'A kickstart file' | 'Paste a kickstart') {
@@ -167,18 +170,16 @@ test('the queue filters by tag and name, pages, works with the back button and o
   await admin.getByRole('button', { name: 'Filter' }).click();
   await admin.waitForURL(/tag=nightly/);
   await admin.getByRole('link', { name: 'filler-29' }).waitFor({ state: 'detached' });
-  assert.deepEqual(await admin.locator('tbody tr td:first-child a:first-child').allTextContents(), [
-    'debian-minimal',
-  ]);
+  await admin.getByRole('link', { name: 'debian-minimal' }).waitFor();
+  assert.deepEqual(await jobNames(admin), ['debian-minimal']);
   await admin.goBack();
   await admin.getByRole('link', { name: 'filler-29' }).waitFor();
 
   await admin.getByLabel('Name or ID').fill('uploaded');
   await admin.keyboard.press('Enter');
   await admin.getByRole('link', { name: 'filler-29' }).waitFor({ state: 'detached' });
-  assert.deepEqual(await admin.locator('tbody tr td:first-child a:first-child').allTextContents(), [
-    'uploaded-fs',
-  ]);
+  await admin.getByRole('link', { name: 'uploaded-fs' }).waitFor();
+  assert.deepEqual(await jobNames(admin), ['uploaded-fs']);
 
   await admin.getByRole('navigation', { name: 'Queues' }).getByRole('link', { name: 'web' }).click();
   await admin.waitForURL(/\/img\/queue\/web\/$/);
@@ -307,6 +308,9 @@ test('the admin manages queues, users, groups and tokens; a new user cannot dele
   try {
     await logIn(alicePage, web.pages, { username: 'alice', password: 'alice-password' });
     assert.equal(await alicePage.getByRole('link', { name: 'Admin' }).count(), 0);
+    await alicePage.getByRole('link', { name: 'Mine' }).click();
+    await alicePage.getByRole('heading', { name: "alice's images" }).waitFor();
+    await alicePage.getByText('No jobs match.').waitFor();
     const [adminJob] = await jobs(alicePage, '?owner=imager');
     assert.ok(adminJob);
     await alicePage.goto(`${web.pages}job/${adminJob.id}`);

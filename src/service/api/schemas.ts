@@ -218,7 +218,11 @@ export const ImageTypeSchema = Type.Object({
   bootable: Type.Boolean(),
   live: Type.Boolean(),
 });
-export const ArchSchema = Type.Object({ name: Type.String(), debian: Type.String(), emulated: Type.Boolean() });
+export const ArchSchema = Type.Object({
+  name: Type.String(),
+  debian: Type.String(),
+  emulated: Type.Boolean(),
+});
 export const TemplateSchema = Type.Object({
   name: Type.String(),
   display_name: Type.String(),

@@ -17,11 +17,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .values([
             { name: 'web', description: 'jobs submitted from the web pages', starts_builds: 1 },
             { name: 'api', description: 'jobs submitted through the REST API', starts_builds: 1 },
-            {
-              name: 'requests',
-              description: 'jobs recorded for builds launched elsewhere',
-              starts_builds: 0,
-            },
+            { name: 'requests', description: 'jobs requested by BOSS workitems', starts_builds: 1 },
           ] as never)
           .execute();
 

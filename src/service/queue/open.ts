@@ -11,7 +11,6 @@ export interface QueuedService {
   close(): Promise<void>;
 }
 
-
 /**
  * The service with the transport img.conf asks for wired in: with RabbitMQ the jobs module publishes each job it
  * stores, and the outbox relay publishes those stored while the broker was away.

@@ -35,7 +35,7 @@ export async function runBuild(options: RunBuildOptions): Promise<ChildResult | 
     const seen = processTree(childPid);
     signalProcesses(seen, 'SIGTERM');
     killTimer = setTimeout(() => {
-      signalProcesses([...new Set([...seen, ...processTree(childPid as number)])], 'SIGKILL');
+      signalProcesses([...seen, ...processTree(childPid as number)], 'SIGKILL');
     }, options.killGraceMs);
   };
   options.signal.addEventListener('abort', stopTree, { once: true });

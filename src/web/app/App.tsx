@@ -44,11 +44,9 @@ export function App() {
 
   return (
     <UserContext.Provider value={user ?? null}>
-      <a className="skip-link" href="#main">
-        Skip to the page
-      </a>
+      <SkipLink />
       <TopBar route={route} onLogOut={logOut} />
-      <main id="main">
+      <main id="main" tabIndex={-1}>
         {user === undefined && <p>Loading…</p>}
         {user === null && (
           <>
@@ -64,6 +62,15 @@ export function App() {
 }
 
 const userOf = ({ username, admin }: Session): User => ({ username, admin });
+
+/** The first stop of the Tab key. A link to `#main` would resolve against the `<base href>` and leave the page. */
+function SkipLink() {
+  return (
+    <button type="button" className="skip-link" onClick={() => document.getElementById('main')?.focus()}>
+      Skip to the page
+    </button>
+  );
+}
 
 function Page({ route }: { route: Route }) {
   switch (route.page) {

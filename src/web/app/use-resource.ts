@@ -30,7 +30,8 @@ export function useResource<T>(
   loadRef.current = load;
   const { pollMs, pollWhile } = options;
   const polling = useRef(false);
-  polling.current = pollMs !== undefined && (data === undefined || pollWhile === undefined || pollWhile(data));
+  polling.current =
+    pollMs !== undefined && (data === undefined || pollWhile === undefined || pollWhile(data));
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: a new key means other data
   useEffect(() => {

@@ -1,5 +1,5 @@
 import { ApiError } from '../../client/api-client.ts';
-import { Link } from '../app/router.tsx';
+import { href } from '../app/router.tsx';
 
 /** A failed call as the user should read it: the server's message, and a way back in when the session ended. */
 export function ErrorNotice({ error }: { error: unknown }) {
@@ -10,7 +10,8 @@ export function ErrorNotice({ error }: { error: unknown }) {
       <p>{message}</p>
       {error instanceof ApiError && error.status === 401 && (
         <p>
-          <Link to="login">Log in again</Link>
+          {/* A full load: the page asks the server afresh who is logged in. */}
+          <a href={href('login/')}>Log in again</a>
         </p>
       )}
     </div>

@@ -1,8 +1,6 @@
 import { type FormEvent, useState } from 'react';
-import type { JobStatus } from '../../client/api-client.ts';
+import { JOB_STATUSES } from '../../client/api-client.ts';
 import { navigate, withQuery } from '../app/router.tsx';
-
-const STATUSES: readonly JobStatus[] = ['IN QUEUE', 'BUILDING', 'DONE', 'ERROR', 'CANCELLED'];
 
 /** The filters that live in the URL's query, so a filtered list can be bookmarked and the back button undoes. */
 export const FILTER_KEYS = ['status', 'text', 'tag', 'owner', 'queue'] as const;
@@ -52,7 +50,7 @@ export function JobFilters({ path, filters, extra }: JobFiltersProps) {
           <label htmlFor="filter-status">Status</label>
           <select id="filter-status" {...field('status')}>
             <option value="">any</option>
-            {STATUSES.map((status) => (
+            {JOB_STATUSES.map((status) => (
               <option key={status}>{status}</option>
             ))}
           </select>

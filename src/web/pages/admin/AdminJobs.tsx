@@ -78,9 +78,7 @@ export function AdminJobs() {
             Deleted {result.deleted} job{result.deleted === 1 ? '' : 's'} and their files.
           </p>
           {result.refused.map((refusal) => (
-            <p key={refusal.id}>
-              Not deleted: <span className="mono">{refusal.id}</span>: {refusal.message}
-            </p>
+            <p key={refusal.id}>Not deleted: {refusal.message}</p>
           ))}
         </div>
       )}

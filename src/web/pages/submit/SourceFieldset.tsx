@@ -1,8 +1,7 @@
 import type { TemplateInfo } from '../../../client/api-client.ts';
 import type { KickstartSource, SubmitDraft } from './draft.ts';
 import { KickstartEditor } from './KickstartEditor.tsx';
-import type { LintError } from './LintErrors.tsx';
-import { LintErrors } from './LintErrors.tsx';
+import { type LintError, LintErrors } from './LintErrors.tsx';
 
 const SOURCES: [KickstartSource, string][] = [
   ['template', 'A ready template'],

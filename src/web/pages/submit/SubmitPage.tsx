@@ -1,13 +1,12 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { ApiError, type TemplateInfo } from '../../../client/api-client.ts';
 import { api } from '../../app/api.ts';
-import { tokensIn } from '../../app/kickstart-tokens.ts';
 import { navigate } from '../../app/router.tsx';
 import { jobPath } from '../../app/routes.ts';
 import { useResource } from '../../app/use-resource.ts';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 import { PageTitle } from '../../components/PageTitle.tsx';
-import { emptyDraft, type SubmitDraft } from './draft.ts';
+import { emptyDraft, type SubmitDraft, tokenNames } from './draft.ts';
 import { ExtrasFieldset } from './ExtrasFieldset.tsx';
 import type { LintError } from './LintErrors.tsx';
 import { MetadataFieldset } from './MetadataFieldset.tsx';
@@ -107,11 +106,7 @@ export function SubmitPage() {
         queues={lists.queues}
         update={update}
       />
-      <TokenFieldset
-        names={draft.source === 'template' ? [] : tokensIn(draft.text)}
-        draft={draft}
-        update={update}
-      />
+      <TokenFieldset names={tokenNames(draft)} draft={draft} update={update} />
       <ExtrasFieldset draft={draft} update={update} />
       <MetadataFieldset draft={draft} update={update} />
       <ErrorNotice error={failure} />

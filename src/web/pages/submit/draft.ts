@@ -1,6 +1,6 @@
 import type { SubmitJson } from '../../../client/api-client.ts';
 import { splitList } from '../../app/format.ts';
-import { tokenMap } from '../../app/kickstart-tokens.ts';
+import { tokenMap, tokensIn } from '../../app/kickstart-tokens.ts';
 
 /** Where the kickstart comes from. The API takes no kickstarter YAML, so the form offers none. */
 export type KickstartSource = 'template' | 'file' | 'text';
@@ -44,9 +44,16 @@ export const emptyDraft: SubmitDraft = {
   email: '',
 };
 
+/** The `@TOKEN@`s the form can see: those of the kickstart text (the API does not offer a template's text). */
+export function tokenNames(draft: SubmitDraft): string[] {
+  return draft.source === 'template' ? [] : tokensIn(draft.text);
+}
+
 /** The draft as the JSON submission; the kickstart itself is added by the caller, as text, file or template. */
 export function submission(draft: SubmitDraft): Omit<SubmitJson, 'kickstart' | 'template'> {
-  const tokenmap = [tokenMap(draft.tokens), draft.otherTokens.trim()].filter((part) => part !== '').join(',');
+  // Values typed for tokens since removed from the text are left out.
+  const shown = Object.fromEntries(tokenNames(draft).map((name) => [name, draft.tokens[name] ?? '']));
+  const tokenmap = [tokenMap(shown), draft.otherTokens.trim()].filter((part) => part !== '').join(',');
   const optional = {
     name: draft.name.trim(),
     email: draft.email.trim(),
