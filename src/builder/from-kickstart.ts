@@ -2,11 +2,13 @@
 // builds. Everything an image build cannot honour is said here, once: either a note in the log
 // (installer-only commands) or a kickstart error before any work starts (layouts the builder cannot make).
 import {
+  applyOverlay,
   commandOf,
   commandsOf,
   formatDiagnostic,
   formatKickstart,
   type Kickstart,
+  type KickstartOverlay,
   type ParseOptions,
   parseKickstart,
   parseTokenMap,
@@ -37,6 +39,8 @@ export interface KickstartInput {
   tokenmap?: string | Readonly<Record<string, string>>;
   outputDir: string;
   packTo?: PackFormat;
+  /** A job's extra repositories and packages, added to the kickstart before it is read. */
+  overlay?: KickstartOverlay;
   /** Where %include may read from; by default a submitted kickstart may include nothing. */
   includes?: Pick<ParseOptions, 'file' | 'baseDir' | 'includeRoots'>;
 }
@@ -120,7 +124,9 @@ export async function resolveKickstart(
   const type = parseImageType(input.type);
   const arch = parseArch(input.arch);
   const tokens = tokensOf(input);
-  const parsed = parseKickstart(input.kickstart, {
+  const overlaid = applyOverlay(input.kickstart, input.overlay ?? {});
+  if (!overlaid.ok) throw kickstartError(overlaid.error);
+  const parsed = parseKickstart(overlaid.text, {
     file: `${input.name}.ks`,
     tokens,
     ...(input.includes ?? {

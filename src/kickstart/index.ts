@@ -7,6 +7,7 @@ export { type IncludeReader, type IncludeRequest, type IncludeResult, isUrl } fr
 export { type LoadOptions, loadKickstartFile, parseWithUrls } from './load.ts';
 export { type KickstartMeaning, kickstartMeaning } from './meaning.ts';
 export * from './model.ts';
+export { applyOverlay, type KickstartOverlay, type OverlayResult } from './overlay.ts';
 export { DEFAULT_MAX_INCLUDE_DEPTH, type ParseOptions, type ParseResult, parseKickstart } from './parser.ts';
 export { commandOf, commandsOf, type KickstartCommand } from './query.ts';
 export { DEFAULT_MAX_BYTES } from './source.ts';

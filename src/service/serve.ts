@@ -10,7 +10,7 @@ import { startNotifications } from './notify/index.ts';
 import type { Service } from './open.ts';
 import { openQueuedService, type QueueTransport } from './queue/index.ts';
 import { DEFAULT_ADMIN } from './users/index.ts';
-import { startWorker, workerSettings } from './worker/index.ts';
+import { buildQueues, startWorker, workerSettings } from './worker/index.ts';
 
 const RETENTION_EVERY_MS = 60 * 60 * 1000;
 
@@ -119,9 +119,7 @@ async function startLocalWorker(
   config: Config,
   onError: (error: unknown, context: string) => void,
 ) {
-  const queues = (await service.queues.list())
-    .filter((queue) => queue.startsBuilds)
-    .map((queue) => queue.name);
+  const queues = await buildQueues(service.queues, []);
   return startWorker({
     jobs: service.jobs,
     transport,

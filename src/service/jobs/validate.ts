@@ -1,6 +1,6 @@
 import { parseArch } from '../../builder/arches.ts';
 import { parseImageType } from '../../builder/image-types.ts';
-import { parseKickstart, parseTokenMap, withDefaultTokens } from '../../kickstart/index.ts';
+import { applyOverlay, parseKickstart, parseTokenMap, withDefaultTokens } from '../../kickstart/index.ts';
 import { ServiceError } from '../errors.ts';
 import type { Job, KickstartProblem, SubmitInput } from './types.ts';
 
@@ -26,7 +26,12 @@ export function validateJobInput(input: SubmitInput): ValidJobInput {
   const tokens = parseTokenMap(input.tokenmap ?? '');
   if (!tokens.ok) throw new ServiceError('bad-request', `tokenmap: ${tokens.error}`);
 
-  const parsed = parseKickstart(input.kickstart, {
+  const overlaid = applyOverlay(input.kickstart, {
+    repos: input.extraRepos ?? [],
+    packages: input.packages ?? [],
+  });
+  if (!overlaid.ok) throw new ServiceError('bad-request', overlaid.error);
+  const parsed = parseKickstart(overlaid.text, {
     file: `${name}.ks`,
     tokens: withDefaultTokens(tokens.tokens, arch),
     // A submitted kickstart must be whole: includes would read the server's own files.

@@ -20,6 +20,7 @@ const outcome = await builderFor(order).build({
   arch: job.arch,
   name: job.name,
   tokenmap: job.tokenmap,
+  overlay: { repos: job.extraRepos, packages: job.packages },
   outputDir: order.outputDir,
   signal,
   onEvent: send,

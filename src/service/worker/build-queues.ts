@@ -3,7 +3,7 @@ import type { QueueCatalog } from '../jobs/index.ts';
 
 /**
  * The queues a worker consumes: those asked for, each of which must exist and start builds, or, when none is
- * asked for, every queue that starts builds (a queue like `requests` only records jobs built elsewhere).
+ * asked for, every queue that starts builds (an admin may switch a queue's builds off).
  */
 export async function buildQueues(catalog: QueueCatalog, wanted: readonly string[]): Promise<string[]> {
   const building = (await catalog.list()).filter((queue) => queue.startsBuilds).map((queue) => queue.name);

@@ -11,6 +11,8 @@ export interface BuildOrder {
     arch: string;
     kickstart: string;
     tokenmap: string;
+    extraRepos: string[];
+    packages: string[];
   };
   /** The job's folder, `<base_dir>/<queue>/<owner>/<id>/`: the images and the log end up here. */
   outputDir: string;

@@ -92,6 +92,8 @@ async function buildAndStore(context: JobRunContext, job: Job): Promise<boolean>
           arch: job.arch,
           kickstart: job.kickstart,
           tokenmap: job.tokenmap,
+          extraRepos: job.extraRepos,
+          packages: job.packages,
         },
         outputDir: folder,
         builder: settings.builder,

@@ -10,7 +10,7 @@ import { SubmitPage } from '../pages/submit/SubmitPage.tsx';
 import { api } from './api.ts';
 import { navigate, useLocation } from './router.tsx';
 import { matchRoute, type Route } from './routes.ts';
-import { type User, UserContext } from './session.tsx';
+import { type User, UserContext } from './session.ts';
 import { TopBar } from './TopBar.tsx';
 
 /** `undefined` while the server is asked whether this browser is logged in. */

@@ -1,6 +1,6 @@
 import { Link } from './router.tsx';
 import type { Route } from './routes.ts';
-import { useCurrentUser } from './session.tsx';
+import { useCurrentUser } from './session.ts';
 
 /** The original's tabs: Submit, Queue, Admin, Logout; someone who is not an admin gets only their API tokens. */
 export function TopBar({ route, onLogOut }: { route: Route; onLogOut: () => void }) {

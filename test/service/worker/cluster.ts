@@ -45,6 +45,8 @@ export interface Cluster {
   /** `[worker] base_dir` of the workers. */
   baseDir: string;
   jobs(): JobService;
+  /** Ids of the jobs stored but not yet handed to the broker. */
+  outbox(): Promise<string[]>;
   submit(count: number): Promise<Job[]>;
   /** An `imger worker` process with one slot. */
   startWorker(): ChildProcess;
@@ -112,6 +114,10 @@ export async function cluster(t: TestContext, { transport, standInMs }: ClusterO
   return {
     baseDir: env.IMG_WORKER_BASE_DIR ?? '',
     jobs,
+    async outbox() {
+      const { db } = (server as QueuedService).service.database;
+      return (await db.selectFrom('outbox').select('job_id').execute()).map((row) => row.job_id);
+    },
     async submit(count) {
       const submitted: Job[] = [];
       for (let i = 0; i < count; i += 1)

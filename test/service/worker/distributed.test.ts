@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import amqp from 'amqplib';
 import type { Job } from '../../../src/service/jobs/index.ts';
 import { alice } from '../jobs/fixtures.ts';
 import { broker, builtBy, ciServices, cluster, isFinished, rabbitSkip, run } from './cluster.ts';
@@ -109,9 +110,18 @@ for (const { name, transport, skip } of transports) {
   });
 }
 
+async function brokerAnswers(): Promise<boolean> {
+  try {
+    await (await amqp.connect(broker.url)).close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 describe('distributed workers: RabbitMQ restart', { skip: rabbitSkip }, () => {
   test('a RabbitMQ restart with jobs queued loses none; a job submitted while it is down waits in the outbox', async (t) => {
-    const { submit, startWorker, allFinished, until } = await cluster(t, {
+    const { submit, startWorker, allFinished, until, outbox } = await cluster(t, {
       transport: 'rabbitmq',
       standInMs: 1000,
     });
@@ -119,8 +129,12 @@ describe('distributed workers: RabbitMQ restart', { skip: rabbitSkip }, () => {
     const submitted = await submit(3);
     await until(submitted[0]?.id ?? '', (job) => job.status === 'BUILDING');
     const restart = run('bash', [ciServices, 'rabbitmq-restart', broker.dir]);
-    await sleep(3000); // the broker is stopping or down by now
+    while (await brokerAnswers()) await sleep(100);
     const duringRestart = await submit(1);
+    assert.deepEqual(
+      await outbox(),
+      duringRestart.map((job) => job.id),
+    );
     await restart;
     const finished = await allFinished(
       [...submitted, ...duringRestart].map((job) => job.id),
@@ -130,5 +144,6 @@ describe('distributed workers: RabbitMQ restart', { skip: rabbitSkip }, () => {
       finished.map((job) => job.status),
       ['DONE', 'DONE', 'DONE', 'DONE'],
     );
+    assert.deepEqual(await outbox(), []);
   });
 });

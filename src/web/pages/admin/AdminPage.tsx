@@ -1,6 +1,6 @@
 import { Link } from '../../app/router.tsx';
 import type { AdminSection } from '../../app/routes.ts';
-import { useUser } from '../../app/session.tsx';
+import { useUser } from '../../app/session.ts';
 import { PageTitle } from '../../components/PageTitle.tsx';
 import { AdminGroups } from './AdminGroups.tsx';
 import { AdminJobs } from './AdminJobs.tsx';

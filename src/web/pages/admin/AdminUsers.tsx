@@ -2,7 +2,7 @@ import { type FormEvent, useState } from 'react';
 import type { User } from '../../../client/api-client.ts';
 import { api } from '../../app/api.ts';
 import { formatDate } from '../../app/format.ts';
-import { useUser } from '../../app/session.tsx';
+import { useUser } from '../../app/session.ts';
 import { useAction } from '../../app/use-action.ts';
 import { useResource } from '../../app/use-resource.ts';
 import { ConfirmButton } from '../../components/ConfirmButton.tsx';

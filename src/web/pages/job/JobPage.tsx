@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { isFinished } from '../../../client/api-client.ts';
 import { api } from '../../app/api.ts';
-import { mayChange, useUser } from '../../app/session.tsx';
+import { mayChange, useUser } from '../../app/session.ts';
 import { useResource } from '../../app/use-resource.ts';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 import { PageTitle } from '../../components/PageTitle.tsx';

@@ -1,7 +1,7 @@
 import { api } from '../../app/api.ts';
 import { useLocation } from '../../app/router.tsx';
 import { queuePath } from '../../app/routes.ts';
-import { useUser } from '../../app/session.tsx';
+import { useUser } from '../../app/session.ts';
 import { useJobPage } from '../../app/use-job-page.ts';
 import { useResource } from '../../app/use-resource.ts';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
