@@ -45,12 +45,13 @@ export async function streamLog(
     lastWrite = Date.now();
   };
 
-  const readMore = async () => {
+  /** Reads at most 1 MiB more; false when there was nothing new. */
+  const readMore = async (): Promise<boolean> => {
     const file = await open(path, 'r').catch(() => null);
-    if (!file) return;
+    if (!file) return false;
     try {
       const { size } = await file.stat();
-      if (size <= position) return;
+      if (size <= position) return false;
       const chunk = Buffer.alloc(Math.min(size - position, 1024 * 1024));
       const { bytesRead } = await file.read(chunk, 0, chunk.length, position);
       position += bytesRead;
@@ -60,12 +61,13 @@ export async function streamLog(
     }
     // Only whole lines go out, so a UTF-8 character is never split between events.
     const lastNewline = pending.lastIndexOf(0x0a);
-    if (lastNewline < 0) return;
+    if (lastNewline < 0) return true;
     flush(
       pending.subarray(0, lastNewline + 1).toString('utf8'),
       position - (pending.length - lastNewline - 1),
     );
     pending = pending.subarray(lastNewline + 1);
+    return true;
   };
 
   const flush = (text: string, endOffset: number) => {
@@ -78,7 +80,8 @@ export async function streamLog(
     if (tick % STATUS_EVERY === 0) {
       const job = await jobs.get(jobId);
       if (!job || isFinished(job.status)) {
-        await readMore();
+        // The job has ended, so the file is complete: send all of it, however long, before `end`.
+        while (!closed && (await readMore()));
         if (pending.length > 0) flush(pending.toString('utf8'), position);
         send(`event: end\ndata: ${job?.status ?? 'REMOVED'}\n\n`);
         break;

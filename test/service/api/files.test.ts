@@ -95,6 +95,17 @@ for (const kind of databaseKinds) {
       assert.equal(response.body, 'event: log\nid: 14\ndata: line 2\n\nevent: end\ndata: DONE\n\n');
     });
 
+    test('following an ended job sends its whole log, however long, before the end event', async (t) => {
+      const h = await harness(t, kind);
+      const { job, folder } = await builtJob(h);
+      const line = `${'x'.repeat(99)}\n`;
+      writeFileSync(join(folder, 'built.log'), line.repeat(40_000));
+      const response = await h.app.inject({ url: `/api/v1/jobs/${job.id}/log?follow=1`, headers: h.as.bob });
+      const data = response.body.split('\n').filter((l) => l.startsWith('data: x'));
+      assert.equal(data.length, 40_000);
+      assert.match(response.body, /event: end\ndata: DONE\n\n$/);
+    });
+
     test('files: the list, a download with Content-Length, ETag and Range, and /image', async (t) => {
       const h = await harness(t, kind);
       const { job } = await builtJob(h);
