@@ -16,10 +16,15 @@ import type {
   JobPatch,
   JobStatusSchema,
   JobSummary as JobSummarySchema,
+  LintRequest,
+  LintResult,
   QueueSchema,
+  RenderRequest,
+  RenderResult,
   SessionSchema,
   SubmitForm,
   SubmitJson,
+  TemplateDetail,
   TemplateSchema,
   TokenCreated,
   TokenInfoSchema,
@@ -43,7 +48,20 @@ export type Session = Static<typeof SessionSchema>;
 export type TokenInfo = Static<typeof TokenInfoSchema>;
 export type User = Static<typeof UserSchema>;
 export type Group = Static<typeof GroupSchema>;
-export type { Credentials, JobListQuery, JobPatch, SubmitJson, TokenCreated, UserCreate, UserPatch };
+export type {
+  Credentials,
+  JobListQuery,
+  JobPatch,
+  LintRequest,
+  LintResult,
+  RenderRequest,
+  RenderResult,
+  SubmitJson,
+  TemplateDetail,
+  TokenCreated,
+  UserCreate,
+  UserPatch,
+};
 
 /** A multipart submission: the form's fields, with the kickstart as a file rather than text. */
 export type SubmitFormRequest = Omit<SubmitForm, 'kickstart'> & {
@@ -151,6 +169,16 @@ export class ApiClient {
     return this.#json('POST', 'jobs', form);
   }
 
+  /** The checks `submit` makes, without submitting; its `errors` are the lines a submit would be refused for. */
+  lint(request: LintRequest, options: { signal?: AbortSignal } = {}): Promise<LintResult> {
+    return this.#json('POST', 'kickstarts/lint', request, options.signal);
+  }
+
+  /** Kickstarter YAML (configurations.yaml and repos.yaml as text) rendered into kickstarts. */
+  render(request: RenderRequest): Promise<RenderResult> {
+    return this.#json('POST', 'kickstarts/render', request);
+  }
+
   get(id: string): Promise<Job> {
     return this.#json('GET', `jobs/${encodeURIComponent(id)}`);
   }
@@ -199,6 +227,11 @@ export class ApiClient {
 
   templates(): Promise<TemplateInfo[]> {
     return this.#json('GET', 'templates');
+  }
+
+  /** One template with its text. */
+  template(name: string): Promise<TemplateDetail> {
+    return this.#json('GET', `templates/${encodeURIComponent(name)}`);
   }
 
   /** The log from byte `offset` on, and the offset to ask from next time. */
@@ -331,8 +364,8 @@ export class ApiClient {
     await this.#json('DELETE', `groups/${encodeURIComponent(name)}`);
   }
 
-  async #json<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const init: RequestInit = {};
+  async #json<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+    const init: RequestInit = signal ? { signal } : {};
     if (body instanceof FormData) init.body = body;
     else if (body !== undefined) {
       init.body = JSON.stringify(body);

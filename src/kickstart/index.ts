@@ -11,4 +11,10 @@ export { applyOverlay, type KickstartOverlay, type OverlayResult } from './overl
 export { DEFAULT_MAX_INCLUDE_DEPTH, type ParseOptions, type ParseResult, parseKickstart } from './parser.ts';
 export { commandOf, commandsOf, type KickstartCommand } from './query.ts';
 export { DEFAULT_MAX_BYTES } from './source.ts';
-export { parseTokenMap, substituteTokens, type TokenMap, withDefaultTokens } from './tokens.ts';
+export {
+  parseTokenMap,
+  substituteTokens,
+  type TokenMap,
+  tokensIn,
+  withDefaultTokens,
+} from './tokens.ts';

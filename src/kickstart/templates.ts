@@ -3,6 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeFsError } from './fs-error.ts';
+import { tokensIn } from './tokens.ts';
 
 /** The ready templates shipped with IMG, in the repository's `templates/` folder. */
 export const bundledTemplatesDir = resolve(fileURLToPath(import.meta.url), '../../../templates');
@@ -22,6 +23,8 @@ export interface KickstartTemplate {
   suggestedImageType?: string;
   suggestedArchitecture?: string;
   suggestedFeatures: string[];
+  /** The `@TOKEN@`s of the text, in order of first use: what a submitter may fill in (mic's --tokenmap). */
+  tokens: string[];
   path: string;
 }
 
@@ -83,9 +86,16 @@ export async function listTemplates(dir: string = bundledTemplatesDir): Promise<
   for (const entry of templateFiles) {
     const path = join(dir, entry.name);
     try {
-      const { displayName, ...hints } = readTemplateHints(await readFile(path, 'utf8'));
+      const text = await readFile(path, 'utf8');
+      const { displayName, ...hints } = readTemplateHints(text);
       const name = entry.name.slice(0, -'.ks'.length);
-      listing.templates.push({ name, displayName: displayName ?? name, ...hints, path });
+      listing.templates.push({
+        name,
+        displayName: displayName ?? name,
+        ...hints,
+        tokens: tokensIn(text),
+        path,
+      });
     } catch (error) {
       listing.errors.push({ path, message: `cannot read template: ${describeFsError(error)}` });
     }

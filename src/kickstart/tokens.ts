@@ -33,6 +33,11 @@ export function withDefaultTokens(tokens: TokenMap, arch?: string): Map<string, 
 
 const TOKEN = /@([A-Za-z0-9_]+)@/g;
 
+/** The distinct `@TOKEN@` names of a text, in order of first use. */
+export function tokensIn(text: string): string[] {
+  return [...new Set(Array.from(text.matchAll(TOKEN), (match) => match[1] ?? ''))];
+}
+
 export function substituteTokens(text: string, tokens: TokenMap): string {
   if (tokens.size === 0 || !text.includes('@')) return text;
   return text.replace(TOKEN, (whole, name: string) => tokens.get(name) ?? whole);

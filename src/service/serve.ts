@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { bundledTemplatesDir } from '../kickstart/templates.ts';
 import { startServedParticipant } from '../participant/served.ts';
 import { buildApp } from './api/index.ts';
+import { pagePrefix } from './api/web-pages.ts';
 import { type Config, checkSupported } from './config/index.ts';
 import { deleteExpiredJobs } from './jobs/index.ts';
 import { startNotifications } from './notify/index.ts';
@@ -15,7 +16,10 @@ import { buildQueues, startWorker, workerSettings } from './worker/index.ts';
 const RETENTION_EVERY_MS = 60 * 60 * 1000;
 
 export interface RunningServer {
+  /** The server's root: the API is under `api/`. */
   url: string;
+  /** The web pages' root, under `[web] url_prefix`. */
+  pagesUrl: string;
   service: Service;
   stop(): Promise<void>;
 }
@@ -99,6 +103,7 @@ export async function serve(
     config.boss.amqp_host === '' ? null : await startServedParticipant(config, users, url, app.log);
   return {
     url,
+    pagesUrl: new URL(pagePrefix(config.web.url_prefix), url).href,
     service,
     async stop() {
       clearInterval(sweepLost);
@@ -110,6 +115,15 @@ export async function serve(
       await queued.close();
     },
   };
+}
+
+/** What `imger serve` says once it listens: where people go, and where scripts go. */
+export function addressesMessage(server: Pick<RunningServer, 'url' | 'pagesUrl'>): string {
+  return [
+    `IMG is serving at ${server.url}`,
+    `  web pages: ${server.pagesUrl}`,
+    `  API: ${server.url}api/v1/ (documentation: ${server.url}api/docs)`,
+  ].join('\n');
 }
 
 /** `num_workers` build slots in this process, on every queue that starts builds. */

@@ -30,9 +30,16 @@ describe('listTemplates', () => {
           displayName: 'Alpha first by display name',
           suggestedImageType: 'fs',
           suggestedFeatures: ['one', 'two'],
+          tokens: [],
           path: `${fixtures}zeta.ks`,
         },
-        { name: 'plain', displayName: 'plain', suggestedFeatures: [], path: `${fixtures}plain.ks` },
+        {
+          name: 'plain',
+          displayName: 'plain',
+          suggestedFeatures: [],
+          tokens: [],
+          path: `${fixtures}plain.ks`,
+        },
       ],
       errors: [],
     });
@@ -71,6 +78,11 @@ describe('the bundled templates', async () => {
       ],
     );
     for (const template of templates) assert.notEqual(template.displayName, template.name);
+  });
+
+  it('list their @TOKEN@s in order of first use', () => {
+    const device = templates.find((template) => template.name === 'mer-device');
+    assert.deepEqual(device?.tokens, ['NAME', 'RELEASE', 'ARCH']);
   });
 
   it('parse without a diagnostic: Debian ones as plain pykickstart, the device one with mic extensions', async () => {

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { type Config, ConfigError, checkSupported, loadConfig } from '../../service/config/index.ts';
 import { ServiceError } from '../../service/errors.ts';
 import { openService } from '../../service/open.ts';
-import { serve } from '../../service/serve.ts';
+import { addressesMessage, serve } from '../../service/serve.ts';
 import { EXIT, UserError } from '../exit-codes.ts';
 
 const warn = (message: string) => process.stderr.write(`imger: warning: ${message}\n`);
@@ -36,7 +36,7 @@ export function registerServiceCommands(program: Command): void {
           EXIT.failure,
         );
       });
-      process.stdout.write(`IMG is serving at ${server.url} (API documentation: ${server.url}api/docs)\n`);
+      process.stdout.write(`${addressesMessage(server)}\n`);
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once('SIGINT', stop);

@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import { type ConfigurationsFile, externalImageEntry, readConfigurationsFile } from './configurations.ts';
-import { uniqueErrors } from './errors.ts';
+import { errorAt, uniqueErrors } from './errors.ts';
 import { renderImages } from './render.ts';
 import { type RepositoryTable, readRepositories } from './repositories.ts';
 import type { Snippets } from './snippets.ts';
@@ -13,9 +13,10 @@ export interface KickstarterTexts {
   repos?: SourceFile;
   /**
    * The `*.yaml` files of the ExternalConfigs folders, already read: this variant touches no disk, so the folders
-   * the configurations file names are the caller's to list.
+   * the configurations file names are the caller's to list. Absent, a file naming such folders is refused.
    */
   externalConfigs?: readonly SourceFile[];
+  /** Absent, an image that needs a script or partition file is refused, naming the key that asks for it. */
   snippets?: Snippets;
   /** Names or FileNames to render, even when inactive; every active image when absent or empty. */
   only?: readonly string[];
@@ -47,6 +48,16 @@ export function renderParsed(
   if (!repositories.ok) return failed([...parsed.errors, ...repositories.errors]);
 
   const errors = [...parsed.errors, ...repositories.value.errors];
+  if (texts.externalConfigs === undefined && parsed.configurations.externalConfigDirs.length > 0) {
+    errors.push(
+      errorAt(
+        parsed.configurations.document,
+        ['ExternalConfigs'],
+        'names folders, but no files of them were given: put those configurations in this file',
+        'ExternalConfigs',
+      ),
+    );
+  }
   const externalImages = (texts.externalConfigs ?? []).flatMap((source) => {
     const document = loadYaml(source);
     if (document.ok) return [externalImageEntry(document.value)];
@@ -57,7 +68,7 @@ export function renderParsed(
     configurations: parsed.configurations,
     externalImages,
     repositories: repositories.value.repositories,
-    snippets: texts.snippets ?? new Map(),
+    ...(texts.snippets === undefined ? {} : { snippets: texts.snippets }),
     baseDir: dirname(parsed.configurations.document.file),
     ...(texts.only === undefined ? {} : { only: texts.only }),
   });

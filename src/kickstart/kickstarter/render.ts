@@ -12,7 +12,8 @@ export interface RenderInputs {
   configurations: ConfigurationsFile;
   externalImages: readonly ImageEntry[];
   repositories: RepositoryTable;
-  snippets: Snippets;
+  /** Absent when the caller has no files beside the YAML at all, rather than none of the name asked for. */
+  snippets?: Snippets;
   /** Folder of configurations.yaml: snippet paths in messages are shown under it. */
   baseDir: string;
   /** Names or FileNames to render, inactive or not; all active images when absent or empty. */
@@ -72,9 +73,13 @@ function renderImage(image: ResolvedImage, inputs: RenderInputs): Outcome<Kickst
     errors.push(imageError(image, key, message, item));
   };
   const snippet = (key: 'Part' | 'PostScripts' | 'NoChrootScripts', name: string, path: string) => {
-    const text = inputs.snippets.get(path);
+    const text = inputs.snippets?.get(path);
     if (text === undefined) {
-      fail(key, `${join(inputs.baseDir, path)} does not exist`, key === 'Part' ? undefined : name);
+      const problem =
+        inputs.snippets === undefined
+          ? `needs ${path}, but no script or partition files were given`
+          : `${join(inputs.baseDir, path)} does not exist`;
+      fail(key, problem, key === 'Part' ? undefined : name);
     }
     return text;
   };

@@ -12,6 +12,7 @@ import { catalogRoutes } from './routes/catalog.ts';
 import { healthRoutes } from './routes/health.ts';
 import { jobFileRoutes } from './routes/job-files.ts';
 import { jobRoutes } from './routes/jobs.ts';
+import { kickstartRoutes } from './routes/kickstarts.ts';
 import { loginRoutes } from './routes/login.ts';
 import { sharedSchemas } from './schemas.ts';
 import { installWebPages } from './web-pages.ts';
@@ -41,6 +42,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         jobRoutes,
         jobFileRoutes,
         catalogRoutes,
+        kickstartRoutes,
         adminRoutes,
       ]) {
         await api.register(routes, deps);

@@ -81,15 +81,22 @@ export const JobPageSchema = Type.Object(
   { $id: 'JobPage' },
 );
 
+const archField = Type.String({
+  description: `architecture: ${arches.join(', ')} or a mic alias (i586, armv7tnhl, …)`,
+});
+const tokenmapField = Type.String({ description: 'TOKEN:VALUE,…' });
+const overlayFields = {
+  extra_repos: Type.Optional(Type.Array(Type.String())),
+  packages: Type.Optional(Type.Array(Type.String(), { description: '`-name` excludes, `@name` is a group' })),
+};
+
 const submitFields = {
   type: Type.String({ description: `image type: ${imageTypes.join(', ')}` }),
-  arch: Type.String({
-    description: `architecture: ${arches.join(', ')} or a mic alias (i586, armv7tnhl, …)`,
-  }),
+  arch: archField,
   name: Type.Optional(Type.String({ maxLength: 100 })),
   queue: Type.Optional(Type.String({ description: 'default: api' })),
   email: Type.Optional(Type.String()),
-  tokenmap: Type.Optional(Type.String({ description: 'TOKEN:VALUE,…' })),
+  tokenmap: Type.Optional(tokenmapField),
 };
 
 export const SubmitJson = Type.Object(
@@ -97,10 +104,7 @@ export const SubmitJson = Type.Object(
     kickstart: Type.Optional(Type.String({ description: 'the kickstart text; or give `template`' })),
     template: Type.Optional(Type.String({ description: 'name of a ready template (GET /templates)' })),
     ...submitFields,
-    extra_repos: Type.Optional(Type.Array(Type.String())),
-    packages: Type.Optional(
-      Type.Array(Type.String(), { description: '`-name` excludes, `@name` is a group' }),
-    ),
+    ...overlayFields,
     tags: Type.Optional(Type.Array(Type.String())),
     pinned: Type.Optional(Type.Boolean()),
   },
@@ -122,6 +126,57 @@ export const SubmitForm = Type.Object(
   { additionalProperties: false },
 );
 export type SubmitForm = Static<typeof SubmitForm>;
+
+/** The kickstart and what changes its meaning in a job: a lint answers for these exactly as a submit would. */
+export const LintRequest = Type.Object(
+  {
+    kickstart: Type.String(),
+    tokenmap: Type.Optional(tokenmapField),
+    arch: Type.Optional(archField),
+    ...overlayFields,
+  },
+  { additionalProperties: false },
+);
+export type LintRequest = Static<typeof LintRequest>;
+
+const KickstartProblemSchema = Type.Object({
+  line: Type.Integer({ description: '1-based; 0 for the kickstart as a whole' }),
+  message: Type.String(),
+});
+
+export const LintResult = Type.Object({
+  ok: Type.Boolean({ description: "no errors: the kickstart passes a submit's checks" }),
+  errors: Type.Array(KickstartProblemSchema),
+  warnings: Type.Array(KickstartProblemSchema),
+});
+export type LintResult = Static<typeof LintResult>;
+
+export const RenderRequest = Type.Object(
+  {
+    configurations: Type.String({ description: "kickstarter's configurations.yaml, as text" }),
+    repos: Type.Optional(Type.String({ description: 'its repos.yaml, as text' })),
+    name: Type.Optional(
+      Type.String({ description: 'render only the configuration of this Name or FileName' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type RenderRequest = Static<typeof RenderRequest>;
+
+export const RenderResult = Type.Object({
+  files: Type.Array(Type.Object({ name: Type.String(), path: Type.String(), text: Type.String() })),
+  errors: Type.Array(
+    Type.Object({
+      file: Type.String(),
+      message: Type.String(),
+      line: Type.Optional(Type.Integer()),
+      key: Type.Optional(Type.String({ description: 'the configuration key to fix' })),
+      image: Type.Optional(Type.String({ description: 'the configuration being rendered' })),
+    }),
+  ),
+  inactive: Type.Array(Type.String({ description: 'configurations skipped for `Active: false`' })),
+});
+export type RenderResult = Static<typeof RenderResult>;
 
 export const JobListQuery = Type.Object({
   queue: Type.Optional(Type.String()),
@@ -229,7 +284,13 @@ export const TemplateSchema = Type.Object({
   suggested_image_type: nullable(Type.String()),
   suggested_architecture: nullable(Type.String()),
   suggested_features: Type.Array(Type.String()),
+  tokens: Type.Array(Type.String(), {
+    description:
+      'the @TOKEN@s of the text for the tokenmap, in order of first use; not ARCH, the build fills it',
+  }),
 });
+export const TemplateDetail = Type.Composite([TemplateSchema, Type.Object({ text: Type.String() })]);
+export type TemplateDetail = Static<typeof TemplateDetail>;
 
 /** Every schema other schemas refer to by $id; registered once on the app. */
 export const sharedSchemas = [

@@ -1,9 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import type { FastifyRequest } from 'fastify';
-import { listTemplates } from '../../kickstart/templates.ts';
 import { ServiceError } from '../errors.ts';
 import type { SubmitInput } from '../jobs/index.ts';
 import type { SubmitForm, SubmitJson } from './schemas.ts';
+import { readTemplate } from './templates.ts';
 
 /** The largest kickstart a form may upload; the kickstart library refuses more than 1 MiB anyway. */
 export const MAX_KICKSTART_BYTES = 1024 * 1024;
@@ -68,12 +67,6 @@ async function kickstartOf(
     throw new ServiceError('bad-request', 'give either `kickstart` or `template`, not both or neither');
   }
   if (body.kickstart !== undefined) return { kickstart: body.kickstart, name: body.name };
-  const { templates } = await listTemplates(templatesDir);
-  const template = templates.find((candidate) => candidate.name === body.template);
-  if (!template) {
-    throw new ServiceError('bad-request', `no template named ${body.template}`, {
-      templates: templates.map((candidate) => candidate.name),
-    });
-  }
-  return { kickstart: await readFile(template.path, 'utf8'), name: body.name ?? template.name };
+  const { template, text } = await readTemplate(templatesDir, body.template ?? '', 'bad-request');
+  return { kickstart: text, name: body.name ?? template.name };
 }

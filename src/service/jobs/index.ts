@@ -20,3 +20,4 @@ export type {
   KickstartProblem,
   SubmitInput,
 } from './types.ts';
+export { type KickstartLint, type KickstartLintInput, lintKickstart } from './validate.ts';

@@ -1,6 +1,12 @@
 import { parseArch } from '../../builder/arches.ts';
 import { parseImageType } from '../../builder/image-types.ts';
-import { applyOverlay, parseKickstart, parseTokenMap, withDefaultTokens } from '../../kickstart/index.ts';
+import {
+  applyOverlay,
+  type Diagnostic,
+  parseKickstart,
+  parseTokenMap,
+  withDefaultTokens,
+} from '../../kickstart/index.ts';
 import { ServiceError } from '../errors.ts';
 import type { Job, KickstartProblem, SubmitInput } from './types.ts';
 
@@ -11,6 +17,51 @@ export type ValidJobInput = Pick<
 
 /** The name becomes a folder's file names (`<name>.log`), so it is kept to characters safe in a path. */
 const safeName = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+/** What the kickstart checks of a submission need: the job's other fields do not change its lint. */
+export interface KickstartLintInput {
+  kickstart: string;
+  /** Substituted for @ARCH@ when given, as the build will. */
+  arch?: string;
+  tokenmap?: string;
+  extraRepos?: readonly string[];
+  packages?: readonly string[];
+  /** The name the kickstart's problems give its file. */
+  file?: string;
+}
+
+export interface KickstartLint {
+  errors: KickstartProblem[];
+  warnings: KickstartProblem[];
+}
+
+/**
+ * The kickstart checks of a submission, as a report rather than a refusal, so the submit form can show them as
+ * the user types. A malformed tokenmap, arch or overlay is a bad request, as it is for a job.
+ */
+export function lintKickstart(input: KickstartLintInput): KickstartLint {
+  const { arch: archName } = input;
+  const arch = archName === undefined ? undefined : orBadRequest(() => parseArch(archName));
+  const tokens = parseTokenMap(input.tokenmap ?? '');
+  if (!tokens.ok) throw new ServiceError('bad-request', `tokenmap: ${tokens.error}`);
+  const overlaid = applyOverlay(input.kickstart, {
+    repos: input.extraRepos ?? [],
+    packages: input.packages ?? [],
+  });
+  if (!overlaid.ok) throw new ServiceError('bad-request', overlaid.error);
+  const parsed = parseKickstart(overlaid.text, {
+    file: input.file ?? 'kickstart.ks',
+    tokens: withDefaultTokens(tokens.tokens, arch),
+    // A submitted kickstart must be whole: includes would read the server's own files.
+    readInclude: ({ directive }) => ({
+      ok: false,
+      error: `${directive} is not allowed in a submitted kickstart; flatten it first (imger ks format)`,
+    }),
+  });
+  const problems = (diagnostics: readonly Diagnostic[]) =>
+    diagnostics.map(({ line, message }) => ({ line, message }));
+  return { errors: problems(parsed.errors), warnings: problems(parsed.warnings) };
+}
 
 /** Everything checkable before a job is stored: a job that reaches the queue can be built, or fails in the build. */
 export function validateJobInput(input: SubmitInput): ValidJobInput {
@@ -23,26 +74,11 @@ export function validateJobInput(input: SubmitInput): ValidJobInput {
       `name "${name}" must be 1 to 100 letters, digits, dots, dashes or underscores, starting with a letter or digit`,
     );
   }
-  const tokens = parseTokenMap(input.tokenmap ?? '');
-  if (!tokens.ok) throw new ServiceError('bad-request', `tokenmap: ${tokens.error}`);
-
-  const overlaid = applyOverlay(input.kickstart, {
-    repos: input.extraRepos ?? [],
-    packages: input.packages ?? [],
-  });
-  if (!overlaid.ok) throw new ServiceError('bad-request', overlaid.error);
-  const parsed = parseKickstart(overlaid.text, {
-    file: `${name}.ks`,
-    tokens: withDefaultTokens(tokens.tokens, arch),
-    // A submitted kickstart must be whole: includes would read the server's own files.
-    readInclude: ({ directive }) => ({
-      ok: false,
-      error: `${directive} is not allowed in a submitted kickstart; flatten it first (imger ks format)`,
-    }),
-  });
-  if (!parsed.ok) {
-    const errors: KickstartProblem[] = parsed.errors.map(({ line, message }) => ({ line, message }));
-    throw new ServiceError('invalid-kickstart', `the kickstart has ${errors.length} error(s)`, { errors });
+  const lint = lintKickstart({ ...input, arch, file: `${name}.ks` });
+  if (lint.errors.length > 0) {
+    throw new ServiceError('invalid-kickstart', `the kickstart has ${lint.errors.length} error(s)`, {
+      errors: lint.errors,
+    });
   }
   return {
     name,

@@ -173,4 +173,31 @@ describe('renderKickstarterText', () => {
       [['RootPass', 3, 'must fit on one line: a line break would start a new kickstart command']],
     );
   });
+
+  it('refuses, by key, what needs files beside the YAML when none were given', () => {
+    const result = renderKickstarterText({
+      configurations: configurations(
+        [
+          'ExternalConfigs: [external]',
+          'Configurations:',
+          '  - FileName: a',
+          '    PostScripts: [hello]',
+          '    Part: tiny',
+        ].join('\n'),
+      ),
+    });
+    assert.deepEqual(result.files, []);
+    assert.deepEqual(
+      result.errors.map((error) => [error.key, error.line, error.message]),
+      [
+        [
+          'ExternalConfigs',
+          1,
+          'names folders, but no files of them were given: put those configurations in this file',
+        ],
+        ['Part', 5, 'needs partitions/tiny, but no script or partition files were given'],
+        ['PostScripts', 4, 'needs scripts/hello.post, but no script or partition files were given'],
+      ],
+    );
+  });
 });

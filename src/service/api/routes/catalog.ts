@@ -4,7 +4,15 @@ import { arches, archInfo } from '../../../builder/arches.ts';
 import { imageTypeInfo, imageTypes } from '../../../builder/image-types.ts';
 import { listTemplates } from '../../../kickstart/templates.ts';
 import type { AppDeps } from '../deps.ts';
-import { ArchSchema, ImageTypeSchema, QueueSchema, TemplateSchema } from '../schemas.ts';
+import {
+  ArchSchema,
+  ImageTypeSchema,
+  NameParams,
+  QueueSchema,
+  TemplateDetail,
+  TemplateSchema,
+} from '../schemas.ts';
+import { presentTemplate, readTemplate } from '../templates.ts';
 
 const tags = ['catalog'];
 
@@ -55,20 +63,30 @@ export async function catalogRoutes(app: FastifyInstance, deps: AppDeps): Promis
     {
       schema: {
         tags,
-        summary: 'the ready templates and what their headers suggest',
+        summary: 'the ready templates, what their headers suggest and the tokens they take',
         response: { 200: Type.Array(TemplateSchema) },
       },
     },
     async (request) => {
       const { templates, errors } = await listTemplates(deps.templatesDir);
       for (const error of errors) request.log.warn(error, 'template skipped');
-      return templates.map((template) => ({
-        name: template.name,
-        display_name: template.displayName,
-        suggested_image_type: template.suggestedImageType ?? null,
-        suggested_architecture: template.suggestedArchitecture ?? null,
-        suggested_features: template.suggestedFeatures,
-      }));
+      return templates.map(presentTemplate);
+    },
+  );
+
+  app.get<{ Params: NameParams }>(
+    '/templates/:name',
+    {
+      schema: {
+        tags,
+        summary: 'one template, with its text',
+        params: NameParams,
+        response: { 200: TemplateDetail },
+      },
+    },
+    async (request) => {
+      const { template, text } = await readTemplate(deps.templatesDir, request.params.name, 'not-found');
+      return { ...presentTemplate(template), text };
     },
   );
 }

@@ -1,33 +1,37 @@
 import { useMemo, useRef } from 'react';
-import { type LintError, LintErrors } from './LintErrors.tsx';
+import { type KickstartProblems, LintErrors } from './LintErrors.tsx';
 
 interface KickstartEditorProps {
   text: string;
   onChange: (text: string) => void;
-  /** The server's lint errors from the last submit, by line. */
-  errors: readonly LintError[];
+  problems: KickstartProblems;
 }
 
 /**
- * The kickstart text with a line-number gutter; the lines the server refused are marked in the gutter and
- * listed under the text, and choosing an error selects its line.
+ * The kickstart text with a line-number gutter; the lines the server finds wrong are marked in the gutter and
+ * listed under the text, and choosing one selects its line.
  */
-export function KickstartEditor({ text, onChange, errors }: KickstartEditorProps) {
+export function KickstartEditor({ text, onChange, problems }: KickstartEditorProps) {
   const textarea = useRef<HTMLTextAreaElement>(null);
   const gutter = useRef<HTMLPreElement>(null);
   const lineCount = useMemo(() => text.split('\n').length, [text]);
-  const badLines = useMemo(() => new Set(errors.map((error) => error.line)), [errors]);
+  const lineClasses = useMemo(() => {
+    const classes = new Map(problems.warnings.map((warning) => [warning.line, 'warn']));
+    for (const error of problems.errors) classes.set(error.line, 'bad');
+    return classes;
+  }, [problems]);
   const numbers = useMemo(() => {
     const rows = [];
     for (let line = 1; line <= lineCount; line++) {
       rows.push(
-        <div key={line} className={badLines.has(line) ? 'bad' : undefined}>
+        <div key={line} className={lineClasses.get(line)}>
           {line}
         </div>,
       );
     }
     return rows;
-  }, [lineCount, badLines]);
+  }, [lineCount, lineClasses]);
+  const hasErrors = problems.errors.length > 0;
 
   const selectLine = (line: number) => {
     const element = textarea.current;
@@ -52,15 +56,15 @@ export function KickstartEditor({ text, onChange, errors }: KickstartEditorProps
           value={text}
           wrap="off"
           spellCheck={false}
-          aria-describedby={errors.length > 0 ? 'kickstart-errors' : undefined}
-          aria-invalid={errors.length > 0}
+          aria-describedby={hasErrors ? 'kickstart-errors' : undefined}
+          aria-invalid={hasErrors}
           onChange={(event) => onChange(event.target.value)}
           onScroll={(event) => {
             if (gutter.current) gutter.current.scrollTop = event.currentTarget.scrollTop;
           }}
         />
       </div>
-      <LintErrors errors={errors} onSelectLine={selectLine} />
+      <LintErrors problems={problems} onSelectLine={selectLine} />
     </>
   );
 }

@@ -3,34 +3,72 @@ export interface LintError {
   message: string;
 }
 
-interface LintErrorsProps {
+/** What the server found in the kickstart: from the check while typing, or from a refused submit. */
+export interface KickstartProblems {
   errors: readonly LintError[];
+  warnings: readonly LintError[];
+  /** The errors are a submit's refusal rather than the check's forecast of one. */
+  refused: boolean;
+}
+
+interface LintErrorsProps {
+  problems: KickstartProblems;
   /** When the text is on screen, an error's line number selects that line. */
   onSelectLine?: (line: number) => void;
 }
 
-/** The server's refusal of a kickstart, line by line; nothing was queued. */
-export function LintErrors({ errors, onSelectLine }: LintErrorsProps) {
-  if (errors.length === 0) return null;
+/** The kickstart's errors, then its warnings, line by line. */
+export function LintErrors({ problems, onSelectLine }: LintErrorsProps) {
+  const { errors, warnings, refused } = problems;
   return (
-    <div className="notice error" id="kickstart-errors" role="alert">
-      <p>
-        The kickstart has {errors.length} error{errors.length === 1 ? '' : 's'}; nothing was queued.
-      </p>
-      <ul className="lint-errors">
-        {errors.map((error) => (
-          <li key={`${error.line}:${error.message}`}>
-            {onSelectLine ? (
-              <button type="button" onClick={() => onSelectLine(error.line)}>
-                line {error.line}
-              </button>
-            ) : (
-              `line ${error.line}`
-            )}
-            : {error.message}
-          </li>
-        ))}
-      </ul>
-    </div>
+    <>
+      {errors.length > 0 && (
+        // A refusal interrupts; the check while typing must not, or each keystroke would be announced.
+        <div className="notice error" id="kickstart-errors" role={refused ? 'alert' : 'status'}>
+          <p>
+            The kickstart has {count(errors.length, 'error')};{' '}
+            {refused ? 'nothing was queued.' : 'a submit would be refused.'}
+          </p>
+          <ProblemList problems={errors} onSelectLine={onSelectLine} />
+        </div>
+      )}
+      {warnings.length > 0 && (
+        <div className="notice warning" id="kickstart-warnings" role="status">
+          <p>{count(warnings.length, 'warning')}: the kickstart is accepted, but have a look.</p>
+          <ProblemList problems={warnings} onSelectLine={onSelectLine} />
+        </div>
+      )}
+    </>
   );
+}
+
+function ProblemList({
+  problems,
+  onSelectLine,
+}: {
+  problems: readonly LintError[];
+  onSelectLine: ((line: number) => void) | undefined;
+}) {
+  return (
+    <ul className="lint-errors">
+      {problems.map((problem) => (
+        <li key={`${problem.line}:${problem.message}`}>
+          {problem.line === 0 ? (
+            'kickstart'
+          ) : onSelectLine ? (
+            <button type="button" onClick={() => onSelectLine(problem.line)}>
+              line {problem.line}
+            </button>
+          ) : (
+            `line ${problem.line}`
+          )}
+          : {problem.message}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

@@ -1,23 +1,37 @@
 import type { TemplateInfo } from '../../../client/api-client.ts';
+import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 import type { KickstartSource, SubmitDraft } from './draft.ts';
 import { KickstartEditor } from './KickstartEditor.tsx';
-import { type LintError, LintErrors } from './LintErrors.tsx';
+import { KickstarterSource } from './KickstarterSource.tsx';
+import { type KickstartProblems, LintErrors } from './LintErrors.tsx';
+import { TemplatePreview } from './TemplatePreview.tsx';
 
 const SOURCES: [KickstartSource, string][] = [
   ['template', 'A ready template'],
   ['file', 'A kickstart file'],
   ['text', 'Paste a kickstart'],
+  ['kickstarter', 'Kickstarter YAML'],
 ];
 
 interface SourceFieldsetProps {
   draft: SubmitDraft;
   templates: readonly TemplateInfo[];
-  errors: readonly LintError[];
+  problems: KickstartProblems;
+  /** Why the check while typing could not be made. */
+  lintFailure: unknown;
   update: (changes: Partial<SubmitDraft>) => void;
   onTemplate: (template: TemplateInfo | undefined) => void;
 }
 
-export function SourceFieldset({ draft, templates, errors, update, onTemplate }: SourceFieldsetProps) {
+export function SourceFieldset({
+  draft,
+  templates,
+  problems,
+  lintFailure,
+  update,
+  onTemplate,
+}: SourceFieldsetProps) {
+  const editable = draft.source === 'text' || (draft.source !== 'template' && draft.fileName !== '');
   const loadFile = async (file: File | undefined) => {
     if (!file) return;
     update({ fileName: file.name, text: await file.text() });
@@ -53,7 +67,8 @@ export function SourceFieldset({ draft, templates, errors, update, onTemplate }:
               </option>
             ))}
           </select>
-          <LintErrors errors={errors} />
+          {draft.template !== '' && <TemplatePreview key={draft.template} name={draft.template} />}
+          <LintErrors problems={problems} />
         </>
       )}
       {draft.source === 'file' && (
@@ -70,11 +85,13 @@ export function SourceFieldset({ draft, templates, errors, update, onTemplate }:
           )}
         </>
       )}
-      {(draft.source === 'text' || (draft.source === 'file' && draft.fileName !== '')) && (
+      {draft.source === 'kickstarter' && <KickstarterSource draft={draft} update={update} />}
+      {editable && (
         <>
           <label htmlFor="kickstart-text">Kickstart text</label>
-          <KickstartEditor text={draft.text} onChange={(text) => update({ text })} errors={errors} />
-          <p className="hint">Checked by the server when you submit; errors show here with their lines.</p>
+          <KickstartEditor text={draft.text} onChange={(text) => update({ text })} problems={problems} />
+          <ErrorNotice error={lintFailure} />
+          <p className="hint">Checked by the server as you type; errors show here with their lines.</p>
         </>
       )}
     </fieldset>

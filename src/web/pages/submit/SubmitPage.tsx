@@ -6,14 +6,15 @@ import { jobPath } from '../../app/routes.ts';
 import { useResource } from '../../app/use-resource.ts';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 import { PageTitle } from '../../components/PageTitle.tsx';
-import { emptyDraft, type SubmitDraft, tokenNames } from './draft.ts';
+import { emptyDraft, lintRequest, type SubmitDraft, tokenNames } from './draft.ts';
 import { ExtrasFieldset } from './ExtrasFieldset.tsx';
-import type { LintError } from './LintErrors.tsx';
+import type { KickstartProblems, LintError } from './LintErrors.tsx';
 import { MetadataFieldset } from './MetadataFieldset.tsx';
 import { SourceFieldset } from './SourceFieldset.tsx';
 import { sendDraft } from './send.ts';
 import { TargetFieldset } from './TargetFieldset.tsx';
 import { TokenFieldset } from './TokenFieldset.tsx';
+import { useLint } from './use-lint.ts';
 
 const loadCatalog = async () => {
   const [templates, imageTypes, arches, queues] = await Promise.all([
@@ -26,22 +27,37 @@ const loadCatalog = async () => {
 };
 type Catalog = Awaited<ReturnType<typeof loadCatalog>>;
 
-/** A template's header hints (SuggestedImageType, SuggestedArchitecture), where the server offers them. */
+/** A template's tokens and header hints (SuggestedImageType, SuggestedArchitecture), where the server offers them. */
 function hintsOf(template: TemplateInfo | undefined, catalog: Catalog): Partial<SubmitDraft> {
   const known = (value: string | null | undefined, list: readonly { name: string }[]) =>
     value && list.some((entry) => entry.name === value) ? value : undefined;
   const type = known(template?.suggested_image_type, catalog.imageTypes);
   const arch = known(template?.suggested_architecture, catalog.arches);
-  return { template: template?.name ?? '', ...(type ? { type } : {}), ...(arch ? { arch } : {}) };
+  return {
+    template: template?.name ?? '',
+    templateTokens: template?.tokens ?? [],
+    ...(type ? { type } : {}),
+    ...(arch ? { arch } : {}),
+  };
 }
 
 export function SubmitPage() {
   const catalog = useResource(loadCatalog, 'catalog');
   const [draft, setDraft] = useState<SubmitDraft>(emptyDraft);
-  const [lintErrors, setLintErrors] = useState<LintError[]>([]);
+  const [refusedLines, setRefusedLines] = useState<LintError[]>([]);
   const [failure, setFailure] = useState<unknown>();
   const [busy, setBusy] = useState(false);
-  const update = (changes: Partial<SubmitDraft>) => setDraft((current) => ({ ...current, ...changes }));
+  const lint = useLint(lintRequest(draft));
+  // A refusal stands for the draft it refused: any change hands the lines back to the check while typing.
+  const update = (changes: Partial<SubmitDraft>) => {
+    setDraft((current) => ({ ...current, ...changes }));
+    setRefusedLines([]);
+  };
+  const problems: KickstartProblems = {
+    errors: refusedLines.length > 0 ? refusedLines : (lint.result?.errors ?? []),
+    warnings: lint.result?.warnings ?? [],
+    refused: refusedLines.length > 0,
+  };
 
   useEffect(() => {
     const lists = catalog.data;
@@ -57,20 +73,20 @@ export function SubmitPage() {
   }, [catalog.data]);
 
   useEffect(() => {
-    if (lintErrors.length > 0)
+    if (refusedLines.length > 0)
       document.getElementById('kickstart-errors')?.scrollIntoView({ block: 'center' });
-  }, [lintErrors]);
+  }, [refusedLines]);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setBusy(true);
-    setLintErrors([]);
+    setRefusedLines([]);
     setFailure(undefined);
     try {
       navigate(jobPath((await sendDraft(draft)).id));
     } catch (error) {
       if (error instanceof ApiError && error.code === 'invalid-kickstart')
-        setLintErrors(error.kickstartErrors);
+        setRefusedLines(error.kickstartErrors);
       else setFailure(error);
       setBusy(false);
     }
@@ -87,7 +103,7 @@ export function SubmitPage() {
   const lists = catalog.data;
   const ready =
     (draft.source === 'template' && draft.template !== '') ||
-    (draft.source === 'file' && draft.fileName !== '') ||
+    ((draft.source === 'file' || draft.source === 'kickstarter') && draft.fileName !== '') ||
     (draft.source === 'text' && draft.text.trim() !== '');
   return (
     <form onSubmit={submit}>
@@ -95,7 +111,8 @@ export function SubmitPage() {
       <SourceFieldset
         draft={draft}
         templates={lists.templates}
-        errors={lintErrors}
+        problems={problems}
+        lintFailure={lint.failure}
         update={update}
         onTemplate={(template) => update(hintsOf(template, lists))}
       />

@@ -2,7 +2,7 @@ import { SERVER_TOKEN_DEFAULTS } from '../../app/kickstart-tokens.ts';
 import type { SubmitDraft } from './draft.ts';
 
 interface TokenFieldsetProps {
-  /** The `@TOKEN@`s of the kickstart text; a template's text is not offered by the API, so none for those. */
+  /** The `@TOKEN@`s of the template or of the kickstart text. */
   names: readonly string[];
   draft: SubmitDraft;
   update: (changes: Partial<SubmitDraft>) => void;

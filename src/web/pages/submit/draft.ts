@@ -1,23 +1,32 @@
-import type { SubmitJson } from '../../../client/api-client.ts';
+import type { LintRequest, SubmitJson } from '../../../client/api-client.ts';
+import { tokensIn } from '../../../kickstart/tokens.ts';
 import { splitList } from '../../app/format.ts';
-import { tokenMap, tokensIn } from '../../app/kickstart-tokens.ts';
+import { tokenMap } from '../../app/kickstart-tokens.ts';
 
-/** Where the kickstart comes from. The API takes no kickstarter YAML, so the form offers none. */
-export type KickstartSource = 'template' | 'file' | 'text';
+/** Where the kickstart comes from; kickstarter YAML is rendered by the server into text the user can edit. */
+export type KickstartSource = 'template' | 'file' | 'text' | 'kickstarter';
 
 /** Everything the submit form holds, as the user typed it. */
 export interface SubmitDraft {
   source: KickstartSource;
   template: string;
-  /** The uploaded file's name; its text is in `text`, where the user can read and correct it. */
+  /** The chosen template's `@TOKEN@`s, as the server lists them. */
+  templateTokens: string[];
+  /**
+   * The uploaded file's name, or the path of the kickstart rendered from kickstarter YAML; its text is in `text`,
+   * where the user can read and correct it.
+   */
   fileName: string;
+  /** Kickstarter's configurations.yaml and repos.yaml, as pasted. */
+  configurationsYaml: string;
+  reposYaml: string;
   text: string;
   type: string;
   arch: string;
   queue: string;
   name: string;
   tokens: Record<string, string>;
-  /** `TOKEN:VALUE,…` for tokens the form cannot see (those of a template). */
+  /** `TOKEN:VALUE,…` for tokens the form has no field for. */
   otherTokens: string;
   repos: string[];
   packages: string;
@@ -29,7 +38,10 @@ export interface SubmitDraft {
 export const emptyDraft: SubmitDraft = {
   source: 'template',
   template: '',
+  templateTokens: [],
   fileName: '',
+  configurationsYaml: '',
+  reposYaml: '',
   text: '',
   type: '',
   arch: '',
@@ -44,9 +56,16 @@ export const emptyDraft: SubmitDraft = {
   email: '',
 };
 
-/** The `@TOKEN@`s the form can see: those of the kickstart text (the API does not offer a template's text). */
+/** The `@TOKEN@`s to offer fields for: the template's, or those of the kickstart text. */
 export function tokenNames(draft: SubmitDraft): string[] {
-  return draft.source === 'template' ? [] : tokensIn(draft.text);
+  return draft.source === 'template' ? draft.templateTokens : tokensIn(draft.text);
+}
+
+/** The kickstart as the check while typing sees it; null while there is no text to check. */
+export function lintRequest(draft: SubmitDraft): LintRequest | null {
+  if (draft.source === 'template' || draft.text.trim() === '') return null;
+  const { arch, tokenmap, extra_repos, packages } = submission(draft);
+  return { kickstart: draft.text, ...(arch === '' ? {} : { arch }), tokenmap, extra_repos, packages };
 }
 
 /** The draft as the JSON submission; the kickstart itself is added by the caller, as text, file or template. */

@@ -1,0 +1,50 @@
+import type { FastifyInstance } from 'fastify';
+import { renderKickstarterText } from '../../../kickstart/kickstarter/index.ts';
+import { lintKickstart } from '../../jobs/index.ts';
+import { LintRequest, LintResult, RenderRequest, RenderResult } from '../schemas.ts';
+import { MAX_KICKSTART_BYTES } from '../submission.ts';
+
+const tags = ['kickstarts'];
+
+/** Help with a kickstart before it is submitted; nothing here stores anything. */
+export async function kickstartRoutes(app: FastifyInstance): Promise<void> {
+  app.post<{ Body: LintRequest }>(
+    '/kickstarts/lint',
+    {
+      bodyLimit: 2 * MAX_KICKSTART_BYTES,
+      schema: {
+        tags,
+        summary: 'the checks POST /jobs makes, as a report: its errors would refuse the job',
+        body: LintRequest,
+        response: { 200: LintResult },
+      },
+    },
+    async (request): Promise<LintResult> => {
+      const { kickstart, tokenmap, arch, extra_repos, packages } = request.body;
+      const lint = lintKickstart({ kickstart, tokenmap, arch, extraRepos: extra_repos, packages });
+      return { ok: lint.errors.length === 0, ...lint };
+    },
+  );
+
+  app.post<{ Body: RenderRequest }>(
+    '/kickstarts/render',
+    {
+      bodyLimit: 2 * MAX_KICKSTART_BYTES,
+      schema: {
+        tags,
+        summary: 'kickstarter YAML to kickstarts; scripts/ and partitions/ files cannot be used',
+        body: RenderRequest,
+        response: { 200: RenderResult },
+      },
+    },
+    async (request): Promise<RenderResult> => {
+      const { configurations, repos, name } = request.body;
+      // No snippets and no ExternalConfigs files: the server must not read its own disk for a caller's YAML.
+      return renderKickstarterText({
+        configurations: { path: 'configurations.yaml', text: configurations },
+        ...(repos === undefined ? {} : { repos: { path: 'repos.yaml', text: repos } }),
+        ...(name === undefined ? {} : { only: [name] }),
+      });
+    },
+  );
+}

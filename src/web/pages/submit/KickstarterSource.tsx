@@ -1,0 +1,127 @@
+import { useState } from 'react';
+import type { RenderResult } from '../../../client/api-client.ts';
+import { formatKickstarterError } from '../../../kickstart/kickstarter/errors.ts';
+import { api } from '../../app/api.ts';
+import { ErrorNotice } from '../../components/ErrorNotice.tsx';
+import type { SubmitDraft } from './draft.ts';
+
+type RenderedFile = RenderResult['files'][number];
+
+interface KickstarterSourceProps {
+  draft: SubmitDraft;
+  update: (changes: Partial<SubmitDraft>) => void;
+}
+
+/**
+ * Kickstarter YAML pasted in, rendered by the server; the chosen image's kickstart goes into the editor below,
+ * to be checked, corrected and submitted like pasted text.
+ */
+export function KickstarterSource({ draft, update }: KickstarterSourceProps) {
+  const [result, setResult] = useState<RenderResult>();
+  const [failure, setFailure] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const choose = (file: RenderedFile | undefined) =>
+    update({ fileName: file?.path ?? '', text: file?.text ?? '' });
+
+  const render = async () => {
+    setBusy(true);
+    setFailure(undefined);
+    try {
+      const rendered = await api.render({
+        configurations: draft.configurationsYaml,
+        ...(draft.reposYaml.trim() === '' ? {} : { repos: draft.reposYaml }),
+      });
+      setResult(rendered);
+      choose(rendered.files[0]);
+    } catch (error) {
+      setFailure(error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <>
+      <label htmlFor="kickstarter-configurations">configurations.yaml</label>
+      <textarea
+        id="kickstarter-configurations"
+        className="yaml"
+        value={draft.configurationsYaml}
+        wrap="off"
+        spellCheck={false}
+        onChange={(event) => update({ configurationsYaml: event.target.value })}
+      />
+      <label htmlFor="kickstarter-repos">repos.yaml (when the configurations name repositories)</label>
+      <textarea
+        id="kickstarter-repos"
+        className="yaml"
+        value={draft.reposYaml}
+        wrap="off"
+        spellCheck={false}
+        onChange={(event) => update({ reposYaml: event.target.value })}
+      />
+      <p className="hint">
+        Scripts and partitions (the scripts/ and partitions/ folders) and ExternalConfigs cannot be sent: the
+        server reads no files for you.
+      </p>
+      <div className="actions">
+        <button
+          type="button"
+          disabled={busy || draft.configurationsYaml.trim() === ''}
+          onClick={() => void render()}
+        >
+          {busy ? 'Rendering…' : 'Render the kickstart'}
+        </button>
+      </div>
+      <ErrorNotice error={failure} />
+      {result && <RenderOutcome result={result} chosen={draft.fileName} onChoose={choose} />}
+    </>
+  );
+}
+
+function RenderOutcome({
+  result,
+  chosen,
+  onChoose,
+}: {
+  result: RenderResult;
+  chosen: string;
+  onChoose: (file: RenderedFile | undefined) => void;
+}) {
+  return (
+    <>
+      {result.errors.length > 0 && (
+        <div className="notice error" id="kickstarter-errors" role="alert">
+          <p>The YAML has {result.errors.length === 1 ? 'an error' : `${result.errors.length} errors`}:</p>
+          <ul className="lint-errors">
+            {result.errors.map((error) => (
+              <li key={formatKickstarterError(error)}>{formatKickstarterError(error)}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {result.files.length === 0 && result.errors.length === 0 && (
+        <p className="notice info">No active configuration to render.</p>
+      )}
+      {result.files.length > 1 && (
+        <>
+          <label htmlFor="kickstarter-image">Image to submit</label>
+          <select
+            id="kickstarter-image"
+            value={chosen}
+            onChange={(event) => onChoose(result.files.find((file) => file.path === event.target.value))}
+          >
+            {result.files.map((file) => (
+              <option key={file.path} value={file.path}>
+                {file.name} ({file.path})
+              </option>
+            ))}
+          </select>
+        </>
+      )}
+      {result.inactive.length > 0 && (
+        <p className="hint">Inactive, not rendered: {result.inactive.join(', ')}</p>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { MAX_KICKSTART_BYTES } from '../../../src/service/api/submission.ts';
+import { databaseKinds } from '../helpers.ts';
+import { validKickstart } from '../jobs/fixtures.ts';
+import { harness } from './harness.ts';
+
+const configurations = [
+  'Default:',
+  '  Language: en_US.UTF-8',
+  '  Repos: [main]',
+  'Configurations:',
+  '  - Name: Small',
+  '    FileName: small',
+  '  - Name: Old',
+  '    FileName: old',
+  '    Active: false',
+].join('\n');
+const repos = 'Repositories:\n  - Name: main\n    Url: http://repo.example.org/main/\n';
+
+for (const kind of databaseKinds) {
+  describe(`kickstart and template API on ${kind}`, () => {
+    test('lint answers the errors a submit would be refused for, with warnings, and needs a login', async (t) => {
+      const { app, as, jobs } = await harness(t, kind);
+      const lint = (payload: object, headers: Record<string, string> = as.alice) =>
+        app.inject({ method: 'POST', url: '/api/v1/kickstarts/lint', headers, payload });
+
+      assert.equal((await lint({ kickstart: validKickstart }, {})).statusCode, 401);
+      assert.deepEqual((await lint({ kickstart: validKickstart })).json(), {
+        ok: true,
+        errors: [],
+        warnings: [],
+      });
+
+      const bad = await lint({
+        kickstart: 'lang C\nlang en_US.UTF-8\npart / --size big\n%include /etc/passwd\n',
+      });
+      assert.equal(bad.statusCode, 200);
+      const body = bad.json();
+      assert.equal(body.ok, false);
+      assert.deepEqual(
+        body.errors.map((error: { line: number }) => error.line),
+        [3, 4],
+      );
+      assert.match(body.errors[1].message, /not allowed in a submitted kickstart/);
+      assert.deepEqual(body.warnings, [{ line: 2, message: 'lang: given again; this one replaces line 1' }]);
+
+      const submitted = await app.inject({
+        method: 'POST',
+        url: '/api/v1/jobs',
+        headers: as.alice,
+        payload: { kickstart: 'lang C\nlang en_US.UTF-8\npart / --size big\n', type: 'fs', arch: 'x86_64' },
+      });
+      assert.deepEqual(submitted.json().details.errors, [body.errors[0]], 'the same check as POST /jobs');
+
+      const tokens = await lint({
+        kickstart: `${validKickstart}repo --name=r --baseurl=http://example.org/@FLAVOUR@/@ARCH@/\n`,
+        arch: 'aarch64',
+        tokenmap: 'FLAVOUR:devel',
+      });
+      assert.equal(tokens.json().ok, true);
+      const overlay = await lint({ kickstart: validKickstart, packages: ['%post'] });
+      assert.equal(overlay.statusCode, 400, 'a bad overlay is a bad request, as for a job');
+      assert.equal((await lint({ kickstart: validKickstart, arch: 'sparc' })).statusCode, 400);
+      assert.equal((await lint({ kickstart: validKickstart, tokenmap: 'nope' })).statusCode, 400);
+
+      const tooLarge = await lint({ kickstart: `# ${'x'.repeat(MAX_KICKSTART_BYTES)}\n` });
+      assert.equal(tooLarge.json().ok, false);
+      assert.match(tooLarge.json().errors[0].message, /larger than|too large|bytes/i);
+      const huge = await lint({ kickstart: 'x'.repeat(2 * MAX_KICKSTART_BYTES) });
+      assert.equal(huge.statusCode, 413);
+      assert.deepEqual((await jobs.list({}, { limit: 10 })).jobs, [], 'lint queues nothing');
+    });
+
+    test('templates list their tokens but ARCH, and one template gives its text', async (t) => {
+      const { app, as } = await harness(t, kind);
+      const templates = (await app.inject({ url: '/api/v1/templates', headers: as.alice })).json();
+      const device = templates.find((template: { name: string }) => template.name === 'mer-device');
+      assert.deepEqual(device.tokens, ['NAME', 'RELEASE']);
+      const one = await app.inject({ url: '/api/v1/templates/mer-device', headers: as.alice });
+      assert.equal(one.statusCode, 200);
+      const { text, ...fields } = one.json();
+      assert.deepEqual(fields, device);
+      assert.match(text, /^repo --name=mer-core .*@RELEASE@/m);
+      const missing = await app.inject({ url: '/api/v1/templates/nope', headers: as.alice });
+      assert.equal(missing.statusCode, 404);
+      assert.equal(missing.json().error, 'not-found');
+      assert.equal((await app.inject({ url: '/api/v1/templates/mer-device' })).statusCode, 401);
+    });
+
+    test('render turns kickstarter YAML into kickstarts, refusing what needs the server disk', async (t) => {
+      const { app, as } = await harness(t, kind);
+      const render = (payload: object, headers: Record<string, string> = as.alice) =>
+        app.inject({ method: 'POST', url: '/api/v1/kickstarts/render', headers, payload });
+
+      assert.equal((await render({ configurations }, {})).statusCode, 401);
+      const rendered = (await render({ configurations, repos })).json();
+      assert.deepEqual(rendered.errors, []);
+      assert.deepEqual(rendered.inactive, ['old']);
+      assert.deepEqual(
+        rendered.files.map((file: { name: string; path: string }) => [file.name, file.path]),
+        [['Small', 'small.ks']],
+      );
+      assert.match(
+        rendered.files[0].text,
+        /^repo --name=main --baseurl=http:\/\/repo\.example\.org\/main\//m,
+      );
+
+      const chosen = (await render({ configurations, repos, name: 'old' })).json();
+      assert.deepEqual(
+        chosen.files.map((file: { path: string }) => file.path),
+        ['old.ks'],
+      );
+
+      const withoutRepos = (await render({ configurations })).json();
+      assert.deepEqual(withoutRepos.files, []);
+      assert.equal(withoutRepos.errors[0].key, 'Repos');
+
+      const needsFiles = (
+        await render({ configurations: 'Configurations:\n  - FileName: a\n    PostScripts: [setup]\n' })
+      ).json();
+      assert.deepEqual(needsFiles.files, []);
+      assert.deepEqual(needsFiles.errors, [
+        {
+          file: 'configurations.yaml',
+          line: 3,
+          key: 'PostScripts',
+          image: 'a',
+          message: 'needs scripts/setup.post, but no script or partition files were given',
+        },
+      ]);
+      const broken = (await render({ configurations: 'Configurations: [\n' })).json();
+      assert.equal(broken.errors[0].file, 'configurations.yaml');
+      assert.equal((await render({ configurations, surprise: 1 })).statusCode, 400);
+      const openapi = (await app.inject({ url: '/api/openapi.json' })).json();
+      for (const path of [
+        '/api/v1/kickstarts/lint',
+        '/api/v1/kickstarts/render',
+        '/api/v1/templates/{name}',
+      ]) {
+        assert.ok(openapi.paths[path], `${path} is documented`);
+      }
+    });
+  });
+}
