@@ -1,9 +1,11 @@
 #!/bin/bash
-# Installs the Debian packages listed in system-packages.txt that are missing. A machine that has them all
-# pays one dpkg-query; `apt-get update` runs only when apt does not know a missing package yet.
+# Installs the missing Debian packages of the lists given (default: system-packages.txt, what IMG needs to run;
+# test-packages.txt adds what only the tests need). A machine that has them all pays one dpkg-query;
+# `apt-get update` runs only when apt does not know a missing package yet.
 set -euo pipefail
 cd "$(dirname "$0")"
-mapfile -t wanted < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' system-packages.txt | grep -v '^$')
+lists=("${@:-system-packages.txt}")
+mapfile -t wanted < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' "${lists[@]}" | grep -v '^$')
 
 declare -A installed=()
 while read -r pkg status; do

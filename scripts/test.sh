@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-node-deps.sh
-bash scripts/install-system-packages.sh
+bash scripts/install-system-packages.sh system-packages.txt test-packages.txt
 bash scripts/build-web.sh
 npx --no-install tsc --noEmit
 npx --no-install biome check .
@@ -15,4 +15,14 @@ if [ -z "${IMG_TEST_AMQP_URL:-}" ] || [ -z "${IMG_TEST_PG_URL:-}" ]; then
   trap services_stop EXIT
   services_start
 fi
-node --import tsx --test --test-reporter=spec "${files[@]}"
+# The spec report is for people; the TAP copy gives the plain closing line that CI reads in any language.
+tap=$(mktemp)
+status=0
+node --import tsx --test --test-reporter=spec --test-reporter-destination=stdout \
+  --test-reporter=tap --test-reporter-destination="$tap" "${files[@]}" || status=$?
+passed=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$tap" | tail -1)
+failed=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$tap" | tail -1)
+skipped=$(sed -n 's/^# skipped \([0-9]*\)$/\1/p' "$tap" | tail -1)
+rm -f "$tap"
+echo "${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
+exit "$status"
