@@ -68,8 +68,10 @@ printf '\x90\x90' | dd of="$WORK/boot.img" bs=1 seek=$((0x66)) conv=notrunc stat
 { le 2049 8; le $((CORE_SECT - 1)) 2; } | dd of="$WORK/core.img" bs=1 seek=$((0x200 - 12)) conv=notrunc status=none
 dd if="$WORK/boot.img" of="$DISK" bs=440 count=1 conv=notrunc status=none
 dd if="$WORK/core.img" of="$DISK" bs=512 seek=2048 conv=notrunc status=none
-dd if="$WORK/esp.img" of="$DISK" bs=4M seek=$((ESP_START * 512)) oflag=seek_bytes conv=notrunc,sparse status=none
-dd if="$WORK/root.img" of="$DISK" bs=4M seek=$((ROOT_START * 512)) oflag=seek_bytes conv=notrunc,sparse status=none
+place() { qemu-img convert -n -f raw "$1" --target-image-opts "driver=raw,offset=$2,size=$(stat -c %s "$1"),file.filename=$DISK"; }
+place "$WORK/esp.img" $((ESP_START * 512))
+place "$WORK/root.img" $((ROOT_START * 512))
 printf '<image><name>%s</name></image>\n' "$NAME" > "$OUT/$NAME.xml"
-(cd "$OUT" && sha256sum "$NAME.packages" "$NAME-sda.raw" "$NAME.xml" > SHA256SUMS)
+# openssl rather than sha256sum: the builder hashes with OpenSSL too (SHA instructions), so only the steps differ.
+(cd "$OUT" && openssl dgst -sha256 -r "$NAME.packages" "$NAME-sda.raw" "$NAME.xml" | sed 's/ \*/  /' > SHA256SUMS)
 rm -rf "$WORK"

@@ -48,6 +48,7 @@ function mediaArgs(image: string): string[] {
 
 export async function bootTest(image: string, options: BootTestOptions): Promise<BootTestResult> {
   const started = performance.now();
+  const media = mediaArgs(image);
   const dir = await mkdtemp(join(tmpdir(), 'imger-boot-'));
   const serial = join(dir, 'serial.log');
   const firmware: string[] = [];
@@ -79,7 +80,7 @@ export async function bootTest(image: string, options: BootTestOptions): Promise
     '-serial',
     `file:${serial}`,
     ...firmware,
-    ...mediaArgs(image),
+    ...media,
   ];
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([stop.signal, options.signal]) : stop.signal;

@@ -4,6 +4,7 @@
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { checkInstallable } from './apt-precheck.ts';
+import { pruneRoots, touchRoot } from './cache.ts';
 import { exists } from './paths.ts';
 import type { StepContext } from './runner.ts';
 
@@ -109,6 +110,7 @@ export async function bootstrapRoot(
 ): Promise<'cache-hit' | 'bootstrapped'> {
   if (await exists(cachedTarball)) {
     ctx.log(`bootstrap: using the cached base root ${cachedTarball}`);
+    await touchRoot(cachedTarball);
     await mkdir(rootDir, { recursive: true });
     await ctx.run('tar', [...tarOptions, '-I', 'zstd -T0', '-C', rootDir, '-xf', cachedTarball]);
     return 'cache-hit';
@@ -146,4 +148,6 @@ async function storeTarball(ctx: StepContext, rootDir: string, tarball: string):
   // rename is atomic: a concurrent build sees either no tarball or a whole one.
   await rename(partial, tarball);
   ctx.log(`bootstrap: stored the base root as ${tarball}`);
+  for (const pruned of await pruneRoots(dirname(tarball)))
+    ctx.log(`bootstrap: pruned the unused base root ${pruned}`);
 }

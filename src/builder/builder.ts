@@ -132,7 +132,7 @@ export function createNativeBuilder(options: NativeBuilderOptions = {}): Builder
           line: `build failed: ${failure.kind} in ${failure.step}: ${failure.message}`,
         });
         await closeStream(log);
-        // The log is what explains the failure, so it stays; every half-made image goes with the stage folder.
+        // The log explains the failure, so it stays; every half-made image goes with the stage folder.
         const logPath = join(recipe.outputDir, logName);
         await rename(join(stageDir, logName), logPath).catch(() => {});
         return { ok: false, failure: report(failure), ms: elapsed(), log: logPath };

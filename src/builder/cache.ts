@@ -1,7 +1,7 @@
 // The build cache on this machine: downloaded .debs, and base roots keyed by a SHA-256 over every input
 // that shapes them, so a key can only match a root built from the same repositories in the same state.
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AptRepo } from './recipe.ts';
@@ -26,6 +26,38 @@ export interface BaseRootInputs {
   bootable: boolean;
   /** Changes whenever the code that makes a base root changes. */
   builderVersion: string;
+}
+
+/** How many base roots the cache keeps: each is ~200 MB and every change of sources or packages makes one. */
+export const keptBaseRoots = 6;
+/** A root used this recently is never pruned: another build may be about to extract it. */
+const recentUseMs = 60 * 60_000;
+
+/** Marks a cached root as just used, so pruning keeps the roots builds actually reuse. */
+export async function touchRoot(tarball: string): Promise<void> {
+  const now = new Date();
+  await utimes(tarball, now, now);
+}
+
+/** Removes the least recently used base roots beyond the newest `keep`. */
+export async function pruneRoots(
+  rootsDir: string,
+  keep = keptBaseRoots,
+  now = Date.now(),
+): Promise<string[]> {
+  const names = (await readdir(rootsDir)).filter((name) => name.endsWith('.tar.zst'));
+  const roots = await Promise.all(
+    names.map(async (name) => ({
+      path: join(rootsDir, name),
+      used: (await stat(join(rootsDir, name))).mtimeMs,
+    })),
+  );
+  const stale = roots
+    .sort((a, b) => b.used - a.used)
+    .slice(keep)
+    .filter((root) => now - root.used > recentUseMs);
+  for (const root of stale) await rm(root.path, { force: true });
+  return stale.map((root) => root.path);
 }
 
 /** JSON with sorted keys, so the same inputs always hash the same. */

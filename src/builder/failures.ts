@@ -34,7 +34,7 @@ export class BuildFailure extends Error {
   }
 }
 
-/** Reasons given to AbortController.abort() by the runner, so a stopped command can tell timeout from cancel. */
+/** The abort reason the runner gives on a deadline, so a stopped command can tell timeout from cancel. */
 export class DeadlineReached extends Error {
   override readonly name = 'DeadlineReached';
 }

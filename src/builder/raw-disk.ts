@@ -1,6 +1,6 @@
 // The raw disk: GPT with a BIOS boot partition, an ESP and the filesystems of the layout, made on a plain
-// file with sfdisk and dd. GRUB boots it both ways: core.img from the BIOS boot partition, BOOTX64.EFI at the
-// removable-media path of the ESP (no NVRAM entry needed); both read one grub.cfg from the ESP.
+// file with sfdisk and qemu-img. GRUB boots it both ways: core.img from the BIOS boot partition, BOOTX64.EFI
+// at the removable-media path of the ESP (no NVRAM entry needed); both read one grub.cfg from the ESP.
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { copyIntoFat, makeFilesystem } from './filesystems.ts';
@@ -160,15 +160,17 @@ export async function assembleRawDisk(ctx: StepContext, input: DiskInput, output
   await ctx.run('sfdisk', ['-q', output], { input: table });
   await installGrubBios(output, coreImg, placed[0]!.start, biosBootSectors);
   for (const part of placed) {
-    if (!part.image) continue;
-    await ctx.run('dd', [
-      `if=${part.image}`,
-      `of=${output}`,
-      'bs=4M',
-      `seek=${part.start * sector}`,
-      'oflag=seek_bytes',
-      'conv=notrunc,sparse',
-      'status=none',
-    ]);
+    if (part.image) await writeAt(ctx, part.image, output, part.start * sector);
   }
+}
+
+/**
+ * Copies a filesystem image into the disk at an offset. qemu-img skips the image's holes (dd reads them all:
+ * 0.2 s against 4.7 s for a 2 GiB root here) and keeps the disk sparse.
+ */
+async function writeAt(ctx: StepContext, image: string, disk: string, offset: number): Promise<void> {
+  const size = (await stat(image)).size;
+  // In QEMU's option syntax a comma is written twice.
+  const target = `driver=raw,offset=${offset},size=${size},file.filename=${disk.replaceAll(',', ',,')}`;
+  await ctx.run('qemu-img', ['convert', '-n', '-f', 'raw', image, '--target-image-opts', target]);
 }

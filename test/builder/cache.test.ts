@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -9,6 +9,7 @@ import {
   baseRootKey,
   builderVersion,
   canonicalJson,
+  pruneRoots,
   releaseDigest,
 } from '../../src/builder/cache.ts';
 import { classifyFailure } from '../../src/builder/failures.ts';
@@ -77,5 +78,28 @@ describe('base root cache key', () => {
       (e) => e,
     );
     assert.equal(classifyFailure(unreachable, 'resolve').kind, 'repository-unreachable');
+  });
+});
+
+describe('base root pruning', () => {
+  test('keeps the most recently used roots and any used within the hour', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'imger-roots-'));
+    after(() => rm(dir, { recursive: true, force: true }));
+    const now = Date.now();
+    const hoursAgo = [0.1, 5, 0.5, 2, 4];
+    for (const [index, hours] of hoursAgo.entries()) {
+      const file = join(dir, `${index}.tar.zst`);
+      await writeFile(file, '');
+      const when = new Date(now - hours * 3600_000);
+      await utimes(file, when, when);
+    }
+    await writeFile(join(dir, 'other.partial'), '');
+    const pruned = await pruneRoots(dir, 1, now);
+    assert.deepEqual(pruned.map((p) => p.slice(dir.length + 1)).sort(), [
+      '1.tar.zst',
+      '3.tar.zst',
+      '4.tar.zst',
+    ]);
+    assert.deepEqual((await readdir(dir)).sort(), ['0.tar.zst', '2.tar.zst', 'other.partial']);
   });
 });
