@@ -1,17 +1,15 @@
-// The one interface every caller builds images through (the CLI, the service's worker, the tests), and
-// the native implementation: the step pipeline in a temporary work folder, artifacts staged beside the
-// output and published only when the build succeeds.
-import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+// The native step engine: a resolved recipe built by the step pipeline in a temporary work folder, artifacts
+// staged beside the output and published only when the build succeeds.
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultCacheDir } from './cache.ts';
-import type { BuildEvent, BuildEventListener } from './events.ts';
-import { BuildFailure, type FailureDetails, type FailureKind } from './failures.ts';
-import { type Artifact, type BuildState, stepsFor } from './pipeline.ts';
+import type { BuildEventListener } from './events.ts';
+import { BuildFailure } from './failures.ts';
+import { type BuildState, stepsFor } from './pipeline.ts';
+import { type BuildOutcome, buildAndPublish, failureReport } from './publish.ts';
 import type { ImageRecipe } from './recipe.ts';
 import { runSteps } from './runner.ts';
-import type { StepName } from './steps.ts';
 import { checkFreeSpace, removeTree } from './workspace.ts';
 
 export interface BuildRequest {
@@ -19,25 +17,15 @@ export interface BuildRequest {
   recipe: ImageRecipe;
   /** The kickstart as built (tokens applied), kept beside the image as NAME.ks. */
   kickstart?: string;
+  /** Lines logged first, before any step: what resolving the kickstart decided. */
+  notes?: readonly string[];
+  /** See PublishOptions.writeLog; default true. */
+  writeLog?: boolean;
   signal?: AbortSignal;
   onEvent?: BuildEventListener;
 }
 
-export interface PublishedArtifact extends Artifact {
-  path: string;
-}
-
-export interface FailureReport {
-  kind: FailureKind;
-  step: StepName;
-  message: string;
-  details: FailureDetails;
-}
-
-export type BuildOutcome =
-  | { ok: true; artifacts: PublishedArtifact[]; ms: number }
-  | { ok: false; failure: FailureReport; ms: number; log?: string };
-
+/** The step engine: builds a resolved recipe. The kickstart-level interface callers use is ImageBuilder. */
 export interface Builder {
   build(request: BuildRequest): Promise<BuildOutcome>;
 }
@@ -55,10 +43,6 @@ export interface NativeBuilderOptions {
 const GiB = 2 ** 30;
 const safeName = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
 
-function report(failure: BuildFailure): FailureReport {
-  return { kind: failure.kind, step: failure.step, message: failure.message, details: failure.details };
-}
-
 export function createNativeBuilder(options: NativeBuilderOptions = {}): Builder {
   const cacheDir = options.cacheDir ?? defaultCacheDir;
   const workRoot = options.workRoot ?? tmpdir();
@@ -73,7 +57,7 @@ export function createNativeBuilder(options: NativeBuilderOptions = {}): Builder
           'resolve',
           `image name ${JSON.stringify(recipe.name)} is not a safe file name`,
         );
-        return { ok: false, failure: report(failure), ms: elapsed() };
+        return { ok: false, failure: failureReport(failure), ms: elapsed() };
       }
       await mkdir(recipe.outputDir, { recursive: true });
       await mkdir(cacheDir, { recursive: true });
@@ -84,81 +68,46 @@ export function createNativeBuilder(options: NativeBuilderOptions = {}): Builder
           { path: recipe.outputDir, bytes: options.minFreeOutputBytes ?? 2 * GiB, what: 'images' },
         ]);
       } catch (error) {
-        if (error instanceof BuildFailure) return { ok: false, failure: report(error), ms: elapsed() };
+        if (error instanceof BuildFailure) return { ok: false, failure: failureReport(error), ms: elapsed() };
         throw error;
       }
       const workDir = await mkdtemp(join(workRoot, 'imger-'));
       const stageDir = await mkdtemp(join(recipe.outputDir, `.imger-${recipe.name}-`));
-      const logName = `${recipe.name}.log`;
-      const log = createWriteStream(join(stageDir, logName));
-      const onEvent = (event: BuildEvent): void => {
-        log.write(`${new Date().toISOString()} ${formatEvent(event)}\n`);
-        request.onEvent?.(event);
-      };
-      const state: BuildState = {
-        recipe,
-        cacheDir,
-        workDir,
+      const publish = {
         stageDir,
-        root: join(workDir, 'root'),
-        artifacts: [],
-        images: {},
+        outputDir: recipe.outputDir,
+        name: recipe.name,
+        writeLog: request.writeLog ?? true,
+        started,
+        ...(request.onEvent ? { onEvent: request.onEvent } : {}),
       };
-      if (request.kickstart !== undefined) {
-        await writeFile(join(stageDir, `${recipe.name}.ks`), request.kickstart);
-        state.artifacts.push({ file: `${recipe.name}.ks`, main: false });
-      }
       try {
-        await runSteps(stepsFor(recipe), state, {
-          deadlineMs: options.deadlineMs ?? 60 * 60_000,
-          onEvent,
-          ...(request.signal ? { signal: request.signal } : {}),
+        return await buildAndPublish(publish, async (emit) => {
+          for (const note of request.notes ?? []) emit({ type: 'log', step: 'resolve', line: note });
+          const state: BuildState = {
+            recipe,
+            cacheDir,
+            workDir,
+            stageDir,
+            root: join(workDir, 'root'),
+            artifacts: [],
+            images: {},
+          };
+          if (request.kickstart !== undefined) {
+            await writeFile(join(stageDir, `${recipe.name}.ks`), request.kickstart);
+            state.artifacts.push({ file: `${recipe.name}.ks`, main: false });
+          }
+          await runSteps(stepsFor(recipe), state, {
+            deadlineMs: options.deadlineMs ?? 60 * 60_000,
+            onEvent: emit,
+            ...(request.signal ? { signal: request.signal } : {}),
+          });
+          return state.artifacts;
         });
-        onEvent({ type: 'log', line: `build succeeded in ${(elapsed() / 1000).toFixed(1)} s` });
-        await closeStream(log);
-        const published = [...state.artifacts, { file: logName, main: false }];
-        for (const artifact of published)
-          await rename(join(stageDir, artifact.file), join(recipe.outputDir, artifact.file));
-        return {
-          ok: true,
-          artifacts: published.map((a) => ({ ...a, path: join(recipe.outputDir, a.file) })),
-          ms: elapsed(),
-        };
-      } catch (error) {
-        const failure =
-          error instanceof BuildFailure ? error : new BuildFailure('internal', 'resolve', String(error));
-        onEvent({
-          type: 'log',
-          line: `build failed: ${failure.kind} in ${failure.step}: ${failure.message}`,
-        });
-        await closeStream(log);
-        // The log explains the failure, so it stays; every half-made image goes with the stage folder.
-        const logPath = join(recipe.outputDir, logName);
-        await rename(join(stageDir, logName), logPath).catch(() => {});
-        return { ok: false, failure: report(failure), ms: elapsed(), log: logPath };
       } finally {
-        await closeStream(log);
         await rm(stageDir, { recursive: true, force: true });
         await removeTree(workDir);
       }
     },
   };
-}
-
-function closeStream(stream: NodeJS.WritableStream & { closed?: boolean }): Promise<void> {
-  if (stream.closed) return Promise.resolve();
-  return new Promise((resolve) => stream.end(resolve));
-}
-
-export function formatEvent(event: BuildEvent): string {
-  switch (event.type) {
-    case 'log':
-      return event.step ? `[${event.step}] ${event.line}` : event.line;
-    case 'progress': {
-      const packages = event.packages ? ` packages ${event.packages.done}/${event.packages.total}` : '';
-      return `== ${event.index}/${event.total} ${event.step}${packages}`;
-    }
-    case 'step-finished':
-      return `== ${event.step} done in ${(event.ms / 1000).toFixed(1)} s`;
-  }
 }

@@ -50,6 +50,12 @@ export function firstErrorLine(text: string): string {
   return lines.find((line) => errorLinePattern.test(line)) ?? lines.at(-1) ?? '';
 }
 
+/** How a package manager says that a package is missing (group 1: its name) or a repository unreachable. */
+export interface FailurePatterns {
+  missingPackages: readonly RegExp[];
+  unreachable: readonly RegExp[];
+}
+
 const missingPackagePatterns = [
   /E: Unable to locate package (\S+)/g,
   /E: Package '([^']+)' has no installation candidate/g,
@@ -94,18 +100,11 @@ export function classifyFailure(error: unknown, step: StepName, signal?: AbortSi
   if (/No space left on device|ENOSPC/.test(text)) {
     return new BuildFailure('out-of-space', step, firstMatchingLine(text, /No space left|ENOSPC/));
   }
-  const missing = [
-    ...new Set(missingPackagePatterns.flatMap((p) => [...text.matchAll(p)].map((m) => m[1]!))),
-  ];
-  if (missing.length > 0) {
-    return new BuildFailure('package-not-found', step, `package not found: ${missing.join(', ')}`, {
-      packages: missing,
-    });
-  }
-  const unreachable = unreachablePatterns.find((pattern) => pattern.test(text));
-  if (unreachable) {
-    return new BuildFailure('repository-unreachable', step, firstMatchingLine(text, unreachable));
-  }
+  const recognised = classifyOutput(text, step, {
+    missingPackages: missingPackagePatterns,
+    unreachable: unreachablePatterns,
+  });
+  if (recognised) return recognised;
   const message = error instanceof CommandFailed ? error.message : String((error as Error)?.message ?? error);
   const detail = error instanceof CommandFailed ? firstErrorLine(text) : '';
   return new BuildFailure(
@@ -122,4 +121,24 @@ function firstMatchingLine(text: string, pattern: RegExp): string {
       .find((line) => pattern.test(line))
       ?.trim() ?? text.trim()
   );
+}
+
+/** A missing package or an unreachable repository, recognised in a tool's output by the given patterns. */
+export function classifyOutput(
+  text: string,
+  step: StepName,
+  patterns: FailurePatterns,
+): BuildFailure | undefined {
+  const missing = [
+    ...new Set(patterns.missingPackages.flatMap((p) => [...text.matchAll(p)].map((m) => m[1]!))),
+  ];
+  if (missing.length > 0) {
+    return new BuildFailure('package-not-found', step, `package not found: ${missing.join(', ')}`, {
+      packages: missing,
+    });
+  }
+  const unreachable = patterns.unreachable.find((pattern) => pattern.test(text));
+  if (unreachable)
+    return new BuildFailure('repository-unreachable', step, firstMatchingLine(text, unreachable));
+  return undefined;
 }

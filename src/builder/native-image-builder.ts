@@ -25,10 +25,11 @@ export function createNativeImageBuilder(options: NativeBuilderOptions = {}, eng
         };
         return { ok: false, failure, ms: Math.round(performance.now() - started) };
       }
-      for (const note of resolved.notes) request.onEvent?.({ type: 'log', step: 'resolve', line: note });
       return recipes.build({
         recipe: resolved.recipe,
         kickstart: resolved.asBuilt,
+        notes: resolved.notes,
+        ...(request.writeLog !== undefined ? { writeLog: request.writeLog } : {}),
         ...(request.signal ? { signal: request.signal } : {}),
         ...(request.onEvent ? { onEvent: request.onEvent } : {}),
       });

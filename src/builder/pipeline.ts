@@ -13,7 +13,9 @@ import { enableForeignArch } from './foreign-arch.ts';
 import { imageTypeInfo, mainArtifactName } from './image-types.ts';
 import { type Layout, planLayout } from './layout.ts';
 import { makeHybridIso, stageLiveMedia } from './live-iso.ts';
+import { packRoot } from './pack-root.ts';
 import { needsBoot, selectPackages } from './packages.ts';
+import type { Artifact } from './publish.ts';
 import { assembleRawDisk } from './raw-disk.ts';
 import type { AptRepo, ImageRecipe } from './recipe.ts';
 import { copyAttachments, virtImageXml, writeChecksums, writePackageList } from './records.ts';
@@ -21,12 +23,6 @@ import { bootstrapRpmRoot } from './rpm-root.ts';
 import type { Step, StepContext } from './runner.ts';
 import { runScripts } from './scripts.ts';
 import type { StepName } from './steps.ts';
-
-export interface Artifact {
-  file: string;
-  /** The image itself, as opposed to the files that describe it. */
-  main: boolean;
-}
 
 export interface BuildState {
   recipe: ImageRecipe;
@@ -213,12 +209,6 @@ async function withBootSeparated<T>(state: BuildState, make: (bootDir?: string) 
   }
 }
 
-const tarCompressor: Record<ImageRecipe['packTo'], string> = {
-  'tar.zst': 'zstd -T0 -3',
-  'tar.gz': 'gzip',
-  'tar.bz2': 'bzip2',
-};
-
 const filesystem: Step<BuildState> = {
   name: 'filesystem',
   timeoutMs: 20 * minutes,
@@ -226,20 +216,7 @@ const filesystem: Step<BuildState> = {
     const { recipe } = state;
     const main = mainArtifactName(recipe.type, recipe.name, recipe.packTo);
     if (recipe.type === 'fs') {
-      await ctx.run('tar', [
-        '--numeric-owner',
-        '--xattrs',
-        '--xattrs-include=*',
-        '--acls',
-        '--sort=name',
-        '-I',
-        tarCompressor[recipe.packTo],
-        '-C',
-        state.root,
-        '-cf',
-        join(state.stageDir, main),
-        '.',
-      ]);
+      await packRoot(ctx, state.root, join(state.stageDir, main), recipe.packTo);
       state.artifacts.push({ file: main, main: true });
       return;
     }

@@ -11,7 +11,6 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import type { BuildOutcome } from '../../src/builder/builder.ts';
 import type { BuildEvent } from '../../src/builder/events.ts';
 import {
   createMicBuilder,
@@ -20,6 +19,7 @@ import {
   type MicBuildRequest,
   splitMicOpts,
 } from '../../src/builder/mic/index.ts';
+import type { BuildOutcome } from '../../src/builder/publish.ts';
 
 const kickstart = `lang en_US.UTF-8
 repo --name=main --baseurl=file:///srv/repo/@RELEASE@/@ARCH@/

@@ -1,14 +1,12 @@
 // The mic backend behind the ImageBuilder interface: the request is checked, mic runs in a stage folder inside
 // the output folder, and its files are published only when the whole build succeeded, so a failed or
 // cancelled build leaves nothing but its log.
-import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, rename, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BuildOutcome, type FailureReport, formatEvent } from '../builder.ts';
-import type { BuildEvent } from '../events.ts';
 import { BuildFailure } from '../failures.ts';
 import type { ImageBuilder } from '../image-builder.ts';
+import { type BuildOutcome, buildAndPublish, failureReport } from '../publish.ts';
 import { runSteps } from '../runner.ts';
 import { removeTree } from '../workspace.ts';
 import { micArguments } from './command-line.ts';
@@ -30,10 +28,6 @@ export interface MicImageBuilder extends ImageBuilder {
   build(request: MicBuildRequest): Promise<BuildOutcome>;
 }
 
-function report(failure: BuildFailure): FailureReport {
-  return { kind: failure.kind, step: failure.step, message: failure.message, details: failure.details };
-}
-
 function micMissing(micPath: string | undefined): BuildFailure {
   const what = micPath ? `${micPath} cannot be run` : 'neither mic nor mic-image-creator is on PATH';
   return new BuildFailure(
@@ -41,11 +35,6 @@ function micMissing(micPath: string | undefined): BuildFailure {
     'resolve',
     `mic is not installed (${what}), but img.conf says builder = mic; install mic, or set builder = native`,
   );
-}
-
-function closeStream(stream: NodeJS.WritableStream & { closed?: boolean }): Promise<void> {
-  if (stream.closed) return Promise.resolve();
-  return new Promise((resolve) => stream.end(resolve));
 }
 
 /** mic2 has no --tokenmap, so the kickstart it reads carries the tokens already applied. */
@@ -60,12 +49,10 @@ export function createMicBuilder(options: MicBuilderOptions = {}): MicImageBuild
     backend: 'mic',
     async build(request) {
       const started = performance.now();
-      const elapsed = () => Math.round(performance.now() - started);
-      const failed = (failure: BuildFailure, log?: string): BuildOutcome => ({
+      const failed = (failure: BuildFailure): BuildOutcome => ({
         ok: false,
-        failure: report(failure),
-        ms: elapsed(),
-        ...(log ? { log } : {}),
+        failure: failureReport(failure),
+        ms: Math.round(performance.now() - started),
       });
       let plan: ReturnType<typeof planMicBuild>;
       try {
@@ -84,69 +71,51 @@ export function createMicBuilder(options: MicBuilderOptions = {}): MicImageBuild
       const readyDir = join(stageDir, 'ready');
       const micOutdir = join(stageDir, 'mic');
       await mkdir(readyDir);
-      const logName = `${plan.name}.log`;
-      const log = createWriteStream(join(readyDir, logName));
-      const onEvent = (event: BuildEvent): void => {
-        log.write(`${new Date().toISOString()} ${formatEvent(event)}\n`);
-        request.onEvent?.(event);
+      const publish = {
+        stageDir: readyDir,
+        outputDir: request.outputDir,
+        name: plan.name,
+        writeLog: request.writeLog ?? true,
+        started,
+        ...(request.onEvent ? { onEvent: request.onEvent } : {}),
       };
       try {
-        // mic names the image after the kickstart's file name.
-        const kickstartPath = join(workDir, `${plan.name}.ks`);
-        await writeFile(kickstartPath, kickstartForMic(mic, request, plan.asBuilt));
-        await writeFile(join(readyDir, `${plan.name}.ks`), plan.asBuilt);
-        const args = micArguments({
-          flavour: mic.flavour,
-          type: plan.type,
-          kickstartPath,
-          arch: plan.arch,
-          outdir: micOutdir,
-          extraOptions: options.extraOptions ?? [],
-          ...(plan.tokenmap ? { tokenmap: plan.tokenmap } : {}),
-          ...(plan.release !== undefined ? { release: plan.release } : {}),
-          ...(plan.packTo ? { packTo: plan.packTo } : {}),
+        return await buildAndPublish(publish, async (emit) => {
+          // mic names the image after the kickstart's file name.
+          const kickstartPath = join(workDir, `${plan.name}.ks`);
+          await writeFile(kickstartPath, kickstartForMic(mic, request, plan.asBuilt));
+          await writeFile(join(readyDir, `${plan.name}.ks`), plan.asBuilt);
+          const args = micArguments({
+            flavour: mic.flavour,
+            type: plan.type,
+            kickstartPath,
+            arch: plan.arch,
+            outdir: micOutdir,
+            extraOptions: options.extraOptions ?? [],
+            ...(plan.tokenmap ? { tokenmap: plan.tokenmap } : {}),
+            ...(plan.release !== undefined ? { release: plan.release } : {}),
+            ...(plan.packTo ? { packTo: plan.packTo } : {}),
+          });
+          emit({ type: 'log', line: `running ${mic.path} ${args.join(' ')}` });
+          const state: MicBuildState = {
+            mic,
+            args,
+            type: plan.type,
+            name: plan.name,
+            workDir,
+            micOutdir,
+            readyDir,
+            artifacts: [],
+            ...(plan.rootLabel ? { rootLabel: plan.rootLabel } : {}),
+          };
+          await runSteps(micSteps(timeoutMs), state, {
+            deadlineMs: timeoutMs,
+            onEvent: emit,
+            ...(request.signal ? { signal: request.signal } : {}),
+          });
+          return state.artifacts;
         });
-        onEvent({ type: 'log', line: `running ${mic.path} ${args.join(' ')}` });
-        const state: MicBuildState = {
-          mic,
-          args,
-          type: plan.type,
-          name: plan.name,
-          workDir,
-          micOutdir,
-          readyDir,
-          artifacts: [],
-          ...(plan.rootLabel ? { rootLabel: plan.rootLabel } : {}),
-        };
-        await runSteps(micSteps(timeoutMs), state, {
-          deadlineMs: timeoutMs,
-          onEvent,
-          ...(request.signal ? { signal: request.signal } : {}),
-        });
-        onEvent({ type: 'log', line: `build succeeded in ${(elapsed() / 1000).toFixed(1)} s` });
-        await closeStream(log);
-        const published = [...state.artifacts, { file: logName, main: false }];
-        for (const artifact of published) {
-          await rename(join(readyDir, artifact.file), join(request.outputDir, artifact.file));
-        }
-        return {
-          ok: true,
-          artifacts: published.map((a) => ({ ...a, path: join(request.outputDir, a.file) })),
-          ms: elapsed(),
-        };
-      } catch (error) {
-        const failure =
-          error instanceof BuildFailure ? error : new BuildFailure('internal', 'resolve', String(error));
-        onEvent({
-          type: 'log',
-          line: `build failed: ${failure.kind} in ${failure.step}: ${failure.message}`,
-        });
-        await closeStream(log);
-        const logPath = join(request.outputDir, logName);
-        await rename(join(readyDir, logName), logPath).catch(() => {});
-        return failed(failure, logPath);
       } finally {
-        await closeStream(log);
         await removeTree(stageDir);
         await removeTree(workDir);
       }

@@ -2,7 +2,7 @@
 // shares (failures.ts), and the first real error line when nothing more specific is recognisable.
 import { basename } from 'node:path';
 import { CommandFailed } from '../exec.ts';
-import { BuildFailure, classifyFailure, firstErrorLine } from '../failures.ts';
+import { BuildFailure, classifyFailure, classifyOutput, firstErrorLine } from '../failures.ts';
 import type { StepName } from '../steps.ts';
 
 /** baseimager's "Failed to find package 'NAME' : …"; zypp's "No provider of 'NAME' found"; yum's "No package NAME available". */
@@ -25,19 +25,11 @@ const unreachablePatterns = [
 export function classifyMicExit(error: unknown, step: StepName): unknown {
   if (!(error instanceof CommandFailed) || error.reason !== 'exit') return error;
   const text = `${error.stderr}\n${error.stdout}`;
-  const missing = [
-    ...new Set(missingPackagePatterns.flatMap((p) => [...text.matchAll(p)].map((m) => m[1]!))),
-  ];
-  if (missing.length > 0) {
-    return new BuildFailure('package-not-found', step, `package not found: ${missing.join(', ')}`, {
-      packages: missing,
-    });
-  }
-  const unreachable = unreachablePatterns.find((pattern) => pattern.test(text));
-  if (unreachable) {
-    const line = text.split('\n').find((l) => unreachable.test(l));
-    return new BuildFailure('repository-unreachable', step, line?.trim() ?? firstErrorLine(text));
-  }
+  const recognised = classifyOutput(text, step, {
+    missingPackages: missingPackagePatterns,
+    unreachable: unreachablePatterns,
+  });
+  if (recognised) return recognised;
   const shared = classifyFailure(error, step);
   if (shared.kind !== 'internal') return shared;
   return new BuildFailure(

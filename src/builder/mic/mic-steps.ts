@@ -3,13 +3,13 @@
 import { access, rename } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { BuildFailure } from '../failures.ts';
-import type { Artifact } from '../pipeline.ts';
+import { packRoot } from '../pack-root.ts';
+import type { Artifact } from '../publish.ts';
 import { writeChecksums } from '../records.ts';
 import type { Step } from '../runner.ts';
 import type { MicInstall } from './find-mic.ts';
 import { classifyMicExit } from './mic-failures.ts';
 import { findMicOutput } from './mic-output.ts';
-import { packRootFolder } from './pack-root.ts';
 
 export interface MicBuildState {
   mic: MicInstall;
@@ -81,7 +81,7 @@ const gather: Step<MicBuildState> = {
     if (output.main.kind === 'root-folder') {
       const tarball = `${output.imageName}.tar.zst`;
       ctx.log(`packing mic's root folder ${output.main.path}/ into ${tarball}`);
-      await packRootFolder(ctx, join(output.imageDir, output.main.path), join(state.readyDir, tarball));
+      await packRoot(ctx, join(output.imageDir, output.main.path), join(state.readyDir, tarball), 'tar.zst');
       state.artifacts.push({ file: tarball, main: true });
     } else {
       await publish(output.main.path, true);

@@ -2,12 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { bootTest, type Firmware } from '../../builder/boot-test.ts';
-import { formatEvent } from '../../builder/builder.ts';
 import { defaultCacheDir } from '../../builder/cache.ts';
 import type { BuildEvent } from '../../builder/events.ts';
 import type { PackFormat } from '../../builder/image-types.ts';
 import { createMicBuilder, splitMicOpts } from '../../builder/mic/index.ts';
 import { createNativeImageBuilder } from '../../builder/native-image-builder.ts';
+import { formatEvent } from '../../builder/publish.ts';
 import { EXIT, UserError } from '../exit-codes.ts';
 
 interface BuildFlags {

@@ -21,6 +21,8 @@ const outcome = await builderFor(order).build({
   name: job.name,
   tokenmap: job.tokenmap,
   overlay: { repos: job.extraRepos, packages: job.packages },
+  // The worker writes the job's log from these events, with its own lines in it; the builder leaves it alone.
+  writeLog: false,
   outputDir: order.outputDir,
   signal,
   onEvent: send,

@@ -105,7 +105,6 @@ async function buildAndStore(context: JobRunContext, job: Job): Promise<boolean>
       onEvent: (event) => log.event(event),
       onText: (line) => log.line(line),
     });
-    await log.reopen();
     const reason = stop.signal.aborted ? (stop.signal.reason as StopReason) : undefined;
     if (reason === 'shutdown') {
       log.line(`worker ${workerId} stopped during the build; the server puts the job back in its queue`);
