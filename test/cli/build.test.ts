@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 
 const imger = join(import.meta.dirname, '../../bin/imger.js');
 const minimal = join(import.meta.dirname, '../../templates/debian-minimal.ks');
@@ -13,8 +13,15 @@ function run(args: string[]) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+const made: string[] = [];
+after(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 function outdir(): string {
-  return mkdtempSync(join(tmpdir(), 'imger-build-'));
+  const dir = mkdtempSync(join(tmpdir(), 'imger-build-'));
+  made.push(dir);
+  return dir;
 }
 
 describe('imger build', () => {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 
 const imger = join(import.meta.dirname, '../../bin/imger.js');
 
@@ -12,8 +12,19 @@ function run(args: string[], input?: string) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+const made: string[] = [];
+after(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempFolder(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
 function folderWith(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'imger-cli-'));
+  const dir = tempFolder('imger-cli-');
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
 }
@@ -120,7 +131,7 @@ describe('imger ks render', () => {
   const fixtures = join(import.meta.dirname, '../fixtures/kickstarter');
 
   it('writes the .ks files of the active images, which lint clean', () => {
-    const out = mkdtempSync(join(tmpdir(), 'imger-render-'));
+    const out = tempFolder('imger-render-');
     const { code, stdout } = run([
       'ks',
       'render',
@@ -138,7 +149,7 @@ describe('imger ks render', () => {
 
   it('fails with the file and key when the YAML is broken', () => {
     const dir = folderWith({ 'configurations.yaml': 'Configurations:\n  - Name: x\n   FileName: [\n' });
-    const out = mkdtempSync(join(tmpdir(), 'imger-render-'));
+    const out = tempFolder('imger-render-');
     const { code, stderr } = run(['ks', 'render', join(dir, 'configurations.yaml'), '-o', out]);
     assert.equal(code, 1);
     assert.match(stderr, /configurations\.yaml:\d+/);
