@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import { bundledTemplatesDir } from '../kickstart/templates.ts';
 import { startServedParticipant } from '../participant/served.ts';
 import { buildApp } from './api/index.ts';
@@ -27,6 +28,8 @@ export interface RunningServer {
 export interface ServeOptions {
   /** Fastify's logger: JSON lines on stdout by default. */
   logger?: boolean | object;
+  /** Runs on the app before it listens: a benchmark adds its baseline route to this very server. */
+  beforeListen?: (app: FastifyInstance) => void | Promise<void>;
 }
 
 /** Starts the web server, its local build slots and its housekeeping (lost workers, retention). */
@@ -71,6 +74,7 @@ export async function serve(
 
   const { host, port } = config.web.listen;
   try {
+    await options.beforeListen?.(app);
     await app.listen({ host, port });
   } catch (error) {
     await notifications.stop();

@@ -1,8 +1,11 @@
-// The minimal image the integration tests build: a small bootable Debian with a root password, a user,
-// and a %post that leaves a marker the boot tests look for on the serial console.
+// The minimal image the integration tests build: the shipped debian-minimal template with a user and a %post
+// that leaves a marker the boot tests look for on the serial console.
 
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { resolveKickstart } from '../../src/builder/from-kickstart.ts';
 import type { ImageType } from '../../src/builder/image-types.ts';
-import { baseRecipe, type ImageRecipe } from '../../src/builder/recipe.ts';
+import type { ImageRecipe } from '../../src/builder/recipe.ts';
 
 export const bootMarker = 'IMG-BOOT-OK';
 
@@ -21,16 +24,31 @@ UNIT
 systemctl enable img-marker.service
 `;
 
-export function minimalRecipe(type: ImageType, outputDir: string, name = 'minimal'): ImageRecipe {
-  return {
-    ...baseRecipe(type, 'x86_64', name, outputDir),
-    // live-boot and bootable: every type shares one package set, so the tests bootstrap once.
-    packages: ['iproute2', 'sudo', 'live-boot'],
-    bootable: true,
-    hostname: 'imgtest',
-    timezone: 'UTC',
-    rootPassword: { kind: 'plain', value: 'rootpw' },
-    users: [{ name: 'demo', groups: ['sudo'], password: { kind: 'plain', value: 'demopw' } }],
-    scripts: [{ kind: 'post', body: markerPost, interpreter: '/bin/sh', nochroot: false, erroronfail: true }],
-  };
+/**
+ * The shipped minimal template, as every test builds it: through the kickstart and the resolve step, plus what
+ * the tests need (a user, a host name the login prompt shows, the boot marker, and live-boot so that every type
+ * shares one package set).
+ */
+export const minimalKickstart = `${readFileSync(join(import.meta.dirname, '../../templates/debian-minimal.ks'), 'utf8')}
+user --name=demo --groups=sudo --password=demopw
+network --hostname=imgtest
+%packages
+sudo
+live-boot
+%end
+%post --erroronfail
+${markerPost}%end
+`;
+
+export async function minimalRecipe(
+  type: ImageType,
+  outputDir: string,
+  name = 'minimal',
+): Promise<ImageRecipe> {
+  const { recipe } = await resolveKickstart(
+    { kickstart: minimalKickstart, type, arch: 'x86_64', name, outputDir },
+    AbortSignal.timeout(60_000),
+  );
+  // Bootable whatever the type, so that fs and loop reuse the base root the disk images bootstrap.
+  return { ...recipe, bootable: true };
 }

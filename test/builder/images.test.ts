@@ -29,8 +29,8 @@ after(async () => {
   await rm(outRoot, { recursive: true, force: true });
 });
 
-function recipeFor(type: ImageType, changes: Partial<ImageRecipe> = {}): ImageRecipe {
-  return { ...minimalRecipe(type, join(outRoot, type)), ...changes };
+async function recipeFor(type: ImageType, changes: Partial<ImageRecipe> = {}): Promise<ImageRecipe> {
+  return { ...(await minimalRecipe(type, join(outRoot, type))), ...changes };
 }
 
 async function build(
@@ -84,7 +84,7 @@ async function childPids(): Promise<string[]> {
 let rawOutcome: Promise<BuildOutcome> | undefined;
 /** The shared build: the first test that needs the raw disk builds it, the others reuse it. */
 function rawBuild(): Promise<BuildOutcome> {
-  rawOutcome ??= build(recipeFor('raw'));
+  rawOutcome ??= recipeFor('raw').then(build);
   return rawOutcome;
 }
 
@@ -140,7 +140,7 @@ describe('native builder, real images', () => {
   });
 
   test('raw with part lines (btrfs root, ext4 /boot, swap) boots with BIOS', async () => {
-    const recipe = recipeFor('raw', {
+    const recipe = await recipeFor('raw', {
       name: 'parts',
       outputDir: join(outRoot, 'parts'),
       partitions: [
@@ -166,7 +166,9 @@ describe('native builder, real images', () => {
     test(`${type}: the raw disk converted, checked and compared by the builder`, async () => {
       succeeded(await rawBuild());
       // vmdk as streamOptimized, the variant for OVA/ESXi import that needs the extra qemu-img option.
-      const artifacts = succeeded(await build(recipeFor(type, { vmdkStreamOptimized: type === 'vmdk' })));
+      const artifacts = succeeded(
+        await build(await recipeFor(type, { vmdkStreamOptimized: type === 'vmdk' })),
+      );
       const main = artifacts.find((a) => a.main)!;
       assert.equal(main.file, `minimal-sda.${type}`);
       assert.ok(
@@ -183,7 +185,7 @@ describe('native builder, real images', () => {
   }
 
   test('fs: a tar.zst with numeric owners, attachments, and what --nochroot and %pack scripts wrote', async () => {
-    const base = recipeFor('fs');
+    const base = await recipeFor('fs');
     const hostScript = { interpreter: '/bin/sh', nochroot: true, erroronfail: true } as const;
     const recipe = {
       ...base,
@@ -220,7 +222,7 @@ describe('native builder, real images', () => {
   });
 
   test('loop: an ext4 image of the root, readable without mounting', async () => {
-    const artifacts = succeeded(await build(recipeFor('loop')));
+    const artifacts = succeeded(await build(await recipeFor('loop')));
     const main = artifacts.find((a) => a.main)!;
     assert.equal(main.file, 'minimal.img');
     await run('e2fsck', ['-fn', main.path]);
@@ -231,7 +233,7 @@ describe('native builder, real images', () => {
   });
 
   test('livecd: a hybrid ISO that boots with BIOS to the login prompt and the marker', async () => {
-    const artifacts = succeeded(await build(recipeFor('livecd')));
+    const artifacts = succeeded(await build(await recipeFor('livecd')));
     const main = artifacts.find((a) => a.main)!;
     assert.equal(main.file, 'minimal.iso');
     const result = await bootTest(main.path, {
@@ -246,7 +248,9 @@ describe('native builder, real images', () => {
 
 describe('native builder, failures leave nothing behind', () => {
   test('a missing package fails as package-not-found, naming it', async () => {
-    const outcome = await build(recipeFor('fs', { name: 'missing', packages: ['imger-no-such-package'] }));
+    const outcome = await build(
+      await recipeFor('fs', { name: 'missing', packages: ['imger-no-such-package'] }),
+    );
     assert.ok(!outcome.ok);
     assert.equal(outcome.failure.kind, 'package-not-found');
     assert.deepEqual(outcome.failure.details.packages, ['imger-no-such-package']);
@@ -258,7 +262,7 @@ describe('native builder, failures leave nothing behind', () => {
 
   test('an unreachable repository fails before any work', async () => {
     const outcome = await build(
-      recipeFor('fs', {
+      await recipeFor('fs', {
         name: 'badrepo',
         sources: [{ kind: 'apt', url: 'http://127.0.0.1:9/debian', suite: 'bookworm', components: ['main'] }],
       }),
@@ -275,7 +279,7 @@ describe('native builder, failures leave nothing behind', () => {
       nochroot: false,
       body: 'echo about to fail; exit 7',
     } as const;
-    const base = recipeFor('fs');
+    const base = await recipeFor('fs');
     const tolerated = await build({
       ...base,
       name: 'tolerated',
@@ -299,12 +303,15 @@ describe('native builder, failures leave nothing behind', () => {
 
   test('cancel during the build stops it as cancelled', async () => {
     const controller = new AbortController();
-    const outcome = await build(recipeFor('raw', { name: 'cancelled', outputDir: join(outRoot, 'cancel') }), {
-      signal: controller.signal,
-      onEvent: (event) => {
-        if (event.type === 'progress' && event.step === 'filesystem') controller.abort();
+    const outcome = await build(
+      await recipeFor('raw', { name: 'cancelled', outputDir: join(outRoot, 'cancel') }),
+      {
+        signal: controller.signal,
+        onEvent: (event) => {
+          if (event.type === 'progress' && event.step === 'filesystem') controller.abort();
+        },
       },
-    });
+    );
     assert.ok(!outcome.ok);
     assert.equal(outcome.failure.kind, 'cancelled');
     assert.deepEqual(await readdir(join(outRoot, 'cancel')), ['cancelled.log']);
@@ -313,9 +320,9 @@ describe('native builder, failures leave nothing behind', () => {
   test('cancel while mmdebstrap installs packages leaves no mount, process or folder', async () => {
     const controller = new AbortController();
     // One package more than the shared recipe: a cache miss, so mmdebstrap really runs.
-    const recipe = recipeFor('fs', {
+    const recipe = await recipeFor('fs', {
       name: 'cancelboot',
-      packages: [...minimalRecipe('fs', '').packages, 'less'],
+      packages: [...(await minimalRecipe('fs', '')).packages, 'less'],
     });
     const outcome = await build(recipe, {
       signal: controller.signal,
@@ -331,7 +338,7 @@ describe('native builder, failures leave nothing behind', () => {
 
   test('the whole-build deadline fails the build as timeout', async () => {
     const quick = createNativeBuilder({ cacheDir, workRoot, deadlineMs: 1500 });
-    const recipe = recipeFor('raw', { name: 'deadline', outputDir: join(outRoot, 'deadline') });
+    const recipe = await recipeFor('raw', { name: 'deadline', outputDir: join(outRoot, 'deadline') });
     const outcome = await quick.build({ recipe });
     await assertNothingLeftBehind(recipe.outputDir);
     assert.ok(!outcome.ok);
