@@ -47,6 +47,12 @@ export interface SendFileOptions {
   offset?: number;
 }
 
+/**
+ * Each chunk of a download costs a trip through the stream, Fastify and the socket: at the default 64 KiB a 1 GiB
+ * image kept the event loop busy about 3 s (bench/download.bench.ts), at 1 MiB about 0.4 s.
+ */
+const READ_CHUNK_BYTES = 1024 * 1024;
+
 /** Streams a file with Content-Length, ETag and Range support; never reads it into memory. */
 export async function sendFile(
   request: FastifyRequest,
@@ -77,12 +83,16 @@ export async function sendFile(
   }
   if (range === null || info.size === 0) {
     reply.header('content-length', info.size);
-    return reply.send(createReadStream(path));
+    return reply.send(createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }));
   }
   if (rangeHeader !== undefined) {
     reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${info.size}`);
   }
   const length = Math.max(0, range.end - range.start + 1);
   reply.header('content-length', length);
-  return reply.send(length === 0 ? '' : createReadStream(path, { start: range.start, end: range.end }));
+  return reply.send(
+    length === 0
+      ? ''
+      : createReadStream(path, { start: range.start, end: range.end, highWaterMark: READ_CHUNK_BYTES }),
+  );
 }

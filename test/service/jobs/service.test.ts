@@ -90,6 +90,27 @@ for (const kind of databaseKinds) {
       assert.equal(await jobs.claimById(first.id, 'w4'), null);
     });
 
+    test('queuePositions gives a page of jobs the positions queuePosition gives each', async (t) => {
+      const clock = fakeClock();
+      const jobs = await jobService(t, kind, clock);
+      const page = [];
+      for (const queue of ['web', 'api', 'web', 'web', 'api', 'web']) {
+        page.push(await jobs.submit(submission({ queue }), alice));
+        clock.advance(1);
+      }
+      await jobs.claim(['web'], 'w1');
+      // The page was read before the claim: its first job still says IN QUEUE but waits no longer.
+      const positions = await jobs.queuePositions(page.slice(0, 4));
+      assert.deepEqual(
+        page.slice(0, 4).map((job) => positions.get(job.id) ?? null),
+        [null, 1, 1, 2],
+      );
+      for (const job of page.slice(0, 4)) {
+        assert.equal(positions.get(job.id) ?? null, await jobs.queuePosition(job.id));
+      }
+      assert.deepEqual([...(await jobs.queuePositions([page[5]!])).values()], [3]);
+    });
+
     test('concurrent claims never hand one job to two workers', async (t) => {
       const jobs = await jobService(t, kind);
       for (let i = 0; i < 5; i++) await jobs.submit(submission(), alice);

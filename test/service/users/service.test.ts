@@ -44,5 +44,23 @@ for (const kind of databaseKinds) {
       assert.equal(await users.actorForToken(token), null);
       assert.equal(await users.authenticate('dave', 'long enough'), null);
     });
+
+    test("a token's last use is recorded to the minute, not written on every call", async (t) => {
+      const { db } = await testDatabase(t, kind);
+      let clock = Date.parse('2026-01-01T00:00:00.000Z');
+      const users = createUserService(db, { scryptCost: 2 ** 10, now: () => new Date(clock) });
+      await users.add({ username: 'erin', password: 'long enough' });
+      const { token } = await users.createToken('erin');
+      const lastUsed = async () => (await users.listTokens('erin'))[0]?.lastUsed;
+      assert.equal(await lastUsed(), null);
+      await users.actorForToken(token);
+      assert.equal(await lastUsed(), '2026-01-01T00:00:00.000Z');
+      clock += 59_000;
+      await users.actorForToken(token);
+      assert.equal(await lastUsed(), '2026-01-01T00:00:00.000Z');
+      clock += 1_000;
+      await users.actorForToken(token);
+      assert.equal(await lastUsed(), '2026-01-01T00:01:00.000Z');
+    });
   });
 }

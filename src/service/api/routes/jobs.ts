@@ -72,12 +72,9 @@ export async function jobRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
         },
         { limit, ...(before === undefined ? {} : { before }) },
       );
+      const positions = await jobs.queuePositions(page.jobs);
       return {
-        jobs: await Promise.all(
-          page.jobs.map(async (job) =>
-            presentJob(job, job.status === 'IN QUEUE' ? await jobs.queuePosition(job.id) : null),
-          ),
-        ),
+        jobs: page.jobs.map((job) => presentJob(job, positions.get(job.id) ?? null)),
         next: page.next,
       };
     },
