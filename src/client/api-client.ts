@@ -28,6 +28,7 @@ import type {
   TemplateSchema,
   TokenCreated,
   TokenInfoSchema,
+  UploadedFile,
   UserCreate,
   UserPatch,
   UserSchema,
@@ -59,6 +60,7 @@ export type {
   SubmitJson,
   TemplateDetail,
   TokenCreated,
+  UploadedFile,
   UserCreate,
   UserPatch,
 };
@@ -305,11 +307,33 @@ export class ApiClient {
     name: string | null,
     options: { headers?: Record<string, string>; signal?: AbortSignal } = {},
   ): Promise<Response> {
-    const path = name === null ? 'image' : `files/${name.split('/').map(encodeURIComponent).join('/')}`;
-    return this.#send('GET', `jobs/${encodeURIComponent(id)}/${path}`, {
+    const path = name === null ? `jobs/${encodeURIComponent(id)}/image` : filePath(id, name);
+    return this.#send('GET', path, {
       ...(options.headers ? { headers: options.headers } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
+  }
+
+  /**
+   * A worker's upload of one file of the job it builds (an admin's token): the server stores it in the job's
+   * folder once the body hashes to `sha256`, and refuses it unless the job is BUILDING on `worker`.
+   */
+  async uploadFile(
+    id: string,
+    name: string,
+    content: Blob,
+    proof: { sha256: string; worker: string },
+  ): Promise<UploadedFile> {
+    const path = filePath(id, name);
+    const response = await this.#send('PUT', path, {
+      body: content,
+      headers: {
+        'content-type': 'application/octet-stream',
+        'x-img-sha256': proof.sha256,
+        'x-img-worker': proof.worker,
+      },
+    });
+    return this.#read(response, 'PUT', path);
   }
 
   /** Your own tokens, without their values. */
@@ -371,7 +395,10 @@ export class ApiClient {
       init.body = JSON.stringify(body);
       init.headers = { 'content-type': 'application/json' };
     }
-    const response = await this.#send(method, path, init);
+    return this.#read(await this.#send(method, path, init), method, path);
+  }
+
+  async #read<T>(response: Response, method: string, path: string): Promise<T> {
     if (response.status === 204) return undefined as T;
     try {
       return (await response.json()) as T;
@@ -400,6 +427,11 @@ export class ApiClient {
     if (response.ok) return response;
     throw await errorOf(response, method, path);
   }
+}
+
+/** A job file's API path; a name's folders stay path separators. */
+function filePath(id: string, name: string): string {
+  return `jobs/${encodeURIComponent(id)}/files/${name.split('/').map(encodeURIComponent).join('/')}`;
 }
 
 async function errorOf(response: Response, method: string, path: string): Promise<ApiError> {

@@ -12,7 +12,7 @@ import { startNotifications } from './notify/index.ts';
 import type { Service } from './open.ts';
 import { openQueuedService, type QueueTransport } from './queue/index.ts';
 import { DEFAULT_ADMIN } from './users/index.ts';
-import { buildQueues, startWorker, workerSettings } from './worker/index.ts';
+import { startWorker, workerSettings } from './worker/index.ts';
 
 const RETENTION_EVERY_MS = 60 * 60 * 1000;
 
@@ -130,18 +130,18 @@ export function addressesMessage(server: Pick<RunningServer, 'url' | 'pagesUrl'>
   ].join('\n');
 }
 
-/** `num_workers` build slots in this process, on every queue that starts builds. */
+/** `num_workers` build slots in this process, on every queue that starts builds (followed as it changes). */
 async function startLocalWorker(
   service: Service,
   transport: QueueTransport,
   config: Config,
   onError: (error: unknown, context: string) => void,
 ) {
-  const queues = await buildQueues(service.queues, []);
   return startWorker({
     jobs: service.jobs,
     transport,
-    queues,
+    catalog: service.queues,
+    queues: [],
     slots: config.worker.num_workers,
     settings: workerSettings(config),
     onError,

@@ -11,6 +11,7 @@ import { adminRoutes } from './routes/admin.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { healthRoutes } from './routes/health.ts';
 import { jobFileRoutes } from './routes/job-files.ts';
+import { jobUploadRoutes } from './routes/job-uploads.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { kickstartRoutes } from './routes/kickstarts.ts';
 import { loginRoutes } from './routes/login.ts';
@@ -41,6 +42,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         loginRoutes,
         jobRoutes,
         jobFileRoutes,
+        jobUploadRoutes,
         catalogRoutes,
         kickstartRoutes,
         adminRoutes,

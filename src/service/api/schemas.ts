@@ -22,10 +22,13 @@ export const JobStatusSchema = Type.Union(
   { $id: 'JobStatus' },
 );
 
-export const ArtifactSchema = Type.Object(
-  { name: Type.String(), size: Type.Integer(), sha256: Type.String(), main: Type.Boolean() },
-  { $id: 'Artifact' },
-);
+const storedFileFields = { name: Type.String(), size: Type.Integer(), sha256: Type.String() };
+
+export const ArtifactSchema = Type.Object({ ...storedFileFields, main: Type.Boolean() }, { $id: 'Artifact' });
+
+/** What the web node stored of an upload; the job's artifacts are recorded when the worker finishes it. */
+export const UploadedFileSchema = Type.Object(storedFileFields);
+export type UploadedFile = Static<typeof UploadedFileSchema>;
 
 export const JobSummary = Type.Object(
   {
@@ -191,6 +194,10 @@ export type JobListQuery = Static<typeof JobListQuery>;
 
 export const JobParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 export type JobParams = Static<typeof JobParams>;
+
+/** A job's file: the wildcard holds its name, which may have folders in it. */
+export const FileParams = Type.Object({ id: Type.String({ maxLength: 64 }), '*': Type.String() });
+export type FileParams = Static<typeof FileParams>;
 
 export const JobPatch = Type.Object(
   { tags: Type.Optional(Type.Array(Type.String())), pinned: Type.Optional(Type.Boolean()) },

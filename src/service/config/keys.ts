@@ -86,6 +86,20 @@ function hostPort(defaultValue: string, doc: string): KeySpec<Listen> {
   };
 }
 
+function optionalHttpUrl(doc: string): KeySpec<string> {
+  return {
+    default: '',
+    parse: (raw) => {
+      const value = raw.trim();
+      if (value !== '' && !/^https?:\/\/[^/]/.test(value)) {
+        throw new Error(`expects empty or an http:// or https:// URL, got "${raw}"`);
+      }
+      return value;
+    },
+    doc,
+  };
+}
+
 function databaseUrl(doc: string): KeySpec<string> {
   return {
     default: '',
@@ -120,6 +134,10 @@ export const CONFIG_KEYS = {
     builder: oneOf(['native', 'mic'] as const, 'native', 'native (IMG’s own builder) or mic'),
     timeout: integer(3600, 1, 'seconds a build may take before it is stopped'),
     heartbeat_timeout: integer(60, 5, 'seconds without a heartbeat before a build counts as lost'),
+    upload_url: optionalHttpUrl(
+      'web node a worker uploads its results to (PUT /api/v1/jobs/ID/files/NAME); empty: base_dir is shared',
+    ),
+    upload_token: text('', 'API token of an admin, sent with the uploads (upload_url set)'),
   },
   amqp: amqpSection('img', 'RabbitMQ for the job queues:'),
   boss: {

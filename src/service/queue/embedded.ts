@@ -17,7 +17,11 @@ export function createEmbeddedTransport(options: EmbeddedTransportOptions = {}):
   const consumers = new Set<Consumer>();
 
   return {
-    async consume({ jobs, queues, workerId, slots }: ConsumeOptions, onJob: (delivery: Delivery) => void) {
+    async consume(
+      { jobs, workerId, slots, ...options }: ConsumeOptions,
+      onJob: (delivery: Delivery) => void,
+    ) {
+      let queues = options.queues;
       let busy = 0;
       let stopped = false;
       // Set by every wake-up, so one that arrives while a claim is running is not lost.
@@ -74,6 +78,11 @@ export function createEmbeddedTransport(options: EmbeddedTransportOptions = {}):
       })();
 
       const consumer: Consumer = {
+        async setQueues(next) {
+          queues = [...next];
+          // Jobs may already wait in a queue just added.
+          poke();
+        },
         async stop() {
           stopped = true;
           offQueued();

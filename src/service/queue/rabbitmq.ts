@@ -115,13 +115,19 @@ export async function createRabbitTransport(options: RabbitTransportOptions): Pr
 
   class RabbitConsumer implements Consumer {
     #channel: Channel | undefined;
-    #tags: string[] = [];
+    /** The broker consumer of each IMG queue on the current channel. */
+    #tags = new Map<string, string>();
+    #queues: readonly string[];
     #stopped = false;
+    /** Attaching, queue changes and stopping change the channel's consumers one at a time. */
+    #changes: Promise<void> = Promise.resolve();
 
     constructor(
       readonly options: ConsumeOptions,
       readonly onJob: (delivery: Delivery) => void,
-    ) {}
+    ) {
+      this.#queues = options.queues;
+    }
 
     /** Opens this consumer's channel on a (new) connection; deliveries of a lost channel come back to a new one. */
     async attach(connected: ChannelModel): Promise<void> {
@@ -142,19 +148,56 @@ export async function createRabbitTransport(options: RabbitTransportOptions): Pr
         // Global: one limit for the channel, however many IMG queues it consumes.
         await channel.prefetch(this.options.slots, true);
         this.#channel = channel;
-        this.#tags = [];
-        for (const imgQueue of this.options.queues) {
-          const name = await declare(channel, imgQueue);
-          if (this.#stopped) return;
-          const { consumerTag } = await channel.consume(name, (message) => {
-            if (message) void this.#receive(channel, message);
-          });
-          this.#tags.push(consumerTag);
-        }
+        // After any change still under way on the old channel, whose consumers died with it.
+        await this.#change(async () => {
+          this.#tags = new Map();
+          await this.#match(channel);
+        });
       } catch (error) {
         // The connection dropped while attaching; the next 'connect' attaches again.
         onError(error, 'RabbitMQ consumer could not attach');
       }
+    }
+
+    async setQueues(queues: readonly string[]): Promise<void> {
+      this.#queues = [...queues];
+      const channel = this.#channel;
+      // Without a channel, the next attach consumes the new queues.
+      if (!channel) return;
+      await this.#change(() => this.#match(channel)).catch((error: unknown) =>
+        onError(error, 'RabbitMQ consumer could not change its queues'),
+      );
+    }
+
+    /** Consumes every wanted queue not yet consumed on the channel, and cancels the consumers of the others. */
+    async #match(channel: Channel): Promise<void> {
+      if (this.#stopped || this.#channel !== channel) return;
+      for (const imgQueue of this.#queues) {
+        if (this.#tags.has(imgQueue)) continue;
+        const name = await declare(channel, imgQueue);
+        const { consumerTag } = await channel.consume(name, (message) => {
+          if (message) void this.#receive(channel, message);
+        });
+        this.#tags.set(imgQueue, consumerTag);
+      }
+      for (const [imgQueue, tag] of this.#tags) {
+        if (this.#queues.includes(imgQueue)) continue;
+        await channel.cancel(tag);
+        this.#tags.delete(imgQueue);
+      }
+    }
+
+    #change(change: () => Promise<void>): Promise<void> {
+      const done = this.#changes.then(change);
+      this.#changes = done.catch(() => {});
+      return done;
+    }
+
+    /** A message prefetched from a queue this consumer no longer wants goes back for whoever still builds it. */
+    #wanted(message: ConsumeMessage): boolean {
+      return this.#queues.some(
+        (imgQueue) => brokerQueueName(imgQueue, options.queuePrefix) === message.fields.routingKey,
+      );
     }
 
     async #receive(channel: Channel, message: ConsumeMessage): Promise<void> {
@@ -166,7 +209,7 @@ export async function createRabbitTransport(options: RabbitTransportOptions): Pr
           // The channel closed: the broker requeues the message, and its claim is refused next time.
         }
       };
-      if (this.#stopped) return settle('requeue');
+      if (this.#stopped || !this.#wanted(message)) return settle('requeue');
       const jobId = message.content.toString('utf8');
       let job: Job | null;
       try {
@@ -192,9 +235,11 @@ export async function createRabbitTransport(options: RabbitTransportOptions): Pr
     async stop(): Promise<void> {
       this.#stopped = true;
       consumers.delete(this);
-      const channel = this.#channel;
       // Cancel, awaited: the channel stays open for the acks of jobs still building.
-      for (const tag of this.#tags) await channel?.cancel(tag).catch(() => {});
+      await this.#change(async () => {
+        for (const tag of this.#tags.values()) await this.#channel?.cancel(tag).catch(() => {});
+        this.#tags.clear();
+      });
     }
   }
 

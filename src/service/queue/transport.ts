@@ -31,6 +31,11 @@ export interface Delivery {
 }
 
 export interface Consumer {
+  /**
+   * Consumes these queues from now on (an admin added one, or switched a queue's builds on or off); jobs already
+   * delivered are not affected, and the slots stay shared across all the queues.
+   */
+  setQueues(queues: readonly string[]): Promise<void>;
   /** No new deliveries; jobs already delivered stay the worker's to finish and ack. */
   stop(): Promise<void>;
 }

@@ -23,8 +23,14 @@ export async function collectArtifacts(folder: string, mainName: string | null):
     const path = join(entry.parentPath, entry.name);
     const name = relative(folder, path);
     if (name.split('/').some((part) => part.startsWith('.'))) continue;
-    const { size } = await stat(path);
-    artifacts.push({ name, size, sha256: await sha256(path), main: name === mainName });
+    artifacts.push(await describeFile(folder, name, name === mainName));
   }
   return artifacts.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** One file of the job's folder as an artifact. */
+export async function describeFile(folder: string, name: string, main = false): Promise<Artifact> {
+  const path = join(folder, name);
+  const { size } = await stat(path);
+  return { name, size, sha256: await sha256(path), main };
 }

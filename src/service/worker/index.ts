@@ -1,5 +1,4 @@
 /** The workers: each job built in its own child process, under heartbeat, cancel and deadline. */
-export { buildQueues } from './build-queues.ts';
 
 export { BUILD_CHILD } from './run-build.ts';
 export { type WorkerSettings, workerSettings } from './settings.ts';

@@ -1,15 +1,24 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ApiError } from '../../client/api-client.ts';
 import { ServiceError } from '../errors.ts';
-import { type Job, type JobError, type JobService, jobFolder, logFileName } from '../jobs/index.ts';
-import { collectArtifacts } from './artifacts.ts';
+import {
+  type Artifact,
+  type Job,
+  type JobError,
+  type JobService,
+  jobFolder,
+  logFileName,
+} from '../jobs/index.ts';
+import { collectArtifacts, describeFile } from './artifacts.ts';
 import type { ChildResult } from './child-protocol.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { JobLog } from './job-log.ts';
 import { runPostCreation } from './post-creation.ts';
 import { runBuild } from './run-build.ts';
 import type { WorkerSettings } from './settings.ts';
+import { uploadFiles } from './upload.ts';
 
 export interface JobRunContext {
   jobs: JobService;
@@ -131,6 +140,8 @@ async function buildAndStore(context: JobRunContext, job: Job): Promise<boolean>
     clearTimeout(deadline);
     context.shutdown.removeEventListener('abort', onShutdown);
     await log.close();
+    // Uploaded (or to be built again from scratch): the web node's copy is the one that counts.
+    if (settings.upload) await rm(folder, { recursive: true, force: true });
   }
 }
 
@@ -149,17 +160,23 @@ function endingOf(result: ChildResult | null, reason: StopReason | undefined, ti
   };
 }
 
-/** Retried for a while: a database that hiccups must not turn a finished build into a lost one. */
+/**
+ * Retried for a while: a database or web node that hiccups must not turn a finished build into a lost one. With
+ * `upload_url`, the files (or, for a failed build, only its log) reach the web node before the end is stored.
+ */
 async function storeEnding(context: JobRunContext, job: Job, folder: string, ending: Ending): Promise<void> {
-  const { jobs, workerId } = context;
+  const { jobs, workerId, settings } = context;
+  const upload = async (files: readonly Artifact[]) => {
+    if (settings.upload) await uploadFiles(settings.upload, { jobId: job.id, workerId, folder, files });
+  };
   for (let attempt = 1; ; attempt += 1) {
     try {
       if (ending.status === 'DONE') {
-        await jobs.finish(job.id, workerId, {
-          artifacts: await collectArtifacts(folder, ending.main),
-          ...(await builtKickstart(folder, job)),
-        });
+        const artifacts = await collectArtifacts(folder, ending.main);
+        await upload(artifacts);
+        await jobs.finish(job.id, workerId, { artifacts, ...(await builtKickstart(folder, job)) });
       } else {
+        await upload([await describeFile(folder, logFileName(job))]);
         // A job whose cancel was requested becomes CANCELLED whatever stopped its build.
         await jobs.fail(job.id, workerId, ending.error);
       }
@@ -183,5 +200,8 @@ async function builtKickstart(folder: string, job: Job): Promise<{ builtKickstar
 
 /** The job is no longer this worker's (requeued after a long silence, removed): nothing left to store. */
 function noLongerOurs(error: unknown): boolean {
-  return error instanceof ServiceError && (error.code === 'conflict' || error.code === 'not-found');
+  return (
+    (error instanceof ServiceError || error instanceof ApiError) &&
+    (error.code === 'conflict' || error.code === 'not-found')
+  );
 }

@@ -1,5 +1,6 @@
 import type { Config } from '../config/index.ts';
 import { BUILD_CHILD } from './run-build.ts';
+import type { UploadTarget } from './upload.ts';
 
 /** How a worker builds, whichever process runs it (`imger serve`'s local slots or `imger worker`). */
 export interface WorkerSettings {
@@ -13,6 +14,8 @@ export interface WorkerSettings {
   killGraceMs: number;
   /** The child entry that builds one job; a test puts a stand-in here. */
   buildEntry: string;
+  /** `[worker] upload_url` and `upload_token`; null when base_dir is shared with the web nodes. */
+  upload: UploadTarget | null;
 }
 
 /**
@@ -29,5 +32,9 @@ export function workerSettings(config: Config): WorkerSettings {
     heartbeatMs: Math.min(2000, (config.worker.heartbeat_timeout * 1000) / 4),
     killGraceMs: 5000,
     buildEntry: BUILD_CHILD,
+    upload:
+      config.worker.upload_url === ''
+        ? null
+        : { url: config.worker.upload_url, token: config.worker.upload_token },
   };
 }

@@ -3,7 +3,6 @@ import pino from 'pino';
 import type { Config } from '../config/index.ts';
 import { startNotifications } from '../notify/index.ts';
 import { openQueuedService } from '../queue/index.ts';
-import { buildQueues } from './build-queues.ts';
 import { workerSettings } from './settings.ts';
 import { startWorker } from './worker.ts';
 
@@ -23,7 +22,6 @@ export async function runWorkerProcess(config: Config, options: WorkerProcessOpt
   // The changes this process makes (builds starting and ending) are announced here, not by the server.
   const notifications = startNotifications(config, service.jobs.events, onError);
   try {
-    const queues = await buildQueues(service.queues, options.queues);
     const settings = {
       ...workerSettings(config),
       ...(options.buildEntry ? { buildEntry: options.buildEntry } : {}),
@@ -31,12 +29,13 @@ export async function runWorkerProcess(config: Config, options: WorkerProcessOpt
     const worker = await startWorker({
       jobs: service.jobs,
       transport,
-      queues,
+      catalog: service.queues,
+      queues: options.queues,
       slots: options.slots,
       settings,
       onError,
     });
-    logger.info({ worker: worker.id, queues, slots: options.slots }, 'worker started');
+    logger.info({ worker: worker.id, queues: worker.queues, slots: options.slots }, 'worker started');
     await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
     logger.info({ worker: worker.id }, 'worker stopping');
     await worker.stop();

@@ -1,13 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { JobService } from '../jobs/index.ts';
+import type { JobService, QueueCatalog } from '../jobs/index.ts';
 import type { QueueTransport } from '../queue/index.ts';
+import { buildQueues } from './build-queues.ts';
+import { followBuildQueues } from './follow-queues.ts';
 import { runJob } from './run-job.ts';
 import type { WorkerSettings } from './settings.ts';
 
 export interface WorkerOptions {
   jobs: JobService;
   transport: QueueTransport;
+  catalog: QueueCatalog;
+  /**
+   * The queues asked for by name, each of which must start builds; empty for every queue that starts builds,
+   * followed as admins add queues or switch their builds on and off.
+   */
   queues: readonly string[];
   slots: number;
   settings: WorkerSettings;
@@ -17,6 +24,8 @@ export interface WorkerOptions {
 export interface RunningWorker {
   /** Stored as the job's worker: names the machine and the process. */
   readonly id: string;
+  /** The queues consumed at start. */
+  readonly queues: readonly string[];
   /**
    * Takes no more jobs and kills the builds under way. Their jobs stay BUILDING until the server misses their
    * heartbeat and requeues them, as it would for a worker that died.
@@ -37,8 +46,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     onError: options.onError,
   };
 
+  const queues = await buildQueues(options.catalog, options.queues);
   const consumer = await options.transport.consume(
-    { jobs: options.jobs, queues: options.queues, workerId: id, slots: options.slots },
+    { jobs: options.jobs, queues, workerId: id, slots: options.slots },
     (delivery) => {
       const work = runJob(context, delivery.job)
         .then((settled) => (settled ? delivery.ack() : undefined))
@@ -48,9 +58,16 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     },
   );
 
+  const following =
+    options.queues.length === 0
+      ? followBuildQueues(options.catalog, queues, (next) => consumer.setQueues(next), options.onError)
+      : null;
+
   return {
     id,
+    queues,
     async stop() {
+      await following?.stop();
       await consumer.stop();
       shutdown.abort();
       await Promise.all(running);

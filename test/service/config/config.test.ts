@@ -75,6 +75,21 @@ test('use_kvm = yes stops start-up with a message saying it is not supported yet
   );
 });
 
+test('upload_url must be an http(s) URL and needs upload_token', () => {
+  assert.throws(
+    () => loadConfig({ env: { IMG_WORKER_UPLOAD_URL: 'ftp://web' }, warn: () => {} }),
+    /IMG_WORKER_UPLOAD_URL: expects empty or an http:\/\/ or https:\/\/ URL/,
+  );
+  const url = { IMG_WORKER_UPLOAD_URL: 'http://web:8080/' };
+  assert.throws(
+    () => checkSupported(loadConfig({ env: url, warn: () => {} })),
+    /upload_token: an admin’s API token is needed/,
+  );
+  const config = loadConfig({ env: { ...url, IMG_WORKER_UPLOAD_TOKEN: 'secret' }, warn: () => {} });
+  checkSupported(config);
+  assert.equal(config.worker.upload_url, 'http://web:8080/');
+});
+
 test('the sample img.conf documents every key with its default', () => {
   const sample = parse(readFileSync(join(import.meta.dirname, '../../../img.conf'), 'utf8'));
   for (const [section, keys] of Object.entries(CONFIG_KEYS)) {

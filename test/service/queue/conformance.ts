@@ -166,6 +166,28 @@ export function transportConformance(name: string, factory: TransportFactory): v
       await worker.consumer.stop();
     });
 
+    test('setQueues: a queue added is consumed, a queue dropped is not, the slots stay shared', async (t) => {
+      const { jobs, transport } = await factory(t);
+      const worker = await record(await transport(), jobs, 'w1', 1);
+      const [request] = await submitMany(jobs, 1, 'requests');
+      await sleep(SETTLE_MS);
+      assert.equal(worker.deliveries.length, 0, 'requests is not consumed yet');
+      await worker.consumer.setQueues(['web', 'requests']);
+      await waitFor('the job of the added queue', () => worker.deliveries.length === 1);
+      assert.deepEqual(worker.ids(), [request?.id]);
+      await worker.consumer.setQueues(['api']);
+      const [dropped] = await submitMany(jobs, 1, 'web');
+      const [kept] = await submitMany(jobs, 1, 'api');
+      await sleep(SETTLE_MS);
+      assert.equal(worker.deliveries.length, 1, 'one slot: nothing more until the ack');
+      await finish(jobs, worker.deliveries[0] as Delivery);
+      await waitFor('the job of the queue kept', () => worker.deliveries.length === 2);
+      await sleep(SETTLE_MS);
+      assert.deepEqual(worker.ids(), [request?.id, kept?.id]);
+      assert.equal((await jobs.get(dropped?.id ?? ''))?.status, 'IN QUEUE');
+      await worker.consumer.stop();
+    });
+
     test('a stopped consumer takes no new jobs', async (t) => {
       const { jobs, transport } = await factory(t);
       const worker = await record(await transport(), jobs, 'w1', 1);

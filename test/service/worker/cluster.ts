@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { loadConfig } from '../../../src/service/config/index.ts';
 import type { Job, JobService } from '../../../src/service/jobs/index.ts';
+import type { Service } from '../../../src/service/open.ts';
 import { openQueuedService, type QueuedService } from '../../../src/service/queue/index.ts';
 import { tempDir, testPostgresUrl } from '../helpers.ts';
 import { alice, submission } from '../jobs/fixtures.ts';
@@ -45,11 +46,13 @@ export interface Cluster {
   /** `[worker] base_dir` of the workers. */
   baseDir: string;
   jobs(): JobService;
+  /** The server's database and services, for a test that serves the API from them. */
+  service(): Service;
   /** Ids of the jobs stored but not yet handed to the broker. */
   outbox(): Promise<string[]>;
   submit(count: number): Promise<Job[]>;
-  /** An `imger worker` process with one slot. */
-  startWorker(): ChildProcess;
+  /** An `imger worker` process with one slot; `env` changes its configuration (IMG_* variables). */
+  startWorker(env?: NodeJS.ProcessEnv): ChildProcess;
   restartServer(pauseMs: number): Promise<void>;
   /** Resolves when every job is finished; fails if one is not within the time. */
   allFinished(ids: readonly string[], timeoutMs: number): Promise<Job[]>;
@@ -114,6 +117,7 @@ export async function cluster(t: TestContext, { transport, standInMs }: ClusterO
   return {
     baseDir: env.IMG_WORKER_BASE_DIR ?? '',
     jobs,
+    service: () => (server as QueuedService).service,
     async outbox() {
       const { db } = (server as QueuedService).service.database;
       return (await db.selectFrom('outbox').select('job_id').execute()).map((row) => row.job_id);
@@ -124,9 +128,9 @@ export async function cluster(t: TestContext, { transport, standInMs }: ClusterO
         submitted.push(await jobs().submit(submission({ queue: 'web' }), alice));
       return submitted;
     },
-    startWorker() {
+    startWorker(overrides = {}) {
       const worker = spawn(process.execPath, ['--import', 'tsx', workerFixture], {
-        env,
+        env: { ...env, ...overrides },
         stdio: ['ignore', log, log],
       });
       workers.push(worker);

@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import amqp from 'amqplib';
 import type { Job } from '../../../src/service/jobs/index.ts';
-import { alice } from '../jobs/fixtures.ts';
+import { alice, submission } from '../jobs/fixtures.ts';
 import { broker, builtBy, ciServices, cluster, isFinished, rabbitSkip, run } from './cluster.ts';
 
 /** Build children running in this folder (a child runs in its job's folder). */
@@ -93,6 +93,18 @@ for (const { name, transport, skip } of transports) {
         finished.map((job) => [job.status, job.attempt]),
         Array(5).fill(['DONE', 1]),
       );
+    });
+
+    test('a queue an admin adds while the worker runs is built without a restart', async (t) => {
+      const { submit, startWorker, until, jobs, service } = await cluster(t, { transport, standInMs: 100 });
+      startWorker();
+      const [first] = await submit(1);
+      await until(first?.id ?? '', isFinished);
+      await service().queues.put({ name: 'late', description: '', startsBuilds: true });
+      const late = await jobs().submit(submission({ queue: 'late' }), alice);
+      const added = Date.now();
+      assert.equal((await until(late.id, isFinished, 10_000)).status, 'DONE');
+      t.diagnostic(`the added queue's job was DONE ${Date.now() - added} ms after the queue was added`);
     });
 
     test('cancel: a waiting job at once, a building one on a remote worker within 10 s', async (t) => {

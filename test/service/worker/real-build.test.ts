@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createJobService } from '../../../src/service/jobs/index.ts';
+import { createJobService, createQueueCatalog } from '../../../src/service/jobs/index.ts';
 import { createEmbeddedTransport } from '../../../src/service/queue/index.ts';
 import { BUILD_CHILD, startWorker } from '../../../src/service/worker/index.ts';
 import { tempDir, testDatabase } from '../helpers.ts';
@@ -31,6 +31,7 @@ test('a kickstart submitted as type fs becomes a root tarball through a worker a
   const worker = await startWorker({
     jobs,
     transport,
+    catalog: createQueueCatalog(db),
     queues: ['web'],
     slots: 1,
     settings: {
@@ -42,6 +43,7 @@ test('a kickstart submitted as type fs becomes a root tarball through a worker a
       heartbeatMs: 2000,
       killGraceMs: 5000,
       buildEntry: BUILD_CHILD,
+      upload: null,
     },
     onError: (error, context) => t.diagnostic(`${context}: ${error}`),
   });

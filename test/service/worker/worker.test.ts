@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { createJobService, type Job, type JobService, jobFolder } from '../../../src/service/jobs/index.ts';
+import {
+  createJobService,
+  createQueueCatalog,
+  type Job,
+  type JobService,
+  jobFolder,
+  type QueueCatalog,
+} from '../../../src/service/jobs/index.ts';
 import { createEmbeddedTransport } from '../../../src/service/queue/index.ts';
 import { startWorker, type WorkerSettings } from '../../../src/service/worker/index.ts';
 import { tempDir, testDatabase } from '../helpers.ts';
@@ -15,9 +22,14 @@ const standIn = fileURLToPath(new URL('./fixtures/stand-in-build.ts', import.met
 
 interface Setup {
   jobs: JobService;
+  catalog: QueueCatalog;
   baseDir: string;
-  /** Starts one more worker on the same database; stopped after the test. */
-  worker(slots?: number, overrides?: Partial<WorkerSettings>): ReturnType<typeof startWorker>;
+  /** Starts one more worker on the same database (on web and api unless told); stopped after the test. */
+  worker(
+    slots?: number,
+    overrides?: Partial<WorkerSettings>,
+    queues?: readonly string[],
+  ): ReturnType<typeof startWorker>;
 }
 
 async function setup(t: TestContext, buildMs: number): Promise<Setup> {
@@ -29,6 +41,7 @@ async function setup(t: TestContext, buildMs: number): Promise<Setup> {
   });
   const { db, dialect } = await testDatabase(t, 'sqlite');
   const jobs = createJobService({ db, dialect });
+  const catalog = createQueueCatalog(db);
   const baseDir = tempDir(t);
   const settings: WorkerSettings = {
     baseDir,
@@ -39,16 +52,19 @@ async function setup(t: TestContext, buildMs: number): Promise<Setup> {
     heartbeatMs: 200,
     killGraceMs: 2000,
     buildEntry: standIn,
+    upload: null,
   };
   return {
     jobs,
+    catalog,
     baseDir,
-    async worker(slots = 1, overrides = {}) {
+    async worker(slots = 1, overrides = {}, queues = ['web', 'api']) {
       const transport = createEmbeddedTransport({ pollMs: 100 });
       const worker = await startWorker({
         jobs,
         transport,
-        queues: ['web', 'api'],
+        catalog,
+        queues,
         slots,
         settings: { ...settings, ...overrides },
         onError: (error, context) => t.diagnostic(`${context}: ${error}`),
@@ -203,4 +219,19 @@ test('a worker stopped mid-build leaves the job to the server, which requeues it
   assert.equal(done.status, 'DONE');
   assert.equal(done.worker, second.id);
   assert.equal(done.attempt, 2);
+});
+
+test('a worker on every queue builds a queue added while it runs, and stops taking a queue switched off', async (t) => {
+  const { jobs, catalog, worker } = await setup(t, 100);
+  const running = await worker(1, {}, []);
+  assert.deepEqual(running.queues, ['api', 'requests', 'web']);
+  await catalog.put({ name: 'nightly', description: '', startsBuilds: true });
+  await catalog.put({ name: 'web', description: '', startsBuilds: false });
+  const added = await jobs.submit(submission({ queue: 'nightly' }), alice);
+  const switchedOn = Date.now();
+  assert.equal((await until(jobs, added.id, finished, 10_000)).status, 'DONE');
+  t.diagnostic(`a job of the added queue built ${Date.now() - switchedOn} ms after the change`);
+  const switchedOff = await jobs.submit(submission({ queue: 'web' }), alice);
+  await sleep(2500);
+  assert.equal((await jobs.get(switchedOff.id))?.status, 'IN QUEUE');
 });

@@ -7,7 +7,7 @@ import { type Job, jobFolder, logFileName } from '../../jobs/index.ts';
 import type { AppDeps } from '../deps.ts';
 import { streamLog } from '../log-stream.ts';
 import { sendFile } from '../range.ts';
-import { ArtifactSchema, JobParams } from '../schemas.ts';
+import { ArtifactSchema, FileParams, JobParams } from '../schemas.ts';
 
 const tags = ['files'];
 const LogQuery = Type.Object({
@@ -19,7 +19,6 @@ const LogQuery = Type.Object({
     ),
   ),
 });
-const FileParams = Type.Object({ id: Type.String({ maxLength: 64 }), '*': Type.String() });
 
 export async function jobFileRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const { jobs } = deps;
@@ -86,7 +85,7 @@ export async function jobFileRoutes(app: FastifyInstance, deps: AppDeps): Promis
     async (request) => (await mustGet(request.params.id)).artifacts,
   );
 
-  app.get<{ Params: { id: string; '*': string } }>(
+  app.get<{ Params: FileParams }>(
     '/jobs/:id/files/*',
     { schema: { tags, summary: 'download one file (Range, ETag)', params: FileParams } },
     async (request, reply) => {
