@@ -40,5 +40,5 @@ export async function checkInstallable(ctx: StepContext, input: PrecheckInput): 
     [...options, '-q', '--simulate', '--no-install-recommends', 'install', ...input.packages],
     quiet,
   );
-  ctx.log(`bootstrap: apt can install all ${input.packages.length} requested packages`);
+  ctx.log(`apt can install all ${input.packages.length} requested packages`);
 }

@@ -109,7 +109,7 @@ export async function bootstrapRoot(
   cachedTarball: string,
 ): Promise<'cache-hit' | 'bootstrapped'> {
   if (await exists(cachedTarball)) {
-    ctx.log(`bootstrap: using the cached base root ${cachedTarball}`);
+    ctx.log(`using the cached base root ${cachedTarball}`);
     await touchRoot(cachedTarball);
     await mkdir(rootDir, { recursive: true });
     await ctx.run('tar', [...tarOptions, '-I', 'zstd -T0', '-C', rootDir, '-xf', cachedTarball]);
@@ -147,7 +147,7 @@ async function storeTarball(ctx: StepContext, rootDir: string, tarball: string):
   await ctx.run('tar', [...tarOptions, '-I', 'zstd -T0 -3', '-C', rootDir, '-cf', partial, '.']);
   // rename is atomic: a concurrent build sees either no tarball or a whole one.
   await rename(partial, tarball);
-  ctx.log(`bootstrap: stored the base root as ${tarball}`);
+  ctx.log(`stored the base root as ${tarball}`);
   for (const pruned of await pruneRoots(dirname(tarball)))
-    ctx.log(`bootstrap: pruned the unused base root ${pruned}`);
+    ctx.log(`pruned the unused base root ${pruned}`);
 }

@@ -77,7 +77,7 @@ async function configureAccounts(ctx: StepContext, root: string, recipe: ImageRe
   for (const user of recipe.users) {
     for (const group of user.groups) {
       if (!groups.has(group))
-        ctx.log(`configure: creating group ${group}, which user ${user.name} is to be in`);
+        ctx.log(`creating group ${group}, which user ${user.name} is to be in`);
       await addGroup(group);
     }
     if (!users.has(user.name)) {
@@ -190,7 +190,7 @@ async function configureAutologin(ctx: StepContext, root: string, user: string):
     applied = true;
   }
   if (!applied)
-    ctx.log(`configure: no display manager in the image; desktop --autologinuser=${user} not applied`);
+    ctx.log(`no display manager in the image; desktop --autologinuser=${user} not applied`);
 }
 
 export async function configureRoot(

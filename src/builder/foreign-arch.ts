@@ -11,7 +11,7 @@ export async function enableForeignArch(ctx: StepContext, qemuUser: string): Pro
     await ctx.run('mount', ['-t', 'binfmt_misc', 'binfmt_misc', binfmtDir]);
   }
   if (!(await exists(`${binfmtDir}/${qemuUser}`))) {
-    ctx.log(`bootstrap: registering ${qemuUser} with binfmt_misc`);
+    ctx.log(`registering ${qemuUser} with binfmt_misc`);
     await ctx.run('update-binfmts', ['--enable', qemuUser]);
   }
 }

@@ -53,7 +53,7 @@ async function resolveSources(
     const why = suite ? `the host has no apt source for ${suite}` : 'the host has no release codename';
     throw new BuildFailure('kickstart-error', 'resolve', `no repo given and ${why}`);
   }
-  ctx.log(`resolve: no repo lines; using the host's apt sources for ${suite}`);
+  ctx.log(`no repo lines; using the host's apt sources for ${suite}`);
   return { suite, repos };
 }
 
@@ -68,7 +68,7 @@ const resolve: Step<BuildState> = {
       state.layout = planLayout(recipe.partitions);
     }
     const selection = selectPackages(recipe);
-    for (const { name, reason } of selection.added) ctx.log(`resolve: adding package ${name}: ${reason}`);
+    for (const { name, reason } of selection.added) ctx.log(`adding package ${name}: ${reason}`);
     const rpmRepos = recipe.sources.filter((s) => s.kind === 'rpm');
     if (rpmRepos.length > 0) {
       if (needsBoot(recipe)) {
@@ -115,7 +115,7 @@ const resolve: Step<BuildState> = {
       },
       tarball: join(paths.roots, `${key}.tar.zst`),
     };
-    ctx.log(`resolve: base root key ${key}`);
+    ctx.log(`base root key ${key}`);
   },
 };
 
@@ -151,7 +151,7 @@ const packages: Step<BuildState> = {
     const list = join(state.stageDir, `${recipe.name}.packages`);
     if (state.bootstrap?.kind === 'apt') {
       const count = await writePackageList(ctx, state.root, list);
-      ctx.log(`packages: ${count} installed`);
+      ctx.log(`${count} packages installed`);
     } else {
       const { stdout } = await ctx.run(
         'rpm',
@@ -167,7 +167,7 @@ const packages: Step<BuildState> = {
       state.kernelVersion = await findKernel(state.root);
       if (!state.kernelVersion)
         throw new BuildFailure('internal', 'packages', 'a bootable image has no kernel in /boot');
-      ctx.log(`packages: kernel ${state.kernelVersion}`);
+      ctx.log(`kernel ${state.kernelVersion}`);
     }
   },
 };
