@@ -148,6 +148,5 @@ async function storeTarball(ctx: StepContext, rootDir: string, tarball: string):
   // rename is atomic: a concurrent build sees either no tarball or a whole one.
   await rename(partial, tarball);
   ctx.log(`stored the base root as ${tarball}`);
-  for (const pruned of await pruneRoots(dirname(tarball)))
-    ctx.log(`pruned the unused base root ${pruned}`);
+  for (const pruned of await pruneRoots(dirname(tarball))) ctx.log(`pruned the unused base root ${pruned}`);
 }

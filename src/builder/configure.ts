@@ -76,8 +76,7 @@ async function configureAccounts(ctx: StepContext, root: string, recipe: ImageRe
   const users = await existingNames(root, 'passwd');
   for (const user of recipe.users) {
     for (const group of user.groups) {
-      if (!groups.has(group))
-        ctx.log(`creating group ${group}, which user ${user.name} is to be in`);
+      if (!groups.has(group)) ctx.log(`creating group ${group}, which user ${user.name} is to be in`);
       await addGroup(group);
     }
     if (!users.has(user.name)) {
@@ -189,8 +188,7 @@ async function configureAutologin(ctx: StepContext, root: string, user: string):
     await write(root, manager.file, manager.text(user));
     applied = true;
   }
-  if (!applied)
-    ctx.log(`no display manager in the image; desktop --autologinuser=${user} not applied`);
+  if (!applied) ctx.log(`no display manager in the image; desktop --autologinuser=${user} not applied`);
 }
 
 export async function configureRoot(
