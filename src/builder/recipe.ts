@@ -1,5 +1,6 @@
 // The fully resolved description of one image: everything the engine needs, with no defaults left to guess.
 // The kickstart "resolve" step produces it; tests and the bench write it by hand.
+import type { Script as KickstartScript } from '../kickstart/index.ts';
 import type { Arch } from './arches.ts';
 import type { ImageType, PackFormat } from './image-types.ts';
 
@@ -56,15 +57,12 @@ export interface Partition {
   label?: string;
 }
 
-export type ScriptKind = 'pre' | 'post' | 'pack';
+/** The kickstart script kinds an image build runs (%onerror and %traceback belong to installers). */
+export type ScriptKind = Extract<KickstartScript['kind'], 'pre' | 'post' | 'pack'>;
 
-export interface Script {
+/** A kickstart script as the build runs it; `nochroot` runs it on the build host with the root at INSTALL_ROOT. */
+export interface Script extends Pick<KickstartScript, 'body' | 'interpreter' | 'nochroot' | 'erroronfail'> {
   kind: ScriptKind;
-  body: string;
-  interpreter: string;
-  /** Runs on the build host (in the sandbox) with the image root at INSTALL_ROOT, not inside the root. */
-  nochroot: boolean;
-  erroronfail: boolean;
 }
 
 export interface ImageRecipe {
