@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import pino from 'pino';
-import { startParticipant } from '../../participant/participant.ts';
 import { participantSettings } from '../../participant/settings.ts';
 import { connect } from '../client/connect.ts';
 import { EXIT, UserError } from '../exit-codes.ts';
@@ -28,6 +26,10 @@ export function registerParticipantCommand(program: Command): void {
           '[boss] amqp_host is empty: the participant has no broker to consume',
           EXIT.usage,
         );
+      const [{ default: pino }, { startParticipant }] = await Promise.all([
+        import('pino'),
+        import('../../participant/participant.ts'),
+      ]);
       const participant = await startParticipant({
         ...participantSettings(config),
         ...(flags.name === undefined ? {} : { name: flags.name }),

@@ -2,8 +2,7 @@ import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { type Config, ConfigError, checkSupported, loadConfig } from '../../service/config/index.ts';
 import { ServiceError } from '../../service/errors.ts';
-import { openService } from '../../service/open.ts';
-import { addressesMessage, serve } from '../../service/serve.ts';
+import type { openService } from '../../service/open.ts';
 import { EXIT, UserError } from '../exit-codes.ts';
 
 const warn = (message: string) => process.stderr.write(`imger: warning: ${message}\n`);
@@ -28,6 +27,7 @@ export function registerServiceCommands(program: Command): void {
     .option('-c, --config <file>', 'img.conf to read (default: $IMG_CONFIG or /etc/imger/img.conf)')
     .action(async (_options, command: Command) => {
       const config = configFrom(command);
+      const { addressesMessage, serve } = await import('../../service/serve.ts');
       const server = await serve(config, warn).catch((error: NodeJS.ErrnoException) => {
         if (error.code !== 'EADDRINUSE' && error.code !== 'EACCES') throw error;
         const { host, port } = config.web.listen;
@@ -92,6 +92,7 @@ async function withUsers(
   command: Command,
   work: (users: Awaited<ReturnType<typeof openService>>['users']) => Promise<void>,
 ): Promise<void> {
+  const { openService } = await import('../../service/open.ts');
   const service = await openService(configFrom(command));
   try {
     await work(service.users);

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { ServiceError } from '../../service/errors.ts';
-import { runWorkerProcess } from '../../service/worker/index.ts';
 import { EXIT, UserError } from '../exit-codes.ts';
 import { configFrom } from './service.ts';
 
@@ -23,6 +22,7 @@ export function registerWorkerCommand(program: Command): void {
     .option('-c, --config <file>', 'img.conf to read (default: $IMG_CONFIG or /etc/imger/img.conf)')
     .action(async (options: { queues?: string; slots?: number }, command: Command) => {
       const config = configFrom(command);
+      const { runWorkerProcess } = await import('../../service/worker/index.ts');
       try {
         await runWorkerProcess(config, {
           queues: (options.queues ?? '')
