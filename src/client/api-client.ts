@@ -10,6 +10,7 @@ import type {
   Credentials,
   GroupSchema,
   ImageTypeSchema,
+  JobChangeSchema,
   JobDetail,
   JobListQuery,
   JobPageSchema,
@@ -18,6 +19,7 @@ import type {
   JobSummary as JobSummarySchema,
   LintRequest,
   LintResult,
+  LogAppended,
   QueueSchema,
   RenderRequest,
   RenderResult,
@@ -40,6 +42,7 @@ export type Job = JobDetail;
 export type JobSummary = Static<typeof JobSummarySchema>;
 export type JobStatus = Static<typeof JobStatusSchema>;
 export type JobPage = Static<typeof JobPageSchema>;
+export type JobChange = Static<typeof JobChangeSchema>;
 export type Artifact = Static<typeof ArtifactSchema>;
 export type Queue = Static<typeof QueueSchema>;
 export type ImageTypeInfo = Static<typeof ImageTypeSchema>;
@@ -55,6 +58,7 @@ export type {
   JobPatch,
   LintRequest,
   LintResult,
+  LogAppended,
   RenderRequest,
   RenderResult,
   SubmitJson,
@@ -286,6 +290,14 @@ export class ApiClient {
     throw new ApiError(0, 'unreachable', `the log stream of job ${id} kept breaking off`);
   }
 
+  /**
+   * Where every job change streams as Server-Sent Events (`job` events, a JobChange as JSON data), for a browser's
+   * EventSource, which sends the session cookie but no bearer token.
+   */
+  jobChangesUrl(): string {
+    return this.url('events');
+  }
+
   /** Polls until the job is DONE, ERROR or CANCELLED; `onChange` sees each new status. */
   async waitFor(
     id: string,
@@ -334,6 +346,30 @@ export class ApiClient {
       },
     });
     return this.#read(response, 'PUT', path);
+  }
+
+  /**
+   * A worker's chunk of the live log of the job it builds (an admin's token), starting at byte `offset` of the
+   * log; the answer's `size` is where the next chunk starts. An offset past the web node's end is refused as
+   * `log-gap`, whose `details.size` is the offset to send from instead.
+   */
+  async appendLog(
+    id: string,
+    chunk: Blob,
+    position: { offset: number; worker: string },
+    options: { signal?: AbortSignal } = {},
+  ): Promise<LogAppended> {
+    const path = `jobs/${encodeURIComponent(id)}/log`;
+    const response = await this.#send('POST', path, {
+      ...(options.signal ? { signal: options.signal } : {}),
+      body: chunk,
+      headers: {
+        'content-type': 'application/octet-stream',
+        'x-img-offset': String(position.offset),
+        'x-img-worker': position.worker,
+      },
+    });
+    return this.#read(response, 'POST', path);
   }
 
   /** Your own tokens, without their values. */

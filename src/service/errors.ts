@@ -10,6 +10,7 @@ export const ERROR_STATUS = {
   'not-found': 404,
   conflict: 409,
   'pinned-job': 409,
+  'log-gap': 409,
   'too-large': 413,
   'unsupported-media-type': 415,
   'range-not-satisfiable': 416,

@@ -17,14 +17,24 @@ export function tempDir(t: TestContext): string {
   return dir;
 }
 
+export interface TestDatabase extends DatabaseHandle {
+  /** A connection of its own to the same database, as another process opens it; closed after the test too. */
+  connectAgain(): Promise<DatabaseHandle>;
+}
+
 /** A fresh, migrated database: a temp folder for SQLite, a schema of its own on the shared PostgreSQL. */
-export async function testDatabase(t: TestContext, kind: DatabaseKind): Promise<DatabaseHandle> {
+export async function testDatabase(t: TestContext, kind: DatabaseKind): Promise<TestDatabase> {
   // After-hooks run in the order they were added: this close comes before the schema's drop.
-  let handle: DatabaseHandle | undefined;
-  t.after(() => handle?.close());
+  const handles: DatabaseHandle[] = [];
+  t.after(() => Promise.all(handles.map((handle) => handle.close())));
   const url = kind === 'sqlite' ? '' : await testPostgresUrl(t);
-  handle = await openDatabase({ url, dataDir: tempDir(t) });
-  return handle;
+  const dataDir = tempDir(t);
+  const connect = async () => {
+    const handle = await openDatabase({ url, dataDir });
+    handles.push(handle);
+    return handle;
+  };
+  return { ...(await connect()), connectAgain: connect };
 }
 
 /**

@@ -5,9 +5,10 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Request } from 'playwright-core';
 import type { Job, JobPage } from '../../src/client/api-client.ts';
-import { jobFolder, logFileName } from '../../src/service/jobs/index.ts';
+import { openDatabase } from '../../src/service/db/index.ts';
+import { createJobService, jobFolder, logFileName } from '../../src/service/jobs/index.ts';
 import {
   apiFromPage,
   buildPages,
@@ -325,5 +326,66 @@ test('the admin manages queues, users, groups and tokens; a new user cannot dele
     assert.equal(refused.status, 403);
   } finally {
     await context.close();
+  }
+});
+
+test('the queue and job pages show changes as they come, from this server and from another process', async () => {
+  const database = await openDatabase({ url: '', dataDir: web.server.service.config.db.data_dir });
+  const elsewhere = createJobService(database);
+  try {
+    assert.equal(
+      (await apiFromPage(admin, 'PUT', 'queues/live', { description: '', starts_builds: true })).status,
+      200,
+    );
+    let listRequests = 0;
+    const countLists = (request: Request) => {
+      if (request.method() === 'GET' && /\/api\/v1\/jobs\?/.test(request.url())) listRequests++;
+    };
+    admin.on('request', countLists);
+    await admin.goto(`${web.pages}queue/live/`);
+    await admin.getByText('No jobs match.').waitFor();
+
+    const submitted = await apiFromPage(admin, 'POST', 'jobs', {
+      template: 'debian-minimal',
+      type: 'fs',
+      arch: 'x86_64',
+      name: 'watched-live',
+      queue: 'live',
+    });
+    const { id } = submitted.body as Job;
+    const status = admin.locator(`tr[data-job-id="${id}"] .status`);
+    await status.filter({ hasText: 'IN QUEUE' }).waitFor();
+    await elsewhere.claimById(id, 'remote-worker');
+    await status.filter({ hasText: 'BUILDING' }).waitFor();
+    await elsewhere.finish(id, 'remote-worker', { artifacts: [] });
+    await status.filter({ hasText: 'DONE' }).waitFor();
+    await screenshot(admin, 'queue-live');
+    await apiFromPage(admin, 'DELETE', `jobs/${id}`);
+    await admin.getByText('No jobs match.').waitFor();
+    admin.off('request', countLists);
+    // The first list, one more when the stream connects, then one for each change; a poll every 3 s would add
+    // more, the 30 s safety poll none in a test this short.
+    assert.ok(listRequests <= 6, `${listRequests} lists asked for`);
+
+    const waiting = (
+      await apiFromPage(admin, 'POST', 'jobs', {
+        template: 'debian-minimal',
+        type: 'fs',
+        arch: 'x86_64',
+        name: 'watched-job',
+        queue: 'live',
+      })
+    ).body as Job;
+    await admin.goto(`${web.pages}job/${waiting.id}`);
+    await admin.locator('h1 .status', { hasText: 'IN QUEUE' }).waitFor();
+    await elsewhere.claimById(waiting.id, 'remote-worker');
+    await admin.locator('h1 .status', { hasText: 'BUILDING' }).waitFor();
+    await elsewhere.fail(waiting.id, 'remote-worker', {
+      class: 'remote-failure',
+      message: 'the disk is full',
+    });
+    await admin.getByText('the disk is full').waitFor();
+  } finally {
+    await database.close();
   }
 });

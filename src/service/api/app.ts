@@ -9,6 +9,7 @@ import { installOpenApi } from './openapi.ts';
 import { API_PREFIX } from './present.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { catalogRoutes } from './routes/catalog.ts';
+import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { jobFileRoutes } from './routes/job-files.ts';
 import { jobUploadRoutes } from './routes/job-uploads.ts';
@@ -43,6 +44,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         jobRoutes,
         jobFileRoutes,
         jobUploadRoutes,
+        eventRoutes,
         catalogRoutes,
         kickstartRoutes,
         adminRoutes,

@@ -1,13 +1,12 @@
 import { open } from 'node:fs/promises';
 import type { FastifyReply } from 'fastify';
 import { isFinished, type JobService } from '../jobs/index.ts';
+import { KEEPALIVE_MS, openEventStream } from './event-stream.ts';
 
 /** How often the log file is looked at: lines reach the client well within a second. */
 const POLL_MS = 250;
 /** The job's state is read less often than the file; its end only matters once the file stops growing. */
 const STATUS_EVERY = 4;
-/** A comment line keeps proxies from closing a quiet stream. */
-const KEEPALIVE_MS = 15_000;
 
 /**
  * Streams the log from `offset` as Server-Sent Events until the job ends: `log` events carry new text (the
@@ -24,14 +23,7 @@ export async function streamLog(
   /** Aborted when the server shuts down, which would otherwise wait for the job to end. */
   shutdown: AbortSignal,
 ): Promise<void> {
-  reply.hijack();
-  const out = reply.raw;
-  out.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-  });
+  const out = openEventStream(reply);
   let closed = false;
   out.on('close', () => {
     closed = true;

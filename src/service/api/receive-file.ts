@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, realpath, rename, rm } from 'node:fs/promises';
+import { constants, createWriteStream } from 'node:fs';
+import { mkdir, open, realpath, rename, rm } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -80,5 +80,48 @@ export async function receiveFile(
     return { size, sha256 };
   } finally {
     await rm(temp, { force: true });
+  }
+}
+
+/** A body of at most `maxBytes`, in memory: a log chunk is small, and is written only once it is whole. */
+export async function readSmallBody(body: Readable | undefined, maxBytes: number): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const part of body ?? []) {
+    size += (part as Buffer).length;
+    if (size > maxBytes) throw new ServiceError('too-large', `a chunk may have at most ${maxBytes} bytes`);
+    parts.push(part as Buffer);
+  }
+  return Buffer.concat(parts);
+}
+
+/**
+ * Writes a chunk of a live log that starts at byte `offset`, and returns the log's new size. Bytes the file
+ * already has are not written again, so a chunk sent twice (an answer lost on the way) is stored once; a chunk
+ * past the end would leave a hole and is refused with the size, for the sender to go on from there. A chunk at
+ * offset 0 starts the log over instead: a requeued job's new attempt replaces what the last one sent, as its
+ * final upload will. Writes go to explicit positions, never "append", so even two copies of a chunk arriving at
+ * once leave the same bytes.
+ */
+export async function writeLogChunk(path: string, offset: number, chunk: Buffer): Promise<number> {
+  await mkdir(dirname(path), { recursive: true });
+  const file = await open(path, constants.O_WRONLY | constants.O_CREAT);
+  try {
+    const { size } = await file.stat();
+    if (offset === 0 && chunk.length > 0) {
+      await file.write(chunk, 0, chunk.length, 0);
+      await file.truncate(chunk.length);
+      return chunk.length;
+    }
+    if (offset > size) {
+      const message = `the log has ${size} bytes; send it on from there, not from ${offset}`;
+      throw new ServiceError('log-gap', message, { size });
+    }
+    const stored = size - offset;
+    if (stored >= chunk.length) return size;
+    await file.write(chunk, stored, chunk.length - stored, size);
+    return offset + chunk.length;
+  } finally {
+    await file.close();
   }
 }

@@ -30,6 +30,14 @@ export const ArtifactSchema = Type.Object({ ...storedFileFields, main: Type.Bool
 export const UploadedFileSchema = Type.Object(storedFileFields);
 export type UploadedFile = Static<typeof UploadedFileSchema>;
 
+/** The most a worker sends of a live log at once: a second's worth of even a chatty build, and little memory. */
+export const LOG_CHUNK_MAX_BYTES = 1024 ** 2;
+
+export const LogAppendedSchema = Type.Object({
+  size: Type.Integer({ description: "the bytes of the log the web node now holds: the next chunk's offset" }),
+});
+export type LogAppended = Static<typeof LogAppendedSchema>;
+
 export const JobSummary = Type.Object(
   {
     id: Type.String(),
@@ -83,6 +91,18 @@ export const JobPageSchema = Type.Object(
   },
   { $id: 'JobPage' },
 );
+
+/** The data of a `job` event of GET /events: which job changed and to what, so a client knows to look again. */
+export const JobChangeSchema = Type.Object({
+  id: Type.String(),
+  status: Type.Ref(JobStatusSchema),
+  queue: Type.String(),
+  owner: Type.String(),
+  updated: Type.String({ format: 'date-time', description: 'when the change was stored' }),
+  removed: Type.Boolean({
+    description: 'the job was deleted (deletions by other server processes are not seen)',
+  }),
+});
 
 const archField = Type.String({
   description: `architecture: ${arches.join(', ')} or a mic alias (i586, armv7tnhl, …)`,

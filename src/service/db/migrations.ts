@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, Migrator } from 'kysely';
+import { type Kysely, type Migration, Migrator, sql } from 'kysely';
 import type { Dialect } from './connect.ts';
 
 /** Numbered schema steps; applied in order at start-up, never edited once released. */
@@ -108,6 +108,17 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn('created', 'text', (c) => c.notNull())
           .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
           .execute();
+      },
+    },
+    '0002_jobs_updated': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .alterTable('jobs')
+          .addColumn('updated', 'text', (c) => c.notNull().defaultTo(''))
+          .execute();
+        await sql`update jobs set updated = coalesce(finished, started, created)`.execute(db);
+        // The change feed's poll: the jobs changed since a moment, an index range however many jobs there are.
+        await db.schema.createIndex('jobs_updated').on('jobs').column('updated').execute();
       },
     },
   };

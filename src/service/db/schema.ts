@@ -29,6 +29,11 @@ export interface JobsTable {
   attempt: number;
   heartbeat: string | null;
   cancel_requested: number;
+  /**
+   * When the job last changed (not its heartbeats), by the database's clock rather than the writer's: the change
+   * feed orders the writes of every machine by it, and their clocks may disagree.
+   */
+  updated: string;
 }
 
 export interface ArtifactsTable {

@@ -20,7 +20,14 @@ export interface JobReads {
   expired(before: Date, limit: number): Promise<Job[]>;
   /** Counts by queue and status, and stored artifact bytes by queue, for /metrics. */
   stats(): Promise<JobStats>;
+  /** The jobs whose `updated` is after `since`, oldest change first: the change feed's one query a poll. */
+  changedSince(since: string): Promise<JobStamp[]>;
+  /** The latest `updated` of any job; null when there is none. */
+  lastUpdated(): Promise<string | null>;
 }
+
+/** Who a change concerns and when it happened, without the rest of the job. */
+export type JobStamp = Pick<Job, 'id' | 'status' | 'queue' | 'owner' | 'updated'>;
 
 export interface JobStats {
   counts: { queue: string; status: JobStatus; count: number }[];
@@ -137,6 +144,24 @@ export function createJobReads(db: Kysely<Database>): JobReads {
         })),
         bytes: bytes.map((row) => ({ queue: row.queue, bytes: Number(row.bytes) })),
       };
+    },
+
+    async changedSince(since) {
+      const rows = await db
+        .selectFrom('jobs')
+        .select(['id', 'status', 'queue', 'owner', 'updated'])
+        .where('updated', '>', since)
+        .orderBy('updated')
+        .execute();
+      return rows.map((row) => ({ ...row, status: row.status as JobStatus }));
+    },
+
+    async lastUpdated() {
+      const { last } = await db
+        .selectFrom('jobs')
+        .select((eb) => eb.fn.max('updated').as('last'))
+        .executeTakeFirstOrThrow();
+      return last ?? null;
     },
   };
 

@@ -33,6 +33,7 @@ export function jobFromRow(row: JobRow, artifacts: Selectable<ArtifactsTable>[] 
     attempt: row.attempt,
     heartbeat: row.heartbeat,
     cancelRequested: row.cancel_requested === 1,
+    updated: row.updated,
     artifacts: artifacts.map(artifactFromRow),
   };
 }

@@ -1,4 +1,4 @@
-import type { Expression, ExpressionBuilder, Kysely, Updateable } from 'kysely';
+import { type Expression, type ExpressionBuilder, type Kysely, sql, type Updateable } from 'kysely';
 import { monotonicFactory } from 'ulid';
 import type { Dialect } from '../db/connect.ts';
 import type { Database, JobsTable } from '../db/schema.ts';
@@ -56,6 +56,11 @@ export function createJobService(deps: JobServiceDeps): JobService {
   const nextId = monotonicFactory();
   const events = new JobEvents();
   const reads = createJobReads(db);
+  // Every change but a heartbeat stamps `updated`, which the change feed follows across processes.
+  const databaseNow =
+    deps.dialect === 'postgres'
+      ? sql<string>`to_char(clock_timestamp() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+      : sql<string>`strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`;
 
   async function mustLoad(jobId: string): Promise<Job> {
     const job = await reads.get(jobId);
@@ -89,7 +94,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
     }
     let update = executor
       .updateTable('jobs')
-      .set({ ...changes, status: to })
+      .set({ ...changes, status: to, updated: databaseNow })
       .where('id', '=', job.id)
       .where('status', '=', job.status);
     if (guard.worker !== undefined) update = update.where('worker', '=', guard.worker);
@@ -148,6 +153,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
           attempt: 0,
           heartbeat: null,
           cancel_requested: 0,
+          updated: databaseNow,
         })
         .execute();
       if (deps.publish) await writeOutbox(trx, id, input.queue, created);
@@ -187,6 +193,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
         started: stamp,
         heartbeat: stamp,
         attempt: eb('attempt', '+', 1),
+        updated: databaseNow,
       }))
       .where((eb) => eb('id', '=', pick(eb)))
       .where('status', '=', 'IN QUEUE')
@@ -312,7 +319,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
         throw new ServiceError('conflict', `job ${jobId} is already ${job.status}`);
       const row = await db
         .updateTable('jobs')
-        .set({ cancel_requested: 1 })
+        .set({ cancel_requested: 1, updated: databaseNow })
         .where('id', '=', jobId)
         .where('status', '=', 'BUILDING')
         .returningAll()
@@ -412,7 +419,11 @@ export function createJobService(deps: JobServiceDeps): JobService {
       if (changes.tags !== undefined) set.tags = JSON.stringify(normaliseTags(changes.tags));
       if (changes.pinned !== undefined) set.pinned = changes.pinned ? 1 : 0;
       if (Object.keys(set).length === 0) return job;
-      await db.updateTable('jobs').set(set).where('id', '=', jobId).execute();
+      await db
+        .updateTable('jobs')
+        .set({ ...set, updated: databaseNow })
+        .where('id', '=', jobId)
+        .execute();
       return mustLoad(jobId);
     },
 

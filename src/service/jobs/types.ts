@@ -48,6 +48,8 @@ export interface Job {
   heartbeat: string | null;
   /** Set when a user cancels a BUILDING job: the worker sees it on its next heartbeat and stops. */
   cancelRequested: boolean;
+  /** When the job last changed, heartbeats aside (ISO 8601, the database's clock): the change feed's order. */
+  updated: string;
   artifacts: Artifact[];
 }
 

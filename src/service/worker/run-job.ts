@@ -15,6 +15,7 @@ import { collectArtifacts, describeFile } from './artifacts.ts';
 import type { ChildResult } from './child-protocol.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { JobLog } from './job-log.ts';
+import { shipLog } from './log-shipper.ts';
 import { runPostCreation } from './post-creation.ts';
 import { runBuild } from './run-build.ts';
 import type { WorkerSettings } from './settings.ts';
@@ -68,6 +69,10 @@ async function buildAndStore(context: JobRunContext, job: Job): Promise<boolean>
     context.onError(error, `the log of job ${job.id} cannot be written`),
   );
   log.line(`worker ${workerId} builds job ${job.id} (attempt ${job.attempt})`);
+  // The web node does not see this folder: the log is copied there as it grows, for its followers.
+  const shipper = settings.upload
+    ? shipLog(settings.upload, { jobId: job.id, workerId, path: log.path }, context.onError)
+    : null;
 
   const stop = new AbortController();
   const stopWith = (reason: StopReason): void => {
@@ -132,6 +137,8 @@ async function buildAndStore(context: JobRunContext, job: Job): Promise<boolean>
     }
     log.line(ending.status === 'DONE' ? 'job DONE' : `job ${ending.status}: ${ending.error.message}`);
     await log.close();
+    // Every line is on the web node before the job can end there, even if the final upload takes long.
+    await shipper?.finish();
     await storeEnding(context, job, folder, ending);
     return true;
   } finally {
@@ -140,6 +147,7 @@ async function buildAndStore(context: JobRunContext, job: Job): Promise<boolean>
     clearTimeout(deadline);
     context.shutdown.removeEventListener('abort', onShutdown);
     await log.close();
+    await shipper?.finish();
     // Uploaded (or to be built again from scratch): the web node's copy is the one that counts.
     if (settings.upload) await rm(folder, { recursive: true, force: true });
   }

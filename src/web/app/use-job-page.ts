@@ -1,12 +1,8 @@
 import type { JobListQuery, JobPage, JobStatus } from '../../client/api-client.ts';
 import { api } from './api.ts';
+import { SAFETY_POLL_MS, useJobChanges } from './job-changes.ts';
+import { useUser } from './session.ts';
 import { type Resource, useResource } from './use-resource.ts';
-
-/**
- * The API has no stream of job changes, so a list of jobs is asked for again this often (only while the tab is
- * visible): statuses and queue positions change on screen within seconds, without a reload.
- */
-const JOB_LIST_POLL_MS = 3000;
 
 export interface JobPageRequest {
   queue?: string | undefined;
@@ -19,12 +15,24 @@ export interface JobPageRequest {
   limit: number;
 }
 
-/** One page of jobs, newest first, kept fresh while it is on screen. */
+/** One page of jobs, newest first, read again whenever a job that may be on it changes. */
 export function useJobPage(request: JobPageRequest): Resource<JobPage> {
+  const user = useUser();
   const query: JobListQuery = {};
   for (const [key, value] of Object.entries(request)) {
     if (value !== undefined && value !== '') (query as Record<string, unknown>)[key] = value;
   }
   if (request.status) query.status = request.status as JobStatus;
-  return useResource(() => api.list(query), JSON.stringify(query), { pollMs: JOB_LIST_POLL_MS });
+  const page = useResource(() => api.list(query), JSON.stringify(query), { pollMs: SAFETY_POLL_MS });
+  // A job never changes queue or owner, so changes outside the page's queue and owner cannot touch it.
+  const owner = query.owner === 'mine' ? user.username : query.owner;
+  useJobChanges((changes) => {
+    const touches = changes?.some(
+      (change) =>
+        (query.queue === undefined || change.queue === query.queue) &&
+        (owner === undefined || change.owner === owner),
+    );
+    if (changes === null || touches) page.reload();
+  });
+  return page;
 }

@@ -15,6 +15,11 @@ export interface Harness {
   baseDir: string;
   /** Bearer headers of alice and bob (plain users) and root (an admin). */
   as: Record<'alice' | 'bob' | 'root', { authorization: string }>;
+  /**
+   * A jobs service over a connection of its own, as a worker on another machine has: its changes reach the app
+   * through the database only.
+   */
+  otherJobService(): Promise<JobService>;
 }
 
 /** An app over a fresh database with three users, driven through `inject`. */
@@ -22,7 +27,8 @@ export async function harness(t: TestContext, kind: DatabaseKind): Promise<Harne
   const dir = tempDir(t);
   const baseDir = join(dir, 'images');
   const config = loadConfig({ env: { IMG_WORKER_BASE_DIR: baseDir, IMG_DB_DATA_DIR: dir }, warn: () => {} });
-  const { db, dialect } = await testDatabase(t, kind);
+  const database = await testDatabase(t, kind);
+  const { db, dialect } = database;
   const jobs = createJobService({ db, dialect });
   const users = createUserService(db, { scryptCost: 2 ** 10 });
   const app = await buildApp({
@@ -43,5 +49,6 @@ export async function harness(t: TestContext, kind: DatabaseKind): Promise<Harne
     await users.add({ username, password: `${username}-password`, admin });
     as[username] = { authorization: `Bearer ${(await users.createToken(username)).token}` };
   }
-  return { app, jobs, users, baseDir, as };
+  const otherJobService = async () => createJobService(await database.connectAgain());
+  return { app, jobs, users, baseDir, as, otherJobService };
 }

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { LOG_CHUNK_MAX_BYTES } from '../../../src/service/api/schemas.ts';
 import { jobFolder } from '../../../src/service/jobs/index.ts';
 import { databaseKinds } from '../helpers.ts';
 import { alice, submission } from '../jobs/fixtures.ts';
@@ -34,6 +35,27 @@ function upload(
       'x-img-worker': options.worker ?? 'w1',
     },
     payload: options.body ?? image,
+  });
+}
+
+/** A chunk of the live log of a job BUILDING on w1 (or `worker`), starting at byte `offset`. */
+function appendLog(
+  h: Harness,
+  jobId: string,
+  offset: number,
+  text: string,
+  options: { as?: { authorization: string }; worker?: string } = {},
+) {
+  return h.app.inject({
+    method: 'POST',
+    url: `/api/v1/jobs/${jobId}/log`,
+    headers: {
+      ...(options.as ?? h.as.root),
+      'content-type': 'application/octet-stream',
+      'x-img-offset': String(offset),
+      'x-img-worker': options.worker ?? 'w1',
+    },
+    payload: Buffer.from(text),
   });
 }
 
@@ -106,6 +128,76 @@ for (const kind of databaseKinds) {
       await h.jobs.finish(job.id, 'w1', { artifacts: [] });
       assert.equal((await upload(h, job.id, 'remote.img')).statusCode, 409);
       assert.equal((await upload(h, 'NOSUCHJOB', 'remote.img')).statusCode, 404);
+    });
+
+    test('the live log grows chunk by chunk in order, and followers on the web node read it', async (t) => {
+      const h = await harness(t, kind);
+      const job = await building(h);
+      const first = await appendLog(h, job.id, 0, 'line 1\n');
+      assert.equal(first.statusCode, 200, first.body);
+      assert.deepEqual(first.json(), { size: 7 });
+      assert.deepEqual((await appendLog(h, job.id, 7, 'line 2\nline 3\n')).json(), { size: 21 });
+      const served = await h.app.inject({ url: `/api/v1/jobs/${job.id}/log`, headers: h.as.alice });
+      assert.equal(served.body, 'line 1\nline 2\nline 3\n');
+    });
+
+    test('a chunk sent again is stored once, also when it arrives with more behind it', async (t) => {
+      const h = await harness(t, kind);
+      const job = await building(h);
+      await appendLog(h, job.id, 0, 'line 1\n');
+      await appendLog(h, job.id, 7, 'line 2\n');
+      assert.deepEqual((await appendLog(h, job.id, 7, 'line 2\n')).json(), { size: 14 }, 'a plain resend');
+      const resent = await appendLog(h, job.id, 7, 'line 2\nline 3\n');
+      assert.deepEqual(resent.json(), { size: 21 }, 'a resend of what grew since');
+      assert.equal(
+        readFileSync(join(jobFolder(h.baseDir, job), 'remote.log'), 'utf8'),
+        'line 1\nline 2\nline 3\n',
+      );
+    });
+
+    test('a chunk past the end answers 409 with the size the web node has, one over the bound 413; nothing is written', async (t) => {
+      const h = await harness(t, kind);
+      const job = await building(h);
+      await appendLog(h, job.id, 0, 'line 1\n');
+      const gap = await appendLog(h, job.id, 100, 'line 9\n');
+      assert.equal(gap.statusCode, 409);
+      assert.equal(gap.json().error, 'log-gap');
+      assert.deepEqual(gap.json().details, { size: 7 });
+      const huge = await appendLog(h, job.id, 7, 'x'.repeat(LOG_CHUNK_MAX_BYTES + 1));
+      assert.equal(huge.statusCode, 413);
+      assert.equal(readFileSync(join(jobFolder(h.baseDir, job), 'remote.log'), 'utf8'), 'line 1\n');
+    });
+
+    test("a chunk at offset 0 starts the log over: a requeued job's new attempt replaces the last one's", async (t) => {
+      const h = await harness(t, kind);
+      const job = await building(h);
+      await appendLog(h, job.id, 0, 'attempt 1, a long line the worker got no further than\n');
+      assert.deepEqual((await appendLog(h, job.id, 0, 'attempt 2\n')).json(), { size: 10 });
+      assert.equal(readFileSync(join(jobFolder(h.baseDir, job), 'remote.log'), 'utf8'), 'attempt 2\n');
+    });
+
+    test('only an admin sends the live log, and only for the job BUILDING on that worker', async (t) => {
+      const h = await harness(t, kind);
+      const job = await building(h);
+      const logPath = join(jobFolder(h.baseDir, job), 'remote.log');
+      assert.equal((await appendLog(h, job.id, 0, 'forged\n', { as: h.as.alice })).statusCode, 403);
+      const anonymous = await h.app.inject({
+        method: 'POST',
+        url: `/api/v1/jobs/${job.id}/log`,
+        headers: { 'content-type': 'application/octet-stream', 'x-img-offset': '0', 'x-img-worker': 'w1' },
+        payload: 'forged\n',
+      });
+      assert.equal(anonymous.statusCode, 401);
+      assert.equal((await appendLog(h, job.id, 0, 'stale\n', { worker: 'w2' })).statusCode, 409);
+      assert.equal(existsSync(logPath), false, 'nothing written for a refused chunk');
+      const waiting = await h.jobs.submit(submission({ queue: 'web' }), alice);
+      assert.equal((await appendLog(h, waiting.id, 0, 'early\n')).statusCode, 409);
+      assert.equal((await appendLog(h, 'NOSUCHJOB', 0, 'lost\n')).statusCode, 404);
+      assert.equal((await appendLog(h, job.id, -1, 'bad\n')).statusCode, 400);
+      await appendLog(h, job.id, 0, 'line 1\n');
+      await h.jobs.finish(job.id, 'w1', { artifacts: [] });
+      assert.equal((await appendLog(h, job.id, 7, 'late\n')).statusCode, 409);
+      assert.equal(readFileSync(logPath, 'utf8'), 'line 1\n');
     });
   });
 }

@@ -1,34 +1,50 @@
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { ServiceError } from '../../errors.ts';
-import { jobFolder } from '../../jobs/index.ts';
+import { jobFolder, logFileName } from '../../jobs/index.ts';
 import { requireAdmin } from '../auth.ts';
 import type { AppDeps } from '../deps.ts';
-import { checkUploadName, receiveFile } from '../receive-file.ts';
-import { FileParams, UploadedFileSchema } from '../schemas.ts';
+import { checkUploadName, readSmallBody, receiveFile, writeLogChunk } from '../receive-file.ts';
+import {
+  FileParams,
+  JobParams,
+  LOG_CHUNK_MAX_BYTES,
+  LogAppendedSchema,
+  UploadedFileSchema,
+} from '../schemas.ts';
 
 /** Room for the largest images (live DVDs, raw disks), but a runaway upload still stops. */
 const MAX_UPLOAD_BYTES = 64 * 1024 ** 3;
+
+const workerHeader = Type.String({
+  minLength: 1,
+  maxLength: 200,
+  description: 'the worker building the job (its `worker` field)',
+});
 
 const UploadHeaders = Type.Object({
   'x-img-sha256': Type.String({
     pattern: '^[0-9a-f]{64}$',
     description: 'the sha256 of the body, lowercase hex',
   }),
-  'x-img-worker': Type.String({
-    minLength: 1,
-    maxLength: 200,
-    description: 'the worker building the job (its `worker` field)',
-  }),
+  'x-img-worker': workerHeader,
+});
+
+const LogChunkHeaders = Type.Object({
+  'x-img-offset': Type.Integer({ minimum: 0, description: 'the byte of the log the body starts at' }),
+  'x-img-worker': workerHeader,
 });
 
 /**
  * Where a worker that does not share base_dir puts a build's files (`[worker] upload_url`): into the job's
- * folder on this node, so they are served like files built here.
+ * folder on this node, so they are served like files built here; and its log while the build runs, so it is
+ * followed here as it grows.
  */
 export async function jobUploadRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
-  // The body is streamed to disk by the handler, never buffered; the parser only hands the stream over.
+  // The handlers read the bodies (a file streamed to disk, a log chunk up to its bound); the parser only hands
+  // the stream over.
   app.addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));
 
   /** Only the worker that holds the job may upload: a worker whose job was requeued must not overwrite it. */
@@ -38,7 +54,7 @@ export async function jobUploadRoutes(app: FastifyInstance, deps: AppDeps): Prom
     if (job.status !== 'BUILDING' || job.worker !== worker) {
       throw new ServiceError(
         'conflict',
-        `job ${id} is ${job.status}${job.worker ? ` on worker ${job.worker}` : ''}: files are uploaded only by the worker building it`,
+        `job ${id} is ${job.status}${job.worker ? ` on worker ${job.worker}` : ''}: only the worker building it sends its files and log`,
       );
     }
     return job;
@@ -76,6 +92,29 @@ export async function jobUploadRoutes(app: FastifyInstance, deps: AppDeps): Prom
         },
       );
       return reply.code(201).send({ name, ...stored });
+    },
+  );
+  app.post<{ Params: JobParams; Headers: { 'x-img-offset': number; 'x-img-worker': string } }>(
+    '/jobs/:id/log',
+    {
+      schema: {
+        tags: ['files'],
+        summary: `a worker adds to the live log of the job it builds (admins only; body: application/octet-stream, at most ${LOG_CHUNK_MAX_BYTES / 1024 ** 2} MiB)`,
+        description:
+          'Bytes the log already has are skipped, so a chunk sent again is stored once; an offset past the end is ' +
+          '409 `log-gap` with `details.size`, the offset to send from. A chunk at offset 0 starts the log over ' +
+          "(a requeued job's new attempt). The final upload of the log through PUT files/{name} replaces it.",
+        params: JobParams,
+        headers: LogChunkHeaders,
+        response: { 200: LogAppendedSchema },
+      },
+    },
+    async (request) => {
+      requireAdmin(request);
+      const job = await buildingBy(request.params.id, request.headers['x-img-worker']);
+      const chunk = await readSmallBody(request.body as Readable | undefined, LOG_CHUNK_MAX_BYTES);
+      const path = join(jobFolder(deps.config.worker.base_dir, job), logFileName(job));
+      return { size: await writeLogChunk(path, request.headers['x-img-offset'], chunk) };
     },
   );
 }

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { isFinished } from '../../../client/api-client.ts';
 import { api } from '../../app/api.ts';
+import { SAFETY_POLL_MS, useJobChanges } from '../../app/job-changes.ts';
 import { mayChange, useUser } from '../../app/session.ts';
 import { useResource } from '../../app/use-resource.ts';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
@@ -13,9 +14,6 @@ import { JobLogSection } from './JobLogSection.tsx';
 import { KickstartText } from './KickstartText.tsx';
 import { TagEditor } from './TagEditor.tsx';
 
-/** A job's status and queue position are asked for this often until it ends; after that only actions change it. */
-const JOB_POLL_MS = 2000;
-
 export function JobPage({ id }: { id: string }) {
   const user = useUser();
   const {
@@ -23,8 +21,15 @@ export function JobPage({ id }: { id: string }) {
     error,
     reload,
   } = useResource(() => api.get(id), id, {
-    pollMs: JOB_POLL_MS,
+    pollMs: SAFETY_POLL_MS,
     pollWhile: (current) => !isFinished(current.status),
+  });
+  useJobChanges((changes) => {
+    // A waiting job's place in line moves whenever a job of its queue starts or leaves.
+    const touches = changes?.some(
+      (change) => change.id === id || (job?.status === 'IN QUEUE' && change.queue === job.queue),
+    );
+    if (changes === null || touches) reload();
   });
   useScrollToHash(job !== undefined);
 
