@@ -3,9 +3,11 @@
 # compares the builder against. Same steps, same tools, same order: extract the cached base root, configure
 # it, run the %post in bubblewrap, make the ext4 root, assemble the GPT disk with GRUB for BIOS and UEFI,
 # write the package list and SHA256SUMS.
-# usage: raw-build-steps.sh BASE_TARBALL WORK_DIR OUT_DIR NAME
+# usage: raw-build-steps.sh BASE_TARBALL WORK_DIR OUT_DIR NAME [ROOT_MIB]
+# ROOT_MIB: the root filesystem's size when the kickstart fixes it (`part / --size=N` without --grow), as the
+# builder makes it; else it is sized from its content.
 set -euo pipefail
-TARBALL=$1; WORK=$2; OUT=$3; NAME=$4
+TARBALL=$1; WORK=$2; OUT=$3; NAME=$4; ROOT_MIB=${5:-}
 ROOT=$WORK/root
 mkdir -p "$ROOT" "$OUT"
 tar --numeric-owner --xattrs --xattrs-include='*' --acls -I 'zstd -T0' -C "$ROOT" -xf "$TARBALL"
@@ -14,7 +16,10 @@ inroot() { bwrap --bind "$ROOT" / --unshare-ipc --unshare-pid --unshare-uts --un
   --new-session --proc /proc --dev /dev --ro-bind /sys /sys --tmpfs /tmp "$@"; }
 echo imgtest > "$ROOT/etc/hostname"
 printf '127.0.0.1 localhost\n127.0.1.1 imgtest\n' > "$ROOT/etc/hosts"
-echo LANG=C.UTF-8 > "$ROOT/etc/default/locale"
+# The template's `lang en_US.UTF-8`: the locale is generated, as the builder does.
+echo LANG=en_US.UTF-8 > "$ROOT/etc/default/locale"
+echo 'en_US.UTF-8 UTF-8' > "$ROOT/etc/locale.gen"
+inroot locale-gen > /dev/null
 ln -sf /usr/share/zoneinfo/Etc/UTC "$ROOT/etc/localtime"; echo UTC > "$ROOT/etc/timezone"
 inroot useradd -m -s /bin/bash -G sudo demo
 echo 'demo:demopw' | inroot chpasswd
@@ -32,7 +37,7 @@ dpkg-query --admindir="$ROOT/var/lib/dpkg" -W -f '${db:Status-Status} ${Package}
   | sed -n 's/^installed //p' | sort > "$OUT/$NAME.packages"
 KVER=$(ls "$ROOT/boot" | sed -n 's/^vmlinuz-//p' | sort -V | tail -1)
 USED=$(du -s --block-size=1M -x "$ROOT" | cut -f1)
-truncate -s $((USED * 14 / 10 + 256))M "$WORK/root.img"
+truncate -s "${ROOT_MIB:-$((USED * 14 / 10 + 256))}M" "$WORK/root.img"
 mkfs.ext4 -q -F -L imgroot -U "$ROOT_UUID" -E root_owner=0:0 -d "$ROOT" "$WORK/root.img"
 
 mkdir -p "$WORK/esp/EFI/BOOT" "$WORK/esp/boot/grub"

@@ -1,7 +1,6 @@
 // The native step engine: a resolved recipe built by the step pipeline in a temporary work folder, artifacts
 // staged beside the output and published only when the build succeeds.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultCacheDir } from './cache.ts';
 import type { BuildEventListener } from './events.ts';
@@ -10,7 +9,7 @@ import { type BuildState, stepsFor } from './pipeline.ts';
 import { type BuildOutcome, buildAndPublish, failureReport } from './publish.ts';
 import type { ImageRecipe } from './recipe.ts';
 import { runSteps } from './runner.ts';
-import { checkFreeSpace, removeTree } from './workspace.ts';
+import { checkFreeSpace, defaultWorkRoot, removeTree } from './workspace.ts';
 
 export interface BuildRequest {
   /** The image, fully resolved from the kickstart: type, arch, name, output folder and tokens included. */
@@ -32,7 +31,7 @@ export interface Builder {
 
 export interface NativeBuilderOptions {
   cacheDir?: string;
-  /** Parent of the per-build work folders (the image root lives there: about 1 GiB each). */
+  /** Parent of the per-build work folders (the image root lives there: about 1 GiB each); see defaultWorkRoot. */
   workRoot?: string;
   deadlineMs?: number;
   /** Free space required before a build starts, in the work folder and in the output folder. */
@@ -45,7 +44,6 @@ const safeName = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
 
 export function createNativeBuilder(options: NativeBuilderOptions = {}): Builder {
   const cacheDir = options.cacheDir ?? defaultCacheDir;
-  const workRoot = options.workRoot ?? tmpdir();
   return {
     async build(request) {
       const started = performance.now();
@@ -59,6 +57,7 @@ export function createNativeBuilder(options: NativeBuilderOptions = {}): Builder
         );
         return { ok: false, failure: failureReport(failure), ms: elapsed() };
       }
+      const workRoot = options.workRoot ?? (await defaultWorkRoot());
       await mkdir(recipe.outputDir, { recursive: true });
       await mkdir(cacheDir, { recursive: true });
       await mkdir(workRoot, { recursive: true });
@@ -84,6 +83,7 @@ export function createNativeBuilder(options: NativeBuilderOptions = {}): Builder
       try {
         return await buildAndPublish(publish, async (emit) => {
           for (const note of request.notes ?? []) emit({ type: 'log', step: 'resolve', line: note });
+          emit({ type: 'log', step: 'resolve', line: `work folder ${workDir}` });
           const state: BuildState = {
             recipe,
             cacheDir,

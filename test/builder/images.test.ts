@@ -13,11 +13,12 @@ import { run } from '../../src/builder/exec.ts';
 import type { ImageType } from '../../src/builder/image-types.ts';
 import type { BuildOutcome, PublishedArtifact } from '../../src/builder/publish.ts';
 import type { ImageRecipe } from '../../src/builder/recipe.ts';
-import { mountsBelow } from '../../src/builder/workspace.ts';
+import { defaultWorkRoot, mountsBelow } from '../../src/builder/workspace.ts';
 import { bootMarker, minimalRecipe } from './fixtures.ts';
 
 const cacheDir = process.env.IMGER_TEST_CACHE ?? '/var/cache/imger';
-const workRoot = await mkdtemp(join(tmpdir(), 'imger-test-work-'));
+// Where the builder works by default (RAM when there is plenty), so that is what these builds exercise.
+const workRoot = await mkdtemp(join(await defaultWorkRoot(), 'imger-test-work-'));
 const outRoot = await mkdtemp(join(tmpdir(), 'imger-test-out-'));
 const builder = createNativeBuilder({ cacheDir, workRoot });
 const loopsBefore = (await run('losetup', ['-a'])).stdout;
