@@ -51,15 +51,20 @@ function localLog(t: TestContext) {
   return { path, write: (text: string) => appendFileSync(path, text) };
 }
 
-test('a log written while the web node is away reaches it whole once it is back, each byte once', async (t) => {
-  const node = await webNode(t, ['drop', 'unavailable']);
-  const local = localLog(t);
-  const errors: string[] = [];
-  const shipper = shipLog(
+/** Ships job J1's local log to the stand-in web node; the contexts of the errors reported go to `errors`. */
+function ship(node: { url: string }, local: { path: string }, errors: string[] = []) {
+  return shipLog(
     { url: node.url, token: 'admin-token' },
     { jobId: 'J1', workerId: 'w1', path: local.path },
     (_error, context) => errors.push(context),
   );
+}
+
+test('a log written while the web node is away reaches it whole once it is back, each byte once', async (t) => {
+  const node = await webNode(t, ['drop', 'unavailable']);
+  const local = localLog(t);
+  const errors: string[] = [];
+  const shipper = ship(node, local, errors);
   for (let line = 1; line <= 20; line += 1) {
     local.write(`line ${line}\n`);
     await sleep(20);
@@ -80,11 +85,7 @@ test('a log written while the web node is away reaches it whole once it is back,
 test('a web node that lost what it stored gets the log again from where its copy stops', async (t) => {
   const node = await webNode(t, []);
   const local = localLog(t);
-  const shipper = shipLog(
-    { url: node.url, token: 'admin-token' },
-    { jobId: 'J1', workerId: 'w1', path: local.path },
-    () => {},
-  );
+  const shipper = ship(node, local);
   local.write('line 1\n');
   await until(() => existsSync(node.path) && node.stored() === 'line 1\n', 'the first line is stored');
   // As if the web node's copy were lost: the next chunk leaves a gap, answered with the size it has.
@@ -99,11 +100,7 @@ test('a refusal ends the shipping at once, reported, and the build goes on', asy
   const node = await webNode(t, ['refuse']);
   const local = localLog(t);
   const errors: string[] = [];
-  const shipper = shipLog(
-    { url: node.url, token: 'admin-token' },
-    { jobId: 'J1', workerId: 'w1', path: local.path },
-    (_error, context) => errors.push(context),
-  );
+  const shipper = ship(node, local, errors);
   local.write('line 1\n');
   await until(() => errors.length > 0, 'the refusal is reported');
   local.write('line 2\n');
