@@ -123,7 +123,8 @@ describe('the BOSS participant', { skip }, () => {
     for (let tries = 0; tries < 100; tries++) {
       const { jobs } = await server.service.jobs.list({ tag: workitemTag(item) }, { limit: 5 });
       if (jobs.length > 1) assert.fail(`${jobs.length} jobs for one workitem`);
-      if (jobs[0]) return jobs[0];
+      const job = jobs[0] && (await server.service.jobs.get(jobs[0].id));
+      if (job) return job;
       await sleep(200);
     }
     assert.fail('the participant made no job');

@@ -1,10 +1,10 @@
-import type { Job } from '../jobs/index.ts';
-import type { JobDetail } from './schemas.ts';
+import type { Job, JobSummary } from '../jobs/index.ts';
+import type { JobDetail, JobSummaryJson } from './schemas.ts';
 
 export const API_PREFIX = '/api/v1';
 
-/** A job as the API shows it: snake_case, with its queue position and the links to its log, files and image. */
-export function presentJob(job: Job, queuePosition: number | null): JobDetail {
+/** A job as the API lists it: snake_case, with its queue position and the links to its log, files and image. */
+export function presentJobSummary(job: JobSummary, queuePosition: number | null): JobSummaryJson {
   const self = `${API_PREFIX}/jobs/${job.id}`;
   return {
     id: job.id,
@@ -26,6 +26,13 @@ export function presentJob(job: Job, queuePosition: number | null): JobDetail {
     attempt: job.attempt,
     cancel_requested: job.cancelRequested,
     links: { self, log: `${self}/log`, files: `${self}/files`, image: `${self}/image` },
+  };
+}
+
+/** A whole job as the API shows it: the summary, the inputs as submitted and built, and the files. */
+export function presentJob(job: Job, queuePosition: number | null): JobDetail {
+  return {
+    ...presentJobSummary(job, queuePosition),
     kickstart: job.kickstart,
     built_kickstart: job.builtKickstart,
     tokenmap: job.tokenmap,

@@ -67,6 +67,7 @@ export const JobSummary = Type.Object(
   },
   { $id: 'JobSummary' },
 );
+export type JobSummaryJson = Static<typeof JobSummary>;
 
 export const JobDetail = Type.Composite(
   [

@@ -18,6 +18,7 @@ export type {
   JobError,
   JobFilter,
   JobPage,
+  JobSummary,
   KickstartProblem,
   SubmitInput,
 } from './types.ts';

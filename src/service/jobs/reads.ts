@@ -1,6 +1,6 @@
 import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import { type JobRow, jobFromRow } from './rows.ts';
+import { type JobRow, jobFromRow, jobSummaryFromRow, SUMMARY_COLUMNS } from './rows.ts';
 import type { JobStatus } from './status.ts';
 import type { Job, JobFilter, JobPage } from './types.ts';
 
@@ -44,7 +44,7 @@ export function createJobReads(db: Kysely<Database>): JobReads {
     },
 
     async list(filter, page) {
-      let query = db.selectFrom('jobs').selectAll();
+      let query = db.selectFrom('jobs').select(SUMMARY_COLUMNS);
       if (filter.queue !== undefined) query = query.where('queue', '=', filter.queue);
       if (filter.owner !== undefined) query = query.where('owner', '=', filter.owner);
       if (filter.status !== undefined) query = query.where('status', '=', filter.status);
@@ -59,7 +59,7 @@ export function createJobReads(db: Kysely<Database>): JobReads {
         .execute();
       const pageRows = rows.slice(0, page.limit);
       return {
-        jobs: await withArtifacts(pageRows),
+        jobs: pageRows.map(jobSummaryFromRow),
         next: rows.length > page.limit ? (pageRows.at(-1)?.id ?? null) : null,
       };
     },

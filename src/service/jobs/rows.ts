@@ -3,12 +3,37 @@ import type { Arch } from '../../builder/arches.ts';
 import type { ImageType } from '../../builder/image-types.ts';
 import type { ArtifactsTable, JobsTable } from '../db/schema.ts';
 import type { JobStatus } from './status.ts';
-import type { Artifact, Job } from './types.ts';
+import type { Artifact, Job, JobSummary } from './types.ts';
 
 export type JobRow = Selectable<JobsTable>;
 
+/** The columns a job summary is made of: every one but the inputs' texts. */
+export const SUMMARY_COLUMNS = [
+  'id',
+  'name',
+  'owner',
+  'email',
+  'queue',
+  'image_type',
+  'arch',
+  'tags',
+  'pinned',
+  'status',
+  'error_class',
+  'error_message',
+  'created',
+  'started',
+  'finished',
+  'worker',
+  'attempt',
+  'heartbeat',
+  'cancel_requested',
+  'updated',
+] as const satisfies readonly (keyof JobRow)[];
+export type SummaryRow = Pick<JobRow, (typeof SUMMARY_COLUMNS)[number]>;
+
 /** Rows hold only values this module wrote, so the casts restore what was checked on the way in. */
-export function jobFromRow(row: JobRow, artifacts: Selectable<ArtifactsTable>[] = []): Job {
+export function jobSummaryFromRow(row: SummaryRow): JobSummary {
   return {
     id: row.id,
     name: row.name,
@@ -17,11 +42,6 @@ export function jobFromRow(row: JobRow, artifacts: Selectable<ArtifactsTable>[] 
     queue: row.queue,
     type: row.image_type as ImageType,
     arch: row.arch as Arch,
-    kickstart: row.kickstart,
-    builtKickstart: row.built_kickstart,
-    tokenmap: row.tokenmap,
-    extraRepos: JSON.parse(row.extra_repos) as string[],
-    packages: JSON.parse(row.packages) as string[],
     tags: JSON.parse(row.tags) as string[],
     pinned: row.pinned === 1,
     status: row.status as JobStatus,
@@ -34,6 +54,17 @@ export function jobFromRow(row: JobRow, artifacts: Selectable<ArtifactsTable>[] 
     heartbeat: row.heartbeat,
     cancelRequested: row.cancel_requested === 1,
     updated: row.updated,
+  };
+}
+
+export function jobFromRow(row: JobRow, artifacts: Selectable<ArtifactsTable>[] = []): Job {
+  return {
+    ...jobSummaryFromRow(row),
+    kickstart: row.kickstart,
+    builtKickstart: row.built_kickstart,
+    tokenmap: row.tokenmap,
+    extraRepos: JSON.parse(row.extra_repos) as string[],
+    packages: JSON.parse(row.packages) as string[],
     artifacts: artifacts.map(artifactFromRow),
   };
 }

@@ -89,8 +89,14 @@ export interface JobFilter {
   text?: string;
 }
 
+/** A job without its inputs and its files: what a list shows, read without the large columns. */
+export type JobSummary = Omit<
+  Job,
+  'kickstart' | 'builtKickstart' | 'tokenmap' | 'extraRepos' | 'packages' | 'artifacts'
+>;
+
 export interface JobPage {
-  jobs: Job[];
+  jobs: JobSummary[];
   /** Pass back as `before` for the next (older) page; null on the last page. */
   next: string | null;
 }

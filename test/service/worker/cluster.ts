@@ -168,6 +168,6 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-export const isFinished = (job: Job) => ['DONE', 'ERROR', 'CANCELLED'].includes(job.status);
-export const builtBy = (worker: ChildProcess) => (job: Job) =>
+export const isFinished = (job: Pick<Job, 'status'>) => ['DONE', 'ERROR', 'CANCELLED'].includes(job.status);
+export const builtBy = (worker: ChildProcess) => (job: Pick<Job, 'status' | 'worker'>) =>
   job.status === 'BUILDING' && (job.worker ?? '').startsWith(`${hostname()}-${worker.pid}-`);

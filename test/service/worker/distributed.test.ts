@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import amqp from 'amqplib';
-import type { Job } from '../../../src/service/jobs/index.ts';
+import type { JobSummary } from '../../../src/service/jobs/index.ts';
 import { alice, submission } from '../jobs/fixtures.ts';
 import { broker, builtBy, ciServices, cluster, isFinished, rabbitSkip, run } from './cluster.ts';
 
@@ -50,7 +50,7 @@ for (const { name, transport, skip } of transports) {
       const survivor = startWorker();
       const submitted = await submit(4);
       const deadline = Date.now() + 30_000;
-      let hit: Job | undefined;
+      let hit: JobSummary | undefined;
       while (!hit && Date.now() < deadline) {
         hit = (await jobs().list({ status: 'BUILDING' }, { limit: 10 })).jobs.find(builtBy(victim));
         await sleep(50);

@@ -5,7 +5,7 @@ import { ServiceError } from '../../errors.ts';
 import { jobFolder } from '../../jobs/index.ts';
 import { actorOf } from '../auth.ts';
 import type { AppDeps } from '../deps.ts';
-import { presentJob } from '../present.ts';
+import { presentJob, presentJobSummary } from '../present.ts';
 import {
   JobDetail,
   JobListQuery,
@@ -74,7 +74,7 @@ export async function jobRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
       );
       const positions = await jobs.queuePositions(page.jobs);
       return {
-        jobs: page.jobs.map((job) => presentJob(job, positions.get(job.id) ?? null)),
+        jobs: page.jobs.map((job) => presentJobSummary(job, positions.get(job.id) ?? null)),
         next: page.next,
       };
     },
