@@ -1,7 +1,6 @@
 import type { JobEventName } from './events.ts';
-import type { JobStamp } from './reads.ts';
+import { type JobStamp, stampOf } from './reads.ts';
 import type { JobService } from './service.ts';
-import type { Job } from './types.ts';
 
 /** What a listener learns of a change: enough to decide whether to look again, not the job itself. */
 export interface JobChange extends JobStamp {
@@ -88,13 +87,6 @@ function watch(
     delivered.set(change.id, change.updated);
     deliver(change);
   };
-  const stampOf = ({ id, status, queue, owner, updated }: Job): JobStamp => ({
-    id,
-    status,
-    queue,
-    owner,
-    updated,
-  });
   const unhook = [
     ...LOCAL_EVENTS.map((event) =>
       jobs.events.on(event, ({ job }) => offer({ ...stampOf(job), removed: false })),

@@ -26,8 +26,14 @@ export interface JobReads {
   lastUpdated(): Promise<string | null>;
 }
 
-/** Who a change concerns and when it happened, without the rest of the job. */
-export type JobStamp = Pick<Job, 'id' | 'status' | 'queue' | 'owner' | 'updated'>;
+/** The fields of a job that say who a change concerns and when it happened; same names as their columns. */
+const STAMP_FIELDS = ['id', 'status', 'queue', 'owner', 'updated'] as const;
+export type JobStamp = Pick<Job, (typeof STAMP_FIELDS)[number]>;
+
+/** A job's stamp, without the rest of it. */
+export function stampOf(job: JobStamp): JobStamp {
+  return Object.fromEntries(STAMP_FIELDS.map((field) => [field, job[field]])) as JobStamp;
+}
 
 export interface JobStats {
   counts: { queue: string; status: JobStatus; count: number }[];
@@ -149,7 +155,7 @@ export function createJobReads(db: Kysely<Database>): JobReads {
     async changedSince(since) {
       const rows = await db
         .selectFrom('jobs')
-        .select(['id', 'status', 'queue', 'owner', 'updated'])
+        .select(STAMP_FIELDS)
         .where('updated', '>', since)
         .orderBy('updated')
         .execute();
