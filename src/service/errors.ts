@@ -15,6 +15,8 @@ export const ERROR_STATUS = {
   'unsupported-media-type': 415,
   'range-not-satisfiable': 416,
   internal: 500,
+  /** The database is away (down, restarting, failing over, or SQLite locked too long): retry after a while. */
+  unavailable: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
@@ -24,7 +26,8 @@ export class ServiceError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details?: unknown,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }

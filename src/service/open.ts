@@ -24,11 +24,11 @@ export async function openService(
   options: { publish?: JobPublisher } = {},
 ): Promise<Service> {
   const database = await openDatabase({ url: config.db.url, dataDir: config.db.data_dir });
-  const { db, dialect } = database;
+  const { db, dialect, health } = database;
   return {
     config,
     database,
-    jobs: createJobService({ db, dialect, ...(options.publish ? { publish: options.publish } : {}) }),
+    jobs: createJobService({ db, dialect, health, ...(options.publish ? { publish: options.publish } : {}) }),
     queues: createQueueCatalog(db),
     users: createUserService(db),
     close: () => database.close(),

@@ -13,10 +13,17 @@ const codeByStatus: Partial<Record<number, ErrorCode>> = {
   416: 'range-not-satisfiable',
 };
 
+/**
+ * How soon a client may try again while the database is away: it usually is back within seconds (a restart, a
+ * failover), and the outage itself is logged once, not with every refused request.
+ */
+export const RETRY_AFTER_S = 5;
+
 /** The one place errors become responses: `{error, message, details?}`, and never a stack trace. */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | ServiceError, request, reply) => {
     if (error instanceof ServiceError) {
+      if (error.code === 'unavailable') reply.header('retry-after', String(RETRY_AFTER_S));
       return reply.code(ERROR_STATUS[error.code]).send({
         error: error.code,
         message: error.message,

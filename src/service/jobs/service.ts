@@ -1,6 +1,7 @@
 import { type Expression, type ExpressionBuilder, type Kysely, sql, type Updateable } from 'kysely';
 import { monotonicFactory } from 'ulid';
 import type { Dialect } from '../db/connect.ts';
+import type { DatabaseHealth } from '../db/health.ts';
 import type { Database, JobsTable } from '../db/schema.ts';
 import { ServiceError } from '../errors.ts';
 import { JobEvents } from './events.ts';
@@ -19,6 +20,8 @@ export interface JobServiceDeps {
   /** Set when a transport (RabbitMQ) needs a message per job; the embedded transport claims from the table. */
   publish?: JobPublisher;
   now?: () => Date;
+  /** When given, requeueStale counts a build's silence only from when the database last came back. */
+  health?: DatabaseHealth;
 }
 
 export interface JobService extends JobReads {
@@ -38,7 +41,11 @@ export interface JobService extends JobReads {
   cancel(jobId: string, by: Actor): Promise<Job>;
   /** A new job with the same inputs (not the tags), owned by whoever retries. */
   retry(jobId: string, by: Actor): Promise<Job>;
-  /** Jobs whose worker went silent: back IN QUEUE once, ERROR (`worker-lost`) the second time. */
+  /**
+   * Jobs whose worker went silent: back IN QUEUE once, ERROR (`worker-lost`) the second time. Silence is counted
+   * from the last heartbeat, or from when the database came back after an outage if that is later: no worker
+   * could beat while it was away, and each beats again within one interval of its return.
+   */
   requeueStale(olderThanMs: number): Promise<Job[]>;
   /** Deletes the row (the caller deletes the files); pinned jobs refuse; the owner or an admin only. */
   remove(jobId: string, by: Actor): Promise<Job>;
@@ -339,6 +346,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
     },
 
     async requeueStale(olderThanMs) {
+      if (deps.health && deps.health.reachableForMs() < olderThanMs) return [];
       const cutoff = new Date(clock().getTime() - olderThanMs).toISOString();
       const stale = await db
         .selectFrom('jobs')
