@@ -21,9 +21,14 @@ export interface Service {
 
 export async function openService(
   config: Config,
-  options: { publish?: JobPublisher } = {},
+  /** `onWaiting`: a database not reachable yet is waited for (see openDatabase); for servers and workers. */
+  options: { publish?: JobPublisher; onWaiting?: (error: unknown) => void } = {},
 ): Promise<Service> {
-  const database = await openDatabase({ url: config.db.url, dataDir: config.db.data_dir });
+  const database = await openDatabase({
+    url: config.db.url,
+    dataDir: config.db.data_dir,
+    ...(options.onWaiting ? { onWaiting: options.onWaiting } : {}),
+  });
   const { db, dialect, health } = database;
   return {
     config,

@@ -1,11 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import SQLite from 'better-sqlite3';
 import { Kysely, type Dialect as KyselyDialect, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { guardDialect } from './guard.ts';
 import { DatabaseHealth } from './health.ts';
 import { migrate } from './migrations.ts';
+import { isUnavailable } from './outage.ts';
 import type { Database } from './schema.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -22,7 +24,14 @@ export interface OpenDatabaseOptions {
   /** `[db] url`: empty for SQLite in dataDir, else postgres://… */
   url: string;
   dataDir: string;
+  /**
+   * Given, a database that cannot be reached yet (a server or worker started with it, or during a failover) is
+   * waited for, and this is told once; without it (a command run by hand), the open fails at once.
+   */
+  onWaiting?: (error: unknown) => void;
 }
+
+const WAIT_PAUSE_MAX_MS = 10_000;
 
 /** Opens the database and brings its schema up to date. */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
@@ -32,13 +41,19 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     dialect:
       dialect === 'sqlite' ? sqliteDialect(options.dataDir, health) : postgresDialect(options.url, health),
   });
-  try {
-    await migrate(db as Kysely<unknown>, dialect);
-  } catch (error) {
-    await db.destroy();
-    throw error;
+  for (let pause = 0; ; pause += 1) {
+    try {
+      await migrate(db as Kysely<unknown>, dialect);
+      return { db, dialect, health, close: () => db.destroy() };
+    } catch (error) {
+      if (!(options.onWaiting && isUnavailable(error))) {
+        await db.destroy();
+        throw error;
+      }
+      if (pause === 0) options.onWaiting(error);
+      await sleep(Math.min(WAIT_PAUSE_MAX_MS, 250 * 2 ** pause));
+    }
   }
-  return { db, dialect, health, close: () => db.destroy() };
 }
 
 /** Statements kept prepared: the distinct SQL texts the service sends are a few hundred at most. */

@@ -1,5 +1,6 @@
 import { type Kysely, type Migration, Migrator, sql } from 'kysely';
 import type { Dialect } from './connect.ts';
+import { isUnavailable } from './outage.ts';
 
 /** Numbered schema steps; applied in order at start-up, never edited once released. */
 function migrations(dialect: Dialect): Record<string, Migration> {
@@ -133,6 +134,8 @@ export async function migrate(db: Kysely<unknown>, dialect: Dialect): Promise<vo
   });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((result) => result.status === 'Error');
+  // The database went away meanwhile: the caller may wait for it and try again.
+  if (isUnavailable(error)) throw error;
   if (error) {
     throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message}`, {
       cause: error,

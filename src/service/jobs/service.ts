@@ -47,6 +47,12 @@ export interface JobService extends JobReads {
    * could beat while it was away, and each beats again within one interval of its return.
    */
   requeueStale(olderThanMs: number): Promise<Job[]>;
+  /**
+   * Puts every job waiting in the queue in the outbox (unless it is there already), for the relay to publish:
+   * the transport's queue lost its messages (a RabbitMQ queue deleted by an admin). A job published twice is
+   * built once. Resolves to how many were added.
+   */
+  republishWaiting(queue: string): Promise<number>;
   /** Deletes the row (the caller deletes the files); pinned jobs refuse; the owner or an admin only. */
   remove(jobId: string, by: Actor): Promise<Job>;
   update(jobId: string, changes: { tags?: string[]; pinned?: boolean }, by: Actor): Promise<Job>;
@@ -396,6 +402,26 @@ export function createJobService(deps: JobServiceDeps): JobService {
         }
       }
       return moved;
+    },
+
+    async republishWaiting(queue) {
+      const { numInsertedOrUpdatedRows } = await db
+        .insertInto('outbox')
+        .columns(['job_id', 'queue', 'created', 'attempts'])
+        .expression((eb) =>
+          eb
+            .selectFrom('jobs')
+            // The job's own creation time: the relay publishes it at once, as one whose publish failed then.
+            .select(['id', 'queue', 'created', sql.lit(0).as('attempts')])
+            .where('status', '=', 'IN QUEUE')
+            .where('queue', '=', queue)
+            .where(({ not, exists, selectFrom }) =>
+              not(exists(selectFrom('outbox').select('outbox.id').whereRef('outbox.job_id', '=', 'jobs.id'))),
+            )
+            .orderBy('id'),
+        )
+        .executeTakeFirst();
+      return Number(numInsertedOrUpdatedRows ?? 0);
     },
 
     async remove(jobId, by) {

@@ -39,7 +39,8 @@ type Ending = { status: 'DONE'; main: string | null } | { status: 'ERROR' | 'CAN
 /** The builder's own deadline fires first and says which step ran over; this is the backstop for a hung child. */
 const DEADLINE_SLACK_MS = 30_000;
 const STORE_ATTEMPTS = 5;
-const STORE_PAUSE_MAX_MS = 30_000;
+/** Short: a stored end is what users wait for, and a failed try costs a database that is away next to nothing. */
+const STORE_PAUSE_MAX_MS = 5000;
 
 /**
  * One job's whole life on a worker: its folder and live log, the build in a child process under heartbeat,
