@@ -8,7 +8,7 @@ import { JobEvents } from './events.ts';
 import { createJobReads, type JobReads } from './reads.ts';
 import { jobFromRow } from './rows.ts';
 import { canMove, isFinished, type JobStatus } from './status.ts';
-import type { Actor, FinishInput, Job, JobError, SubmitInput } from './types.ts';
+import type { Actor, FinishInput, Job, JobError, SubmitInput, SubmittedJob } from './types.ts';
 import { normaliseTags, type ValidJobInput, validateJobInput } from './validate.ts';
 
 /** Hands a stored job to the queue transport; a failure leaves the outbox row for the relay to retry. */
@@ -27,7 +27,7 @@ export interface JobServiceDeps {
 export interface JobService extends JobReads {
   readonly events: JobEvents;
   /** Validates the kickstart, stores the job IN QUEUE and publishes it; `invalid-kickstart` lists lint errors. */
-  submit(input: SubmitInput, owner: Actor): Promise<Job>;
+  submit(input: SubmitInput, owner: Actor): Promise<SubmittedJob>;
   /** Atomically moves the oldest waiting job of these queues to BUILDING for this worker; null when none waits. */
   claim(queueNames: readonly string[], workerId: string): Promise<Job | null>;
   /** Claims one given job (a RabbitMQ message names it); null when it no longer waits (cancelled, removed). */
@@ -40,7 +40,7 @@ export interface JobService extends JobReads {
   /** A waiting job is CANCELLED at once; a building one is flagged and its worker stops it. */
   cancel(jobId: string, by: Actor): Promise<Job>;
   /** A new job with the same inputs (not the tags), owned by whoever retries. */
-  retry(jobId: string, by: Actor): Promise<Job>;
+  retry(jobId: string, by: Actor): Promise<SubmittedJob>;
   /**
    * Jobs whose worker went silent: back IN QUEUE once, ERROR (`worker-lost`) the second time. Silence is counted
    * from the last heartbeat, or from when the database came back after an outage if that is later: no worker
@@ -138,8 +138,10 @@ export function createJobService(deps: JobServiceDeps): JobService {
     if (!queue) throw new ServiceError('bad-request', `no queue named ${input.queue}`);
     const created = now();
     const id = nextId(Date.parse(created));
-    await db.transaction().execute(async (trx) => {
-      await trx
+    const job = await db.transaction().execute(async (trx) => {
+      if (deps.publish) await writeOutbox(trx, id, input.queue, created);
+      // Last in the transaction: on PostgreSQL the insert's trigger locks the queue's count until the commit.
+      const row = await trx
         .insertInto('jobs')
         .values({
           id,
@@ -168,12 +170,29 @@ export function createJobService(deps: JobServiceDeps): JobService {
           cancel_requested: 0,
           updated: databaseNow,
         })
-        .execute();
-      if (deps.publish) await writeOutbox(trx, id, input.queue, created);
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      // Its place (see queuePosition) without counting the backlog: all that wait in the queue, as the insert's
+      // trigger counted them (on PostgreSQL, another submission to the queue waits for this commit), less the
+      // few with a later id, stored by submissions that ran at the same time.
+      const { jobs: waiting } = await trx
+        .selectFrom('job_counts')
+        .select('jobs')
+        .where('queue', '=', input.queue)
+        .where('status', '=', 'IN QUEUE')
+        .executeTakeFirstOrThrow();
+      const { later } = await trx
+        .selectFrom('jobs')
+        .select((eb) => eb.fn.countAll<number | string>().as('later'))
+        .where('status', '=', 'IN QUEUE')
+        .where('queue', '=', input.queue)
+        .where('id', '>', id)
+        .executeTakeFirstOrThrow();
+      return { ...jobFromRow(row), queuePosition: Number(waiting) - Number(later) };
     });
-    const job = await mustLoad(id);
-    await publish(job);
-    announce(job);
+    const { queuePosition, ...stored } = job;
+    await publish(stored);
+    announce(stored);
     return job;
   }
 
