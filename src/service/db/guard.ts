@@ -117,7 +117,14 @@ class GuardedConnection implements DatabaseConnection {
         // IMMEDIATE begin, which holds the lock) it cannot be locked out.
         const retry = sqlite && !sqlite.inTransaction && isSqliteBusy(error) && Date.now() < deadline;
         if (!retry) throw this.driver.failure(error);
-        await sleep(pauseMs);
+        // No transaction is open, so the one connection may serve this process's other statements (its reads
+        // above all, which the lock does not stop) while this one waits: Kysely's turn is given up meanwhile.
+        await this.driver.inner.releaseConnection(this.inner);
+        try {
+          await sleep(pauseMs);
+        } finally {
+          await this.driver.inner.acquireConnection();
+        }
       }
     }
   }

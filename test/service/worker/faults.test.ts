@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import amqp from 'amqplib';
+import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import type { Job } from '../../../src/service/jobs/index.ts';
 import { brokerQueueName } from '../../../src/service/queue/index.ts';
@@ -253,7 +254,7 @@ describe('faults: RabbitMQ closes what IMG uses', { skip: rabbitSkip }, () => {
 });
 
 describe('faults: SQLite written by several processes at once', () => {
-  test('a web node taking submissions and three workers building: no request fails, every job DONE once', async (t) => {
+  test('a web node taking submissions, three workers building, a lock held: no request fails, every job DONE once', async (t) => {
     const c = await cluster(t, { transport: 'embedded', standInMs: 50, webNode: true });
     for (let i = 0; i < 3; i++) c.startWorker();
     const web = c.webNode();
@@ -262,7 +263,7 @@ describe('faults: SQLite written by several processes at once', () => {
     // Eight clients submitting and reading while the workers claim, beat and store.
     await Promise.all(
       Array.from({ length: 8 }, async () => {
-        for (let i = 0; i < 10; i++) {
+        for (let i = 0; i < 4; i++) {
           const answer = await ask(web, 'POST', 'api/v1/jobs');
           statuses.push(answer.status);
           if (answer.status === 201) ids.push(((await answer.json()) as { id: string }).id);
@@ -274,6 +275,20 @@ describe('faults: SQLite written by several processes at once', () => {
       statuses.filter((status) => status !== 201 && status !== 200),
       [],
     );
+
+    // Another process holds the write lock for a while (a long transaction, a backup): the web node's writes
+    // wait for it without holding up its reads, and succeed once it is released.
+    const other = new SQLite(join(c.dir, 'data', 'img.sqlite'));
+    t.after(() => other.close());
+    other.exec('begin immediate');
+    const waiting = ask(web, 'POST', 'api/v1/jobs');
+    await sleep(500);
+    assert.equal((await ask(web, 'GET', 'api/v1/jobs?limit=1')).status, 200, 'a read while the lock is held');
+    other.exec('commit');
+    const stored = await waiting;
+    assert.equal(stored.status, 201, 'the write that waited for the lock');
+    ids.push(((await stored.json()) as { id: string }).id);
+
     const finished = await c.allFinished(ids, 60_000);
     assertBuiltOnce(finished);
     assertAlive(c);
