@@ -1,0 +1,114 @@
+// A machine for the deploy tests, on this one: a mount namespace in which /etc, /opt and /var/lib are writable
+// overlays (what is written there stays in the namespace and goes with it), /opt/imger is this checkout, and a
+// systemd runs the units as it would on a server. No systemd runs here (nor in CI), so it is root's user manager,
+// started by hand: as root it applies every sandboxing option of the units (users, namespaces, capabilities,
+// system call filters) with the system manager's own code. It needs /run/systemd/system to exist and the
+// "inaccessible" nodes the system manager would have made, both given to it in a tmpfs of its own.
+import assert from 'node:assert/strict';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { checkout } from './deploy-files.ts';
+
+const run = promisify(execFile);
+
+const setUp = `
+set -euo pipefail
+state=$1 checkout=$2
+# DIR writable in this namespace only; its submounts (a container's /etc/resolv.conf …) are not part of the
+# overlay's lower layer, so they are bound again from a view of the original.
+overlay() {
+  local dir=$1 name=$2 point
+  mkdir -p "$state/$name/upper" "$state/$name/work" "$state/$name/original"
+  mount --rbind "$dir" "$state/$name/original"
+  mount -t overlay overlay -o "lowerdir=$dir,upperdir=$state/$name/upper,workdir=$state/$name/work" "$dir"
+  findmnt -rn -o TARGET -R "$state/$name/original" | tail -n +2 | while read -r point; do
+    mount --bind "$point" "$dir${'$'}{point#"$state/$name/original"}"
+  done
+}
+overlay /etc etc
+overlay /opt opt
+overlay /var/lib var-lib
+mkdir -p /opt/imger
+mount --bind "$checkout" /opt/imger
+mount -t tmpfs -o mode=755 tmpfs /run/systemd
+mkdir -p /run/systemd/system /run/systemd/inaccessible
+cd /run/systemd/inaccessible
+touch reg
+mkdir dir
+mkfifo fifo
+mknod chr c 0 0
+mknod blk b 0 0
+python3 -c 'import socket; socket.socket(socket.AF_UNIX).bind("sock")'
+chmod 0000 reg dir fifo chr blk sock
+cd /
+exec /lib/systemd/systemd --user
+`;
+
+export interface Machine {
+  /** A path of the machine as this process reaches it (through the manager's /proc/PID/root). */
+  path(inside: string): string;
+  /** Runs a bash script inside the machine, as root, where `systemctl --user` reaches its manager. */
+  sh(script: string, input?: string): Promise<string>;
+  /** Where the units' output goes: a file per unit. */
+  logs: string;
+}
+
+export async function startMachine(t: TestContext): Promise<Machine> {
+  const state = mkdtempSync(join(tmpdir(), 'img-test-machine-'));
+  const runtime = join(state, 'runtime');
+  const logs = join(state, 'logs');
+  mkdirSync(runtime, { mode: 0o700 });
+  mkdirSync(logs);
+  const managerLog = openSync(join(logs, 'manager.log'), 'a');
+  const manager: ChildProcess = spawn(
+    'unshare',
+    ['--mount', '--propagation', 'private', 'bash', '-c', setUp, 'set-up', state, checkout],
+    { env: { ...process.env, XDG_RUNTIME_DIR: runtime }, stdio: ['ignore', managerLog, managerLog] },
+  );
+  // A user manager stops its units and exits on SIGTERM; the namespace, its mounts and overlays go with it.
+  t.after(async () => {
+    if (manager.exitCode === null && manager.signalCode === null) {
+      const exited = new Promise((resolve) => manager.once('exit', resolve));
+      manager.kill('SIGTERM');
+      await exited;
+    }
+    closeSync(managerLog);
+    rmSync(state, { recursive: true, force: true });
+  });
+  const env = { ...process.env, XDG_RUNTIME_DIR: runtime };
+  const sh = async (script: string, input?: string): Promise<string> => {
+    const child = execFile(
+      'nsenter',
+      ['-t', String(manager.pid), '-m', '--', 'bash', '-euo', 'pipefail', '-c', script],
+      { env, maxBuffer: 16 * 1024 * 1024 },
+    );
+    if (input !== undefined) child.stdin?.end(input);
+    else child.stdin?.end();
+    return new Promise((resolve, reject) => {
+      let stdout = '';
+      let stderr = '';
+      child.stdout?.on('data', (chunk) => (stdout += chunk));
+      child.stderr?.on('data', (chunk) => (stderr += chunk));
+      child.on('close', (code) =>
+        code === 0
+          ? resolve(stdout)
+          : reject(new Error(`in the machine: ${script}\nexit ${code}: ${stderr}`)),
+      );
+    });
+  };
+  const deadline = Date.now() + 30_000;
+  while (!existsSync(join(runtime, 'systemd', 'private'))) {
+    if (manager.exitCode !== null)
+      assert.fail(`the machine's systemd did not start (logs: ${logs}/manager.log)`);
+    if (Date.now() > deadline)
+      assert.fail(`the machine's systemd did not answer (logs: ${logs}/manager.log)`);
+    await sleep(100);
+  }
+  await run('systemctl', ['--user', 'is-system-running', '--wait'], { env }).catch(() => {});
+  return { path: (inside) => `/proc/${manager.pid}/root${inside}`, sh, logs };
+}
