@@ -6,7 +6,17 @@
 // "inaccessible" nodes the system manager would have made, both given to it in a tmpfs of its own.
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
@@ -56,6 +66,8 @@ export interface Machine {
   sh(script: string, input?: string): Promise<string>;
   /** Where the units' output goes: a file per unit. */
   logs: string;
+  /** The end of each log, for a failure's message. */
+  logText(): string;
 }
 
 export async function startMachine(t: TestContext): Promise<Machine> {
@@ -64,6 +76,12 @@ export async function startMachine(t: TestContext): Promise<Machine> {
   const logs = join(state, 'logs');
   mkdirSync(runtime, { mode: 0o700 });
   mkdirSync(logs);
+  // The temporary folder of what runs in the machine outside units (tsx's cache of a command run as imger), gone
+  // with the rest; reachable by that user.
+  const temp = join(state, 'tmp');
+  mkdirSync(temp);
+  chmodSync(temp, 0o1777);
+  chmodSync(state, 0o711);
   const managerLog = openSync(join(logs, 'manager.log'), 'a');
   const manager: ChildProcess = spawn(
     'unshare',
@@ -80,35 +98,29 @@ export async function startMachine(t: TestContext): Promise<Machine> {
     closeSync(managerLog);
     rmSync(state, { recursive: true, force: true });
   });
-  const env = { ...process.env, XDG_RUNTIME_DIR: runtime };
-  const sh = async (script: string, input?: string): Promise<string> => {
-    const child = execFile(
-      'nsenter',
-      ['-t', String(manager.pid), '-m', '--', 'bash', '-euo', 'pipefail', '-c', script],
-      { env, maxBuffer: 16 * 1024 * 1024 },
-    );
-    if (input !== undefined) child.stdin?.end(input);
-    else child.stdin?.end();
-    return new Promise((resolve, reject) => {
-      let stdout = '';
-      let stderr = '';
-      child.stdout?.on('data', (chunk) => (stdout += chunk));
-      child.stderr?.on('data', (chunk) => (stderr += chunk));
-      child.on('close', (code) =>
-        code === 0
-          ? resolve(stdout)
-          : reject(new Error(`in the machine: ${script}\nexit ${code}: ${stderr}`)),
+  const env = { ...process.env, XDG_RUNTIME_DIR: runtime, TMPDIR: temp };
+  const sh = (script: string, input = ''): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const child = execFile(
+        'nsenter',
+        ['-t', String(manager.pid), '-m', '--', 'bash', '-euo', 'pipefail', '-c', script],
+        { env, maxBuffer: 16 * 1024 * 1024 },
+        (error, stdout, stderr) =>
+          error ? reject(new Error(`in the machine: ${script}\n${error.message}${stderr}`)) : resolve(stdout),
       );
+      child.stdin?.end(input);
     });
-  };
+  const logText = () =>
+    readdirSync(logs)
+      .map((name) => `== ${name}\n${readFileSync(join(logs, name), 'utf8').slice(-4000)}`)
+      .join('\n');
   const deadline = Date.now() + 30_000;
   while (!existsSync(join(runtime, 'systemd', 'private'))) {
-    if (manager.exitCode !== null)
-      assert.fail(`the machine's systemd did not start (logs: ${logs}/manager.log)`);
-    if (Date.now() > deadline)
-      assert.fail(`the machine's systemd did not answer (logs: ${logs}/manager.log)`);
+    if (manager.exitCode !== null || Date.now() > deadline)
+      assert.fail(`the machine's systemd did not start:\n${logText()}`);
     await sleep(100);
   }
-  await run('systemctl', ['--user', 'is-system-running', '--wait'], { env }).catch(() => {});
-  return { path: (inside) => `/proc/${manager.pid}/root${inside}`, sh, logs };
+  // Running, or degraded by a unit of the machine's own that failed: either way it takes orders.
+  await run('systemctl', ['--user', 'is-system-running', '--wait'], { env, timeout: 30_000 }).catch(() => {});
+  return { path: (inside) => `/proc/${manager.pid}/root${inside}`, sh, logs, logText };
 }
