@@ -29,8 +29,8 @@ const imger = join(checkout, 'bin', 'imger.js');
 const skip =
   process.getuid?.() !== 0
     ? 'the workers build as root, and the machine needs mounts'
-    : !process.env.IMG_TEST_PG_URL || !process.env.IMG_CI_SERVICES_DIR
-      ? 'needs the services of scripts/ci-services.sh (IMG_TEST_PG_URL, IMG_CI_SERVICES_DIR)'
+    : !process.env.IMG_TEST_PG_URL || !process.env.IMG_TEST_AMQP_URL || !process.env.IMG_CI_SERVICES_DIR
+      ? 'needs the services of scripts/ci-services.sh, whose rabbitmqctl sets up a vhost as the guide does'
       : false;
 
 function freePort(): Promise<number> {
@@ -75,9 +75,7 @@ async function runTheGuide(t: TestContext, machine: Machine): Promise<void> {
   const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
   const dir = tempDir(t);
   const pgUrl = new URL(process.env.IMG_TEST_PG_URL ?? '');
-  const amqpPort = readFileSync(join(process.env.IMG_CI_SERVICES_DIR ?? '', 'rmq', 'ports'), 'utf8').split(
-    ' ',
-  )[0];
+  const amqpPort = new URL(process.env.IMG_TEST_AMQP_URL ?? '').port;
   const [webPort, proxyPort, redirectPort] = [await freePort(), await freePort(), await freePort()];
   const proxyUrl = `https://127.0.0.1:${proxyPort}/`;
 
