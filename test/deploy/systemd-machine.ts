@@ -3,7 +3,8 @@
 // systemd runs the units as it would on a server. No systemd runs here (nor in CI), so it is root's user manager,
 // started by hand: as root it applies every sandboxing option of the units (users, namespaces, capabilities,
 // system call filters) with the system manager's own code. It needs /run/systemd/system to exist and the
-// "inaccessible" nodes the system manager would have made, both given to it in a tmpfs of its own.
+// "inaccessible" nodes the system manager would have made, both given to it in a tmpfs of its own, and a cgroup
+// of its own, removed with it.
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import {
@@ -15,10 +16,11 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  rmdirSync,
   rmSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
@@ -28,7 +30,11 @@ const run = promisify(execFile);
 
 const setUp = `
 set -euo pipefail
-state=$1 checkout=$2
+state=$1 checkout=$2 cgroup=$3
+# systemd takes the cgroup it starts in for its own and moves whatever else is there into init.scope: it gets an
+# empty one, as user@.service would give it, so that no other process of this machine is moved.
+mkdir "$cgroup"
+echo $$ > "$cgroup/cgroup.procs"
 # DIR writable in this namespace only; its submounts (a container's /etc/resolv.conf …) are not part of the
 # overlay's lower layer, so they are bound again from a view of the original.
 overlay() {
@@ -83,9 +89,10 @@ export async function startMachine(t: TestContext): Promise<Machine> {
   chmodSync(temp, 0o1777);
   chmodSync(state, 0o711);
   const managerLog = openSync(join(logs, 'manager.log'), 'a');
+  const cgroup = join(cgroupOfThisProcess(), basename(state));
   const manager: ChildProcess = spawn(
     'unshare',
-    ['--mount', '--propagation', 'private', 'bash', '-c', setUp, 'set-up', state, checkout],
+    ['--mount', '--propagation', 'private', 'bash', '-c', setUp, 'set-up', state, checkout, cgroup],
     { env: { ...process.env, XDG_RUNTIME_DIR: runtime }, stdio: ['ignore', managerLog, managerLog] },
   );
   // A user manager stops its units and exits on SIGTERM; the namespace, its mounts and overlays go with it.
@@ -97,6 +104,7 @@ export async function startMachine(t: TestContext): Promise<Machine> {
     }
     closeSync(managerLog);
     rmSync(state, { recursive: true, force: true });
+    removeCgroup(cgroup);
   });
   const env = { ...process.env, XDG_RUNTIME_DIR: runtime, TMPDIR: temp };
   const sh = (script: string, input = ''): Promise<string> =>
@@ -123,4 +131,24 @@ export async function startMachine(t: TestContext): Promise<Machine> {
   // Running, or degraded by a unit of the machine's own that failed: either way it takes orders.
   await run('systemctl', ['--user', 'is-system-running', '--wait'], { env, timeout: 30_000 }).catch(() => {});
   return { path: (inside) => `/proc/${manager.pid}/root${inside}`, sh, logs, logText };
+}
+
+/** The folder of this process's cgroup in the cgroup2 hierarchy (hybrid machines mount it apart from the rest). */
+function cgroupOfThisProcess(): string {
+  const mount = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((line) => line.split(' '))
+    .find((fields) => fields[fields.indexOf('-') + 1] === 'cgroup2')?.[4];
+  const path = /^0::(.*)$/m.exec(readFileSync('/proc/self/cgroup', 'utf8'))?.[1];
+  assert.ok(mount && path, 'a cgroup2 hierarchy, which systemd needs');
+  return join(mount, path);
+}
+
+/** The machine's cgroup and what its systemd left in it, deepest first: only empty cgroups can go. */
+function removeCgroup(dir: string): void {
+  if (!existsSync(dir)) return;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isDirectory()) removeCgroup(join(dir, entry.name));
+  }
+  rmdirSync(dir);
 }
