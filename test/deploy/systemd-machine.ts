@@ -65,6 +65,8 @@ cd /
 exec /lib/systemd/systemd --user
 `;
 
+const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
 export interface Machine {
   /** A path of the machine as this process reaches it (through the manager's /proc/PID/root). */
   path(inside: string): string;
@@ -90,11 +92,15 @@ export async function startMachine(t: TestContext): Promise<Machine> {
   chmodSync(state, 0o711);
   const managerLog = openSync(join(logs, 'manager.log'), 'a');
   const cgroup = join(cgroupOfThisProcess(), basename(state));
+  // A user manager hands its own environment to its units: only what a system manager would give them (the
+  // PATH of services, where `node` is the machine's and bin/imger.js hands over to the checkout's .runtime/ when
+  // it is too old, as on a server). The commands run in the machine get the same PATH, as an admin's shell.
   const manager: ChildProcess = spawn(
     'unshare',
     ['--mount', '--propagation', 'private', 'bash', '-c', setUp, 'set-up', state, checkout, cgroup],
-    { env: { ...process.env, XDG_RUNTIME_DIR: runtime }, stdio: ['ignore', managerLog, managerLog] },
+    { env: { PATH: SYSTEM_PATH, XDG_RUNTIME_DIR: runtime }, stdio: ['ignore', managerLog, managerLog] },
   );
+  const env = { ...process.env, PATH: SYSTEM_PATH, XDG_RUNTIME_DIR: runtime, TMPDIR: temp };
   // A user manager stops its units and exits on SIGTERM; the namespace, its mounts and overlays go with it.
   t.after(async () => {
     if (manager.exitCode === null && manager.signalCode === null) {
@@ -106,7 +112,6 @@ export async function startMachine(t: TestContext): Promise<Machine> {
     rmSync(state, { recursive: true, force: true });
     removeCgroup(cgroup);
   });
-  const env = { ...process.env, XDG_RUNTIME_DIR: runtime, TMPDIR: temp };
   const sh = (script: string, input = ''): Promise<string> =>
     new Promise((resolve, reject) => {
       const child = execFile(
