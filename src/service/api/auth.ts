@@ -54,7 +54,8 @@ export function requireLogin(app: FastifyInstance, users: UserService): void {
     const bearer = bearerToken(request);
     if (bearer !== undefined) {
       request.actor = await users.actorForToken(bearer);
-      if (!request.actor)
+      // Logging in again is public: a script whose stored token has expired or was revoked gets a new one.
+      if (!request.actor && !request.routeOptions.config.public)
         throw new ServiceError(
           'unauthorized',
           'the bearer token is not valid (revoked, expired or mistyped)',

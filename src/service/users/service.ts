@@ -47,8 +47,9 @@ export interface CreatedToken {
 
 export interface NewToken {
   name?: string | null;
-  /** Null or absent: until revoked. */
+  /** The moment it stops working, or (not both) after how many days; neither: until revoked. */
   expires?: Date | null;
+  expiresInDays?: number;
 }
 
 /** A password change ends the user's sessions but `keepSession` (the one it was made from). */
@@ -324,8 +325,12 @@ export function createUserService(db: Kysely<Database>, options: UserServiceOpti
       await db.deleteFrom('group_members').where('group_name', '=', name).execute();
     },
 
-    async createToken(username, { name = null, expires = null } = {}) {
+    async createToken(username, { name = null, expires: moment = null, expiresInDays } = {}) {
       await mustGet(username);
+      const expires =
+        expiresInDays === undefined
+          ? moment
+          : new Date(now().getTime() + expiresInDays * 24 * 60 * 60 * 1000);
       const nameProblem = name === null ? null : tokenNameProblem(name);
       if (nameProblem) throw new ServiceError('bad-request', `name: ${nameProblem}`);
       if (expires !== null && !(expires.getTime() > now().getTime()))

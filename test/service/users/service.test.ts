@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ServiceError } from '../../../src/service/errors.ts';
 import { createUserService, DEFAULT_ADMIN } from '../../../src/service/users/index.ts';
-import { createPasswordHasher } from '../../../src/service/users/passwords.ts';
+import { createPasswordHasher, type PasswordHasher } from '../../../src/service/users/passwords.ts';
 import { databaseKinds, testDatabase } from '../helpers.ts';
 
 test('passwords are salted scrypt hashes that verify only the right password', async (t) => {
@@ -74,3 +74,45 @@ for (const kind of databaseKinds) {
     });
   });
 }
+
+describe('users on sqlite', () => {
+  test('an unknown name costs the same scrypt as a known one, so time does not tell names apart', async (t) => {
+    const { db } = await testDatabase(t, 'sqlite');
+    const real = createPasswordHasher();
+    t.after(() => real.close());
+    const checked: string[] = [];
+    const hasher: PasswordHasher = {
+      hash: (password, cost) => real.hash(password, cost),
+      verify(password, stored) {
+        checked.push(stored.split('$').slice(0, 4).join('$'));
+        return real.verify(password, stored);
+      },
+      close: async () => {},
+    };
+    const users = createUserService(db, { scryptCost: 2 ** 11, hasher });
+    await users.add({ username: 'frank', password: 'long enough' });
+    assert.equal(await users.authenticate('frank', 'wrong guess'), null);
+    assert.equal(await users.authenticate('no-such-user', 'wrong guess'), null);
+    assert.equal(await users.authenticate('no-such-user', 'long enough'), null);
+    assert.deepEqual(checked, ['scrypt$2048$8$1', 'scrypt$2048$8$1', 'scrypt$2048$8$1']);
+  });
+
+  test('e-mail addresses are one address, without line breaks or lists', async (t) => {
+    const { db } = await testDatabase(t, 'sqlite');
+    const users = createUserService(db, { scryptCost: 2 ** 10 });
+    t.after(() => users.close());
+    const refused = (error: unknown) =>
+      error instanceof ServiceError && error.code === 'bad-request' && error.message.startsWith('email: ');
+    for (const email of [
+      'a@example.org\r\nBcc: all@example.org',
+      'a@example.org, b@example.org',
+      'A <a@x.org>',
+    ]) {
+      await assert.rejects(users.add({ username: 'gina', password: 'long enough', email }), refused, email);
+    }
+    assert.equal(await users.get('gina'), null);
+    await users.add({ username: 'gina', password: 'long enough', email: 'gina+img@example.org' });
+    await assert.rejects(users.update('gina', { email: 'x@y.org\nCc: z@y.org' }), refused);
+    assert.equal((await users.get('gina'))?.email, 'gina+img@example.org');
+  });
+});

@@ -15,7 +15,6 @@ import {
 
 const tags = ['auth'];
 const TokenParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Logging in: a session cookie for browsers, bearer tokens for scripts; and changing one's own password. */
 export async function loginRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
@@ -117,11 +116,16 @@ export async function loginRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     },
     async (request, reply) => {
       const { username, password, name, expires_in_days, expires } = request.body;
-      const expiry = tokenExpiry(expires_in_days, expires);
+      if (expires_in_days !== undefined && expires !== undefined)
+        throw new ServiceError('bad-request', 'give expires_in_days or expires, not both');
+      const expiry = expires === undefined ? null : parseMoment(expires);
       const actor = await authenticate(request, { username, password });
-      return reply
-        .code(201)
-        .send(await users.createToken(actor.username, { name: name ?? null, expires: expiry }));
+      const token = await users.createToken(actor.username, {
+        name: name ?? null,
+        expires: expiry,
+        ...(expires_in_days === undefined ? {} : { expiresInDays: expires_in_days }),
+      });
+      return reply.code(201).send(token);
     },
   );
 
@@ -153,19 +157,15 @@ export async function loginRoutes(app: FastifyInstance, deps: AppDeps): Promise<
   );
 }
 
-/** `expires_in_days` or `expires` (a date is its start, UTC), or neither: null, until revoked. */
-function tokenExpiry(days: number | undefined, moment: string | undefined): Date | null {
-  if (days !== undefined && moment !== undefined)
-    throw new ServiceError('bad-request', 'give expires_in_days or expires, not both');
-  if (days !== undefined) return new Date(Date.now() + days * DAY_MS);
-  if (moment === undefined) return null;
-  const parsed = /^\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?)?$/.test(moment)
-    ? new Date(moment)
+/** An ISO 8601 date (its start, UTC) or date-time. */
+function parseMoment(text: string): Date {
+  const parsed = /^\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?)?$/.test(text)
+    ? new Date(text)
     : null;
   if (!parsed || Number.isNaN(parsed.getTime()))
     throw new ServiceError(
       'bad-request',
-      `expires: "${moment.slice(0, 40)}" is not an ISO 8601 date or date-time`,
+      `expires: "${text.slice(0, 40)}" is not an ISO 8601 date or date-time`,
     );
   return parsed;
 }
