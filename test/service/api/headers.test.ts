@@ -37,21 +37,24 @@ for (const kind of databaseKinds) {
       assert.match(String(log.headers['content-type']), /^text\/plain/);
     });
 
-    test('/metrics: an admin token by default; open or off as configured', async (t) => {
-      const token = await harness(t, kind);
-      assert.equal((await token.app.inject({ url: '/metrics' })).statusCode, 401);
-      assert.equal(
-        (await token.app.inject({ url: '/metrics', headers: { authorization: 'Bearer img_nope' } }))
-          .statusCode,
-        401,
-      );
-      assert.equal((await token.app.inject({ url: '/metrics', headers: token.as.alice })).statusCode, 403);
-      const scraped = await token.app.inject({ url: '/metrics', headers: token.as.root });
+    // One app a test: PostgreSQL test schemas are made one a test.
+    test('/metrics: by default only with an admin token', async (t) => {
+      const h = await harness(t, kind);
+      assert.equal((await h.app.inject({ url: '/metrics' })).statusCode, 401);
+      const forged = await h.app.inject({ url: '/metrics', headers: { authorization: 'Bearer img_nope' } });
+      assert.equal(forged.statusCode, 401);
+      assert.equal((await h.app.inject({ url: '/metrics', headers: h.as.alice })).statusCode, 403);
+      const scraped = await h.app.inject({ url: '/metrics', headers: h.as.root });
       assert.equal(scraped.statusCode, 200);
       assert.match(scraped.body, /^# HELP img_jobs/m);
+    });
 
+    test('/metrics: open to anyone when configured so', async (t) => {
       const open = await harness(t, kind, { env: { IMG_WEB_METRICS: 'open' } });
       assert.equal((await open.app.inject({ url: '/metrics' })).statusCode, 200);
+    });
+
+    test('/metrics: off is no route at all', async (t) => {
       const off = await harness(t, kind, { env: { IMG_WEB_METRICS: 'off' } });
       assert.equal((await off.app.inject({ url: '/metrics', headers: off.as.root })).statusCode, 404);
     });
