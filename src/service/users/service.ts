@@ -129,11 +129,17 @@ export function createUserService(db: Kysely<Database>, options: UserServiceOpti
   const hasher = options.hasher ?? createPasswordHasher(options.hashing ?? DEFAULT_HASHING_LIMITS);
   const cost = options.scryptCost ?? DEFAULT_SCRYPT_COST;
   const hash = (password: string) => hasher.hash(password, cost);
-  // Made on the first unknown name, at the cost of new hashes.
+  // Made for the first unknown name, at the cost of new hashes; made again if the pool refused it then.
   let dummyHash: Promise<string> | undefined;
+  const dummy = () => {
+    dummyHash ??= hash(randomBytes(16).toString('hex')).catch((error: unknown) => {
+      dummyHash = undefined;
+      throw error;
+    });
+    return dummyHash;
+  };
   const passwordMatches = async (password: string, stored: string | undefined) => {
-    dummyHash ??= hash(randomBytes(16).toString('hex'));
-    const matches = await hasher.verify(password, stored ?? (await dummyHash));
+    const matches = await hasher.verify(password, stored ?? (await dummy()));
     return stored !== undefined && matches;
   };
   async function mustGet(username: string): Promise<User> {
