@@ -14,7 +14,9 @@ export const ERROR_STATUS = {
   'too-large': 413,
   'unsupported-media-type': 415,
   'range-not-satisfiable': 416,
+  'too-many-requests': 429,
   internal: 500,
+  busy: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
@@ -24,6 +26,8 @@ export class ServiceError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details?: unknown,
+    /** Sent as Retry-After: when a refusal for load or too many attempts ends. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }

@@ -25,12 +25,18 @@ export async function openService(
 ): Promise<Service> {
   const database = await openDatabase({ url: config.db.url, dataDir: config.db.data_dir });
   const { db, dialect } = database;
+  const users = createUserService(db, {
+    hashing: { threads: config.web.password_threads, queue: config.web.password_queue },
+  });
   return {
     config,
     database,
     jobs: createJobService({ db, dialect, ...(options.publish ? { publish: options.publish } : {}) }),
     queues: createQueueCatalog(db),
-    users: createUserService(db),
-    close: () => database.close(),
+    users,
+    async close() {
+      await users.close();
+      await database.close();
+    },
   };
 }

@@ -121,6 +121,21 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('jobs_updated').on('jobs').column('updated').execute();
       },
     },
+    '0003_sessions_and_token_expiry': {
+      async up(db: Kysely<unknown>) {
+        // Logins kept on the server, so logging out or a new password ends them whatever cookies were saved.
+        await db.schema
+          .createTable('sessions')
+          .addColumn('id_hash', 'text', (c) => c.primaryKey())
+          .addColumn('username', 'text', (c) => c.notNull().references('users.username').onDelete('cascade'))
+          .addColumn('created', 'text', (c) => c.notNull())
+          .addColumn('expires', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('sessions_username').on('sessions').column('username').execute();
+        await db.schema.alterTable('api_tokens').addColumn('name', 'text').execute();
+        await db.schema.alterTable('api_tokens').addColumn('expires', 'text').execute();
+      },
+    },
   };
 }
 

@@ -77,6 +77,18 @@ export interface ApiTokensTable {
   token_hash: string;
   created: string;
   last_used: string | null;
+  /** What its owner calls it; null when unnamed. */
+  name: string | null;
+  /** ISO 8601; null: until revoked. */
+  expires: string | null;
+}
+
+/** A browser's login: the cookie carries the random id, the table only its sha256. */
+export interface SessionsTable {
+  id_hash: string;
+  username: string;
+  created: string;
+  expires: string;
 }
 
 /** Jobs stored but not yet handed to RabbitMQ; the relay publishes and deletes them. */
@@ -96,5 +108,6 @@ export interface Database {
   groups: GroupsTable;
   group_members: GroupMembersTable;
   api_tokens: ApiTokensTable;
+  sessions: SessionsTable;
   outbox: OutboxTable;
 }

@@ -41,6 +41,7 @@ function UserRow({ user, onChanged }: { user: User; onChanged: () => void }) {
   const me = useUser();
   const [email, setEmail] = useState(user.email ?? '');
   const [password, setPassword] = useState('');
+  const [revokeTokens, setRevokeTokens] = useState(false);
   const { run, busy, error } = useAction(onChanged);
   const change = (changes: Parameters<typeof api.changeUser>[1]) => () =>
     run(() => api.changeUser(user.username, changes));
@@ -83,11 +84,24 @@ function UserRow({ user, onChanged }: { user: User; onChanged: () => void }) {
             type="button"
             className="secondary"
             disabled={busy || password === ''}
-            onClick={() => run(() => api.changeUser(user.username, { password })).then(() => setPassword(''))}
+            onClick={() =>
+              run(() => api.changeUser(user.username, { password, revoke_tokens: revokeTokens })).then(() => {
+                setPassword('');
+                setRevokeTokens(false);
+              })
+            }
           >
             Reset
           </button>
         </div>
+        <label className="inline">
+          <input
+            type="checkbox"
+            checked={revokeTokens}
+            onChange={(event) => setRevokeTokens(event.target.checked)}
+          />
+          and revoke their tokens
+        </label>
       </td>
       <td data-label="Actions">
         <div className="actions">
