@@ -105,9 +105,9 @@ describe('zipl', () => {
   });
   cases([
     {
-      name: 'one secure boot mode',
+      name: 'one secure boot mode: the last one given',
       lines: ['zipl --secure-boot --no-secure-boot'],
-      errors: ['line 1: zipl: --secure-boot and --no-secure-boot cannot be used together'],
+      warnings: ['line 1: zipl: --no-secure-boot overrides --secure-boot given before it'],
     },
   ]);
 });
