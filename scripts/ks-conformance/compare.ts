@@ -22,7 +22,10 @@ const BATCH = 400;
 
 const Verdicts = Type.Record(
   Type.String(),
-  Type.Object({ verdict: Type.Union([Type.Literal('ok'), Type.Literal('warning'), Type.Literal('error')]), messages: Type.Array(Type.String()) }),
+  Type.Object({
+    verdict: Type.Union([Type.Literal('ok'), Type.Literal('warning'), Type.Literal('error')]),
+    messages: Type.Array(Type.String()),
+  }),
 );
 const Message = Type.Object({ line: Type.Number(), message: Type.String() });
 const LintEntry = Type.Object({
@@ -34,7 +37,11 @@ const LintEntry = Type.Object({
 const LintOutput = Type.Union([LintEntry, Type.Array(LintEntry)]);
 type LintEntry = Static<typeof LintEntry>;
 
-function checked<T extends Parameters<typeof Value.Check>[0]>(schema: T, value: unknown, what: string): Static<T> {
+function checked<T extends Parameters<typeof Value.Check>[0]>(
+  schema: T,
+  value: unknown,
+  what: string,
+): Static<T> {
   if (!Value.Check(schema, value)) throw new Error(`${what} is not in the expected shape`);
   return value as Static<T>;
 }
@@ -43,7 +50,14 @@ function lint(files: string[], strict: boolean): Map<string, LintEntry> {
   const results = new Map<string, LintEntry>();
   for (let i = 0; i < files.length; i += BATCH) {
     const batch = files.slice(i, i + BATCH);
-    const args = [join(REPOSITORY, 'bin/imger.js'), 'ks', 'lint', '--json', ...(strict ? ['--strict'] : []), ...batch];
+    const args = [
+      join(REPOSITORY, 'bin/imger.js'),
+      'ks',
+      'lint',
+      '--json',
+      ...(strict ? ['--strict'] : []),
+      ...batch,
+    ];
     let stdout: string;
     try {
       stdout = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
@@ -95,7 +109,10 @@ function main(): void {
     const imgSays = [...ours.errors, ...ours.warnings].map((d) => `line ${d.line}: ${d.message}`);
     const report = [
       `${name}: pykickstart ${pykickstartAccepts ? 'accepts' : 'refuses'}, IMG ${ours.ok ? 'accepts' : 'refuses'}`,
-      ...text.trimEnd().split('\n').map((line) => `    | ${line}`),
+      ...text
+        .trimEnd()
+        .split('\n')
+        .map((line) => `    | ${line}`),
       ...theirs.messages.map((m) => `    pykickstart: ${m.replace(/\s+/g, ' ')}`),
       ...imgSays.map((m) => `    IMG: ${m}`),
     ];

@@ -34,7 +34,12 @@ const RULES: readonly Rule[] = [
       'RHEL-era and MeeGo files still carry them and they change nothing in an image',
     matches: (d) => {
       const name = refusedCommand(d.pykickstartSays);
-      return !d.pykickstartAccepts && d.imgAccepts && name !== undefined && findCommand(name)?.ignored !== undefined;
+      return (
+        !d.pykickstartAccepts &&
+        d.imgAccepts &&
+        name !== undefined &&
+        findCommand(name)?.ignored !== undefined
+      );
     },
   },
   {

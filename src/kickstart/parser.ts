@@ -558,19 +558,22 @@ class Parser {
     checkExclusive(spec.exclusive ?? [], matched.values, check.error);
     const parsed: ParsedCommand = { name: spec.name, args, options: matched.values, location: at };
     spec.validate?.(parsed, check);
-    this.checkConflicts(spec, at, check);
-    this.store(spec, parsed, check);
+    // A command in conflict is not kept: it would only replace, or add to, the one it conflicts with.
+    if (this.noConflict(spec, at, check)) this.store(spec, parsed, check);
   }
 
-  /** pykickstart's conflictingCommands: any earlier line of a command that cannot go with this one. */
-  private checkConflicts(spec: CommandSpec, at: Location, check: Check): void {
+  /** pykickstart's conflictingCommands: reports every earlier command that cannot go with this one. */
+  private noConflict(spec: CommandSpec, at: Location, check: Check): boolean {
+    let none = true;
     for (const [name, earlier] of this.seen) {
       const other = findCommand(name);
       if (spec.conflicts?.includes(name) || other?.conflicts?.includes(spec.name)) {
         check.error(`cannot be used with ${name} (${lineOf(earlier, at)})`);
+        none = false;
       }
     }
     if (!this.seen.has(spec.name)) this.seen.set(spec.name, at);
+    return none;
   }
 
   private store(spec: CommandSpec, parsed: ParsedCommand, check: Check): void {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatKickstart } from '../../src/kickstart/format.ts';
+import { kickstartMeaning } from '../../src/kickstart/meaning.ts';
 import type { ParseOptions, ParseResult } from '../../src/kickstart/parser.ts';
 import { parseKickstart } from '../../src/kickstart/parser.ts';
 
@@ -548,6 +549,19 @@ describe('other sections', () => {
       formatKickstart(result.kickstart).split('\n')[0],
       '%certificate --filename=ca.pem --dir=/etc/pki/ca-trust/source/anchors/',
     );
+  });
+
+  it('writes a %certificate header so that a hostile file name stays one file name', () => {
+    const result = clean([
+      `%certificate --filename "x.pem --dir=/etc/ssh #" --dir='/etc/pki/it"s'`,
+      'pem',
+      '%end',
+    ]);
+    const [certificate] = result.kickstart.certificates;
+    assert.equal(certificate?.filename, 'x.pem --dir=/etc/ssh #');
+    assert.equal(certificate?.dir, '/etc/pki/it"s');
+    const again = clean(formatKickstart(result.kickstart).trimEnd().split('\n'));
+    assert.deepEqual(kickstartMeaning(again.kickstart), kickstartMeaning(result.kickstart));
   });
 
   it('refuses a %certificate without a file name, a place or a certificate', () => {

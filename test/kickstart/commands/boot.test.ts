@@ -41,6 +41,15 @@ describe('bootloader', () => {
   });
   cases([
     {
+      name: 'an --append that starts with a dash and holds a space is the value',
+      lines: ['bootloader --append "-quiet x" --timeout=-1'],
+    },
+    {
+      name: '--md5pass wins over --password, as in pykickstart',
+      lines: ['bootloader --password=a --md5pass=b'],
+      warnings: ['line 1: bootloader: --md5pass is used, --password is ignored'],
+    },
+    {
       name: 'a bad --location',
       lines: ['lang C', 'bootloader --location=disk'],
       errors: ['line 2: bootloader: --location expects one of mbr, partition, none, boot, got "disk"'],

@@ -285,6 +285,15 @@ describe('part', () => {
       ],
     },
     {
+      name: 'mkfs and mount options that start with a dash and hold a space are values (a Rocky 9 kickstart)',
+      lines: [
+        'part / --size=8000 --fstype="xfs" --mkfsoptions "-m bigtime=0,inobtcount=0" --grow',
+        'part /srv --size=1 --fsoptions "-o x"',
+        'part /tmp --size=1 --fsoptions "-o"',
+      ],
+      errors: ['line 3: part: --fsoptions expects mount options', 'line 3: part: unknown option "-o"'],
+    },
+    {
       name: '--active is gone',
       lines: ['part /boot --size=1 --active'],
       errors: ['line 1: part: --active is no longer supported: the boot loader marks the partition it needs'],
@@ -339,6 +348,11 @@ describe('raid', () => {
         'line 1: raid: expects the member partitions after the mount point',
         'line 1: raid: a new RAID device needs --level',
       ],
+    },
+    {
+      name: 'an existing RAID device is named',
+      lines: ["raid / --level=0 --useexisting --device=''"],
+      errors: ['line 1: raid: an existing RAID device needs its name in --device'],
     },
     {
       name: 'an existing RAID device has its members already',
@@ -573,6 +587,11 @@ describe('mount and snapshot', () => {
     assert.deepEqual(commandOf(parsed, 'snapshot')?.options, { name: 'pre', when: 'pre-install' });
   });
   cases([
+    {
+      name: 'the mount point is a path or none',
+      lines: ['mount /dev/sda1 home', 'mount /dev/sda2 none', 'mount /dev/sda3 NONE'],
+      errors: ['line 1: mount: the mount point must be an absolute path or none, got "home"'],
+    },
     {
       name: 'mount needs a device and a mount point',
       lines: ['mount /dev/sda1'],
