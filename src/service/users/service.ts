@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { ulid } from 'ulid';
 import type { Database } from '../db/schema.ts';
 import { ServiceError } from '../errors.ts';
-import { emailProblem, tokenNameProblem } from '../fields.ts';
+import { emailProblem, loginNameProblem, tokenNameProblem } from '../fields.ts';
 import type { Actor } from '../jobs/index.ts';
 import type { Directory, DirectoryAccount } from './ldap-directory.ts';
 import {
@@ -265,6 +265,8 @@ export function createUserService(db: Kysely<Database>, options: UserServiceOpti
     },
 
     async authenticate(username, password) {
+      const problem = loginNameProblem(username);
+      if (problem) throw new ServiceError('bad-request', `username: ${problem}`);
       const row = await db
         .selectFrom('users')
         .selectAll()
