@@ -1,16 +1,18 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, type TestContext, test } from 'node:test';
 import { promisify } from 'node:util';
-import { loadConfig } from '../../../src/service/config/index.ts';
+import { checkSupported, loadConfig } from '../../../src/service/config/index.ts';
 import { ServiceError } from '../../../src/service/errors.ts';
+import { openDirectory } from '../../../src/service/users/index.ts';
 import { createLdapDirectory } from '../../../src/service/users/ldap-directory.ts';
 import { createPasswordHasher, type PasswordHasher } from '../../../src/service/users/passwords.ts';
+import { guideExample, substitute } from '../../deploy/deploy-files.ts';
 import { type Harness, harness } from '../api/harness.ts';
-import { databaseKinds } from '../helpers.ts';
+import { databaseKinds, tempDir } from '../helpers.ts';
 import { type Slapd, SUFFIX, startSlapd } from './slapd.ts';
 
 const run = promisify(execFile);
@@ -337,6 +339,39 @@ describe('the LDAP directory', () => {
         assert.equal(account?.admin, admins.includes(name), `${name} in ${group}`);
       }
     }
+  });
+
+  test('the guide’s examples: OpenLDAP’s logs in against slapd, Active Directory’s is valid', async (t) => {
+    const dir = tempDir(t);
+    const write = (name: string, text: string) => {
+      const file = join(dir, name);
+      writeFileSync(file, text);
+      const config = loadConfig({ file, env: {}, warn: (message) => assert.fail(message) });
+      checkSupported(config);
+      return openDirectory(config);
+    };
+    const openldap = substitute(
+      guideExample('ldap-openldap'),
+      {
+        'ldap://ldap.example.org': slapd.url,
+        '/etc/imger/ldap-ca.pem': slapd.caFile,
+        'SERVICE-PASSWORD': 'img-service-secret',
+      },
+      'the OpenLDAP example',
+    );
+    const ldap = write('openldap.conf', openldap);
+    assert.deepEqual(await ldap?.authenticate('anna', 'anna-secret'), {
+      name: 'anna',
+      email: 'anna@example.org',
+      admin: true,
+    });
+    assert.equal((await ldap?.authenticate('ben', 'ben-secret'))?.admin, false);
+    const activeDirectory = substitute(
+      guideExample('ldap-active-directory'),
+      { '/etc/imger/corp-ca.pem': slapd.caFile },
+      'the Active Directory example',
+    );
+    assert.ok(write('ad.conf', activeDirectory));
   });
 
   test('over TLS, a login goes through only when the certificate is signed by the CA and names the server', async () => {
