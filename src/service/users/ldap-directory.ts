@@ -84,7 +84,8 @@ export function createLdapDirectory(auth: Config['auth']): Directory {
       // The entry as the service account sees it when there is one, else as the user.
       await serviceBind(client);
       const { searchEntries } = await client.search(dn, { scope: 'base', attributes });
-      return searchEntries[0] ?? null;
+      if (!searchEntries[0]) throw new Error(`bound as ${dn}, but that entry cannot be read`);
+      return searchEntries[0];
     }
     await serviceBind(client);
     const { searchEntries } = await client.search(auth.ldap_user_base, {

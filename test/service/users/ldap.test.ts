@@ -341,6 +341,24 @@ describe('the LDAP directory', () => {
     }
   });
 
+  test('a wrong service password or an unreadable entry is the directory’s problem: 503, never a wrong login', async () => {
+    const unavailable = (error: unknown) => error instanceof ServiceError && error.code === 'unavailable';
+    await assert.rejects(
+      directory({ IMG_AUTH_LDAP_BIND_PASSWORD: 'wrong' }).authenticate('anna', 'anna-secret'),
+      unavailable,
+    );
+    const hidden = directory({
+      IMG_AUTH_LDAP_USER_BASE: '',
+      IMG_AUTH_LDAP_DN_TEMPLATE: `uid={user},ou=hidden,${SUFFIX}`,
+    });
+    assert.equal(await hidden.authenticate('ghost', 'wrong'), null);
+    await assert.rejects(
+      hidden.authenticate('ghost', 'ghost-secret'),
+      unavailable,
+      'bound, but its entry is unreadable',
+    );
+  });
+
   test('the guide’s examples: OpenLDAP’s logs in against slapd, Active Directory’s is valid', async (t) => {
     const dir = tempDir(t);
     const write = (name: string, text: string) => {
