@@ -87,6 +87,14 @@ export function tokenmapProblem(spec: string): string | null {
   return null;
 }
 
+/**
+ * A name someone logs in with: looked up in the database (PostgreSQL's text cannot hold a NUL) and sent to the
+ * LDAP directory. No user name holds a control character, so none is passed on.
+ */
+export function loginNameProblem(name: string): string | null {
+  return controlProblem(name);
+}
+
 /** A job's name becomes file names (`<name>.log`), so it is kept to characters safe in a path. */
 export function jobNameProblem(name: string): string | null {
   if (/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(name)) return null;

@@ -7,7 +7,7 @@ import {
   type JobService,
   type QueueCatalog,
 } from './jobs/index.ts';
-import { createUserService, type UserService } from './users/index.ts';
+import { createUserService, openDirectory, type UserService } from './users/index.ts';
 
 /** The database and the services over it: what `serve`, `worker` and the user commands share. */
 export interface Service {
@@ -27,6 +27,7 @@ export async function openService(
   const { db, dialect } = database;
   const users = createUserService(db, {
     hashing: { threads: config.web.password_threads, queue: config.web.password_queue },
+    directory: openDirectory(config),
   });
   return {
     config,

@@ -20,6 +20,7 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | ServiceError, request, reply) => {
     if (error instanceof ServiceError) {
       if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
+      if (error.cause !== undefined) request.log.warn({ err: error.cause }, error.message);
       return reply.code(ERROR_STATUS[error.code]).send({
         error: error.code,
         message: error.message,

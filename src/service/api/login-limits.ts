@@ -35,7 +35,8 @@ export async function installLoginGuard(app: FastifyInstance, settings: Config['
       count: app.createRateLimit({
         max: settings.login_failures,
         timeWindow,
-        keyGenerator: (request) => `account:${request.loginAccount}`,
+        // Case folded: an LDAP server finds ALICE's entry as alice's, so spellings must not add attempts.
+        keyGenerator: (request) => `account:${request.loginAccount.toLowerCase()}`,
       }),
     },
     {

@@ -239,6 +239,9 @@ export const UserSchema = Type.Object(
     admin: Type.Boolean(),
     created: Type.String(),
     groups: Type.Array(Type.String()),
+    ldap: Type.Boolean({
+      description: 'made by an LDAP login: the password lives in the directory, and IMG keeps none',
+    }),
   },
   { $id: 'User' },
 );

@@ -136,6 +136,15 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('api_tokens').addColumn('expires', 'text').execute();
       },
     },
+    '0004_ldap_users': {
+      async up(db: Kysely<unknown>) {
+        // Users made by an LDAP login: their password lives there, and IMG keeps none (an empty hash).
+        await db.schema
+          .alterTable('users')
+          .addColumn('ldap', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+      },
+    },
   };
 }
 

@@ -54,10 +54,13 @@ export interface QueuesTable {
 
 export interface UsersTable {
   username: string;
+  /** Empty for LDAP users: no password verifies against it. */
   password_hash: string;
   email: string | null;
   admin: number;
   created: string;
+  /** 1: made and updated by LDAP logins, its password checked by the directory only. */
+  ldap: Generated<number>;
 }
 
 export interface GroupsTable {

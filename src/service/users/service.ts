@@ -3,8 +3,9 @@ import type { Kysely } from 'kysely';
 import { ulid } from 'ulid';
 import type { Database } from '../db/schema.ts';
 import { ServiceError } from '../errors.ts';
-import { emailProblem, tokenNameProblem } from '../fields.ts';
+import { emailProblem, loginNameProblem, tokenNameProblem } from '../fields.ts';
 import type { Actor } from '../jobs/index.ts';
+import type { Directory, DirectoryAccount } from './ldap-directory.ts';
 import {
   createPasswordHasher,
   DEFAULT_HASHING_LIMITS,
@@ -20,6 +21,8 @@ export interface User {
   admin: boolean;
   created: string;
   groups: string[];
+  /** Made by an LDAP login: the password lives in the directory, and IMG keeps none. */
+  ldap: boolean;
 }
 
 export interface Group {
@@ -77,8 +80,10 @@ export interface UserService {
   /** Creates the default admin when there is no user at all; answers whether it still has its default password. */
   ensureDefaultAdmin(): Promise<{ created: boolean; defaultPassword: boolean }>;
   /**
-   * The actor when the password is right. An unknown name costs the same scrypt as a known one, against a
-   * dummy hash, so the time of the answer does not tell which names exist.
+   * The actor when the password is right: a local account's is checked here; any other name's by the directory,
+   * when there is one, whose account is then made or updated (e-mail, and admin from the admin group). Every
+   * name costs one scrypt, against a dummy hash when not local, so the time of the answer does not tell which
+   * names exist. Throws `unavailable` when the directory cannot answer.
    */
   authenticate(username: string, password: string): Promise<Actor | null>;
   add(input: { username: string; password: string; email?: string | null; admin?: boolean }): Promise<User>;
@@ -122,6 +127,16 @@ export interface UserServiceOptions {
   hashing?: HashingLimits;
   /** Given, it is used (and closed by the caller) instead of a pool of the service's own. */
   hasher?: PasswordHasher;
+  /** Where the passwords of non-local users are checked (`[auth] ldap_url`); none: local accounts only. */
+  directory?: Directory | undefined;
+}
+
+/** The refusal of a password change for a user whose password IMG does not keep. */
+export function passwordInDirectory(username: string): ServiceError {
+  return new ServiceError(
+    'conflict',
+    `the password of ${username} lives in LDAP, and IMG keeps none: change it there`,
+  );
 }
 
 export function createUserService(db: Kysely<Database>, options: UserServiceOptions = {}): UserService {
@@ -142,6 +157,46 @@ export function createUserService(db: Kysely<Database>, options: UserServiceOpti
     const matches = await hasher.verify(password, stored ?? (await dummy()));
     return stored !== undefined && matches;
   };
+  /** The IMG user of someone the directory let in: made at their first login, then kept up to date. */
+  async function saveDirectoryAccount(account: DirectoryAccount): Promise<Actor> {
+    const { name } = account;
+    if (!safeUserName.test(name)) {
+      throw new ServiceError(
+        'forbidden',
+        `your LDAP user name "${name.slice(0, 64)}" cannot be an IMG user name (1 to 64 letters, digits, dots, ` +
+          'dashes or underscores): ask an admin',
+      );
+    }
+    const email = account.email !== null && emailProblem(account.email) === null ? account.email : undefined;
+    await db
+      .insertInto('users')
+      .values({
+        username: name,
+        password_hash: '',
+        email: email ?? null,
+        admin: account.admin ? 1 : 0,
+        created: now().toISOString(),
+        ldap: 1,
+      })
+      .onConflict((conflict) => conflict.column('username').doNothing())
+      .execute();
+    const set = {
+      ...(email === undefined ? {} : { email }),
+      ...(account.admin === null ? {} : { admin: account.admin ? 1 : 0 }),
+    };
+    if (Object.keys(set).length > 0)
+      await db.updateTable('users').set(set).where('username', '=', name).where('ldap', '=', 1).execute();
+    const row = await db
+      .selectFrom('users')
+      .select(['username', 'admin', 'ldap'])
+      .where('username', '=', name)
+      .executeTakeFirstOrThrow();
+    // An LDAP entry must not become a local account of the same name (the admin), whatever spelling was typed.
+    if (row.ldap !== 1)
+      throw new ServiceError('forbidden', `${name} is a local IMG account: log in with its IMG password`);
+    return { username: row.username, admin: row.admin === 1 };
+  }
+
   async function mustGet(username: string): Promise<User> {
     const user = await service.get(username);
     if (!user) throw new ServiceError('not-found', `no user ${username}`);
@@ -210,13 +265,21 @@ export function createUserService(db: Kysely<Database>, options: UserServiceOpti
     },
 
     async authenticate(username, password) {
+      const problem = loginNameProblem(username);
+      if (problem) throw new ServiceError('bad-request', `username: ${problem}`);
       const row = await db
         .selectFrom('users')
         .selectAll()
         .where('username', '=', username)
         .executeTakeFirst();
-      if (!(await passwordMatches(password, row?.password_hash)) || !row) return null;
-      return { username: row.username, admin: row.admin === 1 };
+      if (row?.ldap === 0) {
+        if (!(await passwordMatches(password, row.password_hash))) return null;
+        return { username: row.username, admin: row.admin === 1 };
+      }
+      // Spent first, so that directory logins are bounded by the hashing threads as local ones are.
+      await passwordMatches(password, undefined);
+      const account = await options.directory?.authenticate(username, password);
+      return account ? saveDirectoryAccount(account) : null;
     },
 
     async add({ username, password, email = null, admin = false }) {
@@ -243,7 +306,8 @@ export function createUserService(db: Kysely<Database>, options: UserServiceOpti
     },
 
     async update(username, changes, change = {}) {
-      await mustGet(username);
+      const user = await mustGet(username);
+      if (changes.password !== undefined && user.ldap) throw passwordInDirectory(username);
       checkEmail(changes.email);
       const set: { email?: string | null; admin?: number } = {};
       if (changes.password !== undefined) await setPassword(username, changes.password, change);
@@ -283,6 +347,7 @@ export function createUserService(db: Kysely<Database>, options: UserServiceOpti
         admin: row.admin === 1,
         created: row.created,
         groups: groups.map((group) => group.group_name),
+        ldap: row.ldap === 1,
       };
     },
 

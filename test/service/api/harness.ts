@@ -7,6 +7,7 @@ import { loadConfig } from '../../../src/service/config/index.ts';
 import { createJobService, createQueueCatalog, type JobService } from '../../../src/service/jobs/index.ts';
 import {
   createUserService,
+  openDirectory,
   type UserService,
   type UserServiceOptions,
 } from '../../../src/service/users/index.ts';
@@ -47,7 +48,11 @@ export async function harness(
   const database = await testDatabase(t, kind);
   const { db, dialect } = database;
   const jobs = createJobService({ db, dialect });
-  const users = createUserService(db, { scryptCost: 2 ** 10, ...options.users });
+  const users = createUserService(db, {
+    scryptCost: 2 ** 10,
+    directory: openDirectory(config),
+    ...options.users,
+  });
   t.after(() => users.close());
   const app = await buildApp({
     config,

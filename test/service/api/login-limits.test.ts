@@ -50,6 +50,14 @@ for (const kind of databaseKinds) {
       assert.equal((await h.app.inject({ url: '/api/v1/session', headers: h.as.alice })).statusCode, 200);
     });
 
+    test("an account's failures count whatever the case of its name (a directory finds ALICE as alice)", async (t) => {
+      const h = await harness(t, kind, { env: limits });
+      for (const [attempt, name] of ['alice', 'ALICE', 'Alice'].entries()) {
+        assert.equal((await login(h, name, 'guess', `192.0.2.${30 + attempt}`)).statusCode, 401);
+      }
+      assert.equal((await login(h, 'alice', 'alice-password', '192.0.2.40')).statusCode, 429);
+    });
+
     test('an address is locked after its failures, whichever names it tried', async (t) => {
       const h = await harness(t, kind, { env: limits });
       for (const name of ['alice', 'bob', 'root', 'nobody', 'someone']) {

@@ -41,6 +41,21 @@ for (const kind of databaseKinds) {
       assert.equal(await whoAmI(h, { cookie: other.cookie }), 200, "alice's other session stays");
     });
 
+    test('a user name with a control character is a 400 naming the field, never looked up', async (t) => {
+      const h = await harness(t, kind);
+      for (const url of ['/api/v1/session', '/api/v1/tokens']) {
+        for (const username of ['alice\0', 'alice\r\nX-Injected: 1']) {
+          const response = await h.app.inject({
+            method: 'POST',
+            url,
+            payload: { username, password: 'alice-password' },
+          });
+          assert.equal(response.statusCode, 400, `${url} ${JSON.stringify(username)}`);
+          assert.match(response.json().message, /^username: holds a line break or control character/);
+        }
+      }
+    });
+
     test('a new login replaces the session it was made from', async (t) => {
       const h = await harness(t, kind);
       const first = await browserLogin(h, 'alice');

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ServiceError } from '../../errors.ts';
+import { passwordInDirectory } from '../../users/index.ts';
 import { actorOf } from '../auth.ts';
 import type { AppDeps } from '../deps.ts';
 import { installLoginGuard } from '../login-limits.ts';
@@ -82,13 +83,16 @@ export async function loginRoutes(app: FastifyInstance, deps: AppDeps): Promise<
         summary: 'change your own password',
         description:
           'Needs the current password (a wrong one counts as a failed login). Ends your other sessions, and ' +
-          'with `revoke_tokens` revokes all your API tokens, the one sending this included.',
+          'with `revoke_tokens` revokes all your API tokens, the one sending this included. 409 for LDAP users: ' +
+          'their password lives in the directory.',
         body: PasswordChange,
       },
     },
     async (request, reply) => {
       const { username } = actorOf(request);
       const { current_password, new_password, revoke_tokens } = request.body;
+      // Refused before the current password is checked: that check would go to LDAP, and count as a login.
+      if ((await users.get(username))?.ldap) throw passwordInDirectory(username);
       await guard.attempt(request, username, () => users.authenticate(username, current_password));
       await users.update(
         username,
