@@ -3,7 +3,9 @@
 # those ratios again together.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/ensure-runtime.sh
 bash scripts/ensure-node-deps.sh
+bash scripts/build-js.sh
 # The dispatch benchmark sets RabbitMQ and PostgreSQL against the embedded queue: throwaway servers, as the tests
 # have (as root; otherwise it measures the embedded queue only, unless the caller names servers).
 if [ -z "${IMG_TEST_AMQP_URL:-}" ] && [ "$(id -u)" -eq 0 ]; then

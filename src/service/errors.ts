@@ -14,8 +14,13 @@ export const ERROR_STATUS = {
   'too-large': 413,
   'unsupported-media-type': 415,
   'range-not-satisfiable': 416,
+  'too-many-requests': 429,
   internal: 500,
-  /** The database is away (down, restarting, failing over, or SQLite locked too long): retry after a while. */
+  busy: 503,
+  /**
+   * A server IMG depends on for the request cannot be used: the database (down, restarting, failing over, or
+   * SQLite locked too long) or the LDAP directory. Retry after a while.
+   */
   unavailable: 503,
 } as const;
 
@@ -26,8 +31,11 @@ export class ServiceError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details?: unknown,
-    options?: ErrorOptions,
+    /** Sent as Retry-After: when a refusal for load or too many attempts ends. */
+    readonly retryAfterSeconds?: number,
+    /** What went wrong underneath, for the server log only: the message is what the client sees. */
+    cause?: unknown,
   ) {
-    super(message, options);
+    super(message, cause === undefined ? undefined : { cause });
   }
 }

@@ -7,7 +7,7 @@ import {
   type JobService,
   type QueueCatalog,
 } from './jobs/index.ts';
-import { createUserService, type UserService } from './users/index.ts';
+import { createUserService, openDirectory, type UserService } from './users/index.ts';
 
 /** The database and the services over it: what `serve`, `worker` and the user commands share. */
 export interface Service {
@@ -30,12 +30,19 @@ export async function openService(
     ...(options.onWaiting ? { onWaiting: options.onWaiting } : {}),
   });
   const { db, dialect, health } = database;
+  const users = createUserService(db, {
+    hashing: { threads: config.web.password_threads, queue: config.web.password_queue },
+    directory: openDirectory(config),
+  });
   return {
     config,
     database,
     jobs: createJobService({ db, dialect, health, ...(options.publish ? { publish: options.publish } : {}) }),
     queues: createQueueCatalog(db),
-    users: createUserService(db),
-    close: () => database.close(),
+    users,
+    async close() {
+      await users.close();
+      await database.close();
+    },
   };
 }

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import type { JobChange, JobChangeFeed } from '../jobs/index.ts';
-import { KEEPALIVE_MS, openEventStream } from './event-stream.ts';
+import { KEEPALIVE_MS, openEventStream, serverSentEvent } from './event-stream.ts';
 
 /**
  * How long changes are gathered before they go out. Every client gets every change, so a change costs a write per
@@ -45,7 +45,7 @@ export function createChangeBroadcast(feed: JobChangeFeed): ChangeBroadcast {
     members += 1;
     // A listener of its own each time: an earlier subscription may still be on its way out.
     subscription ??= feed.subscribe((change: JobChange) => {
-      batch += `event: job\ndata: ${JSON.stringify(change)}\n\n`;
+      batch += serverSentEvent('job', JSON.stringify(change));
       flushing ??= setTimeout(flush, BATCH_MS);
     });
     await subscription;

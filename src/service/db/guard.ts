@@ -94,7 +94,7 @@ class GuardedDriver implements Driver {
       return error;
     }
     this.options.health.lost(error);
-    return databaseUnavailable(error);
+    return databaseUnavailable();
   }
 }
 

@@ -44,15 +44,18 @@ export function isSqliteBusy(error: unknown): boolean {
   return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(code);
 }
 
+/** How soon a client may try again: a database usually is back within seconds (a restart, a failover). */
+const RETRY_AFTER_SECONDS = 5;
+
 /** The one error an outage becomes, whatever the driver said: the API answers it 503 with Retry-After. */
-export function databaseUnavailable(cause: unknown): ServiceError {
+export function databaseUnavailable(): ServiceError {
+  // Without the driver's error as its cause (the handler would log it with every refused request): the outage is
+  // reported once, by the database's health.
   return new ServiceError(
     'unavailable',
     'the database cannot be reached at the moment; try again shortly',
     undefined,
-    {
-      cause,
-    },
+    RETRY_AFTER_SECONDS,
   );
 }
 
