@@ -21,10 +21,15 @@ export interface Service {
 
 export async function openService(
   config: Config,
-  options: { publish?: JobPublisher } = {},
+  /** `onWaiting`: a database not reachable yet is waited for (see openDatabase); for servers and workers. */
+  options: { publish?: JobPublisher; onWaiting?: (error: unknown) => void } = {},
 ): Promise<Service> {
-  const database = await openDatabase({ url: config.db.url, dataDir: config.db.data_dir });
-  const { db, dialect } = database;
+  const database = await openDatabase({
+    url: config.db.url,
+    dataDir: config.db.data_dir,
+    ...(options.onWaiting ? { onWaiting: options.onWaiting } : {}),
+  });
+  const { db, dialect, health } = database;
   const users = createUserService(db, {
     hashing: { threads: config.web.password_threads, queue: config.web.password_queue },
     directory: openDirectory(config),
@@ -32,7 +37,7 @@ export async function openService(
   return {
     config,
     database,
-    jobs: createJobService({ db, dialect, ...(options.publish ? { publish: options.publish } : {}) }),
+    jobs: createJobService({ db, dialect, health, ...(options.publish ? { publish: options.publish } : {}) }),
     queues: createQueueCatalog(db),
     users,
     async close() {

@@ -103,6 +103,15 @@ export interface OutboxTable {
   attempts: number;
 }
 
+/** Jobs and their artifacts' bytes by queue and status, kept by triggers (see migration 0003). */
+export interface JobCountsTable {
+  queue: string;
+  status: string;
+  /** bigint: pg returns them as strings; read through Number(). */
+  jobs: number | string;
+  bytes: number | string;
+}
+
 export interface Database {
   jobs: JobsTable;
   artifacts: ArtifactsTable;
@@ -113,4 +122,5 @@ export interface Database {
   api_tokens: ApiTokensTable;
   sessions: SessionsTable;
   outbox: OutboxTable;
+  job_counts: JobCountsTable;
 }

@@ -21,5 +21,6 @@ export type {
   JobSummary,
   KickstartProblem,
   SubmitInput,
+  SubmittedJob,
 } from './types.ts';
 export { type KickstartLint, type KickstartLintInput, lintKickstart } from './validate.ts';

@@ -53,6 +53,12 @@ export interface Job {
   artifacts: Artifact[];
 }
 
+/** A job just stored, with its place in its queue then. */
+export interface SubmittedJob extends Job {
+  /** Its queue position when it was stored, as queuePosition reads it, found without counting the backlog. */
+  queuePosition: number;
+}
+
 /** Who asks for a change: permissions are checked against this. */
 export interface Actor {
   username: string;

@@ -2,9 +2,11 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiError } from '../../client/api-client.ts';
+import { isUnavailable } from '../db/index.ts';
 import { ServiceError } from '../errors.ts';
 import {
   type Artifact,
+  isFinished,
   type Job,
   type JobError,
   type JobService,
@@ -37,6 +39,8 @@ type Ending = { status: 'DONE'; main: string | null } | { status: 'ERROR' | 'CAN
 /** The builder's own deadline fires first and says which step ran over; this is the backstop for a hung child. */
 const DEADLINE_SLACK_MS = 30_000;
 const STORE_ATTEMPTS = 5;
+/** Short: a stored end is what users wait for, and a failed try costs a database that is away next to nothing. */
+const STORE_PAUSE_MAX_MS = 5000;
 
 /**
  * One job's whole life on a worker: its folder and live log, the build in a child process under heartbeat,
@@ -51,13 +55,18 @@ export async function runJob(context: JobRunContext, job: Job): Promise<boolean>
       context.onError(error, `job ${job.id} changed hands during its build; its result is dropped`);
       return true;
     }
-    // Anything else (a folder that cannot be made, a database that stayed away): the job must not stay BUILDING.
+    // Anything else (a folder that cannot be made, a web node that keeps refusing the files): the job must not
+    // stay BUILDING.
     context.onError(error, `job ${job.id} failed in the worker`);
     const message = `the worker failed: ${error instanceof Error ? error.message : String(error)}`;
-    await context.jobs
-      .fail(job.id, context.workerId, { class: 'internal', message })
-      .catch((failError: unknown) => context.onError(failError, `job ${job.id}: storing ERROR failed`));
-    return true;
+    try {
+      return await storeUntilDone(context, job, () =>
+        context.jobs.fail(job.id, context.workerId, { class: 'internal', message }),
+      );
+    } catch (failError) {
+      context.onError(failError, `job ${job.id}: storing ERROR failed`);
+      return true;
+    }
   }
 }
 
@@ -139,8 +148,7 @@ async function buildAndStore(context: JobRunContext, job: Job): Promise<boolean>
     await log.close();
     // Every line is on the web node before the job can end there, even if the final upload takes long.
     await shipper?.finish();
-    await storeEnding(context, job, folder, ending);
-    return true;
+    return await storeEnding(context, job, folder, ending);
   } finally {
     heartbeat.stop();
     offCancel();
@@ -169,32 +177,75 @@ function endingOf(result: ChildResult | null, reason: StopReason | undefined, ti
 }
 
 /**
- * Retried for a while: a database or web node that hiccups must not turn a finished build into a lost one. With
- * `upload_url`, the files (or, for a failed build, only its log) reach the web node before the end is stored.
+ * With `upload_url`, the files (or, for a failed build, only its log) reach the web node before the end is stored.
+ * Resolves false when the worker was stopped before the end could be stored.
  */
-async function storeEnding(context: JobRunContext, job: Job, folder: string, ending: Ending): Promise<void> {
+async function storeEnding(
+  context: JobRunContext,
+  job: Job,
+  folder: string,
+  ending: Ending,
+): Promise<boolean> {
   const { jobs, workerId, settings } = context;
   const upload = async (files: readonly Artifact[]) => {
     if (settings.upload) await uploadFiles(settings.upload, { jobId: job.id, workerId, folder, files });
   };
-  for (let attempt = 1; ; attempt += 1) {
+  return storeUntilDone(context, job, async () => {
+    if (ending.status === 'DONE') {
+      const artifacts = await collectArtifacts(folder, ending.main);
+      await upload(artifacts);
+      await jobs.finish(job.id, workerId, { artifacts, ...(await builtKickstart(folder, job)) });
+    } else {
+      await upload([await describeFile(folder, logFileName(job))]);
+      // A job whose cancel was requested becomes CANCELLED whatever stopped its build.
+      await jobs.fail(job.id, workerId, ending.error);
+    }
+  });
+}
+
+/**
+ * Runs `store` until it succeeds: a finished build must not be lost to a database or web node that hiccups.
+ * While the database is away (here, or behind the web node the files go to) the worker keeps the result and
+ * tries again, with doubling pauses of at most STORE_PAUSE_MAX_MS, for as long as it takes: the server does not
+ * requeue a build for the silence an outage caused (see requeueStale). Other failures are tried STORE_ATTEMPTS
+ * times. Resolves false when the worker is stopped meanwhile: the job stays BUILDING and the server requeues it.
+ */
+async function storeUntilDone(
+  context: JobRunContext,
+  job: Job,
+  store: () => Promise<unknown>,
+): Promise<boolean> {
+  let failures = 0;
+  let waited = false;
+  for (let pause = 0; ; pause += 1) {
     try {
-      if (ending.status === 'DONE') {
-        const artifacts = await collectArtifacts(folder, ending.main);
-        await upload(artifacts);
-        await jobs.finish(job.id, workerId, { artifacts, ...(await builtKickstart(folder, job)) });
-      } else {
-        await upload([await describeFile(folder, logFileName(job))]);
-        // A job whose cancel was requested becomes CANCELLED whatever stopped its build.
-        await jobs.fail(job.id, workerId, ending.error);
-      }
-      return;
+      await store();
+      return true;
     } catch (error) {
-      if (attempt === STORE_ATTEMPTS || noLongerOurs(error)) throw error;
-      context.onError(error, `storing the end of job ${job.id} failed (attempt ${attempt}); retrying`);
-      await sleep(1000 * 2 ** (attempt - 1));
+      // An earlier try may have been stored though its answer was lost with the connection.
+      if (noLongerOurs(error) && waited && (await storedBefore(context, job))) return true;
+      const outage = awaitsDatabase(error);
+      if (noLongerOurs(error) || (!outage && ++failures >= STORE_ATTEMPTS)) throw error;
+      if (!waited || !outage) {
+        context.onError(error, `storing the end of job ${job.id} failed; the worker keeps it and retries`);
+      }
+      waited ||= outage;
+      const pauseMs = Math.min(STORE_PAUSE_MAX_MS, 1000 * 2 ** pause);
+      const stopped = await sleep(pauseMs, false, { signal: context.shutdown }).catch(() => true);
+      if (stopped) return false;
     }
   }
+}
+
+/** The job ended on this worker already: a store whose answer was lost had in fact been made. */
+async function storedBefore(context: JobRunContext, job: Job): Promise<boolean> {
+  const current = await context.jobs.get(job.id).catch(() => null);
+  return current !== null && current.worker === context.workerId && isFinished(current.status);
+}
+
+/** The database is away, here or behind the web node: the same store will succeed once it is back. */
+function awaitsDatabase(error: unknown): boolean {
+  return isUnavailable(error) || (error instanceof ApiError && error.status === 503);
 }
 
 /** The builder writes the kickstart as built (tokens applied, includes flattened) beside the image. */

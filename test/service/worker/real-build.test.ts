@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createJobService, createQueueCatalog } from '../../../src/service/jobs/index.ts';
+import { createJobService, createQueueCatalog, type Job } from '../../../src/service/jobs/index.ts';
 import { createEmbeddedTransport } from '../../../src/service/queue/index.ts';
 import { BUILD_CHILD, startWorker } from '../../../src/service/worker/index.ts';
 import { tempDir, testDatabase } from '../helpers.ts';
@@ -50,7 +50,7 @@ test('a kickstart submitted as type fs becomes a root tarball through a worker a
   stops.push(worker.stop, transport.close);
 
   const submitted = await jobs.submit(submission({ queue: 'web', name: 'realfs', type: 'fs' }), alice);
-  let job = submitted;
+  let job: Job = submitted;
   while (!['DONE', 'ERROR', 'CANCELLED'].includes(job.status)) {
     await sleep(500);
     job = (await jobs.get(submitted.id)) ?? job;

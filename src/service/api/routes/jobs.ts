@@ -49,7 +49,7 @@ export async function jobRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
     },
     async (request, reply) => {
       const job = await jobs.submit(await submitInput(request.body, deps.templatesDir), actorOf(request));
-      return reply.code(201).send(presentJob(job, await jobs.queuePosition(job.id)));
+      return reply.code(201).send(presentJob(job, job.queuePosition));
     },
   );
 
@@ -118,7 +118,7 @@ export async function jobRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
     },
     async (request, reply) => {
       const job = await jobs.retry(request.params.id, actorOf(request));
-      return reply.code(201).send(presentJob(job, await jobs.queuePosition(job.id)));
+      return reply.code(201).send(presentJob(job, job.queuePosition));
     },
   );
 
