@@ -1,0 +1,59 @@
+// What sandboxed scripts leave in IMG_OUT_DIR (a folder of the work folder they may write) becomes part of
+// the result only through here: trusted code on the host takes regular files and nothing else. A symlink,
+// a device, a fifo, a hard link to a file elsewhere, a hidden name, a name an artifact already has: each
+// is left behind with a line in the log, so a script can neither point the host at one of its files nor
+// replace the image.
+import { constants, open, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+
+/** Copies the regular files of `from` into `to`; returns the names taken, sorted. */
+export async function takeRegularFiles(
+  from: string,
+  to: string,
+  taken: ReadonlySet<string>,
+  log: (line: string) => void,
+): Promise<string[]> {
+  const names: string[] = [];
+  for (const name of (await readdir(from)).sort()) {
+    const refuse = (why: string) => log(`IMG_OUT_DIR/${name}: not taken (${why})`);
+    if (name.startsWith('.') || name.includes('/')) {
+      refuse('a hidden name');
+      continue;
+    }
+    if (taken.has(name)) {
+      refuse('an artifact of the build has that name');
+      continue;
+    }
+    // O_NOFOLLOW: a symlink fails to open instead of being followed; fstat then judges what was opened.
+    const source = await open(
+      join(from, name),
+      constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK,
+    ).catch(() => undefined);
+    if (!source) {
+      refuse('not a regular file');
+      continue;
+    }
+    try {
+      const info = await source.stat();
+      if (!info.isFile()) {
+        refuse('not a regular file');
+        continue;
+      }
+      if (info.nlink !== 1) {
+        refuse('a hard link');
+        continue;
+      }
+      const target = await open(
+        join(to, name),
+        constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL,
+        0o644,
+      );
+      await pipeline(source.createReadStream({ autoClose: false }), target.createWriteStream());
+      names.push(name);
+    } finally {
+      await source.close();
+    }
+  }
+  return names;
+}
