@@ -50,15 +50,12 @@ export async function kernelVersions(ctx: StepContext, places: SandboxPlaces): P
   const { stdout } = await inImage(
     ctx,
     places,
-    [
-      'sh',
-      '-c',
-      'for f in /boot/vmlinuz-*; do [ -f "$f" ] && printf "%s\\n" "${f#/boot/vmlinuz-}"; done; true',
-    ],
+    ['sh', '-c', 'cd /boot && for f in vmlinuz-*; do [ -f "$f" ] && printf "%s\\n" "$f"; done; true'],
     { caps: capabilities.none, onLine: () => {} },
   );
   return stdout
     .split('\n')
+    .map((file) => file.slice('vmlinuz-'.length))
     .filter((version) => /^[A-Za-z0-9][A-Za-z0-9.+~_-]*$/.test(version))
     .sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
 }

@@ -5,23 +5,7 @@
 import { readFile, realpath, writeFile } from 'node:fs/promises';
 import { join, posix, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-/** A public key, even with many subkeys and signatures, is a few KiB; anything this large is not one. */
-export const maxKeyBytes = 64 * 1024;
-
-const armorBegin = '-----BEGIN PGP PUBLIC KEY BLOCK-----';
-const armorEnd = '-----END PGP PUBLIC KEY BLOCK-----';
-
-/** An ASCII-armored OpenPGP public key, and nothing around it. */
-export function isArmoredKey(text: string): boolean {
-  const trimmed = text.trim();
-  return (
-    trimmed.startsWith(armorBegin) &&
-    trimmed.endsWith(armorEnd) &&
-    /^[\x20-\x7e\r\n]*$/.test(trimmed) &&
-    Buffer.byteLength(trimmed) <= maxKeyBytes
-  );
-}
+import { isArmoredKey, MAX_KEY_BYTES as maxKeyBytes } from '../kickstart/index.ts';
 
 /** An OpenPGP public key, armored or binary (a public-key packet first, old or new format). */
 function isPublicKey(bytes: Buffer): boolean {
@@ -40,11 +24,6 @@ function decodeDataUrl(value: string): Buffer | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** An armored key as the data: URL a kickstart line can carry. */
-export function keyDataUrl(armored: string): string {
-  return `data:application/pgp-keys;base64,${Buffer.from(armored.trim()).toString('base64')}`;
 }
 
 function filePath(value: string): string | undefined {

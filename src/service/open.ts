@@ -28,7 +28,12 @@ export async function openService(
   return {
     config,
     database,
-    jobs: createJobService({ db, dialect, ...(options.publish ? { publish: options.publish } : {}) }),
+    jobs: createJobService({
+      db,
+      dialect,
+      gpgKeyDir: config.worker.gpg_key_dir,
+      ...(options.publish ? { publish: options.publish } : {}),
+    }),
     queues: createQueueCatalog(db),
     users: createUserService(db),
     close: () => database.close(),

@@ -1,7 +1,7 @@
 // An rpm root from a repository made in the test: rpmbuild → createrepo_c → the builder's dnf --installroot.
 // No rpm distribution mirror is reachable here, so a local repo is the only rpm source there is.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -34,6 +34,8 @@ io.open("/usr/share/imgtest/${name}.post", "w"):write("post ran\\n")
 test('builds an rpm root from a local repository, dependencies resolved by dnf', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'imger-rpm-'));
   after(() => rm(dir, { recursive: true, force: true }));
+  // The sandbox's uid reads the repository in place and works below this folder.
+  await chmod(dir, 0o755);
   const top = join(dir, 'rpmbuild');
   await mkdir(join(top, 'SPECS'), { recursive: true });
   for (const [name, requires] of [

@@ -19,6 +19,8 @@ export interface JobServiceDeps {
   /** Set when a transport (RabbitMQ) needs a message per job; the embedded transport claims from the table. */
   publish?: JobPublisher;
   now?: () => Date;
+  /** `[worker] gpg_key_dir`: the folder a submitted kickstart may name signing keys in; '' for none. */
+  gpgKeyDir?: string;
 }
 
 export interface JobService extends JobReads {
@@ -209,7 +211,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
     events,
 
     async submit(input, owner) {
-      const valid = validateJobInput(input);
+      const valid = validateJobInput(input, deps.gpgKeyDir);
       const user = await db
         .selectFrom('users')
         .select('email')
