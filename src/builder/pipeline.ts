@@ -1,6 +1,6 @@
 // The native builder's steps and the state they pass along. Each step reads what earlier steps produced and
 // adds its own outputs; which steps run depends on the image type.
-import { mkdir, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hostCodename, readHostSources, renderSourcesList, sourcesForSuite } from './apt-sources.ts';
 import { archInfo } from './arches.ts';
@@ -233,9 +233,10 @@ async function takeScriptFiles(ctx: StepContext, state: BuildState, shown: reado
   for (const name of shown) await unlink(join(state.places.out, name)).catch(() => {});
   const known = new Set([...state.artifacts.map((a) => a.file), `${state.recipe.name}.log`, 'SHA256SUMS']);
   const taken = await takeRegularFiles(state.places.out, state.stageDir, known, ctx.log);
-  for (const file of taken) {
-    state.artifacts.push({ file, main: false });
-    await rm(join(state.places.out, file), { force: true });
+  state.artifacts.push(...taken.map((file) => ({ file, main: false })));
+  // Emptied, so a later script starts from a clean IMG_OUT_DIR and nothing is taken twice.
+  for (const name of await readdir(state.places.out)) {
+    await rm(join(state.places.out, name), { recursive: true, force: true });
   }
 }
 
