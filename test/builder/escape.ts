@@ -65,7 +65,8 @@ export async function hostUntouched(targets: HostTargets): Promise<string[]> {
   if (hash !== targets.canaryHash) problems.push('the canary file changed');
   const info = await lstat(targets.secretFile);
   if ((info.mode & 0o777) !== 0o600 || info.uid !== 0) problems.push('the secret file changed');
-  if (targets.connections() > 0) problems.push(`${targets.connections()} connection(s) to the host's loopback`);
+  if (targets.connections() > 0)
+    problems.push(`${targets.connections()} connection(s) to the host's loopback`);
   return problems;
 }
 

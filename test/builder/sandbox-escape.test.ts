@@ -4,13 +4,16 @@
 // or artifact, no connection to a listener on the host's loopback. The script builds reuse the minimal
 // image's cached base root (images.test.ts makes the same one).
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, normalize } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { readHostSources, sourcesForSuite } from '../../src/builder/apt-sources.ts';
 import { createNativeBuilder } from '../../src/builder/builder.ts';
 import { run } from '../../src/builder/exec.ts';
-import type { ImageRecipe, Script } from '../../src/builder/recipe.ts';
+import { baseRecipe, type ImageRecipe, type Script } from '../../src/builder/recipe.ts';
 import { defaultWorkRoot } from '../../src/builder/workspace.ts';
 import { escapeProgram, hostTargets, hostUntouched, leaks } from './escape.ts';
 import { minimalRecipe } from './fixtures.ts';
@@ -43,7 +46,10 @@ async function outputText(dir: string): Promise<string> {
 
 async function assertHostUntouched(outputDir: string): Promise<string> {
   assert.deepEqual(await hostUntouched(targets), []);
-  const log = await readFile(join(outputDir, (await readdir(outputDir)).find((f) => f.endsWith('.log'))!), 'utf8');
+  const log = await readFile(
+    join(outputDir, (await readdir(outputDir)).find((f) => f.endsWith('.log'))!),
+    'utf8',
+  );
   assert.doesNotMatch(log, /BREACH\[/);
   assert.deepEqual(await leaks(targets, await outputText(outputDir)), []);
   return log;
@@ -95,9 +101,18 @@ open(my $fh, '>', '/etc/imger-leak-plain') or die $!; print $fh "plain\\n"; clos
     const log = await assertHostUntouched(outputDir);
     for (const label of ['pre', 'post-nochroot', 'post', 'pack']) {
       // Each attack ran to its end, and the kernel said no to the handle.
-      assert.match(log, new RegExp(`ESCAPE\\[${label}\\] open_by_handle_at: \\d+ tries on \\d+ mounts: Operation not permitted$`, 'm'));
+      assert.match(
+        log,
+        new RegExp(
+          `ESCAPE\\[${label}\\] open_by_handle_at: \\d+ tries on \\d+ mounts: Operation not permitted$`,
+          'm',
+        ),
+      );
       assert.match(log, new RegExp(`ESCAPE\\[${label}\\] double chroot: no host marker from here`));
-      assert.match(log, new RegExp(`ESCAPE\\[${label}\\] connect 127\\.0\\.0\\.1:${targets.port}: Connection refused`));
+      assert.match(
+        log,
+        new RegExp(`ESCAPE\\[${label}\\] connect 127\\.0\\.0\\.1:${targets.port}: Connection refused`),
+      );
       assert.match(log, new RegExp(`ESCAPE\\[${label}\\] done`));
     }
     const names = outcome.artifacts.map((a) => a.file).sort();
@@ -110,7 +125,15 @@ open(my $fh, '>', '/etc/imger-leak-plain') or die $!; print $fh "plain\\n"; clos
       'pack-note',
       'post-nochroot-note',
     ]);
-    for (const refused of ['shadow-link', 'secret-link', 'image-shadow-link', 'fifo', 'linked', 'hard-link', '.hidden']) {
+    for (const refused of [
+      'shadow-link',
+      'secret-link',
+      'image-shadow-link',
+      'fifo',
+      'linked',
+      'hard-link',
+      '.hidden',
+    ]) {
       assert.match(log, new RegExp(`IMG_OUT_DIR/${refused.replace('.', '\\.')}: not taken`));
     }
     assert.match(log, /IMG_OUT_DIR\/escape\.packages: not taken \(an artifact of the build has that name\)/);
@@ -120,5 +143,182 @@ open(my $fh, '>', '/etc/imger-leak-plain') or die $!; print $fh "plain\\n"; clos
       const { stdout } = await run('stat', ['-c', '%u', join(outputDir, name)]);
       assert.equal(stdout.trim(), '0', name);
     }
+  });
+});
+
+/** A throwaway signing key in a GnuPG home of its own; returns its armored public half. */
+async function signingKey(home: string, name: string): Promise<string> {
+  await mkdir(home, { recursive: true, mode: 0o700 });
+  const gpg = ['--homedir', home, '--batch', '--pinentry-mode', 'loopback', '--passphrase', ''];
+  await run('gpg', [...gpg, '--quick-gen-key', `${name} <${name}@imger.test>`, 'ed25519', 'sign', 'never']);
+  return (await run('gpg', ['--homedir', home, '--armor', '--export'])).stdout;
+}
+
+/** Serves a folder on the host's loopback (where the sandbox cannot reach; only the host's apt fetches). */
+async function serve(dir: string): Promise<{ url: string; close: () => void }> {
+  const server = createServer((request, response) => {
+    const path = join(dir, normalize(decodeURIComponent(new URL(request.url!, 'http://x').pathname)));
+    stat(path).then(
+      (info) => {
+        if (!info.isFile()) throw new Error('not a file');
+        response.writeHead(200, { 'content-length': info.size });
+        createReadStream(path).pipe(response);
+      },
+      () => response.writeHead(404).end(),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return { url: `http://127.0.0.1:${port}/`, close: () => server.close() };
+}
+
+/**
+ * An apt repository (suite stable, component main) with one package whose postinst runs the attack and plants
+ * links where the builder's later steps write or read: /etc/timezone and /etc/hostname (configure writes
+ * them), /etc/hosts pointing into the canary folder, and an attachment pointing at the secret.
+ */
+async function evilAptRepo(dir: string, gnupg: string): Promise<void> {
+  const key = await signingKey(gnupg, 'imger-evil');
+  const pkg = join(dir, 'build/imger-evil');
+  await mkdir(join(pkg, 'DEBIAN'), { recursive: true });
+  await mkdir(join(pkg, 'usr/share/imger-evil'), { recursive: true });
+  await writeFile(
+    join(pkg, 'DEBIAN/control'),
+    'Package: imger-evil\nVersion: 1.0\nArchitecture: all\nMaintainer: imger tests <t@imger.test>\nDescription: a package that tries to get out\n',
+  );
+  await writeFile(join(pkg, 'usr/share/imger-evil/escape.pl'), escapeProgram(targets, 'postinst'));
+  await writeFile(
+    join(pkg, 'DEBIAN/postinst'),
+    `#!/bin/sh
+perl /usr/share/imger-evil/escape.pl
+ln -sfn ${targets.secretFile} /etc/timezone
+ln -sfn ${targets.canaryFile} /etc/hostname
+rm -f /etc/hosts && ln -s ${targets.canaryDir}/planted /etc/hosts
+ln -sfn ${targets.secretFile} /etc/imger-leak-secret
+ln -sfn /etc/shadow /etc/imger-leak-shadow
+exit 0
+`,
+    { mode: 0o755 },
+  );
+  const repo = join(dir, 'repo');
+  await mkdir(join(repo, 'pool'), { recursive: true });
+  await mkdir(join(repo, 'dists/stable/main/binary-amd64'), { recursive: true });
+  await run('dpkg-deb', ['--root-owner-group', '--build', pkg, join(repo, 'pool/imger-evil_1.0_all.deb')]);
+  const packages = await run('apt-ftparchive', ['packages', 'pool'], { cwd: repo, onLine: () => {} });
+  await writeFile(join(repo, 'dists/stable/main/binary-amd64/Packages'), packages.stdout);
+  const release = await run(
+    'apt-ftparchive',
+    [
+      '-o',
+      'APT::FTPArchive::Release::Suite=stable',
+      '-o',
+      'APT::FTPArchive::Release::Codename=stable',
+      '-o',
+      'APT::FTPArchive::Release::Components=main',
+      '-o',
+      'APT::FTPArchive::Release::Architectures=amd64',
+      'release',
+      'dists/stable',
+    ],
+    { cwd: repo, onLine: () => {} },
+  );
+  await writeFile(join(repo, 'dists/stable/Release'), release.stdout);
+  await run('gpg', [
+    '--homedir',
+    gnupg,
+    '--batch',
+    '--pinentry-mode',
+    'loopback',
+    '--passphrase',
+    '',
+    '--clearsign',
+    '-o',
+    join(repo, 'dists/stable/InRelease'),
+    join(repo, 'dists/stable/Release'),
+  ]);
+  await writeFile(join(repo, 'key.asc'), key);
+}
+
+describe('package maintainer scripts', () => {
+  test("an apt package's postinst from the user's own repository cannot reach the host", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'imger-evil-apt-'));
+    after(() => rm(dir, { recursive: true, force: true }));
+    await evilAptRepo(dir, join(dir, 'gnupg'));
+    const repo = await serve(join(dir, 'repo'));
+    after(repo.close);
+    const outputDir = join(outRoot, 'apt');
+    const recipe: ImageRecipe = {
+      ...baseRecipe('fs', 'x86_64', 'evil', outputDir),
+      sources: [
+        ...sourcesForSuite(await readHostSources(), 'bookworm'),
+        {
+          kind: 'apt',
+          name: 'evil',
+          url: repo.url,
+          suite: 'stable',
+          components: ['main'],
+          gpgKey: `${repo.url}key.asc`,
+        },
+      ],
+      packages: ['imger-evil'],
+      hostname: 'evil',
+      timezone: 'Europe/Helsinki',
+      attachments: ['/etc/imger-leak-*'],
+    };
+    const outcome = await builder.build({ recipe });
+    if (!outcome.ok) assert.fail(JSON.stringify(outcome.failure));
+    const log = await assertHostUntouched(outputDir);
+    assert.match(
+      log,
+      /repository evil: packages are verified with the key from http:\/\/127\.0\.0\.1:\d+\/key\.asc/,
+    );
+    assert.match(
+      log,
+      /ESCAPE\[postinst\] open_by_handle_at: \d+ tries on \d+ mounts: Operation not permitted$/m,
+    );
+    assert.match(log, /ESCAPE\[postinst\] double chroot: no host marker from here/);
+    // No network at all during the bootstrap: its own loopback only, and no route anywhere else.
+    assert.match(log, /ESCAPE\[postinst\] connect 127\.0\.0\.1:\d+: Connection refused/);
+    assert.match(log, /ESCAPE\[postinst\] connect 10\.0\.2\.2:\d+: Network is unreachable/);
+    assert.match(log, /ESCAPE\[postinst\] done/);
+    // The links were replaced inside the image; none was followed, and no attachment is a link.
+    const files = (name: string) =>
+      run('sh', ['-c', 'zstd -dc "$1" | tar -xOf - "$2"', 'sh', join(outputDir, 'evil.tar.zst'), name]);
+    assert.equal((await files('./etc/timezone')).stdout, 'Europe/Helsinki\n');
+    assert.equal((await files('./etc/hostname')).stdout, 'evil\n');
+    assert.ok(!outcome.artifacts.some((a) => a.file.startsWith('imger-leak')));
+  });
+
+  test('an apt repository signed with another key than the one given fails the build', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'imger-evil-apt-'));
+    after(() => rm(dir, { recursive: true, force: true }));
+    await evilAptRepo(dir, join(dir, 'gnupg'));
+    const otherKey = await signingKey(join(dir, 'other'), 'someone-else');
+    await writeFile(join(dir, 'repo/other.asc'), otherKey);
+    const repo = await serve(join(dir, 'repo'));
+    after(repo.close);
+    const outputDir = join(outRoot, 'wrong-key');
+    const outcome = await builder.build({
+      recipe: {
+        ...baseRecipe('fs', 'x86_64', 'wrongkey', outputDir),
+        sources: [
+          ...sourcesForSuite(await readHostSources(), 'bookworm'),
+          {
+            kind: 'apt',
+            name: 'evil',
+            url: repo.url,
+            suite: 'stable',
+            components: ['main'],
+            gpgKey: `${repo.url}other.asc`,
+          },
+        ],
+        packages: ['imger-evil'],
+      },
+    });
+    assert.ok(!outcome.ok);
+    assert.equal(outcome.failure.step, 'bootstrap');
+    assert.match(await readFile(join(outputDir, 'wrongkey.log'), 'utf8'), /NO_PUBKEY|not signed/);
+    assert.deepEqual(await hostUntouched(targets), []);
   });
 });

@@ -1,0 +1,162 @@
+// The sandbox itself, without a build: its user namespace (ids, capabilities, no nested namespaces), its
+// network (none, or user-mode networking without the host's loopback), and stopping it.
+import assert from 'node:assert/strict';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import type { RunResult } from '../../src/builder/exec.ts';
+import { BuildFailure } from '../../src/builder/failures.ts';
+import type { StepContext } from '../../src/builder/runner.ts';
+import { runSteps } from '../../src/builder/runner.ts';
+import { capabilities, defaultIdBase, onHost } from '../../src/builder/sandbox.ts';
+import { prepareSandboxPlaces } from '../../src/builder/workspace.ts';
+
+const dir = await mkdtemp(join(tmpdir(), 'imger-sandbox-'));
+after(() => rm(dir, { recursive: true, force: true }));
+await chmod(dir, 0o755);
+await mkdir(join(dir, 'work'));
+const places = await prepareSandboxPlaces(join(dir, 'work'), defaultIdBase);
+// The image root as a sandbox sees it: the host's programs, and a file the host's root owns.
+await writeFile(join(places.inputs, 'resolv.conf'), 'nameserver 10.0.2.3\n');
+await writeFile(join(places.root, 'host-owned'), 'the host root made this\n');
+
+/** Runs `work` as a build step would, with a step context. */
+async function inStep<T>(work: (ctx: StepContext) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  let result: T | undefined;
+  await runSteps(
+    [
+      {
+        name: 'scripts',
+        timeoutMs: 60_000,
+        run: async (ctx) => {
+          result = await work(ctx);
+        },
+      },
+    ],
+    {},
+    { deadlineMs: 60_000, ...(signal ? { signal } : {}) },
+  );
+  return result as T;
+}
+
+function shell(script: string, options: { network?: boolean; caps?: typeof capabilities.imageAdmin } = {}) {
+  return inStep<RunResult>((ctx) =>
+    onHost(ctx, places, ['sh', '-c', script], {
+      binds: [{ path: places.root, writable: true }],
+      caps: options.caps ?? capabilities.none,
+      ...(options.network ? { network: true } : {}),
+      onLine: () => {},
+      okCodes: [0, 1, 2],
+    }),
+  );
+}
+
+describe('the user namespace', () => {
+  test('root inside is the host uid idBase; the host root is nobody; ids map one to one', async () => {
+    const { stdout } = await shell(
+      `id -u; stat -c %u ${places.root}/host-owned; touch ${places.root}/made; chown 1000:1000 ${places.root}/made && echo chowned`,
+      { caps: capabilities.imageAdmin },
+    );
+    assert.deepEqual(stdout.trim().split('\n'), ['0', '65534', 'chowned']);
+    assert.equal((await stat(join(places.root, 'made'))).uid, defaultIdBase + 1000);
+  });
+
+  test('capabilities are none unless given, and never more than the namespace', async () => {
+    const none = await shell('grep CapEff /proc/self/status');
+    assert.match(none.stdout, /CapEff:\s+0000000000000000/);
+    const admin = await shell(
+      `grep CapEff /proc/self/status; echo x > ${places.root}/host-owned && echo wrote-host-file`,
+      { caps: capabilities.imageAdmin },
+    );
+    assert.doesNotMatch(admin.stdout, /CapEff:\s+0000000000000000/);
+    // DAC override counts only for files whose owner maps into the namespace.
+    assert.doesNotMatch(admin.stdout, /wrote-host-file/);
+    assert.equal(await readFile(join(places.root, 'host-owned'), 'utf8'), 'the host root made this\n');
+  });
+
+  test('no nested user namespace, and the limit cannot be raised', async () => {
+    const { stdout } = await shell(
+      'unshare -U true && echo nested-userns; echo 100 > /proc/sys/user/max_user_namespaces && echo raised; cat /proc/sys/user/max_user_namespaces',
+      { caps: capabilities.imageAdmin },
+    );
+    assert.equal(stdout.trim(), '0');
+  });
+});
+
+describe('the network', () => {
+  test('without one, only its own loopback; with one, the internet by name but not the host loopback', async () => {
+    let connections = 0;
+    const listener = createServer((socket) => {
+      connections += 1;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    after(() => listener.close());
+    const port = (listener.address() as { port: number }).port;
+    const probe = `for h in 127.0.0.1 10.0.2.2; do perl -MIO::Socket::INET -e 'IO::Socket::INET->new(PeerAddr => "$ARGV[0]:${port}", Timeout => 3) ? print "reached $ARGV[0]\\n" : print "no $ARGV[0]: $!\\n"' $h; done`;
+    const offline = await shell(`${probe}; getent hosts deb.debian.org || echo no-dns`);
+    assert.match(offline.stdout, /no 127\.0\.0\.1: Connection refused/);
+    assert.match(offline.stdout, /no 10\.0\.2\.2: Network is unreachable/);
+    assert.match(offline.stdout, /no-dns/);
+    const online = await shell(`${probe}; getent hosts deb.debian.org && echo dns-ok`, { network: true });
+    assert.doesNotMatch(online.stdout, /reached/);
+    assert.match(online.stdout, /dns-ok/);
+    assert.equal(connections, 0);
+  });
+});
+
+describe('stopping', () => {
+  test('cancel kills everything in the sandbox, and its network helper', async () => {
+    const controller = new AbortController();
+    const started = inStep(
+      (ctx) =>
+        onHost(ctx, places, ['sh', '-c', 'sleep 300 & sleep 300 & echo started; wait'], {
+          binds: [],
+          caps: capabilities.none,
+          network: true,
+          onLine: (line) => line === 'started' && controller.abort(new Error('test cancel')),
+        }),
+      controller.signal,
+    );
+    const error = await started.catch((e) => e);
+    assert.ok(error instanceof BuildFailure);
+    assert.equal(error.kind, 'cancelled');
+    // Nothing runs as the sandbox's uid any more, and no slirp4netns is left.
+    const end = Date.now() + 10_000;
+    for (;;) {
+      const left: string[] = [];
+      for (const pid of (await readdir('/proc')).filter((p) => /^\d+$/.test(p))) {
+        const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+        const uid = /^Uid:\s+(\d+)/m.exec(status)?.[1];
+        const name = /^Name:\s+(\S+)/m.exec(status)?.[1];
+        if (uid === String(defaultIdBase) || name === 'slirp4netns') left.push(`${pid} ${name}`);
+      }
+      if (left.length === 0) break;
+      assert.ok(Date.now() < end, `left running: ${left.join(', ')}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  });
+
+  test('a file written for the host is created new, never through a link', async () => {
+    const target = join(dir, 'target');
+    await writeFile(target, 'kept\n');
+    const link = join(places.out, 'link');
+    await symlink(target, link);
+    const error = await inStep((ctx) =>
+      onHost(ctx, places, ['echo', 'overwritten'], { binds: [], caps: capabilities.none, stdoutTo: link }),
+    ).catch((e) => e);
+    assert.ok(error instanceof BuildFailure);
+    assert.equal(await readFile(target, 'utf8'), 'kept\n');
+  });
+});
+
+test('a work folder the sandbox cannot reach is refused with the folder that blocks it', async () => {
+  const closed = await mkdtemp(join(dir, 'closed-'));
+  await chmod(closed, 0o700);
+  await mkdir(join(closed, 'work'));
+  const error = await prepareSandboxPlaces(join(closed, 'work'), defaultIdBase).catch((e) => e);
+  assert.ok(error instanceof BuildFailure);
+  assert.match(error.message, new RegExp(`${closed} is not world-traversable`));
+});
