@@ -2,7 +2,7 @@
 // later build of the same package set skip mmdebstrap); every type is built from it and the bootable ones
 // are booted under qemu.
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -19,6 +19,8 @@ import { bootMarker, minimalRecipe } from './fixtures.ts';
 const cacheDir = process.env.IMGER_TEST_CACHE ?? '/var/cache/imger';
 // Where the builder works by default (RAM when there is plenty), so that is what these builds exercise.
 const workRoot = await mkdtemp(join(await defaultWorkRoot(), 'imger-test-work-'));
+// The sandbox's uid must be able to traverse it.
+await chmod(workRoot, 0o755);
 const outRoot = await mkdtemp(join(tmpdir(), 'imger-test-out-'));
 const builder = createNativeBuilder({ cacheDir, workRoot });
 const loopsBefore = (await run('losetup', ['-a'])).stdout;

@@ -67,6 +67,8 @@ test('builds an rpm root from a local repository, dependencies resolved by dnf',
   assert.match(listing, /\.\/usr\/share\/imgtest\/imgtest-app\.txt/);
   assert.match(listing, /\.\/usr\/share\/imgtest\/imgtest-base\.txt/);
   assert.match(listing, /\.\/usr\/share\/imgtest\/imgtest-base\.post/);
+  const log = await readFile(join(outputDir, 'rpmroot.log'), 'utf8');
+  assert.match(log, /repository local is unsigned: its packages are not verified/);
   const packages = await readFile(join(outputDir, 'rpmroot.packages'), 'utf8');
   assert.match(packages, /^imgtest-app-1\.0-1\.noarch$/m);
   assert.match(packages, /^imgtest-base-1\.0-1\.noarch$/m);

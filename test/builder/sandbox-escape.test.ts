@@ -10,11 +10,13 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, normalize } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { readHostSources, sourcesForSuite } from '../../src/builder/apt-sources.ts';
 import { createNativeBuilder } from '../../src/builder/builder.ts';
 import { run } from '../../src/builder/exec.ts';
 import { baseRecipe, type ImageRecipe, type Script } from '../../src/builder/recipe.ts';
 import { defaultWorkRoot } from '../../src/builder/workspace.ts';
+import { keyDataUrl } from '../../src/kickstart/index.ts';
 import { escapeProgram, hostTargets, hostUntouched, leaks } from './escape.ts';
 import { minimalRecipe } from './fixtures.ts';
 
@@ -319,6 +321,133 @@ describe('package maintainer scripts', () => {
     assert.ok(!outcome.ok);
     assert.equal(outcome.failure.step, 'bootstrap');
     assert.match(await readFile(join(outputDir, 'wrongkey.log'), 'utf8'), /NO_PUBKEY|not signed/);
+    assert.deepEqual(await hostUntouched(targets), []);
+  });
+});
+
+/** Files of the host an rpm root needs to run the attack: a static busybox as /bin/sh, and perl. */
+const rpmTools = [
+  ['/bin/busybox', '/bin/sh'],
+  ['/usr/bin/perl', '/usr/bin/perl'],
+  ['/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2', '/lib64/ld-linux-x86-64.so.2'],
+  ...['libc.so.6', 'libm.so.6', 'libcrypt.so.1'].map((lib) => [
+    `/lib/x86_64-linux-gnu/${lib}`,
+    `/lib/x86_64-linux-gnu/${lib}`,
+  ]),
+  ['/usr/lib/x86_64-linux-gnu/perl-base', '/usr/lib/x86_64-linux-gnu/perl-base'],
+];
+
+/** A repository of two rpms: the tools, and a package whose %post runs the attack and plants links. */
+async function evilRpmRepo(dir: string, gnupg: string): Promise<{ repo: string; key: string }> {
+  const key = await signingKey(gnupg, 'imger-rpm');
+  const top = join(dir, 'rpmbuild');
+  await mkdir(join(top, 'SPECS'), { recursive: true });
+  await mkdir(join(dir, 'src'), { recursive: true });
+  await writeFile(join(dir, 'src/escape.pl'), escapeProgram(targets, 'rpm-post'));
+  const common = `Version: 1.0
+Release: 1
+License: MIT
+AutoReqProv: no
+%global debug_package %{nil}
+%global __os_install_post %{nil}
+%global _build_id_links none
+`;
+  const tools = `Name: imgtest-tools
+Summary: a shell and perl for the attack
+${common}%description
+Tools.
+%install
+${rpmTools.map(([from, to]) => `mkdir -p %{buildroot}$(dirname ${to}) && cp -rL ${from} %{buildroot}${to}`).join('\n')}
+%files
+${rpmTools.map(([, to]) => to).join('\n')}
+`;
+  const evil = `Name: imgtest-evil
+Summary: a package that tries to get out
+BuildArch: noarch
+Requires(post): imgtest-tools
+${common}%description
+Evil.
+%install
+mkdir -p %{buildroot}/usr/share/imgtest
+cp ${join(dir, 'src/escape.pl')} %{buildroot}/usr/share/imgtest/escape.pl
+%post
+/usr/bin/perl /usr/share/imgtest/escape.pl
+mkdir -p /etc
+ln -sfn ${targets.secretFile} /etc/imger-leak-secret
+exit 0
+%files
+/usr/share/imgtest/escape.pl
+`;
+  for (const [name, text] of [
+    ['tools', tools],
+    ['evil', evil],
+  ] as const) {
+    await writeFile(join(top, 'SPECS', `${name}.spec`), text);
+    await run('rpmbuild', ['--define', `_topdir ${top}`, '-bb', join(top, 'SPECS', `${name}.spec`)], {
+      onLine: () => {},
+    });
+  }
+  const repo = join(dir, 'repo');
+  await mkdir(repo);
+  for (const arch of ['noarch', 'x86_64']) {
+    for (const rpm of await readdir(join(top, 'RPMS', arch))) {
+      await writeFile(join(repo, rpm), await readFile(join(top, 'RPMS', arch, rpm)));
+      await run('rpmsign', [
+        '--define',
+        '__gpg /usr/bin/gpg',
+        '--define',
+        '_gpg_name imger-rpm',
+        '--define',
+        `_gpg_path ${gnupg}`,
+        '--define',
+        '_gpg_sign_cmd_extra_args --batch --pinentry-mode loopback --passphrase ""',
+        '--addsign',
+        join(repo, rpm),
+      ]);
+    }
+  }
+  await run('createrepo_c', ['-q', repo]);
+  return { repo, key };
+}
+
+describe('rpm scriptlets', () => {
+  test("an rpm's %post from a signed local repository cannot reach the host; another key fails the build", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'imger-evil-rpm-'));
+    after(() => rm(dir, { recursive: true, force: true }));
+    // dnf reads a local repository in place, as the sandbox's uid.
+    await chmod(dir, 0o755);
+    const { repo, key } = await evilRpmRepo(dir, join(dir, 'gnupg'));
+    const outputDir = join(outRoot, 'rpm');
+    const recipe = (name: string, gpgKey: string): ImageRecipe => ({
+      ...baseRecipe('fs', 'x86_64', name, outputDir),
+      sources: [{ kind: 'rpm', name: 'evil', url: pathToFileURL(repo).href, gpgKey }],
+      packages: ['imgtest-evil'],
+      attachments: ['/etc/imger-leak-*'],
+    });
+    const outcome = await builder.build({ recipe: recipe('evilrpm', keyDataUrl(key)) });
+    if (!outcome.ok) assert.fail(JSON.stringify(outcome.failure));
+    const log = await assertHostUntouched(outputDir);
+    assert.match(
+      log,
+      /repository evil: packages are verified with the key from data:application\/pgp-keys;base64/,
+    );
+    assert.match(
+      log,
+      /ESCAPE\[rpm-post\] open_by_handle_at: \d+ tries on \d+ mounts: Operation not permitted$/m,
+    );
+    assert.match(log, /ESCAPE\[rpm-post\] double chroot: no host marker from here/);
+    assert.match(log, /ESCAPE\[rpm-post\] connect 127\.0\.0\.1:\d+: Connection refused/);
+    assert.match(log, /ESCAPE\[rpm-post\] done/);
+    assert.ok(!outcome.artifacts.some((a) => a.file.startsWith('imger-leak')));
+
+    const other = await signingKey(join(dir, 'other'), 'someone-else');
+    const refused = await builder.build({ recipe: recipe('wrongrpm', keyDataUrl(other)) });
+    assert.ok(!refused.ok);
+    assert.equal(refused.failure.step, 'bootstrap');
+    assert.match(
+      await readFile(join(outputDir, 'wrongrpm.log'), 'utf8'),
+      /GPG check FAILED|public key|NOKEY|signature/i,
+    );
     assert.deepEqual(await hostUntouched(targets), []);
   });
 });
