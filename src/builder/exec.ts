@@ -260,9 +260,12 @@ function runChild(
   });
 }
 
-/** The sandbox's first process, as bubblewrap reports it on the info fd: `{"child-pid": N}`. */
-function sandboxPid(info: Readable): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * The sandbox's first process, as bubblewrap reports it on the info fd: `{"child-pid": N}`; undefined when
+ * bubblewrap ends before (its own error then says why, with its exit code).
+ */
+function sandboxPid(info: Readable): Promise<number | undefined> {
+  return new Promise((resolve) => {
     let text = '';
     const onData = (chunk: Buffer): void => {
       text += chunk.toString('utf8');
@@ -272,7 +275,8 @@ function sandboxPid(info: Readable): Promise<number> {
       resolve(Number(pid));
     };
     info.on('data', onData);
-    info.once('end', () => reject(new Error('bubblewrap ended before it reported its sandbox')));
+    info.once('end', () => resolve(undefined));
+    info.once('error', () => resolve(undefined));
   });
 }
 
@@ -288,8 +292,8 @@ async function releaseIntoNamespace(
   const block = child.stdio[userNamespaceFds.block] as Writable;
   const info = child.stdio[userNamespaceFds.info] as Readable;
   block.on('error', () => {});
-  info.on('error', () => {});
   const pid = await sandboxPid(info);
+  if (pid === undefined) return undefined;
   const map = `0 ${userns.idBase} ${userNamespaceIds}\n`;
   await writeFile(`/proc/${pid}/uid_map`, map);
   await writeFile(`/proc/${pid}/gid_map`, map);
