@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { RunResult } from '../../src/builder/exec.ts';
+import { run } from '../../src/builder/exec.ts';
 import { BuildFailure } from '../../src/builder/failures.ts';
+import { packImageRoot } from '../../src/builder/pack-root.ts';
 import type { StepContext } from '../../src/builder/runner.ts';
 import { runSteps } from '../../src/builder/runner.ts';
 import { capabilities, defaultIdBase, onHost } from '../../src/builder/sandbox.ts';
@@ -83,6 +85,33 @@ describe('the user namespace', () => {
     );
     assert.equal(stdout.trim(), '0');
   });
+});
+
+test('packed in the namespace, the image keeps its own owners, setuid bits and file capabilities', async () => {
+  await shell(
+    `cd ${places.root} && touch capped setuid user && setcap cap_net_raw+ep capped && chmod 4755 setuid && chown 1000:1000 user`,
+    { caps: capabilities.imageAdmin },
+  );
+  const tarball = join(dir, 'root.tar.zst');
+  await inStep((ctx) => packImageRoot(ctx, places, tarball, 'tar.zst'));
+  const unpacked = await mkdtemp(join(dir, 'unpacked-'));
+  await run('tar', [
+    '--xattrs',
+    '--xattrs-include=*',
+    '--numeric-owner',
+    '-I',
+    'zstd',
+    '-C',
+    unpacked,
+    '-xf',
+    tarball,
+  ]);
+  assert.match((await run('getcap', [join(unpacked, 'capped')])).stdout, /cap_net_raw=ep/);
+  const setuid = await stat(join(unpacked, 'setuid'));
+  assert.equal(setuid.mode & 0o7777, 0o4755);
+  assert.equal(setuid.uid, 0);
+  assert.equal((await stat(join(unpacked, 'user'))).uid, 1000);
+  assert.equal((await stat(tarball)).uid, 0, 'the tarball belongs to the host root');
 });
 
 describe('the network', () => {
