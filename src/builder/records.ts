@@ -45,12 +45,19 @@ export async function writeRpmPackageList(
   await writeFile(output, `${stdout.trim().split('\n').sort().join('\n')}\n`);
 }
 
-/** The kernel versions in the image's /boot (vmlinuz-VERSION), oldest first; only names safe in a path. */
+/**
+ * The kernel versions in the image's /boot (regular files vmlinuz-VERSION), oldest first; only names safe in a
+ * path, since a version ends up in the boot loader's configuration and in file names.
+ */
 export async function kernelVersions(ctx: StepContext, places: SandboxPlaces): Promise<string[]> {
   const { stdout } = await inImage(
     ctx,
     places,
-    ['sh', '-c', 'cd /boot && for f in vmlinuz-*; do [ -f "$f" ] && printf "%s\\n" "$f"; done; true'],
+    [
+      'sh',
+      '-c',
+      'cd /boot && for f in vmlinuz-*; do [ -f "$f" ] && [ ! -L "$f" ] && printf "%s\\n" "$f"; done; true',
+    ],
     { caps: capabilities.none, onLine: () => {} },
   );
   return stdout

@@ -77,3 +77,28 @@ for (const fstype of ['ext4', 'xfs', 'btrfs', 'vfat'] as const satisfies readonl
     assert.deepEqual(await mountsBelow(dir), []);
   });
 }
+
+test('a /boot a package turned into a link (boot -> /etc) is refused, not followed', async () => {
+  await symlink('/etc', join(content, 'boot'));
+  await lchown(join(content, 'boot'), defaultIdBase, defaultIdBase);
+  const error = await runSteps(
+    [
+      {
+        name: 'filesystem',
+        timeoutMs: 60_000,
+        run: async (ctx) => {
+          await makeTreeFilesystem(
+            ctx,
+            { mountpoint: '/boot', fstype: 'ext4', uuid: randomUUID(), label: 'boot', minMiB: 0 },
+            { places, dir: '/boot' },
+            'boot.img',
+            64,
+          );
+        },
+      },
+    ],
+    {},
+    { deadlineMs: 60_000 },
+  ).catch((e) => e);
+  assert.match(String(error?.message), /\/boot is not a folder/);
+});

@@ -10,6 +10,7 @@ import type { RunResult } from '../../src/builder/exec.ts';
 import { run } from '../../src/builder/exec.ts';
 import { BuildFailure } from '../../src/builder/failures.ts';
 import { packImageRoot } from '../../src/builder/pack-root.ts';
+import { copyAttachments, copyOutOfImage, kernelVersions } from '../../src/builder/records.ts';
 import type { StepContext } from '../../src/builder/runner.ts';
 import { runSteps } from '../../src/builder/runner.ts';
 import { capabilities, defaultIdBase, onHost } from '../../src/builder/sandbox.ts';
@@ -19,7 +20,9 @@ const dir = await mkdtemp(join(tmpdir(), 'imger-sandbox-'));
 after(() => rm(dir, { recursive: true, force: true }));
 await chmod(dir, 0o755);
 await mkdir(join(dir, 'work'));
-const places = await prepareSandboxPlaces(join(dir, 'work'), defaultIdBase);
+// A range of its own, so the builds other test files run at the same time are not counted as this one's.
+const idBase = defaultIdBase + 16 * 65536;
+const places = await prepareSandboxPlaces(join(dir, 'work'), idBase);
 // The image root as a sandbox sees it: the host's programs, and a file the host's root owns.
 await writeFile(join(places.inputs, 'resolv.conf'), 'nameserver 10.0.2.3\n');
 await writeFile(join(places.root, 'host-owned'), 'the host root made this\n');
@@ -62,7 +65,7 @@ describe('the user namespace', () => {
       { caps: capabilities.imageAdmin },
     );
     assert.deepEqual(stdout.trim().split('\n'), ['0', '65534', 'chowned']);
-    assert.equal((await stat(join(places.root, 'made'))).uid, defaultIdBase + 1000);
+    assert.equal((await stat(join(places.root, 'made'))).uid, idBase + 1000);
   });
 
   test('capabilities are none unless given, and never more than the namespace', async () => {
@@ -114,6 +117,36 @@ test('packed in the namespace, the image keeps its own owners, setuid bits and f
   assert.equal((await stat(tarball)).uid, 0, 'the tarball belongs to the host root');
 });
 
+test('what comes out of the image is read inside it: a planted link is refused, not followed', async () => {
+  const secret = join(dir, 'host-secret');
+  await writeFile(secret, 'host secret\n', { mode: 0o600 });
+  // A shell and cat for the image: busybox, as root of the namespace made them.
+  await shell(
+    [
+      `mkdir -p ${places.root}/bin ${places.root}/boot ${places.root}/etc`,
+      `cp /bin/busybox ${places.root}/bin/sh && ln -sf sh ${places.root}/bin/cat`,
+      `echo image-shadow > ${places.root}/etc/shadow`,
+      `echo kernel > ${places.root}/boot/vmlinuz-6.1.0-1-amd64`,
+      `ln -sf ${secret} ${places.root}/boot/vmlinuz-9.9.9-host`,
+      `ln -sf /etc/shadow ${places.root}/boot/vmlinuz-9.9.9-image`,
+      `echo x > '${places.root}/boot/vmlinuz-$(reboot)'`,
+    ].join(' && '),
+    { caps: capabilities.imageAdmin },
+  );
+  assert.deepEqual(await inStep((ctx) => kernelVersions(ctx, places)), ['6.1.0-1-amd64']);
+  const copy = (name: string) =>
+    inStep((ctx) => copyOutOfImage(ctx, places, `/boot/${name}`, join(dir, `copied-${name}`)));
+  await copy('vmlinuz-6.1.0-1-amd64');
+  assert.equal(await readFile(join(dir, 'copied-vmlinuz-6.1.0-1-amd64'), 'utf8'), 'kernel\n');
+  for (const planted of ['vmlinuz-9.9.9-host', 'vmlinuz-9.9.9-image']) {
+    await assert.rejects(copy(planted));
+    await assert.rejects(stat(join(dir, `copied-${planted}`)), { code: 'ENOENT' });
+  }
+  const attached = await mkdtemp(join(dir, 'attached-'));
+  const names = await inStep((ctx) => copyAttachments(ctx, places, ['/boot/vmlinuz-*'], attached));
+  assert.deepEqual(names.sort(), ['vmlinuz-$(reboot)', 'vmlinuz-6.1.0-1-amd64']);
+});
+
 describe('the network', () => {
   test('without one, only its own loopback; with one, the internet by name but not the host loopback', async () => {
     let connections = 0;
@@ -160,7 +193,9 @@ describe('stopping', () => {
         const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
         const uid = /^Uid:\s+(\d+)/m.exec(status)?.[1];
         const name = /^Name:\s+(\S+)/m.exec(status)?.[1];
-        if (uid === String(defaultIdBase) || name === 'slirp4netns') left.push(`${pid} ${name}`);
+        const parent = /^PPid:\s+(\d+)/m.exec(status)?.[1];
+        const ours = name === 'slirp4netns' && parent === String(process.pid);
+        if (uid === String(idBase) || ours) left.push(`${pid} ${name}`);
       }
       if (left.length === 0) break;
       assert.ok(Date.now() < end, `left running: ${left.join(', ')}`);
@@ -185,7 +220,7 @@ test('a work folder the sandbox cannot reach is refused with the folder that blo
   const closed = await mkdtemp(join(dir, 'closed-'));
   await chmod(closed, 0o700);
   await mkdir(join(closed, 'work'));
-  const error = await prepareSandboxPlaces(join(closed, 'work'), defaultIdBase).catch((e) => e);
+  const error = await prepareSandboxPlaces(join(closed, 'work'), idBase).catch((e) => e);
   assert.ok(error instanceof BuildFailure);
   assert.match(error.message, new RegExp(`${closed} is not world-traversable`));
 });
