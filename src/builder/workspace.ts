@@ -1,11 +1,11 @@
 // The temporary places of one build and their removal: nothing may be left behind, and a removal must never
 // walk into a mount (a leaked bind of /dev or /proc would turn rm -rf into damage to the host).
-import { chmod, chown, mkdir, readFile, rm, stat, statfs } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { run } from './exec.ts';
+import { run, userNetwork } from './exec.ts';
 import { BuildFailure } from './failures.ts';
-import type { SandboxPlaces } from './sandbox.ts';
+import { type SandboxPlaces, sandboxResolvConf } from './sandbox.ts';
 
 /** Mount points at or below dir, deepest first, from the kernel's own table. */
 export async function mountsBelow(dir: string): Promise<string[]> {
@@ -125,6 +125,8 @@ export async function prepareSandboxPlaces(workDir: string, idBase: number): Pro
   // Traversable, not listable: the sandbox reaches its own folders and sees nothing else of the work folder.
   await chmod(workDir, 0o711);
   await mkdir(places.inputs, { mode: 0o755 });
+  // The DNS of a sandbox with a network: slirp4netns' forwarder.
+  await writeFile(join(places.inputs, sandboxResolvConf), `nameserver ${userNetwork.dns}\n`);
   for (const owned of [places.root, places.out, places.images]) {
     await mkdir(owned, { mode: 0o755 });
     await chown(owned, idBase, idBase);
