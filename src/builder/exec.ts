@@ -211,10 +211,13 @@ function runChild(
       child.stdin?.end(options.input);
     }
     let network: ChildProcess | undefined;
+    let closed = false;
     if (userns) {
       releaseIntoNamespace(child, userns, options.signal).then(
         (started) => {
           network = started;
+          // A sandbox killed while its network came up has closed already: the helper goes now.
+          if (closed && network) stopNetwork(network);
         },
         (error: Error) => {
           output.stderr += `the sandbox's user namespace could not be set up: ${error.message}\n`;
@@ -230,6 +233,7 @@ function runChild(
       stopReason = 'spawn-error';
     });
     child.on('close', (code) => {
+      closed = true;
       if (child.pid !== undefined) liveGroups.delete(child.pid);
       if (network) stopNetwork(network);
       clearTimeout(timeout);
