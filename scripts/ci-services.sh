@@ -134,7 +134,8 @@ services_stop() {
 # Executed rather than sourced: `start` prints the exports to eval, `stop DIR` stops what that start began.
 # A test that restarts its broker gets one of its own, so that other tests sharing IMG_TEST_AMQP_URL go on:
 # `rabbitmq-start DIR` prints its URL, `rabbitmq-restart DIR` boots it again on the same data (its queues and
-# messages), `rabbitmq-stop DIR` stops it.
+# messages), `rabbitmq-stop DIR` stops it, and `rabbitmqctl DIR ARGS…` runs rabbitmqctl on it (for a test that
+# sets its broker up as an operator would: vhosts, users).
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   set -euo pipefail
   case "${1:-}" in
@@ -161,8 +162,14 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
       IMG_CI_SERVICES_DIR=$2
       rmq_stop
       ;;
+    rabbitmqctl)
+      IMG_CI_SERVICES_DIR=$2
+      shift 2
+      rmq_env "$RMQ_BIN/rabbitmqctl" "$@"
+      ;;
     *)
-      echo "usage: $0 start | stop [DIR] | rabbitmq-start DIR | rabbitmq-restart DIR | rabbitmq-stop DIR" >&2
+      echo "usage: $0 start | stop [DIR] | rabbitmq-start DIR | rabbitmq-restart DIR | rabbitmq-stop DIR |" \
+        "rabbitmqctl DIR ARGS…" >&2
       exit 2
       ;;
   esac

@@ -31,5 +31,7 @@ for pkg in "${missing[@]}"; do
   fi
 done
 
+# Answers to the packages' install-time questions (slapd would otherwise configure and start a system server).
+sed -e 's/#.*//' -e '/^[[:space:]]*$/d' debconf-selections.txt | debconf-set-selections
 echo "imger: installing Debian packages: ${missing[*]}" >&2
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

@@ -2,9 +2,11 @@
 # `npm test`: installs what the tests need, then runs every test with node's test runner.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/ensure-runtime.sh
 bash scripts/ensure-node-deps.sh
 bash scripts/install-system-packages.sh system-packages.txt test-packages.txt
 bash scripts/build-web.sh
+bash scripts/build-js.sh
 npx --no-install tsc --noEmit
 npx --no-install biome check .
 mapfile -t files < <(find test -name '*.test.ts' | sort)

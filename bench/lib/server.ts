@@ -23,7 +23,8 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-export async function startBenchServer(): Promise<BenchServer> {
+/** `env`: img.conf keys as IMG_SECTION_KEY variables, over the benchmark's own. */
+export async function startBenchServer(env: Record<string, string> = {}): Promise<BenchServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'img-bench-'));
   const config = loadConfig({
     env: {
@@ -31,6 +32,7 @@ export async function startBenchServer(): Promise<BenchServer> {
       IMG_WORKER_BASE_DIR: join(dataDir, 'images'),
       IMG_WEB_LISTEN: '127.0.0.1:0',
       IMG_WORKER_NUM_WORKERS: '0',
+      ...env,
     },
     warn: () => {},
   });
@@ -68,8 +70,11 @@ export async function startBenchServer(): Promise<BenchServer> {
 }
 
 /** Runs the benchmark body against a fresh server and always stops it and removes its folder. */
-export async function withBenchServer<T>(run: (bench: BenchServer) => Promise<T>): Promise<T> {
-  const bench = await startBenchServer();
+export async function withBenchServer<T>(
+  run: (bench: BenchServer) => Promise<T>,
+  env: Record<string, string> = {},
+): Promise<T> {
+  const bench = await startBenchServer(env);
   try {
     return await run(bench);
   } finally {

@@ -78,11 +78,15 @@ export function baseRootKey(inputs: BaseRootInputs): string {
   return createHash('sha256').update(canonicalJson(normalised)).digest('hex');
 }
 
-/** A hash of the bootstrap code itself: editing how roots are made invalidates every cached root. */
+/**
+ * A hash of the bootstrap code itself: editing how roots are made invalidates every cached root. The TypeScript
+ * sources are hashed (through the checkout's src/, whether this module runs from src/ or from the compiled dist/),
+ * so the compiled CLI and the TypeScript tests share one cache.
+ */
 export async function builderVersion(): Promise<string> {
   const hash = createHash('sha256');
   for (const file of ['bootstrap.ts', 'packages.ts']) {
-    hash.update(await readFile(fileURLToPath(new URL(file, import.meta.url))));
+    hash.update(await readFile(fileURLToPath(new URL(`../../src/builder/${file}`, import.meta.url))));
   }
   return hash.digest('hex');
 }

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../service/config/index.ts';
 import { registerBuildCommands } from './commands/build.ts';
 import { registerClientCommands } from './commands/client.ts';
 import { registerKickstartCommands } from './commands/ks.ts';
@@ -26,6 +27,10 @@ try {
   if (error instanceof CommanderError) {
     // Help and version are "errors" to commander; they already printed what they had to.
     process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  } else if (error instanceof ConfigError) {
+    // Settings found unusable once the service opens them (an LDAP CA file that cannot be read).
+    process.stderr.write(`imger: ${error.message}\n`);
+    process.exitCode = EXIT.usage;
   } else if (error instanceof UserError) {
     process.stderr.write(`imger: ${error.message}\n`);
     process.exitCode = error.exitCode;

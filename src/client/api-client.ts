@@ -20,6 +20,7 @@ import type {
   LintRequest,
   LintResult,
   LogAppended,
+  PasswordChange,
   QueueSchema,
   RenderRequest,
   RenderResult,
@@ -30,6 +31,7 @@ import type {
   TemplateSchema,
   TokenCreated,
   TokenInfoSchema,
+  TokenRequest,
   UploadedFile,
   UserCreate,
   UserPatch,
@@ -59,11 +61,13 @@ export type {
   LintRequest,
   LintResult,
   LogAppended,
+  PasswordChange,
   RenderRequest,
   RenderResult,
   SubmitJson,
   TemplateDetail,
   TokenCreated,
+  TokenRequest,
   UploadedFile,
   UserCreate,
   UserPatch,
@@ -134,9 +138,9 @@ export class ApiClient {
       : new URL(API_PATH + path, this.server).href;
   }
 
-  /** A bearer token for scripts: shown once, kept by the caller. */
-  login(credentials: Credentials): Promise<TokenCreated> {
-    return this.#json('POST', 'tokens', credentials);
+  /** A bearer token for scripts: shown once, kept by the caller; optionally named, and expiring. */
+  login(request: TokenRequest): Promise<TokenCreated> {
+    return this.#json('POST', 'tokens', request);
   }
 
   /** A browser login: the cookie is set by the server, the CSRF token is kept for later writes. */
@@ -155,6 +159,11 @@ export class ApiClient {
   async endSession(): Promise<void> {
     await this.#json('DELETE', 'session');
     this.#csrfToken = undefined;
+  }
+
+  /** Your own new password: ends your other sessions, and with `revoke_tokens` every token of yours. */
+  async changePassword(change: PasswordChange): Promise<void> {
+    await this.#json('PUT', 'session/password', change);
   }
 
   submit(request: SubmitJson): Promise<Job> {
@@ -401,7 +410,7 @@ export class ApiClient {
     return this.#json('POST', 'users', user);
   }
 
-  /** A new password, e-mail or admin flag. */
+  /** A new password (which ends their sessions; `revoke_tokens` revokes their tokens), e-mail or admin flag. */
   changeUser(username: string, changes: UserPatch): Promise<User> {
     return this.#json('PATCH', `users/${encodeURIComponent(username)}`, changes);
   }

@@ -2,9 +2,9 @@ import type { ParsedCommand } from './command-spec.ts';
 import { COMMANDS, findCommand } from './commands/index.ts';
 import { quoteToken } from './lexer.ts';
 import { writeMicHeader } from './mic-header.ts';
-import type { Kickstart, PackageGroup, PackageSelection, Script, ScriptKind } from './model.ts';
+import type { Certificate, Kickstart, PackageGroup, PackageSelection, Script, ScriptKind } from './model.ts';
 import { keepsUnknownOptions, looksLikeOption, type OptionValue, writeOptions } from './options.ts';
-import { DEFAULT_INTERPRETER, PACKAGES_OPTIONS, SECTIONS } from './sections.ts';
+import { CERTIFICATE_OPTIONS, DEFAULT_INTERPRETER, PACKAGES_OPTIONS, SECTIONS } from './sections.ts';
 
 /**
  * Canonical kickstart text, as pykickstart's ksflatten writes it: includes already flattened (the model holds
@@ -12,9 +12,9 @@ import { DEFAULT_INTERPRETER, PACKAGES_OPTIONS, SECTIONS } from './sections.ts';
  * file order), then the sections. Comments are not kept: the model holds none. Parsing the result gives the
  * same `kickstartMeaning`.
  *
- * Sections come in the order they run or are used: %pre, %pre-install, %packages, %prepackages, then %post,
- * %onerror and %traceback mixed in file order (they run at different moments, so only the order within each
- * kind matters), %attachment, %pack, %addon and %anaconda.
+ * Sections come in the order they run or are used: %certificate (installed first), %pre, %pre-install,
+ * %packages, %prepackages, then %post, %onerror and %traceback mixed in file order (they run at different
+ * moments, so only the order within each kind matters), %attachment, %pack, %addon and %anaconda.
  */
 export function formatKickstart(ks: Kickstart): string {
   const blocks: string[] = [];
@@ -25,6 +25,7 @@ export function formatKickstart(ks: Kickstart): string {
   if (head.length > 0) blocks.push(head.map((line) => `${line}\n`).join(''));
   const scripts = (kinds: readonly ScriptKind[]) =>
     ks.scripts.filter((s) => kinds.includes(s.kind)).map(formatScript);
+  blocks.push(...ks.certificates.map(formatCertificate));
   blocks.push(...scripts(['pre']), ...scripts(['pre-install']));
   if (ks.packages) blocks.push(formatPackages(ks.packages));
   if (ks.prepackages) blocks.push(section('%prepackages', lines(ks.prepackages)));
@@ -32,8 +33,9 @@ export function formatKickstart(ks: Kickstart): string {
   if (ks.attachments) blocks.push(section('%attachment', lines(ks.attachments)));
   blocks.push(...scripts(['pack']));
   for (const addon of ks.addons) {
-    // The header is split like a command line, so its words are quoted the same way.
-    blocks.push(section(['%addon', ...[addon.name, ...addon.args].map(quoteToken)].join(' '), addon.body));
+    // The header is split like a command line, so its words are quoted the same way; a nameless one stays so.
+    const words = addon.name === '' && addon.args.length === 0 ? [] : [addon.name, ...addon.args];
+    blocks.push(section(['%addon', ...words.map(quoteToken)].join(' '), addon.body));
   }
   if (ks.anaconda) blocks.push(section('%anaconda', ks.anaconda.body));
   return blocks.join('\n');
@@ -95,6 +97,16 @@ function formatScript(script: Script): string {
   return section([name, ...writeOptions(spec.options, scriptOptions(script))].join(' '), script.body);
 }
 
+function formatCertificate(certificate: Certificate): string {
+  const { filename, dir, type } = certificate;
+  const options = writeOptions(CERTIFICATE_OPTIONS, {
+    filename,
+    ...(dir !== null && { dir }),
+    ...(type !== null && { type }),
+  });
+  return section(['%certificate', ...options].join(' '), certificate.body);
+}
+
 function formatPackages(selection: PackageSelection): string {
   // `@ ^x` is a group and `- @x` an excluded package: the space keeps such names from reading as `@^` or `-@`.
   const after = (marker: string, name: string, lookalike: string) =>
@@ -108,8 +120,15 @@ function formatPackages(selection: PackageSelection): string {
     ...sortedNames(selection.excludedGroups).map((name) => `-@${name}`),
     ...sortedNames(selection.excludedPackages).map((name) => after('-', name, '@')),
   ];
-  const options = writeOptions(PACKAGES_OPTIONS, selection.options as Record<string, OptionValue>);
-  return section(['%packages', ...options].join(' '), lines(body));
+  const { default: isDefault, ...others } = selection.options;
+  // pykickstart checks each header alone but keeps --default from an earlier one: with --nocore, it can only be
+  // written in a header of its own.
+  const apart = isDefault === true && others.nocore === true;
+  const options = writeOptions(
+    PACKAGES_OPTIONS,
+    (apart ? others : selection.options) as Record<string, OptionValue>,
+  );
+  return `${apart ? section('%packages --default', '') : ''}${section(['%packages', ...options].join(' '), lines(body))}`;
 }
 
 function section(header: string, body: string): string {

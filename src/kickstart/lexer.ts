@@ -1,12 +1,13 @@
 /**
  * Splits one kickstart line the way pykickstart does, with Python's `shlex.split(line, comments=True)`:
- * POSIX quoting, and `#` outside quotes ends the line even in the middle of a token.
+ * POSIX quoting, and `#` outside quotes ends the line even in the middle of a token. With `comments` false,
+ * `#` is an ordinary character, as for the few commands pykickstart reads with `shlex.split(line)`.
  */
 export type SplitResult = { ok: true; tokens: string[] } | { ok: false; error: string };
 
 const WHITESPACE = new Set([' ', '\t', '\r', '\n']);
 
-export function splitLine(line: string): SplitResult {
+export function splitLine(line: string, comments = true): SplitResult {
   const tokens: string[] = [];
   let token = '';
   // A token exists once any character or a pair of quotes was read, so `''` yields an empty token.
@@ -22,7 +23,7 @@ export function splitLine(line: string): SplitResult {
         inToken = false;
       }
       i++;
-    } else if (c === '#') {
+    } else if (c === '#' && comments) {
       break;
     } else if (c === '\\') {
       if (i + 1 >= n) return { ok: false, error: 'a backslash ends the line with nothing to escape' };
@@ -60,7 +61,7 @@ export function splitLine(line: string): SplitResult {
       let j = i + 1;
       while (j < n) {
         const d = line[j]!;
-        if (WHITESPACE.has(d) || d === '#' || d === '\\' || d === "'" || d === '"') break;
+        if (WHITESPACE.has(d) || (d === '#' && comments) || d === '\\' || d === "'" || d === '"') break;
         j++;
       }
       token += line.slice(i, j);

@@ -37,6 +37,7 @@ export interface KickstartMeaning {
   }[];
   addons: { name: string; args: string[]; body: string }[];
   anaconda: { body: string } | null;
+  certificates: { filename: string; dir: string | null; type: string | null; body: string }[];
 }
 
 export function kickstartMeaning(ks: Kickstart): KickstartMeaning {
@@ -76,6 +77,12 @@ export function kickstartMeaning(ks: Kickstart): KickstartMeaning {
       })),
     addons: ks.addons.map((a) => ({ name: a.name, args: [...a.args], body: normaliseBody(a.body) })),
     anaconda: ks.anaconda && { body: normaliseBody(ks.anaconda.body) },
+    certificates: ks.certificates.map(({ filename, dir, type, body }) => ({
+      filename,
+      dir,
+      type,
+      body: normaliseBody(body),
+    })),
   };
 }
 

@@ -54,6 +54,18 @@ export interface Addon {
   location: Location;
 }
 
+/** A %certificate section: the certificate (or bundle) text and where it goes. */
+export interface Certificate {
+  filename: string;
+  /** The folder it is written to; null when --type places it. */
+  dir: string | null;
+  /** How it is placed and imported (anchor: a CA trust anchor); null when --dir says where. */
+  type: string | null;
+  /** The text between the header and %end, exactly as written. */
+  body: string;
+  location: Location;
+}
+
 export interface RawSection {
   body: string;
   location: Location;
@@ -79,6 +91,7 @@ export interface Kickstart {
   attachments: string[] | null;
   addons: Addon[];
   anaconda: RawSection | null;
+  certificates: Certificate[];
   micOptions: MicOptions | null;
 }
 
@@ -91,6 +104,7 @@ export function emptyKickstart(): Kickstart {
     attachments: null,
     addons: [],
     anaconda: null,
+    certificates: [],
     micOptions: null,
   };
 }

@@ -46,6 +46,8 @@ export interface BoolOption extends OptionBase {
 export interface ChoiceOption<C extends string = string> extends OptionBase {
   kind: 'choice';
   choices: readonly C[];
+  /** pykickstart lowers some values before looking them up (`autopart --type=LVM`); they are kept lowered. */
+  ignoreCase?: boolean;
 }
 /** A comma-separated list; repeating the option adds to it. */
 export interface ListOption extends OptionBase {
@@ -112,6 +114,8 @@ export interface ArgsSpec {
   min: number;
   /** null: no upper bound. */
   max: number | null;
+  /** The arguments are one value written in words (`sshpw a password with spaces`), kept joined by spaces. */
+  joined?: boolean;
   /** What the arguments are, for messages: "a time zone". */
   describe?: string;
 }
@@ -122,6 +126,12 @@ export interface MatchContext {
   error(message: string): void;
   warning(message: string): void;
 }
+
+/**
+ * Groups of options that pykickstart stores in one place (argparse's `dest`), so that the last one given wins:
+ * `rootpw --plaintext --iscrypted` is crypted, `selinux --enforcing --disabled` disabled.
+ */
+export type LastWins = readonly (readonly string[])[];
 
 export interface MatchedOptions {
   values: Record<string, OptionValue>;
@@ -136,27 +146,34 @@ export function matchOptions(
   spec: OptionsSpec,
   tokens: readonly string[],
   ctx: MatchContext,
+  lastWins: LastWins = [],
 ): MatchedOptions {
   const index = spellingIndex(spec);
   const values: Record<string, OptionValue> = {};
   const args: string[] = [];
   // A required option given with a bad value has been reported already; "is required" would only add noise.
   const given = new Set<string>();
+  const isOption = (token: string) => isOptionToken(index, token, ctx.extensions);
   let onlyArgs = false;
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
-    if (onlyArgs || !looksLikeOption(token)) {
+    if (onlyArgs || !isOption(token)) {
       args.push(token);
       continue;
     }
     if (token === '--') {
       onlyArgs = true;
+      // A line handed on to another tool keeps its `--`, which means something to that tool too. argparse drops
+      // a `--` only with the arguments after it, so one that ends the line is left over as an argument.
+      if (index.passthrough || i === tokens.length - 1) args.push(token);
       continue;
     }
     const eq = token.indexOf('=');
     const spelled = eq < 0 ? token.slice(2) : token.slice(2, eq);
     const inline = eq < 0 ? undefined : token.slice(eq + 1);
-    const found: Resolution = token.startsWith('--') ? resolveSpelling(index, spelled) : { kind: 'unknown' };
+    const found: Resolution = token.startsWith('--')
+      ? resolveSpelling(index, spelled, ctx.extensions)
+      : { kind: 'unknown' };
     if (found.kind === 'unknown' && index.passthrough) {
       args.push(token);
       continue;
@@ -167,7 +184,7 @@ export function matchOptions(
     }
     if (found.kind === 'unknown') {
       ctx.error(`unknown option "--${spelled}"`);
-      if (inline === undefined && i + 1 < tokens.length && !looksLikeOption(tokens[i + 1]!)) i++;
+      if (inline === undefined && i + 1 < tokens.length && !isOption(tokens[i + 1]!)) i++;
       continue;
     }
     if (found.kind === 'ambiguous') {
@@ -186,7 +203,7 @@ export function matchOptions(
       ctx.error(`--${spelling} is no longer supported: ${option.removed}`);
       // Its value is not an argument of the command.
       const next = tokens[i + 1];
-      if (option.kind !== 'flag' && inline === undefined && next !== undefined && !looksLikeOption(next)) i++;
+      if (option.kind !== 'flag' && inline === undefined && next !== undefined && !isOption(next)) i++;
       continue;
     }
     if (option.deprecated) ctx.warning(`--${spelling} is deprecated: ${option.deprecated}`);
@@ -195,13 +212,16 @@ export function matchOptions(
 
     if (option.kind === 'flag') {
       if (inline !== undefined) ctx.error(`--${spelling} takes no value, got "${inline}"`);
-      else values[key] = true;
+      else {
+        overrideEarlier(key, values, lastWins, ctx);
+        values[key] = true;
+      }
       continue;
     }
     let raw = inline;
     if (raw === undefined) {
       const next = tokens[i + 1];
-      if (next !== undefined && !looksLikeOption(next)) {
+      if (next !== undefined && !isOption(next)) {
         raw = next;
         i++;
       } else if (option.kind === 'string' && option.valueOptional) {
@@ -216,6 +236,7 @@ export function matchOptions(
       ctx.error(`--${spelling} expects ${converted.problem}, got "${raw}"`);
       continue;
     }
+    overrideEarlier(key, values, lastWins, ctx);
     if (option.kind === 'list') {
       // pykickstart's commaSplit: items trimmed, empty ones dropped.
       const items = (converted as string)
@@ -250,14 +271,65 @@ export function checkExclusive(
   error: (message: string) => void,
 ): void {
   for (const group of groups) {
-    const given = group.filter((key) => values[key] !== undefined && values[key] !== false);
-    if (given.length > 1) error(`${given.map((k) => `--${k}`).join(' and ')} cannot be used together`);
+    const both = group.filter((key) => given(values[key]));
+    if (both.length > 1) error(`${both.map((k) => `--${k}`).join(' and ')} cannot be used together`);
   }
 }
 
-/** argparse treats a token as an option when it starts with a dash and is not a negative number. */
+/**
+ * Whether an option counts as given where pykickstart checks one (`if ns.enabled:`): an empty value, an empty
+ * list and a zero do not, so `services --enabled=` names no service.
+ */
+export function given(value: OptionValue | undefined): boolean {
+  return (
+    value !== undefined &&
+    value !== '' &&
+    value !== false &&
+    value !== 0 &&
+    !(Array.isArray(value) && value.length === 0)
+  );
+}
+
+/** Removes the options of the key's last-wins group given before it, saying which one now wins. */
+function overrideEarlier(
+  key: string,
+  values: Record<string, OptionValue>,
+  lastWins: LastWins,
+  ctx: MatchContext,
+): void {
+  for (const group of lastWins) {
+    if (!group.includes(key)) continue;
+    for (const other of group) {
+      if (other === key || values[other] === undefined) continue;
+      delete values[other];
+      ctx.warning(`--${key} overrides --${other} given before it`);
+    }
+  }
+}
+
+/** argparse's negative numbers, which are values, never options, in a parser with no option that looks like one. */
+const NEGATIVE_NUMBER = /^-\d+$|^-\d*\.\d+$/;
+
+/**
+ * Whether a token may be an option, whatever the command: it starts with a dash and is not a negative number.
+ * Writing uses this; an argument it matches is written after `--`, which every reading takes as an argument.
+ */
 export function looksLikeOption(token: string): boolean {
-  return token.length > 1 && token[0] === '-' && !/^-\d/.test(token);
+  return token.length > 1 && token[0] === '-' && !NEGATIVE_NUMBER.test(token);
+}
+
+/**
+ * argparse's reading of a token (its `_parse_optional`), which pykickstart inherits: an option when it names
+ * one of the command's options (exactly, before an `=`, or by an unambiguous or ambiguous prefix); otherwise an
+ * argument when it is a lone dash, a negative number or holds a space (`--mkfsoptions "-m bigtime=0"` gives
+ * `-m bigtime=0` as the value); otherwise an unknown option.
+ */
+function isOptionToken(index: SpellingIndex, token: string, extensions: boolean): boolean {
+  if (!looksLikeOption(token)) return false;
+  if (!token.includes(' ')) return true;
+  if (!token.startsWith('--')) return false;
+  const eq = token.indexOf('=');
+  return resolveSpelling(index, token.slice(2, eq < 0 ? undefined : eq), extensions).kind !== 'unknown';
 }
 
 type Resolution =
@@ -268,7 +340,8 @@ type Resolution =
 interface SpellingIndex {
   /** spelling → option key */
   bySpelling: Map<string, string>;
-  spellings: string[];
+  /** The spellings a prefix may stand for: not those of removed options, which pykickstart no longer has. */
+  prefixable: { spelling: string; extension: boolean }[];
   /** The spec keeps unknown options as arguments. */
   passthrough: boolean;
 }
@@ -279,30 +352,39 @@ function spellingIndex(spec: OptionsSpec): SpellingIndex {
   let index = indexCache.get(spec);
   if (!index) {
     const bySpelling = new Map<string, string>();
+    const prefixable: SpellingIndex['prefixable'] = [];
     for (const [key, option] of Object.entries(spec)) {
       if (option.kind === 'passthrough') continue;
-      bySpelling.set(key, key);
-      for (const alias of option.aliases ?? []) bySpelling.set(alias, key);
-      for (const alias of Object.keys(option.deprecatedAliases ?? {})) bySpelling.set(alias, key);
+      const spellings = [key, ...(option.aliases ?? []), ...Object.keys(option.deprecatedAliases ?? {})];
+      const extension = option.origin !== undefined && option.origin !== 'pykickstart';
+      for (const spelling of spellings) {
+        bySpelling.set(spelling, key);
+        if (!option.removed) prefixable.push({ spelling, extension });
+      }
     }
-    index = { bySpelling, spellings: [...bySpelling.keys()].sort(), passthrough: keepsUnknownOptions(spec) };
+    prefixable.sort((a, b) => (a.spelling < b.spelling ? -1 : 1));
+    index = { bySpelling, prefixable, passthrough: keepsUnknownOptions(spec) };
     indexCache.set(spec, index);
   }
   return index;
 }
 
-function resolveSpelling(index: SpellingIndex, spelled: string): Resolution {
+/**
+ * An exact spelling, else argparse's abbreviation: a prefix of exactly one spelling. Like argparse, a prefix of
+ * two spellings of one option (`%post --lo`: --log, --logfile) is ambiguous. Without extensions, their spellings
+ * take no part, so a prefix means what it means to pykickstart.
+ */
+function resolveSpelling(index: SpellingIndex, spelled: string, extensions: boolean): Resolution {
   const exact = index.bySpelling.get(spelled);
   if (exact !== undefined) return { kind: 'found', key: exact, spelling: spelled };
   if (spelled === '') return { kind: 'unknown' };
-  const matches = index.spellings.filter((s) => s.startsWith(spelled));
-  const keys = new Set(matches.map((s) => index.bySpelling.get(s)!));
-  if (keys.size === 0) return { kind: 'unknown' };
-  // Several spellings of one option (an alias and its canonical name) are not an ambiguity worth refusing.
-  // Name each option once, by its canonical name, even when several of its spellings match.
-  if (keys.size > 1) return { kind: 'ambiguous', candidates: [...keys].sort() };
-  const key = [...keys][0]!;
-  return { kind: 'found', key, spelling: matches.includes(key) ? key : matches[0]! };
+  const matches = index.prefixable
+    .filter((s) => s.spelling.startsWith(spelled) && (extensions || !s.extension))
+    .map((s) => s.spelling);
+  if (matches.length === 0) return { kind: 'unknown' };
+  if (matches.length > 1) return { kind: 'ambiguous', candidates: matches };
+  const spelling = matches[0]!;
+  return { kind: 'found', key: index.bySpelling.get(spelling)!, spelling };
 }
 
 function describeValue(option: OptionSpec): string {
@@ -326,8 +408,9 @@ function describeValue(option: OptionSpec): string {
 function convert(option: OptionSpec, raw: string): OptionValue | { problem: string } {
   switch (option.kind) {
     case 'int': {
-      if (!/^[+-]?\d+$/.test(raw.trim())) return { problem: 'a number' };
-      const n = Number.parseInt(raw, 10);
+      // Python's int(): blanks around, a sign, and single underscores between digits (1_000).
+      if (!/^[+-]?\d(?:_?\d)*$/.test(raw.trim())) return { problem: 'a number' };
+      const n = Number.parseInt(raw.replaceAll('_', ''), 10);
       // Beyond 2^53 the number read is not the number written, and it would be written back as "1e+23".
       if (!Number.isSafeInteger(n)) return { problem: `a number of at most ${Number.MAX_SAFE_INTEGER}` };
       if (option.min !== undefined && n < option.min)
@@ -348,8 +431,10 @@ function convert(option: OptionSpec, raw: string): OptionValue | { problem: stri
       if (FALSE_WORDS.has(word)) return false;
       return { problem: 'yes or no' };
     }
-    case 'choice':
-      return option.choices.includes(raw) ? raw : { problem: `one of ${option.choices.join(', ')}` };
+    case 'choice': {
+      const value = option.ignoreCase ? raw.toLowerCase() : raw;
+      return option.choices.includes(value) ? value : { problem: `one of ${option.choices.join(', ')}` };
+    }
     default:
       return raw;
   }

@@ -12,8 +12,15 @@ import {
   type PackageSelection,
   type Script,
 } from './model.ts';
-import { checkExclusive, type MatchContext, matchOptions, type OptionValue } from './options.ts';
 import {
+  checkExclusive,
+  type MatchContext,
+  matchOptions,
+  type OptionValue,
+  type OptionValues,
+} from './options.ts';
+import {
+  type CERTIFICATE_OPTIONS,
   DEFAULT_INTERPRETER,
   PACKAGES_EXCLUSIVE,
   PACKAGES_STICKY_OPTIONS,
@@ -123,6 +130,8 @@ class Parser {
   private selection: SelectionSets | undefined;
   /** The slot each singular command fills, to find the one a repeat replaces. */
   private readonly slots = new Map<string, ParsedCommand>();
+  /** Every command given so far, with its first line, even when replaced since: conflicts are with any. */
+  private readonly seen = new Map<string, Location>();
 
   constructor(options: ParseOptions) {
     const baseDir = options.baseDir ?? process.cwd();
@@ -269,6 +278,7 @@ class Parser {
     if (!this.extensions && spec.origin && spec.origin !== 'pykickstart') {
       check.error(`${spec.name} is a ${spec.origin} extension, not pykickstart syntax`);
     }
+    if (spec.deprecated) check.warning(`deprecated: ${spec.deprecated}`);
     const split = splitLine(header);
     const headerTokens = split.ok ? split.tokens.slice(1) : [];
     if (!split.ok) this.diagnostics.error(at, split.error);
@@ -333,6 +343,9 @@ class Parser {
         }
         break;
       }
+      case 'certificate':
+        this.certificate(values, body, check, at);
+        break;
       case 'raw':
         if (this.kickstart.anaconda) {
           this.diagnostics.warning(at, `${spec.name} given again; this one is used`);
@@ -344,12 +357,24 @@ class Parser {
   }
 
   private addon(tokens: string[], body: SourceLine[], at: Location): void {
-    const [name, ...args] = tokens;
-    if (!name) {
-      this.diagnostics.error(at, '%addon expects the add-on name');
-      return;
-    }
+    const [name = '', ...args] = tokens;
+    // pykickstart keeps any %addon for the installer to hand out; one with no name reaches no add-on.
+    if (name === '') this.diagnostics.warning(at, '%addon: no add-on name, so no add-on will read it');
     this.kickstart.addons.push({ name, args, body: joinBody(body), location: at });
+  }
+
+  private certificate(values: Record<string, OptionValue>, body: SourceLine[], check: Check, at: Location) {
+    const { filename, dir, type } = values as OptionValues<typeof CERTIFICATE_OPTIONS>;
+    if (dir === undefined && type === undefined) check.error('expects --dir or --type (where it goes)');
+    if (body.every((line) => line.text.trim() === '')) check.error('the section holds no certificate');
+    if (filename === undefined) return;
+    this.kickstart.certificates.push({
+      filename,
+      dir: dir ?? null,
+      type: type ?? null,
+      body: joinBody(body),
+      location: at,
+    });
   }
 
   private packages(options: Record<string, OptionValue>, body: SourceLine[], at: Location): void {
@@ -384,24 +409,36 @@ class Parser {
     }
     const kept = Object.entries(selection.options).filter(([key]) => sticky(key));
     const inForce: Record<string, OptionValue> = { ...Object.fromEntries(kept), ...options };
-    // A kept --default conflicts with a later --nocore as much as with one beside it.
-    checkExclusive(PACKAGES_EXCLUSIVE, inForce, (message) =>
-      this.diagnostics.error(at, `%packages: ${message}`),
-    );
+    const conflicts: string[] = [];
+    checkExclusive(PACKAGES_EXCLUSIVE, options, (message) => conflicts.push(message));
+    for (const message of conflicts) this.diagnostics.error(at, `%packages: ${message}`);
+    // pykickstart checks each header alone; a --default kept from an earlier one still contradicts a --nocore.
+    if (conflicts.length === 0) {
+      checkExclusive(PACKAGES_EXCLUSIVE, inForce, (message) =>
+        this.diagnostics.warning(at, `%packages: ${message} (one kept from an earlier header)`),
+      );
+    }
     selection.options = inForce as PackageOptions;
     sets.header = at;
     for (const { text, location } of body) {
       const line = stripComment(text);
       if (line === '') continue;
       if (line.startsWith('%')) {
-        this.diagnostics.error(location, `"${firstWord(line)}" is not allowed inside %packages`);
-      } else if (line.startsWith('@^')) {
+        this.diagnostics.warning(
+          location,
+          `%packages: "${firstWord(line)}" is not a section, so the line is read as a package name`,
+        );
+      }
+      if (line.startsWith('@^')) {
         const name = line.slice(2).trim();
-        if (name === '') this.diagnostics.error(location, '%packages: "@^" needs an environment name');
+        if (name === '') this.nameless(location, '@^', 'environment');
         else selection.environment = name;
+      } else if (line.startsWith('-@^') && line.slice(3).trim() === selection.environment) {
+        // pykickstart's way to drop the environment an earlier section (an included one, say) chose.
+        selection.environment = null;
       } else if (line.startsWith('-@')) {
         const name = line.slice(2).trim();
-        if (name === '') this.diagnostics.error(location, '%packages: "-@" needs a group name');
+        if (name === '') this.nameless(location, '-@', 'group');
         else {
           sets.groups.delete(name);
           sets.excludedGroups.add(name);
@@ -425,32 +462,47 @@ class Parser {
     selection.excludedGroups = [...sets.excludedGroups];
   }
 
+  /** A `-` with no name breaks pykickstart; a name with a space in it is one name, which no repository has. */
   private packageName(name: string, at: Location): boolean {
     if (name === '') {
       this.diagnostics.error(at, '%packages: "-" needs a package name');
       return false;
     }
     if (/\s/.test(name)) {
-      this.diagnostics.error(at, `%packages: one package a line, got "${name}"`);
-      return false;
+      this.diagnostics.warning(at, `%packages: "${name}" is one name with a space in it; one package a line`);
     }
     return true;
   }
 
-  /** Group names may hold spaces (`@MeeGo Core`), so only the `--` words are options, as in pykickstart. */
+  /** pykickstart takes a marker with no name, as a name no repository has; it selects nothing, so it is dropped. */
+  private nameless(at: Location, marker: string, what: string): void {
+    this.diagnostics.warning(at, `%packages: "${marker}" names no ${what}; ignored`);
+  }
+
+  /**
+   * Group names may hold spaces (`@MeeGo Core`). The words that name --nodefaults or --optional (a prefix will
+   * do) are options; any other word, `--bogus` too, is part of the name, as pykickstart's argparse leaves it.
+   */
   private group(sets: SelectionSets, text: string, at: Location): void {
     const words = text.trim().split(/\s+/);
     const nameWords: string[] = [];
     let nodefaults = false;
     let optional = false;
     for (const word of words) {
-      if (word === '--nodefaults') {
+      const option = groupOption(word);
+      if (option === 'nodefaults') {
         nodefaults = true;
-      } else if (word === '--optional') {
+      } else if (option === 'optional') {
         optional = true;
-      } else if (word.startsWith('--')) {
-        this.diagnostics.error(at, `%packages: unknown group option "${word}"`);
+      } else if (option === 'with a value') {
+        this.diagnostics.error(at, `%packages: "${word}": --nodefaults and --optional take no value`);
       } else {
+        if (word.startsWith('--')) {
+          this.diagnostics.warning(
+            at,
+            `%packages: "${word}" is no group option, so it is part of the group's name`,
+          );
+        }
         nameWords.push(word);
       }
     }
@@ -460,7 +512,7 @@ class Parser {
     const include: GroupInclude = nodefaults ? 'required' : optional ? 'all' : 'default';
     const name = nameWords.join(' ');
     if (name === '') {
-      this.diagnostics.error(at, '%packages: "@" needs a group name');
+      this.nameless(at, '@', 'group');
       return;
     }
     sets.excludedGroups.delete(name);
@@ -475,12 +527,22 @@ class Parser {
       this.diagnostics.error(at, split.error);
       return;
     }
-    const [word, ...rest] = split.tokens;
+    const [word, ...commented] = split.tokens;
     if (word === undefined) return;
     const spec = findCommand(word);
     if (!spec) {
       this.diagnostics.error(at, `unknown command "${word}"`);
       return;
+    }
+    let rest = commented;
+    if (spec.keepsComments) {
+      // A quote in what was a comment now counts: `realm join x # it's` is unterminated.
+      const whole = splitLine(text, false);
+      if (!whole.ok) {
+        this.diagnostics.error(at, whole.error);
+        return;
+      }
+      rest = whole.tokens.slice(1);
     }
     const check = this.check(at, word);
     if (spec.ignored) {
@@ -490,12 +552,28 @@ class Parser {
     if (!this.extensions && spec.origin && spec.origin !== 'pykickstart') {
       check.error(`a ${spec.origin} extension, not pykickstart syntax`);
     }
-    const { values, args } = matchOptions(spec.options, rest, this.matchContext(check));
-    checkArgs(spec, args, check);
-    checkExclusive(spec.exclusive ?? [], values, check.error);
-    const parsed: ParsedCommand = { name: spec.name, args, options: values, location: at };
+    const matched = matchOptions(spec.options, rest, this.matchContext(check), spec.lastWins);
+    checkArgs(spec, matched.args, check);
+    const args = spec.args?.joined && matched.args.length > 0 ? [matched.args.join(' ')] : matched.args;
+    checkExclusive(spec.exclusive ?? [], matched.values, check.error);
+    const parsed: ParsedCommand = { name: spec.name, args, options: matched.values, location: at };
     spec.validate?.(parsed, check);
-    this.store(spec, parsed, check);
+    // A command in conflict is not kept: it would only replace, or add to, the one it conflicts with.
+    if (this.noConflict(spec, at, check)) this.store(spec, parsed, check);
+  }
+
+  /** pykickstart's conflictingCommands: reports every earlier command that cannot go with this one. */
+  private noConflict(spec: CommandSpec, at: Location, check: Check): boolean {
+    let none = true;
+    for (const [name, earlier] of this.seen) {
+      const other = findCommand(name);
+      if (spec.conflicts?.includes(name) || other?.conflicts?.includes(spec.name)) {
+        check.error(`cannot be used with ${name} (${lineOf(earlier, at)})`);
+        none = false;
+      }
+    }
+    if (!this.seen.has(spec.name)) this.seen.set(spec.name, at);
+    return none;
   }
 
   private store(spec: CommandSpec, parsed: ParsedCommand, check: Check): void {
@@ -506,9 +584,12 @@ class Parser {
         const earlier = commands.findIndex((c) => c.name === spec.name && spec.multiple!.key!(c) === key);
         if (earlier >= 0) {
           const what = spec.multiple.what ?? spec.name;
-          check.warning(
-            `${what} "${key}" was already declared at ${lineOf(commands[earlier]!.location, parsed.location)}; the last one wins`,
-          );
+          const where = lineOf(commands[earlier]!.location, parsed.location);
+          if (spec.multiple.duplicateIsError) {
+            check.error(`${what} "${key}" was already declared at ${where}`);
+            return;
+          }
+          check.warning(`${what} "${key}" was already declared at ${where}; the last one wins`);
           commands.splice(earlier, 1);
         }
       }
@@ -517,6 +598,10 @@ class Parser {
     }
     const slot = spec.slot ?? spec.name;
     const earlier = this.slots.get(slot);
+    if (earlier && spec.once) {
+      check.error(`may be given only once; it was given at ${lineOf(earlier.location, parsed.location)}`);
+      return;
+    }
     if (earlier) {
       const where = lineOf(earlier.location, parsed.location);
       check.warning(
@@ -540,6 +625,16 @@ class Parser {
   private matchContext(check: Check): MatchContext {
     return { extensions: this.extensions, error: check.error, warning: check.warning };
   }
+}
+
+/** A word of a group line read as argparse reads it against `--nodefaults` and `--optional`. */
+function groupOption(word: string): 'nodefaults' | 'optional' | 'with a value' | undefined {
+  if (!word.startsWith('--') || word === '--') return undefined;
+  const eq = word.indexOf('=');
+  const spelled = word.slice(2, eq < 0 ? undefined : eq);
+  const option = (['nodefaults', 'optional'] as const).find((o) => spelled !== '' && o.startsWith(spelled));
+  if (option === undefined) return undefined;
+  return eq < 0 ? option : 'with a value';
 }
 
 function defaultRoot(file: string | undefined, baseDir: string): string {

@@ -2,7 +2,7 @@ import type { ScriptKind } from './model.ts';
 import { type OptionsSpec, type Origin, opt } from './options.ts';
 
 /** How a section's body is read. */
-export type SectionBody = 'packages' | 'script' | 'lines' | 'addon' | 'raw';
+export type SectionBody = 'packages' | 'script' | 'lines' | 'addon' | 'raw' | 'certificate';
 
 export interface SectionSpec {
   name: string;
@@ -10,6 +10,8 @@ export interface SectionSpec {
   options: OptionsSpec;
   origin?: Origin;
   script?: ScriptKind;
+  /** The section still works but warns with this advice. */
+  deprecated?: string;
 }
 
 const scriptOptions = {
@@ -46,15 +48,21 @@ export const PACKAGES_STICKY_OPTIONS: readonly string[] = ['default', 'inst-lang
 /** Options that may not be in force together, checked on the options in force once each header is read. */
 export const PACKAGES_EXCLUSIVE: readonly (readonly string[])[] = [['default', 'nocore']];
 
-function script(name: string, kind: ScriptKind, extra: OptionsSpec = {}, origin?: Origin): SectionSpec {
-  return {
-    name,
-    body: 'script',
-    script: kind,
-    options: { ...scriptOptions, ...extra },
-    ...(origin && { origin }),
-  };
+function script(
+  name: string,
+  kind: ScriptKind,
+  extra: OptionsSpec = {},
+  more: Pick<SectionSpec, 'origin' | 'deprecated'> = {},
+): SectionSpec {
+  return { name, body: 'script', script: kind, options: { ...scriptOptions, ...extra }, ...more };
 }
+
+/** A certificate written into the installer and the installed system: to a folder, or placed by its type. */
+export const CERTIFICATE_OPTIONS = {
+  filename: opt.string({ required: true, describe: 'a file name' }),
+  dir: opt.string({ describe: 'a folder' }),
+  type: opt.string({ describe: 'a certificate type such as anchor' }),
+} as const;
 
 /** Every section IMG reads, by header. A `%`-line naming one of these inside another section starts it. */
 export const SECTIONS: ReadonlyMap<string, SectionSpec> = new Map(
@@ -64,12 +72,13 @@ export const SECTIONS: ReadonlyMap<string, SectionSpec> = new Map(
     script('%pre-install', 'pre-install'),
     script('%post', 'post', { nochroot: opt.flag() }),
     script('%onerror', 'onerror'),
-    script('%traceback', 'traceback'),
-    script('%pack', 'pack', {}, 'mic'),
+    script('%traceback', 'traceback', {}, { deprecated: 'use %onerror' }),
+    script('%pack', 'pack', {}, { origin: 'mic' }),
     { name: '%prepackages', body: 'lines', options: {}, origin: 'mic' } satisfies SectionSpec,
     { name: '%attachment', body: 'lines', options: {}, origin: 'mic' } satisfies SectionSpec,
     { name: '%addon', body: 'addon', options: {} } satisfies SectionSpec,
     { name: '%anaconda', body: 'raw', options: {} } satisfies SectionSpec,
+    { name: '%certificate', body: 'certificate', options: CERTIFICATE_OPTIONS } satisfies SectionSpec,
   ].map((s): [string, SectionSpec] => [s.name, s]),
 );
 

@@ -20,7 +20,7 @@ export async function startServedParticipant(
   if (!(await users.get(username))) {
     await users.add({ username, password: randomBytes(24).toString('base64url') });
   }
-  const token = await users.createToken(username);
+  const token = await users.createToken(username, { name: 'BOSS participant of imger serve' });
   const participant = await startParticipant({
     ...participantSettings(config),
     client: new ApiClient({ server: serverUrl, token: token.token }),

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Job, SubmitJson } from '../client/api-client.ts';
+import { submissionProblems } from '../service/fields.ts';
 
 /** A ruote workitem as it travels over AMQP; only what the participant reads or writes is named. */
 export interface Workitem {
@@ -65,6 +66,14 @@ export function readBuildRequest(workitem: Workitem): BuildRequest {
   ) {
     problems.push(`${prefix}extra_opts must be a list of strings`);
   }
+  // The server's own rules, so a bad field is named as the workitem names it rather than as the API does.
+  const checked = [
+    ...submissionProblems({ kickstart, name, email, tokenmap }),
+    ...submissionProblems({ tokenmap: release === undefined ? undefined : `RELEASE:${release}` }).map(
+      (problem) => ({ ...problem, field: 'release' }),
+    ),
+  ];
+  for (const { field, message } of checked) problems.push(`${prefix}${field}: ${message}`);
   if (missing.length > 0) problems.unshift(`missing ${missing.join(', ')}`);
   if (problems.length > 0 || kickstart === undefined || type === undefined || name === undefined) {
     return { ok: false, error: problems.join('; ') };

@@ -14,7 +14,11 @@ export const ERROR_STATUS = {
   'too-large': 413,
   'unsupported-media-type': 415,
   'range-not-satisfiable': 416,
+  'too-many-requests': 429,
   internal: 500,
+  busy: 503,
+  /** A server IMG depends on for the request (the LDAP directory) cannot be used; the cause is logged. */
+  unavailable: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
@@ -24,7 +28,11 @@ export class ServiceError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details?: unknown,
+    /** Sent as Retry-After: when a refusal for load or too many attempts ends. */
+    readonly retryAfterSeconds?: number,
+    /** What went wrong underneath, for the server log only: the message is what the client sees. */
+    cause?: unknown,
   ) {
-    super(message);
+    super(message, cause === undefined ? undefined : { cause });
   }
 }

@@ -7,7 +7,7 @@ import {
   type JobService,
   type QueueCatalog,
 } from './jobs/index.ts';
-import { createUserService, type UserService } from './users/index.ts';
+import { createUserService, openDirectory, type UserService } from './users/index.ts';
 
 /** The database and the services over it: what `serve`, `worker` and the user commands share. */
 export interface Service {
@@ -25,6 +25,10 @@ export async function openService(
 ): Promise<Service> {
   const database = await openDatabase({ url: config.db.url, dataDir: config.db.data_dir });
   const { db, dialect } = database;
+  const users = createUserService(db, {
+    hashing: { threads: config.web.password_threads, queue: config.web.password_queue },
+    directory: openDirectory(config),
+  });
   return {
     config,
     database,
@@ -35,7 +39,10 @@ export async function openService(
       ...(options.publish ? { publish: options.publish } : {}),
     }),
     queues: createQueueCatalog(db),
-    users: createUserService(db),
-    close: () => database.close(),
+    users,
+    async close() {
+      await users.close();
+      await database.close();
+    },
   };
 }

@@ -53,6 +53,11 @@ export async function serve(
         `change it with \`imger user passwd ${DEFAULT_ADMIN.username}\``,
     );
   }
+  if (config.auth.ldap_url.startsWith('ldap:') && !config.auth.ldap_starttls) {
+    warn(
+      '[auth] ldap_url is ldap:// without ldap_starttls: LDAP users’ passwords cross the network unencrypted',
+    );
+  }
   if (config.db.url !== '' && config.web.secret_key === '') {
     warn('[web] secret_key is empty: each web node makes its own, so a login is valid on one node only');
   }

@@ -164,6 +164,40 @@ describe('imger against a running server', { skip }, () => {
     assert.equal(tampered.code, 0, 'a wrong local SHA256SUMS is replaced by the server’s');
   });
 
+  test('login names the token and its expiry; passwd changes your password, --revoke-tokens ends the login', async () => {
+    const admin = new ApiClient({
+      server: server.url,
+      token: (await new ApiClient({ server: server.url }).login({ username: 'imager', password: 'imager' }))
+        .token,
+    });
+    await admin.addUser({ username: 'dora', password: 'dora-password' });
+    const own = { ...env, XDG_CONFIG_HOME: join(dir, 'dora') };
+    const login = await run(
+      ['login', '--server', server.url, '-u', 'dora', '--token-name', 'laptop', '--expires-in-days', '7'],
+      own,
+      'dora-password\n',
+    );
+    assert.equal(login.code, 0, login.stderr);
+    const stored = JSON.parse(readFileSync(storedLoginPath(own), 'utf8')) as { token: string };
+    const [token] = await new ApiClient({ server: server.url, token: stored.token }).tokens();
+    assert.equal(token?.name, 'laptop');
+    assert.ok(Date.parse(token?.expires ?? '') > Date.now() + 6 * 24 * 3600 * 1000);
+
+    const wrong = await run(['passwd'], own, 'not-it\nnew-password-1\n');
+    assert.equal(wrong.code, 1);
+    assert.equal(wrong.stderr, 'imger: wrong user name or password\n');
+    const changed = await run(['passwd'], own, 'dora-password\nnew-password-1\n');
+    assert.equal(changed.code, 0, changed.stderr);
+    assert.equal(changed.stdout, 'password changed\n');
+    const revoking = await run(['passwd', '--revoke-tokens'], own, 'new-password-1\nnew-password-2\n');
+    assert.equal(revoking.code, 0, revoking.stderr);
+    assert.match(revoking.stdout, /tokens are revoked: run imger login again/);
+    await assert.rejects(new ApiClient({ server: server.url, token: stored.token }).tokens(), {
+      status: 401,
+    });
+    await new ApiClient({ server: server.url }).login({ username: 'dora', password: 'new-password-2' });
+  });
+
   test('a cancelled job makes wait exit 4; retry and delete', async () => {
     const submitted = await run(['submit', '-k', template, '-t', 'fs', '-q', 'requests', '--json'], env);
     assert.equal(submitted.code, 0, submitted.stderr);

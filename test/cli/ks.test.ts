@@ -101,6 +101,58 @@ describe('imger ks lint', () => {
     assert.match(stdout, /^lang fi_FI\.UTF-8$/m);
   });
 
+  it("--strict agrees with pykickstart DEVEL on what it accepts and refuses, naming each refusal's line", () => {
+    const accepted = [
+      'part / --size=8000 --fstype=xfs --mkfsoptions "-m bigtime=0,inobtcount=0"',
+      'bootloader --append "-quiet x"',
+      'rootpw --plaintext --iscrypted $6$x',
+      'network --device=eth0 --activate --no-activate --vlanid=ID --ethtool "-K eth0 tso off"',
+      'clearpart --linux --none --all',
+      'sshpw --username=install a password with spaces',
+      'authselect',
+      'bootc --source-imgref=quay.io/centos-bootc/centos-bootc:stream9',
+      'rdp',
+      '%certificate --filename=ca.pem --type=anchor',
+      '-----BEGIN CERTIFICATE-----',
+      '%end',
+      '%addon',
+      '%end',
+    ];
+    const refused = [
+      'autopart',
+      'part / --size=1',
+      'logvol /home --name=home --vgname=vg --size=2 --percent=30',
+      'snapshot lv --name=s --when=post-install',
+      'network --ipv4-dns-search=example.com',
+      'iscsi --ipaddr=10.0.0.1 --port=x',
+      'realm join a.example',
+      'realm join b.example',
+      'updates',
+    ];
+    const dir = folderWith({
+      'accepted.ks': `${accepted.join('\n')}\n`,
+      'refused.ks': `${refused.join('\n')}\n`,
+    });
+    const { code, stdout } = run([
+      'ks',
+      'lint',
+      '--json',
+      '--strict',
+      join(dir, 'accepted.ks'),
+      join(dir, 'refused.ks'),
+    ]);
+    assert.equal(code, 1);
+    const [ok, bad] = JSON.parse(stdout);
+    assert.deepEqual(ok.errors, []);
+    assert.equal(ok.ok, true);
+    const refusals = bad.errors.map((e: { line: number; message: string }) => `${e.line} ${e.message}`);
+    assert.deepEqual(
+      [...new Set(refusals.map((r: string) => r.split(':')[0]))],
+      ['2 part', '3 logvol', '4 snapshot', '5 network', '6 iscsi', '8 realm', '9 updates'],
+    );
+    assert.ok(refusals.includes('2 part: cannot be used with autopart (line 1)'));
+  });
+
   it('exits 2 on a wrong command line', () => {
     assert.equal(run(['ks', 'lint']).code, 2);
     assert.equal(run(['ks', 'lint', '--max-bytes', 'lots', 'x.ks']).code, 2);

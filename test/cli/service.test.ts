@@ -46,6 +46,27 @@ describe('imger user', () => {
     assert.match(run(['user', 'del', 'erin']).stderr, /no user erin/);
   });
 
+  it('passwd ends the user’s sessions, and with --revoke-tokens their tokens', async () => {
+    assert.equal(run(['user', 'add', 'fred'], 'fred-password\n').code, 0);
+    const service = await openService(loadConfig({ env, warn: () => {} }));
+    try {
+      const { users } = service;
+      const session = await users.startSession('fred');
+      const { token } = await users.createToken('fred');
+      const kept = run(['user', 'passwd', 'fred'], 'fred-password-2\n');
+      assert.equal(kept.code, 0, kept.stderr);
+      assert.equal(kept.stdout, 'password of fred changed; their sessions ended\n');
+      assert.equal(await users.actorForSession(session.id), null);
+      assert.ok(await users.actorForToken(token));
+      const revoked = run(['user', 'passwd', '--revoke-tokens', 'fred'], 'fred-password-3\n');
+      assert.equal(revoked.stdout, 'password of fred changed; their sessions ended, their tokens revoked\n');
+      assert.equal(await users.actorForToken(token), null);
+      assert.ok(await users.authenticate('fred', 'fred-password-3'));
+    } finally {
+      await service.close();
+    }
+  });
+
   it('a bad configuration value stops it with the key named, exit 2', () => {
     const file = join(dir, 'bad.conf');
     writeFileSync(file, '[worker]\nnum_workers = lots\n');

@@ -235,13 +235,31 @@ function linesSection(random: Random): string[] {
 }
 
 function verbatimSection(random: Random): string[] {
-  const header = random.chance(0.5)
-    ? `%addon ${random.pick(['com_redhat_kdump', 'org_fedora_oscap'])} --enable ${spellToken(random, plainOrOdd(random))}`
-    : '%anaconda';
+  const header = random.pick([
+    `%addon ${random.pick(['com_redhat_kdump', 'org_fedora_oscap'])} --enable ${spellToken(random, plainOrOdd(random))}`,
+    '%addon',
+    '%anaconda',
+  ]);
   const body = Array.from({ length: random.int(0, 4) }, () =>
     random.pick(['pwpolicy root --minlen=6', 'key = value', '', '# kept', '\tindented', '"odd \' quotes']),
   );
   return [header, ...body, '%end'];
+}
+
+/** A %certificate with its text kept as written: blank lines and `#` lines belong to it. */
+function certificateSection(random: Random): string[] {
+  const where = random.pick([
+    `--dir ${spellToken(random, random.pick(['/etc/pki/ca-trust/source/anchors/', '/etc/my certs']))}`,
+    '--type=anchor',
+    '--dir=/etc/pki/tls --type anchor',
+  ]);
+  const header = `%certificate --filename=${spellToken(random, random.pick(['ca.pem', 'my ca.pem']))} ${where}`;
+  const body = [
+    '-----BEGIN CERTIFICATE-----',
+    'MIIBjTCCATOgAwIBAgIUWR5HO3v/0I80Ne0jQWVZFODuWLEw',
+    '-----END CERTIFICATE-----',
+  ];
+  return [header, ...body, ...(random.chance(0.3) ? ['', '# bundle', ...body] : []), '%end'];
 }
 
 const MIC_HEADERS = [
@@ -275,7 +293,7 @@ function draftKickstart(random: Random): string {
     if (draw < 3) lines.push(...packagesSection(random));
     else if (draw < 7) lines.push(...scriptSection(random));
     else if (draw < 8) lines.push(...linesSection(random));
-    else lines.push(...verbatimSection(random));
+    else lines.push(...random.pick([verbatimSection, certificateSection])(random));
   }
   const eol = random.chance(0.2) ? '\r\n' : '\n';
   const text = lines.join(eol) + (random.chance(0.9) ? eol : '');

@@ -56,6 +56,17 @@ describe('splitLine', () => {
   });
 });
 
+describe('splitLine without comments', () => {
+  it("takes # for an ordinary character, as shlex.split(line) does for pykickstart's realm and authselect", () => {
+    assert.deepEqual(splitLine('realm join x.example # AD', false), {
+      ok: true,
+      tokens: ['realm', 'join', 'x.example', '#', 'AD'],
+    });
+    assert.deepEqual(splitLine('a#b "c#d"', false), { ok: true, tokens: ['a#b', 'c#d'] });
+    assert.deepEqual(splitLine("x # it's", false), { ok: false, error: 'unterminated quote' });
+  });
+});
+
 describe('quoteToken', () => {
   it('leaves plain words bare and quotes the rest', () => {
     assert.equal(quoteToken('/boot'), '/boot');

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { splitLine } from '../../src/kickstart/lexer.ts';
 import {
+  given,
   type MatchedOptions,
   matchOptions,
   type OptionsSpec,
@@ -132,6 +133,90 @@ describe('matchOptions', () => {
 
   it('keeps negative numbers and everything after -- as arguments', () => {
     assert.deepEqual(match('-5 a -- --size=3 -x').args, ['-5', 'a', '--size=3', '-x']);
+  });
+
+  it('leaves a -- that ends the line as an argument, as argparse does', () => {
+    assert.deepEqual(match('--enabled --').args, ['--']);
+  });
+
+  it("reads a value that starts with a dash and holds a space as a value, as argparse's does", () => {
+    // argparse: a word naming no option that holds a space is an argument (`--mkfsoptions "-m bigtime=0"`).
+    assert.deepEqual(match('--name "-m bigtime=0,inobtcount=0"').values, {
+      name: '-m bigtime=0,inobtcount=0',
+    });
+    assert.deepEqual(match("--name '--x y' --password '-o x'").values, { name: '--x y', password: '-o x' });
+    assert.deepEqual(match('--name -2.5').values, { name: '-2.5' });
+    // Before an `=` a word names an option even with a space after it; without one, a dash word is an option.
+    assert.deepEqual(match('--name "--size=5 x"').errors, [
+      '--name expects a value',
+      '--size expects a number, got "5 x"',
+    ]);
+    assert.deepEqual(match('--name "--si=5 x"').errors, [
+      '--name expects a value',
+      '--size expects a number, got "5 x"',
+    ]);
+    assert.deepEqual(match('--name -x').errors, ['--name expects a value', 'unknown option "-x"']);
+    assert.deepEqual(match('--name -5x').errors, ['--name expects a value', 'unknown option "-5x"']);
+  });
+
+  it('lets the last of a group of options win, saying which one it overrode', () => {
+    const errors: string[] = [];
+    const warnings: string[] = [];
+    const ctx = {
+      extensions: true,
+      error: (m: string) => errors.push(m),
+      warning: (m: string) => warnings.push(m),
+    };
+    const out = matchOptions(SPEC, ['--enabled', '--disabled', '--foo', '--enabled'], ctx, [
+      ['enabled', 'disabled'],
+    ]);
+    assert.deepEqual(out.values, { enabled: true, foo: true });
+    assert.deepEqual(errors, []);
+    assert.deepEqual(warnings, [
+      '--disabled overrides --enabled given before it',
+      '--enabled overrides --disabled given before it',
+    ]);
+  });
+
+  it('reads whole numbers as Python does: blanks, a sign, underscores between digits', () => {
+    assert.deepEqual(match("--size=' +1_000 '").values, { size: 1000 });
+    assert.deepEqual(match('--size=1__0').errors, ['--size expects a number, got "1__0"']);
+    assert.deepEqual(match('--size=_1').errors, ['--size expects a number, got "_1"']);
+  });
+
+  it('counts two spellings of one option as ambiguous, as argparse does', () => {
+    const spec = { log: opt.string({ aliases: ['logfile'] }), erroronfail: opt.flag() } as const;
+    assert.deepEqual(match('--lo=x', spec).errors, ['ambiguous option "--lo" could be --log, --logfile']);
+    assert.deepEqual(match('--log=x', spec).values, { log: 'x' });
+  });
+
+  it('matches a prefix against the options pykickstart has: not removed ones, not extensions when strict', () => {
+    const spec = {
+      size: opt.int(),
+      start: opt.int({ removed: 'placed automatically' }),
+      proxy: opt.string(),
+      proxyuser: opt.string({ origin: 'mic' }),
+    } as const;
+    assert.deepEqual(match('--s=1', spec).values, { size: 1 });
+    assert.deepEqual(match('--start=1', spec).errors, [
+      '--start is no longer supported: placed automatically',
+    ]);
+    assert.deepEqual(match('--pro=x', spec, false).values, { proxy: 'x' });
+    assert.deepEqual(match('--pro=x', spec).errors, [
+      'ambiguous option "--pro" could be --proxy, --proxyuser',
+    ]);
+  });
+
+  it('lowers a value where pykickstart does', () => {
+    const spec = { type: opt.choice(['lvm', 'plain'], { ignoreCase: true }) } as const;
+    assert.deepEqual(match('--type=LVM', spec).values, { type: 'lvm' });
+  });
+});
+
+describe('given', () => {
+  it('counts an option as pykickstart tests it: empty values, lists and zeros are not given', () => {
+    assert.deepEqual([undefined, '', [], false, 0].map(given), [false, false, false, false, false]);
+    assert.deepEqual(['x', ['a'], true, 3].map(given), [true, true, true, true]);
   });
 });
 

@@ -50,6 +50,30 @@ test('both field styles are read; wrong types are named', () => {
   );
 });
 
+test('fields that would inject are refused, named as the workitem names them', () => {
+  const base = { kickstart: 'ks', image_id: 'i', image_type: 'fs', name: 'n', arch: 'x86_64' };
+  assert.deepEqual(
+    readBuildRequest({
+      fields: {
+        image: {
+          ...base,
+          email: 'me@example.org\r\nBcc: all@example.org',
+          tokenmap: 'A:x\n%include /etc/shadow',
+        },
+      },
+    }),
+    {
+      ok: false,
+      error:
+        'fields.image.email: "me@example.org\\u000D\\u000ABcc: all@example.org" is not one e-mail address; ' +
+        'fields.image.tokenmap: the value of A holds a line break or control character (U+000A)',
+    },
+  );
+  const flat = readBuildRequest({ fields: { ...base, release: '1.0\nrepo --baseurl=http://evil/' } });
+  assert.equal(flat.ok, false);
+  assert.match(flat.ok ? '' : flat.error, /^fields\.release: the value of RELEASE holds a line break/);
+});
+
 test('a refused workitem keeps its fields and gets ERROR in both styles', () => {
   const reply = withResult(
     { fei, fields: { msg: ['earlier'], other: 1 } },

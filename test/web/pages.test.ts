@@ -293,9 +293,14 @@ test('the admin manages queues, users, groups and tokens; a new user cannot dele
   await screenshot(admin, 'admin-groups');
 
   await admin.getByRole('link', { name: 'My API tokens' }).click();
+  await admin.getByLabel('Name (optional)').fill('nightly CI');
+  await admin.getByLabel('Expires after days (empty: never)').fill('30');
   await admin.getByLabel('Your password').fill(DEFAULT_ADMIN.password);
   await admin.getByRole('button', { name: 'Create a token' }).click();
   const token = (await admin.locator('[data-token]').textContent()) ?? '';
+  const row = admin.locator('tr', { hasText: 'nightly CI' });
+  await row.waitFor();
+  assert.doesNotMatch((await row.locator('td[data-label="Expires"]').textContent()) ?? '', /never/);
   const listed = await fetch(`${web.server.url}api/v1/jobs?limit=1`, {
     headers: { authorization: `Bearer ${token}` },
   });
@@ -309,6 +314,17 @@ test('the admin manages queues, users, groups and tokens; a new user cannot dele
   try {
     await logIn(alicePage, web.pages, { username: 'alice', password: 'alice-password' });
     assert.equal(await alicePage.getByRole('link', { name: 'Admin' }).count(), 0);
+    await alicePage.getByRole('link', { name: 'My account' }).click();
+    await alicePage.getByRole('link', { name: 'My password' }).click();
+    await alicePage.getByLabel('Current password').fill('alice-password');
+    await alicePage.getByLabel('New password', { exact: true }).fill('alice-password-2');
+    await alicePage.getByLabel('New password again').fill('alice-password-2');
+    await alicePage.getByRole('button', { name: 'Change password' }).click();
+    await alicePage.getByText('Your password is changed').waitFor();
+    await screenshot(alicePage, 'own-password');
+    assert.equal((await apiFromPage(alicePage, 'GET', 'session')).status, 200, 'this session stays');
+    assert.equal((await apiFromPage(admin, 'GET', 'session')).status, 200, "the admin's is not touched");
+    await alicePage.getByRole('link', { name: 'Queue', exact: true }).click();
     await alicePage.getByRole('link', { name: 'Mine' }).click();
     await alicePage.getByRole('heading', { name: "alice's images" }).waitFor();
     await alicePage.getByText('No jobs match.').waitFor();
@@ -324,6 +340,24 @@ test('the admin manages queues, users, groups and tokens; a new user cannot dele
     await screenshot(alicePage, 'job-of-another-user');
     const refused = await apiFromPage(alicePage, 'DELETE', `jobs/${adminJob.id}`);
     assert.equal(refused.status, 403);
+  } finally {
+    await context.close();
+  }
+});
+
+test('the API documentation renders under its content security policy', async () => {
+  const { page, context } = await newSession(browser);
+  try {
+    const refusals: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) refusals.push(message.text());
+    });
+    const response = await page.goto(`${web.server.url}api/docs/`);
+    assert.match(response?.headers()['content-security-policy'] ?? '', /frame-ancestors 'none'/);
+    await page.locator('.opblock').first().waitFor();
+    assert.ok((await page.locator('.opblock').count()) > 20, 'the operations are listed');
+    await screenshot(page, 'api-docs');
+    assert.deepEqual(refusals, []);
   } finally {
     await context.close();
   }

@@ -56,6 +56,8 @@ export function userErrorOf(error: unknown, client: ApiClient): unknown {
     const lines = error.kickstartErrors.map(({ line, message }) => `kickstart line ${line}: ${message}`);
     return new UserError([`kickstart invalid: ${error.message}`, ...lines].join('\nimger: '), EXIT.invalid);
   }
-  const exitCode = error.status >= 500 || error.status === 403 ? EXIT.failure : EXIT.invalid;
+  // Refused for who is asking or for load (too many attempts, busy): no fault of the input.
+  const exitCode =
+    error.status >= 500 || error.status === 403 || error.status === 429 ? EXIT.failure : EXIT.invalid;
   return new UserError(`${error.message} (${error.code})`, exitCode);
 }

@@ -1,13 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { bootTest, type Firmware } from '../../builder/boot-test.ts';
+import type { Firmware } from '../../builder/boot-test.ts';
 import { defaultCacheDir } from '../../builder/cache.ts';
 import type { BuildEvent } from '../../builder/events.ts';
 import type { PackFormat } from '../../builder/image-types.ts';
-import { createMicBuilder, splitMicOpts } from '../../builder/mic/index.ts';
-import { createNativeImageBuilder } from '../../builder/native-image-builder.ts';
-import { formatEvent } from '../../builder/publish.ts';
 import { EXIT, UserError } from '../exit-codes.ts';
 
 interface BuildFlags {
@@ -51,6 +48,13 @@ export function registerBuildCommands(program: Command): void {
       const kickstart = await readFile(path, 'utf8').catch(() => {
         throw new UserError(`cannot read ${file}`, EXIT.failure);
       });
+      // The builder is loaded by the commands that build, so that every other command starts without it.
+      const [{ createMicBuilder, splitMicOpts }, { createNativeImageBuilder }, { formatEvent }] =
+        await Promise.all([
+          import('../../builder/mic/index.ts'),
+          import('../../builder/native-image-builder.ts'),
+          import('../../builder/publish.ts'),
+        ]);
       const builder =
         flags.backend === 'mic'
           ? createMicBuilder({ extraOptions: splitMicOpts(flags.micOpts ?? '') })
@@ -107,6 +111,7 @@ export function registerBuildCommands(program: Command): void {
       } catch {
         throw new UserError(`--expect is not a valid regular expression: ${flags.expect}`, EXIT.usage);
       }
+      const { bootTest } = await import('../../builder/boot-test.ts');
       const result = await bootTest(resolve(image), {
         firmware: flags.firmware as Firmware,
         timeoutS,

@@ -8,7 +8,7 @@ import { exitCodeOf, followLog, waitAndReport } from '../client/job-progress.ts'
 import { describeJob, jobLine, printJson } from '../client/output.ts';
 import { registerSubmitCommand } from '../client/submit.ts';
 import { EXIT, UserError } from '../exit-codes.ts';
-import { readPassword } from './service.ts';
+import { readPassword, readPasswords } from './service.ts';
 
 /** The commands that drive a server through its REST API: login, submit, and what follows a job. */
 export function registerClientCommands(program: Command): void {
@@ -17,23 +17,59 @@ export function registerClientCommands(program: Command): void {
       .command('login')
       .description('get a token from the server and keep it (mode 0600) for the other commands')
       .option('-u, --user <name>', 'user name (default: $USER)')
+      .option('--token-name <name>', 'what to call the token in the token list')
+      .option('--expires-in-days <days>', 'the token stops working after this many days (default: never)')
       .addHelpText(
         'after',
         '\nThe password is asked for on a terminal, or read as the first line of standard input.',
       ),
-  ).action((flags: ClientFlags & { user?: string }) =>
+  ).action((flags: ClientFlags & { user?: string; tokenName?: string; expiresInDays?: string }) =>
     withClient(flags, async (client) => {
       const username = flags.user ?? process.env.USER ?? 'imager';
+      const days = flags.expiresInDays === undefined ? undefined : Number(flags.expiresInDays);
+      if (days !== undefined && !(Number.isInteger(days) && days >= 1))
+        throw new UserError('--expires-in-days expects a whole number ≥ 1', EXIT.usage);
       const password = await readPassword({ confirm: false });
-      const { token } = await client.login({ username, password }).catch((error: unknown) => {
-        // Here a 401 is a wrong password, not a missing login.
-        if (error instanceof ApiError && error.status === 401)
-          throw new UserError(error.message, EXIT.invalid);
-        throw error;
-      });
+      const { token } = await client
+        .login({
+          username,
+          password,
+          ...(flags.tokenName === undefined ? {} : { name: flags.tokenName }),
+          ...(days === undefined ? {} : { expires_in_days: days }),
+        })
+        .catch(wrongPasswordIsInvalid);
       const path = await storeLogin({ server: client.server, username, token });
       if (flags.json) printJson({ server: client.server, username, stored: path });
       else process.stdout.write(`logged in to ${client.server} as ${username} (token in ${path})\n`);
+    }),
+  );
+
+  addClientOptions(
+    program
+      .command('passwd')
+      .description('change your own password; your other web sessions end')
+      .option('--revoke-tokens', 'revoke all your API tokens too (the stored login included: log in again)')
+      .addHelpText(
+        'after',
+        '\nOn a terminal the current password is asked for, then the new one twice; from a pipe, the first two\nlines of standard input are the current and the new password.',
+      ),
+  ).action((flags: ClientFlags & { revokeTokens?: boolean }) =>
+    withClient(flags, async (client) => {
+      const [current = '', next = ''] = await readPasswords(['current password: ', 'new password: ']);
+      await client
+        .changePassword({
+          current_password: current,
+          new_password: next,
+          revoke_tokens: flags.revokeTokens ?? false,
+        })
+        .catch(wrongPasswordIsInvalid);
+      if (flags.json) printJson({ changed: true, tokens_revoked: flags.revokeTokens ?? false });
+      else
+        process.stdout.write(
+          flags.revokeTokens
+            ? 'password changed; your tokens are revoked: run imger login again\n'
+            : 'password changed\n',
+        );
     }),
   );
 
@@ -141,6 +177,12 @@ export function registerClientCommands(program: Command): void {
         if (flags.json) printJson(files);
       }),
     );
+}
+
+/** Where a password was just sent, a 401 is that password being wrong, not a missing login. */
+function wrongPasswordIsInvalid(error: unknown): never {
+  if (error instanceof ApiError && error.status === 401) throw new UserError(error.message, EXIT.invalid);
+  throw error;
 }
 
 function jobCommand(program: Command, name: string, description: string): Command {

@@ -1,22 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import {
-  type Diagnostic,
-  formatDiagnostic,
-  formatKickstart,
-  type LoadOptions,
-  loadKickstartFile,
-  type ParseResult,
-  parseTokenMap,
-  parseWithUrls,
-  withDefaultTokens,
-} from '../../kickstart/index.ts';
-import {
-  formatKickstarterError,
-  renderKickstarter,
-  writeKickstarterFiles,
-} from '../../kickstart/kickstarter/index.ts';
-import { bundledTemplatesDir, listTemplates } from '../../kickstart/templates.ts';
+import type { Diagnostic, LoadOptions, ParseResult } from '../../kickstart/index.ts';
+import { bundledTemplatesDir } from '../../kickstart/templates.ts';
 import { EXIT, UserError } from '../exit-codes.ts';
 
 interface ReadFlags {
@@ -46,7 +31,14 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-function loadOptions(flags: ReadFlags): LoadOptions {
+/**
+ * The kickstart library, loaded by the commands that read kickstarts: `imger --help` and the other commands start
+ * without it (a linter runs in editors and git hooks, where start-up time is most of its time).
+ */
+const kickstartLibrary = () => import('../../kickstart/index.ts');
+
+async function loadOptions(flags: ReadFlags): Promise<LoadOptions> {
+  const { parseTokenMap, withDefaultTokens } = await kickstartLibrary();
   const options: LoadOptions = { allowUrls: flags.allowUrls ?? false, extensions: !flags.strict };
   if (flags.includeRoot) options.includeRoots = flags.includeRoot;
   if (flags.maxBytes !== undefined) {
@@ -65,6 +57,7 @@ function loadOptions(flags: ReadFlags): LoadOptions {
 
 /** `-` reads standard input, as most Unix tools do. */
 async function load(file: string, options: LoadOptions): Promise<ParseResult> {
+  const { loadKickstartFile, parseWithUrls } = await kickstartLibrary();
   if (file === '-') return parseWithUrls(readFileSync(0), '<stdin>', options);
   return loadKickstartFile(file, options);
 }
@@ -91,7 +84,8 @@ export function registerKickstartCommands(program: Command): void {
       .argument('<file...>', 'kickstart files (- for standard input)')
       .option('--json', 'print {file, ok, errors, warnings} per file'),
   ).action(async (files: string[], flags: ReadFlags & { json?: boolean }) => {
-    const options = loadOptions(flags);
+    const options = await loadOptions(flags);
+    const { formatDiagnostic } = await kickstartLibrary();
     const results = [];
     for (const file of files)
       results.push({ file: file === '-' ? '<stdin>' : file, result: await load(file, options) });
@@ -117,7 +111,8 @@ export function registerKickstartCommands(program: Command): void {
       .description('print the canonical text of a kickstart: includes flattened, stable order and spelling')
       .argument('<file>', 'a kickstart file (- for standard input)'),
   ).action(async (file: string, flags: ReadFlags) => {
-    const result = await load(file, loadOptions(flags));
+    const result = await load(file, await loadOptions(flags));
+    const { formatDiagnostic, formatKickstart } = await kickstartLibrary();
     for (const d of result.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
     if (!result.ok) {
       process.exitCode = EXIT.invalid;
@@ -133,6 +128,9 @@ export function registerKickstartCommands(program: Command): void {
     .option('-c, --config-name <name>', 'render only this image (by Name or FileName; repeatable)', collect)
     .requiredOption('-o, --outdir <dir>', 'where the .ks files go')
     .action(async (config: string, flags: { repos?: string; configName?: string[]; outdir: string }) => {
+      const { formatKickstarterError, renderKickstarter, writeKickstarterFiles } = await import(
+        '../../kickstart/kickstarter/index.ts'
+      );
       const result = await renderKickstarter({
         configPath: config,
         ...(flags.repos !== undefined && { reposPath: flags.repos }),
@@ -151,6 +149,7 @@ export function registerKickstartCommands(program: Command): void {
     .argument('[dir]', 'a folder of .ks templates', bundledTemplatesDir)
     .option('--json', 'print the list as JSON')
     .action(async (dir: string, flags: { json?: boolean }) => {
+      const { listTemplates } = await import('../../kickstart/templates.ts');
       const { templates, errors } = await listTemplates(dir);
       if (flags.json) {
         process.stdout.write(`${JSON.stringify({ templates, errors }, null, 2)}\n`);

@@ -69,11 +69,15 @@ export function registerServiceCommands(program: Command): void {
 
   user
     .command('passwd <username>')
-    .description('set a user’s password, read from standard input or asked for')
-    .action((username: string, _options: unknown, command: Command) =>
+    .description('set a user’s password, read from standard input or asked for; ends their web sessions')
+    .option('--revoke-tokens', 'revoke all their API tokens too')
+    .action((username: string, options: { revokeTokens?: boolean }, command: Command) =>
       withUsers(command, async (users) => {
-        await users.update(username, { password: await readPassword() });
-        process.stdout.write(`password of ${username} changed\n`);
+        const revokeTokens = options.revokeTokens ?? false;
+        await users.update(username, { password: await readPassword() }, { revokeTokens });
+        process.stdout.write(
+          `password of ${username} changed; their sessions ended${revokeTokens ? ', their tokens revoked' : ''}\n`,
+        );
       }),
     );
 
@@ -111,19 +115,38 @@ async function withUsers(
 
 /** From a terminal, asked (twice when `confirm`) without echo; from a pipe, the first line, for scripts. */
 export async function readPassword(options: { confirm: boolean } = { confirm: true }): Promise<string> {
+  const [password = ''] = await readPasswords(['password: '], options);
+  return password;
+}
+
+/**
+ * Several passwords (the current one, then a new one): from a terminal each asked without echo, the last one
+ * twice when `confirm`; from a pipe, one line each, for scripts.
+ */
+export async function readPasswords(
+  prompts: readonly string[],
+  options: { confirm: boolean } = { confirm: true },
+): Promise<string[]> {
   if (!process.stdin.isTTY) {
-    const lines = createInterface({ input: process.stdin });
-    for await (const line of lines) {
-      lines.close();
-      return line;
+    const lines: string[] = [];
+    const input = createInterface({ input: process.stdin });
+    for await (const line of input) {
+      lines.push(line);
+      if (lines.length === prompts.length) break;
     }
-    throw new UserError('no password on standard input', EXIT.usage);
+    input.close();
+    if (lines.length < prompts.length)
+      throw new UserError(
+        `expected ${prompts.length} line(s) on standard input: ${prompts.join('')}`,
+        EXIT.usage,
+      );
+    return lines;
   }
-  const first = await askHidden('password: ');
-  if (!options.confirm) return first;
-  const second = await askHidden('again: ');
-  if (first !== second) throw new UserError('the two passwords differ', EXIT.usage);
-  return first;
+  const answers: string[] = [];
+  for (const prompt of prompts) answers.push(await askHidden(prompt));
+  if (options.confirm && (await askHidden('again: ')) !== answers.at(-1))
+    throw new UserError('the two passwords differ', EXIT.usage);
+  return answers;
 }
 
 async function askHidden(prompt: string): Promise<string> {

@@ -1,5 +1,5 @@
 import { defineCommand } from '../command-spec.ts';
-import { opt } from '../options.ts';
+import { given, opt } from '../options.ts';
 
 const LEGACY_LOADER = 'GRUB replaced it';
 
@@ -10,7 +10,8 @@ export const bootloader = defineCommand({
     'boot-drive': opt.string({ describe: 'a disk' }),
     driveorder: opt.list({ describe: 'a comma-separated list of disks' }),
     append: opt.string({ describe: 'kernel arguments' }),
-    timeout: opt.int({ min: 0, describe: 'a number of seconds' }),
+    // GRUB reads -1 as: wait for a choice.
+    timeout: opt.int({ describe: 'a number of seconds' }),
     default: opt.string({ describe: 'a boot entry' }),
     password: opt.string(),
     iscrypted: opt.flag(),
@@ -28,11 +29,10 @@ export const bootloader = defineCommand({
     menus: opt.string({ origin: 'mic', describe: 'menu entries as name:label:arguments' }),
     ptable: opt.choice(['gpt', 'msdos'], { origin: 'mic' }),
   },
-  exclusive: [
-    ['extlinux', 'sdboot'],
-    ['password', 'md5pass'],
-  ],
+  exclusive: [['extlinux', 'sdboot']],
   validate(command, check) {
+    if (given(command.options.password) && given(command.options.md5pass))
+      check.warning('--md5pass is used, --password is ignored');
     if (command.options['boot-drive']?.includes(','))
       check.error('--boot-drive takes one drive; see --driveorder');
   },
@@ -45,5 +45,5 @@ export const zipl = defineCommand({
     'no-secure-boot': opt.flag(),
     'force-secure-boot': opt.flag(),
   },
-  exclusive: [['secure-boot', 'no-secure-boot', 'force-secure-boot']],
+  lastWins: [['secure-boot', 'no-secure-boot', 'force-secure-boot']],
 });

@@ -1,6 +1,6 @@
 /** Disks that must be attached or loaded before partitioning sees them: iSCSI, FCoE, zFCP and driver disks. */
 import { defineCommand } from '../command-spec.ts';
-import { opt } from '../options.ts';
+import { given, opt } from '../options.ts';
 
 export const iscsiname = defineCommand({
   name: 'iscsiname',
@@ -13,7 +13,7 @@ export const iscsi = defineCommand({
   options: {
     ipaddr: opt.string({ required: true, describe: 'a target address' }),
     target: opt.string({ describe: 'a target IQN' }),
-    port: opt.string(),
+    port: opt.int({ describe: 'a port number' }),
     user: opt.string(),
     password: opt.string(),
     'reverse-user': opt.string(),
@@ -29,7 +29,6 @@ export const fcoe = defineCommand({
     nic: opt.string({ required: true, describe: 'a network interface' }),
     dcb: opt.flag(),
     autovlan: opt.flag(),
-    mode: opt.string(),
   },
   multiple: { key: (c) => c.options.nic, what: 'FCoE on the interface' },
 });
@@ -42,6 +41,12 @@ export const zfcp = defineCommand({
     fcplun: opt.string(),
   },
   multiple: {},
+  validate(command, check) {
+    // A whole adapter (its device number alone) or one LUN behind it (all three).
+    const { wwpn, fcplun } = command.options;
+    if (!given(wwpn) !== !given(fcplun))
+      check.error('takes --devnum alone, or --devnum with both --wwpn and --fcplun');
+  },
 });
 
 export const driverdisk = defineCommand({
@@ -53,13 +58,13 @@ export const driverdisk = defineCommand({
   },
   multiple: {},
   validate(command, check) {
-    const given = [
+    const sources = [
       ...(command.args.length > 0 ? ['a partition'] : []),
-      ...(command.options.source !== undefined ? ['--source'] : []),
-      ...(command.options.biospart !== undefined ? ['--biospart'] : []),
+      ...(given(command.options.source) ? ['--source'] : []),
+      ...(given(command.options.biospart) ? ['--biospart'] : []),
     ];
-    if (given.length === 0) check.error('expects a partition, --source or --biospart');
-    if (given.length > 1)
-      check.error(`takes only one of a partition, --source or --biospart, got ${given.join(' and ')}`);
+    if (sources.length === 0) check.error('expects a partition, --source or --biospart');
+    if (sources.length > 1)
+      check.error(`takes only one of a partition, --source or --biospart, got ${sources.join(' and ')}`);
   },
 });

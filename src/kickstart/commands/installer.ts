@@ -1,6 +1,6 @@
 /** How the installer itself behaves: its interface, what it does when done, logging, remote access, rescue. */
 import { defineCommand } from '../command-spec.ts';
-import { type OptionsSpec, opt } from '../options.ts';
+import { given, type OptionsSpec, opt } from '../options.ts';
 
 /** text, graphical and cmdline are one setting in pykickstart: the last one given wins. */
 function displayMode<const O extends OptionsSpec>(name: string, options: O) {
@@ -41,8 +41,7 @@ export const logging = defineCommand({
     level: opt.string({ removed: 'the installer has no log level to set any more' }),
   },
   validate(command, check) {
-    if (command.options.port !== undefined && command.options.host === undefined)
-      check.error('--port needs --host');
+    if (given(command.options.port) && !given(command.options.host)) check.error('--port needs --host');
   },
 });
 
@@ -53,3 +52,12 @@ export const rescue = defineCommand({
 });
 
 export const mediacheck = defineCommand({ name: 'mediacheck', options: {} });
+
+/** Remote access to the installer's graphical interface over RDP; the password is asked when not given. */
+export const rdp = defineCommand({
+  name: 'rdp',
+  options: {
+    username: opt.string({ describe: 'a user name' }),
+    password: opt.string(),
+  },
+});

@@ -26,4 +26,4 @@ export const deviceprobe = dropped('deviceprobe', AUTOMATIC_HARDWARE);
 export const dmraid = dropped('dmraid', 'firmware RAID sets are found automatically now');
 export const multipath = dropped('multipath', 'multipath devices are found automatically now');
 export const nvdimm = dropped('nvdimm', 'dropped from pykickstart');
-export const vnc = dropped('vnc', 'the installer offers RDP instead (the inst.rdp boot option)');
+export const vnc = dropped('vnc', 'the installer offers RDP instead (use rdp)');

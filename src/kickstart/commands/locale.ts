@@ -1,5 +1,5 @@
 import { defineCommand } from '../command-spec.ts';
-import { opt } from '../options.ts';
+import { given, opt } from '../options.ts';
 
 export const lang = defineCommand({
   name: 'lang',
@@ -17,7 +17,7 @@ export const keyboard = defineCommand({
   },
   validate(command, check) {
     const { vckeymap, xlayouts } = command.options;
-    if (command.args.length === 0 && vckeymap === undefined && xlayouts === undefined) {
+    if (command.args.length === 0 && !given(vckeymap) && !given(xlayouts)) {
       check.error('expects a layout, --vckeymap or --xlayouts');
     }
   },
@@ -51,7 +51,7 @@ export const timesource = defineCommand({
   exclusive: [['ntp-server', 'ntp-pool', 'ntp-disable']],
   validate(command, check) {
     const { nts, ...sources } = command.options;
-    if (Object.keys(sources).length === 0) check.error('expects --ntp-server, --ntp-pool or --ntp-disable');
-    if (nts && sources['ntp-disable']) check.error('--nts cannot be used with --ntp-disable');
+    if (!Object.values(sources).some(given)) check.error('expects --ntp-server, --ntp-pool or --ntp-disable');
+    if (nts && sources['ntp-disable']) check.warning('--nts has no effect with --ntp-disable');
   },
 });

@@ -1,5 +1,13 @@
 import { defineCommand } from '../command-spec.ts';
-import { opt } from '../options.ts';
+import { given, opt } from '../options.ts';
+
+/** DNS settings that belong to one connection, so pykickstart wants to know which. */
+const PER_DEVICE_DNS = [
+  'ipv4-dns-search',
+  'ipv6-dns-search',
+  'ipv4-ignore-auto-dns',
+  'ipv6-ignore-auto-dns',
+] as const;
 
 export const network = defineCommand({
   name: 'network',
@@ -29,7 +37,8 @@ export const network = defineCommand({
     wpakey: opt.string(),
     bondslaves: opt.string(),
     bondopts: opt.string(),
-    vlanid: opt.int({ min: 0, max: 4095, describe: 'a VLAN id' }),
+    // pykickstart takes any text here; NetworkManager checks it when the device is made.
+    vlanid: opt.string({ describe: 'a VLAN id' }),
     interfacename: opt.string(),
     teamslaves: opt.string(),
     teamconfig: opt.string(),
@@ -42,40 +51,24 @@ export const network = defineCommand({
     'ipv6-ignore-auto-dns': opt.flag(),
   },
   multiple: { key: (c) => c.options.device, what: 'the network device' },
-  exclusive: [['activate', 'no-activate']],
+  lastWins: [['activate', 'no-activate']],
   validate(command, check) {
-    const { bridgeopts, bridgeslaves, bindto, vlanid, bondopts, interfacename } = command.options;
-    if (bridgeopts !== undefined) {
-      if (bridgeslaves === undefined) check.error('--bridgeopts needs --bridgeslaves');
+    const { bridgeopts, bridgeslaves, bindto, vlanid, bondopts, device } = command.options;
+    if (!given(device)) {
+      for (const perDevice of PER_DEVICE_DNS) {
+        if (given(command.options[perDevice])) check.error(`--${perDevice} needs --device`);
+      }
+    }
+    if (bridgeopts !== undefined && given(bridgeopts)) {
+      if (!given(bridgeslaves)) check.error('--bridgeopts needs --bridgeslaves');
       const malformed = bridgeopts.split(',').some((item) => !/^[^=]*=[^=]+$/.test(item));
       if (malformed) check.error('--bridgeopts expects key=value options separated by commas');
     }
-    if (bindto === 'mac' && vlanid !== undefined && bondopts === undefined) {
+    if (bindto === 'mac' && given(vlanid) && !given(bondopts)) {
       check.error('--bindto=mac does not apply to a VLAN device');
-    }
-    if (interfacename !== undefined) {
-      const problem = interfaceNameProblem(interfacename);
-      if (problem) check.error(problem);
     }
   },
 });
-
-/** pykickstart's rules for a VLAN interface name: `NAME.ID` or `vlanID`, the id within 0–4095. */
-function interfaceNameProblem(name: string): string | undefined {
-  let id: string | undefined;
-  const dot = name.indexOf('.');
-  if (dot >= 0) {
-    if (name.slice(0, dot) === 'vlan') return '--interfacename cannot be "vlan.ID"; use "vlanID"';
-    id = name.slice(dot + 1);
-    if (!/^\d+$/.test(id)) return `--interfacename "${name}" has a dot, so a VLAN id must follow it`;
-  }
-  if (name.startsWith('vlan')) {
-    id = name.slice(4);
-    if (!/^\d+$/.test(id)) return `--interfacename "${name}" starts with "vlan", so a VLAN id must follow it`;
-  }
-  if (id !== undefined && Number(id) > 4095) return `--interfacename "${name}" has a VLAN id beyond 4095`;
-  return undefined;
-}
 
 export const firewall = defineCommand({
   name: 'firewall',
@@ -95,5 +88,5 @@ export const firewall = defineCommand({
     medium: opt.string({ removed: 'use --service and --port' }),
     telnet: opt.flag({ removed: 'use --service=telnet' }),
   },
-  exclusive: [['enabled', 'disabled']],
+  lastWins: [['enabled', 'disabled']],
 });

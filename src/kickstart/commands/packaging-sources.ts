@@ -1,6 +1,7 @@
 /**
  * Where packages and images come from: the base installation source (url, cdrom, harddrive, nfs, hmc, liveimg,
- * ostreesetup), the extra repositories (repo), installer updates and module streams.
+ * and the image-based ostreesetup, ostreecontainer and bootc), the extra repositories (repo), installer updates
+ * and module streams.
  *
  * IMG's apt spelling. pykickstart only knows rpm repositories, but IMG's builder also installs Debian-family
  * systems, whose archives need two facts besides a URL: the suite (bookworm) and its components (main, contrib).
@@ -15,7 +16,7 @@
  */
 import type { Check } from '../command-spec.ts';
 import { defineCommand } from '../command-spec.ts';
-import { type OptionValues, opt } from '../options.ts';
+import { given, type OptionValue, type OptionValues, opt } from '../options.ts';
 
 /** The base source commands replace each other: pykickstart refuses two, IMG keeps the last with a warning. */
 const SOURCE_SLOT = 'installation source';
@@ -46,12 +47,12 @@ const APT_OPTIONS = {
 type AptSource = OptionValues<typeof APT_OPTIONS & typeof MIRROR_OPTIONS>;
 
 function checkAptSource(options: AptSource, check: Check): void {
-  if (options.components !== undefined && options.suite === undefined) {
+  if (given(options.components) && !given(options.suite)) {
     check.error('--components needs --suite (components belong to an apt suite)');
   }
-  if (options.suite === undefined) return;
+  if (!given(options.suite)) return;
   for (const rpmOnly of ['mirrorlist', 'metalink'] as const) {
-    if (options[rpmOnly] !== undefined) {
+    if (given(options[rpmOnly])) {
       check.error(`--suite cannot be used with --${rpmOnly}: an apt archive is given by its base URL`);
     }
   }
@@ -62,17 +63,17 @@ function checkAptSource(options: AptSource, check: Check): void {
 
 /** Of these options a source takes exactly one when `required`, else at most one. */
 function checkOneOf(
-  options: Record<string, unknown>,
+  options: Record<string, OptionValue | undefined>,
   keys: readonly string[],
   check: Check,
   required: boolean,
 ): void {
-  const given = keys.filter((key) => options[key] !== undefined);
+  const chosen = keys.filter((key) => given(options[key]));
   const names = keys.map((key) => `--${key}`);
   const list = `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
-  if (given.length === 0 && required) check.error(`expects one of ${list}`);
-  if (given.length > 1) {
-    check.error(`takes only one of ${list}, got ${given.map((k) => `--${k}`).join(' and ')}`);
+  if (chosen.length === 0 && required) check.error(`expects one of ${list}`);
+  if (chosen.length > 1) {
+    check.error(`takes only one of ${list}, got ${chosen.map((k) => `--${k}`).join(' and ')}`);
   }
 }
 
@@ -122,7 +123,7 @@ export const repo = defineCommand({
     const sources = ['baseurl', 'mirrorlist', 'metalink'] as const;
     checkOneOf(command.options, sources, check, false);
     // pykickstart accepts a bare --name (it enables one of the installer's own repositories); IMG has none.
-    if (sources.every((key) => command.options[key] === undefined)) {
+    if (sources.every((key) => !given(command.options[key]))) {
       check.warning('has no --baseurl, --mirrorlist or --metalink, so it names no repository IMG can use');
     }
     checkAptSource(command.options, check);
@@ -164,6 +165,13 @@ export const liveimg = defineCommand({
   slot: SOURCE_SLOT,
 });
 
+/** The three ways to deploy an image-based system replace each other's payload and cannot be combined. */
+const IMAGE_PAYLOADS = ['ostreesetup', 'ostreecontainer', 'bootc'] as const;
+
+function otherPayloads(name: (typeof IMAGE_PAYLOADS)[number]) {
+  return IMAGE_PAYLOADS.filter((other) => other !== name);
+}
+
 export const ostreesetup = defineCommand({
   name: 'ostreesetup',
   options: {
@@ -174,11 +182,44 @@ export const ostreesetup = defineCommand({
     nogpg: opt.flag(),
   },
   slot: SOURCE_SLOT,
+  conflicts: otherPayloads('ostreesetup'),
+  validate(command, check) {
+    const { url } = command.options;
+    if (url !== undefined && !/^(file|https?):/.test(url))
+      check.error(`--url must be a file:, http: or https: URL, got "${url}"`);
+  },
+});
+
+/** An OSTree native container: the system is deployed from an OCI image. */
+export const ostreecontainer = defineCommand({
+  name: 'ostreecontainer',
+  options: {
+    stateroot: opt.string(),
+    url: opt.string({ required: true, describe: 'a container image reference' }),
+    transport: opt.string({ describe: 'a containers-transports(5) transport' }),
+    remote: opt.string(),
+    'no-signature-verification': opt.flag(),
+  },
+  slot: SOURCE_SLOT,
+  conflicts: otherPayloads('ostreecontainer'),
+});
+
+/** A bootable container deployed with `bootc install`. */
+export const bootc = defineCommand({
+  name: 'bootc',
+  options: {
+    stateroot: opt.string(),
+    'source-imgref': opt.string({ required: true, describe: 'a container image reference' }),
+    'target-imgref': opt.string({ describe: 'a container image reference' }),
+    bootloader: opt.string(),
+    composefs: opt.flag(),
+  },
+  slot: SOURCE_SLOT,
 });
 
 export const updates = defineCommand({
   name: 'updates',
-  args: { min: 0, max: 1, describe: 'the URL of an updates image' },
+  args: { min: 1, max: 1, describe: 'the URL of an updates image' },
   options: {},
 });
 

@@ -1,6 +1,6 @@
 import type { Check } from '../command-spec.ts';
 import { defineCommand } from '../command-spec.ts';
-import { type OptionValues, opt } from '../options.ts';
+import { given, type OptionValues, opt } from '../options.ts';
 
 /** LUKS settings, the same on every device pykickstart can encrypt. */
 const LUKS_OPTIONS = {
@@ -17,6 +17,27 @@ const LUKS_OPTIONS = {
 } as const;
 
 const PBKDF_EXCLUSIVE = ['pbkdf-time', 'pbkdf-iterations'] as const;
+
+/** The passphrase of a self-encrypting (OPAL) drive; pykickstart offers it on autopart and part only. */
+const HW_PASSPHRASE_OPTIONS = { 'hw-passphrase': opt.string() } as const;
+
+function checkHwPassphrase(
+  options: OptionValues<typeof LUKS_OPTIONS & typeof HW_PASSPHRASE_OPTIONS>,
+  check: Check,
+) {
+  if (
+    given(options['hw-passphrase']) &&
+    (!options.encrypted || !options['luks-version']?.startsWith('luks2-'))
+  ) {
+    check.error('--hw-passphrase needs --encrypted and a hardware --luks-version such as luks2-hw-opal');
+  }
+}
+
+/**
+ * Explicit partitioning: none of it goes with autopart, nor with mount (which only mounts existing devices);
+ * declared on autopart and mount, checked both ways.
+ */
+const EXPLICIT_LAYOUT = ['part', 'raid', 'volgroup', 'logvol', 'reqpart'] as const;
 
 /** The file system made on a partition, RAID device or logical volume. */
 const FORMAT_OPTIONS = {
@@ -40,16 +61,16 @@ const SIZE_OPTIONS = {
 } as const;
 
 function checkFormat(options: OptionValues<typeof FORMAT_OPTIONS>, check: Check): void {
-  if (options.noformat && options.mkfsoptions !== undefined) {
+  if (options.noformat && given(options.mkfsoptions)) {
     check.error('--mkfsoptions has no effect with --noformat');
   }
-  if (options.fsprofile !== undefined && options.mkfsoptions !== undefined) {
+  if (given(options.fsprofile) && given(options.mkfsoptions)) {
     check.error('--mkfsoptions and --fsprofile cannot be used together');
   }
 }
 
 function checkResize(options: OptionValues<typeof SIZE_OPTIONS>, check: Check): void {
-  if (options.resize && options.size === undefined) check.error('--resize needs --size (the new size)');
+  if (options.resize && !given(options.size)) check.error('--resize needs --size (the new size)');
 }
 
 /** `/home/` and `/home` are one mount point, as pykickstart normalises them. */
@@ -77,6 +98,7 @@ function checkLevel(
 
 export const zerombr = defineCommand({ name: 'zerombr', options: {} });
 
+/** --all, --linux and --none set one switch in pykickstart (the last wins); --list supersedes it. */
 export const clearpart = defineCommand({
   name: 'clearpart',
   options: {
@@ -89,7 +111,12 @@ export const clearpart = defineCommand({
     disklabel: opt.string({ describe: 'a disk label type such as gpt' }),
     cdl: opt.flag(),
   },
-  exclusive: [['all', 'linux', 'none', 'list']],
+  lastWins: [['all', 'linux', 'none']],
+  validate(command, check) {
+    const { list, ...options } = command.options;
+    const superseded = (['all', 'linux', 'none'] as const).find((key) => options[key]);
+    if (given(list) && superseded) check.warning(`--list supersedes --${superseded}`);
+  },
 });
 
 export const ignoredisk = defineCommand({
@@ -102,7 +129,7 @@ export const ignoredisk = defineCommand({
   exclusive: [['drives', 'only-use']],
   validate(command, check) {
     const { drives, 'only-use': onlyUse } = command.options;
-    if (drives === undefined && onlyUse === undefined) check.error('expects --drives or --only-use');
+    if (!given(drives) && !given(onlyUse)) check.error('expects --drives or --only-use');
   },
 });
 
@@ -111,7 +138,8 @@ export const reqpart = defineCommand({ name: 'reqpart', options: { 'add-boot': o
 export const autopart = defineCommand({
   name: 'autopart',
   options: {
-    type: opt.choice(['lvm', 'btrfs', 'plain', 'thinp']),
+    // "partition" is pykickstart's other name for plain.
+    type: opt.choice(['lvm', 'btrfs', 'plain', 'partition', 'thinp'], { ignoreCase: true }),
     nolvm: opt.flag(),
     fstype: opt.string({ describe: 'a file system type' }),
     nohome: opt.flag(),
@@ -119,13 +147,18 @@ export const autopart = defineCommand({
     noswap: opt.flag(),
     hibernation: opt.flag(),
     ...LUKS_OPTIONS,
+    ...HW_PASSPHRASE_OPTIONS,
   },
-  exclusive: [['type', 'nolvm'], PBKDF_EXCLUSIVE],
+  // --nolvm is pykickstart's --type=plain, stored in the same place.
+  lastWins: [['type', 'nolvm']],
+  exclusive: [PBKDF_EXCLUSIVE, ['hibernation', 'noswap']],
+  conflicts: EXPLICIT_LAYOUT,
   validate(command, check) {
-    const { fstype, type } = command.options;
+    const { options } = command;
+    const { fstype, type } = options;
     if (fstype === 'btrfs') check.error('--fstype=btrfs is not a file system choice here; use --type=btrfs');
-    else if (type === 'btrfs' && fstype !== undefined)
-      check.error('--fstype cannot be used with --type=btrfs');
+    else if (type === 'btrfs' && given(fstype)) check.error('--fstype cannot be used with --type=btrfs');
+    checkHwPassphrase(options, check);
   },
 });
 
@@ -142,7 +175,8 @@ export const part = defineCommand({
     ...FORMAT_OPTIONS,
     fstype: opt.string({ aliases: ['type'], describe: 'a file system type' }),
     ...LUKS_OPTIONS,
-    active: opt.flag({ deprecated: 'it has no effect' }),
+    ...HW_PASSPHRASE_OPTIONS,
+    active: opt.flag({ removed: 'the boot loader marks the partition it needs' }),
     start: opt.int({ removed: 'partitions are placed automatically' }),
     end: opt.int({ removed: 'partitions are placed automatically' }),
     align: opt.int({ min: 1, origin: 'mic', describe: 'an alignment in KiB' }),
@@ -157,10 +191,10 @@ export const part = defineCommand({
   exclusive: [PBKDF_EXCLUSIVE],
   validate(command, check) {
     const { options } = command;
-    if (options.resize && options.onpart === undefined)
-      check.error('--resize can only be used with --onpart');
+    checkHwPassphrase(options, check);
+    if (options.resize && !given(options.onpart)) check.error('--resize can only be used with --onpart');
     checkResize(options, check);
-    if (options.fstype === 'tmpfs' && (options.grow || options.maxsize !== undefined)) {
+    if (options.fstype === 'tmpfs' && (options.grow || given(options.maxsize))) {
       check.error('--fstype=tmpfs cannot be used with --grow or --maxsize');
     }
     checkFormat(options, check);
@@ -186,6 +220,10 @@ export const raid = defineCommand({
     const existing = options.useexisting || options.noformat;
     checkLevel('level', options.level, RAID_LEVELS, check);
     if (!existing && args.length < 2) check.error('expects the member partitions after the mount point');
+    if (existing && args.length > 1)
+      check.error('an existing RAID device (--useexisting, --noformat) takes no members');
+    if (!existing && !given(options.level)) check.error('a new RAID device needs --level');
+    if (existing && options.device === '') check.error('an existing RAID device needs its name in --device');
     checkFormat(options, check);
   },
 });
@@ -201,9 +239,12 @@ export const volgroup = defineCommand({
     'reserved-percent': opt.int({ min: 1, max: 99 }),
   },
   multiple: { key: (c) => c.args[0], what: 'a volume group named' },
-  exclusive: [['reserved-space', 'reserved-percent']],
   validate(command, check) {
-    const existing = command.options.useexisting || command.options.noformat;
+    const { options } = command;
+    // pykickstart takes both; Anaconda then reserves the fixed amount.
+    if (given(options['reserved-space']) && given(options['reserved-percent']))
+      check.warning('--reserved-space is used, --reserved-percent is ignored');
+    const existing = options.useexisting || options.noformat;
     const members = command.args.length - 1;
     if (!existing && members === 0) check.error('expects the physical volumes after the name');
     if (existing && members > 0)
@@ -218,7 +259,7 @@ export const logvol = defineCommand({
     vgname: opt.string({ required: true, describe: 'a volume group name' }),
     name: opt.string({ required: true, describe: 'a logical volume name' }),
     ...SIZE_OPTIONS,
-    percent: opt.int({ min: 1, max: 100 }),
+    percent: opt.int({ min: 0, max: 100 }),
     useexisting: opt.flag(),
     ...FORMAT_OPTIONS,
     ...LUKS_OPTIONS,
@@ -233,18 +274,26 @@ export const logvol = defineCommand({
     cachepvs: opt.list({ describe: 'a comma-separated list of physical volumes' }),
   },
   multiple: { key: (c) => `${c.options.vgname}/${c.options.name}`, what: 'a logical volume' },
-  exclusive: [['thin', 'thinpool'], PBKDF_EXCLUSIVE],
+  exclusive: [['thin', 'thinpool'], ['size', 'percent'], PBKDF_EXCLUSIVE],
   validate(command, check) {
     const { options } = command;
-    if (options.thin && options.poolname === undefined) check.error('--thin needs --poolname');
-    if (!options.thinpool && (options.chunksize !== undefined || options.metadatasize !== undefined)) {
+    const existing = options.useexisting || options.noformat;
+    const sized =
+      given(options.size) || Boolean(options.percent) || options.recommended || options.hibernation;
+    if (!existing && !sized) {
+      check.error('a new logical volume needs a size: --size, --percent, --recommended or --hibernation');
+    }
+    if (options.thin && !given(options.poolname)) check.error('--thin needs --poolname');
+    if (!options.thinpool && (given(options.chunksize) || given(options.metadatasize))) {
       check.error('--chunksize and --metadatasize apply to a thin pool (--thinpool) only');
     }
-    const cache = options.cachesize !== undefined;
-    if (!cache && (options.cachemode !== undefined || options.cachepvs !== undefined)) {
+    const cache = given(options.cachesize);
+    if (!cache && (given(options.cachemode) || given(options.cachepvs))) {
       check.error('--cachemode and --cachepvs need --cachesize');
     }
-    if (cache && options.cachepvs === undefined) check.error('--cachesize needs --cachepvs');
+    if (cache && !given(options.cachepvs)) check.error('--cachesize needs --cachepvs');
+    if (cache && existing) check.error('a cache cannot be added to an existing logical volume');
+    if (cache && options.thin) check.error('a thin volume cannot be cached');
     if (options.resize && !options.useexisting) check.error('--resize can only be used with --useexisting');
     checkResize(options, check);
     checkFormat(options, check);
@@ -272,13 +321,13 @@ export const btrfs = defineCommand({
     const { options, args } = command;
     checkLevel('data', options.data, BTRFS_LEVELS, check);
     checkLevel('metadata', options.metadata, BTRFS_LEVELS, check);
-    if (options.subvol && options.name === undefined) check.error('--subvol needs --name');
-    if (options.subvol && args.length !== 2)
+    if (options.subvol && !given(options.name)) check.error('--subvol needs --name');
+    if (options.subvol && args.length < 2)
       check.error('a subvolume expects its mount point and parent volume');
     else if (!options.subvol && !options.noformat && args.length < 2) {
       check.error('expects the member partitions after the mount point');
     }
-    if (options.noformat && options.mkfsoptions !== undefined)
+    if (options.noformat && given(options.mkfsoptions))
       check.error('--mkfsoptions has no effect with --noformat');
   },
 });
@@ -295,9 +344,13 @@ export const mount = defineCommand({
     key: (c) => (c.args[1] === 'none' || c.args[1] === 'swap' ? undefined : mountKey(c.args[1])),
     what: 'a device mounted at',
   },
+  conflicts: [...EXPLICIT_LAYOUT, 'autopart'],
   validate(command, check) {
     const { reformat, mkfsoptions } = command.options;
-    if (mkfsoptions !== undefined && reformat === undefined) check.error('--mkfsoptions needs --reformat');
+    const mountPoint = command.args[1];
+    if (mountPoint !== undefined && mountPoint.toLowerCase() !== 'none' && !mountPoint.startsWith('/'))
+      check.error(`the mount point must be an absolute path or none, got "${mountPoint}"`);
+    if (given(mkfsoptions) && !given(reformat)) check.error('--mkfsoptions needs --reformat');
   },
 });
 
@@ -306,7 +359,12 @@ export const snapshot = defineCommand({
   args: { min: 1, max: 1, describe: 'a volume group/logical volume name' },
   options: {
     name: opt.string({ required: true, describe: 'a snapshot name' }),
-    when: opt.choice(['pre-install', 'post-install'], { required: true }),
+    when: opt.choice(['pre-install', 'post-install'], { required: true, ignoreCase: true }),
   },
-  multiple: { key: (c) => c.options.name, what: 'a snapshot named' },
+  multiple: { key: (c) => c.options.name, what: 'a snapshot named', duplicateIsError: true },
+  validate(command, check) {
+    const origin = command.args[0];
+    if (origin !== undefined && !/^[^/]+\/[^/]+$/.test(origin))
+      check.error(`the origin must be VG/LV (a volume group and a logical volume), got "${origin}"`);
+  },
 });

@@ -1,6 +1,6 @@
 /** Settings of the installed system beyond accounts and storage: SELinux, services, first boot and X. */
 import { defineCommand } from '../command-spec.ts';
-import { opt } from '../options.ts';
+import { given, opt } from '../options.ts';
 
 export const selinux = defineCommand({
   name: 'selinux',
@@ -9,7 +9,7 @@ export const selinux = defineCommand({
     permissive: opt.flag(),
     disabled: opt.flag(),
   },
-  exclusive: [['enforcing', 'permissive', 'disabled']],
+  lastWins: [['enforcing', 'permissive', 'disabled']],
 });
 
 export const services = defineCommand({
@@ -20,7 +20,7 @@ export const services = defineCommand({
   },
   validate(command, check) {
     const { enabled, disabled } = command.options;
-    if (enabled === undefined && disabled === undefined) check.error('expects --enabled or --disabled');
+    if (!given(enabled) && !given(disabled)) check.error('expects --enabled or --disabled');
   },
 });
 
@@ -31,7 +31,7 @@ export const firstboot = defineCommand({
     disable: opt.flag({ aliases: ['disabled'] }),
     reconfig: opt.flag(),
   },
-  exclusive: [['enable', 'disable', 'reconfig']],
+  lastWins: [['enable', 'disable', 'reconfig']],
 });
 
 const AUTOMATIC_X = 'X configures the display itself';

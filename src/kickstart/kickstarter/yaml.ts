@@ -27,6 +27,13 @@ const textOnlyTags = new Set([
   'tag:yaml.org,2002:null',
 ]);
 
+/**
+ * Anchors and merge keys (`<<: *defaults`) are how kickstarter files share settings, so aliases are read; this
+ * many alias expansions in all is far above what a real file needs, and stops a small hostile file from
+ * expanding into gigabytes.
+ */
+const MAX_ALIAS_COUNT = 1000;
+
 export function loadYaml(source: SourceFile): Outcome<YamlDocument> {
   const lineCounter = new LineCounter();
   const document = parseDocument(source.text, {
@@ -47,11 +54,18 @@ export function loadYaml(source: SourceFile): Outcome<YamlDocument> {
       })),
     };
   }
+  let value: YamlValue;
+  try {
+    value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as YamlValue;
+  } catch (error) {
+    // An alias to no anchor, or aliases that would expand without bound ("billion laughs").
+    return { ok: false, errors: [{ file: source.path, message: `YAML error: ${(error as Error).message}` }] };
+  }
   return {
     ok: true,
     value: {
       file: source.path,
-      value: document.toJS() as YamlValue,
+      value,
       lineOf(path) {
         const offset = startOf(nodeAt(document, path));
         return offset === undefined ? undefined : lineCounter.linePos(offset).line;

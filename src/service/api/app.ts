@@ -17,22 +17,29 @@ import { jobRoutes } from './routes/jobs.ts';
 import { kickstartRoutes } from './routes/kickstarts.ts';
 import { loginRoutes } from './routes/login.ts';
 import { sharedSchemas } from './schemas.ts';
+import { installSecurityHeaders } from './security-headers.ts';
+import { installStrictJson } from './strict-text.ts';
 import { installWebPages } from './web-pages.ts';
 
 /** The whole HTTP side as one Fastify instance, not listening: the server listens, tests `inject`. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { web } = deps.config;
   const app = Fastify({
     logger: deps.logger ?? false,
     routerOptions: { ignoreTrailingSlash: true },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array' } },
+    // The client's address (the login limits' key) comes from X-Forwarded-For only behind the proxies named.
+    trustProxy: web.trusted_proxies.length > 0 ? [...web.trusted_proxies] : false,
   });
   installErrorHandler(app);
+  installSecurityHeaders(app);
+  installStrictJson(app);
   for (const schema of sharedSchemas) app.addSchema(schema);
   await installOpenApi(app);
   await installSessions(app, deps.sessionKey);
-  installMetrics(app, deps.jobs);
-  installLegacyRoutes(app, deps.config.web.url_prefix);
-  await installWebPages(app, deps.config.web.url_prefix);
+  installMetrics(app, web.metrics, deps.jobs, deps.users);
+  installLegacyRoutes(app, web.url_prefix);
+  await installWebPages(app, web.url_prefix);
 
   await app.register(
     async (api) => {

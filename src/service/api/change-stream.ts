@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import type { JobChangeFeed } from '../jobs/index.ts';
-import { KEEPALIVE_MS, openEventStream } from './event-stream.ts';
+import { KEEPALIVE_MS, openEventStream, serverSentEvent } from './event-stream.ts';
 
 /**
  * Streams every job change as a Server-Sent Event `job` (JSON data, see JobChangeSchema) until the client goes
@@ -17,7 +17,7 @@ export async function streamJobChanges(
   let out: ServerResponse | undefined;
   // Subscribed before the headers go out, so a client that sees them connected misses no later change.
   const unsubscribe = await feed.subscribe((change) =>
-    out?.write(`event: job\ndata: ${JSON.stringify(change)}\n\n`),
+    out?.write(serverSentEvent('job', JSON.stringify(change))),
   );
   const stream = openEventStream(reply);
   out = stream;

@@ -11,12 +11,16 @@ const codeByStatus: Partial<Record<number, ErrorCode>> = {
   413: 'too-large',
   415: 'unsupported-media-type',
   416: 'range-not-satisfiable',
+  429: 'too-many-requests',
+  503: 'busy',
 };
 
 /** The one place errors become responses: `{error, message, details?}`, and never a stack trace. */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | ServiceError, request, reply) => {
     if (error instanceof ServiceError) {
+      if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
+      if (error.cause !== undefined) request.log.warn({ err: error.cause }, error.message);
       return reply.code(ERROR_STATUS[error.code]).send({
         error: error.code,
         message: error.message,

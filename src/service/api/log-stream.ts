@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import type { FastifyReply } from 'fastify';
 import { isFinished, type JobService } from '../jobs/index.ts';
-import { KEEPALIVE_MS, openEventStream } from './event-stream.ts';
+import { KEEPALIVE_MS, openEventStream, serverSentEvent } from './event-stream.ts';
 
 /** How often the log file is looked at: lines reach the client well within a second. */
 const POLL_MS = 250;
@@ -63,8 +63,7 @@ export async function streamLog(
   };
 
   const flush = (text: string, endOffset: number) => {
-    const lines = text.replace(/\n$/, '').split('\n');
-    send(`event: log\nid: ${endOffset}\n${lines.map((line) => `data: ${line}`).join('\n')}\n\n`);
+    send(serverSentEvent('log', text.replace(/(\r\n|\r|\n)$/, ''), endOffset));
   };
 
   for (let tick = 0; !closed && !shutdown.aborted; tick++) {
@@ -75,7 +74,7 @@ export async function streamLog(
         // The job has ended, so the file is complete: send all of it, however long, before `end`.
         while (!closed && (await readMore()));
         if (pending.length > 0) flush(pending.toString('utf8'), position);
-        send(`event: end\ndata: ${job?.status ?? 'REMOVED'}\n\n`);
+        send(serverSentEvent('end', job?.status ?? 'REMOVED'));
         break;
       }
     }

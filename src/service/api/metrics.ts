@@ -1,15 +1,26 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Gauge, Histogram, Registry } from 'prom-client';
+import type { Config } from '../config/index.ts';
+import { ServiceError } from '../errors.ts';
 import type { JobService } from '../jobs/index.ts';
+import type { UserService } from '../users/index.ts';
+import { bearerToken } from './auth.ts';
 
 const seconds = (from: string | null, to: string | null) =>
   from === null || to === null ? null : (Date.parse(to) - Date.parse(from)) / 1000;
 
 /**
- * `/metrics` for Prometheus. Counts and disk usage are read from the database at scrape time, so every web node
- * reports the same numbers; the timing histograms are fed by the jobs this process saw start and finish.
+ * `/metrics` for Prometheus, as `[web] metrics` says: for anyone, for an admin's bearer token, or not at all.
+ * Counts and disk usage are read from the database at scrape time, so every web node reports the same numbers;
+ * the timing histograms are fed by the jobs this process saw start and finish.
  */
-export function installMetrics(app: FastifyInstance, jobs: JobService): void {
+export function installMetrics(
+  app: FastifyInstance,
+  mode: Config['web']['metrics'],
+  jobs: JobService,
+  users: UserService,
+): void {
+  if (mode === 'off') return;
   const registry = new Registry();
   const jobsGauge = new Gauge({
     name: 'img_jobs',
@@ -51,7 +62,18 @@ export function installMetrics(app: FastifyInstance, jobs: JobService): void {
     stopFinished();
   });
 
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+  const onlyAdmins = async (request: FastifyRequest) => {
+    const bearer = bearerToken(request);
+    const actor = bearer === undefined ? null : await users.actorForToken(bearer);
+    if (!actor)
+      throw new ServiceError(
+        'unauthorized',
+        "/metrics needs an admin's API token: Authorization: Bearer TOKEN",
+      );
+    if (!actor.admin) throw new ServiceError('forbidden', '/metrics needs the token of an admin');
+  };
+  const onRequest = mode === 'token' ? [onlyAdmins] : [];
+  app.get('/metrics', { schema: { hide: true }, onRequest }, async (_request, reply) => {
     const { counts, bytes } = await jobs.stats();
     jobsGauge.reset();
     for (const { queue, status, count } of counts) jobsGauge.set({ queue, status }, count);

@@ -239,6 +239,9 @@ export const UserSchema = Type.Object(
     admin: Type.Boolean(),
     created: Type.String(),
     groups: Type.Array(Type.String()),
+    ldap: Type.Boolean({
+      description: 'made by an LDAP login: the password lives in the directory, and IMG keeps none',
+    }),
   },
   { $id: 'User' },
 );
@@ -254,9 +257,16 @@ export const UserCreate = Type.Object(
 );
 export type UserCreate = Static<typeof UserCreate>;
 
+const revokeTokensField = Type.Optional(
+  Type.Boolean({ description: 'with a new password: revoke every API token of the user as well' }),
+);
+
 export const UserPatch = Type.Object(
   {
-    password: Type.Optional(Type.String()),
+    password: Type.Optional(
+      Type.String({ description: "ends the user's sessions (but the admin's own, when it is theirs)" }),
+    ),
+    revoke_tokens: revokeTokensField,
     email: Type.Optional(nullable(Type.String())),
     admin: Type.Optional(Type.Boolean()),
   },
@@ -270,11 +280,43 @@ export const GroupSchema = Type.Object(
 );
 export type GroupBody = Static<typeof GroupSchema>;
 
-export const Credentials = Type.Object(
-  { username: Type.String(), password: Type.String() },
+const credentialFields = {
+  username: Type.String({ maxLength: 64 }),
+  password: Type.String({ maxLength: 1024 }),
+};
+
+export const Credentials = Type.Object(credentialFields, { additionalProperties: false });
+export type Credentials = Static<typeof Credentials>;
+
+/** The credentials, and what the new token is called and until when it works. */
+export const TokenRequest = Type.Object(
+  {
+    ...credentialFields,
+    name: Type.Optional(Type.String({ description: 'what you call it, shown in the token list' })),
+    expires_in_days: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 36500,
+        description: 'the token stops working after this many days',
+      }),
+    ),
+    expires: Type.Optional(
+      Type.String({ description: 'or: the moment it stops working, an ISO 8601 date or date-time' }),
+    ),
+  },
   { additionalProperties: false },
 );
-export type Credentials = Static<typeof Credentials>;
+export type TokenRequest = Static<typeof TokenRequest>;
+
+export const PasswordChange = Type.Object(
+  {
+    current_password: Type.String({ maxLength: 1024 }),
+    new_password: Type.String({ maxLength: 1024 }),
+    revoke_tokens: revokeTokensField,
+  },
+  { additionalProperties: false },
+);
+export type PasswordChange = Static<typeof PasswordChange>;
 
 export const NameParams = Type.Object({ name: Type.String({ maxLength: 100 }) });
 export type NameParams = Static<typeof NameParams>;
@@ -286,14 +328,21 @@ export const SessionSchema = Type.Object({
 });
 export type SessionBody = Static<typeof SessionSchema>;
 
-export const TokenCreated = Type.Object({ id: Type.String(), token: Type.String() });
+const tokenFields = {
+  id: Type.String(),
+  name: nullable(Type.String()),
+  expires: nullable(Type.String({ format: 'date-time', description: 'null: until revoked' })),
+};
+
+export const TokenCreated = Type.Object({ ...tokenFields, token: Type.String() });
 export type TokenCreated = Static<typeof TokenCreated>;
 
 /** A token as its owner sees it later: never its value. */
 export const TokenInfoSchema = Type.Object({
-  id: Type.String(),
+  ...tokenFields,
   created: Type.String(),
   last_used: nullable(Type.String()),
+  expired: Type.Boolean({ description: 'past its expiry: refused, kept in the list until revoked' }),
 });
 
 export const ImageTypeSchema = Type.Object({

@@ -2,13 +2,28 @@ import type { FastifyRequest } from 'fastify';
 import { ServiceError } from '../errors.ts';
 import type { SubmitInput } from '../jobs/index.ts';
 import type { SubmitForm, SubmitJson } from './schemas.ts';
+import { decodeUtf8 } from './strict-text.ts';
 import { readTemplate } from './templates.ts';
 
 /** The largest kickstart a form may upload; the kickstart library refuses more than 1 MiB anyway. */
 export const MAX_KICKSTART_BYTES = 1024 * 1024;
 
-/** Reads a multipart form into plain strings, so the route's schema validates it like a JSON body. */
+/**
+ * Reads a multipart form into plain strings, so the route's schema validates it like a JSON body. A form the
+ * parser cannot read (no boundary, cut short, broken headers) is the sender's error, a 400 that says so.
+ */
 export async function readSubmitForm(request: FastifyRequest): Promise<Record<string, string>> {
+  try {
+    return await readParts(request);
+  } catch (error) {
+    // The parser's own errors carry no status; the plugin's limits (413) and ours (ServiceError) do.
+    if (error instanceof ServiceError || (error as { statusCode?: number }).statusCode !== undefined)
+      throw error;
+    throw new ServiceError('bad-request', `the multipart form cannot be read: ${(error as Error).message}`);
+  }
+}
+
+async function readParts(request: FastifyRequest): Promise<Record<string, string>> {
   const fields: Record<string, string> = {};
   for await (const part of request.parts({
     limits: { fileSize: MAX_KICKSTART_BYTES + 1, files: 1, fields: 20 },
@@ -17,7 +32,7 @@ export async function readSubmitForm(request: FastifyRequest): Promise<Record<st
       const content = await part.toBuffer();
       if (part.file.truncated)
         throw new ServiceError('too-large', `the kickstart is larger than ${MAX_KICKSTART_BYTES} bytes`);
-      fields[part.fieldname] = content.toString('utf8');
+      fields[part.fieldname] = decodeUtf8(content, part.fieldname);
       if (part.fieldname === 'kickstart' && fields.name === undefined && part.filename) {
         fields.name = part.filename.replace(/\.ks$/, '');
       }

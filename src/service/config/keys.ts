@@ -2,6 +2,7 @@
  * Every key of img.conf: its default (as it would be written in the file), how its text becomes a value, and
  * what it means. The `Config` type is derived from this table, and the sample img.conf is checked against it.
  */
+import { isIP } from 'node:net';
 
 export interface KeySpec<T> {
   default: string;
@@ -50,6 +51,28 @@ function oneOf<const T extends string>(values: readonly T[], defaultValue: T, do
       const value = raw.trim() as T;
       if (!values.includes(value)) throw new Error(`expects one of ${values.join(', ')}, got "${raw}"`);
       return value;
+    },
+    doc,
+  };
+}
+
+/** Addresses or CIDR ranges, comma-separated: what Fastify's trustProxy takes. */
+function addressList(doc: string): KeySpec<string[]> {
+  return {
+    default: '',
+    parse: (raw) => {
+      const items = raw
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== '');
+      for (const item of items) {
+        const [address = '', bits, ...rest] = item.split('/');
+        const maxBits = isIP(address) === 6 ? 128 : 32;
+        const validBits = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= maxBits);
+        if (isIP(address) === 0 || !validBits || rest.length > 0)
+          throw new Error(`expects IP addresses or CIDR ranges, comma-separated, got "${item}"`);
+      }
+      return items;
     },
     doc,
   };
@@ -114,6 +137,36 @@ function databaseUrl(doc: string): KeySpec<string> {
   };
 }
 
+/** The placeholders a login name goes into, `{user}` or the original's `%(user)s`. */
+export const USER_PLACEHOLDER = /\{user\}|%\(user\)s/g;
+
+function ldapUrl(doc: string): KeySpec<string> {
+  return {
+    default: '',
+    parse: (raw) => {
+      const value = raw.trim();
+      if (value !== '' && !/^ldaps?:\/\/(\[[0-9A-Fa-f:.]+\]|[^\s/:[\]]+)(:\d{1,5})?\/?$/.test(value))
+        throw new Error(`expects empty or ldap://HOST[:PORT] or ldaps://HOST[:PORT], got "${raw}"`);
+      return value;
+    },
+    doc,
+  };
+}
+
+/** A filter or DN template with the login name's placeholder in it, or empty. */
+function ldapTemplate(defaultValue: string, doc: string): KeySpec<string> {
+  return {
+    default: defaultValue,
+    parse: (raw) => {
+      const value = raw.trim();
+      if (value !== '' && !new RegExp(USER_PLACEHOLDER.source).test(value))
+        throw new Error(`expects the login name's place, {user} (or %(user)s), in "${raw}"`);
+      return value;
+    },
+    doc,
+  };
+}
+
 function amqpSection(user: string, doc: string) {
   return {
     amqp_host: text('', `${doc} HOST:PORT; empty means none`),
@@ -162,6 +215,51 @@ export const CONFIG_KEYS = {
     url_prefix: text('img', 'path prefix of the original’s page URLs (/img/…)'),
     secret_key: text('', 'key for session cookies; empty: one is generated and kept in data_dir'),
     templates_dir: text('', 'folder of ready *.ks templates; empty: the bundled templates/'),
+    trusted_proxies: addressList(
+      'reverse proxies whose X-Forwarded-For gives the client address (IPs or CIDRs); empty: none',
+    ),
+    metrics: oneOf(
+      ['open', 'token', 'off'] as const,
+      'token',
+      '/metrics for anyone (open), for an admin’s bearer token (token), or not at all (off)',
+    ),
+    login_failures: integer(10, 1, 'failed logins to one account before it is locked for login_lock_minutes'),
+    login_failures_per_address: integer(
+      30,
+      1,
+      'failed logins from one client address before it is locked for login_lock_minutes',
+    ),
+    login_lock_minutes: integer(15, 1, 'how long too many failed logins lock an account or an address'),
+    password_threads: integer(
+      1,
+      1,
+      'threads that hash passwords (each takes a core and 128 MiB while it works)',
+    ),
+    password_queue: integer(8, 0, 'logins that may wait for a hashing thread; more are refused with 503'),
+  },
+  auth: {
+    ldap_url: ldapUrl('LDAP server, ldap://HOST[:PORT] or ldaps://HOST[:PORT]; empty: local accounts only'),
+    ldap_starttls: flag(false, 'upgrade an ldap:// connection with StartTLS before any password is sent'),
+    ldap_ca_file: text(
+      '',
+      'PEM file of the CAs the LDAP server’s certificate is checked against; empty: the system’s',
+    ),
+    ldap_verify_certificate: flag(
+      true,
+      'check the LDAP server’s certificate and name (no: anyone in the path can read passwords)',
+    ),
+    ldap_timeout: integer(5, 1, 'seconds an LDAP login may take before it is answered 503'),
+    ldap_bind_dn: text('', 'DN IMG binds as to look users up; empty: anonymous'),
+    ldap_bind_password: text('', 'password of ldap_bind_dn'),
+    ldap_user_base: text('', 'where users are searched for (the whole subtree)'),
+    ldap_user_filter: ldapTemplate('(uid={user})', 'filter that finds the one entry of a login name'),
+    ldap_dn_template: ldapTemplate(
+      '',
+      'a user’s DN, for binding directly instead of searching; empty: search',
+    ),
+    ldap_user_attr: text('uid', 'attribute of the entry whose value is the IMG user name'),
+    ldap_mail_attr: text('mail', 'attribute of the entry holding the e-mail address; empty: none'),
+    ldap_admin_group: text('', 'DN of the group whose members are IMG admins; empty: admins are set in IMG'),
   },
   db: {
     url: databaseUrl('database: empty means SQLite in data_dir, else postgres://USER:PASS@HOST:PORT/DB'),

@@ -121,6 +121,30 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('jobs_updated').on('jobs').column('updated').execute();
       },
     },
+    '0003_sessions_and_token_expiry': {
+      async up(db: Kysely<unknown>) {
+        // Logins kept on the server, so logging out or a new password ends them whatever cookies were saved.
+        await db.schema
+          .createTable('sessions')
+          .addColumn('id_hash', 'text', (c) => c.primaryKey())
+          .addColumn('username', 'text', (c) => c.notNull().references('users.username').onDelete('cascade'))
+          .addColumn('created', 'text', (c) => c.notNull())
+          .addColumn('expires', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('sessions_username').on('sessions').column('username').execute();
+        await db.schema.alterTable('api_tokens').addColumn('name', 'text').execute();
+        await db.schema.alterTable('api_tokens').addColumn('expires', 'text').execute();
+      },
+    },
+    '0004_ldap_users': {
+      async up(db: Kysely<unknown>) {
+        // Users made by an LDAP login: their password lives there, and IMG keeps none (an empty hash).
+        await db.schema
+          .alterTable('users')
+          .addColumn('ldap', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+      },
+    },
   };
 }
 
@@ -130,12 +154,30 @@ export async function migrate(db: Kysely<unknown>, dialect: Dialect): Promise<vo
     provider: { getMigrations: async () => migrations(dialect) },
     migrationTableName: 'img_migrations',
     migrationLockTableName: 'img_migrations_lock',
+    ...(dialect === 'postgres' ? { migrationTableSchema: await currentSchema(db) } : {}),
   });
   const { error, results } = await migrator.migrateToLatest();
-  const failed = results?.find((result) => result.status === 'Error');
-  if (error) {
-    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message}`, {
-      cause: error,
-    });
+  if (!error) return;
+  const message = (error as Error).message;
+  // Kysely's words for a step this code does not know: the database is a newer IMG's (see docs/operations.md).
+  const newer = /previously executed migration (\S+) is missing/.exec(message)?.[1];
+  if (newer) {
+    throw new Error(
+      `the database was migrated by a newer IMG (its step ${newer} is unknown to this one): ` +
+        'run the same IMG version on every machine',
+      { cause: error },
+    );
   }
+  const failed = results?.find((result) => result.status === 'Error')?.migrationName;
+  throw new Error(`database migration ${failed ? `${failed} ` : ''}failed: ${message}`, { cause: error });
+}
+
+/**
+ * The schema the search_path puts IMG's tables in. Told no schema, Kysely takes its bookkeeping tables as made when
+ * any schema the role can see has them, so a fresh schema in a database where another one holds IMG (a second
+ * installation, a test's own schema) would never get them, and its first start would fail.
+ */
+async function currentSchema(db: Kysely<unknown>): Promise<string | undefined> {
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  return rows[0]?.schema ?? undefined;
 }

@@ -54,10 +54,13 @@ export interface QueuesTable {
 
 export interface UsersTable {
   username: string;
+  /** Empty for LDAP users: no password verifies against it. */
   password_hash: string;
   email: string | null;
   admin: number;
   created: string;
+  /** 1: made and updated by LDAP logins, its password checked by the directory only. */
+  ldap: Generated<number>;
 }
 
 export interface GroupsTable {
@@ -77,6 +80,18 @@ export interface ApiTokensTable {
   token_hash: string;
   created: string;
   last_used: string | null;
+  /** What its owner calls it; null when unnamed. */
+  name: string | null;
+  /** ISO 8601; null: until revoked. */
+  expires: string | null;
+}
+
+/** A browser's login: the cookie carries the random id, the table only its sha256. */
+export interface SessionsTable {
+  id_hash: string;
+  username: string;
+  created: string;
+  expires: string;
 }
 
 /** Jobs stored but not yet handed to RabbitMQ; the relay publishes and deletes them. */
@@ -96,5 +111,6 @@ export interface Database {
   groups: GroupsTable;
   group_members: GroupMembersTable;
   api_tokens: ApiTokensTable;
+  sessions: SessionsTable;
   outbox: OutboxTable;
 }

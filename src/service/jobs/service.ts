@@ -8,7 +8,7 @@ import { createJobReads, type JobReads } from './reads.ts';
 import { jobFromRow } from './rows.ts';
 import { canMove, isFinished, type JobStatus } from './status.ts';
 import type { Actor, FinishInput, Job, JobError, SubmitInput } from './types.ts';
-import { normaliseTags, type ValidJobInput, validateJobInput } from './validate.ts';
+import { type ValidJobInput, validateJobInput, validTags } from './validate.ts';
 
 /** Hands a stored job to the queue transport; a failure leaves the outbox row for the relay to retry. */
 export type JobPublisher = (job: Pick<Job, 'id' | 'queue'>) => Promise<void>;
@@ -418,7 +418,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
       const job = await mustLoad(jobId);
       mustOwn(job, by, 'change');
       const set: Updateable<JobsTable> = {};
-      if (changes.tags !== undefined) set.tags = JSON.stringify(normaliseTags(changes.tags));
+      if (changes.tags !== undefined) set.tags = JSON.stringify(validTags(changes.tags));
       if (changes.pinned !== undefined) set.pinned = changes.pinned ? 1 : 0;
       if (Object.keys(set).length === 0) return job;
       await db

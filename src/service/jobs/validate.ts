@@ -10,15 +10,13 @@ import {
   withDefaultTokens,
 } from '../../kickstart/index.ts';
 import { ServiceError } from '../errors.ts';
+import { describeProblems, type SubmissionFields, submissionProblems } from '../fields.ts';
 import type { Job, KickstartProblem, SubmitInput } from './types.ts';
 
 export type ValidJobInput = Pick<
   Job,
   'name' | 'type' | 'arch' | 'kickstart' | 'tokenmap' | 'extraRepos' | 'packages' | 'tags' | 'pinned'
 >;
-
-/** The name becomes a folder's file names (`<name>.log`), so it is kept to characters safe in a path. */
-const safeName = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 /** What the kickstart checks of a submission need: the job's other fields do not change its lint. */
 export interface KickstartLintInput {
@@ -45,6 +43,7 @@ export interface KickstartLint {
  */
 export function lintKickstart(input: KickstartLintInput): KickstartLint {
   const { arch: archName } = input;
+  checkFields(input);
   const arch = archName === undefined ? undefined : orBadRequest(() => parseArch(archName));
   const tokens = parseTokenMap(input.tokenmap ?? '');
   if (!tokens.ok) throw new ServiceError('bad-request', `tokenmap: ${tokens.error}`);
@@ -87,12 +86,7 @@ export function validateJobInput(input: SubmitInput, gpgKeyDir = ''): ValidJobIn
   const type = orBadRequest(() => parseImageType(input.type));
   const arch = orBadRequest(() => parseArch(input.arch));
   const name = input.name ?? `img-${type}-${arch}`;
-  if (!safeName.test(name)) {
-    throw new ServiceError(
-      'bad-request',
-      `name "${name}" must be 1 to 100 letters, digits, dots, dashes or underscores, starting with a letter or digit`,
-    );
-  }
+  checkFields({ name, email: input.email });
   const lint = lintKickstart({ ...input, arch, file: `${name}.ks`, gpgKeyDir });
   if (lint.errors.length > 0) {
     throw new ServiceError('invalid-kickstart', `the kickstart has ${lint.errors.length} error(s)`, {
@@ -107,14 +101,27 @@ export function validateJobInput(input: SubmitInput, gpgKeyDir = ''): ValidJobIn
     tokenmap: input.tokenmap ?? '',
     extraRepos: input.extraRepos ?? [],
     packages: input.packages ?? [],
-    tags: normaliseTags(input.tags ?? []),
+    tags: validTags(input.tags ?? []),
     pinned: input.pinned ?? false,
   };
 }
 
+/** Tags without control characters, normalised as the original did. */
+export function validTags(tags: readonly string[]): string[] {
+  checkFields({ tags });
+  return normaliseTags(tags);
+}
+
 /** As the original did: spaces inside a tag become `_`, empty tags vanish, duplicates collapse. */
-export function normaliseTags(tags: readonly string[]): string[] {
+function normaliseTags(tags: readonly string[]): string[] {
   return [...new Set(tags.map((tag) => tag.trim().replace(/\s+/g, '_')).filter((tag) => tag !== ''))];
+}
+
+/** A field that breaks its rule (src/service/fields.ts) refuses the request, naming every such field. */
+function checkFields(fields: SubmissionFields): void {
+  const problems = submissionProblems(fields);
+  if (problems.length > 0)
+    throw new ServiceError('bad-request', describeProblems(problems), { fields: problems });
 }
 
 function orBadRequest<T>(check: () => T): T {

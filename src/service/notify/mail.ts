@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { presentJob } from '../api/present.ts';
 import type { Config } from '../config/index.ts';
+import { emailProblem } from '../fields.ts';
 import { type Job, type JobEvents, jobFolder, logFileName } from '../jobs/index.ts';
 import { lastLines } from './log-tail.ts';
 
@@ -38,6 +39,9 @@ export function startMailer(
 
   const unsubscribe = events.on('job:finished', ({ job }) => {
     if (job.email === null || (job.status !== 'DONE' && job.status !== 'ERROR')) return;
+    // Submissions are checked, but a job stored before the check existed may hold a list or a line break.
+    const problem = emailProblem(job.email);
+    if (problem) return onError(new Error(problem), `no mail about job ${job.id}`);
     const mail = composeMail(config, job)
       .then((message) => transport.sendMail({ from: settings.mail_from, to: job.email ?? '', ...message }))
       .then(

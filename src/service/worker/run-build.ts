@@ -4,8 +4,11 @@ import { CommandFailed, run } from '../../builder/exec.ts';
 import { type BuildOrder, type ChildResult, parseChildLine } from './child-protocol.ts';
 import { processTree, signalProcesses } from './process-tree.ts';
 
-/** The real build child; tests give a stand-in that speaks the same protocol. */
-export const BUILD_CHILD = fileURLToPath(new URL('./build-child.ts', import.meta.url));
+/** Whether this code runs compiled (dist/, plain JavaScript) or from its TypeScript sources through tsx. */
+const compiled = import.meta.url.endsWith('.js');
+
+/** The real build child, compiled or not like its parent; tests give a stand-in that speaks the same protocol. */
+export const BUILD_CHILD = fileURLToPath(new URL(`./build-child.${compiled ? 'js' : 'ts'}`, import.meta.url));
 
 export interface RunBuildOptions {
   entry: string;
@@ -19,8 +22,10 @@ export interface RunBuildOptions {
   onText(line: string): void;
 }
 
-// Absolute, because the child runs in the job's folder, where a bare `tsx` would not resolve.
-const tsxLoader = import.meta.resolve('tsx');
+/** A TypeScript entry needs tsx (absolute: the child runs in the job's folder, where a bare `tsx` would not resolve). */
+function entryArgs(entry: string): string[] {
+  return entry.endsWith('.ts') ? ['--import', import.meta.resolve('tsx'), entry] : [entry];
+}
 
 /**
  * Runs one build in a child process and resolves to what it reported. Stopping it signals the whole process
@@ -41,7 +46,7 @@ export async function runBuild(options: RunBuildOptions): Promise<ChildResult | 
   options.signal.addEventListener('abort', stopTree, { once: true });
 
   try {
-    await run(process.execPath, ['--import', tsxLoader, options.entry], {
+    await run(process.execPath, entryArgs(options.entry), {
       cwd: options.order.outputDir,
       input: JSON.stringify(options.order),
       signal: options.signal,

@@ -2,7 +2,7 @@ import { Link } from './router.tsx';
 import type { Route } from './routes.ts';
 import { useCurrentUser } from './session.ts';
 
-/** The original's tabs: Submit, Queue, Admin, Logout; someone who is not an admin gets only their API tokens. */
+/** The original's tabs: Submit, Queue, Admin, Logout; someone who is not an admin gets their own account's page. */
 export function TopBar({ route, onLogOut }: { route: Route; onLogOut: () => void }) {
   const user = useCurrentUser();
   const current = (page: Route['page']) => (route.page === page ? ('page' as const) : undefined);
@@ -21,7 +21,7 @@ export function TopBar({ route, onLogOut }: { route: Route; onLogOut: () => void
               Queue
             </Link>
             <Link to={user.admin ? 'admin/' : 'admin/tokens/'} aria-current={current('admin')}>
-              {user.admin ? 'Admin' : 'API tokens'}
+              {user.admin ? 'Admin' : 'My account'}
             </Link>
           </nav>
           <div className="whoami">

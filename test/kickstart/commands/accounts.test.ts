@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { formatKickstart } from '../../../src/kickstart/format.ts';
+import { parseKickstart } from '../../../src/kickstart/parser.ts';
 import { commandOf, commandsOf } from '../../../src/kickstart/query.ts';
 import { cases, ks, parseClean } from './helpers.ts';
 
@@ -10,8 +12,17 @@ describe('rootpw', () => {
     assert.deepEqual(rootpw?.options, { iscrypted: true });
     assert.deepEqual(commandOf(parseClean(ks('rootpw --lock --allow-ssh')), 'rootpw')?.options, {
       lock: true,
-      allow_ssh: true,
+      'allow-ssh': true,
     });
+  });
+  test('--plaintext and --iscrypted: the last one wins, as in pykickstart', () => {
+    const result = parseKickstart(ks('rootpw --plaintext --lock --iscrypted x'));
+    assert.deepEqual(result.errors, []);
+    assert.deepEqual(commandOf(result.kickstart, 'rootpw')?.options, { lock: true, iscrypted: true });
+    assert.deepEqual(
+      commandOf(parseKickstart(ks('rootpw --iscrypted --plaintext x')).kickstart, 'rootpw')?.options,
+      { plaintext: true },
+    );
   });
   cases([
     {
@@ -20,9 +31,14 @@ describe('rootpw', () => {
       errors: ['line 2: rootpw: expects a password (or --lock)'],
     },
     {
-      name: 'encrypted or plain, not both',
-      lines: ['rootpw --iscrypted --plaintext x'],
-      errors: ['line 1: rootpw: --iscrypted and --plaintext cannot be used together'],
+      name: 'encrypted then plain: plain',
+      lines: ['lang C', 'rootpw --iscrypted --plaintext x'],
+      warnings: ['line 2: rootpw: --plaintext overrides --iscrypted given before it'],
+    },
+    {
+      name: 'only --allow-ssh is spelled so',
+      lines: ['rootpw --lock --allow_ssh'],
+      errors: ['line 1: rootpw: unknown option "--allow_ssh"'],
     },
     {
       name: 'one password',
@@ -152,6 +168,11 @@ describe('sshpw', () => {
     assert.deepEqual(sshpw?.args, ['secret']);
     assert.deepEqual(sshpw?.options, { username: 'install', plaintext: true });
   });
+  test('a password of several words is one password, as pykickstart joins them', () => {
+    const parsed = parseClean(ks("sshpw --username=install a  password 'with spaces'"));
+    assert.deepEqual(commandOf(parsed, 'sshpw')?.args, ['a password with spaces']);
+    assert.equal(formatKickstart(parsed), "sshpw 'a password with spaces' --username=install\n");
+  });
   cases([
     {
       name: 'the same login twice',
@@ -162,9 +183,14 @@ describe('sshpw', () => {
     },
     { name: 'needs --username', lines: ['sshpw x'], errors: ['line 1: sshpw: --username is required'] },
     {
-      name: 'encrypted or plain',
+      name: 'encrypted then plain: plain',
       lines: ['sshpw --username=a --iscrypted --plaintext x'],
-      errors: ['line 1: sshpw: --iscrypted and --plaintext cannot be used together'],
+      warnings: ['line 1: sshpw: --plaintext overrides --iscrypted given before it'],
+    },
+    {
+      name: 'needs the password',
+      lines: ['sshpw --username=a'],
+      errors: ['line 1: sshpw: expects at least 1 argument (the password or key), got 0'],
     },
   ]);
 });
@@ -175,8 +201,18 @@ describe('realm', () => {
       parseClean(ks('realm join --one-time-password=s3cret --client-software=sssd example.com')),
       'realm',
     );
-    assert.deepEqual(realm?.args, ['join', 'example.com']);
-    assert.deepEqual(realm?.options, { 'one-time-password': 's3cret', 'client-software': 'sssd' });
+    // The line goes to realm(8) as written.
+    assert.deepEqual(realm?.args, [
+      'join',
+      '--one-time-password=s3cret',
+      '--client-software=sssd',
+      'example.com',
+    ]);
+    assert.deepEqual(realm?.options, {});
+    assert.deepEqual(
+      commandOf(parseClean(ks('realm join --one-time-password s3cret --no example.com')), 'realm')?.args,
+      ['join', '--one-time-password', 's3cret', '--no', 'example.com'],
+    );
   });
   cases([
     {
@@ -187,12 +223,42 @@ describe('realm', () => {
     {
       name: 'needs a domain',
       lines: ['realm join'],
-      errors: ['line 1: realm: expects 2 arguments (join and a domain), got 1'],
+      errors: ['line 1: realm: expects one domain after the options, got none'],
+    },
+    {
+      name: 'needs join',
+      lines: ['realm'],
+      errors: ['line 1: realm: expects at least 1 argument (join, realmd options and a domain), got 0'],
     },
     {
       name: 'unknown realmd option',
       lines: ['realm join --user=admin example.com'],
       errors: ['line 1: realm: unknown option "--user"'],
+    },
+    {
+      name: 'options come before the domain (getopt), so a later one is a second domain',
+      lines: ['realm join example.com --no-password'],
+      errors: ['line 1: realm: expects one domain after the options, got "example.com" "--no-password"'],
+    },
+    {
+      name: 'a prefix that takes a value swallows the domain',
+      lines: ['realm join --one-time example.com'],
+      errors: ['line 1: realm: expects one domain after the options, got none'],
+    },
+    {
+      name: 'a flag takes no value',
+      lines: ['realm join --no-password=x example.com'],
+      errors: ['line 1: realm: --no-password takes no value, got "x"'],
+    },
+    {
+      name: 'pykickstart reads the realm line without comments: a comment is a second domain',
+      lines: ['realm join example.com # our AD'],
+      errors: ['line 1: realm: expects one domain after the options, got "example.com" "#" "our" "AD"'],
+    },
+    {
+      name: 'joined once only',
+      lines: ['realm join a.example', 'realm join b.example'],
+      errors: ['line 2: realm: may be given only once; it was given at line 1'],
     },
   ]);
 });
@@ -206,11 +272,7 @@ describe('authselect', () => {
     assert.deepEqual(authselect?.args, ['select', 'sssd', 'with-mkhomedir', '--force']);
     assert.deepEqual(authselect?.options, {});
   });
-  cases([
-    {
-      name: 'needs arguments',
-      lines: ['authselect'],
-      errors: ['line 1: authselect: expects at least 1 argument (authselect arguments), got 0'],
-    },
-  ]);
+  test('with no arguments, as pykickstart allows', () => {
+    assert.deepEqual(commandOf(parseClean(ks('authselect')), 'authselect')?.args, []);
+  });
 });

@@ -41,6 +41,15 @@ describe('bootloader', () => {
   });
   cases([
     {
+      name: 'an --append that starts with a dash and holds a space is the value',
+      lines: ['bootloader --append "-quiet x" --timeout=-1'],
+    },
+    {
+      name: '--md5pass wins over --password, as in pykickstart',
+      lines: ['bootloader --password=a --md5pass=b'],
+      warnings: ['line 1: bootloader: --md5pass is used, --password is ignored'],
+    },
+    {
       name: 'a bad --location',
       lines: ['lang C', 'bootloader --location=disk'],
       errors: ['line 2: bootloader: --location expects one of mbr, partition, none, boot, got "disk"'],
@@ -105,9 +114,9 @@ describe('zipl', () => {
   });
   cases([
     {
-      name: 'one secure boot mode',
+      name: 'one secure boot mode: the last one given',
       lines: ['zipl --secure-boot --no-secure-boot'],
-      errors: ['line 1: zipl: --secure-boot and --no-secure-boot cannot be used together'],
+      warnings: ['line 1: zipl: --no-secure-boot overrides --secure-boot given before it'],
     },
   ]);
 });

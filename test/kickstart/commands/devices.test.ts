@@ -18,7 +18,7 @@ describe('iscsi and iscsiname', () => {
       [
         {
           ipaddr: '10.0.0.1',
-          port: '3260',
+          port: 3260,
           target: 'iqn.2024-01.com.example:disk1',
           user: 'u',
           password: 'p',
@@ -33,6 +33,14 @@ describe('iscsi and iscsiname', () => {
       name: 'iscsi needs --ipaddr',
       lines: ['lang C', 'iscsi --port=3260'],
       errors: ['line 2: iscsi: --ipaddr is required'],
+    },
+    {
+      name: 'iscsi --port is a number',
+      lines: ['iscsi --ipaddr=10.0.0.1 --port=iscsi', "iscsi --ipaddr=10.0.0.1 --port=''"],
+      errors: [
+        'line 1: iscsi: --port expects a number, got "iscsi"',
+        'line 2: iscsi: --port expects a number, got ""',
+      ],
     },
     {
       name: 'iscsiname needs a name',
@@ -51,7 +59,7 @@ describe('fcoe and zfcp', () => {
   test('valid forms', () => {
     const parsed = parseClean(
       ks(
-        'fcoe --nic=eth2 --dcb --autovlan --mode=fabric',
+        'fcoe --nic=eth2 --dcb --autovlan',
         'zfcp --devnum=0.0.4000 --wwpn=0x5005076300c213e9 --fcplun=0x5022000000000000',
         'zfcp --devnum=0.0.4001',
       ),
@@ -60,7 +68,6 @@ describe('fcoe and zfcp', () => {
       nic: 'eth2',
       dcb: true,
       autovlan: true,
-      mode: 'fabric',
     });
     assert.equal(commandsOf(parsed, 'zfcp').length, 2);
   });
@@ -73,7 +80,24 @@ describe('fcoe and zfcp', () => {
         'line 2: fcoe: FCoE on the interface "eth2" was already declared at line 1; the last one wins',
       ],
     },
-    { name: 'zfcp needs --devnum', lines: ['zfcp --wwpn=1'], errors: ['line 1: zfcp: --devnum is required'] },
+    {
+      name: 'zfcp needs --devnum',
+      lines: ['zfcp --wwpn=1 --fcplun=2'],
+      errors: ['line 1: zfcp: --devnum is required'],
+    },
+    {
+      name: 'zfcp: a LUN needs both its port and its number',
+      lines: ['zfcp --devnum=1 --wwpn=2', 'zfcp --devnum=1 --fcplun=3'],
+      errors: [
+        'line 1: zfcp: takes --devnum alone, or --devnum with both --wwpn and --fcplun',
+        'line 2: zfcp: takes --devnum alone, or --devnum with both --wwpn and --fcplun',
+      ],
+    },
+    {
+      name: 'fcoe has no --mode in pykickstart',
+      lines: ['fcoe --nic=eth2 --mode=fabric'],
+      errors: ['line 1: fcoe: unknown option "--mode"'],
+    },
   ]);
 });
 

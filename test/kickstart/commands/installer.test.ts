@@ -83,6 +83,22 @@ describe('logging', () => {
   ]);
 });
 
+describe('rdp', () => {
+  test('remote access to the installer, the login optional', () => {
+    assert.deepEqual(
+      commandOf(parseClean(ks('rdp --username=USERNAME --password=PASSWORD')), 'rdp')?.options,
+      {
+        username: 'USERNAME',
+        password: 'PASSWORD',
+      },
+    );
+    assert.deepEqual(commandOf(parseClean(ks('rdp')), 'rdp')?.options, {});
+  });
+  cases([
+    { name: 'takes no arguments', lines: ['rdp on'], errors: ['line 1: rdp: takes no arguments, got "on"'] },
+  ]);
+});
+
 describe('rescue and mediacheck', () => {
   test('valid forms', () => {
     assert.deepEqual(commandOf(parseClean(ks('rescue --romount')), 'rescue')?.options, { romount: true });

@@ -75,7 +75,7 @@ describe('commands pykickstart dropped', () => {
     {
       name: 'vnc gave way to RDP',
       lines: ['vnc --password=secret'],
-      warnings: ['line 1: vnc: the installer offers RDP instead (the inst.rdp boot option); ignored'],
+      warnings: ['line 1: vnc: the installer offers RDP instead (use rdp); ignored'],
     },
     {
       name: 'a command nobody knows is still an error',

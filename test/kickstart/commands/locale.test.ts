@@ -120,7 +120,7 @@ describe('timesource', () => {
     {
       name: '--nts with --ntp-disable',
       lines: ['timesource --ntp-disable --nts'],
-      errors: ['line 1: timesource: --nts cannot be used with --ntp-disable'],
+      warnings: ['line 1: timesource: --nts has no effect with --ntp-disable'],
     },
     {
       name: '--ntp is ambiguous',

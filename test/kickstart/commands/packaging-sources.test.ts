@@ -272,6 +272,30 @@ describe('other installation sources', () => {
       'http://u/updates.img',
     ]);
   });
+  test('ostreecontainer and bootc: image-based systems from a container image', () => {
+    assert.deepEqual(
+      commandOf(
+        parseClean(
+          ks(
+            'ostreecontainer --url=quay.io/fedora/silverblue:41 --transport=registry --no-signature-verification',
+          ),
+        ),
+        'ostreecontainer',
+      )?.options,
+      { url: 'quay.io/fedora/silverblue:41', transport: 'registry', 'no-signature-verification': true },
+    );
+    assert.deepEqual(
+      commandOf(
+        parseClean(
+          ks(
+            'bootc --source-imgref="quay.io/centos-bootc/centos-bootc:stream9" --bootloader=grub --composefs',
+          ),
+        ),
+        'bootc',
+      )?.options,
+      { 'source-imgref': 'quay.io/centos-bootc/centos-bootc:stream9', bootloader: 'grub', composefs: true },
+    );
+  });
   cases([
     {
       name: 'harddrive needs --partition and --dir',
@@ -292,6 +316,34 @@ describe('other installation sources', () => {
       name: 'liveimg needs --url',
       lines: ['liveimg --checksum=abc'],
       errors: ['line 1: liveimg: --url is required'],
+    },
+    {
+      name: 'updates names its image, as pykickstart DEVEL wants',
+      lines: ['updates'],
+      errors: ['line 1: updates: expects 1 argument (the URL of an updates image), got 0'],
+    },
+    {
+      name: 'bootc needs its source image',
+      lines: ['bootc --target-imgref=quay.io/x'],
+      errors: ['line 1: bootc: --source-imgref is required'],
+    },
+    {
+      name: 'one image-based payload: ostreesetup, ostreecontainer and bootc exclude each other',
+      lines: [
+        'ostreesetup --osname=f --url=http://o/repo --ref=r',
+        'ostreecontainer --url=quay.io/x',
+        'bootc --source-imgref=quay.io/y',
+      ],
+      errors: [
+        'line 2: ostreecontainer: cannot be used with ostreesetup (line 1)',
+        'line 3: bootc: cannot be used with ostreesetup (line 1)',
+        'line 3: bootc: cannot be used with ostreecontainer (line 2)',
+      ],
+    },
+    {
+      name: 'ostreesetup fetches from file, HTTP or HTTPS',
+      lines: ['ostreesetup --osname=f --url=ftp://o/repo --ref=r'],
+      errors: ['line 1: ostreesetup: --url must be a file:, http: or https: URL, got "ftp://o/repo"'],
     },
     {
       name: 'ostreesetup needs its three options',

@@ -36,9 +36,17 @@ describe('zerombr, clearpart, ignoredisk, reqpart', () => {
       errors: ['line 1: zerombr: takes no arguments, got "yes"'],
     },
     {
-      name: 'clearpart: one way to choose',
-      lines: ['lang C', 'clearpart --all --linux'],
-      errors: ['line 2: clearpart: --all and --linux cannot be used together'],
+      name: 'clearpart: --all, --linux and --none set one thing, so the last one wins',
+      lines: ['lang C', 'clearpart --linux --none --all'],
+      warnings: [
+        'line 2: clearpart: --none overrides --linux given before it',
+        'line 2: clearpart: --all overrides --none given before it',
+      ],
+    },
+    {
+      name: 'clearpart: --list supersedes the others',
+      lines: ['clearpart --drives=sda,sdb --all --list=sda1 --initlabel'],
+      warnings: ['line 1: clearpart: --list supersedes --all'],
     },
     {
       name: 'ignoredisk needs a list',
@@ -90,12 +98,64 @@ describe('autopart', () => {
     {
       name: 'a bad --type',
       lines: ['autopart --type=zfs'],
-      errors: ['line 1: autopart: --type expects one of lvm, btrfs, plain, thinp, got "zfs"'],
+      errors: ['line 1: autopart: --type expects one of lvm, btrfs, plain, partition, thinp, got "zfs"'],
     },
     {
-      name: '--nolvm is --type=plain',
+      name: '--nolvm is --type=plain, stored in the same place: the last one wins',
       lines: ['autopart --nolvm --type=lvm'],
-      errors: ['line 1: autopart: --type and --nolvm cannot be used together'],
+      warnings: ['line 1: autopart: --type overrides --nolvm given before it'],
+    },
+    {
+      name: '--type=partition is plain, and any case will do',
+      lines: ['autopart --type=partition', 'autopart --type=LVM'],
+      warnings: ['line 2: autopart: given again; this one replaces line 1'],
+    },
+    {
+      name: 'hibernation needs swap',
+      lines: ['autopart --hibernation --noswap'],
+      errors: ['line 1: autopart: --hibernation and --noswap cannot be used together'],
+    },
+    {
+      name: 'a self-encrypting drive passphrase, with a hardware LUKS version only',
+      lines: [
+        'autopart --encrypted --passphrase="test" --luks-version=luks2-hw-opal --hw-passphrase="testhw"',
+        'part / --encrypted --passphrase="test" --luks-version=luks2-hw-opal --hw-passphrase="testhw"',
+        'part /srv --encrypted --passphrase="test" --luks-version=luks1 --hw-passphrase="testhw"',
+      ],
+      errors: [
+        'line 2: part: cannot be used with autopart (line 1)',
+        'line 3: part: --hw-passphrase needs --encrypted and a hardware --luks-version such as luks2-hw-opal',
+        'line 3: part: cannot be used with autopart (line 1)',
+      ],
+    },
+    {
+      name: 'autopart goes with no explicit layout, whichever comes first',
+      lines: [
+        'part / --size=1024',
+        'reqpart',
+        'autopart',
+        'volgroup vg pv.01',
+        'logvol / --vgname=vg --name=root --size=1',
+        'raid /srv --device=md0 --level=1 raid.01 raid.02',
+      ],
+      errors: [
+        'line 3: autopart: cannot be used with part (line 1)',
+        'line 3: autopart: cannot be used with reqpart (line 2)',
+        'line 4: volgroup: cannot be used with autopart (line 3)',
+        'line 5: logvol: cannot be used with autopart (line 3)',
+        'line 6: raid: cannot be used with autopart (line 3)',
+      ],
+    },
+    {
+      name: 'mount uses existing devices, so it goes with no layout to make',
+      lines: ['mount /dev/sda1 /', 'part /boot --size=1', 'reqpart', 'autopart'],
+      errors: [
+        'line 2: part: cannot be used with mount (line 1)',
+        'line 3: reqpart: cannot be used with mount (line 1)',
+        'line 4: autopart: cannot be used with mount (line 1)',
+        'line 4: autopart: cannot be used with part (line 2)',
+        'line 4: autopart: cannot be used with reqpart (line 3)',
+      ],
     },
     {
       name: 'btrfs is a --type',
@@ -225,9 +285,18 @@ describe('part', () => {
       ],
     },
     {
-      name: '--active is deprecated',
+      name: 'mkfs and mount options that start with a dash and hold a space are values (a Rocky 9 kickstart)',
+      lines: [
+        'part / --size=8000 --fstype="xfs" --mkfsoptions "-m bigtime=0,inobtcount=0" --grow',
+        'part /srv --size=1 --fsoptions "-o x"',
+        'part /tmp --size=1 --fsoptions "-o"',
+      ],
+      errors: ['line 3: part: --fsoptions expects mount options', 'line 3: part: unknown option "-o"'],
+    },
+    {
+      name: '--active is gone',
       lines: ['part /boot --size=1 --active'],
-      warnings: ['line 1: part: --active is deprecated: it has no effect'],
+      errors: ['line 1: part: --active is no longer supported: the boot loader marks the partition it needs'],
     },
     {
       name: '--start is gone',
@@ -277,7 +346,18 @@ describe('raid', () => {
       errors: [
         'line 1: raid: --device is required',
         'line 1: raid: expects the member partitions after the mount point',
+        'line 1: raid: a new RAID device needs --level',
       ],
+    },
+    {
+      name: 'an existing RAID device is named',
+      lines: ["raid / --level=0 --useexisting --device=''"],
+      errors: ['line 1: raid: an existing RAID device needs its name in --device'],
+    },
+    {
+      name: 'an existing RAID device has its members already',
+      lines: ['raid / --device=md0 --level=1 --useexisting raid.01'],
+      errors: ['line 1: raid: an existing RAID device (--useexisting, --noformat) takes no members'],
     },
     {
       name: 'the same device twice',
@@ -328,9 +408,9 @@ describe('volgroup and logvol', () => {
       errors: ['line 1: volgroup: an existing volume group (--useexisting, --noformat) takes no members'],
     },
     {
-      name: 'reserved space or percent',
+      name: 'reserved space and percent: the space is used',
       lines: ['volgroup vg0 --reserved-space=1 --reserved-percent=2 pv.01'],
-      errors: ['line 1: volgroup: --reserved-space and --reserved-percent cannot be used together'],
+      warnings: ['line 1: volgroup: --reserved-space is used, --reserved-percent is ignored'],
     },
     {
       name: 'reserved percent is below 100',
@@ -363,8 +443,38 @@ describe('volgroup and logvol', () => {
     },
     {
       name: 'thin or thin pool',
-      lines: ['logvol none --vgname=vg --name=p --thin --thinpool --poolname=p'],
+      lines: ['logvol none --vgname=vg --name=p --size=1 --thin --thinpool --poolname=p'],
       errors: ['line 1: logvol: --thin and --thinpool cannot be used together'],
+    },
+    {
+      name: 'a new volume, a thin pool too, needs a size',
+      lines: [
+        'logvol none --name=pool1 --vgname=vg --thinpool',
+        'logvol /home --name=home --vgname=vg --useexisting',
+        'logvol /srv --name=srv --vgname=vg --percent=0 --noformat',
+        'logvol swap --name=swap --vgname=vg --recommended',
+      ],
+      errors: [
+        'line 1: logvol: a new logical volume needs a size: --size, --percent, --recommended or --hibernation',
+      ],
+    },
+    {
+      name: 'a size or a percentage, not both',
+      lines: ['logvol /home --name=home --vgname=vg --size=2 --percent=30'],
+      errors: ['line 1: logvol: --size and --percent cannot be used together'],
+    },
+    {
+      name: 'no cache on an existing or thin volume',
+      lines: [
+        'logvol /home --name=home --vgname=vg --size=500 --cachesize=250 --cachepvs=pv.01 --useexisting',
+        'logvol /srv --name=srv --vgname=vg --size=500 --cachesize=250 --cachepvs=pv.01 --noformat',
+        'logvol /t --name=t --vgname=vg --size=5 --thin --poolname=p --cachesize=2 --cachepvs=pv.01',
+      ],
+      errors: [
+        'line 1: logvol: a cache cannot be added to an existing logical volume',
+        'line 2: logvol: a cache cannot be added to an existing logical volume',
+        'line 3: logvol: a thin volume cannot be cached',
+      ],
     },
     {
       name: 'chunk size is for thin pools',
@@ -386,6 +496,7 @@ describe('volgroup and logvol', () => {
       name: 'only an existing volume is resized',
       lines: ['logvol / --vgname=vg --name=r --resize'],
       errors: [
+        'line 1: logvol: a new logical volume needs a size: --size, --percent, --recommended or --hibernation',
         'line 1: logvol: --resize can only be used with --useexisting',
         'line 1: logvol: --resize needs --size (the new size)',
       ],
@@ -396,13 +507,13 @@ describe('volgroup and logvol', () => {
       errors: ['line 1: logvol: --cachemode expects one of writeback, writethrough, got "fast"'],
     },
     {
-      name: '--percent is 1 to 100',
-      lines: ['logvol / --vgname=vg --name=r --percent=150'],
+      name: '--percent is 0 to 100',
+      lines: ['logvol / --vgname=vg --name=r --percent=150 --useexisting'],
       errors: ['line 1: logvol: --percent expects a number of at most 100, got "150"'],
     },
     {
       name: 'one mount point',
-      lines: ['logvol --vgname=vg --name=r'],
+      lines: ['logvol --vgname=vg --name=r --size=1'],
       errors: ['line 1: logvol: expects 1 argument (a mount point, swap or none), got 0'],
     },
   ]);
@@ -477,6 +588,11 @@ describe('mount and snapshot', () => {
   });
   cases([
     {
+      name: 'the mount point is a path or none',
+      lines: ['mount /dev/sda1 home', 'mount /dev/sda2 none', 'mount /dev/sda3 NONE'],
+      errors: ['line 1: mount: the mount point must be an absolute path or none, got "home"'],
+    },
+    {
       name: 'mount needs a device and a mount point',
       lines: ['mount /dev/sda1'],
       errors: ['line 1: mount: expects 2 arguments (a device and a mount point), got 1'],
@@ -509,7 +625,21 @@ describe('mount and snapshot', () => {
         'snapshot vg0/root --name=x --when=pre-install',
         'snapshot vg0/home --name=x --when=post-install',
       ],
-      warnings: ['line 2: snapshot: a snapshot named "x" was already declared at line 1; the last one wins'],
+      errors: ['line 2: snapshot: a snapshot named "x" was already declared at line 1'],
+    },
+    {
+      name: 'the origin is VG/LV',
+      lines: [
+        'snapshot lv --name a --when post-install',
+        'snapshot vg//lv --name b --when post-install',
+        'snapshot vg/ --name c --when post-install',
+        'snapshot vg/lv --name d --when POST-install',
+      ],
+      errors: [
+        'line 1: snapshot: the origin must be VG/LV (a volume group and a logical volume), got "lv"',
+        'line 2: snapshot: the origin must be VG/LV (a volume group and a logical volume), got "vg//lv"',
+        'line 3: snapshot: the origin must be VG/LV (a volume group and a logical volume), got "vg/"',
+      ],
     },
   ]);
 });

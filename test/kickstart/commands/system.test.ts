@@ -11,9 +11,9 @@ describe('selinux', () => {
   });
   cases([
     {
-      name: 'one mode only',
+      name: 'one mode: the last one given',
       lines: ['lang C', 'selinux --enforcing --disabled'],
-      errors: ['line 2: selinux: --enforcing and --disabled cannot be used together'],
+      warnings: ['line 2: selinux: --disabled overrides --enforcing given before it'],
     },
     { name: 'a prefix', lines: ['selinux --dis'] },
     {
@@ -60,9 +60,9 @@ describe('firstboot', () => {
   });
   cases([
     {
-      name: 'one choice',
+      name: 'one choice: the last one given',
       lines: ['firstboot --enable --disable'],
-      errors: ['line 1: firstboot: --enable and --disable cannot be used together'],
+      warnings: ['line 1: firstboot: --disable overrides --enable given before it'],
     },
   ]);
 });

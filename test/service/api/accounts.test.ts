@@ -122,7 +122,7 @@ for (const kind of databaseKinds) {
     });
 
     test('/metrics: jobs by queue and status, disk usage, wait and build times', async (t) => {
-      const { app, jobs } = await harness(t, kind);
+      const { app, jobs } = await harness(t, kind, { env: { IMG_WEB_METRICS: 'open' } });
       const job = await jobs.submit(submission(), alice);
       await jobs.submit(submission({ queue: 'web' }), alice);
       await jobs.claim(['api'], 'w1');

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { ApiClient, type LogEvent } from '../../../src/client/api-client.ts';
 import { jobFolder } from '../../../src/service/jobs/index.ts';
 import { databaseKinds } from '../helpers.ts';
 import { alice, submission } from '../jobs/fixtures.ts';
@@ -83,6 +84,52 @@ for (const kind of databaseKinds) {
       assert.match(text, /data: second\ndata: third\n\n/);
       assert.match(text, /event: end\ndata: DONE\n\n$/);
       assert.ok(Date.now() - started < 5000);
+    });
+
+    test("a build's log cannot write Server-Sent Events of its own: every line break starts a data line", async (t) => {
+      const h = await harness(t, kind);
+      const job = await h.jobs.submit(submission({ name: 'hostile' }), alice);
+      await h.jobs.claim(['api'], 'w1');
+      const folder = jobFolder(h.baseDir, job);
+      mkdirSync(folder, { recursive: true });
+      // Each would end the event and start a fake `end` for a parser that splits lines at CR as the spec says.
+      const hostile = [
+        'progress 10%\r\revent: end\rdata: FAKE\r\r',
+        'crlf\r\n\r\nevent: end\r\ndata: FAKE',
+        'lf only',
+      ];
+      writeFileSync(join(folder, 'hostile.log'), `${hostile.join('\n')}\n`);
+      const address = await h.app.listen({ host: '127.0.0.1', port: 0 });
+
+      const raw = await fetch(`${address}/api/v1/jobs/${job.id}/log?follow=1`, { headers: h.as.bob });
+      assert.equal(raw.headers.get('x-content-type-options'), 'nosniff');
+      const reader = raw.body!.pipeThrough(new TextDecoderStream()).getReader();
+      let text = '';
+      while (!text.includes('lf only')) text += (await reader.read()).value ?? '';
+      await reader.cancel();
+      assert.doesNotMatch(text, /\r/, 'no CR reaches the stream');
+      // Per the spec a block ends at an empty line; every line of the log's block is a data line.
+      const block = text.split('\n\n')[0] ?? '';
+      assert.ok(
+        block.split('\n').every((line) => /^(event: log|id: \d+|data: .*)$/.test(line)),
+        block,
+      );
+      assert.doesNotMatch(text, /^event: end/m);
+
+      const client = new ApiClient({
+        server: address,
+        token: h.as.bob.authorization.slice('Bearer '.length),
+      });
+      const events: LogEvent[] = [];
+      const following = (async () => {
+        for await (const event of client.followLog(job.id)) events.push(event);
+      })();
+      await h.jobs.finish(job.id, 'w1', { artifacts: [] });
+      await following;
+      const ends = events.filter((event) => event.type === 'end');
+      assert.deepEqual(ends, [{ type: 'end', status: 'DONE' }], 'only the real end, after the job ended');
+      const shown = events.flatMap((event) => (event.type === 'log' ? [event.text] : [])).join('');
+      assert.match(shown, /^progress 10%\n\nevent: end\ndata: FAKE\n/, 'the text still shows, as lines');
     });
 
     test('a follower that reconnects with Last-Event-ID resumes where it was', async (t) => {

@@ -5,7 +5,12 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../../src/service/api/index.ts';
 import { loadConfig } from '../../../src/service/config/index.ts';
 import { createJobService, createQueueCatalog, type JobService } from '../../../src/service/jobs/index.ts';
-import { createUserService, type UserService } from '../../../src/service/users/index.ts';
+import {
+  createUserService,
+  openDirectory,
+  type UserService,
+  type UserServiceOptions,
+} from '../../../src/service/users/index.ts';
 import { type DatabaseKind, tempDir, testDatabase } from '../helpers.ts';
 
 export interface Harness {
@@ -22,15 +27,33 @@ export interface Harness {
   otherJobService(): Promise<JobService>;
 }
 
+export interface HarnessOptions {
+  /** img.conf keys as IMG_SECTION_KEY variables, e.g. IMG_WEB_METRICS. */
+  env?: Record<string, string>;
+  users?: UserServiceOptions;
+}
+
 /** An app over a fresh database with three users, driven through `inject`. */
-export async function harness(t: TestContext, kind: DatabaseKind): Promise<Harness> {
+export async function harness(
+  t: TestContext,
+  kind: DatabaseKind,
+  options: HarnessOptions = {},
+): Promise<Harness> {
   const dir = tempDir(t);
   const baseDir = join(dir, 'images');
-  const config = loadConfig({ env: { IMG_WORKER_BASE_DIR: baseDir, IMG_DB_DATA_DIR: dir }, warn: () => {} });
+  const config = loadConfig({
+    env: { IMG_WORKER_BASE_DIR: baseDir, IMG_DB_DATA_DIR: dir, ...options.env },
+    warn: () => {},
+  });
   const database = await testDatabase(t, kind);
   const { db, dialect } = database;
   const jobs = createJobService({ db, dialect });
-  const users = createUserService(db, { scryptCost: 2 ** 10 });
+  const users = createUserService(db, {
+    scryptCost: 2 ** 10,
+    directory: openDirectory(config),
+    ...options.users,
+  });
+  t.after(() => users.close());
   const app = await buildApp({
     config,
     jobs,

@@ -144,6 +144,23 @@ for (const kind of databaseKinds) {
         { payload: { ...submitBody, type: 'nand' }, status: 400 },
         { payload: '{not json', status: 400, headers: { 'content-type': 'application/json' } },
         { payload: 'x', status: 415, headers: { 'content-type': 'text/csv' } },
+        // Malformed forms: no boundary, a boundary that never comes, a body cut in a part's headers.
+        { payload: 'x', status: 400, headers: { 'content-type': 'multipart/form-data' } },
+        {
+          payload: 'no parts here',
+          status: 400,
+          headers: { 'content-type': 'multipart/form-data; boundary=b' },
+        },
+        {
+          payload: '--b\r\ncontent-disposition: form-data; name="type"\r\n\r\nfs',
+          status: 400,
+          headers: { 'content-type': 'multipart/form-data; boundary=b' },
+        },
+        {
+          payload: '--b\r\ncontent-disposition: form-da',
+          status: 400,
+          headers: { 'content-type': 'multipart/form-data; boundary=b' },
+        },
       ];
       for (const { payload, status, headers = {} } of cases) {
         const response = await app.inject({
@@ -157,7 +174,10 @@ for (const kind of databaseKinds) {
         assert.equal(typeof body.error, 'string');
         assert.equal(typeof body.message, 'string');
         assert.doesNotMatch(response.body, /at .*\.ts:\d+|stack/);
+        if (String((headers as Record<string, string>)['content-type']).startsWith('multipart/'))
+          assert.match(body.message, /multipart|form|boundary/i, response.body);
       }
+      assert.equal((await app.inject({ url: '/api/v1/jobs', headers: as.alice })).json().jobs.length, 0);
       const missing = await app.inject({ url: '/api/v1/nowhere', headers: as.alice });
       assert.equal(missing.statusCode, 404);
       assert.equal(missing.json().error, 'not-found');

@@ -161,6 +161,35 @@ for (const kind of databaseKinds) {
       const broken = (await render({ configurations: 'Configurations: [\n' })).json();
       assert.equal(broken.errors[0].file, 'configurations.yaml');
       assert.equal((await render({ configurations, surprise: 1 })).statusCode, 400);
+
+      // Anchors and merge keys are how kickstarter files share settings; they still render.
+      const shared = (
+        await render({
+          configurations: `Default: &d\n  Architecture: ia32\nConfigurations:\n  - FileName: merged\n    <<: *d\n`,
+          repos,
+        })
+      ).json();
+      assert.deepEqual(
+        shared.files.map((file: { path: string }) => file.path),
+        ['merged.ks'],
+      );
+      // An alias to no anchor, and aliases that would expand to millions of nodes ("billion laughs"):
+      // answered with an error, at once, and the server goes on answering.
+      const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+      for (const [index, name] of [...'bcdefghij'].entries()) {
+        const previous = String.fromCharCode(97 + index);
+        levels.push(`${name}: &${name} [${Array(10).fill(`*${previous}`).join(', ')}]`);
+      }
+      for (const bomb of ['Configurations: *nowhere\n', `${levels.join('\n')}\n`]) {
+        const answer = await render({ configurations: bomb });
+        assert.equal(answer.statusCode, 200, answer.body);
+        assert.deepEqual(answer.json().files, []);
+        assert.match(
+          answer.json().errors[0].message,
+          /^YAML error: (Unresolved alias|Excessive alias count)/,
+        );
+      }
+      assert.deepEqual((await render({ configurations, repos })).json(), rendered);
       const openapi = (await app.inject({ url: '/api/openapi.json' })).json();
       for (const path of [
         '/api/v1/kickstarts/lint',

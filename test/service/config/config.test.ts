@@ -10,6 +10,7 @@ import {
   DEFAULT_CONFIG_FILE,
   loadConfig,
 } from '../../../src/service/config/index.ts';
+import { openDirectory } from '../../../src/service/users/index.ts';
 import { tempDir } from '../helpers.ts';
 
 const quiet = { env: {}, warn: () => {} };
@@ -88,6 +89,47 @@ test('upload_url must be an http(s) URL and needs upload_token', () => {
   const config = loadConfig({ env: { ...url, IMG_WORKER_UPLOAD_TOKEN: 'secret' }, warn: () => {} });
   checkSupported(config);
   assert.equal(config.worker.upload_url, 'http://web:8080/');
+});
+
+test('LDAP settings that cannot work stop start-up, each naming its key', (t) => {
+  const load = (env: Record<string, string>) => loadConfig({ env, warn: () => {} });
+  const ldap = { IMG_AUTH_LDAP_URL: 'ldaps://ldap.example.org' };
+  assert.throws(
+    () => load({ IMG_AUTH_LDAP_URL: 'ldap.example.org' }),
+    /IMG_AUTH_LDAP_URL: expects empty or ldap:/,
+  );
+  assert.throws(
+    () => load({ IMG_AUTH_LDAP_USER_FILTER: '(uid=alice)' }),
+    /LDAP_USER_FILTER: expects the login name/,
+  );
+  const refused: [Record<string, string>, RegExp][] = [
+    [ldap, /ldap_user_base, ldap_dn_template: give one/],
+    [{ ...ldap, IMG_AUTH_LDAP_USER_BASE: 'dc=x', IMG_AUTH_LDAP_DN_TEMPLATE: 'uid={user},dc=x' }, /give one/],
+    [
+      { ...ldap, IMG_AUTH_LDAP_USER_BASE: 'dc=x', IMG_AUTH_LDAP_BIND_DN: 'cn=img,dc=x' },
+      /ldap_bind_password: .*empty/,
+    ],
+    [{ ...ldap, IMG_AUTH_LDAP_USER_BASE: 'dc=x', IMG_AUTH_LDAP_STARTTLS: 'yes' }, /ldap_starttls: ldaps:/],
+    [{ ...ldap, IMG_AUTH_LDAP_USER_BASE: 'dc=x', IMG_AUTH_LDAP_USER_ATTR: ' ' }, /ldap_user_attr/],
+  ];
+  for (const [env, message] of refused)
+    assert.throws(() => checkSupported(load(env)), message, JSON.stringify(env));
+  const original = load({ ...ldap, IMG_AUTH_LDAP_DN_TEMPLATE: 'uid=%(user)s,ou=people,dc=x' });
+  checkSupported(original);
+
+  // What only opening the directory finds: a filter the server would refuse, a CA file that cannot be read.
+  const search = { ...ldap, IMG_AUTH_LDAP_USER_BASE: 'dc=x' };
+  assert.throws(
+    () => openDirectory(load({ ...search, IMG_AUTH_LDAP_USER_FILTER: '(uid={user}))' })),
+    (error) =>
+      error instanceof ConfigError && /ldap_user_filter: .* is not an LDAP filter/.test(error.message),
+  );
+  const missing = join(tempDir(t), 'no-such-ca.pem');
+  assert.throws(
+    () => openDirectory(load({ ...search, IMG_AUTH_LDAP_CA_FILE: missing })),
+    /ldap_ca_file: cannot read/,
+  );
+  assert.equal(openDirectory(load({})), undefined, 'no ldap_url: local accounts only');
 });
 
 test('the sample img.conf documents every key with its default', () => {

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { requireAdmin } from '../auth.ts';
+import { actorOf, requireAdmin } from '../auth.ts';
 import type { AppDeps } from '../deps.ts';
 import {
   type GroupBody,
@@ -69,13 +69,22 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     {
       schema: {
         tags,
-        summary: 'change a user',
+        summary: 'change a user; a new password ends their sessions',
         params: UserParams,
         body: UserPatch,
         response: { 200: Type.Ref(UserSchema) },
       },
     },
-    async (request) => users.update(request.params.username, request.body),
+    async (request) => {
+      const { revoke_tokens, ...changes } = request.body;
+      const { username } = request.params;
+      // An admin resetting their own password keeps the session they do it from, as a change of their own does.
+      const keepSession = username === actorOf(request).username ? request.sessionId : null;
+      return users.update(username, changes, {
+        ...(keepSession === null ? {} : { keepSession }),
+        revokeTokens: revoke_tokens ?? false,
+      });
+    },
   );
 
   app.delete<{ Params: { username: string } }>(

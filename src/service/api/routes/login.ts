@@ -1,21 +1,28 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ServiceError } from '../../errors.ts';
+import { passwordInDirectory } from '../../users/index.ts';
 import { actorOf } from '../auth.ts';
 import type { AppDeps } from '../deps.ts';
-import { Credentials, SessionSchema, TokenCreated, TokenInfoSchema } from '../schemas.ts';
+import { installLoginGuard } from '../login-limits.ts';
+import {
+  Credentials,
+  PasswordChange,
+  SessionSchema,
+  TokenCreated,
+  TokenInfoSchema,
+  TokenRequest,
+} from '../schemas.ts';
 
 const tags = ['auth'];
 const TokenParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
-/** Logging in: a session cookie for browsers, bearer tokens for scripts. */
+/** Logging in: a session cookie for browsers, bearer tokens for scripts; and changing one's own password. */
 export async function loginRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const { users } = deps;
-  const mustAuthenticate = async ({ username, password }: Credentials) => {
-    const actor = await users.authenticate(username, password);
-    if (!actor) throw new ServiceError('unauthorized', 'wrong user name or password');
-    return actor;
-  };
+  const guard = await installLoginGuard(app, deps.config.web);
+  const authenticate = (request: FastifyRequest, { username, password }: Credentials) =>
+    guard.attempt(request, username, () => users.authenticate(username, password));
 
   app.post<{ Body: Credentials }>(
     '/session',
@@ -24,13 +31,19 @@ export async function loginRoutes(app: FastifyInstance, deps: AppDeps): Promise<
       schema: {
         tags,
         summary: 'log in: sets the session cookie',
+        description: 'Too many failed logins for an account or from an address are answered 429 for a while.',
         body: Credentials,
         response: { 200: SessionSchema },
       },
     },
     async (request, reply) => {
-      const actor = await mustAuthenticate(request.body);
-      request.session.set('username', actor.username);
+      const actor = await authenticate(request, request.body);
+      const previous = request.session.get('sid');
+      if (previous !== undefined) await users.endSession(previous);
+      const { id } = await users.startSession(actor.username);
+      // A new login starts from an empty cookie, so no CSRF secret planted before it survives.
+      request.session.regenerate();
+      request.session.set('sid', id);
       return { ...actor, csrf_token: reply.generateCsrf() };
     },
   );
@@ -47,25 +60,76 @@ export async function loginRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     async (request, reply) => ({ ...actorOf(request), csrf_token: reply.generateCsrf() }),
   );
 
-  app.delete('/session', { schema: { tags, summary: 'log out' } }, async (request, reply) => {
-    request.session.delete();
-    return reply.code(204).send();
-  });
+  app.delete(
+    '/session',
+    {
+      schema: {
+        tags,
+        summary: 'log out: the session ends on the server, whatever copies of the cookie exist',
+      },
+    },
+    async (request, reply) => {
+      if (request.sessionId !== null) await users.endSession(request.sessionId);
+      request.session.delete();
+      return reply.code(204).send();
+    },
+  );
 
-  app.post<{ Body: Credentials }>(
+  app.put<{ Body: PasswordChange }>(
+    '/session/password',
+    {
+      schema: {
+        tags,
+        summary: 'change your own password',
+        description:
+          'Needs the current password (a wrong one counts as a failed login). Ends your other sessions, and ' +
+          'with `revoke_tokens` revokes all your API tokens, the one sending this included. 409 for LDAP users: ' +
+          'their password lives in the directory.',
+        body: PasswordChange,
+      },
+    },
+    async (request, reply) => {
+      const { username } = actorOf(request);
+      const { current_password, new_password, revoke_tokens } = request.body;
+      // Refused before the current password is checked: that check would go to LDAP, and count as a login.
+      if ((await users.get(username))?.ldap) throw passwordInDirectory(username);
+      await guard.attempt(request, username, () => users.authenticate(username, current_password));
+      await users.update(
+        username,
+        { password: new_password },
+        {
+          ...(request.sessionId === null ? {} : { keepSession: request.sessionId }),
+          revokeTokens: revoke_tokens ?? false,
+        },
+      );
+      return reply.code(204).send();
+    },
+  );
+
+  app.post<{ Body: TokenRequest }>(
     '/tokens',
     {
       config: { public: true },
       schema: {
         tags,
         summary: 'a bearer token for scripts; shown once, only its hash is kept',
-        body: Credentials,
+        description: 'Failed logins count as for POST /session.',
+        body: TokenRequest,
         response: { 201: TokenCreated },
       },
     },
     async (request, reply) => {
-      const actor = await mustAuthenticate(request.body);
-      return reply.code(201).send(await users.createToken(actor.username));
+      const { username, password, name, expires_in_days, expires } = request.body;
+      if (expires_in_days !== undefined && expires !== undefined)
+        throw new ServiceError('bad-request', 'give expires_in_days or expires, not both');
+      const expiry = expires === undefined ? null : parseMoment(expires);
+      const actor = await authenticate(request, { username, password });
+      const token = await users.createToken(actor.username, {
+        name: name ?? null,
+        expires: expiry,
+        ...(expires_in_days === undefined ? {} : { expiresInDays: expires_in_days }),
+      });
+      return reply.code(201).send(token);
     },
   );
 
@@ -81,10 +145,9 @@ export async function loginRoutes(app: FastifyInstance, deps: AppDeps): Promise<
       },
     },
     async (request) =>
-      (await users.listTokens(actorOf(request).username)).map((token) => ({
-        id: token.id,
-        created: token.created,
-        last_used: token.lastUsed,
+      (await users.listTokens(actorOf(request).username)).map(({ lastUsed, ...token }) => ({
+        ...token,
+        last_used: lastUsed,
       })),
   );
 
@@ -96,4 +159,17 @@ export async function loginRoutes(app: FastifyInstance, deps: AppDeps): Promise<
       return reply.code(204).send();
     },
   );
+}
+
+/** An ISO 8601 date (its start, UTC) or date-time. */
+function parseMoment(text: string): Date {
+  const parsed = /^\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?)?$/.test(text)
+    ? new Date(text)
+    : null;
+  if (!parsed || Number.isNaN(parsed.getTime()))
+    throw new ServiceError(
+      'bad-request',
+      `expires: "${text.slice(0, 40)}" is not an ISO 8601 date or date-time`,
+    );
+  return parsed;
 }

@@ -7,6 +7,7 @@ import { AdminJobs } from './AdminJobs.tsx';
 import { AdminQueues } from './AdminQueues.tsx';
 import { AdminTokens } from './AdminTokens.tsx';
 import { AdminUsers } from './AdminUsers.tsx';
+import { OwnPassword } from './OwnPassword.tsx';
 
 const SECTIONS: { section: AdminSection; label: string; adminOnly: boolean }[] = [
   { section: 'jobs', label: 'Image jobs', adminOnly: true },
@@ -14,13 +15,14 @@ const SECTIONS: { section: AdminSection; label: string; adminOnly: boolean }[] =
   { section: 'users', label: 'Users', adminOnly: true },
   { section: 'groups', label: 'Groups', adminOnly: true },
   { section: 'tokens', label: 'My API tokens', adminOnly: false },
+  { section: 'password', label: 'My password', adminOnly: false },
 ];
 
-/** The original's Django admin, by section; a user who is not an admin manages only their own API tokens. */
+/** The original's Django admin, by section; a user who is not an admin manages only their own tokens and password. */
 export function AdminPage({ section }: { section: AdminSection }) {
   const user = useUser();
   const visible = SECTIONS.filter((entry) => user.admin || !entry.adminOnly);
-  const current = visible.find((entry) => entry.section === section) ?? SECTIONS[SECTIONS.length - 1]!;
+  const current = visible.find((entry) => entry.section === section) ?? visible[0]!;
   return (
     <>
       <PageTitle title={current.label}>{user.admin ? `Admin: ${current.label}` : current.label}</PageTitle>
@@ -54,5 +56,7 @@ function AdminSectionBody({ section }: { section: AdminSection }) {
       return <AdminGroups />;
     case 'tokens':
       return <AdminTokens />;
+    case 'password':
+      return <OwnPassword />;
   }
 }

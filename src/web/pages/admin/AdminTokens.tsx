@@ -8,7 +8,7 @@ import { useResource } from '../../app/use-resource.ts';
 import { ConfirmButton } from '../../components/ConfirmButton.tsx';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 
-/** The user's own bearer tokens for scripts: listed without their values, revoked one by one. */
+/** The user's own bearer tokens for scripts: listed by name and expiry without their values, revoked one by one. */
 export function AdminTokens() {
   const tokens = useResource(() => api.tokens(), 'tokens');
   const revoke = useAction(tokens.reload);
@@ -21,20 +21,27 @@ export function AdminTokens() {
           <table className="data cards">
             <thead>
               <tr>
+                <th>Name</th>
                 <th>Token</th>
                 <th>Created</th>
                 <th>Last used</th>
+                <th>Expires</th>
                 <th>Actions</th>
               </tr>
             </thead>
             <tbody>
               {tokens.data.map((token) => (
-                <tr key={token.id}>
+                <tr key={token.id} data-token-id={token.id}>
+                  <td data-label="Name">{token.name ?? '—'}</td>
                   <td data-label="Token" className="mono">
                     {token.id}
                   </td>
                   <td data-label="Created">{formatDate(token.created)}</td>
                   <td data-label="Last used">{token.last_used ? formatDate(token.last_used) : 'never'}</td>
+                  <td data-label="Expires">
+                    {token.expires ? formatDate(token.expires) : 'never'}
+                    {token.expired && <span className="tag">expired</span>}
+                  </td>
                   <td data-label="Actions">
                     <ConfirmButton
                       question="Revoke this token?"
@@ -59,18 +66,52 @@ export function AdminTokens() {
 function NewToken({ onCreated }: { onCreated: () => void }) {
   const user = useUser();
   const [password, setPassword] = useState('');
+  const [name, setName] = useState('');
+  const [days, setDays] = useState('');
   const [created, setCreated] = useState<TokenCreated>();
   const { run, busy, error } = useAction(onCreated);
   const create = (event: FormEvent) => {
     event.preventDefault();
     run(async () => {
-      setCreated(await api.login({ username: user.username, password }));
+      setCreated(
+        await api.login({
+          username: user.username,
+          password,
+          ...(name.trim() === '' ? {} : { name: name.trim() }),
+          ...(days === '' ? {} : { expires_in_days: Number(days) }),
+        }),
+      );
       setPassword('');
+      setName('');
+      setDays('');
     });
   };
   return (
     <form className="panel" onSubmit={create}>
       <h2>New token</h2>
+      <div className="grid2">
+        <div>
+          <label htmlFor="token-name">Name (optional)</label>
+          <input
+            id="token-name"
+            autoComplete="off"
+            maxLength={100}
+            value={name}
+            onChange={(event) => setName(event.target.value)}
+          />
+        </div>
+        <div>
+          <label htmlFor="token-days">Expires after days (empty: never)</label>
+          <input
+            id="token-days"
+            type="number"
+            min={1}
+            step={1}
+            value={days}
+            onChange={(event) => setDays(event.target.value)}
+          />
+        </div>
+      </div>
       <label htmlFor="token-password">Your password</label>
       <input
         id="token-password"

@@ -41,6 +41,7 @@ function UserRow({ user, onChanged }: { user: User; onChanged: () => void }) {
   const me = useUser();
   const [email, setEmail] = useState(user.email ?? '');
   const [password, setPassword] = useState('');
+  const [revokeTokens, setRevokeTokens] = useState(false);
   const { run, busy, error } = useAction(onChanged);
   const change = (changes: Parameters<typeof api.changeUser>[1]) => () =>
     run(() => api.changeUser(user.username, changes));
@@ -71,23 +72,44 @@ function UserRow({ user, onChanged }: { user: User; onChanged: () => void }) {
       <td data-label="Groups">{user.groups.join(', ') || '—'}</td>
       <td data-label="Since">{formatDate(user.created)}</td>
       <td data-label="Password">
-        <div className="actions">
-          <input
-            type="password"
-            autoComplete="new-password"
-            aria-label={`New password for ${user.username}`}
-            value={password}
-            onChange={(event) => setPassword(event.target.value)}
-          />
-          <button
-            type="button"
-            className="secondary"
-            disabled={busy || password === ''}
-            onClick={() => run(() => api.changeUser(user.username, { password })).then(() => setPassword(''))}
-          >
-            Reset
-          </button>
-        </div>
+        {user.ldap ? (
+          <span className="hint">in LDAP, where it is changed</span>
+        ) : (
+          <>
+            <div className="actions">
+              <input
+                type="password"
+                autoComplete="new-password"
+                aria-label={`New password for ${user.username}`}
+                value={password}
+                onChange={(event) => setPassword(event.target.value)}
+              />
+              <button
+                type="button"
+                className="secondary"
+                disabled={busy || password === ''}
+                onClick={() =>
+                  run(() => api.changeUser(user.username, { password, revoke_tokens: revokeTokens })).then(
+                    () => {
+                      setPassword('');
+                      setRevokeTokens(false);
+                    },
+                  )
+                }
+              >
+                Reset
+              </button>
+            </div>
+            <label className="inline">
+              <input
+                type="checkbox"
+                checked={revokeTokens}
+                onChange={(event) => setRevokeTokens(event.target.checked)}
+              />
+              and revoke their tokens
+            </label>
+          </>
+        )}
       </td>
       <td data-label="Actions">
         <div className="actions">

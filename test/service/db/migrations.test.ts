@@ -1,0 +1,62 @@
+// What docs/operations.md promises about upgrades: processes starting together migrate once, a fresh schema
+// migrates beside another installation's, and an older IMG refuses a database a newer one migrated.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { sql } from 'kysely';
+import { type DatabaseHandle, openDatabase } from '../../../src/service/db/index.ts';
+import { databaseKinds, tempDir, testPostgresUrl } from '../helpers.ts';
+
+const pgSkip = process.env.IMG_TEST_PG_URL ? false : 'needs IMG_TEST_PG_URL (scripts/test.sh sets it)';
+
+describe('migrations on PostgreSQL', { skip: pgSkip }, () => {
+  test('several processes opening a fresh database at once migrate it once, and all start', async (t) => {
+    const handles: DatabaseHandle[] = [];
+    t.after(() => Promise.all(handles.map((handle) => handle.close())));
+    const url = await testPostgresUrl(t);
+    const dataDir = tempDir(t);
+    // Each handle has a pool of its own, as a web node and workers starting on several machines do.
+    const opened = await Promise.allSettled(
+      Array.from({ length: 4 }, () => openDatabase({ url, dataDir }).then((handle) => handles.push(handle))),
+    );
+    assert.deepEqual(
+      opened.map((result) => result.status),
+      ['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled'],
+      opened.map((result) => (result.status === 'rejected' ? String(result.reason) : '')).join(' '),
+    );
+    const { rows } = await sql<{ name: string }>`select name from img_migrations order by name`.execute(
+      handles[0]?.db ?? assert.fail('no handle'),
+    );
+    assert.equal(new Set(rows.map((row) => row.name)).size, rows.length);
+    assert.ok(rows.length > 0);
+  });
+
+  test('a fresh schema migrates while another schema of the same database holds IMG', async (t) => {
+    const handles: DatabaseHandle[] = [];
+    t.after(() => Promise.all(handles.map((handle) => handle.close())));
+    const dataDir = tempDir(t);
+    const first = await testPostgresUrl(t);
+    const second = await testPostgresUrl(t);
+    handles.push(await openDatabase({ url: first, dataDir }));
+    const other = await openDatabase({ url: second, dataDir });
+    handles.push(other);
+    await other.db.selectFrom('jobs').select('id').execute();
+  });
+});
+
+for (const kind of databaseKinds) {
+  test(`${kind}: an IMG refuses a database a newer IMG migrated, and says so`, async (t) => {
+    const handles: DatabaseHandle[] = [];
+    t.after(() => Promise.all(handles.map((handle) => handle.close())));
+    const url = kind === 'sqlite' ? '' : await testPostgresUrl(t);
+    const dataDir = tempDir(t);
+    const newer = await openDatabase({ url, dataDir });
+    handles.push(newer);
+    await sql`insert into img_migrations (name, timestamp) values ('9999_from_a_newer_img', '2100-01-01T00:00:00.000Z')`.execute(
+      newer.db,
+    );
+    await assert.rejects(
+      openDatabase({ url, dataDir }),
+      /^Error: the database was migrated by a newer IMG \(its step 9999_from_a_newer_img is unknown to this one\)/,
+    );
+  });
+}
