@@ -23,7 +23,14 @@ const workRoot = await mkdtemp(join(await defaultWorkRoot(), 'imger-test-work-')
 await chmod(workRoot, 0o755);
 const outRoot = await mkdtemp(join(tmpdir(), 'imger-test-out-'));
 const builder = createNativeBuilder({ cacheDir, workRoot });
-const loopsBefore = (await run('losetup', ['-a'])).stdout;
+
+/** Loop devices backed by a file of these builds: other processes' (another test, a build) are not ours. */
+async function ourLoops(): Promise<string[]> {
+  const { stdout } = await run('losetup', ['--list', '--noheadings', '--output', 'NAME,BACK-FILE']);
+  return stdout
+    .split('\n')
+    .filter((line) => line.includes(workRoot) || line.includes(outRoot) || line.includes(cacheDir));
+}
 const timings: string[] = [];
 
 after(async () => {
@@ -62,7 +69,7 @@ async function assertNothingLeftBehind(outputDir: string): Promise<void> {
     'staging folders left',
   );
   assert.deepEqual(await mountsBelow(workRoot), [], 'mounts left');
-  assert.equal((await run('losetup', ['-a'])).stdout, loopsBefore, 'loop devices left');
+  assert.deepEqual(await ourLoops(), [], 'loop devices left');
   const alive = [];
   for (const pid of await childPids()) {
     const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
