@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { RunResult } from '../../src/builder/exec.ts';
@@ -164,6 +164,34 @@ describe('the network', () => {
     const online = await shell(`${probe}; getent hosts deb.debian.org && echo dns-ok`, { network: true });
     assert.doesNotMatch(online.stdout, /reached/);
     assert.match(online.stdout, /dns-ok/);
+    assert.equal(connections, 0);
+  });
+
+  test("with one, neither the host's other addresses nor link-local ones (the cloud metadata service)", async (t) => {
+    const hostAddress = Object.values(networkInterfaces())
+      .flat()
+      .find((a) => a !== undefined && a.family === 'IPv4' && !a.internal)?.address;
+    if (!hostAddress) return t.skip('this machine has no IPv4 address but its loopback');
+    let connections = 0;
+    const listener = createServer((socket) => {
+      connections += 1;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => listener.listen(0, hostAddress, resolve));
+    after(() => listener.close());
+    const port = (listener.address() as { port: number }).port;
+    const probe = `for h in ${hostAddress} 169.254.169.254; do perl -MIO::Socket::INET -e 'IO::Socket::INET->new(PeerAddr => "$ARGV[0]:${port}", Timeout => 3) ? print "reached $ARGV[0]\\n" : print "no $ARGV[0]: $!\\n"' $h; done; ip route`;
+    const online = await shell(probe, { network: true });
+    assert.match(
+      online.stdout,
+      new RegExp(
+        `no ${hostAddress.replaceAll('.', '\\.')}: (Permission denied|Network is unreachable|No route to host)`,
+      ),
+    );
+    assert.match(
+      online.stdout,
+      /no 169\.254\.169\.254: (Permission denied|Network is unreachable|No route to host)/,
+    );
     assert.equal(connections, 0);
   });
 });
