@@ -13,7 +13,7 @@ import { packImageRoot } from '../../src/builder/pack-root.ts';
 import { copyAttachments, copyOutOfImage, kernelVersions } from '../../src/builder/records.ts';
 import type { StepContext } from '../../src/builder/runner.ts';
 import { runSteps } from '../../src/builder/runner.ts';
-import { capabilities, defaultIdBase, onHost } from '../../src/builder/sandbox.ts';
+import { capabilities, defaultIdBase, inImage, onHost } from '../../src/builder/sandbox.ts';
 import { prepareSandboxPlaces } from '../../src/builder/workspace.ts';
 
 const dir = await mkdtemp(join(tmpdir(), 'imger-sandbox-'));
@@ -194,6 +194,36 @@ describe('the network', () => {
     );
     assert.equal(connections, 0);
   });
+});
+
+test("a link at a place the sandbox mounts over (the image's /etc/resolv.conf) leads nowhere outside the image", async () => {
+  const work = await mkdtemp(join(dir, 'links-'));
+  await chmod(work, 0o755);
+  await mkdir(join(work, 'work'));
+  const own = await prepareSandboxPlaces(join(work, 'work'), idBase);
+  // A folder the sandbox's uid may write on the host, as /tmp is.
+  const open = join(work, 'world-writable');
+  await mkdir(open);
+  await chmod(open, 0o1777);
+  await inStep((ctx) =>
+    onHost(
+      ctx,
+      own,
+      [
+        'sh',
+        '-ec',
+        `mkdir -p $1/bin $1/etc && cp /bin/busybox $1/bin/sh && ln -s /oldroot${open}/planted $1/etc/resolv.conf`,
+        'sh',
+        own.root,
+      ],
+      { binds: [{ path: own.root, writable: true }], caps: capabilities.imageAdmin },
+    ),
+  );
+  const { stdout } = await inStep((ctx) =>
+    inImage(ctx, own, ['sh', '-c', 'echo ran'], { caps: capabilities.none, network: true, onLine: () => {} }),
+  );
+  assert.equal(stdout, 'ran\n');
+  assert.deepEqual(await readdir(open), [], 'nothing was made on the host through the link');
 });
 
 describe('stopping', () => {
