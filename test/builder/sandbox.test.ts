@@ -13,7 +13,7 @@ import { packImageRoot } from '../../src/builder/pack-root.ts';
 import { copyAttachments, copyOutOfImage, kernelVersions } from '../../src/builder/records.ts';
 import type { StepContext } from '../../src/builder/runner.ts';
 import { runSteps } from '../../src/builder/runner.ts';
-import { capabilities, defaultIdBase, inImage, onHost } from '../../src/builder/sandbox.ts';
+import { capabilities, defaultIdBase, inImage, onHost, resolveInImage } from '../../src/builder/sandbox.ts';
 import { prepareSandboxPlaces } from '../../src/builder/workspace.ts';
 
 const dir = await mkdtemp(join(tmpdir(), 'imger-sandbox-'));
@@ -224,6 +224,30 @@ test("a link at a place the sandbox mounts over (the image's /etc/resolv.conf) l
   );
   assert.equal(stdout, 'ran\n');
   assert.deepEqual(await readdir(open), [], 'nothing was made on the host through the link');
+});
+
+test('resolveInImage: links resolve inside the image; a folder that is a link to nowhere, or a non-file end, leads nowhere', async () => {
+  const root = await mkdtemp(join(dir, 'resolve-'));
+  await mkdir(join(root, 'etc'));
+  await mkdir(join(root, 'run'));
+  await writeFile(join(root, 'run/stub'), '');
+  await mkdir(join(root, 'run/dir'));
+  assert.equal(await resolveInImage(root, '/etc/resolv.conf'), '/etc/resolv.conf');
+  await symlink('../run/stub', join(root, 'etc/resolv.conf'));
+  assert.equal(await resolveInImage(root, '/etc/resolv.conf'), '/run/stub');
+  await rm(join(root, 'etc/resolv.conf'));
+  await symlink('/../../../run/stub', join(root, 'etc/resolv.conf'));
+  assert.equal(await resolveInImage(root, '/etc/resolv.conf'), '/run/stub');
+  await rm(join(root, 'etc/resolv.conf'));
+  await symlink('/run/dir', join(root, 'etc/resolv.conf'));
+  assert.equal(await resolveInImage(root, '/etc/resolv.conf'), undefined);
+  await rm(join(root, 'etc/resolv.conf'));
+  await symlink('/oldroot/tmp/x', join(root, 'etc/resolv.conf'));
+  assert.equal(await resolveInImage(root, '/etc/resolv.conf'), undefined);
+  await rm(join(root, 'etc/resolv.conf'));
+  await symlink('loop', join(root, 'etc/resolv.conf'));
+  await symlink('resolv.conf', join(root, 'etc/loop'));
+  assert.equal(await resolveInImage(root, '/etc/resolv.conf'), undefined);
 });
 
 describe('stopping', () => {
