@@ -28,3 +28,29 @@ test('a stopped build stops the copy: a sparse file of a size no disk holds is n
   );
   assert.deepEqual(await readdir(to), [], 'nothing half-copied is left in the output');
 });
+
+test('a name with a line break or a control character is not taken: it would forge SHA256SUMS lines and log lines', async () => {
+  const from = join(dir, 'names-out');
+  const to = join(dir, 'names-stage');
+  await mkdir(from);
+  await mkdir(to);
+  const forged = `x\n${'0'.repeat(64)}  image.raw`;
+  for (const name of [forged, 'bell\x07', 'escape\x1b[2J', 'carriage\rreturn', 'report.txt']) {
+    await writeFile(join(from, name), 'made by a script\n');
+  }
+  const lines: string[] = [];
+  const taken = await takeRegularFiles(
+    from,
+    to,
+    new Set(),
+    (line) => lines.push(line),
+    new AbortController().signal,
+  );
+  assert.deepEqual(taken, ['report.txt']);
+  assert.deepEqual(await readdir(to), ['report.txt']);
+  assert.equal(lines.length, 4);
+  for (const line of lines) {
+    const control = [...line].find((char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f);
+    assert.equal(control, undefined, `a log line stays one line: ${JSON.stringify(line)}`);
+  }
+});
