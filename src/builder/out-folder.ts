@@ -8,6 +8,18 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 
 /**
+ * Characters that break a line or a terminal: a name holding one would add lines to SHA256SUMS (a forged
+ * checksum) and to the log.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this rule's purpose.
+const lineBreaking = /[\u0000-\u001f\u007f\u0085\u2028\u2029]/g;
+
+/** A name as one log line can show it: line-breaking characters as \uXXXX. */
+function shown(name: string): string {
+  return name.replace(lineBreaking, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
  * Copies the regular files of `from` into `to`; returns the names taken, sorted. The copy stops with `signal`
  * (the step's timeout, a cancel): a script's file may be sparse and far larger than any disk, and a copy
  * nobody can stop would fill the output folder's disk for every user.
@@ -22,9 +34,13 @@ export async function takeRegularFiles(
   const names: string[] = [];
   for (const name of (await readdir(from)).sort()) {
     signal.throwIfAborted();
-    const refuse = (why: string) => log(`IMG_OUT_DIR/${name}: not taken (${why})`);
+    const refuse = (why: string) => log(`IMG_OUT_DIR/${shown(name)}: not taken (${why})`);
     if (name.startsWith('.') || name.includes('/')) {
       refuse('a hidden name');
+      continue;
+    }
+    if (shown(name) !== name) {
+      refuse('a line break or control character in the name');
       continue;
     }
     if (taken.has(name)) {
