@@ -15,7 +15,7 @@ import { pipeline } from 'node:stream/promises';
 const lineBreaking = /[\u0000-\u001f\u007f\u0085\u2028\u2029]/g;
 
 /** A name as one log line can show it: line-breaking characters as \uXXXX. */
-function shown(name: string): string {
+export function shown(name: string): string {
   return name.replace(lineBreaking, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
