@@ -14,6 +14,13 @@ import type { StepName } from './steps.ts';
  */
 export const userNamespaceFds = { block: 3, info: 4 } as const;
 
+/**
+ * The most processes the sandboxes may have: RLIMIT_NPROC counts per host uid, and every sandbox runs as
+ * idBase, so this bounds them all together, far below the host's pid_max (32768 on many machines) that a
+ * fork bomb in a %post would otherwise exhaust for the whole host.
+ */
+export const sandboxProcessLimit = 4096;
+
 /** How many ids the namespace maps: 0 (root) to 65535, the ids a Debian or Fedora image uses. */
 export const userNamespaceIds = 65536;
 
@@ -164,7 +171,12 @@ function runChild(
       'pipe',
       ...(userns ? (['pipe', 'pipe'] as const) : []),
     ];
-    const child = spawn(cmd, args, {
+    // prlimit sets the process limit on itself, then execs bubblewrap with it: neither soft nor hard
+    // limit can be raised inside (no CAP_SYS_RESOURCE).
+    const [file, argv] = userns
+      ? ['prlimit', [`--nproc=${sandboxProcessLimit}`, '--', cmd, ...args]]
+      : [cmd, args];
+    const child = spawn(file, argv, {
       cwd: options.cwd ?? (userns ? '/' : undefined),
       env: options.env ?? process.env,
       detached: true,

@@ -7,7 +7,7 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { RunResult } from '../../src/builder/exec.ts';
-import { run } from '../../src/builder/exec.ts';
+import { run, sandboxProcessLimit } from '../../src/builder/exec.ts';
 import { BuildFailure } from '../../src/builder/failures.ts';
 import { packImageRoot } from '../../src/builder/pack-root.ts';
 import { copyAttachments, copyOutOfImage, kernelVersions } from '../../src/builder/records.ts';
@@ -87,6 +87,17 @@ describe('the user namespace', () => {
     );
     assert.equal(stdout.trim(), '0');
   });
+});
+
+test("a fork bomb is bounded: the sandbox's processes cannot take the host's process ids", async () => {
+  // pid_max is 32768 on many hosts; an unbounded `:(){ :|:& };:` in a %post leaves the host unable to fork.
+  // dash's ulimit: -p is the number of processes.
+  const { stdout } = await shell('ulimit -p; ulimit -H -p; ulimit -p unlimited && echo raised', {
+    caps: capabilities.imageAdmin,
+  });
+  const [soft, hard, raised] = stdout.trim().split('\n');
+  assert.ok(Number(soft) <= sandboxProcessLimit && Number(hard) <= sandboxProcessLimit, stdout);
+  assert.equal(raised, undefined, 'the limit cannot be raised inside');
 });
 
 test('packed in the namespace, the image keeps its own owners, setuid bits and file capabilities', async () => {
