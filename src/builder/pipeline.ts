@@ -232,7 +232,7 @@ async function takeScriptFiles(ctx: StepContext, state: BuildState, shown: reado
   // The empty files bubblewrap made to show the build's artifacts go first; they are not the scripts'.
   for (const name of shown) await unlink(join(state.places.out, name)).catch(() => {});
   const known = new Set([...state.artifacts.map((a) => a.file), `${state.recipe.name}.log`, 'SHA256SUMS']);
-  const taken = await takeRegularFiles(state.places.out, state.stageDir, known, ctx.log);
+  const taken = await takeRegularFiles(state.places.out, state.stageDir, known, ctx.log, ctx.signal);
   state.artifacts.push(...taken.map((file) => ({ file, main: false })));
   // Emptied, so a later script starts from a clean IMG_OUT_DIR and nothing is taken twice.
   for (const name of await readdir(state.places.out)) {
