@@ -4,7 +4,7 @@
  * in the same run, so the ratio holds on any machine. Goals: warm under 15 s, ratio at most 1.05.
  * IMGER_BENCH_CACHE keeps the cache between runs (then "cold" is only cold the first time).
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createNativeBuilder } from '../src/builder/builder.ts';
@@ -22,6 +22,8 @@ const cacheDir = process.env.IMGER_BENCH_CACHE ?? join(scratch, 'cache');
 // Builder and script work in the same place, the builder's default (RAM when there is plenty), so only the steps
 // differ.
 const workRoot = await mkdtemp(join(await defaultWorkRoot(), 'imger-bench-'));
+// The builder's sandbox (an unprivileged uid) must be able to traverse it.
+await chmod(workRoot, 0o755);
 const builder = createNativeBuilder({ cacheDir, workRoot });
 
 async function builderRun(

@@ -1,27 +1,34 @@
 // The base root: mmdebstrap from the image's apt sources, or the cached tarball of an identical earlier
-// bootstrap. update-initramfs is diverted while packages install and run once at the end: Debian would
-// otherwise build the initramfs twice (kernel postinst and trigger), the largest avoidable cost measured.
+// bootstrap. mmdebstrap runs in the sandbox (sandbox.ts), in root mode as the root of the build's user
+// namespace, offline: the host's apt has already decided and fetched every .deb (apt-closure.ts) and hands
+// them in with the verified indexes. update-initramfs is diverted while packages install and run once at the
+// end: Debian would otherwise build the initramfs twice (kernel postinst and trigger), the largest avoidable
+// cost measured.
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { checkInstallable } from './apt-precheck.ts';
+import { type AptClosureInput, copyIndexes, downloadClosure, resolveClosure } from './apt-closure.ts';
 import { pruneRoots, touchRoot } from './cache.ts';
+import { importIntoStore, removeNameKeyedDebs, stageFromStore } from './deb-cache.ts';
+import { BuildFailure } from './failures.ts';
 import { exists } from './paths.ts';
 import type { StepContext } from './runner.ts';
+import { capabilities, onHost, type SandboxPlaces } from './sandbox.ts';
 
 export interface BootstrapInput {
   debianArch: string;
   suite: string;
-  /** A sources.list file mmdebstrap copies into the root and installs from. */
+  /** A sources.list file mmdebstrap copies into the root and installs from (in the sandbox's inputs). */
   sourcesFile: string;
   packages: string[];
-  /** An apt preferences file that pins the excluded packages away, when there are any. */
+  /** An apt preferences file that pins the excluded packages away, when there are any (in the inputs). */
   excludesPreferences?: string;
   bootable: boolean;
-  /** Where the .deb files persist between builds. */
+  /** The shared .deb cache (deb-cache.ts); only this process reads and writes it. */
   debCache: string;
 }
 
 const debPath = '/var/cache/apt/archives/';
+const listsPath = '/var/lib/apt/lists/';
 /**
  * apt has no exclude list; a negative pin makes every excluded package uninstallable, so a dependency on
  * one fails the build instead of quietly pulling it in.
@@ -32,10 +39,17 @@ export function excludesPreferences(excluded: string[]): string {
 
 const divertedInitramfs = '/usr/sbin/update-initramfs';
 
-export function mmdebstrapArgs(input: BootstrapInput, rootDir: string): string[] {
+/** Where the host hands mmdebstrap the verified indexes and .debs, inside the sandbox's inputs. */
+function handedIn(places: SandboxPlaces) {
+  return { lists: join(places.inputs, 'apt-lists'), debs: join(places.inputs, 'debs') };
+}
+
+export function mmdebstrapArgs(input: BootstrapInput, places: SandboxPlaces): string[] {
+  const given = handedIn(places);
   const hooks: string[] = [
-    `--setup-hook=mkdir -p "$1${debPath}"`,
-    `--setup-hook=sync-in ${input.debCache} ${debPath}`,
+    `--setup-hook=mkdir -p "$1${debPath}" "$1${listsPath}"`,
+    `--setup-hook=sync-in ${given.lists} ${listsPath}`,
+    `--setup-hook=sync-in ${given.debs} ${debPath}`,
   ];
   if (input.excludesPreferences) {
     hooks.push(
@@ -48,11 +62,6 @@ export function mmdebstrapArgs(input: BootstrapInput, rootDir: string): string[]
       '--essential-hook=mkdir -p "$1/etc/initramfs-tools/conf.d" && echo MODULES=most > "$1/etc/initramfs-tools/conf.d/modules"',
       `--essential-hook=printf 'COMPRESS=zstd\\nCOMPRESSLEVEL=1\\n' > "$1/etc/initramfs-tools/conf.d/compress"`,
       `--essential-hook=chroot "$1" dpkg-divert --quiet --local --rename --add ${divertedInitramfs} && printf '#!/bin/sh\\necho update-initramfs: deferred by imger\\n' > "$1${divertedInitramfs}" && chmod 755 "$1${divertedInitramfs}"`,
-    );
-  }
-  hooks.push(`--customize-hook=sync-out ${debPath} ${input.debCache}`);
-  if (input.bootable) {
-    hooks.push(
       `--customize-hook=rm -f "$1${divertedInitramfs}" && chroot "$1" dpkg-divert --quiet --local --rename --remove ${divertedInitramfs} && if [ -x "$1${divertedInitramfs}" ]; then chroot "$1" update-initramfs -c -k all; fi`,
     );
   }
@@ -63,15 +72,19 @@ export function mmdebstrapArgs(input: BootstrapInput, rootDir: string): string[]
     `--arch=${input.debianArch}`,
     `--include=${input.packages.join(',')}`,
     '--aptopt=Acquire::Languages "none"',
-    '--aptopt=Acquire::Retries "3"',
-    // Keeps the essential .debs in the chroot's archive so sync-out can cache them too.
-    '--skip=essential/unlink',
+    // The host updated and verified the indexes; the sandbox has no network to do it again.
+    '--skip=update',
+    // bubblewrap has mounted /proc and /dev in the target already (the sandbox cannot mount them itself) …
+    '--skip=check/empty',
+    '--skip=chroot/mount',
+    // … so base-files' /proc cannot be unpacked onto it.
+    '--dpkgopt=path-exclude=/proc',
     '--dpkgopt=path-exclude=/usr/share/doc/*',
     '--dpkgopt=path-include=/usr/share/doc/*/copyright',
     '--dpkgopt=path-exclude=/usr/share/man/*',
     ...hooks,
     input.suite,
-    rootDir,
+    places.root,
     input.sourcesFile,
   ];
 }
@@ -99,52 +112,99 @@ export function packageCounter(report: (done: number, total: number) => void): (
 const tarOptions = ['--numeric-owner', '--xattrs', '--xattrs-include=*', '--acls'];
 
 /**
- * Fills rootDir with the base system: from the cached tarball when one exists for this key, otherwise by
- * running mmdebstrap and storing the result for the next build.
+ * Fills the image root with the base system: from the cached tarball when one exists for this key,
+ * otherwise by running mmdebstrap and storing the result for the next build.
  */
 export async function bootstrapRoot(
   ctx: StepContext,
   input: BootstrapInput,
-  rootDir: string,
+  places: SandboxPlaces,
   cachedTarball: string,
+  hostWorkDir: string,
 ): Promise<'cache-hit' | 'bootstrapped'> {
   if (await exists(cachedTarball)) {
     ctx.log(`using the cached base root ${cachedTarball}`);
     await touchRoot(cachedTarball);
-    await mkdir(rootDir, { recursive: true });
-    await ctx.run('tar', [...tarOptions, '-I', 'zstd -T0', '-C', rootDir, '-xf', cachedTarball]);
+    // Unpacked in the namespace, so the image's uid 0 becomes the namespace's root, never the host's.
+    await onHost(ctx, places, ['tar', ...tarOptions, '-I', 'zstd -T0', '-C', places.root, '-xf', '-'], {
+      binds: [{ path: places.root, writable: true }],
+      caps: capabilities.imageAdmin,
+      stdinFrom: cachedTarball,
+    });
     return 'cache-hit';
   }
-  await checkInstallable(ctx, {
-    sourcesFile: input.sourcesFile,
-    debianArch: input.debianArch,
-    packages: input.packages,
-    workDir: dirname(rootDir),
-    ...(input.excludesPreferences ? { excludesPreferences: input.excludesPreferences } : {}),
-  });
-  await mkdir(input.debCache, { recursive: true });
+  await fetchPackages(ctx, input, places, hostWorkDir);
   const countPackages = packageCounter((done, total) => ctx.packages(done, total));
-  // A private mount namespace: the /proc, /sys and /dev mounts mmdebstrap makes inside the root vanish with
-  // it, even when it is killed before it can unmount them.
-  await ctx.run(
-    'unshare',
-    ['--mount', '--propagation', 'private', 'mmdebstrap', ...mmdebstrapArgs(input, rootDir)],
-    {
-      onLine: (line) => {
-        ctx.log(line);
-        countPackages(line);
-      },
+  await onHost(ctx, places, ['mmdebstrap', ...mmdebstrapArgs(input, places)], {
+    binds: [{ path: places.inputs }, { path: places.root, writable: true }],
+    // The host's keyrings for the sources' signed-by; the other folders keep apt from warning.
+    etc: ['/etc/passwd', '/etc/group', '/etc/alternatives', '/etc/apt/trusted.gpg.d', '/etc/apt/trusted.gpg'],
+    chroot: { path: places.root, proc: true },
+    caps: capabilities.imageAdmin,
+    env: { HOME: '/root', LANG: 'C.UTF-8' },
+    onLine: (line) => {
+      ctx.log(line);
+      countPackages(line);
     },
-  );
-  await storeTarball(ctx, rootDir, cachedTarball);
+  });
+  await storeTarball(ctx, places, cachedTarball);
   return 'bootstrapped';
 }
 
-async function storeTarball(ctx: StepContext, rootDir: string, tarball: string): Promise<void> {
-  await mkdir(join(tarball, '..'), { recursive: true });
+/** The closure into the sandbox's inputs: from the .deb cache, the rest downloaded and cached first. */
+async function fetchPackages(
+  ctx: StepContext,
+  input: BootstrapInput,
+  places: SandboxPlaces,
+  hostWorkDir: string,
+): Promise<void> {
+  const closureInput: AptClosureInput = {
+    sourcesFile: input.sourcesFile,
+    debianArch: input.debianArch,
+    suite: input.suite,
+    packages: input.packages,
+    workDir: hostWorkDir,
+    ...(input.excludesPreferences ? { excludesPreferences: input.excludesPreferences } : {}),
+  };
+  const debs = await resolveClosure(ctx, closureInput);
+  const given = handedIn(places);
+  await removeNameKeyedDebs(input.debCache);
+  const missing = await stageFromStore(input.debCache, debs, given.debs);
+  if (missing.length > 0) {
+    ctx.log(`downloading ${missing.length} of ${debs.length} .deb files`);
+    const downloads = join(hostWorkDir, 'apt-downloads');
+    await downloadClosure(ctx, closureInput, downloads);
+    const refused = await importIntoStore(input.debCache, missing, downloads);
+    if (refused.length > 0) {
+      throw new BuildFailure(
+        'repository-unreachable',
+        'bootstrap',
+        `apt did not deliver ${refused.map((deb) => deb.file).join(', ')} with the size and SHA-256 of the index`,
+      );
+    }
+    await stageFromStore(input.debCache, missing, given.debs);
+  }
+  await copyIndexes(closureInput, given.lists);
+}
+
+async function storeTarball(ctx: StepContext, places: SandboxPlaces, tarball: string): Promise<void> {
+  await mkdir(dirname(tarball), { recursive: true });
   const partial = `${tarball}.${process.pid}.partial`;
   ctx.onCleanup(() => rm(partial, { force: true }));
-  await ctx.run('tar', [...tarOptions, '-I', 'zstd -T0 -3', '-C', rootDir, '-cf', partial, '.']);
+  // Packed in the namespace, so the tarball holds the image's own owners (uid 0, not the host's idBase).
+  // bubblewrap made /proc as its mount point; base-files' mode for it is 0555.
+  await onHost(
+    ctx,
+    places,
+    [
+      'sh',
+      '-ec',
+      'chmod 0555 "$1/proc"; exec tar --numeric-owner --xattrs --xattrs-include="*" --acls -I "zstd -T0 -3" -C "$1" -cf - .',
+      'sh',
+      places.root,
+    ],
+    { binds: [{ path: places.root, writable: true }], caps: capabilities.imageReader, stdoutTo: partial },
+  );
   // rename is atomic: a concurrent build sees either no tarball or a whole one.
   await rename(partial, tarball);
   ctx.log(`stored the base root as ${tarball}`);

@@ -1,6 +1,6 @@
 // The native step engine: a resolved recipe built by the step pipeline in a temporary work folder, artifacts
 // staged beside the output and published only when the build succeeds.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defaultCacheDir } from './cache.ts';
 import type { BuildEventListener } from './events.ts';
@@ -9,7 +9,8 @@ import { type BuildState, stepsFor } from './pipeline.ts';
 import { type BuildOutcome, buildAndPublish, failureReport } from './publish.ts';
 import type { ImageRecipe } from './recipe.ts';
 import { runSteps } from './runner.ts';
-import { checkFreeSpace, defaultWorkRoot, removeTree } from './workspace.ts';
+import { defaultIdBase } from './sandbox.ts';
+import { checkFreeSpace, defaultWorkRoot, prepareSandboxPlaces, removeTree } from './workspace.ts';
 
 export interface BuildRequest {
   /** The image, fully resolved from the kickstart: type, arch, name, output folder and tokens included. */
@@ -37,6 +38,13 @@ export interface NativeBuilderOptions {
   /** Free space required before a build starts, in the work folder and in the output folder. */
   minFreeWorkBytes?: number;
   minFreeOutputBytes?: number;
+  /**
+   * Host uid and gid of the root of the sandboxes' user namespace, the first of 65536 ([worker]
+   * sandbox_id_base); see sandbox.ts. The work root must be traversable by it.
+   */
+  sandboxIdBase?: number;
+  /** The admin's folder of signing keys a kickstart may name by path ([worker] gpg_key_dir); '' for none. */
+  gpgKeyDir?: string;
 }
 
 const GiB = 2 ** 30;
@@ -72,6 +80,8 @@ export function createNativeBuilder(options: NativeBuilderOptions = {}): Builder
       }
       const workDir = await mkdtemp(join(workRoot, 'imger-'));
       const stageDir = await mkdtemp(join(recipe.outputDir, `.imger-${recipe.name}-`));
+      // Traversable, so a %pack script can be shown the images (read-only); not listable.
+      await chmod(stageDir, 0o711);
       const publish = {
         stageDir,
         outputDir: recipe.outputDir,
@@ -88,8 +98,9 @@ export function createNativeBuilder(options: NativeBuilderOptions = {}): Builder
             recipe,
             cacheDir,
             workDir,
+            places: await prepareSandboxPlaces(workDir, options.sandboxIdBase ?? defaultIdBase),
+            gpgKeyDir: options.gpgKeyDir ?? '',
             stageDir,
-            root: join(workDir, 'root'),
             artifacts: [],
             images: {},
           };

@@ -1,29 +1,70 @@
-// Applies the recipe's system settings to the image root: files are written directly, and what needs the
-// image's own tools (useradd, chpasswd, systemctl, locale-gen) runs inside it, in the sandbox.
-import { chmod, mkdir, readFile, symlink, unlink, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+// Applies the recipe's system settings to the image root: files written and the image's own tools
+// (useradd, chpasswd, systemctl, locale-gen) run, all inside the image, in the sandbox.
 import { CommandFailed } from './exec.ts';
 import { BuildFailure } from './failures.ts';
 import { type Layout, renderFstab } from './layout.ts';
-import { exists } from './paths.ts';
 import type { ImageRecipe, Password } from './recipe.ts';
 import type { StepContext } from './runner.ts';
-import { inRootArgs } from './sandbox.ts';
+import { capabilities, inImage, type SandboxPlaces } from './sandbox.ts';
 
-/** Runs a command inside the image root, without network. */
-export function inRoot(
-  ctx: StepContext,
-  root: string,
-  command: readonly string[],
-  input?: string,
-): ReturnType<StepContext['run']> {
-  return ctx.run(
-    'bwrap',
-    inRootArgs(root, command, { network: false, env: { HOME: '/root', LANG: 'C.UTF-8' } }),
-    {
+/**
+ * What configuration does to the image: run its own programs, write files, ask what exists. Every one of
+ * them happens inside the image (sandboxedImage), where a symlink the packages planted (etc -> /etc) resolves
+ * inside the image too, never on the build host.
+ */
+export interface ImageAccess {
+  run(command: readonly string[], input?: string): Promise<unknown>;
+  /** Replaces each file (a symlink in its place is removed, not followed) and makes missing folders. */
+  write(files: readonly ImageFile[]): Promise<void>;
+  /** The given absolute paths that exist in the image. */
+  existing(paths: readonly string[]): Promise<Set<string>>;
+  /** The names in the image's /etc/group or /etc/passwd. */
+  names(file: 'group' | 'passwd'): Promise<Set<string>>;
+}
+
+export type ImageFile = { path: string; text: string; mode?: number } | { path: string; symlinkTo: string };
+
+/** Writes files given as arguments (never as script text): `f PATH MODE TEXT` or `l PATH TARGET`. */
+const fileWriter = `set -e
+while [ $# -gt 0 ]; do
+  mkdir -p "$(dirname "$2")"
+  rm -f "$2"
+  case $1 in
+    f) printf %s "$4" > "$2"; chmod "$3" "$2"; shift 4 ;;
+    l) ln -s "$3" "$2"; shift 3 ;;
+    *) exit 2 ;;
+  esac
+done`;
+
+/** ImageAccess through the sandbox, with the image root as / and no network. */
+export function sandboxedImage(ctx: StepContext, places: SandboxPlaces): ImageAccess {
+  const inRoot = (command: readonly string[], input?: string) =>
+    inImage(ctx, places, command, {
+      caps: capabilities.imageAdmin,
+      env: { HOME: '/root', LANG: 'C.UTF-8' },
+      onLine: () => {},
       ...(input === undefined ? {} : { input }),
+    });
+  return {
+    run: inRoot,
+    async write(files) {
+      const args = files.flatMap((file) =>
+        'symlinkTo' in file
+          ? ['l', file.path, file.symlinkTo]
+          : ['f', file.path, (file.mode ?? 0o644).toString(8), file.text],
+      );
+      await inRoot(['sh', '-c', fileWriter, 'sh', ...args]);
     },
-  );
+    async existing(paths) {
+      const script = 'for p; do if [ -e "$p" ]; then printf "%s\\n" "$p"; fi; done';
+      const { stdout } = await inRoot(['sh', '-c', script, 'sh', ...paths]);
+      return new Set(stdout.split('\n').filter((path) => paths.includes(path)));
+    },
+    async names(file) {
+      const { stdout } = await inRoot(['cat', `/etc/${file}`]);
+      return new Set(stdout.split('\n').map((line) => line.split(':')[0]!));
+    },
+  };
 }
 
 /** A failing configuration command means the kickstart asked for something the image cannot do. */
@@ -37,43 +78,31 @@ async function asKickstartError<T>(what: string, action: () => Promise<T>): Prom
   }
 }
 
-async function write(root: string, path: string, text: string, mode?: number): Promise<void> {
-  const target = join(root, path);
-  await mkdir(dirname(target), { recursive: true });
-  await writeFile(target, text);
-  if (mode !== undefined) await chmod(target, mode);
-}
-
-async function setPassword(ctx: StepContext, root: string, user: string, password: Password): Promise<void> {
+async function setPassword(image: ImageAccess, user: string, password: Password): Promise<void> {
   switch (password.kind) {
     case 'plain':
-      await inRoot(ctx, root, ['chpasswd'], `${user}:${password.value}\n`);
+      await image.run(['chpasswd'], `${user}:${password.value}\n`);
       return;
     case 'crypted':
-      await inRoot(ctx, root, ['chpasswd', '-e'], `${user}:${password.value}\n`);
+      await image.run(['chpasswd', '-e'], `${user}:${password.value}\n`);
       return;
     case 'locked':
-      await inRoot(ctx, root, ['usermod', '-L', user]);
+      await image.run(['usermod', '-L', user]);
       return;
   }
 }
 
-async function existingNames(root: string, file: 'group' | 'passwd'): Promise<Set<string>> {
-  const text = await readFile(join(root, 'etc', file), 'utf8');
-  return new Set(text.split('\n').map((line) => line.split(':')[0]!));
-}
-
-async function configureAccounts(ctx: StepContext, root: string, recipe: ImageRecipe): Promise<void> {
-  const groups = await existingNames(root, 'group');
+async function configureAccounts(ctx: StepContext, image: ImageAccess, recipe: ImageRecipe): Promise<void> {
+  const groups = await image.names('group');
   const addGroup = async (name: string, gid?: number) => {
     if (groups.has(name)) return;
     await asKickstartError(`group ${name}`, () =>
-      inRoot(ctx, root, ['groupadd', ...(gid === undefined ? [] : ['-g', String(gid)]), name]),
+      image.run(['groupadd', ...(gid === undefined ? [] : ['-g', String(gid)]), name]),
     );
     groups.add(name);
   };
   for (const group of recipe.groups) await addGroup(group.name, group.gid);
-  const users = await existingNames(root, 'passwd');
+  const users = await image.names('passwd');
   for (const user of recipe.users) {
     for (const group of user.groups) {
       if (!groups.has(group)) ctx.log(`creating group ${group}, which user ${user.name} is to be in`);
@@ -84,19 +113,17 @@ async function configureAccounts(ctx: StepContext, root: string, recipe: ImageRe
       if (user.homedir) args.push('-d', user.homedir);
       if (user.uid !== undefined) args.push('-u', String(user.uid));
       if (user.groups.length > 0) args.push('-G', user.groups.join(','));
-      await asKickstartError(`user ${user.name}`, () => inRoot(ctx, root, [...args, user.name]));
+      await asKickstartError(`user ${user.name}`, () => image.run([...args, user.name]));
     }
-    await setPassword(ctx, root, user.name, user.password ?? { kind: 'locked' });
+    await setPassword(image, user.name, user.password ?? { kind: 'locked' });
   }
-  await setPassword(ctx, root, 'root', recipe.rootPassword);
+  await setPassword(image, 'root', recipe.rootPassword);
   for (const { user, key } of recipe.sshKeys) {
     const home =
       user === 'root' ? '/root' : (recipe.users.find((u) => u.name === user)?.homedir ?? `/home/${user}`);
     await asKickstartError(`sshkey for ${user}`, async () => {
-      await inRoot(ctx, root, ['install', '-d', '-m', '700', '-o', user, '-g', user, `${home}/.ssh`]);
-      await inRoot(
-        ctx,
-        root,
+      await image.run(['install', '-d', '-m', '700', '-o', user, '-g', user, `${home}/.ssh`]);
+      await image.run(
         [
           'sh',
           '-c',
@@ -111,108 +138,124 @@ async function configureAccounts(ctx: StepContext, root: string, recipe: ImageRe
   }
 }
 
-async function configureLocalisation(ctx: StepContext, root: string, recipe: ImageRecipe): Promise<void> {
-  await write(root, 'etc/default/locale', `LANG=${recipe.locale}\n`);
-  if (!/^(C|POSIX)(\.|$)/.test(recipe.locale)) {
+function localisationFiles(recipe: ImageRecipe, zone: string): ImageFile[] {
+  const files: ImageFile[] = [{ path: '/etc/default/locale', text: `LANG=${recipe.locale}\n` }];
+  if (needsLocaleGen(recipe)) {
     const charset = recipe.locale.split('.')[1] ?? 'UTF-8';
-    await write(root, 'etc/locale.gen', `${recipe.locale} ${charset}\n`);
-    await asKickstartError(`lang ${recipe.locale}`, () => inRoot(ctx, root, ['locale-gen']));
+    files.push({ path: '/etc/locale.gen', text: `${recipe.locale} ${charset}\n` });
   }
-  await write(
-    root,
-    'etc/default/keyboard',
-    `XKBMODEL="pc105"\nXKBLAYOUT="${recipe.keymap}"\nXKBVARIANT=""\nXKBOPTIONS=""\nBACKSPACE="guess"\n`,
+  files.push(
+    {
+      path: '/etc/default/keyboard',
+      text: `XKBMODEL="pc105"\nXKBLAYOUT="${recipe.keymap}"\nXKBVARIANT=""\nXKBOPTIONS=""\nBACKSPACE="guess"\n`,
+    },
+    { path: '/etc/vconsole.conf', text: `KEYMAP=${recipe.keymap}\n` },
+    { path: '/etc/localtime', symlinkTo: zoneFile(zone) },
+    { path: '/etc/timezone', text: `${zone}\n` },
+    { path: '/etc/adjtime', text: `0.0 0 0.0\n0\n${recipe.utc ? 'UTC' : 'LOCAL'}\n` },
   );
-  await write(root, 'etc/vconsole.conf', `KEYMAP=${recipe.keymap}\n`);
-  const zone = recipe.timezone === 'Etc/UTC' ? 'UTC' : recipe.timezone;
-  const zoneFile = `/usr/share/zoneinfo/${zone}`;
-  if (zone !== 'UTC' && !(await exists(join(root, zoneFile)))) {
-    throw new BuildFailure('kickstart-error', 'configure', `timezone ${recipe.timezone} is not in tzdata`);
-  }
-  await unlink(join(root, 'etc/localtime')).catch(() => {});
-  await symlink(zone === 'UTC' ? '/usr/share/zoneinfo/Etc/UTC' : zoneFile, join(root, 'etc/localtime'));
-  await write(root, 'etc/timezone', `${zone}\n`);
-  await write(root, 'etc/adjtime', `0.0 0 0.0\n0\n${recipe.utc ? 'UTC' : 'LOCAL'}\n`);
+  return files;
 }
 
-async function systemctl(ctx: StepContext, root: string, verb: 'enable' | 'disable', unit: string) {
-  await asKickstartError(`services --${verb}d ${unit}`, () => inRoot(ctx, root, ['systemctl', verb, unit]));
+function needsLocaleGen(recipe: ImageRecipe): boolean {
+  return !/^(C|POSIX)(\.|$)/.test(recipe.locale);
 }
 
-async function configureServices(ctx: StepContext, root: string, recipe: ImageRecipe): Promise<void> {
-  const hasSystemd = await exists(join(root, 'usr/bin/systemctl'));
-  if (!hasSystemd) {
-    if (recipe.dhcp || recipe.services.enabled.length + recipe.services.disabled.length > 0) {
-      ctx.log('configure: no systemd in the image; network and services settings are not applied');
-    }
-    return;
+function zoneFile(zone: string): string {
+  return zone === 'UTC' ? '/usr/share/zoneinfo/Etc/UTC' : `/usr/share/zoneinfo/${zone}`;
+}
+
+async function systemctl(image: ImageAccess, verb: 'enable' | 'disable', unit: string) {
+  await asKickstartError(`services --${verb}d ${unit}`, () => image.run(['systemctl', verb, unit]));
+}
+
+const systemctlPath = '/usr/bin/systemctl';
+
+function applyServices(ctx: StepContext, recipe: ImageRecipe, hasSystemd: boolean): boolean {
+  if (hasSystemd) return true;
+  if (recipe.dhcp || recipe.services.enabled.length + recipe.services.disabled.length > 0) {
+    ctx.log('configure: no systemd in the image; network and services settings are not applied');
   }
-  if (recipe.dhcp) {
-    await write(
-      root,
-      'etc/systemd/network/20-wired.network',
-      '[Match]\nName=en* eth*\n\n[Network]\nDHCP=yes\n',
-    );
-    await systemctl(ctx, root, 'enable', 'systemd-networkd.service');
-  }
+  return false;
+}
+
+async function configureServices(image: ImageAccess, recipe: ImageRecipe): Promise<void> {
+  if (recipe.dhcp) await systemctl(image, 'enable', 'systemd-networkd.service');
   const serial = /(?:^|\s)console=(ttyS\d+)/.exec(recipe.bootloader.append)?.[1];
-  if (serial) await systemctl(ctx, root, 'enable', `serial-getty@${serial}.service`);
-  if (recipe.startX) await inRoot(ctx, root, ['systemctl', 'set-default', 'graphical.target']);
-  for (const unit of recipe.services.enabled) await systemctl(ctx, root, 'enable', unit);
-  for (const unit of recipe.services.disabled) await systemctl(ctx, root, 'disable', unit);
+  if (serial) await systemctl(image, 'enable', `serial-getty@${serial}.service`);
+  if (recipe.startX) await image.run(['systemctl', 'set-default', 'graphical.target']);
+  for (const unit of recipe.services.enabled) await systemctl(image, 'enable', unit);
+  for (const unit of recipe.services.disabled) await systemctl(image, 'disable', unit);
 }
 
 /** Where each display manager Debian ships reads an autologin user from. */
 const autologinConfigs = [
   {
-    binary: 'usr/sbin/lightdm',
-    file: 'etc/lightdm/lightdm.conf.d/50-imger-autologin.conf',
+    binary: '/usr/sbin/lightdm',
+    file: '/etc/lightdm/lightdm.conf.d/50-imger-autologin.conf',
     text: (u: string) => `[Seat:*]\nautologin-user=${u}\n`,
   },
   {
-    binary: 'usr/sbin/gdm3',
-    file: 'etc/gdm3/daemon.conf',
+    binary: '/usr/sbin/gdm3',
+    file: '/etc/gdm3/daemon.conf',
     text: (u: string) => `[daemon]\nAutomaticLoginEnable=true\nAutomaticLogin=${u}\n`,
   },
   {
-    binary: 'usr/bin/sddm',
-    file: 'etc/sddm.conf.d/50-imger-autologin.conf',
+    binary: '/usr/bin/sddm',
+    file: '/etc/sddm.conf.d/50-imger-autologin.conf',
     text: (u: string) => `[Autologin]\nUser=${u}\n`,
   },
 ];
 
-async function configureAutologin(ctx: StepContext, root: string, user: string): Promise<void> {
-  let applied = false;
-  for (const manager of autologinConfigs) {
-    if (!(await exists(join(root, manager.binary)))) continue;
-    await write(root, manager.file, manager.text(user));
-    applied = true;
-  }
-  if (!applied) ctx.log(`no display manager in the image; desktop --autologinuser=${user} not applied`);
-}
-
 export async function configureRoot(
   ctx: StepContext,
-  root: string,
+  image: ImageAccess,
   recipe: ImageRecipe,
   layout: Layout | undefined,
   rootOnlyFstab: boolean,
 ): Promise<void> {
-  await write(root, 'etc/hostname', `${recipe.hostname}\n`);
-  await write(
-    root,
-    'etc/hosts',
-    `127.0.0.1 localhost\n127.0.1.1 ${recipe.hostname}\n::1 localhost ip6-localhost ip6-loopback\n`,
-  );
-  await configureLocalisation(ctx, root, recipe);
-  await configureAccounts(ctx, root, recipe);
-  await configureServices(ctx, root, recipe);
-  if (recipe.autologinUser) await configureAutologin(ctx, root, recipe.autologinUser);
-  await write(
-    root,
-    'etc/fstab',
-    layout
-      ? renderFstab(layout, rootOnlyFstab)
-      : '# no filesystems: mounted by the system that runs the image\n',
-  );
+  const zone = recipe.timezone === 'Etc/UTC' ? 'UTC' : recipe.timezone;
+  const present = await image.existing([
+    zoneFile(zone),
+    systemctlPath,
+    ...autologinConfigs.map((manager) => manager.binary),
+  ]);
+  if (zone !== 'UTC' && !present.has(zoneFile(zone))) {
+    throw new BuildFailure('kickstart-error', 'configure', `timezone ${recipe.timezone} is not in tzdata`);
+  }
+  const services = applyServices(ctx, recipe, present.has(systemctlPath));
+  const autologin = recipe.autologinUser
+    ? autologinConfigs.filter((manager) => present.has(manager.binary))
+    : [];
+  if (recipe.autologinUser && autologin.length === 0) {
+    ctx.log(`no display manager in the image; desktop --autologinuser=${recipe.autologinUser} not applied`);
+  }
+  await image.write([
+    { path: '/etc/hostname', text: `${recipe.hostname}\n` },
+    {
+      path: '/etc/hosts',
+      text: `127.0.0.1 localhost\n127.0.1.1 ${recipe.hostname}\n::1 localhost ip6-localhost ip6-loopback\n`,
+    },
+    ...localisationFiles(recipe, zone),
+    ...(services && recipe.dhcp
+      ? [
+          {
+            path: '/etc/systemd/network/20-wired.network',
+            text: '[Match]\nName=en* eth*\n\n[Network]\nDHCP=yes\n',
+          },
+        ]
+      : []),
+    ...autologin.map((manager) => ({ path: manager.file, text: manager.text(recipe.autologinUser!) })),
+    {
+      path: '/etc/fstab',
+      text: layout
+        ? renderFstab(layout, rootOnlyFstab)
+        : '# no filesystems: mounted by the system that runs the image\n',
+    },
+  ]);
+  if (needsLocaleGen(recipe)) {
+    await asKickstartError(`lang ${recipe.locale}`, () => image.run(['locale-gen']));
+  }
+  await configureAccounts(ctx, image, recipe);
+  if (services) await configureServices(image, recipe);
 }

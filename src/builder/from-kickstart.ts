@@ -28,6 +28,7 @@ import {
   type Script,
 } from './recipe.ts';
 import { detectRepoKind } from './repo-kind.ts';
+import { gpgKeyProblem } from './signing-keys.ts';
 
 export interface KickstartInput {
   /** The kickstart text as submitted. */
@@ -43,6 +44,8 @@ export interface KickstartInput {
   overlay?: KickstartOverlay;
   /** Where %include may read from; by default a submitted kickstart may include nothing. */
   includes?: Pick<ParseOptions, 'file' | 'baseDir' | 'includeRoots'>;
+  /** The admin's folder of signing keys `repo --gpgkey=file:` may name; '' or absent for none. */
+  gpgKeyDir?: string;
 }
 
 export interface ResolvedKickstart {
@@ -159,7 +162,7 @@ export async function resolveKickstart(
 
   const recipe = baseRecipe(type, arch, input.name, input.outputDir);
   recipe.tokens = Object.fromEntries(tokens);
-  recipe.sources = await sourcesOf(ks, notes, signal);
+  recipe.sources = await sourcesOf(ks, notes, input.gpgKeyDir ?? '', signal);
   applySystem(ks, recipe, notes);
   applyPackages(ks, recipe, notes);
   recipe.partitions = partitionsOf(ks, notes);
@@ -181,7 +184,12 @@ interface SourceLine {
   line: number;
 }
 
-async function sourcesOf(ks: Kickstart, notes: string[], signal: AbortSignal): Promise<PackageSource[]> {
+async function sourcesOf(
+  ks: Kickstart,
+  notes: string[],
+  gpgKeyDir: string,
+  signal: AbortSignal,
+): Promise<PackageSource[]> {
   const lines: SourceLine[] = [
     ...commandsOf(ks, 'url').map((c) => ({
       ...c.options,
@@ -204,6 +212,9 @@ async function sourcesOf(ks: Kickstart, notes: string[], signal: AbortSignal): P
     const url = repo.baseurl;
     if (!url)
       throw kickstartError(`line ${repo.line}: repo ${repo.name}: the native builder needs --baseurl`);
+    const keyProblem = repo.gpgkey === undefined ? undefined : gpgKeyProblem(repo.gpgkey, gpgKeyDir);
+    if (keyProblem) throw kickstartError(`line ${repo.line}: repo ${repo.name}: ${keyProblem}`);
+    const gpgKey = repo.gpgkey === undefined ? {} : { gpgKey: repo.gpgkey };
     const kind = repo.type ?? (repo.suite ? 'apt' : await detectRepoKind(url, undefined, signal));
     if (kind === undefined) {
       throw kickstartError(
@@ -213,17 +224,16 @@ async function sourcesOf(ks: Kickstart, notes: string[], signal: AbortSignal): P
     if (kind === 'apt') {
       if (!repo.suite)
         throw kickstartError(`line ${repo.line}: repo ${repo.name}: an apt archive needs --suite=`);
-      const keyring = repo.gpgkey?.startsWith('file://') ? repo.gpgkey.slice('file://'.length) : undefined;
       sources.push({
         kind: 'apt',
         name: repo.name,
         url,
         suite: repo.suite,
         components: repo.components ?? ['main'],
-        ...(keyring ? { signedBy: keyring } : {}),
+        ...gpgKey,
       });
     } else {
-      sources.push({ kind: 'rpm', name: repo.name, url });
+      sources.push({ kind: 'rpm', name: repo.name, url, ...gpgKey });
     }
   }
   if (sources.some((s) => s.kind === 'apt') && sources.some((s) => s.kind === 'rpm')) {

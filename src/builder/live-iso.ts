@@ -1,27 +1,36 @@
 // The live image: the root as a squashfs that live-boot mounts, on a hybrid ISO (isolinux for BIOS, a GRUB
 // EFI image for UEFI, an isohybrid MBR and GPT) that boots from CD and from a USB stick alike.
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeFilesystem } from './filesystems.ts';
+import { copyIntoFat, madeInSandbox, makeFilesystem } from './filesystems.ts';
+import { copyOutOfImage } from './records.ts';
 import type { StepContext } from './runner.ts';
+import { capabilities, onHost, type SandboxPlaces } from './sandbox.ts';
 
 export const liveVolumeId = 'IMGLIVE';
 
 export interface LiveInput {
-  root: string;
+  places: SandboxPlaces;
   kernelVersion: string;
   append: string;
   timeoutS: number;
   workDir: string;
 }
 
-/** Stage folder with the squashfs, kernel and initrd; mksquashfs is the slow part of a live build. */
+/**
+ * Stage folder with the squashfs, kernel and initrd; mksquashfs is the slow part of a live build. It reads the
+ * root in the sandbox (the image's own owners, symlinks stored as such) and writes into the sandbox's images
+ * folder; the kernel and initrd are copied out of the image, never through a symlink.
+ */
 export async function stageLiveMedia(ctx: StepContext, input: LiveInput): Promise<string> {
+  const { places } = input;
   const stage = join(input.workDir, 'live-stage');
   await mkdir(join(stage, 'live'), { recursive: true });
-  await ctx.run('mksquashfs', [
-    input.root,
-    join(stage, 'live/filesystem.squashfs'),
+  const squashfs = join(places.images, 'filesystem.squashfs');
+  const mksquashfs = [
+    'mksquashfs',
+    places.root,
+    squashfs,
     '-comp',
     'zstd',
     '-Xcompression-level',
@@ -33,9 +42,19 @@ export async function stageLiveMedia(ctx: StepContext, input: LiveInput): Promis
     // The initrd is on the ISO beside the squashfs; a second copy inside would only cost space.
     '-e',
     `boot/initrd.img-${input.kernelVersion}`,
-  ]);
-  await copyFile(join(input.root, `boot/vmlinuz-${input.kernelVersion}`), join(stage, 'live/vmlinuz'));
-  await copyFile(join(input.root, `boot/initrd.img-${input.kernelVersion}`), join(stage, 'live/initrd.img'));
+  ];
+  await onHost(ctx, places, mksquashfs, {
+    binds: [{ path: places.root }, { path: places.images, writable: true }],
+    caps: capabilities.imageReader,
+  });
+  await rename(await madeInSandbox(squashfs), join(stage, 'live/filesystem.squashfs'));
+  await copyOutOfImage(ctx, places, `/boot/vmlinuz-${input.kernelVersion}`, join(stage, 'live/vmlinuz'));
+  await copyOutOfImage(
+    ctx,
+    places,
+    `/boot/initrd.img-${input.kernelVersion}`,
+    join(stage, 'live/initrd.img'),
+  );
   await writeFile(join(stage, `live/${liveVolumeId}.id`), '');
   return stage;
 }
@@ -88,10 +107,10 @@ export async function makeHybridIso(ctx: StepContext, input: LiveInput, stage: s
   await makeFilesystem(
     ctx,
     { mountpoint: '/boot/efi', fstype: 'vfat', uuid: 'A1B2-C3D4', label: 'EFIBOOT', minMiB: 4 },
-    efiDir,
     efiImage,
     4,
   );
+  await copyIntoFat(ctx, efiImage, efiDir);
   await ctx.run('xorriso', [
     '-as',
     'mkisofs',

@@ -14,7 +14,7 @@ export function createNativeImageBuilder(options: NativeBuilderOptions = {}, eng
       const signal = request.signal ?? new AbortController().signal;
       let resolved: Awaited<ReturnType<typeof resolveKickstart>>;
       try {
-        resolved = await resolveKickstart(request, signal);
+        resolved = await resolveKickstart({ ...request, gpgKeyDir: options.gpgKeyDir ?? '' }, signal);
       } catch (error) {
         if (!(error instanceof BuildFailure)) throw error;
         const failure = {

@@ -1,39 +1,53 @@
 // The native builder's steps and the state they pass along. Each step reads what earlier steps produced and
 // adds its own outputs; which steps run depends on the image type.
-import { mkdir, readdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hostCodename, readHostSources, renderSourcesList, sourcesForSuite } from './apt-sources.ts';
 import { archInfo } from './arches.ts';
 import { type BootstrapInput, bootstrapRoot, excludesPreferences } from './bootstrap.ts';
-import { baseRootKey, builderVersion, cachePaths, releaseDigest } from './cache.ts';
-import { configureRoot } from './configure.ts';
+import { baseRootKey, builderVersion, cachePaths, RepositoryUnreachable, releaseDigest } from './cache.ts';
+import { configureRoot, sandboxedImage } from './configure.ts';
 import { BuildFailure } from './failures.ts';
-import { makeFilesystem, sizeForContent } from './filesystems.ts';
+import { madeInSandbox, makeTreeFilesystem, sizeForTree } from './filesystems.ts';
 import { enableForeignArch } from './foreign-arch.ts';
 import { imageTypeInfo, mainArtifactName } from './image-types.ts';
 import { type Layout, planLayout } from './layout.ts';
 import { makeHybridIso, stageLiveMedia } from './live-iso.ts';
-import { packRoot } from './pack-root.ts';
+import { takeRegularFiles } from './out-folder.ts';
+import { packImageRoot } from './pack-root.ts';
 import { needsBoot, selectPackages } from './packages.ts';
 import type { Artifact } from './publish.ts';
 import { assembleRawDisk } from './raw-disk.ts';
-import type { AptRepo, ImageRecipe } from './recipe.ts';
-import { copyAttachments, virtImageXml, writeChecksums, writePackageList } from './records.ts';
-import { bootstrapRpmRoot } from './rpm-root.ts';
+import type { AptRepo, ImageRecipe, PackageSource } from './recipe.ts';
+import {
+  copyAttachments,
+  kernelVersions,
+  virtImageXml,
+  writeChecksums,
+  writePackageList,
+  writeRpmPackageList,
+} from './records.ts';
+import { bootstrapRpmRoot, type RepoKeys } from './rpm-root.ts';
 import type { Step, StepContext } from './runner.ts';
+import type { SandboxPlaces } from './sandbox.ts';
 import { runScripts } from './scripts.ts';
+import { materializeKey } from './signing-keys.ts';
 import type { StepName } from './steps.ts';
+import { unreachableBy } from './workspace.ts';
 
 export interface BuildState {
   recipe: ImageRecipe;
   cacheDir: string;
+  /** Host-only scratch (apt's state, the boot loader's files); the sandboxes see only `places`. */
   workDir: string;
+  places: SandboxPlaces;
+  /** The admin's folder of signing keys a kickstart may name by path; '' for none. */
+  gpgKeyDir: string;
   /** Artifacts are written here and moved into the output folder only when the build succeeds. */
   stageDir: string;
-  root: string;
   /** Files in stageDir that are part of the result (the log is added by the builder). */
   artifacts: Artifact[];
-  bootstrap?: { kind: 'apt'; input: BootstrapInput; tarball: string } | { kind: 'rpm' };
+  bootstrap?: { kind: 'apt'; input: BootstrapInput; tarball: string } | { kind: 'rpm'; keys: RepoKeys };
   layout?: Layout;
   kernelVersion?: string;
   images: { root?: string; boot?: string; raw?: string; liveStage?: string };
@@ -62,7 +76,6 @@ const resolve: Step<BuildState> = {
   timeoutMs: 2 * minutes,
   async run(ctx, state) {
     const { recipe } = state;
-    await mkdir(state.workDir, { recursive: true });
     // A live system's filesystems are live-boot's business: it writes their fstab entries at boot.
     if (recipe.type !== 'fs' && !imageTypeInfo[recipe.type].live) {
       state.layout = planLayout(recipe.partitions);
@@ -78,12 +91,19 @@ const resolve: Step<BuildState> = {
           `rpm repositories give fs and loop images only; a ${recipe.type} image needs a bootable Debian root`,
         );
       }
-      state.bootstrap = { kind: 'rpm' };
+      state.bootstrap = { kind: 'rpm', keys: await repoKeys(ctx, state, rpmRepos) };
       return;
     }
     const { suite, repos } = await resolveSources(recipe, ctx);
-    const sourcesFile = join(state.workDir, 'sources.list');
-    await writeFile(sourcesFile, renderSourcesList(repos));
+    const keys = await repoKeys(ctx, state, repos);
+    // apt's copy: is its file: that copies the .debs into the archive folder, where the sandbox finds them.
+    const signed = repos.map((repo) => ({
+      ...repo,
+      url: repo.url.replace(/^file:/, 'copy:'),
+      ...(keys.has(repo) ? { signedBy: keys.get(repo)! } : {}),
+    }));
+    const sourcesFile = join(state.places.inputs, 'sources.list');
+    await writeFile(sourcesFile, renderSourcesList(signed));
     const sources = [];
     for (const repo of repos) sources.push({ repo, releaseSha256: await releaseDigest(repo, ctx.signal) });
     const debianArch = archInfo[recipe.arch].debian;
@@ -98,7 +118,7 @@ const resolve: Step<BuildState> = {
     });
     let excludes: string | undefined;
     if (recipe.excludedPackages.length > 0) {
-      excludes = join(state.workDir, 'imger-excludes');
+      excludes = join(state.places.inputs, 'imger-excludes');
       await writeFile(excludes, excludesPreferences(recipe.excludedPackages));
     }
     const paths = cachePaths(state.cacheDir);
@@ -119,29 +139,49 @@ const resolve: Step<BuildState> = {
   },
 };
 
+/** The name a repository's key file gets: the repository's, where it has a safe one. */
+function repoKeyName(repo: PackageSource, index: number): string {
+  return repo.name && /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(repo.name) ? repo.name : `repo-${index + 1}`;
+}
+
+/** The signing keys the kickstart gave, written into the sandbox's inputs, by repoKeyName. */
+async function repoKeys(
+  ctx: StepContext,
+  state: BuildState,
+  repos: readonly PackageSource[],
+): Promise<Map<PackageSource, string>> {
+  const keys = new Map<PackageSource, string>();
+  const dir = join(state.places.inputs, 'keys');
+  for (const [index, repo] of repos.entries()) {
+    if (!repo.gpgKey) continue;
+    const name = repoKeyName(repo, index);
+    await mkdir(dir, { recursive: true });
+    try {
+      keys.set(repo, await materializeKey(repo.gpgKey, state.gpgKeyDir, dir, name, ctx.signal));
+    } catch (error) {
+      if (ctx.signal.aborted) throw error;
+      throw new RepositoryUnreachable(`the signing key of repository ${name}: ${(error as Error).message}`);
+    }
+    ctx.log(`repository ${name}: packages are verified with the key from ${repo.gpgKey.split(',')[0]}`);
+  }
+  return keys;
+}
+
 const bootstrap: Step<BuildState> = {
   name: 'bootstrap',
   timeoutMs: 30 * minutes,
   async run(ctx, state) {
-    await runScripts(ctx, 'pre', state.recipe, { workDir: state.workDir, outputDir: state.stageDir });
+    await runScripts(ctx, 'pre', state.recipe, { sandbox: state.places, rootReady: false });
     const plan = state.bootstrap!;
     if (plan.kind === 'rpm') {
-      await bootstrapRpmRoot(ctx, state.recipe, state.root, state.workDir);
+      await bootstrapRpmRoot(ctx, state.recipe, state.places, plan.keys);
       return;
     }
     const qemuUser = archInfo[state.recipe.arch].qemuUser;
     if (qemuUser) await enableForeignArch(ctx, qemuUser);
-    await bootstrapRoot(ctx, plan.input, state.root, plan.tarball);
+    await bootstrapRoot(ctx, plan.input, state.places, plan.tarball, state.workDir);
   },
 };
-
-async function findKernel(root: string): Promise<string | undefined> {
-  const kernels = (await readdir(join(root, 'boot')).catch(() => [] as string[]))
-    .filter((f) => f.startsWith('vmlinuz-'))
-    .map((f) => f.slice('vmlinuz-'.length))
-    .sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
-  return kernels.at(-1);
-}
 
 const packages: Step<BuildState> = {
   name: 'packages',
@@ -150,21 +190,14 @@ const packages: Step<BuildState> = {
     const { recipe } = state;
     const list = join(state.stageDir, `${recipe.name}.packages`);
     if (state.bootstrap?.kind === 'apt') {
-      const count = await writePackageList(ctx, state.root, list);
+      const count = await writePackageList(ctx, state.places, list);
       ctx.log(`${count} packages installed`);
     } else {
-      const { stdout } = await ctx.run(
-        'rpm',
-        ['--root', state.root, '--dbpath', '/usr/lib/sysimage/rpm', '-qa'],
-        {
-          onLine: () => {},
-        },
-      );
-      await writeFile(list, `${stdout.trim().split('\n').sort().join('\n')}\n`);
+      await writeRpmPackageList(ctx, state.places, list);
     }
     state.artifacts.push({ file: `${recipe.name}.packages`, main: false });
     if (needsBoot(recipe)) {
-      state.kernelVersion = await findKernel(state.root);
+      state.kernelVersion = (await kernelVersions(ctx, state.places)).at(-1);
       if (!state.kernelVersion)
         throw new BuildFailure('internal', 'packages', 'a bootable image has no kernel in /boot');
       ctx.log(`kernel ${state.kernelVersion}`);
@@ -180,7 +213,8 @@ const configure: Step<BuildState> = {
       ctx.log('configure: rpm roots are left as dnf installed them');
       return;
     }
-    await configureRoot(ctx, state.root, state.recipe, state.layout, state.recipe.type === 'loop');
+    const image = sandboxedImage(ctx, state.places);
+    await configureRoot(ctx, image, state.recipe, state.layout, state.recipe.type === 'loop');
   },
 };
 
@@ -188,25 +222,29 @@ const scripts: Step<BuildState> = {
   name: 'scripts',
   timeoutMs: 30 * minutes,
   async run(ctx, state) {
-    await runScripts(ctx, 'post', state.recipe, {
-      workDir: state.workDir,
-      root: state.root,
-      outputDir: state.stageDir,
-    });
+    await runScripts(ctx, 'post', state.recipe, { sandbox: state.places, rootReady: true });
+    await takeScriptFiles(ctx, state);
   },
 };
 
-/** Moves /boot aside while the root filesystem is made, when /boot is a partition of its own. */
-async function withBootSeparated<T>(state: BuildState, make: (bootDir?: string) => Promise<T>): Promise<T> {
-  if (!state.layout?.boot) return make();
-  const bootDir = join(state.workDir, 'boot-content');
-  await rename(join(state.root, 'boot'), bootDir);
-  await mkdir(join(state.root, 'boot'));
-  try {
-    return await make(bootDir);
-  } finally {
-    await rename(bootDir, join(state.root, 'boot')).catch(() => {});
+/** What --nochroot and %pack scripts left in IMG_OUT_DIR becomes part of the result (out-folder.ts). */
+async function takeScriptFiles(ctx: StepContext, state: BuildState, shown: readonly string[] = []) {
+  // The empty files bubblewrap made to show the build's artifacts go first; they are not the scripts'.
+  for (const name of shown) await unlink(join(state.places.out, name)).catch(() => {});
+  const known = new Set([...state.artifacts.map((a) => a.file), `${state.recipe.name}.log`, 'SHA256SUMS']);
+  const taken = await takeRegularFiles(state.places.out, state.stageDir, known, ctx.log, ctx.signal);
+  state.artifacts.push(...taken.map((file) => ({ file, main: false })));
+  // Emptied, so a later script starts from a clean IMG_OUT_DIR and nothing is taken twice.
+  for (const name of await readdir(state.places.out)) {
+    await rm(join(state.places.out, name), { recursive: true, force: true });
   }
+}
+
+/** An image the sandbox made, moved (or, across filesystems, copied sparsely) to where the host wants it. */
+async function takeImage(ctx: StepContext, made: string, to: string): Promise<void> {
+  await madeInSandbox(made);
+  await ctx.run('cp', ['--sparse=always', '--no-dereference', made, to]);
+  await rm(made, { force: true });
 }
 
 const filesystem: Step<BuildState> = {
@@ -216,7 +254,7 @@ const filesystem: Step<BuildState> = {
     const { recipe } = state;
     const main = mainArtifactName(recipe.type, recipe.name, recipe.packTo);
     if (recipe.type === 'fs') {
-      await packRoot(ctx, state.root, join(state.stageDir, main), recipe.packTo);
+      await packImageRoot(ctx, state.places, join(state.stageDir, main), recipe.packTo);
       state.artifacts.push({ file: main, main: true });
       return;
     }
@@ -225,35 +263,40 @@ const filesystem: Step<BuildState> = {
       return;
     }
     const layout = state.layout!;
-    const rootImage = recipe.type === 'loop' ? join(state.stageDir, main) : join(state.workDir, 'root.img');
-    await withBootSeparated(state, async (bootDir) => {
-      await makeFilesystem(
-        ctx,
-        layout.root,
-        state.root,
-        rootImage,
-        await sizeForContent(ctx, state.root, layout.root),
-      );
-      if (bootDir && layout.boot) {
-        state.images.boot = join(state.workDir, 'boot.img');
-        await makeFilesystem(
+    // With a /boot partition, the root filesystem sees /boot empty and /boot gets a filesystem of its own.
+    const rootTree = { places: state.places, dir: '/', ...(layout.boot ? { hide: ['/boot'] } : {}) };
+    const rootImage = await makeTreeFilesystem(
+      ctx,
+      layout.root,
+      rootTree,
+      'root.img',
+      await sizeForTree(ctx, rootTree, layout.root),
+    );
+    if (layout.boot) {
+      const bootTree = { places: state.places, dir: '/boot' };
+      state.images.boot = await madeInSandbox(
+        await makeTreeFilesystem(
           ctx,
           layout.boot,
-          bootDir,
-          state.images.boot,
-          await sizeForContent(ctx, bootDir, layout.boot),
-        );
-      }
-    });
-    state.images.root = rootImage;
-    if (recipe.type === 'loop') state.artifacts.push({ file: main, main: true });
+          bootTree,
+          'boot.img',
+          await sizeForTree(ctx, bootTree, layout.boot),
+        ),
+      );
+    }
+    if (recipe.type === 'loop') {
+      await takeImage(ctx, rootImage, join(state.stageDir, main));
+      state.artifacts.push({ file: main, main: true });
+      return;
+    }
+    state.images.root = await madeInSandbox(rootImage);
   },
 };
 
 function liveInput(state: BuildState) {
   const { recipe } = state;
   return {
-    root: state.root,
+    places: state.places,
     kernelVersion: state.kernelVersion!,
     append: recipe.bootloader.append,
     timeoutS: recipe.bootloader.timeoutS,
@@ -325,18 +368,15 @@ const checksum: Step<BuildState> = {
   timeoutMs: 10 * minutes,
   async run(ctx, state) {
     const { recipe } = state;
-    const attached = await copyAttachments(ctx, state.root, recipe.attachments, state.stageDir);
+    const attached = await copyAttachments(ctx, state.places, recipe.attachments, state.stageDir);
     state.artifacts.push(...attached.map((file) => ({ file, main: false })));
+    const shown = await shownArtifacts(ctx, state);
     await runScripts(ctx, 'pack', recipe, {
-      workDir: state.workDir,
-      root: state.root,
-      outputDir: state.stageDir,
+      sandbox: state.places,
+      rootReady: true,
+      ...(shown.length > 0 ? { artifacts: { dir: state.stageDir, names: shown } } : {}),
     });
-    // What %pack and --nochroot scripts wrote into IMG_OUT_DIR is part of the result too.
-    const known = new Set([...state.artifacts.map((a) => a.file), `${recipe.name}.log`]);
-    for (const file of (await readdir(state.stageDir)).sort()) {
-      if (!known.has(file)) state.artifacts.push({ file, main: false });
-    }
+    await takeScriptFiles(ctx, state, shown);
     await writeChecksums(
       ctx,
       state.stageDir,
@@ -345,6 +385,22 @@ const checksum: Step<BuildState> = {
     state.artifacts.push({ file: 'SHA256SUMS', main: false });
   },
 };
+
+/**
+ * The artifacts a %pack script sees in IMG_OUT_DIR, read-only: only when the sandbox can reach the staging
+ * folder (bubblewrap binds them by path, as the sandbox's unprivileged uid).
+ */
+async function shownArtifacts(ctx: StepContext, state: BuildState): Promise<string[]> {
+  if (!state.recipe.scripts.some((script) => script.kind === 'pack')) return [];
+  const names = state.artifacts.map((a) => a.file);
+  if (await unreachableBy(join(state.stageDir, 'x'), state.places.idBase)) {
+    ctx.log(
+      '%pack: the output folder is not reachable from the sandbox; IMG_OUT_DIR shows none of the images',
+    );
+    return [];
+  }
+  return names;
+}
 
 const allSteps: Record<StepName, Step<BuildState>> = {
   resolve,

@@ -112,12 +112,12 @@ export async function assembleRawDisk(ctx: StepContext, input: DiskInput, output
     'all_video',
   ]);
   const espImage = join(workDir, 'esp.img');
-  await makeFilesystem(ctx, layout.esp, undefined, espImage, layout.esp.sizeMiB!);
+  await makeFilesystem(ctx, layout.esp, espImage, layout.esp.sizeMiB!);
   await copyIntoFat(ctx, espImage, espContent);
   let swapImage: string | undefined;
   if (layout.swap) {
     swapImage = join(workDir, 'swap.img');
-    await makeFilesystem(ctx, layout.swap, undefined, swapImage, layout.swap.sizeMiB!);
+    await makeFilesystem(ctx, layout.swap, swapImage, layout.swap.sizeMiB!);
   }
 
   const wanted: Omit<PlacedPartition, 'start'>[] = [

@@ -10,14 +10,21 @@ export interface AptRepo {
   url: string;
   suite: string;
   components: string[];
-  /** Keyring file for Signed-By; absent means the host's default Debian keyrings. */
+  /**
+   * Keyring file for Signed-By, from the build host's own apt sources only; absent means the host's default
+   * Debian keyrings.
+   */
   signedBy?: string;
+  /** The kickstart's `--gpgkey`: an http(s) URL, a data: URL, or a file: URL in the admin's key folder. */
+  gpgKey?: string;
 }
 
 export interface RpmRepo {
   kind: 'rpm';
   name: string;
   url: string;
+  /** As AptRepo.gpgKey; without one, the repository's packages are installed unverified. */
+  gpgKey?: string;
 }
 
 export type PackageSource = AptRepo | RpmRepo;

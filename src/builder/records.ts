@@ -1,21 +1,28 @@
 // The files every build leaves beside its image: the package list, mic's virt-image XML for raw disks,
-// the attachments, and SHA256SUMS over all of them.
+// the attachments, and SHA256SUMS over all of them. What comes out of the image is read inside it, in the
+// sandbox, so a symlink a package planted resolves inside the image and never on the build host.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { copyFile, lstat, readdir, writeFile } from 'node:fs/promises';
+import { lstat, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { shown } from './out-folder.ts';
+import { rpmDbPath } from './rpm-root.ts';
 import type { StepContext } from './runner.ts';
+import { capabilities, inImage, onHost, type SandboxPlaces } from './sandbox.ts';
 
-/** Installed packages with versions, like mic's --record-pkgs=name. */
-export async function writePackageList(ctx: StepContext, root: string, output: string): Promise<number> {
+/** Installed packages with versions, like mic's --record-pkgs=name, as the image's own dpkg lists them. */
+export async function writePackageList(
+  ctx: StepContext,
+  places: SandboxPlaces,
+  output: string,
+): Promise<number> {
   // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own field syntax, not a template.
   const format = '${db:Status-Status} ${Package} ${Version}\\n';
-  const { stdout } = await ctx.run(
-    'dpkg-query',
-    [`--admindir=${join(root, 'var/lib/dpkg')}`, '-W', '-f', format],
-    { onLine: () => {} },
-  );
+  const { stdout } = await inImage(ctx, places, ['dpkg-query', '-W', '-f', format], {
+    caps: capabilities.none,
+    onLine: () => {},
+  });
   const lines = stdout
     .split('\n')
     .filter((line) => line.startsWith('installed '))
@@ -23,6 +30,72 @@ export async function writePackageList(ctx: StepContext, root: string, output: s
     .sort();
   await writeFile(output, `${lines.join('\n')}\n`);
   return lines.length;
+}
+
+/** The packages of an rpm root, from its database read by the host's rpm in the sandbox. */
+export async function writeRpmPackageList(
+  ctx: StepContext,
+  places: SandboxPlaces,
+  output: string,
+): Promise<void> {
+  const { stdout } = await onHost(ctx, places, ['rpm', '--root', places.root, '--dbpath', rpmDbPath, '-qa'], {
+    binds: [{ path: places.root, writable: true }],
+    caps: capabilities.imageReader,
+    onLine: () => {},
+  });
+  await writeFile(output, `${stdout.trim().split('\n').sort().join('\n')}\n`);
+}
+
+/**
+ * The kernel versions in the image's /boot (regular files vmlinuz-VERSION), oldest first; only names safe in a
+ * path, since a version ends up in the boot loader's configuration and in file names.
+ */
+export async function kernelVersions(ctx: StepContext, places: SandboxPlaces): Promise<string[]> {
+  const { stdout } = await inImage(
+    ctx,
+    places,
+    [
+      'sh',
+      '-c',
+      'cd /boot && for f in vmlinuz-*; do [ -f "$f" ] && [ ! -L "$f" ] && printf "%s\\n" "$f"; done; true',
+    ],
+    { caps: capabilities.none, onLine: () => {} },
+  );
+  return stdout
+    .split('\n')
+    .map((file) => file.slice('vmlinuz-'.length))
+    .filter((version) => /^[A-Za-z0-9][A-Za-z0-9.+~_-]*$/.test(version))
+    .sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+}
+
+/**
+ * Copies a regular file of the image (absolute inside it) to a new host file: read in the image, written by
+ * this process, never through a symlink.
+ */
+export async function copyOutOfImage(
+  ctx: StepContext,
+  places: SandboxPlaces,
+  path: string,
+  to: string,
+): Promise<void> {
+  if (await lstat(to).catch(() => undefined)) throw new Error(`${basename(to)} exists already`);
+  try {
+    await inImage(
+      ctx,
+      places,
+      [
+        'sh',
+        '-c',
+        '[ -f "$1" ] && [ ! -L "$1" ] || { echo "not a regular file" >&2; exit 3; }; exec cat -- "$1"',
+        'sh',
+        path,
+      ],
+      { caps: capabilities.imageReader, stdoutTo: to, onLine: () => {} },
+    );
+  } catch (error) {
+    await rm(to, { force: true });
+    throw error;
+  }
 }
 
 /** The virt-image description mic wrote beside a raw disk. */
@@ -54,47 +127,41 @@ export function virtImageXml(name: string, arch: string, diskFile: string): stri
 `;
 }
 
-function globToRegExp(segment: string): RegExp {
-  const escaped = segment
-    .replace(/[.+^${}()|\\]/g, '\\$&')
-    .replace(/\*/g, '[^/]*')
-    .replace(/\?/g, '[^/]');
-  return new RegExp(`^${escaped}$`);
-}
-
-/** Paths under root matching a glob whose segments may hold * ? and [..]. */
-export async function matchGlob(root: string, pattern: string): Promise<string[]> {
-  let matches = [''];
-  for (const segment of pattern.split('/').filter(Boolean)) {
-    const next: string[] = [];
-    for (const dir of matches) {
-      if (!/[*?[]/.test(segment)) {
-        next.push(`${dir}/${segment}`);
-        continue;
-      }
-      const entries = await readdir(join(root, dir)).catch(() => [] as string[]);
-      next.push(...entries.filter((e) => globToRegExp(segment).test(e)).map((e) => `${dir}/${e}`));
-    }
-    matches = next;
-  }
-  return matches;
+/** The regular files of the image a glob (* ? [..] in each segment, as the shell reads it) matches. */
+async function matchInImage(ctx: StepContext, places: SandboxPlaces, pattern: string): Promise<string[]> {
+  // IFS empty: the pattern is globbed, never split; what matches nothing stays itself and fails the test.
+  const script = 'IFS=; for f in $1; do [ -f "$f" ] && [ ! -L "$f" ] && printf "%s\\n" "$f"; done; true';
+  const { stdout } = await inImage(ctx, places, ['sh', '-c', script, 'sh', pattern], {
+    caps: capabilities.imageReader,
+    onLine: () => {},
+  });
+  return stdout.split('\n').filter((path) => path.startsWith('/'));
 }
 
 /**
- * Copies %attachment files out of the image into the output folder, flat, as mic did. Only regular files:
- * a symlink in the image points into the build host, not into the image.
+ * Copies %attachment files out of the image into the output folder, flat, as mic did. Only regular files,
+ * and never over a file the build already made.
  */
-export async function copyAttachments(ctx: StepContext, root: string, patterns: string[], outputDir: string) {
+export async function copyAttachments(
+  ctx: StepContext,
+  places: SandboxPlaces,
+  patterns: string[],
+  outputDir: string,
+): Promise<string[]> {
   const copied: string[] = [];
   for (const pattern of patterns) {
-    const paths = await matchGlob(root, pattern);
-    for (const path of paths) {
+    const absolute = pattern.startsWith('/') ? pattern : `/${pattern}`;
+    for (const path of await matchInImage(ctx, places, absolute)) {
+      const name = basename(path);
+      if (shown(name) !== name) {
+        ctx.log(`%attachment ${shown(path)}: not copied (a line break or control character in the name)`);
+        continue;
+      }
       try {
-        if (!(await lstat(join(root, path))).isFile()) throw new Error('not a regular file');
-        await copyFile(join(root, path), join(outputDir, basename(path)));
-        copied.push(basename(path));
+        await copyOutOfImage(ctx, places, path, join(outputDir, name));
+        copied.push(name);
       } catch (error) {
-        ctx.log(`%attachment ${path}: not copied (${(error as Error).message})`);
+        ctx.log(`%attachment ${path}: not copied (${(error as Error).message.split('\n')[0]})`);
       }
     }
   }

@@ -1,9 +1,11 @@
 // The temporary places of one build and their removal: nothing may be left behind, and a removal must never
 // walk into a mount (a leaked bind of /dev or /proc would turn rm -rf into damage to the host).
-import { readFile, rm, statfs } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { run } from './exec.ts';
+import { dirname, join } from 'node:path';
+import { run, userNetwork } from './exec.ts';
 import { BuildFailure } from './failures.ts';
+import { type SandboxPlaces, sandboxResolvConf } from './sandbox.ts';
 
 /** Mount points at or below dir, deepest first, from the kernel's own table. */
 export async function mountsBelow(dir: string): Promise<string[]> {
@@ -84,4 +86,50 @@ export async function checkFreeSpace(needs: SpaceNeed[]): Promise<void> {
       );
     }
   }
+}
+
+/**
+ * A path that bubblewrap, which starts as the unprivileged host uid idBase, cannot reach: the first folder on
+ * the way that is neither world-traversable nor owned by idBase. Binding by file descriptor is no way around
+ * it (bubblewrap refuses), so the sandboxes' folders must lie in a place every user can traverse.
+ */
+export async function unreachableBy(path: string, idBase: number): Promise<string | undefined> {
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    const info = await stat(dir);
+    if (!(info.mode & 0o001) && info.uid !== idBase) return dir;
+    if (dir === '/') return undefined;
+  }
+}
+
+/**
+ * The folders of the work folder the sandboxes see (SandboxPlaces): the ones they write belong to the
+ * namespace's root (idBase); the host's inputs, and the work folder itself, stay root's, so nothing inside a
+ * sandbox can put a symlink where the host later looks.
+ */
+export async function prepareSandboxPlaces(workDir: string, idBase: number): Promise<SandboxPlaces> {
+  const places: SandboxPlaces = {
+    idBase,
+    root: join(workDir, 'root'),
+    inputs: join(workDir, 'inputs'),
+    out: join(workDir, 'out'),
+    images: join(workDir, 'images'),
+  };
+  const blocked = await unreachableBy(workDir, idBase);
+  if (blocked) {
+    throw new BuildFailure(
+      'internal',
+      'resolve',
+      `the sandbox (host uid ${idBase}) cannot reach the work folder ${workDir}: ${blocked} is not world-traversable; give the builder a work root every user can traverse`,
+    );
+  }
+  // Traversable, not listable: the sandbox reaches its own folders and sees nothing else of the work folder.
+  await chmod(workDir, 0o711);
+  await mkdir(places.inputs, { mode: 0o755 });
+  // The DNS of a sandbox with a network: slirp4netns' forwarder.
+  await writeFile(join(places.inputs, sandboxResolvConf), `nameserver ${userNetwork.dns}\n`);
+  for (const owned of [places.root, places.out, places.images]) {
+    await mkdir(owned, { mode: 0o755 });
+    await chown(owned, idBase, idBase);
+  }
+  return places;
 }

@@ -10,6 +10,7 @@ export * from './model.ts';
 export { applyOverlay, type KickstartOverlay, type OverlayResult } from './overlay.ts';
 export { DEFAULT_MAX_INCLUDE_DEPTH, type ParseOptions, type ParseResult, parseKickstart } from './parser.ts';
 export { commandOf, commandsOf, type KickstartCommand } from './query.ts';
+export { isArmoredKey, keyDataUrl, MAX_KEY_BYTES } from './signing-key.ts';
 export { DEFAULT_MAX_BYTES } from './source.ts';
 export {
   parseTokenMap,

@@ -1,11 +1,15 @@
 import { quoteToken } from './lexer.ts';
+import { isArmoredKey, keyDataUrl, MAX_KEY_BYTES } from './signing-key.ts';
 
 /**
  * A job's extra repositories and package overlay, written as kickstart text appended to the kickstart, so that
  * the kickstart as built says everything the image got, and %packages' later-line-wins rule does the merging.
  */
 export interface KickstartOverlay {
-  /** `URL` (an rpm repository, or one the builder recognises) or `URL SUITE [COMPONENT…]` (an apt archive). */
+  /**
+   * `URL` (an rpm repository, or one the builder recognises) or `URL SUITE [COMPONENT…]` (an apt archive),
+   * optionally followed, on the next lines, by the repository's ASCII-armored public signing key.
+   */
   repos?: readonly string[];
   /** Package lines as in %packages: `name`, `-name` to exclude, `@group`. */
   packages?: readonly string[];
@@ -15,13 +19,21 @@ export type OverlayResult = { ok: true; text: string } | { ok: false; error: str
 
 export function applyOverlay(kickstart: string, overlay: KickstartOverlay): OverlayResult {
   const lines: string[] = [];
-  for (const [index, spec] of (overlay.repos ?? []).entries()) {
+  for (const [index, entry] of (overlay.repos ?? []).entries()) {
+    const [spec = '', ...keyLines] = entry.trim().split(/\r?\n/);
     const [url, suite, ...components] = spec.trim().split(/\s+/);
-    if (!url || /[\r\n]/.test(spec))
-      return { ok: false, error: `extra repo ${index + 1} is empty or spans lines` };
+    if (!url || /\r/.test(spec)) return { ok: false, error: `extra repo ${index + 1} is empty` };
+    const key = keyLines.join('\n');
+    if (key !== '' && !isArmoredKey(key)) {
+      return {
+        ok: false,
+        error: `extra repo ${index + 1}: the lines after the repository are not one ASCII-armored public key (-----BEGIN PGP PUBLIC KEY BLOCK----- … -----END PGP PUBLIC KEY BLOCK-----, at most ${MAX_KEY_BYTES} bytes)`,
+      };
+    }
     const apt = suite ? ` --suite=${quoteToken(suite)}` : '';
     const parts = components.length > 0 ? ` --components=${quoteToken(components.join(','))}` : '';
-    lines.push(`repo --name=extra-${index + 1} --baseurl=${quoteToken(url)}${apt}${parts}`);
+    const gpgKey = key === '' ? '' : ` --gpgkey=${quoteToken(keyDataUrl(key))}`;
+    lines.push(`repo --name=extra-${index + 1} --baseurl=${quoteToken(url)}${apt}${parts}${gpgKey}`);
   }
   const packages = (overlay.packages ?? []).map((p) => p.trim()).filter((p) => p !== '');
   for (const entry of packages) {

@@ -37,7 +37,13 @@ export async function openService(
   return {
     config,
     database,
-    jobs: createJobService({ db, dialect, health, ...(options.publish ? { publish: options.publish } : {}) }),
+    jobs: createJobService({
+      db,
+      dialect,
+      health,
+      gpgKeyDir: config.worker.gpg_key_dir,
+      ...(options.publish ? { publish: options.publish } : {}),
+    }),
     queues: createQueueCatalog(db),
     users,
     async close() {

@@ -5,20 +5,29 @@ import { excludesPreferences, mmdebstrapArgs, packageCounter } from '../../src/b
 const input = {
   debianArch: 'amd64',
   suite: 'bookworm',
-  sourcesFile: '/w/sources.list',
+  sourcesFile: '/w/inputs/sources.list',
   packages: ['linux-image-amd64', 'sudo'],
   bootable: true,
   debCache: '/cache/debs',
 };
+const places = {
+  idBase: 1_000_000_000,
+  root: '/w/root',
+  inputs: '/w/inputs',
+  out: '/w/out',
+  images: '/w/images',
+};
 
 describe('mmdebstrap command line', () => {
-  test('a bootable root defers update-initramfs to one zstd run at the end, and caches .debs both ways', () => {
-    const args = mmdebstrapArgs(input, '/w/root');
-    assert.deepEqual(args.slice(-3), ['bookworm', '/w/root', '/w/sources.list']);
+  test('a bootable root defers update-initramfs to one zstd run at the end; the host hands in indexes and .debs', () => {
+    const args = mmdebstrapArgs(input, places);
+    assert.deepEqual(args.slice(-3), ['bookworm', '/w/root', '/w/inputs/sources.list']);
     assert.ok(args.includes('--include=linux-image-amd64,sudo'));
-    assert.ok(args.includes('--skip=essential/unlink'));
-    assert.ok(args.includes('--setup-hook=sync-in /cache/debs /var/cache/apt/archives/'));
-    assert.ok(args.includes('--customize-hook=sync-out /var/cache/apt/archives/ /cache/debs'));
+    assert.ok(args.includes('--skip=update'));
+    assert.ok(args.includes('--setup-hook=sync-in /w/inputs/apt-lists /var/lib/apt/lists/'));
+    assert.ok(args.includes('--setup-hook=sync-in /w/inputs/debs /var/cache/apt/archives/'));
+    // Nothing goes back from the build into the shared cache.
+    assert.ok(!args.some((a) => a.includes('sync-out') || a.includes('/cache/debs')));
     const essential = args.filter((a) => a.startsWith('--essential-hook='));
     assert.ok(
       essential.some((a) =>
@@ -32,11 +41,11 @@ describe('mmdebstrap command line', () => {
 
   test('a root that does not boot has no initramfs handling; excludes are pinned away during install only', () => {
     const args = mmdebstrapArgs(
-      { ...input, bootable: false, excludesPreferences: '/w/imger-excludes' },
-      '/w/root',
+      { ...input, bootable: false, excludesPreferences: '/w/inputs/imger-excludes' },
+      places,
     );
     assert.ok(!args.some((a) => a.includes('update-initramfs')));
-    assert.ok(args.includes('--setup-hook=copy-in /w/imger-excludes /etc/apt/preferences.d/'));
+    assert.ok(args.includes('--setup-hook=copy-in /w/inputs/imger-excludes /etc/apt/preferences.d/'));
     assert.ok(args.includes('--customize-hook=rm -f "$1/etc/apt/preferences.d/imger-excludes"'));
     assert.equal(
       excludesPreferences(['nano', 'vim-tiny']),

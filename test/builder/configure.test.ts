@@ -1,12 +1,13 @@
-// configureRoot against a fake root folder, with a fake exec that records the commands meant to run inside
-// the image: fast, and no root filesystem needed.
+// configureRoot against a fake image: a folder standing for the image root, and a record of the commands meant
+// to run inside it. Fast, and no root filesystem needed; the real ImageAccess (the sandbox) is exercised by the
+// image builds and the sandbox escape tests.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
-import { configureRoot } from '../../src/builder/configure.ts';
-import { CommandFailed, type RunOptions, type RunResult } from '../../src/builder/exec.ts';
+import { configureRoot, type ImageAccess } from '../../src/builder/configure.ts';
+import { CommandFailed } from '../../src/builder/exec.ts';
 import { BuildFailure } from '../../src/builder/failures.ts';
 import { planLayout } from '../../src/builder/layout.ts';
 import { baseRecipe, type ImageRecipe } from '../../src/builder/recipe.ts';
@@ -33,23 +34,49 @@ interface Call {
   input?: string;
 }
 
-/** Records what would run inside the image (the command after bwrap's `--`); fails the ones it is told to. */
-function fakeExec(calls: Call[], failing?: RegExp) {
-  return async (cmd: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> => {
-    const command = cmd === 'bwrap' ? args.slice(args.indexOf('--') + 1) : [cmd, ...args];
-    calls.push({ command, ...(options.input === undefined ? {} : { input: options.input }) });
-    if (failing?.test(command.join(' '))) {
-      throw new CommandFailed(
-        cmd,
-        args,
-        'exit',
-        1,
-        '',
-        'Failed to enable unit: Unit file nope.service does not exist.',
-        options.step,
-      );
-    }
-    return { code: 0, stdout: '', stderr: '', ms: 0 };
+/** The image as a folder: files written into it, commands recorded, the ones matching `failing` refused. */
+function fakeImage(root: string, calls: Call[], failing?: RegExp): ImageAccess {
+  const inside = (path: string) => join(root, path);
+  return {
+    async run(command, input) {
+      calls.push({ command: [...command], ...(input === undefined ? {} : { input }) });
+      if (failing?.test(command.join(' '))) {
+        throw new CommandFailed(
+          'bwrap',
+          [],
+          'exit',
+          1,
+          '',
+          'Failed to enable unit: Unit file nope.service does not exist.',
+          'configure',
+        );
+      }
+    },
+    async write(files) {
+      for (const file of files) {
+        await mkdir(dirname(inside(file.path)), { recursive: true });
+        await rm(inside(file.path), { force: true });
+        if ('symlinkTo' in file) await symlink(file.symlinkTo, inside(file.path));
+        else await writeFile(inside(file.path), file.text, { mode: file.mode ?? 0o644 });
+      }
+    },
+    async existing(paths) {
+      const found = new Set<string>();
+      for (const path of paths) {
+        if (
+          await access(inside(path)).then(
+            () => true,
+            () => false,
+          )
+        )
+          found.add(path);
+      }
+      return found;
+    },
+    async names(file) {
+      const text = await readFile(inside(`etc/${file}`), 'utf8');
+      return new Set(text.split('\n').map((line) => line.split(':')[0]!));
+    },
   };
 }
 
@@ -59,11 +86,12 @@ async function configure(root: string, recipe: ImageRecipe, calls: Call[], faili
       {
         name: 'configure',
         timeoutMs: 10_000,
-        run: (ctx) => configureRoot(ctx, root, recipe, planLayout(recipe.partitions), false),
+        run: (ctx) =>
+          configureRoot(ctx, fakeImage(root, calls, failing), recipe, planLayout(recipe.partitions), false),
       },
     ],
     {},
-    { deadlineMs: 10_000, exec: fakeExec(calls, failing) },
+    { deadlineMs: 10_000 },
   );
 }
 
@@ -89,7 +117,7 @@ const recipe: ImageRecipe = {
   startX: true,
 };
 
-test('applies the recipe: files written directly, accounts and services through the image own tools', async () => {
+test('applies the recipe: files written, accounts and services through the image own tools', async () => {
   const root = await fakeRoot();
   const calls: Call[] = [];
   await configure(root, recipe, calls);

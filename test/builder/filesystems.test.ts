@@ -1,23 +1,31 @@
-// Filesystem images from a folder, for every fstype a part line may name: identity as planned, content in.
+// Filesystem images of an image tree, for every fstype a part line may name: identity as planned, content in,
+// with the image's own owners (the tree is read in the sandbox's user namespace).
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { chown, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, lchown, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { run } from '../../src/builder/exec.ts';
-import { makeFilesystem } from '../../src/builder/filesystems.ts';
+import { makeTreeFilesystem } from '../../src/builder/filesystems.ts';
 import type { FsType } from '../../src/builder/recipe.ts';
 import { runSteps } from '../../src/builder/runner.ts';
-import { mountsBelow } from '../../src/builder/workspace.ts';
+import { defaultIdBase } from '../../src/builder/sandbox.ts';
+import { mountsBelow, prepareSandboxPlaces } from '../../src/builder/workspace.ts';
 
 const dir = await mkdtemp(join(tmpdir(), 'imger-fs-'));
 after(() => rm(dir, { recursive: true, force: true }));
-const content = join(dir, 'content');
+await chmod(dir, 0o755);
+await mkdir(join(dir, 'work'));
+const places = await prepareSandboxPlaces(join(dir, 'work'), defaultIdBase);
+const content = places.root;
 await mkdir(join(content, 'etc'), { recursive: true });
 await writeFile(join(content, 'etc/marker'), 'in the image\n');
-await chown(join(content, 'etc/marker'), 1000, 1000);
 await symlink('etc/marker', join(content, 'link'));
+// As a package would leave them inside the namespace: root's files and a user's.
+await lchown(join(content, 'etc'), defaultIdBase, defaultIdBase);
+await lchown(join(content, 'link'), defaultIdBase, defaultIdBase);
+await lchown(join(content, 'etc/marker'), defaultIdBase + 1000, defaultIdBase + 1000);
 
 /** Lists a filesystem image's /etc without mounting it, with the tool of its type. */
 const listEtc: Record<string, (image: string) => Promise<string>> = {
@@ -33,21 +41,22 @@ const listEtc: Record<string, (image: string) => Promise<string>> = {
 
 for (const fstype of ['ext4', 'xfs', 'btrfs', 'vfat'] as const satisfies readonly FsType[]) {
   test(`${fstype}: made from a folder with the planned label and UUID`, async () => {
-    const image = join(dir, `${fstype}.img`);
+    let image = '';
     const uuid = fstype === 'vfat' ? '1234-ABCD' : randomUUID();
     await runSteps(
       [
         {
           name: 'filesystem',
           timeoutMs: 60_000,
-          run: (ctx) =>
-            makeFilesystem(
+          run: async (ctx) => {
+            image = await makeTreeFilesystem(
               ctx,
               { mountpoint: '/', fstype, uuid, label: 'imgtest', minMiB: 0 },
-              content,
-              image,
+              { places, dir: '/' },
+              `${fstype}.img`,
               320,
-            ),
+            );
+          },
         },
       ],
       {},
@@ -57,7 +66,39 @@ for (const fstype of ['ext4', 'xfs', 'btrfs', 'vfat'] as const satisfies readonl
     assert.match(probe, new RegExp(`^TYPE=${fstype}$`, 'm'));
     assert.match(probe, new RegExp(`^UUID=${uuid}$`, 'mi'));
     assert.match(probe, /^LABEL=imgtest$/im);
-    assert.match((await listEtc[fstype]!(image)).toLowerCase(), /marker/);
+    const listing = await listEtc[fstype]!(image);
+    assert.match(listing.toLowerCase(), /marker/);
+    // The image's own owner, not the host's idBase + 1000.
+    if (fstype === 'ext4') assert.match(listing, /100644 \(1\)\s+1000\s+1000\s.*marker/);
+    if (fstype === 'xfs') {
+      const inode = await run('xfs_db', ['-r', '-c', 'path /etc/marker', '-c', 'print core.uid', image]);
+      assert.match(inode.stdout, /core\.uid = 1000$/m);
+    }
     assert.deepEqual(await mountsBelow(dir), []);
   });
 }
+
+test('a /boot a package turned into a link (boot -> /etc) is refused, not followed', async () => {
+  await symlink('/etc', join(content, 'boot'));
+  await lchown(join(content, 'boot'), defaultIdBase, defaultIdBase);
+  const error = await runSteps(
+    [
+      {
+        name: 'filesystem',
+        timeoutMs: 60_000,
+        run: async (ctx) => {
+          await makeTreeFilesystem(
+            ctx,
+            { mountpoint: '/boot', fstype: 'ext4', uuid: randomUUID(), label: 'boot', minMiB: 0 },
+            { places, dir: '/boot' },
+            'boot.img',
+            64,
+          );
+        },
+      },
+    ],
+    {},
+    { deadlineMs: 60_000 },
+  ).catch((e) => e);
+  assert.match(String(error?.message), /\/boot is not a folder/);
+});

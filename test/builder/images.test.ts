@@ -2,7 +2,7 @@
 // later build of the same package set skip mmdebstrap); every type is built from it and the bootable ones
 // are booted under qemu.
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -19,9 +19,18 @@ import { bootMarker, minimalRecipe } from './fixtures.ts';
 const cacheDir = process.env.IMGER_TEST_CACHE ?? '/var/cache/imger';
 // Where the builder works by default (RAM when there is plenty), so that is what these builds exercise.
 const workRoot = await mkdtemp(join(await defaultWorkRoot(), 'imger-test-work-'));
+// The sandbox's uid must be able to traverse it.
+await chmod(workRoot, 0o755);
 const outRoot = await mkdtemp(join(tmpdir(), 'imger-test-out-'));
 const builder = createNativeBuilder({ cacheDir, workRoot });
-const loopsBefore = (await run('losetup', ['-a'])).stdout;
+
+/** Loop devices backed by a file of these builds: other processes' (another test, a build) are not ours. */
+async function ourLoops(): Promise<string[]> {
+  const { stdout } = await run('losetup', ['--list', '--noheadings', '--output', 'NAME,BACK-FILE']);
+  return stdout
+    .split('\n')
+    .filter((line) => line.includes(workRoot) || line.includes(outRoot) || line.includes(cacheDir));
+}
 const timings: string[] = [];
 
 after(async () => {
@@ -60,7 +69,7 @@ async function assertNothingLeftBehind(outputDir: string): Promise<void> {
     'staging folders left',
   );
   assert.deepEqual(await mountsBelow(workRoot), [], 'mounts left');
-  assert.equal((await run('losetup', ['-a'])).stdout, loopsBefore, 'loop devices left');
+  assert.deepEqual(await ourLoops(), [], 'loop devices left');
   const alive = [];
   for (const pid of await childPids()) {
     const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');

@@ -1,7 +1,7 @@
 // An rpm root from a repository made in the test: rpmbuild → createrepo_c → the builder's dnf --installroot.
 // No rpm distribution mirror is reachable here, so a local repo is the only rpm source there is.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -34,6 +34,8 @@ io.open("/usr/share/imgtest/${name}.post", "w"):write("post ran\\n")
 test('builds an rpm root from a local repository, dependencies resolved by dnf', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'imger-rpm-'));
   after(() => rm(dir, { recursive: true, force: true }));
+  // The sandbox's uid reads the repository in place and works below this folder.
+  await chmod(dir, 0o755);
   const top = join(dir, 'rpmbuild');
   await mkdir(join(top, 'SPECS'), { recursive: true });
   for (const [name, requires] of [
@@ -65,6 +67,8 @@ test('builds an rpm root from a local repository, dependencies resolved by dnf',
   assert.match(listing, /\.\/usr\/share\/imgtest\/imgtest-app\.txt/);
   assert.match(listing, /\.\/usr\/share\/imgtest\/imgtest-base\.txt/);
   assert.match(listing, /\.\/usr\/share\/imgtest\/imgtest-base\.post/);
+  const log = await readFile(join(outputDir, 'rpmroot.log'), 'utf8');
+  assert.match(log, /repository local is unsigned: its packages are not verified/);
   const packages = await readFile(join(outputDir, 'rpmroot.packages'), 'utf8');
   assert.match(packages, /^imgtest-app-1\.0-1\.noarch$/m);
   assert.match(packages, /^imgtest-base-1\.0-1\.noarch$/m);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { applyOverlay, commandsOf, parseKickstart } from '../../src/kickstart/index.ts';
+import { applyOverlay, commandsOf, keyDataUrl, parseKickstart } from '../../src/kickstart/index.ts';
 
 const base = 'lang C\n%packages\nvim\nless\n%end\n';
 
@@ -44,6 +44,23 @@ describe('applyOverlay', () => {
     assert.equal(applyOverlay(base, { packages: ['%post'] }).ok, false);
     assert.equal(applyOverlay(base, { repos: ['http://x/\nrootpw y'] }).ok, false);
     assert.equal(applyOverlay(base, { repos: ['  '] }).ok, false);
+  });
+
+  it('carries an armored key after an extra repository on its repo line, as a data: URL', () => {
+    const key = '-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmDMEZabc\n=abcd\n-----END PGP PUBLIC KEY BLOCK-----';
+    const parsed = overlaid('lang C', { repos: [`http://deb.example.org/debian bookworm main\n${key}\n`] });
+    assert.ok(parsed.ok, JSON.stringify(parsed.errors));
+    const gpgkey = commandsOf(parsed.kickstart, 'repo')[0]!.options.gpgkey!;
+    assert.equal(gpgkey, keyDataUrl(key));
+    assert.equal(Buffer.from(gpgkey.split(',')[1]!, 'base64').toString(), key);
+  });
+
+  it('refuses lines after an extra repository that are not one armored public key', () => {
+    const refused = applyOverlay(base, { repos: ['http://x/ bookworm main\nrootpw y'] });
+    assert.equal(refused.ok, false);
+    assert.match(refused.ok ? '' : refused.error, /extra repo 1: the lines after the repository are not one/);
+    const privateKey = '-----BEGIN PGP PRIVATE KEY BLOCK-----\nxx\n-----END PGP PRIVATE KEY BLOCK-----';
+    assert.equal(applyOverlay(base, { repos: [`http://x/\n${privateKey}`] }).ok, false);
   });
 
   it('quotes a repository URL holding # so that it is not cut as a comment', () => {

@@ -191,6 +191,15 @@ export const CONFIG_KEYS = {
       'web node a worker uploads its results to (PUT /api/v1/jobs/ID/files/NAME); empty: base_dir is shared',
     ),
     upload_token: text('', 'API token of an admin, sent with the uploads (upload_url set)'),
+    gpg_key_dir: text(
+      '',
+      'folder of signing keys a kickstart may name by path (repo --gpgkey=file:…); empty: none, only URLs and keys in the request',
+    ),
+    sandbox_id_base: integer(
+      1_000_000_000,
+      65536,
+      'host uid and gid of root in the build sandboxes, the first of 65536 (native builder; see the README)',
+    ),
   },
   amqp: amqpSection('img', 'RabbitMQ for the job queues:'),
   boss: {

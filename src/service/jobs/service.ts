@@ -23,6 +23,8 @@ export interface JobServiceDeps {
   now?: () => Date;
   /** When given, requeueStale counts a build's silence only from when the database last came back. */
   health?: DatabaseHealth;
+  /** `[worker] gpg_key_dir`: the folder a submitted kickstart may name signing keys in; '' for none. */
+  gpgKeyDir?: string;
 }
 
 export interface JobService extends JobReads {
@@ -245,7 +247,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
 
     async submit(input, owner) {
       return enqueue({
-        ...validateJobInput(input),
+        ...validateJobInput(input, deps.gpgKeyDir),
         owner: owner.username,
         ...(input.email === undefined ? {} : { email: input.email }),
         queue: input.queue ?? 'api',

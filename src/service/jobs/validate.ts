@@ -1,7 +1,9 @@
 import { parseArch } from '../../builder/arches.ts';
 import { parseImageType } from '../../builder/image-types.ts';
+import { gpgKeyProblem } from '../../builder/signing-keys.ts';
 import {
   applyOverlay,
+  commandsOf,
   type Diagnostic,
   parseKickstart,
   parseTokenMap,
@@ -26,6 +28,8 @@ export interface KickstartLintInput {
   packages?: readonly string[];
   /** The name the kickstart's problems give its file. */
   file?: string;
+  /** `[worker] gpg_key_dir`, the only folder `repo --gpgkey=file:` may name; '' or absent for none. */
+  gpgKeyDir?: string;
 }
 
 export interface KickstartLint {
@@ -59,16 +63,31 @@ export function lintKickstart(input: KickstartLintInput): KickstartLint {
   });
   const problems = (diagnostics: readonly Diagnostic[]) =>
     diagnostics.map(({ line, message }) => ({ line, message }));
-  return { errors: problems(parsed.errors), warnings: problems(parsed.warnings) };
+  const keyErrors = parsed.ok ? signingKeyProblems(parsed.kickstart, input.gpgKeyDir ?? '') : [];
+  return { errors: [...problems(parsed.errors), ...keyErrors], warnings: problems(parsed.warnings) };
+}
+
+/** Repository keys the build would refuse: a path on the server outside the admin's key folder, say. */
+function signingKeyProblems(
+  kickstart: Parameters<typeof commandsOf>[0],
+  gpgKeyDir: string,
+): KickstartProblem[] {
+  return commandsOf(kickstart, 'repo').flatMap((repo) => {
+    const problem =
+      repo.options.gpgkey === undefined ? undefined : gpgKeyProblem(repo.options.gpgkey, gpgKeyDir);
+    return problem
+      ? [{ line: repo.location.line, message: `repo ${repo.options.name ?? ''}: ${problem}` }]
+      : [];
+  });
 }
 
 /** Everything checkable before a job is stored: a job that reaches the queue can be built, or fails in the build. */
-export function validateJobInput(input: SubmitInput): ValidJobInput {
+export function validateJobInput(input: SubmitInput, gpgKeyDir = ''): ValidJobInput {
   const type = orBadRequest(() => parseImageType(input.type));
   const arch = orBadRequest(() => parseArch(input.arch));
   const name = input.name ?? `img-${type}-${arch}`;
   checkFields({ name, email: input.email });
-  const lint = lintKickstart({ ...input, arch, file: `${name}.ks` });
+  const lint = lintKickstart({ ...input, arch, file: `${name}.ks`, gpgKeyDir });
   if (lint.errors.length > 0) {
     throw new ServiceError('invalid-kickstart', `the kickstart has ${lint.errors.length} error(s)`, {
       errors: lint.errors,

@@ -9,7 +9,11 @@ import { startChild } from './child-runtime.ts';
 function builderFor(order: BuildOrder): ImageBuilder {
   return order.builder === 'mic'
     ? createMicBuilder({ extraOptions: order.micOpts, timeoutMs: order.deadlineMs })
-    : createNativeImageBuilder({ deadlineMs: order.deadlineMs });
+    : createNativeImageBuilder({
+        deadlineMs: order.deadlineMs,
+        gpgKeyDir: order.gpgKeyDir,
+        sandboxIdBase: order.sandboxIdBase,
+      });
 }
 
 const { order, signal, send } = await startChild();

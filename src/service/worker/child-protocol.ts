@@ -20,6 +20,9 @@ export interface BuildOrder {
   micOpts: readonly string[];
   /** `[worker] timeout`: the builder's own whole-build deadline; the worker's hard stop comes a little later. */
   deadlineMs: number;
+  /** `[worker] gpg_key_dir` and `sandbox_id_base`, for the native builder. */
+  gpgKeyDir: string;
+  sandboxIdBase: number;
 }
 
 export type ChildMessage =

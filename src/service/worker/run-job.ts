@@ -122,6 +122,8 @@ async function buildAndStore(context: JobRunContext, job: Job): Promise<boolean>
         builder: settings.builder,
         micOpts: settings.micOpts,
         deadlineMs: settings.timeoutMs,
+        gpgKeyDir: settings.gpgKeyDir,
+        sandboxIdBase: settings.sandboxIdBase,
       },
       signal: stop.signal,
       killGraceMs: settings.killGraceMs,

@@ -16,6 +16,10 @@ export interface WorkerSettings {
   buildEntry: string;
   /** `[worker] upload_url` and `upload_token`; null when base_dir is shared with the web nodes. */
   upload: UploadTarget | null;
+  /** `[worker] gpg_key_dir`; '' for none. */
+  gpgKeyDir: string;
+  /** `[worker] sandbox_id_base`. */
+  sandboxIdBase: number;
 }
 
 /**
@@ -36,5 +40,7 @@ export function workerSettings(config: Config): WorkerSettings {
       config.worker.upload_url === ''
         ? null
         : { url: config.worker.upload_url, token: config.worker.upload_token },
+    gpgKeyDir: config.worker.gpg_key_dir,
+    sandboxIdBase: config.worker.sandbox_id_base,
   };
 }

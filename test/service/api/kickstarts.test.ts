@@ -20,6 +20,35 @@ const repos = 'Repositories:\n  - Name: main\n    Url: http://repo.example.org/m
 
 for (const kind of databaseKinds) {
   describe(`kickstart and template API on ${kind}`, () => {
+    test('a repository key named by a server path is refused by lint and by submit (400), naming its line', async (t) => {
+      const { app, as } = await harness(t, kind);
+      const kickstart = `${validKickstart}repo --name=r --baseurl=http://deb.example.org/debian --suite=bookworm --gpgkey=file:///etc/shadow\n`;
+      const line = kickstart.split('\n').length - 1;
+      const lint = await app.inject({
+        method: 'POST',
+        url: '/api/v1/kickstarts/lint',
+        headers: as.alice,
+        payload: { kickstart },
+      });
+      assert.deepEqual(
+        lint.json().errors.map((e: { line: number }) => e.line),
+        [line],
+      );
+      const submitted = await app.inject({
+        method: 'POST',
+        url: '/api/v1/jobs',
+        headers: as.alice,
+        payload: { kickstart, type: 'fs', arch: 'x86_64' },
+      });
+      assert.equal(submitted.statusCode, 400);
+      const [error] = submitted.json().details.errors;
+      assert.equal(error.line, line);
+      assert.match(
+        error.message,
+        /repo r: --gpgkey=file:\/\/\/etc\/shadow: keys are not read from the server's files/,
+      );
+    });
+
     test('lint answers the errors a submit would be refused for, with warnings, and needs a login', async (t) => {
       const { app, as, jobs } = await harness(t, kind);
       const lint = (payload: object, headers: Record<string, string> = as.alice) =>

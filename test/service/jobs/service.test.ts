@@ -158,6 +158,22 @@ for (const kind of databaseKinds) {
       );
     });
 
+    test('submit refuses a repository key named by a path on the server, naming its line', async (t) => {
+      const jobs = await jobService(t, kind);
+      const kickstart =
+        'lang C\nrepo --name=mine --baseurl=http://deb.example.org/debian --suite=bookworm --gpgkey=file:///var/lib/imger/images/api/bob/7/keyring.gpg\n';
+      await assert.rejects(jobs.submit(submission({ kickstart }), alice), (error) => {
+        assert.ok(error instanceof ServiceError && error.code === 'invalid-kickstart');
+        const { errors } = error.details as { errors: { line: number; message: string }[] };
+        assert.deepEqual(
+          errors.map((e) => e.line),
+          [2],
+        );
+        assert.match(errors[0]!.message, /repo mine: --gpgkey=file:.*not read from the server's files/);
+        return true;
+      });
+    });
+
     test('claim takes the oldest waiting job of the given queues, once', async (t) => {
       const clock = fakeClock();
       const jobs = await jobService(t, kind, clock);

@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { defaultIdBase } from '../../../src/builder/sandbox.ts';
 import { createJobService, createQueueCatalog, type Job } from '../../../src/service/jobs/index.ts';
 import { createEmbeddedTransport } from '../../../src/service/queue/index.ts';
 import { BUILD_CHILD, startWorker } from '../../../src/service/worker/index.ts';
@@ -44,6 +45,8 @@ test('a kickstart submitted as type fs becomes a root tarball through a worker a
       killGraceMs: 5000,
       buildEntry: BUILD_CHILD,
       upload: null,
+      gpgKeyDir: '',
+      sandboxIdBase: defaultIdBase,
     },
     onError: (error, context) => t.diagnostic(`${context}: ${error}`),
   });

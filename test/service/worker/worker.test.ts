@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { defaultIdBase } from '../../../src/builder/sandbox.ts';
 import {
   createJobService,
   createQueueCatalog,
@@ -53,6 +54,8 @@ async function setup(t: TestContext, buildMs: number): Promise<Setup> {
     killGraceMs: 2000,
     buildEntry: standIn,
     upload: null,
+    gpgKeyDir: '',
+    sandboxIdBase: defaultIdBase,
   };
   return {
     jobs,

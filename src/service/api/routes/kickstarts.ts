@@ -1,13 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { renderKickstarterText } from '../../../kickstart/kickstarter/index.ts';
 import { lintKickstart } from '../../jobs/index.ts';
+import type { AppDeps } from '../deps.ts';
 import { LintRequest, LintResult, RenderRequest, RenderResult } from '../schemas.ts';
 import { MAX_KICKSTART_BYTES } from '../submission.ts';
 
 const tags = ['kickstarts'];
 
 /** Help with a kickstart before it is submitted; nothing here stores anything. */
-export async function kickstartRoutes(app: FastifyInstance): Promise<void> {
+export async function kickstartRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   app.post<{ Body: LintRequest }>(
     '/kickstarts/lint',
     {
@@ -21,7 +22,14 @@ export async function kickstartRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request): Promise<LintResult> => {
       const { kickstart, tokenmap, arch, extra_repos, packages } = request.body;
-      const lint = lintKickstart({ kickstart, tokenmap, arch, extraRepos: extra_repos, packages });
+      const lint = lintKickstart({
+        kickstart,
+        tokenmap,
+        arch,
+        extraRepos: extra_repos,
+        packages,
+        gpgKeyDir: deps.config.worker.gpg_key_dir,
+      });
       return { ok: lint.errors.length === 0, ...lint };
     },
   );
