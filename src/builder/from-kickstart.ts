@@ -289,7 +289,11 @@ function applySystem(ks: Kickstart, recipe: ImageRecipe, notes: string[]): void 
   }
   const services = commandOf(ks, 'services');
   if (services) {
-    recipe.services = { enabled: services.options.enabled ?? [], disabled: services.options.disabled ?? [] };
+    recipe.services = {
+      enabled: services.options.enabled ?? [],
+      disabled: services.options.disabled ?? [],
+      line: services.location.line,
+    };
   }
   const bootloader = commandOf(ks, 'bootloader');
   if (bootloader?.options.append !== undefined) recipe.bootloader.append = bootloader.options.append;

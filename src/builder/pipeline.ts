@@ -6,7 +6,7 @@ import { hostCodename, readHostSources, renderSourcesList, sourcesForSuite } fro
 import { archInfo } from './arches.ts';
 import { type BootstrapInput, bootstrapRoot, excludesPreferences } from './bootstrap.ts';
 import { baseRootKey, builderVersion, cachePaths, RepositoryUnreachable, releaseDigest } from './cache.ts';
-import { configureRoot, sandboxedImage } from './configure.ts';
+import { configureRoot, type PendingServices, sandboxedImage, servicesMadeByScripts } from './configure.ts';
 import { BuildFailure } from './failures.ts';
 import { madeInSandbox, makeTreeFilesystem, sizeForTree } from './filesystems.ts';
 import { enableForeignArch } from './foreign-arch.ts';
@@ -50,6 +50,8 @@ export interface BuildState {
   bootstrap?: { kind: 'apt'; input: BootstrapInput; tarball: string } | { kind: 'rpm'; keys: RepoKeys };
   layout?: Layout;
   kernelVersion?: string;
+  /** The kickstart's services no unit stood for before %post: applied, or warned about, after it. */
+  pendingServices?: PendingServices;
   images: { root?: string; boot?: string; raw?: string; liveStage?: string };
 }
 
@@ -214,7 +216,13 @@ const configure: Step<BuildState> = {
       return;
     }
     const image = sandboxedImage(ctx, state.places);
-    await configureRoot(ctx, image, state.recipe, state.layout, state.recipe.type === 'loop');
+    state.pendingServices = await configureRoot(
+      ctx,
+      image,
+      state.recipe,
+      state.layout,
+      state.recipe.type === 'loop',
+    );
   },
 };
 
@@ -223,6 +231,10 @@ const scripts: Step<BuildState> = {
   timeoutMs: 30 * minutes,
   async run(ctx, state) {
     await runScripts(ctx, 'post', state.recipe, { sandbox: state.places, rootReady: true });
+    const pending = state.pendingServices;
+    if (pending && pending.enabled.length + pending.disabled.length > 0) {
+      await servicesMadeByScripts(ctx, sandboxedImage(ctx, state.places), state.recipe, pending);
+    }
     await takeScriptFiles(ctx, state);
   },
 };

@@ -65,7 +65,7 @@ describe('resolveKickstart', () => {
     ]);
     assert.deepEqual(recipe.sshKeys, [{ user: 'ann', key: 'ssh-ed25519 AAAA ann@example' }]);
     assert.equal(recipe.hostname, 'box');
-    assert.deepEqual(recipe.services, { enabled: ['ssh'], disabled: ['cron'] });
+    assert.deepEqual(recipe.services, { enabled: ['ssh'], disabled: ['cron'], line: 10 });
     assert.deepEqual(recipe.bootloader, { append: 'console=ttyS0 quiet', timeoutS: 3 });
     assert.equal(recipe.startX, true);
     assert.equal(recipe.autologinUser, 'ann');
