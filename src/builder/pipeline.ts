@@ -10,7 +10,7 @@ import { configureRoot, sandboxedImage } from './configure.ts';
 import { BuildFailure } from './failures.ts';
 import { madeInSandbox, makeTreeFilesystem, sizeForTree } from './filesystems.ts';
 import { enableForeignArch } from './foreign-arch.ts';
-import { imageTypeInfo, mainArtifactName } from './image-types.ts';
+import { bootableArchProblem, hasLayout, imageTypeInfo, mainArtifactName } from './image-types.ts';
 import { type Layout, planLayout } from './layout.ts';
 import { makeHybridIso, stageLiveMedia } from './live-iso.ts';
 import { takeRegularFiles } from './out-folder.ts';
@@ -76,10 +76,7 @@ const resolve: Step<BuildState> = {
   timeoutMs: 2 * minutes,
   async run(ctx, state) {
     const { recipe } = state;
-    // A live system's filesystems are live-boot's business: it writes their fstab entries at boot.
-    if (recipe.type !== 'fs' && !imageTypeInfo[recipe.type].live) {
-      state.layout = planLayout(recipe.partitions);
-    }
+    if (hasLayout(recipe.type)) state.layout = planLayout(recipe.partitions);
     const selection = selectPackages(recipe);
     for (const { name, reason } of selection.added) ctx.log(`adding package ${name}: ${reason}`);
     const rpmRepos = recipe.sources.filter((s) => s.kind === 'rpm');
@@ -315,13 +312,8 @@ const disk: Step<BuildState> = {
       state.artifacts.push({ file: iso, main: true });
       return;
     }
-    if (recipe.arch !== 'x86_64' && recipe.arch !== 'i686') {
-      throw new BuildFailure(
-        'kickstart-error',
-        'disk',
-        `bootable disks are built for x86 only, not ${recipe.arch}`,
-      );
-    }
+    const cannotBoot = bootableArchProblem(recipe.type, recipe.arch);
+    if (cannotBoot) throw new BuildFailure('kickstart-error', 'disk', cannotBoot);
     const rawName = mainArtifactName('raw', recipe.name);
     const converted = imageTypeInfo[recipe.type].convertTo !== undefined;
     state.images.raw = converted ? join(state.workDir, rawName) : join(state.stageDir, rawName);

@@ -36,6 +36,7 @@ export async function openService(
       db,
       dialect,
       gpgKeyDir: config.worker.gpg_key_dir,
+      builder: config.worker.builder,
       ...(options.publish ? { publish: options.publish } : {}),
     }),
     queues: createQueueCatalog(db),

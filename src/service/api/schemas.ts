@@ -156,6 +156,9 @@ export const LintRequest = Type.Object(
   {
     kickstart: Type.String(),
     tokenmap: Type.Optional(tokenmapField),
+    type: Type.Optional(
+      Type.String({ description: 'the image type; without it, the checks that depend on it are left out' }),
+    ),
     arch: Type.Optional(archField),
     ...overlayFields,
   },

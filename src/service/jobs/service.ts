@@ -8,7 +8,7 @@ import { createJobReads, type JobReads } from './reads.ts';
 import { jobFromRow } from './rows.ts';
 import { canMove, isFinished, type JobStatus } from './status.ts';
 import type { Actor, FinishInput, Job, JobError, SubmitInput } from './types.ts';
-import { type ValidJobInput, validateJobInput, validTags } from './validate.ts';
+import { type BuilderBackend, type ValidJobInput, validateJobInput, validTags } from './validate.ts';
 
 /** Hands a stored job to the queue transport; a failure leaves the outbox row for the relay to retry. */
 export type JobPublisher = (job: Pick<Job, 'id' | 'queue'>) => Promise<void>;
@@ -21,6 +21,8 @@ export interface JobServiceDeps {
   now?: () => Date;
   /** `[worker] gpg_key_dir`: the folder a submitted kickstart may name signing keys in; '' for none. */
   gpgKeyDir?: string;
+  /** `[worker] builder`: what a submitted job is judged by (default native). */
+  builder?: BuilderBackend;
 }
 
 export interface JobService extends JobReads {
@@ -211,7 +213,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
     events,
 
     async submit(input, owner) {
-      const valid = validateJobInput(input, deps.gpgKeyDir);
+      const valid = validateJobInput(input, deps.gpgKeyDir, deps.builder);
       const user = await db
         .selectFrom('users')
         .select('email')
