@@ -7,7 +7,7 @@ import { archInfo } from './arches.ts';
 import { type BootstrapInput, bootstrapRoot, excludesPreferences } from './bootstrap.ts';
 import { baseRootKey, builderVersion, cachePaths, RepositoryUnreachable, releaseDigest } from './cache.ts';
 import { configureRoot, sandboxedImage } from './configure.ts';
-import { BuildFailure } from './failures.ts';
+import { BuildFailure, classifyFailure } from './failures.ts';
 import { madeInSandbox, makeTreeFilesystem, sizeForTree } from './filesystems.ts';
 import { enableForeignArch } from './foreign-arch.ts';
 import { bootableArchProblem, hasLayout, imageTypeInfo, mainArtifactName } from './image-types.ts';
@@ -49,6 +49,8 @@ export interface BuildState {
   artifacts: Artifact[];
   bootstrap?: { kind: 'apt'; input: BootstrapInput; tarball: string } | { kind: 'rpm'; keys: RepoKeys };
   layout?: Layout;
+  /** The package sources the bootstrap searches, as a failure names them: `URL [SUITE COMPONENT…]`. */
+  searched?: string[];
   kernelVersion?: string;
   images: { root?: string; boot?: string; raw?: string; liveStage?: string };
 }
@@ -89,9 +91,11 @@ const resolve: Step<BuildState> = {
         );
       }
       state.bootstrap = { kind: 'rpm', keys: await repoKeys(ctx, state, rpmRepos) };
+      state.searched = rpmRepos.map((repo) => repo.url);
       return;
     }
     const { suite, repos } = await resolveSources(recipe, ctx);
+    state.searched = repos.map((repo) => [repo.url, repo.suite, ...repo.components].join(' '));
     const keys = await repoKeys(ctx, state, repos);
     // apt's copy: is its file: that copies the .debs into the archive folder, where the sandbox finds them.
     const signed = repos.map((repo) => ({
@@ -170,13 +174,23 @@ const bootstrap: Step<BuildState> = {
   async run(ctx, state) {
     await runScripts(ctx, 'pre', state.recipe, { sandbox: state.places, rootReady: false });
     const plan = state.bootstrap!;
-    if (plan.kind === 'rpm') {
-      await bootstrapRpmRoot(ctx, state.recipe, state.places, plan.keys);
-      return;
+    try {
+      if (plan.kind === 'rpm') {
+        await bootstrapRpmRoot(ctx, state.recipe, state.places, plan.keys);
+        return;
+      }
+      const qemuUser = archInfo[state.recipe.arch].qemuUser;
+      if (qemuUser) await enableForeignArch(ctx, qemuUser);
+      await bootstrapRoot(ctx, plan.input, state.places, plan.tarball, state.workDir);
+    } catch (error) {
+      // A missing package is the user's to fix: they need to know where it was looked for.
+      const failure = classifyFailure(error, 'bootstrap', ctx.signal.aborted ? ctx.signal : undefined);
+      if (failure.kind !== 'package-not-found' || !state.searched) throw failure;
+      throw new BuildFailure(failure.kind, failure.step, failure.message, {
+        ...failure.details,
+        sources: state.searched,
+      });
     }
-    const qemuUser = archInfo[state.recipe.arch].qemuUser;
-    if (qemuUser) await enableForeignArch(ctx, qemuUser);
-    await bootstrapRoot(ctx, plan.input, state.places, plan.tarball, state.workDir);
   },
 };
 

@@ -42,7 +42,7 @@ async function build(
 ) {
   const outcome = await builder.build({ recipe, ...options });
   timings.push(
-    `${recipe.type} ${recipe.name}: ${outcome.ok ? 'ok' : outcome.failure.kind} in ${(outcome.ms / 1000).toFixed(1)} s`,
+    `${recipe.type} ${recipe.name}: ${outcome.ok ? 'ok' : outcome.failure.class} in ${(outcome.ms / 1000).toFixed(1)} s`,
   );
   await assertNothingLeftBehind(recipe.outputDir);
   return outcome;
@@ -256,7 +256,7 @@ describe('native builder, failures leave nothing behind', () => {
       await recipeFor('fs', { name: 'missing', packages: ['imger-no-such-package'] }),
     );
     assert.ok(!outcome.ok);
-    assert.equal(outcome.failure.kind, 'package-not-found');
+    assert.equal(outcome.failure.class, 'package-not-found');
     assert.deepEqual(outcome.failure.details.packages, ['imger-no-such-package']);
     assert.deepEqual(
       await readdir(join(outRoot, 'fs')).then((files) => files.filter((f) => f.startsWith('missing'))),
@@ -272,7 +272,7 @@ describe('native builder, failures leave nothing behind', () => {
       }),
     );
     assert.ok(!outcome.ok);
-    assert.equal(outcome.failure.kind, 'repository-unreachable');
+    assert.equal(outcome.failure.class, 'repository-unreachable');
     assert.equal(outcome.failure.step, 'resolve');
   });
 
@@ -298,9 +298,13 @@ describe('native builder, failures leave nothing behind', () => {
       scripts: [...base.scripts, { ...failing, erroronfail: true }],
     });
     assert.ok(!outcome.ok);
-    assert.equal(outcome.failure.kind, 'script-failed');
-    assert.equal(outcome.failure.details.script, `%post #${base.scripts.length + 1} --erroronfail`);
-    assert.equal(outcome.failure.details.exitCode, 7);
+    assert.equal(outcome.failure.class, 'script-failed');
+    assert.deepEqual(outcome.failure.details.script, {
+      kind: 'post',
+      number: base.scripts.length + 1,
+      exit_code: 7,
+    });
+    assert.equal(outcome.failure.owner, 'user');
     const files = (await readdir(base.outputDir)).filter((f) => f.startsWith('scriptfail'));
     assert.deepEqual(files, ['scriptfail.log']);
   });
@@ -317,7 +321,7 @@ describe('native builder, failures leave nothing behind', () => {
       },
     );
     assert.ok(!outcome.ok);
-    assert.equal(outcome.failure.kind, 'cancelled');
+    assert.equal(outcome.failure.class, 'cancelled');
     assert.deepEqual(await readdir(join(outRoot, 'cancel')), ['cancelled.log']);
   });
 
@@ -336,7 +340,7 @@ describe('native builder, failures leave nothing behind', () => {
       },
     });
     assert.ok(!outcome.ok);
-    assert.equal(outcome.failure.kind, 'cancelled');
+    assert.equal(outcome.failure.class, 'cancelled');
     assert.equal(outcome.failure.step, 'bootstrap');
   });
 
@@ -346,7 +350,7 @@ describe('native builder, failures leave nothing behind', () => {
     const outcome = await quick.build({ recipe });
     await assertNothingLeftBehind(recipe.outputDir);
     assert.ok(!outcome.ok);
-    assert.equal(outcome.failure.kind, 'timeout');
+    assert.equal(outcome.failure.class, 'timeout');
     assert.deepEqual(await readdir(recipe.outputDir), ['deadline.log']);
   });
 });

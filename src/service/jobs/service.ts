@@ -1,13 +1,14 @@
 import { type Expression, type ExpressionBuilder, type Kysely, sql, type Updateable } from 'kysely';
 import { monotonicFactory } from 'ulid';
+import { type Failure, failure } from '../../contract/failure.ts';
 import type { Dialect } from '../db/connect.ts';
 import type { Database, JobsTable } from '../db/schema.ts';
 import { ServiceError } from '../errors.ts';
 import { JobEvents } from './events.ts';
 import { createJobReads, type JobReads } from './reads.ts';
-import { jobFromRow } from './rows.ts';
+import { failureColumns, jobFromRow } from './rows.ts';
 import { canMove, isFinished, type JobStatus } from './status.ts';
-import type { Actor, FinishInput, Job, JobError, SubmitInput } from './types.ts';
+import type { Actor, FinishInput, Job, SubmitInput } from './types.ts';
 import { type BuilderBackend, type ValidJobInput, validateJobInput, validTags } from './validate.ts';
 
 /** Hands a stored job to the queue transport; a failure leaves the outbox row for the relay to retry. */
@@ -37,7 +38,7 @@ export interface JobService extends JobReads {
   heartbeat(jobId: string, workerId: string): Promise<{ cancelled: boolean }>;
   finish(jobId: string, workerId: string, result: FinishInput): Promise<Job>;
   /** ERROR with the reason, or CANCELLED when the worker stopped because a user cancelled. */
-  fail(jobId: string, workerId: string, error: JobError): Promise<Job>;
+  fail(jobId: string, workerId: string, error: Failure): Promise<Job>;
   /** A waiting job is CANCELLED at once; a building one is flagged and its worker stops it. */
   cancel(jobId: string, by: Actor): Promise<Job>;
   /** A new job with the same inputs (not the tags), owned by whoever retries. */
@@ -148,8 +149,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
           tags: JSON.stringify(input.tags),
           pinned: input.pinned ? 1 : 0,
           status: 'IN QUEUE',
-          error_class: null,
-          error_message: null,
+          ...failureColumns(null),
           created,
           started: null,
           finished: null,
@@ -301,12 +301,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
       const current = await mustLoad(jobId);
       const job = current.cancelRequested
         ? await move(current, 'CANCELLED', { finished: now() }, { worker: workerId })
-        : await move(
-            current,
-            'ERROR',
-            { finished: now(), error_class: error.class, error_message: error.message },
-            { worker: workerId },
-          );
+        : await move(current, 'ERROR', { finished: now(), ...failureColumns(error) }, { worker: workerId });
       announce(job);
       return job;
     },
@@ -378,8 +373,12 @@ export function createJobService(deps: JobServiceDeps): JobService {
               'ERROR',
               {
                 finished: now(),
-                error_class: 'worker-lost',
-                error_message: `${silence} on attempt ${row.attempt} of ${MAX_ATTEMPTS}; not retried again`,
+                ...failureColumns(
+                  failure(
+                    'worker-lost',
+                    `${silence} on attempt ${row.attempt} of ${MAX_ATTEMPTS}; not retried again`,
+                  ),
+                ),
               },
               guard,
             );
