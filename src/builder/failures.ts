@@ -133,7 +133,7 @@ export function classifyOutput(
   const unreachable = patterns.unreachable.find((pattern) => pattern.test(text));
   if (!unreachable) return undefined;
   const line = firstMatchingLine(text, unreachable);
-  const url = /\b(?:https?|ftp|file|copy):\/\/[^\s'"]+/.exec(line)?.[0];
+  const url = /\b(?:https?|ftp|file|copy):\/\/[^\s'"]+/.exec(line)?.[0]?.replace(/[:;,.)]+$/, '');
   return new BuildFailure('repository-unreachable', step, line, {
     ...(url ? { repository: { url: url.replace(/^copy:/, 'file:'), problem: line } } : {}),
     log_line: { text: line },
