@@ -26,6 +26,13 @@ export class BuildFailure extends Error {
 /** The abort reason the runner gives on a deadline, so a stopped command can tell timeout from cancel. */
 export class DeadlineReached extends Error {
   override readonly name = 'DeadlineReached';
+  constructor(
+    message: string,
+    /** The limit that was exceeded, in seconds. */
+    readonly limitS?: number,
+  ) {
+    super(message);
+  }
 }
 
 const errorLinePattern = /^(E:|W: Failed|error|fatal|mmdebstrap: error)|\b(error|failed|cannot|unable)\b/i;
@@ -75,8 +82,14 @@ export function classifyFailure(error: unknown, step: StepName, signal?: AbortSi
       isAbortedBy(error, DeadlineReached) ||
       (error instanceof CommandFailed && error.reason === 'timeout');
     if (timedOut) {
-      const reason = signal?.reason instanceof DeadlineReached ? signal.reason.message : String(error);
-      return new BuildFailure('timeout', step, reason);
+      const deadline =
+        signal?.reason instanceof DeadlineReached
+          ? signal.reason
+          : error instanceof CommandFailed && error.abortReason instanceof DeadlineReached
+            ? error.abortReason
+            : undefined;
+      const limit = deadline?.limitS === undefined ? {} : { limit_s: deadline.limitS };
+      return new BuildFailure('timeout', step, deadline?.message ?? String(error), limit);
     }
     if (signal?.aborted || (error instanceof CommandFailed && error.reason === 'aborted')) {
       return new BuildFailure('cancelled', step, 'the build was cancelled');

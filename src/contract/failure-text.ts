@@ -6,8 +6,24 @@ export function ownerText(failure: Pick<Failure, 'owner'>): string {
   return failure.owner === 'user' ? 'yours to fix' : "the service's to fix (tell its admin)";
 }
 
+/**
+ * Control characters shown as escapes: a failure quotes build output, which the kickstart's author controls, and
+ * a terminal must not take an escape sequence from it, nor a mail a line break.
+ */
+function printable(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
+  return text.replace(
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
+}
+
 /** The first line, then one line per detail (indented by the caller as it likes). */
 export function failureLines(failure: Failure): string[] {
+  return describe(failure).map(printable);
+}
+
+function describe(failure: Failure): string[] {
   const where = failure.step ? `, in step ${failure.step}` : '';
   const lines = [`${failure.class} (${ownerText(failure)}${where}): ${failure.message}`];
   const { details } = failure;

@@ -299,8 +299,16 @@ export function createJobService(deps: JobServiceDeps): JobService {
 
     async fail(jobId, workerId, error) {
       const current = await mustLoad(jobId);
+      // A cancel the user asked for is a cancel, whatever stopped the build; its step is kept.
+      const cancelled =
+        error.class === 'cancelled' ? error : failure('cancelled', 'cancelled while building', error.step);
       const job = current.cancelRequested
-        ? await move(current, 'CANCELLED', { finished: now() }, { worker: workerId })
+        ? await move(
+            current,
+            'CANCELLED',
+            { finished: now(), ...failureColumns(cancelled) },
+            { worker: workerId },
+          )
         : await move(current, 'ERROR', { finished: now(), ...failureColumns(error) }, { worker: workerId });
       announce(job);
       return job;
@@ -310,7 +318,10 @@ export function createJobService(deps: JobServiceDeps): JobService {
       const job = await mustLoad(jobId);
       mustOwn(job, by, 'cancel');
       if (job.status === 'IN QUEUE') {
-        const cancelled = await move(job, 'CANCELLED', { finished: now() });
+        const cancelled = await move(job, 'CANCELLED', {
+          finished: now(),
+          ...failureColumns(failure('cancelled', `cancelled by ${by.username} while waiting`)),
+        });
         announce(cancelled);
         return cancelled;
       }
