@@ -1,14 +1,18 @@
 import type { Failure } from '../../../client/api-client.ts';
 import { failureClasses } from '../../../contract/failure.ts';
 import { ownerText } from '../../../contract/failure-text.ts';
+import { href } from '../../app/router.tsx';
 
-/** The anchor of a log line: the log view scrolls to it and marks it (JobPage, LogView). */
-export function logLineHash(line: number): string {
-  return `#log-L${line}`;
+/**
+ * A log line of the job's page: its log view scrolls to it and marks it (JobPage, LogView). The page's path is
+ * spelt out, as a bare `#…` resolves against the `<base href>`, the app's root.
+ */
+function logLineHref(jobId: string, line: number): string {
+  return `${href(`job/${jobId}`)}#log-L${line}`;
 }
 
 /** Why a job failed, in the terms a user can act on: what, whose to fix, where, the details, the log line. */
-export function FailureBox({ failure }: { failure: Failure }) {
+export function FailureBox({ jobId, failure }: { jobId: string; failure: Failure }) {
   const { details } = failure;
   const logLine = details.log_line;
   return (
@@ -78,7 +82,7 @@ export function FailureBox({ failure }: { failure: Failure }) {
             <dd>
               {logLine.number !== undefined && (
                 <>
-                  <a href={logLineHash(logLine.number)}>log line {logLine.number}</a>:{' '}
+                  <a href={logLineHref(jobId, logLine.number)}>log line {logLine.number}</a>:{' '}
                 </>
               )}
               <code>{logLine.text}</code>

@@ -50,7 +50,7 @@ export function JobPage({ id }: { id: string }) {
         {job.name} <StatusBadge job={job} />
       </PageTitle>
       <ErrorNotice error={error} />
-      {job.error && <FailureBox failure={job.error} />}
+      {job.error && <FailureBox jobId={job.id} failure={job.error} />}
       {job.status === 'IN QUEUE' && (
         <div className="notice info" role="status">
           <p>
