@@ -207,3 +207,22 @@ test('webhooks give up after the configured tries, and ignore job URLs unless al
     ],
   );
 });
+
+test('a failed job’s webhook carries its failure whole: class, whose to fix, step and details', async (t) => {
+  const hook = await hookServer(t, 0);
+  const { jobs, baseDir } = await setUp(t, { IMG_NOTIFY_WEBHOOKS: `${hook.url}/all` });
+  const job = await buildingJob(jobs, baseDir, {});
+  const sent = failure('script-failed', '%post #1 --erroronfail exited with 2', 'scripts', {
+    script: { kind: 'post', number: 1, exit_code: 2 },
+    log_line: { number: 9, text: '%post #1 --erroronfail: no such file' },
+  });
+  await jobs.fail(job.id, 'w1', sent);
+  await until(
+    () => hook.calls.some((call) => call.body.includes('"job:finished"')),
+    'the finished event',
+  );
+  const finished = hook.calls
+    .map((call) => JSON.parse(call.body) as { event: string; job: { error: unknown } })
+    .find((body) => body.event === 'job:finished');
+  assert.deepEqual(finished?.job.error, sent);
+});
