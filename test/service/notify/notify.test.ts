@@ -217,10 +217,7 @@ test('a failed job’s webhook carries its failure whole: class, whose to fix, s
     log_line: { number: 9, text: '%post #1 --erroronfail: no such file' },
   });
   await jobs.fail(job.id, 'w1', sent);
-  await until(
-    () => hook.calls.some((call) => call.body.includes('"job:finished"')),
-    'the finished event',
-  );
+  await until(() => hook.calls.some((call) => call.body.includes('"job:finished"')), 'the finished event');
   const finished = hook.calls
     .map((call) => JSON.parse(call.body) as { event: string; job: { error: unknown } })
     .find((body) => body.event === 'job:finished');
