@@ -258,6 +258,8 @@ describe('native builder, failures leave nothing behind', () => {
     assert.ok(!outcome.ok);
     assert.equal(outcome.failure.class, 'package-not-found');
     assert.deepEqual(outcome.failure.details.packages, ['imger-no-such-package']);
+    assert.ok(outcome.failure.details.sources?.length, 'the sources searched are named');
+    assert.match(outcome.failure.details.log_line?.text ?? '', /imger-no-such-package/);
     assert.deepEqual(
       await readdir(join(outRoot, 'fs')).then((files) => files.filter((f) => f.startsWith('missing'))),
       ['missing.log'],
@@ -274,6 +276,7 @@ describe('native builder, failures leave nothing behind', () => {
     assert.ok(!outcome.ok);
     assert.equal(outcome.failure.class, 'repository-unreachable');
     assert.equal(outcome.failure.step, 'resolve');
+    assert.match(outcome.failure.details.repository?.url ?? '', /^http:\/\/127\.0\.0\.1:9\/debian/);
   });
 
   test('a failing --erroronfail script fails the build naming it and its exit code; without it, only the log says so', async () => {
@@ -351,6 +354,7 @@ describe('native builder, failures leave nothing behind', () => {
     await assertNothingLeftBehind(recipe.outputDir);
     assert.ok(!outcome.ok);
     assert.equal(outcome.failure.class, 'timeout');
+    assert.equal(outcome.failure.details.limit_s, 1.5);
     assert.deepEqual(await readdir(recipe.outputDir), ['deadline.log']);
   });
 });
