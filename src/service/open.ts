@@ -42,6 +42,7 @@ export async function openService(
       dialect,
       health,
       gpgKeyDir: config.worker.gpg_key_dir,
+      builder: config.worker.builder,
       ...(options.publish ? { publish: options.publish } : {}),
     }),
     queues: createQueueCatalog(db),

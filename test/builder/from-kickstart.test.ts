@@ -160,7 +160,7 @@ describe('resolveKickstart', () => {
     const bad = await refused('lang C\npart / --size big\nfrobnicate');
     assert.equal(bad.message, 'img.ks: line 2: part: --size expects a number, got "big" (and 1 more error)');
     const include = await refused('%include /etc/passwd');
-    assert.match(include.message, /%include is not available for a submitted kickstart/);
+    assert.match(include.message, /%include is not allowed in a submitted kickstart/);
   });
 
   it('refuses a type or an architecture it cannot build before anything else', async () => {

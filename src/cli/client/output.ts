@@ -1,4 +1,5 @@
 import type { Job, JobSummary } from '../../client/api-client.ts';
+import { failureLines } from '../../contract/failure-text.ts';
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -13,11 +14,17 @@ export function jobLine(job: JobSummary): string {
 
 export function describeJob(job: Job, absolute: (path: string) => string): string {
   const lines = [jobLine(job)];
-  if (job.error) lines.push(`  error: ${job.error.class}: ${job.error.message}`);
+  if (job.error) {
+    const [first, ...details] = failureLines(job.error);
+    lines.push(`  error: ${first}`, ...details.map((line) => `  ${line}`));
+  }
   if (job.status === 'DONE') {
     lines.push(`  image: ${absolute(job.links.image)}`);
     for (const artifact of job.artifacts) lines.push(`  file:  ${artifact.name} (${artifact.size} bytes)`);
   }
-  lines.push(`  log:   ${absolute(job.links.log)}`);
+  const errorLine = job.error?.details.log_line?.number;
+  lines.push(
+    `  log:   ${absolute(job.links.log)}${errorLine === undefined ? '' : ` (the error: line ${errorLine})`}`,
+  );
   return lines.join('\n');
 }

@@ -1,6 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { arches } from '../../builder/arches.ts';
 import { imageTypes } from '../../builder/image-types.ts';
+import { FailureSchema } from '../../contract/failure.ts';
 import { JOB_STATUSES } from '../jobs/index.ts';
 
 /** The API's JSON shapes, declared once: Fastify validates and serialises with them, and OpenAPI shows them. */
@@ -48,7 +49,7 @@ export const JobSummary = Type.Object(
     type: Type.String(),
     arch: Type.String(),
     status: Type.Ref(JobStatusSchema),
-    error: nullable(Type.Object({ class: Type.String(), message: Type.String() })),
+    error: nullable(Type.Ref(FailureSchema)),
     created: Type.String({ format: 'date-time' }),
     started: nullable(Type.String({ format: 'date-time' })),
     finished: nullable(Type.String({ format: 'date-time' })),
@@ -156,6 +157,9 @@ export const LintRequest = Type.Object(
   {
     kickstart: Type.String(),
     tokenmap: Type.Optional(tokenmapField),
+    type: Type.Optional(
+      Type.String({ description: 'the image type; without it, the checks that depend on it are left out' }),
+    ),
     arch: Type.Optional(archField),
     ...overlayFields,
   },
@@ -372,6 +376,7 @@ export type TemplateDetail = Static<typeof TemplateDetail>;
 /** Every schema other schemas refer to by $id; registered once on the app. */
 export const sharedSchemas = [
   ErrorBody,
+  FailureSchema,
   JobStatusSchema,
   ArtifactSchema,
   JobSummary,

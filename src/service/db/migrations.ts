@@ -165,6 +165,16 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           from jobs group by queue, status`.execute(db);
       },
     },
+    '0006_failure_details': {
+      async up(db: Kysely<unknown>) {
+        // A failure's step and details (src/contract/failure.ts): what a user needs to act on it, kept with the job.
+        await db.schema.alterTable('jobs').addColumn('error_step', 'text').execute();
+        await db.schema
+          .alterTable('jobs')
+          .addColumn('error_details', 'text', (c) => c.notNull().defaultTo('{}'))
+          .execute();
+      },
+    },
   };
 }
 

@@ -22,6 +22,10 @@ export interface JobsTable {
   status: string;
   error_class: string | null;
   error_message: string | null;
+  /** The build step a failure happened in; null outside the build (or before 0006). */
+  error_step: string | null;
+  /** A failure's details as JSON (FailureDetailsSchema); `{}` when none. */
+  error_details: Generated<string>;
   created: string;
   started: string | null;
   finished: string | null;

@@ -15,7 +15,6 @@ export type {
   Artifact,
   FinishInput,
   Job,
-  JobError,
   JobFilter,
   JobPage,
   JobSummary,

@@ -1,16 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { type Expression, type ExpressionBuilder, type Kysely, sql, type Updateable } from 'kysely';
 import { monotonicFactory } from 'ulid';
+import { type Failure, failure } from '../../contract/failure.ts';
 import type { Dialect } from '../db/connect.ts';
 import type { DatabaseHealth } from '../db/health.ts';
 import type { Database, JobsTable } from '../db/schema.ts';
 import { ServiceError } from '../errors.ts';
 import { JobEvents } from './events.ts';
 import { createJobReads, type JobReads } from './reads.ts';
-import { jobFromRow } from './rows.ts';
+import { failureColumns, jobFromRow } from './rows.ts';
 import { canMove, isFinished, type JobStatus } from './status.ts';
-import type { Actor, FinishInput, Job, JobError, SubmitInput, SubmittedJob } from './types.ts';
-import { type ValidJobInput, validateJobInput, validTags } from './validate.ts';
+import type { Actor, FinishInput, Job, SubmitInput, SubmittedJob } from './types.ts';
+import { type BuilderBackend, type ValidJobInput, validateJobInput, validTags } from './validate.ts';
 
 /** Hands a stored job to the queue transport; a failure leaves the outbox row for the relay to retry. */
 export type JobPublisher = (job: Pick<Job, 'id' | 'queue'>) => Promise<void>;
@@ -25,6 +26,8 @@ export interface JobServiceDeps {
   health?: DatabaseHealth;
   /** `[worker] gpg_key_dir`: the folder a submitted kickstart may name signing keys in; '' for none. */
   gpgKeyDir?: string;
+  /** `[worker] builder`: what a submitted job is judged by (default native). */
+  builder?: BuilderBackend;
 }
 
 export interface JobService extends JobReads {
@@ -39,7 +42,7 @@ export interface JobService extends JobReads {
   heartbeat(jobId: string, workerId: string): Promise<{ cancelled: boolean }>;
   finish(jobId: string, workerId: string, result: FinishInput): Promise<Job>;
   /** ERROR with the reason, or CANCELLED when the worker stopped because a user cancelled. */
-  fail(jobId: string, workerId: string, error: JobError): Promise<Job>;
+  fail(jobId: string, workerId: string, error: Failure): Promise<Job>;
   /** A waiting job is CANCELLED at once; a building one is flagged and its worker stops it. */
   cancel(jobId: string, by: Actor): Promise<Job>;
   /** A new job with the same inputs (not the tags), owned by whoever retries. */
@@ -165,8 +168,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
           tags: JSON.stringify(input.tags),
           pinned: input.pinned ? 1 : 0,
           status: 'IN QUEUE',
-          error_class: null,
-          error_message: null,
+          ...failureColumns(null),
           created,
           started: null,
           finished: null,
@@ -247,7 +249,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
 
     async submit(input, owner) {
       return enqueue({
-        ...validateJobInput(input, deps.gpgKeyDir),
+        ...validateJobInput(input, deps.gpgKeyDir, deps.builder),
         owner: owner.username,
         ...(input.email === undefined ? {} : { email: input.email }),
         queue: input.queue ?? 'api',
@@ -326,14 +328,17 @@ export function createJobService(deps: JobServiceDeps): JobService {
 
     async fail(jobId, workerId, error) {
       const current = await mustLoad(jobId);
+      // A cancel the user asked for is a cancel, whatever stopped the build; its step is kept.
+      const cancelled =
+        error.class === 'cancelled' ? error : failure('cancelled', 'cancelled while building', error.step);
       const job = current.cancelRequested
-        ? await move(current, 'CANCELLED', { finished: now() }, { worker: workerId })
-        : await move(
+        ? await move(
             current,
-            'ERROR',
-            { finished: now(), error_class: error.class, error_message: error.message },
+            'CANCELLED',
+            { finished: now(), ...failureColumns(cancelled) },
             { worker: workerId },
-          );
+          )
+        : await move(current, 'ERROR', { finished: now(), ...failureColumns(error) }, { worker: workerId });
       announce(job);
       return job;
     },
@@ -342,7 +347,10 @@ export function createJobService(deps: JobServiceDeps): JobService {
       const job = await mustLoad(jobId);
       mustOwn(job, by, 'cancel');
       if (job.status === 'IN QUEUE') {
-        const cancelled = await move(job, 'CANCELLED', { finished: now() });
+        const cancelled = await move(job, 'CANCELLED', {
+          finished: now(),
+          ...failureColumns(failure('cancelled', `cancelled by ${by.username} while waiting`)),
+        });
         announce(cancelled);
         return cancelled;
       }
@@ -406,8 +414,12 @@ export function createJobService(deps: JobServiceDeps): JobService {
               'ERROR',
               {
                 finished: now(),
-                error_class: 'worker-lost',
-                error_message: `${silence} on attempt ${row.attempt} of ${MAX_ATTEMPTS}; not retried again`,
+                ...failureColumns(
+                  failure(
+                    'worker-lost',
+                    `${silence} on attempt ${row.attempt} of ${MAX_ATTEMPTS}; not retried again`,
+                  ),
+                ),
               },
               guard,
             );

@@ -1,5 +1,6 @@
 import type { Arch } from '../../builder/arches.ts';
 import type { ImageType } from '../../builder/image-types.ts';
+import type { Failure } from '../../contract/failure.ts';
 import type { JobStatus } from './status.ts';
 
 /** One file a build left in the job's folder. `main` marks the image `GET /jobs/{id}/image` answers. */
@@ -8,12 +9,6 @@ export interface Artifact {
   size: number;
   sha256: string;
   main: boolean;
-}
-
-/** Why a job ended in ERROR: `class` is a stable code (the builder's failure kinds, `worker-lost`, …). */
-export interface JobError {
-  class: string;
-  message: string;
 }
 
 export interface Job {
@@ -37,7 +32,8 @@ export interface Job {
   tags: string[];
   pinned: boolean;
   status: JobStatus;
-  error: JobError | null;
+  /** Why it ended in ERROR (or was cancelled while building): the failure contract's shape. */
+  error: Failure | null;
   /** ISO 8601 timestamps. */
   created: string;
   started: string | null;

@@ -2,17 +2,10 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiError } from '../../client/api-client.ts';
+import { type Failure, failure } from '../../contract/failure.ts';
 import { isUnavailable } from '../db/index.ts';
 import { ServiceError } from '../errors.ts';
-import {
-  type Artifact,
-  isFinished,
-  type Job,
-  type JobError,
-  type JobService,
-  jobFolder,
-  logFileName,
-} from '../jobs/index.ts';
+import { type Artifact, isFinished, type Job, type JobService, jobFolder, logFileName } from '../jobs/index.ts';
 import { collectArtifacts, describeFile } from './artifacts.ts';
 import type { ChildResult } from './child-protocol.ts';
 import { startHeartbeat } from './heartbeat.ts';
@@ -34,7 +27,7 @@ export interface JobRunContext {
 
 type StopReason = 'cancelled' | 'timeout' | 'shutdown';
 
-type Ending = { status: 'DONE'; main: string | null } | { status: 'ERROR' | 'CANCELLED'; error: JobError };
+type Ending = { status: 'DONE'; main: string | null } | { status: 'ERROR' | 'CANCELLED'; error: Failure };
 
 /** The builder's own deadline fires first and says which step ran over; this is the backstop for a hung child. */
 const DEADLINE_SLACK_MS = 30_000;
@@ -61,7 +54,7 @@ export async function runJob(context: JobRunContext, job: Job): Promise<boolean>
     const message = `the worker failed: ${error instanceof Error ? error.message : String(error)}`;
     try {
       return await storeUntilDone(context, job, () =>
-        context.jobs.fail(job.id, context.workerId, { class: 'internal', message }),
+        context.jobs.fail(job.id, context.workerId, failure('internal', message)),
       );
     } catch (failError) {
       context.onError(failError, `job ${job.id}: storing ERROR failed`);
@@ -148,6 +141,7 @@ async function buildAndStore(context: JobRunContext, job: Job): Promise<boolean>
     }
     log.line(ending.status === 'DONE' ? 'job DONE' : `job ${ending.status}: ${ending.error.message}`);
     await log.close();
+    if (ending.status !== 'DONE') ending.error = await withLogLine(ending.error, log, ending.status);
     // Every line is on the web node before the job can end there, even if the final upload takes long.
     await shipper?.finish();
     return await storeEnding(context, job, folder, ending);
@@ -164,18 +158,35 @@ async function buildAndStore(context: JobRunContext, job: Job): Promise<boolean>
 }
 
 function endingOf(result: ChildResult | null, reason: StopReason | undefined, timeoutMs: number): Ending {
+  const step = lastStep(result);
   if (reason === 'cancelled') {
-    return { status: 'CANCELLED', error: { class: 'cancelled', message: 'cancelled while building' } };
+    return { status: 'CANCELLED', error: failure('cancelled', 'cancelled while building', step) };
   }
   if (reason === 'timeout') {
     const message = `the build exceeded [worker] timeout of ${timeoutMs / 1000} s and was stopped`;
-    return { status: 'ERROR', error: { class: 'timeout', message } };
+    return { status: 'ERROR', error: failure('timeout', message, step, { limit_s: timeoutMs / 1000 }) };
   }
   if (result?.ok) return { status: 'DONE', main: result.main };
   return {
     status: 'ERROR',
-    error: result?.error ?? { class: 'internal', message: 'the build process reported nothing' },
+    error: result?.failure ?? failure('internal', 'the build process reported nothing'),
   };
+}
+
+function lastStep(result: ChildResult | null): string | null {
+  return result && !result.ok ? result.failure.step : null;
+}
+
+/**
+ * The failure with the number of its log line: the line the builder named, else the builder's own account of
+ * the failure, else the worker's last word. Only the worker knows the numbers: it writes lines of its own.
+ */
+async function withLogLine(error: Failure, log: JobLog, status: string): Promise<Failure> {
+  const named = error.details.log_line?.text;
+  const found = await log.find([...(named ? [named] : []), 'build failed: ', `job ${status}: `]);
+  if (!found) return error;
+  const text = named && found.text.includes(named) ? named : found.text;
+  return { ...error, details: { ...error.details, log_line: { number: found.number, text } } };
 }
 
 /**

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { failure } from '../../../src/contract/failure.ts';
 import { ServiceError } from '../../../src/service/errors.ts';
 import { canMove, createJobService, JOB_STATUSES, type JobStatus } from '../../../src/service/jobs/index.ts';
 import { databaseKinds, testDatabase } from '../helpers.ts';
@@ -119,7 +120,7 @@ for (const kind of databaseKinds) {
         [
           'claim and fail',
           async () =>
-            there.fail((await there.claim(['api'], 'w3'))?.id ?? '', 'w3', { class: 'x', message: 'y' }),
+            there.fail((await there.claim(['api'], 'w3'))?.id ?? '', 'w3', failure('internal', 'y')),
         ],
         ['delete a finished job with its artifacts', async () => here.remove(doneId, admin)],
       ];
@@ -243,7 +244,7 @@ for (const kind of databaseKinds) {
       assert.equal((await jobs.get(job.id))?.artifacts.length, 2);
       assert.equal((await jobs.get(job.id))?.artifacts.find((a) => a.main)?.size, 5_000_000_000);
       assert.equal((await jobs.get(job.id))?.builtKickstart, 'lang C\n');
-      await assert.rejects(jobs.fail(job.id, 'w1', { class: 'x', message: 'y' }), rejectsWith('conflict'));
+      await assert.rejects(jobs.fail(job.id, 'w1', failure('internal', 'y')), rejectsWith('conflict'));
       await assert.rejects(jobs.cancel(job.id, alice), rejectsWith('conflict'));
     });
 
@@ -251,9 +252,15 @@ for (const kind of databaseKinds) {
       const jobs = await jobService(t, kind);
       const job = await jobs.submit(submission(), alice);
       await jobs.claim(['api'], 'w1');
-      const failed = await jobs.fail(job.id, 'w1', { class: 'package-missing', message: 'no package foo' });
+      const missing = failure('package-not-found', 'package not found: foo', 'bootstrap', {
+        packages: ['foo'],
+        sources: ['http://deb.example.org/debian bookworm main'],
+        log_line: { number: 12, text: 'E: Unable to locate package foo' },
+      });
+      const failed = await jobs.fail(job.id, 'w1', missing);
       assert.equal(failed.status, 'ERROR');
-      assert.deepEqual(failed.error, { class: 'package-missing', message: 'no package foo' });
+      assert.deepEqual(failed.error, missing, 'stored and read back unchanged');
+      assert.deepEqual((await jobs.list({}, { limit: 5 })).jobs[0]?.error, missing, 'in a list too');
       assert.ok(failed.finished);
     });
 
@@ -270,7 +277,7 @@ for (const kind of databaseKinds) {
       assert.equal(flagged.status, 'BUILDING');
       assert.equal(flagged.cancelRequested, true);
       assert.deepEqual(await jobs.heartbeat(building.id, 'w1'), { cancelled: true });
-      const stopped = await jobs.fail(building.id, 'w1', { class: 'cancelled', message: 'stopped' });
+      const stopped = await jobs.fail(building.id, 'w1', failure('cancelled', 'stopped'));
       assert.equal(stopped.status, 'CANCELLED');
       await assert.rejects(jobs.cancel('01NOPE', alice), rejectsWith('not-found'));
     });

@@ -131,9 +131,9 @@ test('the log is written while the build runs, not at its end', async (t) => {
   await worker();
   const job = await jobs.submit(submission({ queue: 'web', name: 'live' }), alice);
   await until(jobs, job.id, (current) => current.status === 'BUILDING');
-  await sleep(1000);
-  const log = readFileSync(join(baseDir, 'web', 'alice', job.id, 'live.log'), 'utf8');
-  assert.match(log, /tick \d+/);
+  // The build lasts 3 s: a line of it in the log while the job still builds is a log written as it goes.
+  const logPath = join(baseDir, 'web', 'alice', job.id, 'live.log');
+  while (!/tick \d+/.test(existsSync(logPath) ? readFileSync(logPath, 'utf8') : '')) await sleep(25);
   assert.equal((await jobs.get(job.id))?.status, 'BUILDING');
 });
 
@@ -155,6 +155,9 @@ test('cancel of a building job kills its whole process tree and the job is CANCE
   await jobs.cancel(job.id, alice);
   const cancelled = await until(jobs, job.id, finished, 10_000);
   assert.equal(cancelled.status, 'CANCELLED');
+  assert.equal(cancelled.error?.class, 'cancelled');
+  assert.equal(cancelled.error?.owner, 'user');
+  assert.equal(cancelled.error?.step, 'bootstrap', 'the step it was cancelled in');
   t.diagnostic(`cancel → CANCELLED in ${Date.now() - asked} ms`);
   await sleep(200);
   assert.ok(!alive(grandchild), 'the grandchild in its own process group is gone too');
@@ -181,6 +184,9 @@ test('[worker] timeout reaches the build, which ends in ERROR with the class tim
   const ended = await until(jobs, job.id, finished);
   assert.equal(ended.status, 'ERROR');
   assert.equal(ended.error?.class, 'timeout');
+  assert.equal(ended.error?.step, 'bootstrap');
+  const logLine = ended.error?.details.log_line;
+  assert.ok(logLine?.number, 'the log line that says so is numbered');
 });
 
 test('post_creation runs after the build with the id, status, folder and image, its output in the log', async (t) => {
