@@ -5,7 +5,14 @@ import { ApiError } from '../../client/api-client.ts';
 import { type Failure, failure } from '../../contract/failure.ts';
 import { isUnavailable } from '../db/index.ts';
 import { ServiceError } from '../errors.ts';
-import { type Artifact, isFinished, type Job, type JobService, jobFolder, logFileName } from '../jobs/index.ts';
+import {
+  type Artifact,
+  isFinished,
+  type Job,
+  type JobService,
+  jobFolder,
+  logFileName,
+} from '../jobs/index.ts';
 import { collectArtifacts, describeFile } from './artifacts.ts';
 import type { ChildResult } from './child-protocol.ts';
 import { startHeartbeat } from './heartbeat.ts';
