@@ -1,7 +1,8 @@
 // The native step engine: a resolved recipe built by the step pipeline in a temporary work folder, artifacts
 // staged beside the output and published only when the build succeeds.
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { buildRecordsDir } from './build-records.ts';
 import { defaultCacheDir } from './cache.ts';
 import type { BuildEventListener } from './events.ts';
 import { BuildFailure } from './failures.ts';
@@ -10,7 +11,7 @@ import { type BuildOutcome, buildAndPublish, failureReport } from './publish.ts'
 import type { ImageRecipe } from './recipe.ts';
 import { runSteps } from './runner.ts';
 import { defaultIdBase } from './sandbox.ts';
-import { checkFreeSpace, defaultWorkRoot, prepareSandboxPlaces, removeTree } from './workspace.ts';
+import { checkFreeSpace, defaultWorkRoot, makeBuildFolders, prepareSandboxPlaces } from './workspace.ts';
 
 export interface BuildRequest {
   /** The image, fully resolved from the kickstart: type, arch, name, output folder and tokens included. */
@@ -78,8 +79,13 @@ export function createNativeBuilder(options: NativeBuilderOptions = {}): Builder
         if (error instanceof BuildFailure) return { ok: false, failure: failureReport(error), ms: elapsed() };
         throw error;
       }
-      const workDir = await mkdtemp(join(workRoot, 'imger-'));
-      const stageDir = await mkdtemp(join(recipe.outputDir, `.imger-${recipe.name}-`));
+      const folders = await makeBuildFolders({
+        recordsDir: buildRecordsDir(cacheDir),
+        workRoot,
+        outputDir: recipe.outputDir,
+        name: recipe.name,
+      });
+      const { workDir, stageDir } = folders;
       // Traversable, so a %pack script can be shown the images (read-only); not listable.
       await chmod(stageDir, 0o711);
       const publish = {
@@ -116,8 +122,7 @@ export function createNativeBuilder(options: NativeBuilderOptions = {}): Builder
           return state.artifacts;
         });
       } finally {
-        await rm(stageDir, { recursive: true, force: true });
-        await removeTree(workDir);
+        await folders.remove();
       }
     },
   };

@@ -1,8 +1,22 @@
 // The temporary places of one build and their removal: nothing may be left behind, and a removal must never
 // walk into a mount (a leaked bind of /dev or /proc would turn rm -rf into damage to the host).
-import { chmod, chown, mkdir, readFile, rm, stat, statfs, writeFile } from 'node:fs/promises';
+
+import { randomBytes } from 'node:crypto';
+import {
+  chmod,
+  chown,
+  mkdir,
+  readdir,
+  readFile,
+  readlink,
+  rm,
+  stat,
+  statfs,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { recordBuild } from './build-records.ts';
 import { run, userNetwork } from './exec.ts';
 import { BuildFailure } from './failures.ts';
 import { type SandboxPlaces, sandboxResolvConf } from './sandbox.ts';
@@ -60,10 +74,99 @@ export async function defaultWorkRoot(): Promise<string> {
   return usable ? RAM_FOLDER : tmpdir();
 }
 
+/** Loop devices whose backing file lies below dir, from the kernel's own view (/sys/block/loop*). */
+export async function loopsBackedBelow(dir: string): Promise<string[]> {
+  const prefix = dir.endsWith('/') ? dir : `${dir}/`;
+  const loops: string[] = [];
+  for (const device of await readdir('/sys/block')) {
+    if (!/^loop\d+$/.test(device)) continue;
+    const backing = await readFile(`/sys/block/${device}/loop/backing_file`, 'utf8').catch(() => '');
+    // A deleted backing file reads as "PATH (deleted)".
+    if (
+      backing
+        .trim()
+        .replace(/ \(deleted\)$/, '')
+        .startsWith(prefix)
+    )
+      loops.push(`/dev/${device}`);
+  }
+  return loops;
+}
+
+/**
+ * Removes a build's folder: its mounts first (deepest first, lazily, so a busy one cannot stop the rest), then
+ * the loop devices backed by its files (one still in use is only marked to go when released), then the files.
+ */
 export async function removeTree(dir: string): Promise<void> {
   for (const point of await mountsBelow(dir)) await run('umount', ['--lazy', point]);
   if ((await mountsBelow(dir)).length > 0) throw new Error(`${dir} still has mounts; not removing it`);
+  for (const loop of await loopsBackedBelow(dir)) await run('losetup', ['--detach', loop]);
   await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+}
+
+/**
+ * Processes of this host whose working folder, root or an open file lies at or below dir, other than this one:
+ * what a build killed with SIGKILL left running (its commands live in process groups of their own).
+ */
+export async function processesUsing(dir: string): Promise<number[]> {
+  const prefix = `${dir}/`;
+  const inside = (path: string) => path === dir || path.startsWith(prefix);
+  const users: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    const links = [`/proc/${pid}/cwd`, `/proc/${pid}/root`];
+    const fds = await readdir(`/proc/${pid}/fd`).catch(() => []);
+    links.push(...fds.map((fd) => `/proc/${pid}/fd/${fd}`));
+    for (const link of links) {
+      const target = await readlink(link).catch(() => '');
+      if (inside(target.replace(/ \(deleted\)$/, ''))) {
+        users.push(pid);
+        break;
+      }
+    }
+  }
+  return users;
+}
+
+export interface BuildFolders {
+  /** Host scratch and the sandboxes' folders, in the work root. */
+  workDir: string;
+  /** Where the artifacts are staged, hidden in the output folder. */
+  stageDir: string;
+  /** Removes both (mounts and loop devices under them included), then their record. */
+  remove(): Promise<void>;
+}
+
+/**
+ * The work folder and the staging folder of one build, recorded as this process's before they are made
+ * (build-records.ts), so that what a build killed with SIGKILL leaves is found and removed by the next worker.
+ */
+export async function makeBuildFolders(options: {
+  recordsDir: string;
+  workRoot: string;
+  outputDir: string;
+  /** Part of the staging folder's name, for whoever looks into the output folder. */
+  name: string;
+}): Promise<BuildFolders> {
+  const id = randomBytes(6).toString('hex');
+  const label = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(options.name) ? `${options.name}-` : '';
+  const workDir = join(options.workRoot, `imger-${id}`);
+  const stageDir = join(options.outputDir, `.imger-${label}${id}`);
+  const release = await recordBuild(options.recordsDir, [workDir, stageDir]);
+  const remove = async (): Promise<void> => {
+    await removeTree(stageDir);
+    await removeTree(workDir);
+    await release();
+  };
+  try {
+    await mkdir(workDir, { mode: 0o700 });
+    await mkdir(stageDir, { mode: 0o700 });
+  } catch (error) {
+    await remove();
+    throw error;
+  }
+  return { workDir, stageDir, remove };
 }
 
 export interface SpaceNeed {

@@ -34,6 +34,7 @@ export async function runWorkerProcess(config: Config, options: WorkerProcessOpt
       slots: options.slots,
       settings,
       onError,
+      log: (line) => logger.info(line),
     });
     logger.info({ worker: worker.id, queues: worker.queues, slots: options.slots }, 'worker started');
     await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
