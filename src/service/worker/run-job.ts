@@ -117,7 +117,7 @@ async function buildAndStore(context: JobRunContext, job: Job): Promise<boolean>
         sandboxIdBase: settings.sandboxIdBase,
       },
       signal: stop.signal,
-      killGraceMs: settings.killGraceMs,
+      killGraceMs: (reason) => (reason === 'shutdown' ? settings.stopGraceMs : settings.killGraceMs),
       onEvent: (event) => log.event(event),
       onText: (line) => log.line(line),
     });

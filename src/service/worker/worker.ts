@@ -74,9 +74,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     id,
     queues,
     async stop() {
+      // The builds are told at once: a consumer slow to stop (a broker gone) must not eat their stop_timeout.
+      shutdown.abort();
       await following?.stop();
       await consumer.stop();
-      shutdown.abort();
       await Promise.all(running);
     },
   };

@@ -172,6 +172,7 @@ test('a worker starting removes what a build killed with SIGKILL left, and nothi
       postCreation: '',
       heartbeatMs: 2000,
       killGraceMs: 5000,
+      stopGraceMs: 30_000,
       buildEntry: BUILD_CHILD,
       upload: null,
       gpgKeyDir: '',
