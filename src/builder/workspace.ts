@@ -44,34 +44,36 @@ const RAM_WORK_MIN_BYTES = 16 * 2 ** 30;
 
 /**
  * Where the builds' work folders go when the caller does not say: TMPDIR when it is set (an admin's choice),
- * else RAM_FOLDER when it is a tmpfs that allows devices and programs and has RAM_WORK_MIN_BYTES to spare, else
- * the system's temporary folder. The image root is tens of thousands of small files, which a disk filesystem can
- * write many times slower than tmpfs (unpacking the cached minimal root here: 1.0 s in tmpfs, 12.3 s on ext4).
+ * else ramFolder when it is a tmpfs that allows devices and programs and has RAM_WORK_MIN_BYTES, and what this
+ * build needs (neededBytes), to spare both in itself and in the machine's memory, else the system's temporary
+ * folder. The image root is tens of thousands of small files, which a disk filesystem can write many times slower
+ * than tmpfs (unpacking the cached minimal root here: 1.0 s in tmpfs, 12.3 s on ext4).
  */
-export async function defaultWorkRoot(): Promise<string> {
+export async function defaultWorkRoot(neededBytes = 0, ramFolder = RAM_FOLDER): Promise<string> {
   if (process.env.TMPDIR) return tmpdir();
   const [mounts, memory, space] = await Promise.all([
     readFile('/proc/self/mountinfo', 'utf8'),
     readFile('/proc/meminfo', 'utf8'),
-    statfs(RAM_FOLDER).catch(() => null),
+    statfs(ramFolder).catch(() => null),
   ]);
   // The last line for a mount point is the mount on top, the one in use.
   const mount = mounts
     .split('\n')
     .map((line) => line.split(' '))
-    .filter((fields) => fields[4] === RAM_FOLDER)
+    .filter((fields) => fields[4] === ramFolder)
     .at(-1);
   const fsType = mount?.[mount.indexOf('-') + 1];
   const options = mount?.[5]?.split(',') ?? [];
   const available = Number(/^MemAvailable:\s+(\d+) kB$/m.exec(memory)?.[1] ?? 0) * 1024;
+  const wanted = Math.max(RAM_WORK_MIN_BYTES, neededBytes);
   const usable =
     fsType === 'tmpfs' &&
     !options.includes('nodev') &&
     !options.includes('noexec') &&
     space !== null &&
-    space.bavail * space.bsize >= RAM_WORK_MIN_BYTES &&
-    available >= RAM_WORK_MIN_BYTES;
-  return usable ? RAM_FOLDER : tmpdir();
+    space.bavail * space.bsize >= wanted &&
+    available >= wanted;
+  return usable ? ramFolder : tmpdir();
 }
 
 /** Loop devices whose backing file lies below dir, from the kernel's own view (/sys/block/loop*). */
@@ -175,17 +177,23 @@ export interface SpaceNeed {
   what: string;
 }
 
-/** Refuses to start a build that would run out of disk space half way. */
+/**
+ * Refuses to start a build that would run out of disk space half way. Needs of folders on one filesystem add up:
+ * each is checked against the free space with the needs before it on the same filesystem.
+ */
 export async function checkFreeSpace(needs: SpaceNeed[]): Promise<void> {
+  const claimed = new Map<number, number>();
   for (const need of needs) {
-    const stats = await statfs(need.path);
-    const free = stats.bavail * stats.bsize;
+    const [stats, { dev }] = await Promise.all([statfs(need.path), stat(need.path)]);
+    const before = claimed.get(dev) ?? 0;
+    claimed.set(dev, before + need.bytes);
+    const free = stats.bavail * stats.bsize - before;
     if (free < need.bytes) {
-      const gib = (bytes: number) => (bytes / 2 ** 30).toFixed(1);
+      const gib = (bytes: number) => (bytes / 2 ** 30).toFixed(2);
       throw new BuildFailure(
         'out-of-space',
         'resolve',
-        `not enough free space for the ${need.what} in ${need.path}: ${gib(free)} GiB free, ${gib(need.bytes)} GiB needed`,
+        `not enough free space for the ${need.what} in ${need.path}: ${gib(free)} GiB free of ${gib(stats.blocks * stats.bsize)} GiB, ${gib(need.bytes)} GiB needed`,
       );
     }
   }
