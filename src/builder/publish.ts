@@ -6,12 +6,15 @@ import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BuildEvent, BuildEventListener } from './events.ts';
 import { BuildFailure, type FailureDetails, type FailureKind } from './failures.ts';
+import type { FileDigest } from './file-digest.ts';
 import type { StepName } from './steps.ts';
 
 export interface Artifact {
   file: string;
   /** The image itself, as opposed to the files that describe it. */
   main: boolean;
+  /** Its size and SHA-256, when the build hashed it (the checksum step hashes every artifact it lists). */
+  digest?: FileDigest;
 }
 
 export interface PublishedArtifact extends Artifact {

@@ -2,6 +2,7 @@
 // document; the child answers on stdout with one JSON message a line. Anything else the child prints (a
 // stack trace, a stray write) is kept in the log as it is.
 import type { BuildEvent } from '../../builder/events.ts';
+import type { FileDigest } from '../../builder/file-digest.ts';
 
 export interface BuildOrder {
   job: {
@@ -29,7 +30,8 @@ export type ChildMessage =
   /** First, so the worker can find every process of the build when it must stop it. */
   | { type: 'started'; pid: number }
   | BuildEvent
-  | { type: 'result'; ok: true; main: string | null }
+  /** `digests`: size and SHA-256 of the files the builder hashed, by name in the job's folder. */
+  | { type: 'result'; ok: true; main: string | null; digests?: Record<string, FileDigest> }
   | { type: 'result'; ok: false; error: { class: string; message: string } };
 
 export type ChildResult = Extract<ChildMessage, { type: 'result' }>;

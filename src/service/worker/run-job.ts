@@ -11,7 +11,7 @@ import {
   jobFolder,
   logFileName,
 } from '../jobs/index.ts';
-import { collectArtifacts, describeFile } from './artifacts.ts';
+import { collectArtifacts, describeFile, type KnownDigests } from './artifacts.ts';
 import type { ChildResult } from './child-protocol.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { JobLog } from './job-log.ts';
@@ -32,7 +32,9 @@ export interface JobRunContext {
 
 type StopReason = 'cancelled' | 'timeout' | 'shutdown';
 
-type Ending = { status: 'DONE'; main: string | null } | { status: 'ERROR' | 'CANCELLED'; error: JobError };
+type Ending =
+  | { status: 'DONE'; main: string | null; digests: KnownDigests }
+  | { status: 'ERROR' | 'CANCELLED'; error: JobError };
 
 /** The builder's own deadline fires first and says which step ran over; this is the backstop for a hung child. */
 const DEADLINE_SLACK_MS = 30_000;
@@ -163,7 +165,10 @@ function endingOf(result: ChildResult | null, reason: StopReason | undefined, ti
     const message = `the build exceeded [worker] timeout of ${timeoutMs / 1000} s and was stopped`;
     return { status: 'ERROR', error: { class: 'timeout', message } };
   }
-  if (result?.ok) return { status: 'DONE', main: result.main };
+  if (result?.ok) {
+    const digests = typeof result.digests === 'object' && result.digests !== null ? result.digests : {};
+    return { status: 'DONE', main: result.main, digests };
+  }
   return {
     status: 'ERROR',
     error: result?.error ?? { class: 'internal', message: 'the build process reported nothing' },
@@ -182,7 +187,7 @@ async function storeEnding(context: JobRunContext, job: Job, folder: string, end
   for (let attempt = 1; ; attempt += 1) {
     try {
       if (ending.status === 'DONE') {
-        const artifacts = await collectArtifacts(folder, ending.main);
+        const artifacts = await collectArtifacts(folder, ending.main, ending.digests);
         await upload(artifacts);
         await jobs.finish(job.id, workerId, { artifacts, ...(await builtKickstart(folder, job)) });
       } else {
