@@ -31,7 +31,15 @@ async function stopProcessesIn(folder: string, log: (line: string) => void): Pro
  */
 export async function removeLeftovers(recordsDir: string, log: (line: string) => void): Promise<string[]> {
   const removed: string[] = [];
-  for (const leftover of await deadRecords(recordsDir)) {
+  let dead: Awaited<ReturnType<typeof deadRecords>>;
+  try {
+    dead = await deadRecords(recordsDir);
+  } catch (error) {
+    // A worker that may not read them (not root) cannot remove what they name either; it builds on.
+    log(`cannot read the build records in ${recordsDir}: ${(error as Error).message}`);
+    return removed;
+  }
+  for (const leftover of dead) {
     try {
       for (const folder of leftover.folders) {
         await stopProcessesIn(folder, log);
