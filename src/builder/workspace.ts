@@ -150,10 +150,12 @@ export async function makeBuildFolders(options: {
   outputDir: string;
   /** Part of the staging folder's name, for whoever looks into the output folder. */
   name: string;
+  /** The backend's mark on its work folders' names (`imger-mic-` for mic's); `imger-` by default. */
+  workPrefix?: `imger-${string}`;
 }): Promise<BuildFolders> {
   const id = randomBytes(6).toString('hex');
   const label = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(options.name) ? `${options.name}-` : '';
-  const workDir = join(options.workRoot, `imger-${id}`);
+  const workDir = join(options.workRoot, `${options.workPrefix ?? 'imger-'}${id}`);
   const stageDir = join(options.outputDir, `.imger-${label}${id}`);
   const release = await recordBuild(options.recordsDir, [workDir, stageDir]);
   const remove = async (): Promise<void> => {

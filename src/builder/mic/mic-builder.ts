@@ -73,6 +73,7 @@ export function createMicBuilder(options: MicBuilderOptions = {}): MicImageBuild
         workRoot,
         outputDir: request.outputDir,
         name: plan.name,
+        workPrefix: 'imger-mic-',
       });
       const { workDir, stageDir } = folders;
       const readyDir = join(stageDir, 'ready');
