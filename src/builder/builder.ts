@@ -1,7 +1,8 @@
 // The native step engine: a resolved recipe built by the step pipeline in a temporary work folder, artifacts
 // staged beside the output and published only when the build succeeds.
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { buildRecordsDir } from './build-records.ts';
 import { defaultCacheDir } from './cache.ts';
 import type { BuildEventListener } from './events.ts';
 import { BuildFailure } from './failures.ts';
@@ -10,7 +11,8 @@ import { type BuildOutcome, buildAndPublish, failureReport } from './publish.ts'
 import type { ImageRecipe } from './recipe.ts';
 import { runSteps } from './runner.ts';
 import { defaultIdBase } from './sandbox.ts';
-import { checkFreeSpace, defaultWorkRoot, prepareSandboxPlaces, removeTree } from './workspace.ts';
+import { estimateSpace } from './space-needs.ts';
+import { checkFreeSpace, defaultWorkRoot, makeBuildFolders, prepareSandboxPlaces } from './workspace.ts';
 
 export interface BuildRequest {
   /** The image, fully resolved from the kickstart: type, arch, name, output folder and tokens included. */
@@ -35,9 +37,6 @@ export interface NativeBuilderOptions {
   /** Parent of the per-build work folders (the image root lives there: about 1 GiB each); see defaultWorkRoot. */
   workRoot?: string;
   deadlineMs?: number;
-  /** Free space required before a build starts, in the work folder and in the output folder. */
-  minFreeWorkBytes?: number;
-  minFreeOutputBytes?: number;
   /**
    * Host uid and gid of the root of the sandboxes' user namespace, the first of 65536 ([worker]
    * sandbox_id_base); see sandbox.ts. The work root must be traversable by it.
@@ -47,7 +46,6 @@ export interface NativeBuilderOptions {
   gpgKeyDir?: string;
 }
 
-const GiB = 2 ** 30;
 const safeName = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
 
 export function createNativeBuilder(options: NativeBuilderOptions = {}): Builder {
@@ -65,21 +63,27 @@ export function createNativeBuilder(options: NativeBuilderOptions = {}): Builder
         );
         return { ok: false, failure: failureReport(failure), ms: elapsed() };
       }
-      const workRoot = options.workRoot ?? (await defaultWorkRoot());
+      const space = estimateSpace(recipe);
+      const workRoot = options.workRoot ?? (await defaultWorkRoot(space.workBytes));
       await mkdir(recipe.outputDir, { recursive: true });
       await mkdir(cacheDir, { recursive: true });
       await mkdir(workRoot, { recursive: true });
       try {
         await checkFreeSpace([
-          { path: workRoot, bytes: options.minFreeWorkBytes ?? 4 * GiB, what: 'work folder' },
-          { path: recipe.outputDir, bytes: options.minFreeOutputBytes ?? 2 * GiB, what: 'images' },
+          { path: workRoot, bytes: space.workBytes, what: `work folder of a ${recipe.type} image` },
+          { path: recipe.outputDir, bytes: space.outputBytes, what: `${recipe.type} image` },
         ]);
       } catch (error) {
         if (error instanceof BuildFailure) return { ok: false, failure: failureReport(error), ms: elapsed() };
         throw error;
       }
-      const workDir = await mkdtemp(join(workRoot, 'imger-'));
-      const stageDir = await mkdtemp(join(recipe.outputDir, `.imger-${recipe.name}-`));
+      const folders = await makeBuildFolders({
+        recordsDir: buildRecordsDir(cacheDir),
+        workRoot,
+        outputDir: recipe.outputDir,
+        name: recipe.name,
+      });
+      const { workDir, stageDir } = folders;
       // Traversable, so a %pack script can be shown the images (read-only); not listable.
       await chmod(stageDir, 0o711);
       const publish = {
@@ -116,8 +120,7 @@ export function createNativeBuilder(options: NativeBuilderOptions = {}): Builder
           return state.artifacts;
         });
       } finally {
-        await rm(stageDir, { recursive: true, force: true });
-        await removeTree(workDir);
+        await folders.remove();
       }
     },
   };

@@ -64,6 +64,11 @@ export interface RunOptions {
   killGraceMs?: number;
   /** Exit codes that count as success. */
   okCodes?: readonly number[];
+  /**
+   * What the command's group gets when this process exits while it runs: SIGKILL by default; SIGTERM for a
+   * command that cleans up after itself when told to stop (a build child, whose work would otherwise stay).
+   */
+  exitSignal?: 'SIGKILL' | 'SIGTERM';
 }
 
 export interface RunResult {
@@ -113,14 +118,14 @@ function firstLine(stderr: string, stdout: string): string {
 const outputLimit = 8 * 1024 * 1024;
 
 /**
- * Process groups still running. Children live in groups of their own, so they would outlive a Node process
- * that exits while they run (a test runner that ends, an uncaught error); on exit they are killed.
+ * Process groups still running, with the signal they get on exit. Children live in groups of their own, so
+ * they would outlive a Node process that exits while they run (a test runner that ends, an uncaught error).
  */
-const liveGroups = new Set<number>();
+const liveGroups = new Map<number, NodeJS.Signals>();
 process.once('exit', () => {
-  for (const group of liveGroups) {
+  for (const [group, signal] of liveGroups) {
     try {
-      process.kill(-group, 'SIGKILL');
+      process.kill(-group, signal);
     } catch {
       // Already gone.
     }
@@ -183,7 +188,7 @@ function runChild(
       stdio,
       ...(userns ? { uid: userns.idBase, gid: userns.idBase } : {}),
     });
-    if (child.pid !== undefined) liveGroups.add(child.pid);
+    if (child.pid !== undefined) liveGroups.set(child.pid, options.exitSignal ?? 'SIGKILL');
     let stopReason: StopReason = 'exit';
     let killTimer: NodeJS.Timeout | undefined;
     const output = { stdout: '', stderr: '' };
@@ -365,7 +370,7 @@ async function startNetwork(pid: number, signal: AbortSignal | undefined): Promi
     ],
     { detached: true, stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] },
   );
-  if (slirp.pid !== undefined) liveGroups.add(slirp.pid);
+  if (slirp.pid !== undefined) liveGroups.set(slirp.pid, 'SIGKILL');
   (slirp.stdio[4] as Writable).on('error', () => {});
   let stderr = '';
   slirp.stderr?.on('data', (chunk: Buffer) => {

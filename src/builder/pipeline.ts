@@ -395,12 +395,16 @@ const checksum: Step<BuildState> = {
       ...(shown.length > 0 ? { artifacts: { dir: state.stageDir, names: shown } } : {}),
     });
     await takeScriptFiles(ctx, state, shown);
-    await writeChecksums(
+    const digests = await writeChecksums(
       ctx,
       state.stageDir,
       state.artifacts.map((a) => a.file),
     );
     state.artifacts.push({ file: 'SHA256SUMS', main: false });
+    for (const artifact of state.artifacts) {
+      const digest = digests.get(artifact.file);
+      if (digest) artifact.digest = digest;
+    }
   },
 };
 

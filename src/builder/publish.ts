@@ -7,11 +7,14 @@ import { join } from 'node:path';
 import type { Failure } from '../contract/failure.ts';
 import type { BuildEvent, BuildEventListener } from './events.ts';
 import { BuildFailure } from './failures.ts';
+import type { FileDigest } from './file-digest.ts';
 
 export interface Artifact {
   file: string;
   /** The image itself, as opposed to the files that describe it. */
   main: boolean;
+  /** Its size and SHA-256, when the build hashed it (the checksum step hashes every artifact it lists). */
+  digest?: FileDigest;
 }
 
 export interface PublishedArtifact extends Artifact {

@@ -1,11 +1,9 @@
 // The files every build leaves beside its image: the package list, mic's virt-image XML for raw disks,
 // the attachments, and SHA256SUMS over all of them. What comes out of the image is read inside it, in the
 // sandbox, so a symlink a package planted resolves inside the image and never on the build host.
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { lstat, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { digestFile, type FileDigest } from './file-digest.ts';
 import { shown } from './out-folder.ts';
 import { rpmDbPath } from './rpm-root.ts';
 import type { StepContext } from './runner.ts';
@@ -168,15 +166,19 @@ export async function copyAttachments(
   return copied;
 }
 
-/** SHA256SUMS in sha256sum's format; hashed in-process, where OpenSSL uses the CPU's SHA instructions. */
-export async function writeChecksums(ctx: StepContext, outputDir: string, files: string[]): Promise<void> {
-  const lines: string[] = [];
-  for (const file of files) {
-    const hash = createHash('sha256');
-    await pipeline(createReadStream(join(outputDir, file), { highWaterMark: 4 * 1024 * 1024 }), hash, {
-      signal: ctx.signal,
-    });
-    lines.push(`${hash.digest('hex')}  ${file}\n`);
-  }
+/**
+ * SHA256SUMS in sha256sum's format, hashed in-process (OpenSSL uses the CPU's SHA instructions) off the event
+ * loop; resolves to every file's digest, SHA256SUMS's own included, which the build reports with its artifacts.
+ */
+export async function writeChecksums(
+  ctx: StepContext,
+  outputDir: string,
+  files: string[],
+): Promise<Map<string, FileDigest>> {
+  const digests = new Map<string, FileDigest>();
+  for (const file of files) digests.set(file, await digestFile(join(outputDir, file), ctx.signal));
+  const lines = files.map((file) => `${digests.get(file)?.sha256}  ${file}\n`);
   await writeFile(join(outputDir, 'SHA256SUMS'), lines.join(''));
+  digests.set('SHA256SUMS', await digestFile(join(outputDir, 'SHA256SUMS'), ctx.signal));
+  return digests;
 }

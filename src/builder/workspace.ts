@@ -1,8 +1,22 @@
 // The temporary places of one build and their removal: nothing may be left behind, and a removal must never
 // walk into a mount (a leaked bind of /dev or /proc would turn rm -rf into damage to the host).
-import { chmod, chown, mkdir, readFile, rm, stat, statfs, writeFile } from 'node:fs/promises';
+
+import { randomBytes } from 'node:crypto';
+import {
+  chmod,
+  chown,
+  mkdir,
+  readdir,
+  readFile,
+  readlink,
+  rm,
+  stat,
+  statfs,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { recordBuild } from './build-records.ts';
 import { run, userNetwork } from './exec.ts';
 import { BuildFailure } from './failures.ts';
 import { type SandboxPlaces, sandboxResolvConf } from './sandbox.ts';
@@ -30,40 +44,133 @@ const RAM_WORK_MIN_BYTES = 16 * 2 ** 30;
 
 /**
  * Where the builds' work folders go when the caller does not say: TMPDIR when it is set (an admin's choice),
- * else RAM_FOLDER when it is a tmpfs that allows devices and programs and has RAM_WORK_MIN_BYTES to spare, else
- * the system's temporary folder. The image root is tens of thousands of small files, which a disk filesystem can
- * write many times slower than tmpfs (unpacking the cached minimal root here: 1.0 s in tmpfs, 12.3 s on ext4).
+ * else ramFolder when it is a tmpfs that allows devices and programs and has RAM_WORK_MIN_BYTES, and what this
+ * build needs (neededBytes), to spare both in itself and in the machine's memory, else the system's temporary
+ * folder. The image root is tens of thousands of small files, which a disk filesystem can write many times slower
+ * than tmpfs (unpacking the cached minimal root here: 1.0 s in tmpfs, 12.3 s on ext4).
  */
-export async function defaultWorkRoot(): Promise<string> {
+export async function defaultWorkRoot(neededBytes = 0, ramFolder = RAM_FOLDER): Promise<string> {
   if (process.env.TMPDIR) return tmpdir();
   const [mounts, memory, space] = await Promise.all([
     readFile('/proc/self/mountinfo', 'utf8'),
     readFile('/proc/meminfo', 'utf8'),
-    statfs(RAM_FOLDER).catch(() => null),
+    statfs(ramFolder).catch(() => null),
   ]);
   // The last line for a mount point is the mount on top, the one in use.
   const mount = mounts
     .split('\n')
     .map((line) => line.split(' '))
-    .filter((fields) => fields[4] === RAM_FOLDER)
+    .filter((fields) => fields[4] === ramFolder)
     .at(-1);
   const fsType = mount?.[mount.indexOf('-') + 1];
   const options = mount?.[5]?.split(',') ?? [];
   const available = Number(/^MemAvailable:\s+(\d+) kB$/m.exec(memory)?.[1] ?? 0) * 1024;
+  const wanted = Math.max(RAM_WORK_MIN_BYTES, neededBytes);
   const usable =
     fsType === 'tmpfs' &&
     !options.includes('nodev') &&
     !options.includes('noexec') &&
     space !== null &&
-    space.bavail * space.bsize >= RAM_WORK_MIN_BYTES &&
-    available >= RAM_WORK_MIN_BYTES;
-  return usable ? RAM_FOLDER : tmpdir();
+    space.bavail * space.bsize >= wanted &&
+    available >= wanted;
+  return usable ? ramFolder : tmpdir();
 }
 
+/** Loop devices whose backing file lies below dir, from the kernel's own view (/sys/block/loop*). */
+export async function loopsBackedBelow(dir: string): Promise<string[]> {
+  const prefix = dir.endsWith('/') ? dir : `${dir}/`;
+  const loops: string[] = [];
+  for (const device of await readdir('/sys/block')) {
+    if (!/^loop\d+$/.test(device)) continue;
+    const backing = await readFile(`/sys/block/${device}/loop/backing_file`, 'utf8').catch(() => '');
+    // A deleted backing file reads as "PATH (deleted)".
+    if (
+      backing
+        .trim()
+        .replace(/ \(deleted\)$/, '')
+        .startsWith(prefix)
+    )
+      loops.push(`/dev/${device}`);
+  }
+  return loops;
+}
+
+/**
+ * Removes a build's folder: its mounts first (deepest first, lazily, so a busy one cannot stop the rest), then
+ * the loop devices backed by its files (one still in use is only marked to go when released), then the files.
+ */
 export async function removeTree(dir: string): Promise<void> {
   for (const point of await mountsBelow(dir)) await run('umount', ['--lazy', point]);
   if ((await mountsBelow(dir)).length > 0) throw new Error(`${dir} still has mounts; not removing it`);
+  for (const loop of await loopsBackedBelow(dir)) await run('losetup', ['--detach', loop]);
   await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+}
+
+/**
+ * Processes of this host whose working folder, root or an open file lies at or below dir, other than this one:
+ * what a build killed with SIGKILL left running (its commands live in process groups of their own).
+ */
+export async function processesUsing(dir: string): Promise<number[]> {
+  const prefix = `${dir}/`;
+  const inside = (path: string) => path === dir || path.startsWith(prefix);
+  const users: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    const links = [`/proc/${pid}/cwd`, `/proc/${pid}/root`];
+    const fds = await readdir(`/proc/${pid}/fd`).catch(() => []);
+    links.push(...fds.map((fd) => `/proc/${pid}/fd/${fd}`));
+    for (const link of links) {
+      const target = await readlink(link).catch(() => '');
+      if (inside(target.replace(/ \(deleted\)$/, ''))) {
+        users.push(pid);
+        break;
+      }
+    }
+  }
+  return users;
+}
+
+export interface BuildFolders {
+  /** Host scratch and the sandboxes' folders, in the work root. */
+  workDir: string;
+  /** Where the artifacts are staged, hidden in the output folder. */
+  stageDir: string;
+  /** Removes both (mounts and loop devices under them included), then their record. */
+  remove(): Promise<void>;
+}
+
+/**
+ * The work folder and the staging folder of one build, recorded as this process's before they are made
+ * (build-records.ts), so that what a build killed with SIGKILL leaves is found and removed by the next worker.
+ */
+export async function makeBuildFolders(options: {
+  recordsDir: string;
+  workRoot: string;
+  outputDir: string;
+  /** Part of the staging folder's name, for whoever looks into the output folder. */
+  name: string;
+  /** The backend's mark on its work folders' names (`imger-mic-` for mic's); `imger-` by default. */
+  workPrefix?: `imger-${string}`;
+}): Promise<BuildFolders> {
+  const id = randomBytes(6).toString('hex');
+  const label = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(options.name) ? `${options.name}-` : '';
+  const workDir = join(options.workRoot, `${options.workPrefix ?? 'imger-'}${id}`);
+  const stageDir = join(options.outputDir, `.imger-${label}${id}`);
+  const release = await recordBuild(options.recordsDir, [workDir, stageDir]);
+  const remove = async (): Promise<void> => {
+    await removeTree(stageDir);
+    await removeTree(workDir);
+    await release();
+  };
+  try {
+    await mkdir(workDir, { mode: 0o700 });
+    await mkdir(stageDir, { mode: 0o700 });
+  } catch (error) {
+    await remove();
+    throw error;
+  }
+  return { workDir, stageDir, remove };
 }
 
 export interface SpaceNeed {
@@ -72,17 +179,23 @@ export interface SpaceNeed {
   what: string;
 }
 
-/** Refuses to start a build that would run out of disk space half way. */
+/**
+ * Refuses to start a build that would run out of disk space half way. Needs of folders on one filesystem add up:
+ * each is checked against the free space with the needs before it on the same filesystem.
+ */
 export async function checkFreeSpace(needs: SpaceNeed[]): Promise<void> {
+  const claimed = new Map<number, number>();
   for (const need of needs) {
-    const stats = await statfs(need.path);
-    const free = stats.bavail * stats.bsize;
+    const [stats, { dev }] = await Promise.all([statfs(need.path), stat(need.path)]);
+    const before = claimed.get(dev) ?? 0;
+    claimed.set(dev, before + need.bytes);
+    const free = stats.bavail * stats.bsize - before;
     if (free < need.bytes) {
-      const gib = (bytes: number) => (bytes / 2 ** 30).toFixed(1);
+      const gib = (bytes: number) => (bytes / 2 ** 30).toFixed(2);
       throw new BuildFailure(
         'out-of-space',
         'resolve',
-        `not enough free space for the ${need.what} in ${need.path}: ${gib(free)} GiB free, ${gib(need.bytes)} GiB needed`,
+        `not enough free space for the ${need.what} in ${need.path}: ${gib(free)} GiB free of ${gib(stats.blocks * stats.bsize)} GiB, ${gib(need.bytes)} GiB needed`,
       );
     }
   }

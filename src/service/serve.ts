@@ -107,7 +107,7 @@ export async function serve(
 
   const worker =
     config.worker.num_workers > 0
-      ? await startLocalWorker(service, queued.transport, config, logError)
+      ? await startLocalWorker(service, queued.transport, config, logError, (line) => app.log.info(line))
       : null;
   const address = app.server.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
@@ -146,6 +146,7 @@ async function startLocalWorker(
   transport: QueueTransport,
   config: Config,
   onError: (error: unknown, context: string) => void,
+  log: (line: string) => void,
 ) {
   return startWorker({
     jobs: service.jobs,
@@ -155,6 +156,7 @@ async function startLocalWorker(
     slots: config.worker.num_workers,
     settings: workerSettings(config),
     onError,
+    log,
   });
 }
 

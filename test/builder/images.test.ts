@@ -13,7 +13,7 @@ import { run } from '../../src/builder/exec.ts';
 import type { ImageType } from '../../src/builder/image-types.ts';
 import type { BuildOutcome, PublishedArtifact } from '../../src/builder/publish.ts';
 import type { ImageRecipe } from '../../src/builder/recipe.ts';
-import { defaultWorkRoot, mountsBelow } from '../../src/builder/workspace.ts';
+import { defaultWorkRoot, loopsBackedBelow, mountsBelow } from '../../src/builder/workspace.ts';
 import { bootMarker, minimalRecipe } from './fixtures.ts';
 
 const cacheDir = process.env.IMGER_TEST_CACHE ?? '/var/cache/imger';
@@ -23,14 +23,6 @@ const workRoot = await mkdtemp(join(await defaultWorkRoot(), 'imger-test-work-')
 await chmod(workRoot, 0o755);
 const outRoot = await mkdtemp(join(tmpdir(), 'imger-test-out-'));
 const builder = createNativeBuilder({ cacheDir, workRoot });
-
-/** Loop devices backed by a file of these builds: other processes' (another test, a build) are not ours. */
-async function ourLoops(): Promise<string[]> {
-  const { stdout } = await run('losetup', ['--list', '--noheadings', '--output', 'NAME,BACK-FILE']);
-  return stdout
-    .split('\n')
-    .filter((line) => line.includes(workRoot) || line.includes(outRoot) || line.includes(cacheDir));
-}
 const timings: string[] = [];
 
 after(async () => {
@@ -68,8 +60,11 @@ async function assertNothingLeftBehind(outputDir: string): Promise<void> {
     [],
     'staging folders left',
   );
-  assert.deepEqual(await mountsBelow(workRoot), [], 'mounts left');
-  assert.deepEqual(await ourLoops(), [], 'loop devices left');
+  // Only this file's own folders: loop devices and mounts are the whole host's, other tests' included.
+  for (const dir of [workRoot, outputDir]) {
+    assert.deepEqual(await mountsBelow(dir), [], `mounts left under ${dir}`);
+    assert.deepEqual(await loopsBackedBelow(dir), [], `loop devices left on files in ${dir}`);
+  }
   const alive = [];
   for (const pid of await childPids()) {
     const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');

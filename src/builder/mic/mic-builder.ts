@@ -1,14 +1,16 @@
 // The mic backend behind the ImageBuilder interface: the request is checked, mic runs in a stage folder inside
 // the output folder, and its files are published only when the whole build succeeded, so a failed or
 // cancelled build leaves nothing but its log.
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildRecordsDir } from '../build-records.ts';
+import { defaultCacheDir } from '../cache.ts';
 import { BuildFailure } from '../failures.ts';
 import type { ImageBuilder } from '../image-builder.ts';
 import { type BuildOutcome, buildAndPublish, failureReport } from '../publish.ts';
 import { runSteps } from '../runner.ts';
-import { removeTree } from '../workspace.ts';
+import { makeBuildFolders } from '../workspace.ts';
 import { micArguments } from './command-line.ts';
 import { type MicInstall, resolveMic } from './find-mic.ts';
 import { type MicBuildRequest, planMicBuild } from './mic-request.ts';
@@ -66,8 +68,14 @@ export function createMicBuilder(options: MicBuilderOptions = {}): MicImageBuild
 
       await mkdir(request.outputDir, { recursive: true });
       await mkdir(workRoot, { recursive: true });
-      const workDir = await mkdtemp(join(workRoot, 'imger-mic-'));
-      const stageDir = await mkdtemp(join(request.outputDir, `.imger-${plan.name}-`));
+      const folders = await makeBuildFolders({
+        recordsDir: buildRecordsDir(defaultCacheDir),
+        workRoot,
+        outputDir: request.outputDir,
+        name: plan.name,
+        workPrefix: 'imger-mic-',
+      });
+      const { workDir, stageDir } = folders;
       const readyDir = join(stageDir, 'ready');
       const micOutdir = join(stageDir, 'mic');
       await mkdir(readyDir);
@@ -116,8 +124,7 @@ export function createMicBuilder(options: MicBuilderOptions = {}): MicImageBuild
           return state.artifacts;
         });
       } finally {
-        await removeTree(stageDir);
-        await removeTree(workDir);
+        await folders.remove();
       }
     },
   };

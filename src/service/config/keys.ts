@@ -187,6 +187,11 @@ export const CONFIG_KEYS = {
     builder: oneOf(['native', 'mic'] as const, 'native', 'native (IMG’s own builder) or mic'),
     timeout: integer(3600, 1, 'seconds a build may take before it is stopped'),
     heartbeat_timeout: integer(60, 5, 'seconds without a heartbeat before a build counts as lost'),
+    stop_timeout: integer(
+      30,
+      1,
+      'seconds a stopping worker (SIGTERM, a fatal error) gives each build to clean up before killing it',
+    ),
     upload_url: optionalHttpUrl(
       'web node a worker uploads its results to (PUT /api/v1/jobs/ID/files/NAME); empty: base_dir is shared',
     ),

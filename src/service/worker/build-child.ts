@@ -33,7 +33,12 @@ const outcome = await builderFor(order).build({
 });
 if (outcome.ok) {
   const main = outcome.artifacts.find((artifact) => artifact.main);
-  send({ type: 'result', ok: true, main: main ? basename(main.path) : null });
+  const digests = Object.fromEntries(
+    outcome.artifacts.flatMap((artifact) =>
+      artifact.digest ? [[basename(artifact.path), artifact.digest]] : [],
+    ),
+  );
+  send({ type: 'result', ok: true, main: main ? basename(main.path) : null, digests });
 } else {
   send({ type: 'result', ok: false, failure: outcome.failure });
 }

@@ -48,6 +48,8 @@ const ChildMessageSchema = Type.Union([
     type: Type.Literal('result'),
     ok: Type.Literal(true),
     main: Type.Union([Type.String(), Type.Null()]),
+    /** Size and SHA-256 of the files the builder hashed, by name in the job's folder; each is checked on use. */
+    digests: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   }),
   Type.Object({ type: Type.Literal('result'), ok: Type.Literal(false), failure: FailureSchema }),
 ]);

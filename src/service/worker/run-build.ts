@@ -16,8 +16,11 @@ export interface RunBuildOptions {
   order: BuildOrder;
   /** Aborted on cancel, on the worker's deadline and when the worker stops. */
   signal: AbortSignal;
-  /** Between SIGTERM (the child stops its build and reports) and SIGKILL of everything left. */
-  killGraceMs: number;
+  /**
+   * Between SIGTERM (the child stops its build, cleans up and reports) and SIGKILL of everything left, by the
+   * signal's abort reason.
+   */
+  killGraceMs(reason: unknown): number;
   onEvent(event: BuildEvent): void;
   /** Output that is not a protocol message: kept in the log as it is. */
   onText(line: string): void;
@@ -36,22 +39,29 @@ export async function runBuild(options: RunBuildOptions): Promise<ChildResult | 
   let result: ChildResult | null = null;
   let childPid: number | undefined;
   let killTimer: NodeJS.Timeout | undefined;
+  // A child stopped before it said it started has done nothing worth a grace: its process group goes.
+  const early = new AbortController();
   const stopTree = (): void => {
-    if (childPid === undefined) return;
+    if (childPid === undefined) {
+      early.abort(options.signal.reason);
+      return;
+    }
     const seen = processTree(childPid);
     signalProcesses(seen, 'SIGTERM');
     killTimer = setTimeout(() => {
       signalProcesses([...seen, ...processTree(childPid as number)], 'SIGKILL');
-    }, options.killGraceMs);
+    }, options.killGraceMs(options.signal.reason));
   };
   options.signal.addEventListener('abort', stopTree, { once: true });
 
   try {
+    // Once it started, stopping is stopTree's, which gives the child the grace the reason asks for.
     await run(process.execPath, entryArgs(options.entry), {
       cwd: options.order.outputDir,
       input: JSON.stringify(options.order),
-      signal: options.signal,
-      killGraceMs: options.killGraceMs,
+      signal: early.signal,
+      // Even when this process exits without stopping it (an exit it did not plan), the child cleans up.
+      exitSignal: 'SIGTERM',
       onLine: (line, stream) => {
         const message = stream === 'stdout' ? parseChildLine(line) : null;
         if (message === null) options.onText(line);

@@ -13,7 +13,7 @@ import {
   jobFolder,
   logFileName,
 } from '../jobs/index.ts';
-import { collectArtifacts, describeFile } from './artifacts.ts';
+import { collectArtifacts, describeFile, type KnownDigests } from './artifacts.ts';
 import type { ChildResult } from './child-protocol.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { JobLog } from './job-log.ts';
@@ -34,7 +34,9 @@ export interface JobRunContext {
 
 type StopReason = 'cancelled' | 'timeout' | 'shutdown';
 
-type Ending = { status: 'DONE'; main: string | null } | { status: 'ERROR' | 'CANCELLED'; error: Failure };
+type Ending =
+  | { status: 'DONE'; main: string | null; digests: KnownDigests }
+  | { status: 'ERROR' | 'CANCELLED'; error: Failure };
 
 /** The builder's own deadline fires first and says which step ran over; this is the backstop for a hung child. */
 const DEADLINE_SLACK_MS = 30_000;
@@ -126,7 +128,7 @@ async function buildAndStore(context: JobRunContext, job: Job): Promise<boolean>
         sandboxIdBase: settings.sandboxIdBase,
       },
       signal: stop.signal,
-      killGraceMs: settings.killGraceMs,
+      killGraceMs: (reason) => (reason === 'shutdown' ? settings.stopGraceMs : settings.killGraceMs),
       onEvent: (event) => log.event(event),
       onText: (line) => log.line(line),
     });
@@ -173,7 +175,9 @@ function endingOf(result: ChildResult | null, reason: StopReason | undefined, ti
     const message = `the build exceeded [worker] timeout of ${timeoutMs / 1000} s and was stopped`;
     return { status: 'ERROR', error: failure('timeout', message, step, { limit_s: timeoutMs / 1000 }) };
   }
-  if (result?.ok) return { status: 'DONE', main: result.main };
+  if (result?.ok) {
+    return { status: 'DONE', main: result.main, digests: result.digests ?? {} };
+  }
   return {
     status: 'ERROR',
     error: result?.failure ?? failure('internal', 'the build process reported nothing'),
@@ -212,7 +216,7 @@ async function storeEnding(
   };
   return storeUntilDone(context, job, async () => {
     if (ending.status === 'DONE') {
-      const artifacts = await collectArtifacts(folder, ending.main);
+      const artifacts = await collectArtifacts(folder, ending.main, ending.digests);
       await upload(artifacts);
       await jobs.finish(job.id, workerId, { artifacts, ...(await builtKickstart(folder, job)) });
     } else {

@@ -11,7 +11,10 @@ export interface WorkerSettings {
   /** `[worker] post_creation`; empty for none. */
   postCreation: string;
   heartbeatMs: number;
+  /** Between SIGTERM and SIGKILL of a build that is cancelled or ran past its deadline. */
   killGraceMs: number;
+  /** `[worker] stop_timeout`: the same when the worker itself stops. */
+  stopGraceMs: number;
   /** The child entry that builds one job; a test puts a stand-in here. */
   buildEntry: string;
   /** `[worker] upload_url` and `upload_token`; null when base_dir is shared with the web nodes. */
@@ -35,6 +38,7 @@ export function workerSettings(config: Config): WorkerSettings {
     postCreation: config.worker.post_creation,
     heartbeatMs: Math.min(2000, (config.worker.heartbeat_timeout * 1000) / 4),
     killGraceMs: 5000,
+    stopGraceMs: config.worker.stop_timeout * 1000,
     buildEntry: BUILD_CHILD,
     upload:
       config.worker.upload_url === ''

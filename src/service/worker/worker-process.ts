@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import type { Config } from '../config/index.ts';
 import { isUnavailable, logHealthChanges } from '../db/index.ts';
@@ -15,7 +16,22 @@ export interface WorkerProcessOptions {
   buildEntry?: string;
 }
 
-/** `imger worker`: builds until SIGINT or SIGTERM, then kills its builds (the server requeues them) and exits. */
+/** After stop_timeout, the kill of what is left and the child's exit take this long at most. */
+const STOP_SLACK_MS = 5000;
+
+/** The first error nothing handled: the process cannot be trusted to go on, only to stop its builds. */
+function fatalError(): Promise<{ error: unknown }> {
+  return new Promise((resolve) => {
+    const onError = (error: unknown): void => resolve({ error });
+    process.on('uncaughtException', onError);
+    process.on('unhandledRejection', onError);
+  });
+}
+
+/**
+ * `imger worker`: builds until SIGINT or SIGTERM, or an error nothing handles; then stops its builds, each given
+ * `[worker] stop_timeout` to clean up (the server requeues their jobs), and exits.
+ */
 export async function runWorkerProcess(config: Config, options: WorkerProcessOptions): Promise<void> {
   const logger = pino({ level: process.env.IMG_LOG_LEVEL ?? 'info' });
   // While the database is away, what fails for that reason was said once, when the outage began.
@@ -38,11 +54,24 @@ export async function runWorkerProcess(config: Config, options: WorkerProcessOpt
       slots: options.slots,
       settings,
       onError,
+      log: (line) => logger.info(line),
     });
     logger.info({ worker: worker.id, queues: worker.queues, slots: options.slots }, 'worker started');
-    await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
-    logger.info({ worker: worker.id }, 'worker stopping');
-    await worker.stop();
+    const fatal = await Promise.race([
+      once(process, 'SIGINT').then(() => null),
+      once(process, 'SIGTERM').then(() => null),
+      fatalError(),
+    ]);
+    if (fatal === null) {
+      logger.info({ worker: worker.id }, 'worker stopping');
+      await worker.stop();
+    } else {
+      // Whatever state this process is in, its builds get their time to clean up (stop_timeout), then it goes.
+      logger.fatal({ err: fatal.error, worker: worker.id }, 'worker failed; stopping its builds');
+      const bound = settings.stopGraceMs + STOP_SLACK_MS;
+      await Promise.race([worker.stop(), sleep(bound).then(() => logger.error('worker stop timed out'))]);
+      process.exit(1);
+    }
   } finally {
     await notifications.stop();
     await close();

@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { buildRecordsDir } from '../../builder/build-records.ts';
+import { defaultCacheDir } from '../../builder/cache.ts';
+import { removeLeftovers } from '../../builder/leftovers.ts';
 import type { JobService, QueueCatalog } from '../jobs/index.ts';
 import type { QueueTransport } from '../queue/index.ts';
 import { buildQueues } from './build-queues.ts';
@@ -19,6 +22,8 @@ export interface WorkerOptions {
   slots: number;
   settings: WorkerSettings;
   onError(error: unknown, context: string): void;
+  /** What the worker did that an admin wants to know: the leftovers of dead builds it removed at start. */
+  log?(line: string): void;
 }
 
 export interface RunningWorker {
@@ -46,6 +51,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     onError: options.onError,
   };
 
+  // Before any build of this worker: what builds killed on this host left (their own worker gone with them).
+  await removeLeftovers(buildRecordsDir(defaultCacheDir), options.log ?? (() => {}));
   const queues = await buildQueues(options.catalog, options.queues);
   const consumer = await options.transport.consume(
     { jobs: options.jobs, queues, workerId: id, slots: options.slots },
@@ -67,9 +74,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     id,
     queues,
     async stop() {
+      // The builds are told at once: a consumer slow to stop (a broker gone) must not eat their stop_timeout.
+      shutdown.abort();
       await following?.stop();
       await consumer.stop();
-      shutdown.abort();
       await Promise.all(running);
     },
   };

@@ -43,6 +43,7 @@ test('a kickstart submitted as type fs becomes a root tarball through a worker a
       postCreation: '',
       heartbeatMs: 2000,
       killGraceMs: 5000,
+      stopGraceMs: 30_000,
       buildEntry: BUILD_CHILD,
       upload: null,
       gpgKeyDir: '',

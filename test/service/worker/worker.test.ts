@@ -52,6 +52,7 @@ async function setup(t: TestContext, buildMs: number): Promise<Setup> {
     postCreation: '',
     heartbeatMs: 200,
     killGraceMs: 2000,
+    stopGraceMs: 2000,
     buildEntry: standIn,
     upload: null,
     gpgKeyDir: '',
