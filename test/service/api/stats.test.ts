@@ -42,9 +42,13 @@ async function run(jobs: JobService, clock: ReturnType<typeof fakeClock>, job: R
  * cancels one that waited. Today: bob builds fs in 1000 s on the api queue and fails a script. A job of the day
  * before yesterday is outside a two-day window.
  */
-async function seeded(t: Parameters<typeof harness>[0], kind: (typeof databaseKinds)[number]) {
+async function seeded(
+  t: Parameters<typeof harness>[0],
+  kind: (typeof databaseKinds)[number],
+  env: Record<string, string> = {},
+) {
   const clock = fakeClock();
-  const context = await harness(t, kind, { now: clock.now });
+  const context = await harness(t, kind, { now: clock.now, env });
   const { jobs } = context;
   await run(jobs, clock, { owner: 'alice', wait: 5, build: 7 });
   clock.advance(DAY);
@@ -127,6 +131,26 @@ for (const kind of databaseKinds) {
       const fallback = (await app.inject({ url: '/api/v1/stats', headers: as.root })).json();
       assert.equal(fallback.days, 30);
       assert.equal(fallback.per_day.length, 30);
+    });
+
+    test('/metrics carries the same numbers for every job, beside its older names', async (t) => {
+      const { app } = await seeded(t, kind, { IMG_WEB_METRICS: 'open' });
+      const metrics = (await app.inject({ url: '/metrics' })).body;
+      for (const line of [
+        'img_stats_builds{outcome="done"} 7',
+        'img_stats_builds{outcome="failed"} 2',
+        'img_stats_builds{outcome="cancelled"} 1',
+        'img_stats_success_ratio 0.7777777777777778',
+        'img_stats_build_seconds{image_type="fs",quantile="0.5"} 200',
+        'img_stats_build_seconds{image_type="fs",quantile="0.9"} 1000',
+        'img_stats_build_seconds{image_type="raw",quantile="0.9"} 50',
+        'img_stats_queue_wait_seconds{quantile="0.5"} 40',
+        'img_stats_queue_wait_seconds{quantile="0.9"} 500',
+        'img_stats_failures{class="script-failed"} 1',
+        'img_stats_queue_jobs{queue="web"} 8',
+        'img_jobs{queue="api",status="ERROR"} 1',
+      ])
+        assert.ok(metrics.split('\n').includes(line), `${line} in\n${metrics}`);
     });
 
     test('a window with no jobs has zeros and no rates, not errors', async (t) => {
