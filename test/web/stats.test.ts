@@ -34,6 +34,8 @@ let web: WebServer;
 let browser: Browser;
 let admin: Page;
 let alice: Page;
+/** What the browser reported as errors (a style the content security policy refused, say). */
+const consoleErrors: string[] = [];
 
 async function submit(page: Page, name: string, kickstart: string): Promise<string> {
   const created = await apiFromPage(page, 'POST', 'jobs', { kickstart, type: 'fs', arch: 'x86_64', name });
@@ -57,6 +59,9 @@ before(async () => {
   web = await startServer({ buildSlots: 1 });
   browser = await launchBrowser();
   admin = (await newSession(browser)).page;
+  admin.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
   await logIn(admin, web.pages, DEFAULT_ADMIN);
   const added = await apiFromPage(admin, 'POST', 'users', { ...ALICE, admin: false });
   assert.equal(added.status, 201, JSON.stringify(added.body));
@@ -165,6 +170,7 @@ test('after real builds, the charts show the built, the failed and the cancelled
     .getAttribute('aria-label');
   assert.match(summary ?? '', /package-not-found 1/);
   await screenshot(admin, 'stats-admin');
+  assert.deepEqual(consoleErrors, [], 'the charts break no rule of the page');
 
   await admin.getByLabel('Window').selectOption('7');
   await admin.waitForURL(/stats\/\?days=7$/);

@@ -10,6 +10,8 @@ import { STATS_DEFAULT_DAYS } from './stats-schemas.ts';
 const seconds = (from: string | null, to: string | null) =>
   from === null || to === null ? null : (Date.parse(to) - Date.parse(from)) / 1000;
 
+const WINDOW_STATS_MAX_AGE_MS = 60_000;
+
 /**
  * `/metrics` for Prometheus, as `[web] metrics` says: for anyone, for an admin's bearer token, or not at all.
  * Counts and disk usage are read from the database at scrape time, so every web node reports the same numbers;
@@ -51,6 +53,19 @@ export function installMetrics(
   });
 
   const windowStats = installWindowStats(registry);
+  // A window of many jobs takes the database a while (bench/stats.bench.ts): computed at most once a minute
+  // however often, and by however many, /metrics is scraped.
+  let recent: { at: number; stats: Promise<BuildStats> } | undefined;
+  const recentStats = () => {
+    if (recent === undefined || Date.now() - recent.at > WINDOW_STATS_MAX_AGE_MS) {
+      const stats = jobs.buildStats({ days: STATS_DEFAULT_DAYS });
+      recent = { at: Date.now(), stats };
+      stats.catch(() => {
+        if (recent?.stats === stats) recent = undefined;
+      });
+    }
+    return recent.stats;
+  };
 
   const stopStarted = jobs.events.on('job:started', ({ job }) => {
     const wait = seconds(job.created, job.started);
@@ -82,7 +97,7 @@ export function installMetrics(
     for (const { queue, status, count } of counts) jobsGauge.set({ queue, status }, count);
     diskGauge.reset();
     for (const { queue, bytes: size } of bytes) diskGauge.set({ queue }, size);
-    windowStats(await jobs.buildStats({ days: STATS_DEFAULT_DAYS }));
+    windowStats(await recentStats());
     return reply.type(registry.contentType).send(await registry.metrics());
   });
 }

@@ -145,7 +145,8 @@ const DAY_MS = 24 * 3600 * 1000;
 /**
  * The median and 90th percentile of `value` by `key` over the jobs, by nearest rank: each job is numbered in its
  * group's order, and a quantile q is the smallest value whose number reaches q × the group's count. Window
- * functions (SQLite 3.25+, PostgreSQL) do the sort, so no job's row leaves the database.
+ * functions (SQLite 3.28+, PostgreSQL) do the sort, so no job's row leaves the database; the value is computed
+ * once a job, below the window, and both functions share its one sort.
  */
 async function spreads(
   db: Kysely<Database>,
@@ -153,14 +154,25 @@ async function spreads(
   key: Expression<string> | null,
   value: Expression<number>,
 ): Promise<(Spread & { key: string })[]> {
-  // PostgreSQL refuses a constant to partition by: the whole lot is one partition without the clause.
-  const partition = key === null ? sql`` : sql`partition by ${key}`;
-  const measured = jobs.select([
-    (key === null ? sql<string>`''` : sql<string>`${key}`).as('spread_key'),
-    sql<number>`${value}`.as('spread_value'),
-    sql<number>`row_number() over (${partition} order by ${value})`.as('nth'),
-    sql<number>`count(*) over (${partition})`.as('group_size'),
-  ]);
+  const values = jobs
+    .select([
+      (key === null ? sql<string>`''` : sql<string>`${key}`).as('spread_key'),
+      sql<number>`${value}`.as('spread_value'),
+    ])
+    .as('spread_values');
+  // PostgreSQL refuses a constant to partition by: the whole lot is one partition without the clause. Both
+  // functions share one window, so the rows are sorted once.
+  const window = sql`${key === null ? sql`` : sql`partition by spread_key`} order by spread_value`;
+  const measured = db
+    .selectFrom(values)
+    .select([
+      'spread_key',
+      'spread_value',
+      sql<number>`row_number() over (${window})`.as('nth'),
+      sql<number>`count(*) over (${window} rows between unbounded preceding and unbounded following)`.as(
+        'group_size',
+      ),
+    ]);
   const quantile = (q: number) =>
     sql<number | string | null>`min(case when nth >= group_size * ${sql.lit(q)} then spread_value end)`;
   const rows = await db
