@@ -59,10 +59,11 @@ before(async () => {
   web = await startServer({ buildSlots: 1 });
   browser = await launchBrowser();
   admin = (await newSession(browser)).page;
+  await logIn(admin, web.pages, DEFAULT_ADMIN);
+  // From here: before the login, the page's question whether it is logged in is answered 401, as it should be.
   admin.on('console', (message) => {
     if (message.type() === 'error') consoleErrors.push(message.text());
   });
-  await logIn(admin, web.pages, DEFAULT_ADMIN);
   const added = await apiFromPage(admin, 'POST', 'users', { ...ALICE, admin: false });
   assert.equal(added.status, 201, JSON.stringify(added.body));
   alice = (await newSession(browser)).page;
