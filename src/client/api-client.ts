@@ -37,6 +37,7 @@ import type {
   UserPatch,
   UserSchema,
 } from '../service/api/schemas.ts';
+import type { Stats, StatsQuery } from '../service/api/stats-schemas.ts';
 import type { ErrorCode } from '../service/errors.ts';
 import { isFinished, JOB_STATUSES } from '../service/jobs/status.ts';
 
@@ -65,6 +66,8 @@ export type {
   PasswordChange,
   RenderRequest,
   RenderResult,
+  Stats,
+  StatsQuery,
   SubmitJson,
   TemplateDetail,
   TokenCreated,
@@ -227,6 +230,11 @@ export class ApiClient {
 
   files(id: string): Promise<Artifact[]> {
     return this.#json('GET', `jobs/${encodeURIComponent(id)}/files`);
+  }
+
+  /** Builds per day, durations, waits, failures and queues: of every job for an admin, else of your own. */
+  stats(query: StatsQuery = {}): Promise<Stats> {
+    return this.#json('GET', query.days === undefined ? 'stats' : `stats?days=${query.days}`);
   }
 
   queues(): Promise<Queue[]> {

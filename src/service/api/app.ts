@@ -16,6 +16,7 @@ import { jobUploadRoutes } from './routes/job-uploads.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { kickstartRoutes } from './routes/kickstarts.ts';
 import { loginRoutes } from './routes/login.ts';
+import { statsRoutes } from './routes/stats.ts';
 import { sharedSchemas } from './schemas.ts';
 import { installSecurityHeaders } from './security-headers.ts';
 import { installStrictJson } from './strict-text.ts';
@@ -55,6 +56,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         catalogRoutes,
         kickstartRoutes,
         adminRoutes,
+        statsRoutes,
       ]) {
         await api.register(routes, deps);
       }

@@ -2,12 +2,15 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Gauge, Histogram, Registry } from 'prom-client';
 import type { Config } from '../config/index.ts';
 import { ServiceError } from '../errors.ts';
-import type { JobService } from '../jobs/index.ts';
+import type { BuildStats, JobService, Spread } from '../jobs/index.ts';
 import type { UserService } from '../users/index.ts';
 import { bearerToken } from './auth.ts';
+import { STATS_DEFAULT_DAYS } from './stats-schemas.ts';
 
 const seconds = (from: string | null, to: string | null) =>
   from === null || to === null ? null : (Date.parse(to) - Date.parse(from)) / 1000;
+
+const WINDOW_STATS_MAX_AGE_MS = 60_000;
 
 /**
  * `/metrics` for Prometheus, as `[web] metrics` says: for anyone, for an admin's bearer token, or not at all.
@@ -49,6 +52,21 @@ export function installMetrics(
     registers: [registry],
   });
 
+  const windowStats = installWindowStats(registry);
+  // A window of many jobs takes the database a while (bench/stats.bench.ts): computed at most once a minute
+  // however often, and by however many, /metrics is scraped.
+  let recent: { at: number; stats: Promise<BuildStats> } | undefined;
+  const recentStats = () => {
+    if (recent === undefined || Date.now() - recent.at > WINDOW_STATS_MAX_AGE_MS) {
+      const stats = jobs.buildStats({ days: STATS_DEFAULT_DAYS });
+      recent = { at: Date.now(), stats };
+      stats.catch(() => {
+        if (recent?.stats === stats) recent = undefined;
+      });
+    }
+    return recent.stats;
+  };
+
   const stopStarted = jobs.events.on('job:started', ({ job }) => {
     const wait = seconds(job.created, job.started);
     if (wait !== null) waitHistogram.observe({ queue: job.queue }, wait);
@@ -79,6 +97,51 @@ export function installMetrics(
     for (const { queue, status, count } of counts) jobsGauge.set({ queue, status }, count);
     diskGauge.reset();
     for (const { queue, bytes: size } of bytes) diskGauge.set({ queue }, size);
+    windowStats(await recentStats());
     return reply.type(registry.contentType).send(await registry.metrics());
   });
+}
+
+/**
+ * The stats page's numbers for every job over its default window, as gauges set at scrape time: the database
+ * computes them, so each web node reports the same. Per-day counts are left to Prometheus's own time axis.
+ */
+function installWindowStats(registry: Registry): (stats: BuildStats) => void {
+  const over = `over the jobs submitted in the last ${STATS_DEFAULT_DAYS} days`;
+  const gauge = (name: string, help: string, labelNames: string[] = []) =>
+    new Gauge({ name, help: `${help}, ${over}`, labelNames, registers: [registry] });
+  const builds = gauge('img_stats_builds', 'builds that ended, by outcome (done, failed, cancelled)', [
+    'outcome',
+  ]);
+  const successRatio = gauge(
+    'img_stats_success_ratio',
+    'done / (done + failed); absent before any build ended',
+  );
+  const buildSeconds = gauge(
+    'img_stats_build_seconds',
+    'median (0.5) and 90th percentile (0.9) of successful build times, by image type',
+    ['image_type', 'quantile'],
+  );
+  const waitSeconds = gauge(
+    'img_stats_queue_wait_seconds',
+    'median (0.5) and 90th percentile (0.9) of the time from submission to start',
+    ['quantile'],
+  );
+  const failures = gauge('img_stats_failures', 'failed jobs by failure class', ['class']);
+  const queueJobs = gauge('img_stats_queue_jobs', 'jobs submitted to the busiest queues', ['queue']);
+  const quantiles = (spread: Spread, set: (quantile: string, value: number) => void) => {
+    if (spread.median !== null) set('0.5', spread.median);
+    if (spread.p90 !== null) set('0.9', spread.p90);
+  };
+  return (stats) => {
+    for (const metric of [builds, successRatio, buildSeconds, waitSeconds, failures, queueJobs])
+      metric.reset();
+    for (const [outcome, count] of Object.entries(stats.totals)) builds.set({ outcome }, count);
+    if (stats.success_rate !== null) successRatio.set(stats.success_rate);
+    for (const spread of stats.build_seconds)
+      quantiles(spread, (quantile, value) => buildSeconds.set({ image_type: spread.type, quantile }, value));
+    quantiles(stats.queue_wait_seconds, (quantile, value) => waitSeconds.set({ quantile }, value));
+    for (const failure of stats.failure_classes) failures.set({ class: failure.class }, failure.jobs);
+    for (const queue of stats.busiest_queues) queueJobs.set({ queue: queue.queue }, queue.jobs);
+  };
 }

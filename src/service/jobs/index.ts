@@ -2,6 +2,7 @@
  * The jobs module: the only code that writes job rows. Web handlers, workers, the retention sweeper and the
  * CLI change jobs through these verbs, so every transition is checked in one place.
  */
+export { BUSIEST_QUEUES_SHOWN, type BuildStats, type BuildStatsQuery, type Spread } from './build-stats.ts';
 export { createJobChangeFeed, type JobChange, type JobChangeFeed } from './changes.ts';
 export { type JobEventMap, type JobEventName, JobEvents } from './events.ts';
 export { jobFolder, logFileName } from './paths.ts';

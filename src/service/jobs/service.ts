@@ -6,6 +6,7 @@ import type { Dialect } from '../db/connect.ts';
 import type { DatabaseHealth } from '../db/health.ts';
 import type { Database, JobsTable } from '../db/schema.ts';
 import { ServiceError } from '../errors.ts';
+import { type BuildStats, type BuildStatsQuery, queryBuildStats } from './build-stats.ts';
 import { JobEvents } from './events.ts';
 import { createJobReads, type JobReads } from './reads.ts';
 import { failureColumns, jobFromRow } from './rows.ts';
@@ -62,6 +63,8 @@ export interface JobService extends JobReads {
   /** Deletes the row (the caller deletes the files); pinned jobs refuse; the owner or an admin only. */
   remove(jobId: string, by: Actor): Promise<Job>;
   update(jobId: string, changes: { tags?: string[]; pinned?: boolean }, by: Actor): Promise<Job>;
+  /** Builds per day, durations, waits, failure classes and queues of a window, counted by the database. */
+  buildStats(query: BuildStatsQuery): Promise<BuildStats>;
 }
 
 /** A job claimed twice whose worker went silent both times is not retried again. */
@@ -490,6 +493,8 @@ export function createJobService(deps: JobServiceDeps): JobService {
         .execute();
       return mustLoad(jobId);
     },
+
+    buildStats: (query) => queryBuildStats(db, deps.dialect, query, clock()),
 
     ...reads,
   };

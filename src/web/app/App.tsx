@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { ApiError, type Session } from '../../client/api-client.ts';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { AdminPage } from '../pages/admin/AdminPage.tsx';
@@ -61,6 +61,9 @@ export function App() {
   );
 }
 
+// Its chart library is most of the page's code: loaded when the page is first opened, not with every page.
+const StatsPage = lazy(() => import('../pages/stats/StatsPage.tsx'));
+
 const userOf = ({ username, admin }: Session): User => ({ username, admin });
 
 /** The first stop of the Tab key. A link to `#main` would resolve against the `<base href>` and leave the page. */
@@ -84,6 +87,12 @@ function Page({ route }: { route: Route }) {
       return <JobPage key={route.id} id={route.id} />;
     case 'admin':
       return <AdminPage section={route.section} />;
+    case 'stats':
+      return (
+        <Suspense fallback={<p>Loading…</p>}>
+          <StatsPage />
+        </Suspense>
+      );
     case 'not-found':
       return <NotFoundPage />;
   }

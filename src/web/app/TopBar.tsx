@@ -20,6 +20,9 @@ export function TopBar({ route, onLogOut }: { route: Route; onLogOut: () => void
             <Link to="queue/" aria-current={current('queue')}>
               Queue
             </Link>
+            <Link to="stats/" aria-current={current('stats')}>
+              Stats
+            </Link>
             <Link to={user.admin ? 'admin/' : 'admin/tokens/'} aria-current={current('admin')}>
               {user.admin ? 'Admin' : 'My account'}
             </Link>

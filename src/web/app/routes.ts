@@ -5,6 +5,7 @@ export type Route =
   | { page: 'queue'; queue: string | undefined; mine: boolean }
   | { page: 'job'; id: string }
   | { page: 'admin'; section: AdminSection }
+  | { page: 'stats' }
   | { page: 'not-found' };
 
 export const ADMIN_SECTIONS = ['jobs', 'queues', 'users', 'groups', 'tokens', 'password'] as const;
@@ -24,6 +25,8 @@ export function matchRoute(path: string): Route {
       const queue = mine ? rest[1] : rest[0];
       return { page: 'queue', queue: queue || undefined, mine };
     }
+    case 'stats':
+      return { page: 'stats' };
     case 'job':
       return rest[0] ? { page: 'job', id: rest[0] } : { page: 'not-found' };
     case 'admin': {

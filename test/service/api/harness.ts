@@ -31,6 +31,8 @@ export interface HarnessOptions {
   /** img.conf keys as IMG_SECTION_KEY variables, e.g. IMG_WEB_METRICS. */
   env?: Record<string, string>;
   users?: UserServiceOptions;
+  /** The jobs service's clock, for jobs with known times. */
+  now?: () => Date;
 }
 
 /** An app over a fresh database with three users, driven through `inject`. */
@@ -47,7 +49,7 @@ export async function harness(
   });
   const database = await testDatabase(t, kind);
   const { db, dialect } = database;
-  const jobs = createJobService({ db, dialect });
+  const jobs = createJobService({ db, dialect, ...(options.now ? { now: options.now } : {}) });
   const users = createUserService(db, {
     scryptCost: 2 ** 10,
     directory: openDirectory(config),

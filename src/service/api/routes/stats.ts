@@ -1,0 +1,29 @@
+import type { FastifyInstance } from 'fastify';
+import { ServiceError } from '../../errors.ts';
+import { actorOf } from '../auth.ts';
+import type { AppDeps } from '../deps.ts';
+import { STATS_DEFAULT_DAYS, STATS_MAX_DAYS, type Stats, StatsQuery, StatsSchema } from '../stats-schemas.ts';
+
+/** Stats at a glance: an admin's cover every job, anyone else's their own. */
+export async function statsRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  app.get<{ Querystring: StatsQuery }>(
+    '/stats',
+    {
+      schema: {
+        tags: ['stats'],
+        summary: 'builds per day, success rate, build times, queue wait, failure classes, busiest queues',
+        querystring: StatsQuery,
+        response: { 200: StatsSchema },
+      },
+    },
+    async (request): Promise<Stats> => {
+      const actor = actorOf(request);
+      const days = request.query.days ?? STATS_DEFAULT_DAYS;
+      // Ajv coerces `1e400` to Infinity and lets it through its own bounds.
+      if (!Number.isSafeInteger(days) || days > STATS_MAX_DAYS)
+        throw new ServiceError('bad-request', `days must be a whole number from 1 to ${STATS_MAX_DAYS}`);
+      const stats = await deps.jobs.buildStats(actor.admin ? { days } : { days, owner: actor.username });
+      return { scope: actor.admin ? 'all' : 'own', ...stats };
+    },
+  );
+}
