@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { type FailureClass, failure } from '../../../src/contract/failure.ts';
 import type { JobService } from '../../../src/service/jobs/index.ts';
 import { databaseKinds } from '../helpers.ts';
 import { fakeClock, submission } from '../jobs/fixtures.ts';
@@ -15,7 +16,7 @@ interface Run {
   /** Seconds waiting; without `build`, the job is cancelled while it waits. */
   wait: number;
   build?: number;
-  failure?: string;
+  failure?: FailureClass;
 }
 
 /** One job from submission to its end, with the clock moved by its wait and build time. */
@@ -33,7 +34,7 @@ async function run(jobs: JobService, clock: ReturnType<typeof fakeClock>, job: R
   const claimed = await jobs.claim([job.queue ?? 'web'], 'w1');
   assert.equal(claimed?.id, id);
   clock.advance(job.build * SECOND);
-  if (job.failure) await jobs.fail(id, 'w1', { class: job.failure, message: 'it broke' });
+  if (job.failure) await jobs.fail(id, 'w1', failure(job.failure, 'it broke'));
   else await jobs.finish(id, 'w1', { artifacts: [] });
 }
 
