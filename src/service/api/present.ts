@@ -25,6 +25,7 @@ export function presentJobSummary(job: JobSummary, queuePosition: number | null)
     worker: job.worker,
     attempt: job.attempt,
     cancel_requested: job.cancelRequested,
+    progress: job.progress,
     links: { self, log: `${self}/log`, files: `${self}/files`, image: `${self}/image` },
   };
 }

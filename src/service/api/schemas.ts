@@ -1,6 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { arches } from '../../builder/arches.ts';
 import { imageTypes } from '../../builder/image-types.ts';
+import { JobProgressSchema } from '../../contract/progress.ts';
 import { JOB_STATUSES } from '../jobs/index.ts';
 
 /** The API's JSON shapes, declared once: Fastify validates and serialises with them, and OpenAPI shows them. */
@@ -58,6 +59,7 @@ export const JobSummary = Type.Object(
     worker: nullable(Type.String()),
     attempt: Type.Integer(),
     cancel_requested: Type.Boolean(),
+    progress: nullable(Type.Ref(JobProgressSchema)),
     links: Type.Object({
       self: Type.String(),
       log: Type.String(),
@@ -103,6 +105,7 @@ export const JobChangeSchema = Type.Object({
   removed: Type.Boolean({
     description: 'the job was deleted (deletions by other server processes are not seen)',
   }),
+  progress: nullable(Type.Ref(JobProgressSchema)),
 });
 
 const archField = Type.String({
@@ -373,6 +376,7 @@ export type TemplateDetail = Static<typeof TemplateDetail>;
 export const sharedSchemas = [
   ErrorBody,
   JobStatusSchema,
+  JobProgressSchema,
   ArtifactSchema,
   JobSummary,
   JobDetail,

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Arch } from '../../builder/arches.ts';
 import type { ImageType } from '../../builder/image-types.ts';
+import type { JobProgress } from '../../contract/progress.ts';
 import type { ArtifactsTable, JobsTable } from '../db/schema.ts';
 import type { JobStatus } from './status.ts';
 import type { Artifact, Job, JobSummary } from './types.ts';
@@ -29,6 +30,7 @@ export const SUMMARY_COLUMNS = [
   'heartbeat',
   'cancel_requested',
   'updated',
+  'progress',
 ] as const satisfies readonly (keyof JobRow)[];
 export type SummaryRow = Pick<JobRow, (typeof SUMMARY_COLUMNS)[number]>;
 
@@ -54,7 +56,12 @@ export function jobSummaryFromRow(row: SummaryRow): JobSummary {
     heartbeat: row.heartbeat,
     cancelRequested: row.cancel_requested === 1,
     updated: row.updated,
+    progress: progressFromColumn(row.progress),
   };
+}
+
+export function progressFromColumn(text: string | null): JobProgress | null {
+  return text === null ? null : (JSON.parse(text) as JobProgress);
 }
 
 export function jobFromRow(row: JobRow, artifacts: Selectable<ArtifactsTable>[] = []): Job {

@@ -1,5 +1,6 @@
 import { type Expression, type ExpressionBuilder, type Kysely, sql, type Updateable } from 'kysely';
 import { monotonicFactory } from 'ulid';
+import type { JobProgress } from '../../contract/progress.ts';
 import type { Dialect } from '../db/connect.ts';
 import type { Database, JobsTable } from '../db/schema.ts';
 import { ServiceError } from '../errors.ts';
@@ -31,8 +32,11 @@ export interface JobService extends JobReads {
   claim(queueNames: readonly string[], workerId: string): Promise<Job | null>;
   /** Claims one given job (a RabbitMQ message names it); null when it no longer waits (cancelled, removed). */
   claimById(jobId: string, workerId: string): Promise<Job | null>;
-  /** Records that the worker still builds the job; `cancelled` tells it to stop (also when the job is no longer its). */
-  heartbeat(jobId: string, workerId: string): Promise<{ cancelled: boolean }>;
+  /**
+   * Records that the worker still builds the job, and its progress when it changed (a change stamps `updated`,
+   * so followers hear of it); `cancelled` tells it to stop (also when the job is no longer its).
+   */
+  heartbeat(jobId: string, workerId: string, progress?: JobProgress): Promise<{ cancelled: boolean }>;
   finish(jobId: string, workerId: string, result: FinishInput): Promise<Job>;
   /** ERROR with the reason, or CANCELLED when the worker stopped because a user cancelled. */
   fail(jobId: string, workerId: string, error: JobError): Promise<Job>;
@@ -156,6 +160,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
           heartbeat: null,
           cancel_requested: 0,
           updated: databaseNow,
+          progress: null,
         })
         .execute();
       if (deps.publish) await writeOutbox(trx, id, input.queue, created);
@@ -194,6 +199,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
         worker: workerId,
         started: stamp,
         heartbeat: stamp,
+        progress: null,
         attempt: eb('attempt', '+', 1),
         updated: databaseNow,
       }))
@@ -247,17 +253,24 @@ export function createJobService(deps: JobServiceDeps): JobService {
       return claimWhere(workerId, (eb) => eb.val(jobId));
     },
 
-    async heartbeat(jobId, workerId) {
-      const row = await db
+    async heartbeat(jobId, workerId, progress) {
+      const beat = db
         .updateTable('jobs')
-        .set({ heartbeat: now() })
         .where('id', '=', jobId)
         .where('worker', '=', workerId)
-        .where('status', '=', 'BUILDING')
-        .returning('cancel_requested')
+        .where('status', '=', 'BUILDING');
+      if (progress === undefined) {
+        const row = await beat.set({ heartbeat: now() }).returning('cancel_requested').executeTakeFirst();
+        // A job that is no longer this worker's (requeued after a pause, removed) must stop as well.
+        return { cancelled: !row || row.cancel_requested === 1 };
+      }
+      const row = await beat
+        .set({ heartbeat: now(), progress: JSON.stringify(progress), updated: databaseNow })
+        .returningAll()
         .executeTakeFirst();
-      // A job that is no longer this worker's (requeued after a pause, removed) must stop as well.
-      return { cancelled: !row || row.cancel_requested === 1 };
+      if (!row) return { cancelled: true };
+      events.emit('job:progress', { job: jobFromRow(row) });
+      return { cancelled: row.cancel_requested === 1 };
     },
 
     async finish(jobId, workerId, result) {
@@ -362,7 +375,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
               const requeued = await move(
                 current,
                 'IN QUEUE',
-                { worker: null, started: null, heartbeat: null },
+                { worker: null, started: null, heartbeat: null, progress: null },
                 guard,
                 trx,
               );
