@@ -4,6 +4,8 @@
  * resumable downloads) live beside it in their own files. Every type comes from the server's TypeBox schemas.
  */
 import type { Static } from '@sinclair/typebox';
+import type { JobProgress } from '../contract/progress.ts';
+import type { JobBlocker, QueueState, WorkerInfo } from '../contract/workers.ts';
 import type {
   ArchSchema,
   ArtifactSchema,
@@ -56,12 +58,15 @@ export type User = Static<typeof UserSchema>;
 export type Group = Static<typeof GroupSchema>;
 export type {
   Credentials,
+  JobBlocker,
   JobListQuery,
   JobPatch,
+  JobProgress,
   LintRequest,
   LintResult,
   LogAppended,
   PasswordChange,
+  QueueState,
   RenderRequest,
   RenderResult,
   SubmitJson,
@@ -71,6 +76,7 @@ export type {
   UploadedFile,
   UserCreate,
   UserPatch,
+  WorkerInfo,
 };
 
 /** A multipart submission: the form's fields, with the kickstart as a file rather than text. */
@@ -230,6 +236,15 @@ export class ApiClient {
 
   queues(): Promise<Queue[]> {
     return this.#json('GET', 'queues');
+  }
+
+  /** Each queue with its live workers, whether it starts builds, and its waiting and building jobs. */
+  queueStates(): Promise<QueueState[]> {
+    return this.#json('GET', 'queues/state');
+  }
+
+  workers(): Promise<WorkerInfo[]> {
+    return this.#json('GET', 'workers');
   }
 
   imageTypes(): Promise<ImageTypeInfo[]> {

@@ -16,6 +16,7 @@ import { jobUploadRoutes } from './routes/job-uploads.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { kickstartRoutes } from './routes/kickstarts.ts';
 import { loginRoutes } from './routes/login.ts';
+import { workerRoutes } from './routes/workers.ts';
 import { sharedSchemas } from './schemas.ts';
 import { installSecurityHeaders } from './security-headers.ts';
 import { installStrictJson } from './strict-text.ts';
@@ -37,7 +38,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   for (const schema of sharedSchemas) app.addSchema(schema);
   await installOpenApi(app);
   await installSessions(app, deps.sessionKey);
-  installMetrics(app, web.metrics, deps.jobs, deps.users);
+  installMetrics(app, deps);
   installLegacyRoutes(app, web.url_prefix);
   await installWebPages(app, web.url_prefix);
 
@@ -55,6 +56,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         catalogRoutes,
         kickstartRoutes,
         adminRoutes,
+        workerRoutes,
       ]) {
         await api.register(routes, deps);
       }

@@ -2,6 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { arches } from '../../builder/arches.ts';
 import { imageTypes } from '../../builder/image-types.ts';
 import { JobProgressSchema } from '../../contract/progress.ts';
+import { JobBlockerSchema, QueueStateSchema, WorkerSchema } from '../../contract/workers.ts';
 import { JOB_STATUSES } from '../jobs/index.ts';
 
 /** The API's JSON shapes, declared once: Fastify validates and serialises with them, and OpenAPI shows them. */
@@ -60,6 +61,7 @@ export const JobSummary = Type.Object(
     attempt: Type.Integer(),
     cancel_requested: Type.Boolean(),
     progress: nullable(Type.Ref(JobProgressSchema)),
+    blocked: nullable(Type.Ref(JobBlockerSchema)),
     links: Type.Object({
       self: Type.String(),
       log: Type.String(),
@@ -377,6 +379,9 @@ export const sharedSchemas = [
   ErrorBody,
   JobStatusSchema,
   JobProgressSchema,
+  JobBlockerSchema,
+  WorkerSchema,
+  QueueStateSchema,
   ArtifactSchema,
   JobSummary,
   JobDetail,

@@ -23,3 +23,4 @@ export type {
   SubmitInput,
 } from './types.ts';
 export { type KickstartLint, type KickstartLintInput, lintKickstart } from './validate.ts';
+export type { WorkerBeat, WorkerRegistry } from './workers.ts';

@@ -10,6 +10,7 @@ import { jobFromRow } from './rows.ts';
 import { canMove, isFinished, type JobStatus } from './status.ts';
 import type { Actor, FinishInput, Job, JobError, SubmitInput } from './types.ts';
 import { type ValidJobInput, validateJobInput, validTags } from './validate.ts';
+import { createWorkerRegistry, type WorkerRegistry } from './workers.ts';
 
 /** Hands a stored job to the queue transport; a failure leaves the outbox row for the relay to retry. */
 export type JobPublisher = (job: Pick<Job, 'id' | 'queue'>) => Promise<void>;
@@ -26,6 +27,8 @@ export interface JobServiceDeps {
 
 export interface JobService extends JobReads {
   readonly events: JobEvents;
+  /** The running workers and the queues they serve. */
+  readonly workers: WorkerRegistry;
   /** Validates the kickstart, stores the job IN QUEUE and publishes it; `invalid-kickstart` lists lint errors. */
   submit(input: SubmitInput, owner: Actor): Promise<Job>;
   /** Atomically moves the oldest waiting job of these queues to BUILDING for this worker; null when none waits. */
@@ -215,6 +218,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
 
   return {
     events,
+    workers: createWorkerRegistry(db, clock),
 
     async submit(input, owner) {
       const valid = validateJobInput(input, deps.gpgKeyDir);
