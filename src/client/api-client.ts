@@ -322,7 +322,7 @@ export class ApiClient {
     return this.url('events');
   }
 
-  /** Polls until the job is DONE, ERROR or CANCELLED; `onChange` sees each new status. */
+  /** Polls until the job is DONE, ERROR or CANCELLED; `onChange` sees each change of its status, step, place or reason to wait. */
   async waitFor(
     id: string,
     options: { intervalMs?: number; signal?: AbortSignal; onChange?: (job: Job) => void } = {},
@@ -330,8 +330,9 @@ export class ApiClient {
     let last: string | undefined;
     for (;;) {
       const job = await this.get(id);
-      if (job.status !== last) options.onChange?.(job);
-      last = job.status;
+      const seen = JSON.stringify([job.status, job.progress, job.blocked, job.queue_position]);
+      if (seen !== last) options.onChange?.(job);
+      last = seen;
       if (isFinished(job.status)) return job;
       await pause(options.intervalMs ?? 2000, options.signal);
     }

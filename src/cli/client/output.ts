@@ -1,4 +1,6 @@
 import type { Job, JobSummary } from '../../client/api-client.ts';
+import { formatDuration } from '../../client/duration.ts';
+import { describeProgress } from '../../contract/progress.ts';
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -14,6 +16,12 @@ export function jobLine(job: JobSummary): string {
 export function describeJob(job: Job, absolute: (path: string) => string): string {
   const lines = [jobLine(job)];
   if (job.error) lines.push(`  error: ${job.error.class}: ${job.error.message}`);
+  if (job.blocked) lines.push(`  waits: ${job.blocked.message}`);
+  if (job.status === 'BUILDING' && job.progress) {
+    const elapsed =
+      job.started === null ? '' : `, ${formatDuration((Date.now() - Date.parse(job.started)) / 1000)} so far`;
+    lines.push(`  step:  ${describeProgress(job.progress)}${elapsed}`);
+  }
   if (job.status === 'DONE') {
     lines.push(`  image: ${absolute(job.links.image)}`);
     for (const artifact of job.artifacts) lines.push(`  file:  ${artifact.name} (${artifact.size} bytes)`);
