@@ -7,7 +7,7 @@ export type Route =
   | { page: 'admin'; section: AdminSection }
   | { page: 'not-found' };
 
-export const ADMIN_SECTIONS = ['jobs', 'queues', 'users', 'groups', 'tokens', 'password'] as const;
+export const ADMIN_SECTIONS = ['jobs', 'queues', 'workers', 'users', 'groups', 'tokens', 'password'] as const;
 export type AdminSection = (typeof ADMIN_SECTIONS)[number];
 
 export function matchRoute(path: string): Route {

@@ -3,9 +3,11 @@ import { isFinished } from '../../../client/api-client.ts';
 import { api } from '../../app/api.ts';
 import { SAFETY_POLL_MS, useJobChanges } from '../../app/job-changes.ts';
 import { mayChange, useUser } from '../../app/session.ts';
+import { useNow } from '../../app/use-now.ts';
 import { useResource } from '../../app/use-resource.ts';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 import { PageTitle } from '../../components/PageTitle.tsx';
+import { StageBar } from '../../components/StageBar.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { FileList } from './FileList.tsx';
 import { JobActions } from './JobActions.tsx';
@@ -32,6 +34,7 @@ export function JobPage({ id }: { id: string }) {
     if (changes === null || touches) reload();
   });
   useScrollToHash(job !== undefined);
+  const now = useNow(job !== undefined && !isFinished(job.status));
 
   if (!job) {
     return (
@@ -56,12 +59,27 @@ export function JobPage({ id }: { id: string }) {
         </div>
       )}
       {job.status === 'IN QUEUE' && (
-        <div className="notice info" role="status">
+        <div className={`notice ${job.blocked ? 'warning' : 'info'}`} role="status">
           <p>
             Waiting in queue {job.queue}
             {job.queue_position !== null && `, number ${job.queue_position} in line`}.
           </p>
+          {job.blocked && (
+            <p className="blocked" data-reason={job.blocked.reason}>
+              It cannot start now: {job.blocked.message}.
+            </p>
+          )}
         </div>
+      )}
+      {job.status === 'BUILDING' && (
+        <section className="panel" aria-labelledby="job-progress">
+          <h2 id="job-progress">Progress</h2>
+          {job.progress ? (
+            <StageBar progress={job.progress} started={job.started} now={now} />
+          ) : (
+            <p>Starting the build…</p>
+          )}
+        </section>
       )}
       {mayChange(user, job) && (
         <section className="panel" aria-label="Actions">
@@ -71,7 +89,7 @@ export function JobPage({ id }: { id: string }) {
       )}
       <section className="panel" aria-labelledby="job-fields">
         <h2 id="job-fields">Details</h2>
-        <JobFields job={job} />
+        <JobFields job={job} now={now} />
       </section>
       <JobLogSection job={job} />
       <section className="panel" id="files" aria-labelledby="job-files">
