@@ -4,6 +4,7 @@
  * resumable downloads) live beside it in their own files. Every type comes from the server's TypeBox schemas.
  */
 import type { Static } from '@sinclair/typebox';
+import type { JobEta } from '../contract/eta.ts';
 import type { JobProgress } from '../contract/progress.ts';
 import type { JobBlocker, QueueState, WorkerInfo } from '../contract/workers.ts';
 import type {
@@ -59,6 +60,7 @@ export type Group = Static<typeof GroupSchema>;
 export type {
   Credentials,
   JobBlocker,
+  JobEta,
   JobListQuery,
   JobPatch,
   JobProgress,

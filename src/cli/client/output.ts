@@ -1,5 +1,6 @@
 import type { Job, JobSummary } from '../../client/api-client.ts';
 import { formatDuration } from '../../client/duration.ts';
+import { describeEta } from '../../client/eta-text.ts';
 import { describeProgress } from '../../contract/progress.ts';
 
 export function printJson(value: unknown): void {
@@ -17,6 +18,10 @@ export function describeJob(job: Job, absolute: (path: string) => string): strin
   const lines = [jobLine(job)];
   if (job.error) lines.push(`  error: ${job.error.class}: ${job.error.message}`);
   if (job.blocked) lines.push(`  waits: ${job.blocked.message}`);
+  if (job.eta)
+    lines.push(
+      `  eta:   ${describeEta(job.eta, Date.now())} (typical build ${formatDuration(job.eta.build_seconds)})`,
+    );
   if (job.status === 'BUILDING' && job.progress) {
     const elapsed =
       job.started === null ? '' : `, ${formatDuration((Date.now() - Date.parse(job.started)) / 1000)} so far`;

@@ -1,6 +1,7 @@
 import { SingleBar } from 'cli-progress';
 import type { Job } from '../../client/api-client.ts';
 import { formatDuration } from '../../client/duration.ts';
+import { describeEta } from '../../client/eta-text.ts';
 import { describeProgress, progressFraction } from '../../contract/progress.ts';
 import { isFinished } from '../../service/jobs/status.ts';
 
@@ -42,7 +43,7 @@ export function progressView(stream: NodeJS.WriteStream): ProgressView {
   }
   const bar = new SingleBar({
     stream,
-    format: ' {state} [{bar}] {percentage}% {elapsed}',
+    format: ' {state} [{bar}] {percentage}% {elapsed}{eta}',
     hideCursor: true,
     clearOnComplete: false,
   });
@@ -51,7 +52,11 @@ export function progressView(stream: NodeJS.WriteStream): ProgressView {
     show(job) {
       const state = progressLine(job).slice(job.id.length + 2);
       const since = job.started ?? job.created;
-      const values = { state, elapsed: formatDuration((Date.now() - Date.parse(since)) / 1000) };
+      const values = {
+        state,
+        elapsed: formatDuration((Date.now() - Date.parse(since)) / 1000),
+        eta: job.eta ? `, ${describeEta(job.eta, Date.now())}` : '',
+      };
       const value = job.progress ? Math.round(progressFraction(job.progress) * 1000) : 0;
       if (!started) {
         bar.start(1000, value, values);

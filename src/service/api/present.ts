@@ -1,16 +1,21 @@
+import type { JobEta } from '../../contract/eta.ts';
 import type { JobBlocker } from '../../contract/workers.ts';
 import type { Job, JobSummary } from '../jobs/index.ts';
 import type { JobDetail, JobSummaryJson } from './schemas.ts';
 
 export const API_PREFIX = '/api/v1';
 
-/** What the API adds to a stored job: where it stands in its queue and, while it waits, what keeps it from starting. */
+/**
+ * What the API adds to a stored job: where it stands in its queue, what keeps it from starting, and when it should
+ * start and end.
+ */
 export interface JobStanding {
   queuePosition: number | null;
   blocked: JobBlocker | null;
+  eta: JobEta | null;
 }
 
-export const NO_STANDING: JobStanding = { queuePosition: null, blocked: null };
+export const NO_STANDING: JobStanding = { queuePosition: null, blocked: null, eta: null };
 
 /** A job as the API lists it: snake_case, with its standing and the links to its log, files and image. */
 export function presentJobSummary(job: JobSummary, standing: JobStanding): JobSummaryJson {
@@ -36,6 +41,7 @@ export function presentJobSummary(job: JobSummary, standing: JobStanding): JobSu
     cancel_requested: job.cancelRequested,
     progress: job.progress,
     blocked: standing.blocked,
+    eta: standing.eta,
     links: { self, log: `${self}/log`, files: `${self}/files`, image: `${self}/image` },
   };
 }

@@ -1,6 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { arches } from '../../builder/arches.ts';
 import { imageTypes } from '../../builder/image-types.ts';
+import { JobEtaSchema } from '../../contract/eta.ts';
 import { JobProgressSchema } from '../../contract/progress.ts';
 import { JobBlockerSchema, QueueStateSchema, WorkerSchema } from '../../contract/workers.ts';
 import { JOB_STATUSES } from '../jobs/index.ts';
@@ -62,6 +63,7 @@ export const JobSummary = Type.Object(
     cancel_requested: Type.Boolean(),
     progress: nullable(Type.Ref(JobProgressSchema)),
     blocked: nullable(Type.Ref(JobBlockerSchema)),
+    eta: nullable(Type.Ref(JobEtaSchema)),
     links: Type.Object({
       self: Type.String(),
       log: Type.String(),
@@ -380,6 +382,7 @@ export const sharedSchemas = [
   JobStatusSchema,
   JobProgressSchema,
   JobBlockerSchema,
+  JobEtaSchema,
   WorkerSchema,
   QueueStateSchema,
   ArtifactSchema,

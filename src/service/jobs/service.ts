@@ -4,6 +4,7 @@ import type { JobProgress } from '../../contract/progress.ts';
 import type { Dialect } from '../db/connect.ts';
 import type { Database, JobsTable } from '../db/schema.ts';
 import { ServiceError } from '../errors.ts';
+import { createEstimates, type Estimates } from './estimates.ts';
 import { JobEvents } from './events.ts';
 import { createJobReads, type JobReads } from './reads.ts';
 import { jobFromRow } from './rows.ts';
@@ -29,6 +30,8 @@ export interface JobService extends JobReads {
   readonly events: JobEvents;
   /** The running workers and the queues they serve. */
   readonly workers: WorkerRegistry;
+  /** When each waiting job should start and each active one end, from similar recent builds and the queue. */
+  readonly estimates: Estimates;
   /** Validates the kickstart, stores the job IN QUEUE and publishes it; `invalid-kickstart` lists lint errors. */
   submit(input: SubmitInput, owner: Actor): Promise<Job>;
   /** Atomically moves the oldest waiting job of these queues to BUILDING for this worker; null when none waits. */
@@ -216,9 +219,11 @@ export function createJobService(deps: JobServiceDeps): JobService {
     return job;
   }
 
+  const workers = createWorkerRegistry(db, clock);
   return {
     events,
-    workers: createWorkerRegistry(db, clock),
+    workers,
+    estimates: createEstimates(db, workers, clock),
 
     async submit(input, owner) {
       const valid = validateJobInput(input, deps.gpgKeyDir);

@@ -121,6 +121,43 @@ for (const kind of databaseKinds) {
       assert.equal(building.blocked, null);
     });
 
+    test('a waiting job gets an estimated start and end from similar builds; none without a worker', async (t) => {
+      const h = await harness(t, kind);
+      const post = async () => {
+        const response = await h.app.inject({
+          method: 'POST',
+          url: '/api/v1/jobs',
+          headers: h.as.alice,
+          payload: submission('api'),
+        });
+        return response.json();
+      };
+      for (let i = 0; i < 3; i++) {
+        const { id } = await post();
+        await h.jobs.claimById(id, 'w1');
+        await h.jobs.finish(id, 'w1', { artifacts: [] });
+      }
+      const lonely = await post();
+      assert.equal(lonely.eta, null, 'nobody builds the queue: no start to estimate');
+      await h.jobs.workers.beat(beat('w1', ['api']));
+      const before = Date.now();
+      const waiting = (await h.app.inject({ url: `/api/v1/jobs/${lonely.id}`, headers: h.as.alice })).json();
+      assert.equal(waiting.eta.samples, 3);
+      assert.ok(Date.parse(waiting.eta.start) >= before - 1000, 'the start is not in the past');
+      assert.ok(Date.parse(waiting.eta.end) >= Date.parse(waiting.eta.start));
+      assert.equal(
+        Math.round((Date.parse(waiting.eta.end) - Date.parse(waiting.eta.start)) / 1000),
+        waiting.eta.build_seconds,
+      );
+      await h.jobs.claimById(lonely.id, 'w1');
+      const building = (await h.app.inject({ url: `/api/v1/jobs/${lonely.id}`, headers: h.as.alice })).json();
+      assert.equal(building.eta.start, null);
+      assert.ok(Date.parse(building.eta.end) >= Date.parse(building.started));
+      await h.jobs.finish(lonely.id, 'w1', { artifacts: [] });
+      const done = (await h.app.inject({ url: `/api/v1/jobs/${lonely.id}`, headers: h.as.alice })).json();
+      assert.equal(done.eta, null, 'a finished job has no estimate');
+    });
+
     test('a worker beat with a hostile id or host is stored and shown as data, nothing else', async (t) => {
       const h = await harness(t, kind, { env: { IMG_WEB_METRICS: 'open' } });
       const hostile = `w"} 1\nimg_injected 1\n#'; drop table jobs; --`;

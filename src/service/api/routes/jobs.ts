@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import type { JobEta } from '../../../contract/eta.ts';
 import { type JobBlocker, queueBlocker } from '../../../contract/workers.ts';
 import { ServiceError } from '../../errors.ts';
 import { type JobSummary, jobFolder } from '../../jobs/index.ts';
@@ -34,9 +35,12 @@ export async function jobRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
       for (const queue of await jobs.workers.queueStates(aliveWithinMs))
         blockers.set(queue.name, queueBlocker(queue));
     }
+    const active = list.some((job) => job.status === 'IN QUEUE' || job.status === 'BUILDING');
+    const etas = active ? await jobs.estimates(aliveWithinMs) : new Map<string, JobEta>();
     return (job) => ({
       queuePosition: positions.get(job.id) ?? null,
       blocked: job.status === 'IN QUEUE' ? (blockers.get(job.queue) ?? null) : null,
+      eta: etas.get(job.id) ?? null,
     });
   };
   const standingOf = async (job: Standable) => (await standings([job]))(job);

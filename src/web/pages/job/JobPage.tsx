@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { isFinished } from '../../../client/api-client.ts';
+import { describeEta } from '../../../client/eta-text.ts';
 import { api } from '../../app/api.ts';
 import { SAFETY_POLL_MS, useJobChanges } from '../../app/job-changes.ts';
 import { mayChange, useUser } from '../../app/session.ts';
@@ -69,6 +70,7 @@ export function JobPage({ id }: { id: string }) {
               It cannot start now: {job.blocked.message}.
             </p>
           )}
+          {job.eta && <p className="eta">Estimate: {describeEta(job.eta, now)}.</p>}
         </div>
       )}
       {job.status === 'BUILDING' && (
@@ -79,6 +81,7 @@ export function JobPage({ id }: { id: string }) {
           ) : (
             <p>Starting the build…</p>
           )}
+          {job.eta && <p className="eta hint">Estimate: {describeEta(job.eta, now)}.</p>}
         </section>
       )}
       {mayChange(user, job) && (
