@@ -17,6 +17,8 @@ export interface Heartbeat {
    * many times a second, ride on the next regular beat, so the database sees one write a beat at most.
    */
   progress(progress: JobProgress): void;
+  /** Resolves once every step reported so far is stored (or its beat failed): before the job's end is. */
+  flush(): Promise<void>;
   stop(): void;
 }
 
@@ -31,7 +33,10 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
   let stopped = false;
   let latest: JobProgress | undefined;
   let sent: string | undefined;
-  let sentStep: number | undefined;
+  let lastStep: number | undefined;
+  /** Step starts not sent yet: each is sent, in order, even when several come during one beat under way. */
+  const newSteps: JobProgress[] = [];
+  let idle: (() => void)[] = [];
 
   const beat = (): void => {
     if (stopped) return;
@@ -40,7 +45,7 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
       return;
     }
     inFlight = true;
-    const progress = latest;
+    const progress = newSteps.shift() ?? latest;
     const key = progress === undefined ? undefined : JSON.stringify(progress);
     const changed = key !== sent ? progress : undefined;
     options.jobs
@@ -52,9 +57,12 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
       .catch(options.onError)
       .finally(() => {
         inFlight = false;
-        if (again) {
+        if (!stopped && (again || newSteps.length > 0)) {
           again = false;
           beat();
+        } else {
+          for (const resolve of idle) resolve();
+          idle = [];
         }
       });
   };
@@ -63,10 +71,15 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
   return {
     progress(progress) {
       latest = progress;
-      if (progress.index !== sentStep) {
-        sentStep = progress.index;
+      if (progress.index !== lastStep) {
+        lastStep = progress.index;
+        newSteps.push(progress);
         beat();
       }
+    },
+    flush() {
+      if (!inFlight && newSteps.length === 0) return Promise.resolve();
+      return new Promise((resolve) => idle.push(resolve));
     },
     stop() {
       stopped = true;

@@ -136,6 +136,8 @@ async function buildAndStore(context: JobRunContext, job: Job): Promise<boolean>
       return false;
     }
     const ending = endingOf(result, reason, settings.timeoutMs);
+    // Every step the build reached is on the job before its end: followers see the whole way.
+    await heartbeat.flush();
     if (settings.postCreation !== '') {
       await runPostCreation({
         program: settings.postCreation,
