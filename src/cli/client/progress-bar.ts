@@ -43,7 +43,7 @@ export function progressView(stream: NodeJS.WriteStream): ProgressView {
   }
   const bar = new SingleBar({
     stream,
-    format: ' {state} [{bar}] {percentage}% {elapsed}{eta}',
+    format: ' {state} [{bar}] {percentage}% {elapsed}{estimate}',
     hideCursor: true,
     clearOnComplete: false,
   });
@@ -55,7 +55,7 @@ export function progressView(stream: NodeJS.WriteStream): ProgressView {
       const values = {
         state,
         elapsed: formatDuration((Date.now() - Date.parse(since)) / 1000),
-        eta: job.eta ? `, ${describeEta(job.eta, Date.now())}` : '',
+        estimate: job.eta ? `, ${describeEta(job.eta, Date.now())}` : '',
       };
       const value = job.progress ? Math.round(progressFraction(job.progress) * 1000) : 0;
       if (!started) {
