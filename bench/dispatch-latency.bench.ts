@@ -22,6 +22,9 @@ const JOBS = 200;
 const kickstart = 'lang en_US.UTF-8\nkeyboard us\ntimezone UTC\nrootpw secret\n%packages\nbash\n%end\n';
 const owner = { username: 'bench', admin: false };
 
+/** The p95 of submit → BUILDING of each transport measured, by label. */
+const p95s = new Map<string, number>();
+
 async function measure(label: string, dbUrl: string, transport: QueueTransport & { publish?: JobPublisher }) {
   const dataDir = mkdtempSync(join(tmpdir(), 'img-bench-'));
   const database = await openDatabase({ url: dbUrl, dataDir });
@@ -56,12 +59,16 @@ async function measure(label: string, dbUrl: string, transport: QueueTransport &
   await database.close();
   rmSync(dataDir, { recursive: true, force: true });
   console.log(`${label}: submit call ${summary(submitMs)}; submit → BUILDING ${summary(dispatchMs)}`);
+  p95s.set(label, quantile(dispatchMs, 0.95));
+}
+
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 }
 
 function summary(values: number[]): string {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number) =>
-    (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0).toFixed(1);
+  const at = (q: number) => quantile(values, q).toFixed(1);
   return `p50 ${at(0.5)} ms, p95 ${at(0.95)} ms, max ${at(1)} ms`;
 }
 
@@ -103,4 +110,12 @@ if (!amqpUrl) {
   };
   if (pgUrl) await withPostgresSchema(pgUrl, rabbit);
   else await rabbit('');
+}
+
+const baseline = p95s.get('embedded, SQLite') ?? 0;
+for (const [label, p95] of p95s) {
+  if (label === 'embedded, SQLite') continue;
+  console.log(
+    `${label}: dispatch p95 ${p95.toFixed(1)} ms, ratio ${(p95 / baseline).toFixed(2)} of embedded SQLite's`,
+  );
 }

@@ -90,19 +90,28 @@ rmq_stop() {
 }
 
 pg_start() {
-  local dir=$IMG_CI_SERVICES_DIR/pg port
-  port=$(free_port)
+  local dir=$IMG_CI_SERVICES_DIR/pg
   install -d -o postgres -g postgres "$dir"
+  free_port > "$dir/port"
   runuser -u postgres -- "$PG_BIN/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync > "$dir/initdb.log"
+  pg_boot || return 1
+  export IMG_TEST_PG_URL="postgres://postgres@127.0.0.1:$(cat "$dir/port")/postgres"
+}
+
+# Starts the server on the data and port of an earlier start: what a database outage test needs.
+pg_boot() {
+  local dir=$IMG_CI_SERVICES_DIR/pg port
+  port=$(cat "$dir/port")
   # Durability settings off: the cluster lives for one test run.
   (
     close_inherited_fds
     exec runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
       -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start
   ) < /dev/null > /dev/null || { tail -30 "$dir/server.log" >&2; return 1; }
-  export IMG_TEST_PG_URL="postgres://postgres@127.0.0.1:$port/postgres"
 }
 
+# Fast shutdown, as an admin's restart does: open connections are told 57P01 and cut. The postmaster's PID (from
+# its pid file) is killed if pg_ctl cannot stop it.
 pg_stop() {
   local dir=$IMG_CI_SERVICES_DIR/pg
   [ -f "$dir/data/postmaster.pid" ] || return 0
@@ -135,7 +144,9 @@ services_stop() {
 # A test that restarts its broker gets one of its own, so that other tests sharing IMG_TEST_AMQP_URL go on:
 # `rabbitmq-start DIR` prints its URL, `rabbitmq-restart DIR` boots it again on the same data (its queues and
 # messages), `rabbitmq-stop DIR` stops it, and `rabbitmqctl DIR ARGS…` runs rabbitmqctl on it (for a test that
-# sets its broker up as an operator would: vhosts, users).
+# sets its broker up as an operator would: vhosts, users). The same for a test that stops its database:
+# `postgres-start DIR` prints its URL, `postgres-stop DIR` stops it (its data stays), `postgres-boot DIR` starts it
+# again.
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   set -euo pipefail
   case "${1:-}" in
@@ -162,6 +173,21 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
       IMG_CI_SERVICES_DIR=$2
       rmq_stop
       ;;
+    postgres-start)
+      IMG_CI_SERVICES_DIR=$2
+      # The server runs as postgres, which must reach its folder inside the caller's.
+      chmod 755 "$IMG_CI_SERVICES_DIR"
+      pg_start
+      echo "$IMG_TEST_PG_URL"
+      ;;
+    postgres-boot)
+      IMG_CI_SERVICES_DIR=$2
+      pg_boot
+      ;;
+    postgres-stop)
+      IMG_CI_SERVICES_DIR=$2
+      pg_stop
+      ;;
     rabbitmqctl)
       IMG_CI_SERVICES_DIR=$2
       shift 2
@@ -169,7 +195,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
       ;;
     *)
       echo "usage: $0 start | stop [DIR] | rabbitmq-start DIR | rabbitmq-restart DIR | rabbitmq-stop DIR |" \
-        "rabbitmqctl DIR ARGS…" >&2
+        "rabbitmqctl DIR ARGS… | postgres-start DIR | postgres-boot DIR | postgres-stop DIR" >&2
       exit 2
       ;;
   esac

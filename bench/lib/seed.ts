@@ -16,6 +16,8 @@ export interface SeedShape {
   /** The newest jobs wait IN QUEUE, a backlog; the rest finished, mostly DONE. */
   waiting: number;
   owners: number;
+  /** The jobs go round these queues; web, api and requests by default. */
+  queues?: readonly string[];
 }
 
 /**
@@ -25,7 +27,8 @@ export interface SeedShape {
  * a benchmark may do that. SQLite only.
  */
 export async function seedJobs(db: Kysely<Database>, shape: SeedShape): Promise<void> {
-  const { jobs, waiting, owners } = shape;
+  const { jobs, waiting, owners, queues = ['web', 'api', 'requests'] } = shape;
+  const queueOf = `case i % ${queues.length} ${queues.map((queue, k) => `when ${k} then '${queue}'`).join(' ')} end`;
   const newestMs = Date.now();
   const kickstart =
     'lang en_US.UTF-8\nkeyboard us\ntimezone UTC\nrootpw --iscrypted $6$salt$hash\n' +
@@ -44,7 +47,7 @@ export async function seedJobs(db: Kysely<Database>, shape: SeedShape): Promise<
       extra_repos, packages, tags, pinned, status, error_class, error_message, created, started, finished,
       worker, attempt, heartbeat, cancel_requested)
     select ${base32('t', 10)} || ${base32('i', 16)}, 'job-' || i, 'user' || (i % ${owners}), null,
-      case i % 3 when 0 then 'web' when 1 then 'api' else 'requests' end, 'fs', 'x86_64',
+      ${queueOf}, 'fs', 'x86_64',
       '${kickstart.replaceAll("'", "''")}', null, '', '[]', '[]',
       case when i % 10 = 0 then '["nightly"]' else '[]' end, 0, status,
       case status when 'ERROR' then 'build-failed' end, case status when 'ERROR' then 'mmdebstrap exited with 1' end,

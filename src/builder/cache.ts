@@ -101,10 +101,12 @@ export async function releaseDigest(repo: AptRepo, signal: AbortSignal): Promise
   for (const file of ['InRelease', 'Release']) {
     const url = `${base}/${file}`;
     try {
-      const body = url.startsWith('file:')
-        ? await readFile(fileURLToPath(url))
-        : await fetchBody(url, signal);
-      return createHash('sha256').update(body).digest('hex');
+      if (url.startsWith('file:')) {
+        return createHash('sha256')
+          .update(await readFile(fileURLToPath(url)))
+          .digest('hex');
+      }
+      return await fetchDigest(url, signal);
     } catch (error) {
       if (signal.aborted) throw error;
       errors.push(`${url}: ${(error as Error).message}`);
@@ -117,8 +119,19 @@ export class RepositoryUnreachable extends Error {
   override readonly name = 'RepositoryUnreachable';
 }
 
-async function fetchBody(url: string, signal: AbortSignal): Promise<Buffer> {
+/** Far above any archive's InRelease (Debian's: about 150 KiB), far below what would strain the worker. */
+const maxReleaseBytes = 16 * 2 ** 20;
+
+/** The SHA-256 of a URL's body, hashed as it arrives and cut off past maxReleaseBytes. */
+async function fetchDigest(url: string, signal: AbortSignal): Promise<string> {
   const response = await fetch(url, { signal: AbortSignal.any([signal, AbortSignal.timeout(30_000)]) });
   if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
-  return Buffer.from(await response.arrayBuffer());
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of response.body ?? []) {
+    size += chunk.length;
+    if (size > maxReleaseBytes) throw new Error(`larger than ${maxReleaseBytes} bytes`);
+    hash.update(chunk);
+  }
+  return hash.digest('hex');
 }

@@ -179,13 +179,76 @@ function applyServices(ctx: StepContext, recipe: ImageRecipe, hasSystemd: boolea
   return false;
 }
 
-async function configureServices(image: ImageAccess, recipe: ImageRecipe): Promise<void> {
+/** The kickstart's services that no unit file stands for yet: a `%post` may still make them. */
+export interface PendingServices {
+  enabled: string[];
+  disabled: string[];
+}
+
+/** Where systemctl looks for unit files, in an image whose /lib may or may not be merged into /usr. */
+const unitFolders = [
+  '/etc/systemd/system',
+  '/run/systemd/system',
+  '/usr/local/lib/systemd/system',
+  '/usr/lib/systemd/system',
+  '/lib/systemd/system',
+];
+
+/** The files that make a unit name exist: `sshd` is `sshd.service`, `getty@tty2.service` its template's too. */
+function unitFiles(name: string): string[] {
+  const unit = /\.(service|socket|target|timer|path|mount|automount|swap|slice|scope|device)$/.test(name)
+    ? name
+    : `${name}.service`;
+  const template = unit.replace(/@[^.]+\./, '@.');
+  const names = template === unit ? [unit] : [unit, template];
+  return unitFolders.flatMap((folder) => names.map((file) => `${folder}/${file}`));
+}
+
+/** Splits names into those a unit file (or alias link) stands for in the image and those none does. */
+async function byPresence(image: ImageAccess, names: readonly string[]) {
+  const found = await image.existing(names.flatMap(unitFiles));
+  const present = names.filter((name) => unitFiles(name).some((file) => found.has(file)));
+  return { present, missing: names.filter((name) => !present.includes(name)) };
+}
+
+async function applyServiceLists(image: ImageAccess, recipe: ImageRecipe): Promise<PendingServices> {
+  const enabled = await byPresence(image, recipe.services.enabled);
+  const disabled = await byPresence(image, recipe.services.disabled);
+  for (const unit of enabled.present) await systemctl(image, 'enable', unit);
+  for (const unit of disabled.present) await systemctl(image, 'disable', unit);
+  return { enabled: enabled.missing, disabled: disabled.missing };
+}
+
+async function configureServices(image: ImageAccess, recipe: ImageRecipe): Promise<PendingServices> {
   if (recipe.dhcp) await systemctl(image, 'enable', 'systemd-networkd.service');
   const serial = /(?:^|\s)console=(ttyS\d+)/.exec(recipe.bootloader.append)?.[1];
   if (serial) await systemctl(image, 'enable', `serial-getty@${serial}.service`);
   if (recipe.startX) await image.run(['systemctl', 'set-default', 'graphical.target']);
-  for (const unit of recipe.services.enabled) await systemctl(image, 'enable', unit);
-  for (const unit of recipe.services.disabled) await systemctl(image, 'disable', unit);
+  return applyServiceLists(image, recipe);
+}
+
+/**
+ * After `%post`, as mic and Anaconda allow: the kickstart's services that a script made are enabled (or disabled)
+ * now; those that never came to exist are a warning naming the line, not a failed build.
+ */
+export async function servicesMadeByScripts(
+  ctx: StepContext,
+  image: ImageAccess,
+  recipe: ImageRecipe,
+  pending: PendingServices,
+): Promise<void> {
+  const left = await applyServiceLists(image, { ...recipe, services: { ...recipe.services, ...pending } });
+  const where = recipe.services.line === undefined ? '' : `line ${recipe.services.line}: `;
+  for (const [verb, units] of [
+    ['enabled', left.enabled],
+    ['disabled', left.disabled],
+  ] as const) {
+    for (const unit of units) {
+      ctx.log(
+        `warning: ${where}services --${verb}=${unit}: no such unit in the image, not even after %post; left as is`,
+      );
+    }
+  }
 }
 
 /** Where each display manager Debian ships reads an autologin user from. */
@@ -213,7 +276,7 @@ export async function configureRoot(
   recipe: ImageRecipe,
   layout: Layout | undefined,
   rootOnlyFstab: boolean,
-): Promise<void> {
+): Promise<PendingServices> {
   const zone = recipe.timezone === 'Etc/UTC' ? 'UTC' : recipe.timezone;
   const present = await image.existing([
     zoneFile(zone),
@@ -257,5 +320,5 @@ export async function configureRoot(
     await asKickstartError(`lang ${recipe.locale}`, () => image.run(['locale-gen']));
   }
   await configureAccounts(ctx, image, recipe);
-  if (services) await configureServices(image, recipe);
+  return services ? configureServices(image, recipe) : { enabled: [], disabled: [] };
 }

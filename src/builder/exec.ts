@@ -4,6 +4,7 @@
 // process maps onto an unprivileged host range before the sandbox may go on (see UserNamespace).
 import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
 import { constants, type FileHandle, open, writeFile } from 'node:fs/promises';
+import { networkInterfaces } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import type { StepName } from './steps.ts';
 
@@ -12,6 +13,13 @@ import type { StepName } from './steps.ts';
  * is set up, and reports its process on the second. The sandbox's argument list names them (sandbox.ts).
  */
 export const userNamespaceFds = { block: 3, info: 4 } as const;
+
+/**
+ * The most processes the sandboxes may have: RLIMIT_NPROC counts per host uid, and every sandbox runs as
+ * idBase, so this bounds them all together, far below the host's pid_max (32768 on many machines) that a
+ * fork bomb in a %post would otherwise exhaust for the whole host.
+ */
+export const sandboxProcessLimit = 4096;
 
 /** How many ids the namespace maps: 0 (root) to 65535, the ids a Debian or Fedora image uses. */
 export const userNamespaceIds = 65536;
@@ -163,7 +171,12 @@ function runChild(
       'pipe',
       ...(userns ? (['pipe', 'pipe'] as const) : []),
     ];
-    const child = spawn(cmd, args, {
+    // prlimit sets the process limit on itself, then execs bubblewrap with it: neither soft nor hard
+    // limit can be raised inside (no CAP_SYS_RESOURCE).
+    const [file, argv] = userns
+      ? ['prlimit', [`--nproc=${sandboxProcessLimit}`, '--', cmd, ...args]]
+      : [cmd, args];
+    const child = spawn(file, argv, {
       cwd: options.cwd ?? (userns ? '/' : undefined),
       env: options.env ?? process.env,
       detached: true,
@@ -318,6 +331,20 @@ async function releaseIntoNamespace(
 export const userNetwork = { gateway: '10.0.2.2', dns: '10.0.2.3', address: '10.0.2.100/24' } as const;
 
 /**
+ * Where a sandbox's connections must not go, though slirp4netns would carry them: link-local addresses (the
+ * cloud metadata service at 169.254.169.254 hands out the machine's credentials) and the build host's own
+ * addresses, where services listening on all interfaces would answer as they do on its loopback. Routes of
+ * type prohibit, set by this process; the sandbox has no CAP_NET_ADMIN to remove them.
+ */
+export function unreachableFromSandbox(): string[] {
+  const hostAddresses = Object.values(networkInterfaces())
+    .flat()
+    .filter((a) => a !== undefined && a.family === 'IPv4' && !a.internal)
+    .map((a) => `${a!.address}/32`);
+  return ['169.254.0.0/16', ...new Set(hostAddresses)];
+}
+
+/**
  * slirp4netns for the sandbox's network namespace: outgoing connections through this host, but never to
  * its loopback (--disable-host-loopback), so a package script cannot reach a service that listens only on
  * 127.0.0.1 (the database, the broker, IMG's own API). It only creates the tap device: the addresses are set
@@ -355,6 +382,7 @@ async function startNetwork(pid: number, signal: AbortSignal | undefined): Promi
       `addr add ${userNetwork.address} dev tap0`,
       'link set tap0 up',
       `route add default via ${userNetwork.gateway}`,
+      ...unreachableFromSandbox().map((prefix) => `route add prohibit ${prefix}`),
       '',
     ].join('\n');
     await run('nsenter', [`--net=/proc/${pid}/ns/net`, 'ip', '-batch', '-'], {

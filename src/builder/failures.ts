@@ -1,26 +1,10 @@
-// Why a build failed, in the classes the issue names, with the first error line that explains it.
+// Why a build failed, in the classes of the failure contract, with the first error line that explains it.
+import { type Failure, type FailureClass, type FailureDetails, failure } from '../contract/failure.ts';
 import { CommandFailed } from './exec.ts';
 import type { StepName } from './steps.ts';
 
-export const failureKinds = [
-  'kickstart-error',
-  'repository-unreachable',
-  'package-not-found',
-  'script-failed',
-  'out-of-space',
-  'timeout',
-  'cancelled',
-  'internal',
-] as const;
-export type FailureKind = (typeof failureKinds)[number];
-
-export interface FailureDetails {
-  /** The packages that could not be found. */
-  packages?: string[];
-  /** The kickstart script that failed, e.g. "%post #2", and its exit code. */
-  script?: string;
-  exitCode?: number;
-}
+/** A build fails in any class but the one only the service can see (its worker went silent). */
+export type FailureKind = Exclude<FailureClass, 'worker-lost'>;
 
 export class BuildFailure extends Error {
   override readonly name = 'BuildFailure';
@@ -32,11 +16,23 @@ export class BuildFailure extends Error {
   ) {
     super(message);
   }
+
+  /** As the contract carries it, to the build's caller and on to the job. */
+  toFailure(): Failure {
+    return failure(this.kind, this.message, this.step, this.details);
+  }
 }
 
 /** The abort reason the runner gives on a deadline, so a stopped command can tell timeout from cancel. */
 export class DeadlineReached extends Error {
   override readonly name = 'DeadlineReached';
+  constructor(
+    message: string,
+    /** The limit that was exceeded, in seconds. */
+    readonly limitS?: number,
+  ) {
+    super(message);
+  }
 }
 
 const errorLinePattern = /^(E:|W: Failed|error|fatal|mmdebstrap: error)|\b(error|failed|cannot|unable)\b/i;
@@ -86,8 +82,14 @@ export function classifyFailure(error: unknown, step: StepName, signal?: AbortSi
       isAbortedBy(error, DeadlineReached) ||
       (error instanceof CommandFailed && error.reason === 'timeout');
     if (timedOut) {
-      const reason = signal?.reason instanceof DeadlineReached ? signal.reason.message : String(error);
-      return new BuildFailure('timeout', step, reason);
+      const deadline =
+        signal?.reason instanceof DeadlineReached
+          ? signal.reason
+          : error instanceof CommandFailed && error.abortReason instanceof DeadlineReached
+            ? error.abortReason
+            : undefined;
+      const limit = deadline?.limitS === undefined ? {} : { limit_s: deadline.limitS };
+      return new BuildFailure('timeout', step, deadline?.message ?? String(error), limit);
     }
     if (signal?.aborted || (error instanceof CommandFailed && error.reason === 'aborted')) {
       return new BuildFailure('cancelled', step, 'the build was cancelled');
@@ -98,7 +100,8 @@ export function classifyFailure(error: unknown, step: StepName, signal?: AbortSi
       ? `${error.stderr}\n${error.stdout}`
       : String((error as Error)?.stack ?? error);
   if (/No space left on device|ENOSPC/.test(text)) {
-    return new BuildFailure('out-of-space', step, firstMatchingLine(text, /No space left|ENOSPC/));
+    const line = firstMatchingLine(text, /No space left|ENOSPC/);
+    return new BuildFailure('out-of-space', step, line, { log_line: { text: line } });
   }
   const recognised = classifyOutput(text, step, {
     missingPackages: missingPackagePatterns,
@@ -111,6 +114,7 @@ export function classifyFailure(error: unknown, step: StepName, signal?: AbortSi
     'internal',
     step,
     detail && !message.includes(detail) ? `${message}: ${detail}` : message,
+    detail ? { log_line: { text: detail } } : {},
   );
 }
 
@@ -133,12 +137,18 @@ export function classifyOutput(
     ...new Set(patterns.missingPackages.flatMap((p) => [...text.matchAll(p)].map((m) => m[1]!))),
   ];
   if (missing.length > 0) {
+    const line = firstMatchingLine(text, new RegExp(patterns.missingPackages.map((p) => p.source).join('|')));
     return new BuildFailure('package-not-found', step, `package not found: ${missing.join(', ')}`, {
       packages: missing,
+      log_line: { text: line },
     });
   }
   const unreachable = patterns.unreachable.find((pattern) => pattern.test(text));
-  if (unreachable)
-    return new BuildFailure('repository-unreachable', step, firstMatchingLine(text, unreachable));
-  return undefined;
+  if (!unreachable) return undefined;
+  const line = firstMatchingLine(text, unreachable);
+  const url = /\b(?:https?|ftp|file|copy):\/\/[^\s'"]+/.exec(line)?.[0]?.replace(/[:;,.)]+$/, '');
+  return new BuildFailure('repository-unreachable', step, line, {
+    ...(url ? { repository: { url: url.replace(/^copy:/, 'file:'), problem: line } } : {}),
+    log_line: { text: line },
+  });
 }

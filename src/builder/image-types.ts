@@ -1,4 +1,5 @@
 // The image types IMG knows, what each needs from the pipeline, and the file names mic gave their output.
+import type { Arch } from './arches.ts';
 import { BuildFailure } from './failures.ts';
 
 export const imageTypes = ['fs', 'loop', 'raw', 'qcow2', 'vmdk', 'vdi', 'livecd', 'liveusb'] as const;
@@ -49,6 +50,17 @@ export function parseImageType(name: string): ImageType {
     'resolve',
     `unknown image type ${name}; known types: ${imageTypes.join(', ')}`,
   );
+}
+
+/** Whether an image of this type has a partition layout: a live system's filesystems are live-boot's business. */
+export function hasLayout(type: ImageType): boolean {
+  return type !== 'fs' && !imageTypeInfo[type].live;
+}
+
+/** Why an image of this type cannot boot on this architecture: GRUB for BIOS and x86_64 UEFI, isolinux. */
+export function bootableArchProblem(type: ImageType, arch: Arch): string | undefined {
+  if (!imageTypeInfo[type].bootable || arch === 'x86_64' || arch === 'i686') return undefined;
+  return `bootable images are built for x86_64 and i686 only, not ${arch}; build an fs or loop image for ${arch}`;
 }
 
 /** The main artifact's file name, as mic named it. */

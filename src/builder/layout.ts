@@ -42,25 +42,36 @@ function plan(part: Partition, label: string): PlannedFs {
   };
 }
 
+/** What the native builder cannot lay out: the filesystem each partition may have. */
+export function layoutProblems(
+  partitions: readonly Partition[],
+): { mountpoint: Partition['mountpoint']; message: string }[] {
+  const problems = [];
+  for (const part of partitions) {
+    if ((part.mountpoint === '/' || part.mountpoint === '/boot') && !rootFsTypes.includes(part.fstype)) {
+      const what = part.mountpoint === '/' ? 'the root filesystem' : '/boot';
+      problems.push({ mountpoint: part.mountpoint, message: `${what} cannot be ${part.fstype}` });
+    }
+    if (part.mountpoint === '/boot/efi' && part.fstype !== 'vfat') {
+      problems.push({ mountpoint: part.mountpoint, message: `/boot/efi must be vfat, not ${part.fstype}` });
+    }
+  }
+  return problems;
+}
+
+/** The layout of checked partitions (the plan refuses what layoutProblems finds); a recipe by hand is checked here. */
 export function planLayout(partitions: readonly Partition[]): Layout {
+  const [problem] = layoutProblems(partitions);
+  if (problem) throw new BuildFailure('kickstart-error', 'resolve', problem.message);
   const find = (mountpoint: Partition['mountpoint']) => partitions.find((p) => p.mountpoint === mountpoint);
   const root = find('/') ?? { mountpoint: '/', grow: true, fstype: 'ext4' };
-  if (!rootFsTypes.includes(root.fstype)) {
-    throw new BuildFailure('kickstart-error', 'resolve', `the root filesystem cannot be ${root.fstype}`);
-  }
   const boot = find('/boot');
-  if (boot && !rootFsTypes.includes(boot.fstype)) {
-    throw new BuildFailure('kickstart-error', 'resolve', `/boot cannot be ${boot.fstype}`);
-  }
   const esp = find('/boot/efi') ?? {
     mountpoint: '/boot/efi',
     grow: false,
     fstype: 'vfat',
     sizeMiB: defaultEspMiB,
   };
-  if (esp.fstype !== 'vfat') {
-    throw new BuildFailure('kickstart-error', 'resolve', `/boot/efi must be vfat, not ${esp.fstype}`);
-  }
   const swap = find('swap');
   return {
     root: plan(root, 'imgroot'),

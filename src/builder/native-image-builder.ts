@@ -17,13 +17,7 @@ export function createNativeImageBuilder(options: NativeBuilderOptions = {}, eng
         resolved = await resolveKickstart({ ...request, gpgKeyDir: options.gpgKeyDir ?? '' }, signal);
       } catch (error) {
         if (!(error instanceof BuildFailure)) throw error;
-        const failure = {
-          kind: error.kind,
-          step: error.step,
-          message: error.message,
-          details: error.details,
-        };
-        return { ok: false, failure, ms: Math.round(performance.now() - started) };
+        return { ok: false, failure: error.toFailure(), ms: Math.round(performance.now() - started) };
       }
       return recipes.build({
         recipe: resolved.recipe,

@@ -6,11 +6,11 @@ import { hostCodename, readHostSources, renderSourcesList, sourcesForSuite } fro
 import { archInfo } from './arches.ts';
 import { type BootstrapInput, bootstrapRoot, excludesPreferences } from './bootstrap.ts';
 import { baseRootKey, builderVersion, cachePaths, RepositoryUnreachable, releaseDigest } from './cache.ts';
-import { configureRoot, sandboxedImage } from './configure.ts';
-import { BuildFailure } from './failures.ts';
+import { configureRoot, type PendingServices, sandboxedImage, servicesMadeByScripts } from './configure.ts';
+import { BuildFailure, classifyFailure } from './failures.ts';
 import { madeInSandbox, makeTreeFilesystem, sizeForTree } from './filesystems.ts';
 import { enableForeignArch } from './foreign-arch.ts';
-import { imageTypeInfo, mainArtifactName } from './image-types.ts';
+import { bootableArchProblem, hasLayout, imageTypeInfo, mainArtifactName } from './image-types.ts';
 import { type Layout, planLayout } from './layout.ts';
 import { makeHybridIso, stageLiveMedia } from './live-iso.ts';
 import { takeRegularFiles } from './out-folder.ts';
@@ -49,7 +49,11 @@ export interface BuildState {
   artifacts: Artifact[];
   bootstrap?: { kind: 'apt'; input: BootstrapInput; tarball: string } | { kind: 'rpm'; keys: RepoKeys };
   layout?: Layout;
+  /** The package sources the bootstrap searches, as a failure names them: `URL [SUITE COMPONENT…]`. */
+  searched?: string[];
   kernelVersion?: string;
+  /** The kickstart's services no unit stood for before %post: applied, or warned about, after it. */
+  pendingServices?: PendingServices;
   images: { root?: string; boot?: string; raw?: string; liveStage?: string };
 }
 
@@ -76,10 +80,7 @@ const resolve: Step<BuildState> = {
   timeoutMs: 2 * minutes,
   async run(ctx, state) {
     const { recipe } = state;
-    // A live system's filesystems are live-boot's business: it writes their fstab entries at boot.
-    if (recipe.type !== 'fs' && !imageTypeInfo[recipe.type].live) {
-      state.layout = planLayout(recipe.partitions);
-    }
+    if (hasLayout(recipe.type)) state.layout = planLayout(recipe.partitions);
     const selection = selectPackages(recipe);
     for (const { name, reason } of selection.added) ctx.log(`adding package ${name}: ${reason}`);
     const rpmRepos = recipe.sources.filter((s) => s.kind === 'rpm');
@@ -92,9 +93,11 @@ const resolve: Step<BuildState> = {
         );
       }
       state.bootstrap = { kind: 'rpm', keys: await repoKeys(ctx, state, rpmRepos) };
+      state.searched = rpmRepos.map((repo) => repo.url);
       return;
     }
     const { suite, repos } = await resolveSources(recipe, ctx);
+    state.searched = repos.map((repo) => [repo.url, repo.suite, ...repo.components].join(' '));
     const keys = await repoKeys(ctx, state, repos);
     // apt's copy: is its file: that copies the .debs into the archive folder, where the sandbox finds them.
     const signed = repos.map((repo) => ({
@@ -173,13 +176,23 @@ const bootstrap: Step<BuildState> = {
   async run(ctx, state) {
     await runScripts(ctx, 'pre', state.recipe, { sandbox: state.places, rootReady: false });
     const plan = state.bootstrap!;
-    if (plan.kind === 'rpm') {
-      await bootstrapRpmRoot(ctx, state.recipe, state.places, plan.keys);
-      return;
+    try {
+      if (plan.kind === 'rpm') {
+        await bootstrapRpmRoot(ctx, state.recipe, state.places, plan.keys);
+        return;
+      }
+      const qemuUser = archInfo[state.recipe.arch].qemuUser;
+      if (qemuUser) await enableForeignArch(ctx, qemuUser);
+      await bootstrapRoot(ctx, plan.input, state.places, plan.tarball, state.workDir);
+    } catch (error) {
+      // A missing package is the user's to fix: they need to know where it was looked for.
+      const failure = classifyFailure(error, 'bootstrap', ctx.signal.aborted ? ctx.signal : undefined);
+      if (failure.kind !== 'package-not-found' || !state.searched) throw failure;
+      throw new BuildFailure(failure.kind, failure.step, failure.message, {
+        ...failure.details,
+        sources: state.searched,
+      });
     }
-    const qemuUser = archInfo[state.recipe.arch].qemuUser;
-    if (qemuUser) await enableForeignArch(ctx, qemuUser);
-    await bootstrapRoot(ctx, plan.input, state.places, plan.tarball, state.workDir);
   },
 };
 
@@ -214,7 +227,13 @@ const configure: Step<BuildState> = {
       return;
     }
     const image = sandboxedImage(ctx, state.places);
-    await configureRoot(ctx, image, state.recipe, state.layout, state.recipe.type === 'loop');
+    state.pendingServices = await configureRoot(
+      ctx,
+      image,
+      state.recipe,
+      state.layout,
+      state.recipe.type === 'loop',
+    );
   },
 };
 
@@ -223,6 +242,10 @@ const scripts: Step<BuildState> = {
   timeoutMs: 30 * minutes,
   async run(ctx, state) {
     await runScripts(ctx, 'post', state.recipe, { sandbox: state.places, rootReady: true });
+    const pending = state.pendingServices;
+    if (pending && pending.enabled.length + pending.disabled.length > 0) {
+      await servicesMadeByScripts(ctx, sandboxedImage(ctx, state.places), state.recipe, pending);
+    }
     await takeScriptFiles(ctx, state);
   },
 };
@@ -232,7 +255,7 @@ async function takeScriptFiles(ctx: StepContext, state: BuildState, shown: reado
   // The empty files bubblewrap made to show the build's artifacts go first; they are not the scripts'.
   for (const name of shown) await unlink(join(state.places.out, name)).catch(() => {});
   const known = new Set([...state.artifacts.map((a) => a.file), `${state.recipe.name}.log`, 'SHA256SUMS']);
-  const taken = await takeRegularFiles(state.places.out, state.stageDir, known, ctx.log);
+  const taken = await takeRegularFiles(state.places.out, state.stageDir, known, ctx.log, ctx.signal);
   state.artifacts.push(...taken.map((file) => ({ file, main: false })));
   // Emptied, so a later script starts from a clean IMG_OUT_DIR and nothing is taken twice.
   for (const name of await readdir(state.places.out)) {
@@ -315,13 +338,8 @@ const disk: Step<BuildState> = {
       state.artifacts.push({ file: iso, main: true });
       return;
     }
-    if (recipe.arch !== 'x86_64' && recipe.arch !== 'i686') {
-      throw new BuildFailure(
-        'kickstart-error',
-        'disk',
-        `bootable disks are built for x86 only, not ${recipe.arch}`,
-      );
-    }
+    const cannotBoot = bootableArchProblem(recipe.type, recipe.arch);
+    if (cannotBoot) throw new BuildFailure('kickstart-error', 'disk', cannotBoot);
     const rawName = mainArtifactName('raw', recipe.name);
     const converted = imageTypeInfo[recipe.type].convertTo !== undefined;
     state.images.raw = converted ? join(state.workDir, rawName) : join(state.stageDir, rawName);

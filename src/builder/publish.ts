@@ -4,9 +4,9 @@
 import { createWriteStream } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Failure } from '../contract/failure.ts';
 import type { BuildEvent, BuildEventListener } from './events.ts';
-import { BuildFailure, type FailureDetails, type FailureKind } from './failures.ts';
-import type { StepName } from './steps.ts';
+import { BuildFailure } from './failures.ts';
 
 export interface Artifact {
   file: string;
@@ -18,19 +18,12 @@ export interface PublishedArtifact extends Artifact {
   path: string;
 }
 
-export interface FailureReport {
-  kind: FailureKind;
-  step: StepName;
-  message: string;
-  details: FailureDetails;
-}
-
 export type BuildOutcome =
   | { ok: true; artifacts: PublishedArtifact[]; ms: number }
-  | { ok: false; failure: FailureReport; ms: number; log?: string };
+  | { ok: false; failure: Failure; ms: number; log?: string };
 
-export function failureReport(failure: BuildFailure): FailureReport {
-  return { kind: failure.kind, step: failure.step, message: failure.message, details: failure.details };
+export function failureReport(failure: BuildFailure): Failure {
+  return failure.toFailure();
 }
 
 export interface PublishOptions {

@@ -97,7 +97,8 @@ export interface ImageRecipe {
   hostname: string;
   /** Bring every wired interface up with DHCP (systemd-networkd). */
   dhcp: boolean;
-  services: { enabled: string[]; disabled: string[] };
+  /** `services` and its line, for the warnings about units that never exist. */
+  services: { enabled: string[]; disabled: string[]; line?: number };
   /** Boot to the graphical target (xconfig --startxonboot). */
   startX?: boolean;
   /** Log this user in to the display manager, where one is installed (mic's desktop --autologinuser). */

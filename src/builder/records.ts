@@ -6,6 +6,7 @@ import { createReadStream } from 'node:fs';
 import { lstat, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { shown } from './out-folder.ts';
 import { rpmDbPath } from './rpm-root.ts';
 import type { StepContext } from './runner.ts';
 import { capabilities, inImage, onHost, type SandboxPlaces } from './sandbox.ts';
@@ -152,6 +153,10 @@ export async function copyAttachments(
     const absolute = pattern.startsWith('/') ? pattern : `/${pattern}`;
     for (const path of await matchInImage(ctx, places, absolute)) {
       const name = basename(path);
+      if (shown(name) !== name) {
+        ctx.log(`%attachment ${shown(path)}: not copied (a line break or control character in the name)`);
+        continue;
+      }
       try {
         await copyOutOfImage(ctx, places, path, join(outputDir, name));
         copied.push(name);

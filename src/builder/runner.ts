@@ -50,7 +50,12 @@ export async function runSteps<State>(
   const build = new AbortController();
   const deadline = setTimeout(
     () =>
-      build.abort(new DeadlineReached(`the build exceeded its deadline of ${options.deadlineMs / 1000} s`)),
+      build.abort(
+        new DeadlineReached(
+          `the build exceeded its deadline of ${options.deadlineMs / 1000} s`,
+          options.deadlineMs / 1000,
+        ),
+      ),
     options.deadlineMs,
   );
   const cancel = (): void => build.abort(options.signal?.reason);
@@ -69,7 +74,10 @@ export async function runSteps<State>(
       const stepTimer = setTimeout(
         () =>
           stepAbort.abort(
-            new DeadlineReached(`step ${step.name} exceeded its timeout of ${step.timeoutMs / 1000} s`),
+            new DeadlineReached(
+              `step ${step.name} exceeded its timeout of ${step.timeoutMs / 1000} s`,
+              step.timeoutMs / 1000,
+            ),
           ),
         step.timeoutMs,
       );

@@ -6,6 +6,8 @@
 // minimal view and pivots into it (a chroot inside lands in the view, not on the host): either the image
 // root as `/`, or the host's /usr read-only with a few named folders of the build's work folder. No host
 // folder outside the work folder is ever bound writable.
+import { lstat, readlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import { type RunOptions, type RunResult, userNamespaceFds } from './exec.ts';
 import type { StepContext } from './runner.ts';
 
@@ -98,7 +100,8 @@ const chrootDevices = ['null', 'zero', 'full', 'random', 'urandom', 'tty'];
 /** The resolv.conf of a sandbox with a network: slirp4netns' DNS forwarder. */
 export const sandboxResolvConf = 'resolv.conf';
 
-function common(places: SandboxPlaces, options: SandboxOptions): string[] {
+/** `resolvConfAt`: where the view's /etc/resolv.conf is (a path bubblewrap mounts over), for a network. */
+function common(places: SandboxPlaces, options: SandboxOptions, resolvConfAt?: string): string[] {
   const env = {
     PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
     ...options.env,
@@ -134,7 +137,9 @@ function common(places: SandboxPlaces, options: SandboxOptions): string[] {
     '/dev',
     '--tmpfs',
     '/tmp',
-    ...(options.network ? ['--ro-bind', `${places.inputs}/${sandboxResolvConf}`, '/etc/resolv.conf'] : []),
+    ...(options.network && resolvConfAt
+      ? ['--ro-bind', `${places.inputs}/${sandboxResolvConf}`, resolvConfAt]
+      : []),
   ];
 }
 
@@ -147,8 +152,50 @@ export function inImageArgs(
   places: SandboxPlaces,
   command: readonly string[],
   options: SandboxOptions,
+  resolvConfAt: string | undefined,
 ): string[] {
-  return ['--bind', places.root, '/', ...common(places, options), ...handedFiles(options), '--', ...command];
+  return [
+    '--bind',
+    places.root,
+    '/',
+    ...common(places, options, resolvConfAt),
+    ...handedFiles(options),
+    '--',
+    ...command,
+  ];
+}
+
+/**
+ * Where a path of the image leads, resolved as if the image root were `/` (an absolute link and `..` stay
+ * inside it), when every folder on the way is a real folder and the end is a regular file or absent:
+ * bubblewrap resolves a mount's destination before it pivots, with the host's root at /oldroot, so a link the
+ * image planted at a place it mounts over (/etc/resolv.conf -> /oldroot/tmp/x) would make it create a file on
+ * the host. undefined when the path leads anywhere else.
+ */
+export async function resolveInImage(root: string, path: string): Promise<string | undefined> {
+  const pending = path.split('/').filter((name) => name !== '' && name !== '.');
+  const resolved: string[] = [];
+  let links = 0;
+  while (pending.length > 0) {
+    const name = pending.shift()!;
+    if (name === '..') {
+      resolved.pop();
+      continue;
+    }
+    const here = join(root, ...resolved, name);
+    const info = await lstat(here).catch(() => undefined);
+    if (info?.isSymbolicLink()) {
+      if (++links > 40) return undefined;
+      const target = await readlink(here);
+      if (target.startsWith('/')) resolved.length = 0;
+      pending.unshift(...target.split('/').filter((part) => part !== '' && part !== '.'));
+      continue;
+    }
+    const fine = pending.length > 0 ? info?.isDirectory() : info === undefined || info.isFile();
+    if (!fine) return undefined;
+    resolved.push(name);
+  }
+  return `/${resolved.join('/')}`;
 }
 
 /** bubblewrap's arguments for a command on the host's programs, seeing only the given folders. */
@@ -164,7 +211,7 @@ export function onHostArgs(
     '/usr',
     ...['bin', 'sbin', 'lib', 'lib64'].flatMap((dir) => ['--symlink', `usr/${dir}`, `/${dir}`]),
     ...(options.etc ?? []).flatMap((path) => ['--ro-bind-try', path, path]),
-    ...common(places, options),
+    ...common(places, options, '/etc/resolv.conf'),
     ...options.binds.flatMap((bind) => [bind.writable ? '--bind' : '--ro-bind', bind.path, bind.path]),
     ...(options.hidden ?? []).flatMap((dir) => ['--tmpfs', dir]),
     ...handedFiles(options),
@@ -195,13 +242,25 @@ function runSandbox(
 }
 
 /** Runs a command with the image root as its /: the image's own programs, its symlinks resolved inside it. */
-export function inImage(
+export async function inImage(
   ctx: StepContext,
   places: SandboxPlaces,
   command: readonly string[],
   options: SandboxOptions & Run,
 ): Promise<RunResult> {
-  return runSandbox(ctx, places, inImageArgs(places, command, options), options.network, options);
+  const resolvConfAt = options.network ? await resolveInImage(places.root, '/etc/resolv.conf') : undefined;
+  if (options.network && !resolvConfAt) {
+    ctx.log(
+      "the image's /etc/resolv.conf leads out of the image or to no file: the command runs without DNS",
+    );
+  }
+  return runSandbox(
+    ctx,
+    places,
+    inImageArgs(places, command, options, resolvConfAt),
+    options.network,
+    options,
+  );
 }
 
 /** Runs a host program (read-only /usr) that sees only the folders it is given. */

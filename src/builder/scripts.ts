@@ -3,7 +3,7 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CommandFailed } from './exec.ts';
-import { BuildFailure } from './failures.ts';
+import { BuildFailure, firstErrorLine } from './failures.ts';
 import type { ImageRecipe, Script, ScriptKind } from './recipe.ts';
 import type { StepContext } from './runner.ts';
 import { capabilities, inImage, onHost, type SandboxPlaces } from './sandbox.ts';
@@ -99,9 +99,10 @@ export async function runScripts(
       if (!(error instanceof CommandFailed) || error.reason !== 'exit') throw error;
       ctx.log(`${name}: exited with ${error.code}`);
       if (script.erroronfail) {
+        const output = firstErrorLine(`${error.stderr}\n${error.stdout}`);
         throw new BuildFailure('script-failed', ctx.step, `${name} exited with ${error.code}`, {
-          script: name,
-          ...(error.code === null ? {} : { exitCode: error.code }),
+          script: { kind, number: index + 1, exit_code: error.code },
+          log_line: { text: output ? `${name}: ${output}` : `${name}: exited with ${error.code}` },
         });
       }
     } finally {

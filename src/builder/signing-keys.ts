@@ -73,10 +73,18 @@ async function keyBytes(value: string, keyDir: string, signal: AbortSignal): Pro
   }
   const response = await fetch(value, { signal: AbortSignal.any([signal, AbortSignal.timeout(30_000)]) });
   if (!response.ok) throw new Error(`${value}: ${response.status} ${response.statusText}`);
-  if (Number(response.headers.get('content-length') ?? 0) > maxKeyBytes) {
-    throw new Error(`${value} is larger than ${maxKeyBytes} bytes`);
+  const tooLarge = new Error(`${value} is larger than ${maxKeyBytes} bytes`);
+  if (Number(response.headers.get('content-length') ?? 0) > maxKeyBytes) throw tooLarge;
+  // Counted as it arrives: a server that sends no length, or lies about it, could otherwise stream
+  // gigabytes into the worker's memory in the fetch's 30 s.
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response.body ?? []) {
+    size += chunk.length;
+    if (size > maxKeyBytes) throw tooLarge;
+    chunks.push(Buffer.from(chunk));
   }
-  return Buffer.from(await response.arrayBuffer());
+  return Buffer.concat(chunks);
 }
 
 /**

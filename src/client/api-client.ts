@@ -43,6 +43,7 @@ import type {
 import type { ErrorCode } from '../service/errors.ts';
 import { isFinished, JOB_STATUSES } from '../service/jobs/status.ts';
 
+export type { Failure, FailureClass } from '../contract/failure.ts';
 export type Job = JobDetail;
 export type JobSummary = Static<typeof JobSummarySchema>;
 export type JobStatus = Static<typeof JobStatusSchema>;

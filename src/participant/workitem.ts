@@ -131,6 +131,8 @@ export function withResult(workitem: Workitem, outcome: BuildOutcome): Workitem 
     logfile_url: logUrl,
     error: message,
     ...(job ? { job_id: job.id } : {}),
+    // The failure as the API gives it (class, whose to fix, step, details), for a process that acts on it.
+    ...(job?.error && !done ? { failure: job.error } : {}),
   };
   fields.__result__ = done;
   Object.assign(fields, { Status: done ? 'DONE' : 'ERROR', URL: filesUrl, Image: imageUrl, Log: logUrl });
@@ -149,5 +151,6 @@ export function withResult(workitem: Workitem, outcome: BuildOutcome): Workitem 
 export function jobError(job: Job): string | null {
   if (job.status === 'DONE') return null;
   if (job.status === 'CANCELLED') return `job ${job.id} was cancelled`;
+  // One line, as the original IMG answered: the details travel structured, in fields.image.failure.
   return job.error ? `${job.error.class}: ${job.error.message}` : `job ${job.id} ended ${job.status}`;
 }

@@ -17,7 +17,10 @@ export const ERROR_STATUS = {
   'too-many-requests': 429,
   internal: 500,
   busy: 503,
-  /** A server IMG depends on for the request (the LDAP directory) cannot be used; the cause is logged. */
+  /**
+   * A server IMG depends on for the request cannot be used: the database (down, restarting, failing over, or
+   * SQLite locked too long) or the LDAP directory. Retry after a while.
+   */
   unavailable: 503,
 } as const;
 

@@ -21,10 +21,15 @@ export interface Service {
 
 export async function openService(
   config: Config,
-  options: { publish?: JobPublisher } = {},
+  /** `onWaiting`: a database not reachable yet is waited for (see openDatabase); for servers and workers. */
+  options: { publish?: JobPublisher; onWaiting?: (error: unknown) => void } = {},
 ): Promise<Service> {
-  const database = await openDatabase({ url: config.db.url, dataDir: config.db.data_dir });
-  const { db, dialect } = database;
+  const database = await openDatabase({
+    url: config.db.url,
+    dataDir: config.db.data_dir,
+    ...(options.onWaiting ? { onWaiting: options.onWaiting } : {}),
+  });
+  const { db, dialect, health } = database;
   const users = createUserService(db, {
     hashing: { threads: config.web.password_threads, queue: config.web.password_queue },
     directory: openDirectory(config),
@@ -35,7 +40,9 @@ export async function openService(
     jobs: createJobService({
       db,
       dialect,
+      health,
       gpgKeyDir: config.worker.gpg_key_dir,
+      builder: config.worker.builder,
       ...(options.publish ? { publish: options.publish } : {}),
     }),
     queues: createQueueCatalog(db),

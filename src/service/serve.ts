@@ -7,6 +7,7 @@ import { startServedParticipant } from '../participant/served.ts';
 import { buildApp } from './api/index.ts';
 import { pagePrefix } from './api/web-pages.ts';
 import { type Config, checkSupported } from './config/index.ts';
+import { isUnavailable, logHealthChanges } from './db/index.ts';
 import { deleteExpiredJobs } from './jobs/index.ts';
 import { startNotifications } from './notify/index.ts';
 import type { Service } from './open.ts';
@@ -72,7 +73,10 @@ export async function serve(
     logger: options.logger ?? { level: process.env.IMG_LOG_LEVEL ?? 'info' },
   });
 
-  logError = (error, context) => app.log.error({ err: error }, context);
+  // While the database is away, what fails for that reason was said once, when the outage began.
+  logError = (error, context) =>
+    isUnavailable(error) ? app.log.debug({ err: error }, context) : app.log.error({ err: error }, context);
+  const offHealth = logHealthChanges(service.database.health, app.log);
   const notifications = startNotifications(config, jobs.events, (error, context) =>
     app.log.warn({ err: error }, context),
   );
@@ -89,11 +93,11 @@ export async function serve(
   }
 
   const timeoutMs = config.worker.heartbeat_timeout * 1000;
+  // As often as workers beat: the sweep is also how this server notices a database outage that kept workers
+  // from beating, which it must not take for their death (see requeueStale).
   const sweepLost = setInterval(() => {
-    jobs
-      .requeueStale(timeoutMs)
-      .catch((error) => app.log.error({ err: error }, 'requeueing lost jobs failed'));
-  }, timeoutMs / 2);
+    jobs.requeueStale(timeoutMs).catch((error) => logError(error, 'requeueing lost jobs failed'));
+  }, workerSettings(config).heartbeatMs);
   const sweepExpired = () =>
     deleteExpiredJobs(jobs, config.worker.base_dir, config.retention.max_age_days)
       .then((count) => count > 0 && app.log.info({ count }, 'retention deleted expired jobs'))
@@ -122,6 +126,7 @@ export async function serve(
       await notifications.stop();
       await app.close();
       await queued.close();
+      offHealth();
     },
   };
 }

@@ -6,7 +6,12 @@ import { access, mkdir, mkdtemp, readFile, readlink, rm, symlink, writeFile } fr
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
-import { configureRoot, type ImageAccess } from '../../src/builder/configure.ts';
+import {
+  configureRoot,
+  type ImageAccess,
+  type PendingServices,
+  servicesMadeByScripts,
+} from '../../src/builder/configure.ts';
 import { CommandFailed } from '../../src/builder/exec.ts';
 import { BuildFailure } from '../../src/builder/failures.ts';
 import { planLayout } from '../../src/builder/layout.ts';
@@ -24,6 +29,10 @@ async function fakeRoot(): Promise<string> {
   await mkdir(join(root, 'usr/share/zoneinfo/Europe'), { recursive: true });
   await writeFile(join(root, 'usr/share/zoneinfo/Europe/Berlin'), '');
   await writeFile(join(root, 'usr/bin/systemctl'), '');
+  await mkdir(join(root, 'usr/lib/systemd/system'), { recursive: true });
+  for (const unit of ['ssh.service', 'cron.service', 'getty@.service']) {
+    await writeFile(join(root, 'usr/lib/systemd/system', unit), '');
+  }
   await writeFile(join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/bash\n');
   await writeFile(join(root, 'etc/group'), 'root:x:0:\nsudo:x:27:\n');
   return root;
@@ -80,19 +89,47 @@ function fakeImage(root: string, calls: Call[], failing?: RegExp): ImageAccess {
   };
 }
 
+/** Runs configureRoot as the build's step does; the services it left for after %post, and the log. */
 async function configure(root: string, recipe: ImageRecipe, calls: Call[], failing?: RegExp) {
+  let pending: PendingServices = { enabled: [], disabled: [] };
+  const log: string[] = [];
   await runSteps(
     [
       {
         name: 'configure',
         timeoutMs: 10_000,
-        run: (ctx) =>
-          configureRoot(ctx, fakeImage(root, calls, failing), recipe, planLayout(recipe.partitions), false),
+        run: async (ctx) => {
+          pending = await configureRoot(
+            ctx,
+            fakeImage(root, calls, failing),
+            recipe,
+            planLayout(recipe.partitions),
+            false,
+          );
+        },
       },
     ],
     {},
-    { deadlineMs: 10_000 },
+    { deadlineMs: 10_000, onEvent: (event) => event.type === 'log' && log.push(event.line) },
   );
+  return { pending, log };
+}
+
+/** What the scripts step does after %post with the services configureRoot left. */
+async function afterScripts(root: string, recipe: ImageRecipe, pending: PendingServices, calls: Call[]) {
+  const log: string[] = [];
+  await runSteps(
+    [
+      {
+        name: 'scripts',
+        timeoutMs: 10_000,
+        run: (ctx) => servicesMadeByScripts(ctx, fakeImage(root, calls), recipe, pending),
+      },
+    ],
+    {},
+    { deadlineMs: 10_000, onEvent: (event) => event.type === 'log' && log.push(event.line) },
+  );
+  return log;
 }
 
 const recipe: ImageRecipe = {
@@ -151,17 +188,52 @@ test('applies the recipe: files written, accounts and services through the image
   assert.equal(calls[7]!.input, 'ssh-ed25519 AAAA demo@host\n');
 });
 
-test('a service the image does not have is a kickstart error naming it', async () => {
+test('services no unit stands for wait for %post: applied when a script made them, else a warning with the line', async () => {
+  const root = await fakeRoot();
+  const calls: Call[] = [];
+  const withServices: ImageRecipe = {
+    ...recipe,
+    services: {
+      enabled: ['ssh', 'getty@tty2.service', 'made-by-post', 'never'],
+      disabled: ['cron', 'gone'],
+      line: 7,
+    },
+  };
+  const { pending } = await configure(root, withServices, calls);
+  const commands = calls.map((c) => c.command.join(' '));
+  // A name without a suffix is a service, and an instance exists through its template.
+  assert.ok(commands.includes('systemctl enable ssh'));
+  assert.ok(commands.includes('systemctl enable getty@tty2.service'));
+  assert.ok(commands.includes('systemctl disable cron'));
+  assert.deepEqual(pending, { enabled: ['made-by-post', 'never'], disabled: ['gone'] });
+  assert.ok(!commands.some((command) => /made-by-post|never|gone/.test(command)));
+
+  // What a %post does: a unit of its own, in /etc.
+  await mkdir(join(root, 'etc/systemd/system'), { recursive: true });
+  await writeFile(join(root, 'etc/systemd/system/made-by-post.service'), '[Service]\nExecStart=/bin/true\n');
+  const later: Call[] = [];
+  const log = await afterScripts(root, withServices, pending, later);
+  assert.deepEqual(
+    later.map((c) => c.command.join(' ')),
+    ['systemctl enable made-by-post'],
+  );
+  assert.deepEqual(log, [
+    'warning: line 7: services --enabled=never: no such unit in the image, not even after %post; left as is',
+    'warning: line 7: services --disabled=gone: no such unit in the image, not even after %post; left as is',
+  ]);
+});
+
+test('systemctl failing on a unit that exists is a kickstart error naming it', async () => {
   const root = await fakeRoot();
   const error = await configure(
     root,
-    { ...recipe, services: { enabled: ['nope.service'], disabled: [] } },
+    { ...recipe, services: { enabled: ['ssh.service'], disabled: [] } },
     [],
-    /nope/,
+    /enable ssh/,
   ).catch((e) => e);
   assert.ok(error instanceof BuildFailure);
   assert.equal(error.kind, 'kickstart-error');
-  assert.match(error.message, /services --enabled nope\.service: Failed to enable unit/);
+  assert.match(error.message, /services --enabled ssh\.service: Failed to enable unit/);
 });
 
 test('a timezone missing from tzdata is a kickstart error', async () => {

@@ -21,7 +21,6 @@ ExecStart=/bin/sh -c 'echo "${bootMarker} $(cat /etc/img-marker)" > /dev/console
 [Install]
 WantedBy=multi-user.target
 UNIT
-systemctl enable img-marker.service
 `;
 
 /**
@@ -32,6 +31,8 @@ systemctl enable img-marker.service
 export const minimalKickstart = `${readFileSync(join(import.meta.dirname, '../../templates/debian-minimal.ks'), 'utf8')}
 user --name=demo --groups=sudo --password=demopw
 network --hostname=imgtest
+# Made by the %post below: enabled after it, as mic does (the boot tests see the marker only if it was).
+services --enabled=img-marker
 %packages
 sudo
 live-boot

@@ -65,7 +65,7 @@ describe('resolveKickstart', () => {
     ]);
     assert.deepEqual(recipe.sshKeys, [{ user: 'ann', key: 'ssh-ed25519 AAAA ann@example' }]);
     assert.equal(recipe.hostname, 'box');
-    assert.deepEqual(recipe.services, { enabled: ['ssh'], disabled: ['cron'] });
+    assert.deepEqual(recipe.services, { enabled: ['ssh'], disabled: ['cron'], line: 10 });
     assert.deepEqual(recipe.bootloader, { append: 'console=ttyS0 quiet', timeoutS: 3 });
     assert.equal(recipe.startX, true);
     assert.equal(recipe.autologinUser, 'ann');
@@ -160,7 +160,7 @@ describe('resolveKickstart', () => {
     const bad = await refused('lang C\npart / --size big\nfrobnicate');
     assert.equal(bad.message, 'img.ks: line 2: part: --size expects a number, got "big" (and 1 more error)');
     const include = await refused('%include /etc/passwd');
-    assert.match(include.message, /%include is not available for a submitted kickstart/);
+    assert.match(include.message, /%include is not allowed in a submitted kickstart/);
   });
 
   it('refuses a type or an architecture it cannot build before anything else', async () => {

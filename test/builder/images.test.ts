@@ -23,7 +23,14 @@ const workRoot = await mkdtemp(join(await defaultWorkRoot(), 'imger-test-work-')
 await chmod(workRoot, 0o755);
 const outRoot = await mkdtemp(join(tmpdir(), 'imger-test-out-'));
 const builder = createNativeBuilder({ cacheDir, workRoot });
-const loopsBefore = (await run('losetup', ['-a'])).stdout;
+
+/** Loop devices backed by a file of these builds: other processes' (another test, a build) are not ours. */
+async function ourLoops(): Promise<string[]> {
+  const { stdout } = await run('losetup', ['--list', '--noheadings', '--output', 'NAME,BACK-FILE']);
+  return stdout
+    .split('\n')
+    .filter((line) => line.includes(workRoot) || line.includes(outRoot) || line.includes(cacheDir));
+}
 const timings: string[] = [];
 
 after(async () => {
@@ -42,7 +49,7 @@ async function build(
 ) {
   const outcome = await builder.build({ recipe, ...options });
   timings.push(
-    `${recipe.type} ${recipe.name}: ${outcome.ok ? 'ok' : outcome.failure.kind} in ${(outcome.ms / 1000).toFixed(1)} s`,
+    `${recipe.type} ${recipe.name}: ${outcome.ok ? 'ok' : outcome.failure.class} in ${(outcome.ms / 1000).toFixed(1)} s`,
   );
   await assertNothingLeftBehind(recipe.outputDir);
   return outcome;
@@ -62,7 +69,7 @@ async function assertNothingLeftBehind(outputDir: string): Promise<void> {
     'staging folders left',
   );
   assert.deepEqual(await mountsBelow(workRoot), [], 'mounts left');
-  assert.equal((await run('losetup', ['-a'])).stdout, loopsBefore, 'loop devices left');
+  assert.deepEqual(await ourLoops(), [], 'loop devices left');
   const alive = [];
   for (const pid of await childPids()) {
     const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
@@ -256,8 +263,10 @@ describe('native builder, failures leave nothing behind', () => {
       await recipeFor('fs', { name: 'missing', packages: ['imger-no-such-package'] }),
     );
     assert.ok(!outcome.ok);
-    assert.equal(outcome.failure.kind, 'package-not-found');
+    assert.equal(outcome.failure.class, 'package-not-found');
     assert.deepEqual(outcome.failure.details.packages, ['imger-no-such-package']);
+    assert.ok(outcome.failure.details.sources?.length, 'the sources searched are named');
+    assert.match(outcome.failure.details.log_line?.text ?? '', /imger-no-such-package/);
     assert.deepEqual(
       await readdir(join(outRoot, 'fs')).then((files) => files.filter((f) => f.startsWith('missing'))),
       ['missing.log'],
@@ -272,8 +281,9 @@ describe('native builder, failures leave nothing behind', () => {
       }),
     );
     assert.ok(!outcome.ok);
-    assert.equal(outcome.failure.kind, 'repository-unreachable');
+    assert.equal(outcome.failure.class, 'repository-unreachable');
     assert.equal(outcome.failure.step, 'resolve');
+    assert.match(outcome.failure.details.repository?.url ?? '', /^http:\/\/127\.0\.0\.1:9\/debian/);
   });
 
   test('a failing --erroronfail script fails the build naming it and its exit code; without it, only the log says so', async () => {
@@ -298,9 +308,13 @@ describe('native builder, failures leave nothing behind', () => {
       scripts: [...base.scripts, { ...failing, erroronfail: true }],
     });
     assert.ok(!outcome.ok);
-    assert.equal(outcome.failure.kind, 'script-failed');
-    assert.equal(outcome.failure.details.script, `%post #${base.scripts.length + 1} --erroronfail`);
-    assert.equal(outcome.failure.details.exitCode, 7);
+    assert.equal(outcome.failure.class, 'script-failed');
+    assert.deepEqual(outcome.failure.details.script, {
+      kind: 'post',
+      number: base.scripts.length + 1,
+      exit_code: 7,
+    });
+    assert.equal(outcome.failure.owner, 'user');
     const files = (await readdir(base.outputDir)).filter((f) => f.startsWith('scriptfail'));
     assert.deepEqual(files, ['scriptfail.log']);
   });
@@ -317,7 +331,7 @@ describe('native builder, failures leave nothing behind', () => {
       },
     );
     assert.ok(!outcome.ok);
-    assert.equal(outcome.failure.kind, 'cancelled');
+    assert.equal(outcome.failure.class, 'cancelled');
     assert.deepEqual(await readdir(join(outRoot, 'cancel')), ['cancelled.log']);
   });
 
@@ -336,7 +350,7 @@ describe('native builder, failures leave nothing behind', () => {
       },
     });
     assert.ok(!outcome.ok);
-    assert.equal(outcome.failure.kind, 'cancelled');
+    assert.equal(outcome.failure.class, 'cancelled');
     assert.equal(outcome.failure.step, 'bootstrap');
   });
 
@@ -346,7 +360,8 @@ describe('native builder, failures leave nothing behind', () => {
     const outcome = await quick.build({ recipe });
     await assertNothingLeftBehind(recipe.outputDir);
     assert.ok(!outcome.ok);
-    assert.equal(outcome.failure.kind, 'timeout');
+    assert.equal(outcome.failure.class, 'timeout');
+    assert.equal(outcome.failure.details.limit_s, 1.5);
     assert.deepEqual(await readdir(recipe.outputDir), ['deadline.log']);
   });
 });

@@ -108,7 +108,7 @@ async function build(
 }
 
 function succeeded(outcome: BuildOutcome) {
-  assert.ok(outcome.ok, outcome.ok ? '' : `${outcome.failure.kind}: ${outcome.failure.message}`);
+  assert.ok(outcome.ok, outcome.ok ? '' : `${outcome.failure.class}: ${outcome.failure.message}`);
   return outcome;
 }
 
@@ -214,9 +214,9 @@ describe('mic command line', () => {
   it('refuses a type or an architecture mic does not know before starting it', async () => {
     const mic = await standIn('exit 0');
     const outcome = failed(await build(mic, { arch: 'amd64' }));
-    assert.equal(outcome.failure.kind, 'kickstart-error');
+    assert.equal(outcome.failure.class, 'kickstart-error');
     assert.match(outcome.failure.message, /mic cannot build for architecture amd64; it accepts x86_64, i686/);
-    assert.equal(failed(await build(mic, { type: 'iso' })).failure.kind, 'kickstart-error');
+    assert.equal(failed(await build(mic, { type: 'iso' })).failure.class, 'kickstart-error');
     await assert.rejects(recorded('argv'));
   });
 });
@@ -340,7 +340,7 @@ describe('mic artifact discovery', () => {
   it('fails, naming what mic wrote, when the main image is not where mic puts it', async () => {
     const mic = await standIn(decoy);
     const outcome = failed(await build(mic));
-    assert.equal(outcome.failure.kind, 'internal');
+    assert.equal(outcome.failure.class, 'internal');
     assert.equal(outcome.failure.step, 'filesystem');
     assert.match(outcome.failure.message, /no loop image .*; it wrote: demo-debuginfo\.tar, demo\.ks/);
     await assertOnlyLogLeft();
@@ -355,7 +355,7 @@ describe('mic failures', () => {
 echo "Error: <creator> Failed to find package 'no-such-tool' : No package matched" >&2
 exit 1`);
     const outcome = failed(await build(mic));
-    assert.equal(outcome.failure.kind, 'package-not-found');
+    assert.equal(outcome.failure.class, 'package-not-found');
     assert.deepEqual(outcome.failure.details.packages, ['no-such-tool']);
     assert.equal(outcome.log, join(sandbox.out, 'demo.log'));
     assert.match(await readFile(outcome.log!, 'utf8'), /Failed to find package 'no-such-tool'/);
@@ -367,7 +367,7 @@ exit 1`);
       await standIn(`echo "Error: <creator> URLGrabber error: file:///srv/repo/latest/i686/repodata/repomd.xml" >&2
 exit 1`);
     const outcome = failed(await build(mic));
-    assert.equal(outcome.failure.kind, 'repository-unreachable');
+    assert.equal(outcome.failure.class, 'repository-unreachable');
     assert.match(outcome.failure.message, /^Error: <creator> URLGrabber error: file:\/\/\/srv\/repo/);
     await assertOnlyLogLeft();
   });
@@ -380,7 +380,7 @@ echo "Traceback (most recent call last):" >&2
 echo "SystemExit: 1" >&2
 exit 3`);
     const outcome = failed(await build(mic));
-    assert.equal(outcome.failure.kind, 'internal');
+    assert.equal(outcome.failure.class, 'internal');
     assert.equal(outcome.failure.step, 'packages');
     assert.equal(
       outcome.failure.message,
@@ -391,7 +391,7 @@ exit 3`);
 
   it('says that mic is missing and which setting asked for it', async () => {
     const outcome = failed(await build(join(sandbox.bin, 'mic')));
-    assert.equal(outcome.failure.kind, 'internal');
+    assert.equal(outcome.failure.class, 'internal');
     assert.match(outcome.failure.message, /mic is not installed .*builder = mic/);
     await assert.rejects(readdir(sandbox.out));
   });
@@ -415,7 +415,7 @@ wait`;
       if (event.type === 'log' && event.line.includes('Running post scripts')) controller.abort();
     };
     const outcome = failed(await build(mic, { signal: controller.signal, onEvent }));
-    assert.equal(outcome.failure.kind, 'cancelled');
+    assert.equal(outcome.failure.class, 'cancelled');
     assert.ok(isRunning(process.pid), 'isRunning sees a live process');
     for (const pid of await processes()) assert.ok(!isRunning(pid), `process ${pid} is still running`);
     await assertOnlyLogLeft();
@@ -425,7 +425,7 @@ wait`;
     const mic = await standIn(hang);
     const started = Date.now();
     const outcome = failed(await build(mic, {}, { timeoutMs: 1500 }));
-    assert.equal(outcome.failure.kind, 'timeout');
+    assert.equal(outcome.failure.class, 'timeout');
     assert.ok(Date.now() - started < 15_000, 'the timeout stopped mic');
     for (const pid of await processes()) assert.ok(!isRunning(pid), `process ${pid} is still running`);
     await assertOnlyLogLeft();

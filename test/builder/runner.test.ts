@@ -206,8 +206,7 @@ describe('failure classification', () => {
 
   test('a BuildFailure passes through unchanged', () => {
     const failure = new BuildFailure('script-failed', 'scripts', '%post #1 exited with 3', {
-      script: '%post #1',
-      exitCode: 3,
+      script: { kind: 'post', number: 1, exit_code: 3 },
     });
     assert.equal(classifyFailure(failure, 'disk'), failure);
   });

@@ -3,17 +3,17 @@
 import assert from 'node:assert/strict';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { RunResult } from '../../src/builder/exec.ts';
-import { run } from '../../src/builder/exec.ts';
+import { run, sandboxProcessLimit } from '../../src/builder/exec.ts';
 import { BuildFailure } from '../../src/builder/failures.ts';
 import { packImageRoot } from '../../src/builder/pack-root.ts';
 import { copyAttachments, copyOutOfImage, kernelVersions } from '../../src/builder/records.ts';
 import type { StepContext } from '../../src/builder/runner.ts';
 import { runSteps } from '../../src/builder/runner.ts';
-import { capabilities, defaultIdBase, onHost } from '../../src/builder/sandbox.ts';
+import { capabilities, defaultIdBase, inImage, onHost, resolveInImage } from '../../src/builder/sandbox.ts';
 import { prepareSandboxPlaces } from '../../src/builder/workspace.ts';
 
 const dir = await mkdtemp(join(tmpdir(), 'imger-sandbox-'));
@@ -89,6 +89,17 @@ describe('the user namespace', () => {
   });
 });
 
+test("a fork bomb is bounded: the sandbox's processes cannot take the host's process ids", async () => {
+  // pid_max is 32768 on many hosts; an unbounded `:(){ :|:& };:` in a %post leaves the host unable to fork.
+  // dash's ulimit: -p is the number of processes.
+  const { stdout } = await shell('ulimit -p; ulimit -H -p; ulimit -p unlimited && echo raised', {
+    caps: capabilities.imageAdmin,
+  });
+  const [soft, hard, raised] = stdout.trim().split('\n');
+  assert.ok(Number(soft) <= sandboxProcessLimit && Number(hard) <= sandboxProcessLimit, stdout);
+  assert.equal(raised, undefined, 'the limit cannot be raised inside');
+});
+
 test('packed in the namespace, the image keeps its own owners, setuid bits and file capabilities', async () => {
   await shell(
     `cd ${places.root} && touch capped setuid user && setcap cap_net_raw+ep capped && chmod 4755 setuid && chown 1000:1000 user`,
@@ -141,6 +152,8 @@ test('what comes out of the image is read inside it: a planted link is refused, 
     await assert.rejects(copy(planted));
     await assert.rejects(stat(join(dir, `copied-${planted}`)), { code: 'ENOENT' });
   }
+  // A name that would forge a SHA256SUMS line or a log line is not attached.
+  await writeFile(join(places.root, 'boot', 'vmlinuz-cr\r'), 'x');
   const attached = await mkdtemp(join(dir, 'attached-'));
   const names = await inStep((ctx) => copyAttachments(ctx, places, ['/boot/vmlinuz-*'], attached));
   assert.deepEqual(names.sort(), ['vmlinuz-$(reboot)', 'vmlinuz-6.1.0-1-amd64']);
@@ -166,6 +179,88 @@ describe('the network', () => {
     assert.match(online.stdout, /dns-ok/);
     assert.equal(connections, 0);
   });
+
+  test("with one, neither the host's other addresses nor link-local ones (the cloud metadata service)", async (t) => {
+    const hostAddress = Object.values(networkInterfaces())
+      .flat()
+      .find((a) => a !== undefined && a.family === 'IPv4' && !a.internal)?.address;
+    if (!hostAddress) return t.skip('this machine has no IPv4 address but its loopback');
+    let connections = 0;
+    const listener = createServer((socket) => {
+      connections += 1;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => listener.listen(0, hostAddress, resolve));
+    after(() => listener.close());
+    const port = (listener.address() as { port: number }).port;
+    const probe = `for h in ${hostAddress} 169.254.169.254; do perl -MIO::Socket::INET -e 'IO::Socket::INET->new(PeerAddr => "$ARGV[0]:${port}", Timeout => 3) ? print "reached $ARGV[0]\\n" : print "no $ARGV[0]: $!\\n"' $h; done; ip route`;
+    const online = await shell(probe, { network: true });
+    assert.match(
+      online.stdout,
+      new RegExp(
+        `no ${hostAddress.replaceAll('.', '\\.')}: (Permission denied|Network is unreachable|No route to host)`,
+      ),
+    );
+    assert.match(
+      online.stdout,
+      /no 169\.254\.169\.254: (Permission denied|Network is unreachable|No route to host)/,
+    );
+    assert.equal(connections, 0);
+  });
+});
+
+test("a link at a place the sandbox mounts over (the image's /etc/resolv.conf) leads nowhere outside the image", async () => {
+  const work = await mkdtemp(join(dir, 'links-'));
+  await chmod(work, 0o755);
+  await mkdir(join(work, 'work'));
+  const own = await prepareSandboxPlaces(join(work, 'work'), idBase);
+  // A folder the sandbox's uid may write on the host, as /tmp is.
+  const open = join(work, 'world-writable');
+  await mkdir(open);
+  await chmod(open, 0o1777);
+  await inStep((ctx) =>
+    onHost(
+      ctx,
+      own,
+      [
+        'sh',
+        '-ec',
+        `mkdir -p $1/bin $1/etc && cp /bin/busybox $1/bin/sh && ln -s /oldroot${open}/planted $1/etc/resolv.conf`,
+        'sh',
+        own.root,
+      ],
+      { binds: [{ path: own.root, writable: true }], caps: capabilities.imageAdmin },
+    ),
+  );
+  const { stdout } = await inStep((ctx) =>
+    inImage(ctx, own, ['sh', '-c', 'echo ran'], { caps: capabilities.none, network: true, onLine: () => {} }),
+  );
+  assert.equal(stdout, 'ran\n');
+  assert.deepEqual(await readdir(open), [], 'nothing was made on the host through the link');
+});
+
+test('resolveInImage: links resolve inside the image; a folder that is a link to nowhere, or a non-file end, leads nowhere', async () => {
+  const root = await mkdtemp(join(dir, 'resolve-'));
+  await mkdir(join(root, 'etc'));
+  await mkdir(join(root, 'run'));
+  await writeFile(join(root, 'run/stub'), '');
+  await mkdir(join(root, 'run/dir'));
+  assert.equal(await resolveInImage(root, '/etc/resolv.conf'), '/etc/resolv.conf');
+  await symlink('../run/stub', join(root, 'etc/resolv.conf'));
+  assert.equal(await resolveInImage(root, '/etc/resolv.conf'), '/run/stub');
+  await rm(join(root, 'etc/resolv.conf'));
+  await symlink('/../../../run/stub', join(root, 'etc/resolv.conf'));
+  assert.equal(await resolveInImage(root, '/etc/resolv.conf'), '/run/stub');
+  await rm(join(root, 'etc/resolv.conf'));
+  await symlink('/run/dir', join(root, 'etc/resolv.conf'));
+  assert.equal(await resolveInImage(root, '/etc/resolv.conf'), undefined);
+  await rm(join(root, 'etc/resolv.conf'));
+  await symlink('/oldroot/tmp/x', join(root, 'etc/resolv.conf'));
+  assert.equal(await resolveInImage(root, '/etc/resolv.conf'), undefined);
+  await rm(join(root, 'etc/resolv.conf'));
+  await symlink('loop', join(root, 'etc/resolv.conf'));
+  await symlink('resolv.conf', join(root, 'etc/loop'));
+  assert.equal(await resolveInImage(root, '/etc/resolv.conf'), undefined);
 });
 
 describe('stopping', () => {

@@ -2,6 +2,8 @@
 // folder; never another path of the server (another job's output folder, /etc).
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -91,4 +93,30 @@ test('a kickstart naming a key by a server path is refused, naming its line', as
     error.message,
     /^line 2: repo mine: --gpgkey=file:\/\/\/var\/lib\/imger\/images\/api\/bob\/7\/keyring\.gpg: only keys in the server's key folder/,
   );
+});
+
+test('a key URL that streams without end is cut off at the size of a key, not read into memory', async () => {
+  let sent = 0;
+  const server = createServer((_request, response) => {
+    // Chunked, with no Content-Length to refuse it by: 256 MiB of "key", written as fast as it is read.
+    response.writeHead(200, { 'content-type': 'application/pgp-keys' });
+    const chunk = Buffer.alloc(64 * 1024, 0x99);
+    const more = (): void => {
+      while (sent < 256 * 2 ** 20) {
+        sent += chunk.length;
+        if (!response.write(chunk)) return void response.once('drain', more);
+      }
+      response.end();
+    };
+    response.on('close', () => response.removeAllListeners('drain'));
+    more();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  after(() => server.close());
+  const { port } = server.address() as AddressInfo;
+  await assert.rejects(
+    materializeKey(`http://127.0.0.1:${port}/key.gpg`, '', dir, 'endless', new AbortController().signal),
+    /larger than/,
+  );
+  assert.ok(sent < 32 * 2 ** 20, `the builder read ${sent} bytes of a key`);
 });

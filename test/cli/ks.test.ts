@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { type Refusal, type RefusalCode, refusals } from '../../src/builder/refusals.ts';
 
 const imger = join(import.meta.dirname, '../../bin/imger.js');
 
@@ -33,6 +34,37 @@ const good = 'lang en_US.UTF-8\ntimezone --isUtc Europe/Helsinki\nrootpw secret\
 const bad = 'lang en_US.UTF-8\npart / --size big\nfrobnicate\n%packages\nvim\n';
 
 describe('imger ks lint', () => {
+  it('with --type, refuses each row of the builder table of refusals on its line, as a submit does', () => {
+    // One run per type and arch, every row's example a file of it: the rows are the builder's own table.
+    const rows = (Object.entries(refusals) as [RefusalCode, Refusal][]).filter(([, row]) => !row.field);
+    const runs = new Map<string, [RefusalCode, Refusal][]>();
+    for (const row of rows) {
+      const key = `${row[1].example.type} ${row[1].example.arch}`;
+      runs.set(key, [...(runs.get(key) ?? []), row]);
+    }
+    for (const [key, group] of runs) {
+      const [type = '', arch = ''] = key.split(' ');
+      const dir = folderWith(
+        Object.fromEntries(group.map(([code, row]) => [`${code}.ks`, row.example.kickstart])),
+      );
+      const files = group.map(([code]) => join(dir, `${code}.ks`));
+      const { code, stdout, stderr } = run(['ks', 'lint', '--json', '-t', type, '-a', arch, ...files]);
+      assert.equal(code, 1, stderr);
+      const answers = [JSON.parse(stdout)].flat() as { errors: { line: number; message: string }[] }[];
+      for (const [index, [refusal, { example }]] of group.entries()) {
+        assert.ok(
+          answers[index]?.errors.some((e) => e.line === example.line && e.message.includes(example.says)),
+          `${refusal}: ${JSON.stringify(answers[index])}`,
+        );
+      }
+    }
+    const dir = folderWith({ 'good.ks': good });
+    assert.equal(run(['ks', 'lint', '-t', 'raw', join(dir, 'good.ks')]).code, 0, 'a buildable one passes');
+    const unknown = run(['ks', 'lint', '-t', 'floppy', join(dir, 'good.ks')]);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown image type floppy/);
+  });
+
   it('exits 0 for a valid file and reports its warnings', () => {
     const dir = folderWith({ 'good.ks': good });
     const { code, stdout } = run(['ks', 'lint', join(dir, 'good.ks')]);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { ApiClient, ApiError, type LogEvent } from '../../src/client/api-client.ts';
 import { downloadArtifact, downloadJobFiles } from '../../src/client/download.ts';
+import { failure } from '../../src/contract/failure.ts';
 import { jobFolder } from '../../src/service/jobs/index.ts';
 import { harness } from '../service/api/harness.ts';
 import { tempDir } from '../service/helpers.ts';
@@ -141,7 +142,7 @@ test('the log by offset, and followed as Server-Sent Events until the job ends',
   await new Promise((resolve) => setTimeout(resolve, 400));
   appendFileSync(log, 'second\nthird\n');
   await new Promise((resolve) => setTimeout(resolve, 600));
-  await h.jobs.fail(job.id, 'w1', { class: 'test', message: 'stopped by the test' });
+  await h.jobs.fail(job.id, 'w1', failure('internal', 'stopped by the test'));
   await following;
   assert.equal(events.map((event) => (event.type === 'log' ? event.text : '')).join(''), 'second\nthird\n');
   assert.deepEqual(events.at(-1), { type: 'end', status: 'ERROR' });

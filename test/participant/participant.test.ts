@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiClient } from '../../src/client/api-client.ts';
+import { type Failure, failure } from '../../src/contract/failure.ts';
 import { startParticipant } from '../../src/participant/participant.ts';
 import { type Workitem, workitemTag } from '../../src/participant/workitem.ts';
 import { loadConfig } from '../../src/service/config/index.ts';
@@ -131,7 +132,7 @@ describe('the BOSS participant', { skip }, () => {
   }
 
   /** What a worker would do: take the job and end it. */
-  async function finish(job: Job, error?: { class: string; message: string }): Promise<void> {
+  async function finish(job: Job, error?: Failure): Promise<void> {
     assert.ok(await server.service.jobs.claimById(job.id, 'test-builder'));
     if (error) await server.service.jobs.fail(job.id, 'test-builder', error);
     else {
@@ -193,18 +194,22 @@ describe('the BOSS participant', { skip }, () => {
     assert.equal(job.email, 'flat@example.com');
     assert.equal(job.arch, 'x86_64');
     assert.equal(job.tokenmap, 'RELEASE:1.1');
-    await finish(job, { class: 'mkfs-failed', message: 'no space left on device' });
+    const outOfSpace = failure('out-of-space', 'no space left on device', 'filesystem', {
+      log_line: { number: 3, text: 'mkfs.ext4: No space left on device' },
+    });
+    await finish(job, outOfSpace);
 
     const fields = fieldsOf((await replies(1))[0]);
     assert.equal(fields.Status, 'ERROR');
-    assert.equal(fields.Error, 'mkfs-failed: no space left on device');
-    assert.equal(fields.__error__, 'mkfs-failed: no space left on device');
+    assert.equal(fields.Error, 'out-of-space: no space left on device');
+    assert.equal(fields.__error__, 'out-of-space: no space left on device');
     assert.equal(fields.__result__, false);
     assert.equal(fields.Image, '');
     assert.match(String(fields.Log), new RegExp(`/api/v1/jobs/${job.id}/log$`));
     const image = fields.image as Record<string, unknown>;
     assert.equal(image.result, false);
-    assert.equal(image.error, 'mkfs-failed: no space left on device');
+    assert.equal(image.error, 'out-of-space: no space left on device');
+    assert.deepEqual(image.failure, outOfSpace, 'the failure travels whole, details and all');
   });
 
   test('missing or wrong fields, and an invalid kickstart, are answered ERROR saying which', async () => {

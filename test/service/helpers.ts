@@ -38,19 +38,26 @@ export async function testDatabase(t: TestContext, kind: DatabaseKind): Promise<
 }
 
 /**
- * A URL of the shared PostgreSQL whose search_path is a schema of its own, dropped after the test; whatever
+ * A URL of the shared PostgreSQL (or of the server at `baseUrl`) whose search_path is a schema of its own, dropped after the test; whatever
  * connects with it (other processes of the test too) must be closed by an after-hook added before this call.
  */
-export async function testPostgresUrl(t: TestContext): Promise<string> {
-  const baseUrl = process.env.IMG_TEST_PG_URL ?? '';
+export async function testPostgresUrl(
+  t: TestContext,
+  baseUrl = process.env.IMG_TEST_PG_URL ?? '',
+): Promise<string> {
   const schema = `test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  t.after(async () => {
-    await admin.query(`drop schema ${schema} cascade`);
-    await admin.end();
-  });
+  // A connection for each statement: one held open for the test's length would die with a server the test stops.
+  const admin = async (statement: string) => {
+    const client = new pg.Client({ connectionString: baseUrl });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`create schema ${schema}`);
+  t.after(() => admin(`drop schema ${schema} cascade`));
   const url = new URL(baseUrl);
   url.searchParams.set('options', `-c search_path=${schema}`);
   return url.toString();

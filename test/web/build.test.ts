@@ -274,3 +274,48 @@ test('a pinned job is refused by the bulk delete; unpinned, the bulk delete remo
   assert.equal(existsSync(folder), false, 'the job’s folder is gone');
   assert.equal((await apiFromPage(jobPage, 'GET', `jobs/${built.id}`)).status, 404);
 });
+
+test('a failed build shows an error box: what, whose to fix, the script, and a link to its first error line', {
+  skip,
+  timeout: BUILD_TIMEOUT_MS,
+}, async () => {
+  const template = readFileSync(join(import.meta.dirname, '../../templates/debian-minimal.ks'), 'utf8');
+  const kickstart = `${template}\n%post --erroronfail\necho "imger-web-test: no marker" >&2\nexit 3\n%end\n`;
+  const submitted = await apiFromPage(jobPage, 'POST', 'jobs', {
+    kickstart,
+    type: 'fs',
+    arch: 'x86_64',
+    name: 'failing-post',
+  });
+  assert.equal(submitted.status, 201, JSON.stringify(submitted.body));
+  const { id } = submitted.body as Job;
+  await jobPage.goto(`${web.pages}job/${id}`);
+  await jobPage.locator('h1 .status', { hasText: 'ERROR' }).waitFor({ timeout: BUILD_TIMEOUT_MS });
+  const box = jobPage.getByRole('status', { name: 'Why the job failed' });
+  await box.locator('[data-failure-class="script-failed"]').waitFor();
+  assert.equal(await box.locator('[data-failure-owner]').getAttribute('data-failure-owner'), 'user');
+  const text = (await box.textContent()) ?? '';
+  assert.match(text, /yours to fix/);
+  assert.match(text, /Stepscripts/);
+  assert.match(text, /%post #2, exit code 3/);
+  assert.match(text, /imger-web-test: no marker/);
+
+  const { error } = await jobFromPage(jobPage, id);
+  const number = error?.details.log_line?.number;
+  assert.ok(number, 'the failure names its log line');
+  await jobPage.locator('[data-log-state="complete"]').waitFor();
+  await jobPage.evaluate(() => window.scrollTo(0, 0));
+  await box.getByRole('link', { name: `log line ${number}` }).click();
+  const marked = jobPage.locator('.log-line.marked');
+  await marked.waitFor();
+  assert.match((await marked.textContent()) ?? '', /imger-web-test: no marker/);
+  assert.equal(
+    await marked
+      .locator('.ln')
+      .textContent()
+      .then((n) => Number(n?.trim())),
+    number,
+  );
+  assert.ok(await marked.isVisible(), 'the log is scrolled to it');
+  await screenshot(jobPage, 'job-failed-error-box');
+});

@@ -45,8 +45,11 @@ export function buildPages(): void {
   execFileSync('bash', [join(repoRoot, 'scripts/build-web.sh')], { stdio: 'inherit' });
 }
 
-/** A server over a fresh temp folder; `buildSlots` 0 keeps every job IN QUEUE. */
-export async function startServer(options: { buildSlots: number }): Promise<WebServer> {
+/** A server over a fresh temp folder; `buildSlots` 0 keeps every job IN QUEUE; `builder` judges submits. */
+export async function startServer(options: {
+  buildSlots: number;
+  builder?: 'native' | 'mic';
+}): Promise<WebServer> {
   const dir = mkdtempSync(join(tmpdir(), 'img-web-test-'));
   const baseDir = join(dir, 'images');
   const config = loadConfig({
@@ -56,6 +59,7 @@ export async function startServer(options: { buildSlots: number }): Promise<WebS
       IMG_WEB_LISTEN: '127.0.0.1:0',
       IMG_WORKER_NUM_WORKERS: String(options.buildSlots),
       IMG_WORKER_HEARTBEAT_TIMEOUT: '30',
+      IMG_WORKER_BUILDER: options.builder ?? 'native',
     },
     warn: () => {},
   });

@@ -1,12 +1,14 @@
 // The web pages in Debian's chromium against a real server with no build slots, so every job waits IN QUEUE:
 // logging in, submitting (and a refused kickstart), the queue's filters and pages, the job's actions, a long log,
 // and the admin's sections. The real builds are in build.test.ts.
+
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page, Request } from 'playwright-core';
 import type { Job, JobPage } from '../../src/client/api-client.ts';
+import { failure } from '../../src/contract/failure.ts';
 import { openDatabase } from '../../src/service/db/index.ts';
 import { createJobService, jobFolder, logFileName } from '../../src/service/jobs/index.ts';
 import {
@@ -416,10 +418,7 @@ test('the queue and job pages show changes as they come, from this server and fr
     await admin.locator('h1 .status', { hasText: 'IN QUEUE' }).waitFor();
     await elsewhere.claimById(waiting.id, 'remote-worker');
     await admin.locator('h1 .status', { hasText: 'BUILDING' }).waitFor();
-    await elsewhere.fail(waiting.id, 'remote-worker', {
-      class: 'remote-failure',
-      message: 'the disk is full',
-    });
+    await elsewhere.fail(waiting.id, 'remote-worker', failure('out-of-space', 'the disk is full'));
     await admin.getByText('the disk is full').waitFor();
   } finally {
     await database.close();

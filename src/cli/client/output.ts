@@ -1,6 +1,7 @@
 import type { Job, JobSummary } from '../../client/api-client.ts';
 import { formatDuration } from '../../client/duration.ts';
 import { describeEta } from '../../client/eta-text.ts';
+import { failureLines } from '../../contract/failure-text.ts';
 import { describeProgress } from '../../contract/progress.ts';
 
 export function printJson(value: unknown): void {
@@ -16,7 +17,10 @@ export function jobLine(job: JobSummary): string {
 
 export function describeJob(job: Job, absolute: (path: string) => string): string {
   const lines = [jobLine(job)];
-  if (job.error) lines.push(`  error: ${job.error.class}: ${job.error.message}`);
+  if (job.error) {
+    const [first, ...details] = failureLines(job.error);
+    lines.push(`  error: ${first}`, ...details.map((line) => `  ${line}`));
+  }
   if (job.blocked) lines.push(`  waits: ${job.blocked.message}`);
   if (job.eta)
     lines.push(
@@ -31,6 +35,9 @@ export function describeJob(job: Job, absolute: (path: string) => string): strin
     lines.push(`  image: ${absolute(job.links.image)}`);
     for (const artifact of job.artifacts) lines.push(`  file:  ${artifact.name} (${artifact.size} bytes)`);
   }
-  lines.push(`  log:   ${absolute(job.links.log)}`);
+  const errorLine = job.error?.details.log_line?.number;
+  lines.push(
+    `  log:   ${absolute(job.links.log)}${errorLine === undefined ? '' : ` (the error: line ${errorLine})`}`,
+  );
   return lines.join('\n');
 }

@@ -84,8 +84,8 @@ export function registerBuildCommands(program: Command): void {
       } else if (outcome.ok) {
         for (const a of outcome.artifacts) process.stdout.write(`${a.main ? '* ' : '  '}${a.path}\n`);
       } else {
-        const { kind, step, message } = outcome.failure;
-        process.stderr.write(`imger: build failed (${kind}, in ${step}): ${message}\n`);
+        const { class: cls, step, message } = outcome.failure;
+        process.stderr.write(`imger: build failed (${cls}, in ${step}): ${message}\n`);
       }
       process.exitCode = outcome.ok ? EXIT.ok : EXIT.invalid;
     });

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Diagnostic, LoadOptions, ParseResult } from '../../kickstart/index.ts';
 import { bundledTemplatesDir } from '../../kickstart/templates.ts';
@@ -55,11 +56,53 @@ async function loadOptions(flags: ReadFlags): Promise<LoadOptions> {
   return options;
 }
 
+/** What `-` read, kept for `--type`, which reads the text again. */
+let stdinText: Buffer | undefined;
+
 /** `-` reads standard input, as most Unix tools do. */
 async function load(file: string, options: LoadOptions): Promise<ParseResult> {
   const { loadKickstartFile, parseWithUrls } = await kickstartLibrary();
-  if (file === '-') return parseWithUrls(readFileSync(0), '<stdin>', options);
+  if (file === '-') {
+    stdinText ??= readFileSync(0);
+    return parseWithUrls(stdinText, '<stdin>', options);
+  }
   return loadKickstartFile(file, options);
+}
+
+/**
+ * A valid kickstart judged by the builder's own plan (src/builder/plan.ts), as POST /jobs judges it: its refusals
+ * become errors on their lines. Local includes are read as the lint read them; the plan fetches no URL.
+ */
+async function judged(
+  file: string,
+  result: ParseResult,
+  flags: ReadFlags & { type?: string },
+): Promise<ParseResult> {
+  const { planBuild } = await import('../../builder/plan.ts');
+  const { refusals } = await import('../../builder/refusals.ts');
+  const text = file === '-' ? (stdinText ?? Buffer.alloc(0)) : readFileSync(file);
+  const name = file === '-' ? '<stdin>' : file;
+  const plan = planBuild({
+    kickstart: text.toString('utf8'),
+    type: flags.type ?? '',
+    arch: flags.arch ?? 'x86_64',
+    ...(flags.tokenmap === undefined ? {} : { tokenmap: flags.tokenmap }),
+    file: name,
+    includes: {
+      baseDir: file === '-' ? process.cwd() : dirname(resolve(file)),
+      includeRoots: flags.includeRoot ?? [file === '-' ? process.cwd() : dirname(resolve(file))],
+    },
+  });
+  if (plan.ok) return result;
+  const field = plan.errors.find((error) => 'field' in refusals[error.code]);
+  if (field) throw new UserError(field.message, EXIT.usage);
+  const errors: Diagnostic[] = plan.errors.map((error) => ({
+    file: error.file ?? name,
+    line: error.line,
+    severity: 'error',
+    message: error.message,
+  }));
+  return { ...result, ok: false, errors, diagnostics: [...result.diagnostics, ...errors] };
 }
 
 function lintJson(file: string, result: ParseResult) {
@@ -82,13 +125,23 @@ export function registerKickstartCommands(program: Command): void {
         'check kickstart files; exit 0 when all are valid (warnings allowed), 1 when any has an error',
       )
       .argument('<file...>', 'kickstart files (- for standard input)')
-      .option('--json', 'print {file, ok, errors, warnings} per file'),
-  ).action(async (files: string[], flags: ReadFlags & { json?: boolean }) => {
+      .option('--json', 'print {file, ok, errors, warnings} per file')
+      .option(
+        '-t, --type <type>',
+        'also refuse what the native builder would for this image type (and --arch, default x86_64), as a submit does',
+      ),
+  ).action(async (files: string[], flags: ReadFlags & { json?: boolean; type?: string }) => {
     const options = await loadOptions(flags);
     const { formatDiagnostic } = await kickstartLibrary();
     const results = [];
-    for (const file of files)
-      results.push({ file: file === '-' ? '<stdin>' : file, result: await load(file, options) });
+    for (const file of files) {
+      const name = file === '-' ? '<stdin>' : file;
+      const result = await load(file, options);
+      results.push({
+        file: name,
+        result: flags.type && result.ok ? await judged(file, result, flags) : result,
+      });
+    }
     if (flags.json) {
       const objects = results.map(({ file, result }) => lintJson(file, result));
       process.stdout.write(`${JSON.stringify(objects.length === 1 ? objects[0] : objects, null, 2)}\n`);

@@ -1,37 +1,91 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyReply } from 'fastify';
-import type { JobChangeFeed } from '../jobs/index.ts';
+import type { JobChange, JobChangeFeed } from '../jobs/index.ts';
 import { KEEPALIVE_MS, openEventStream, serverSentEvent } from './event-stream.ts';
 
 /**
- * Streams every job change as a Server-Sent Event `job` (JSON data, see JobChangeSchema) until the client goes
- * or the server shuts down. There are no event ids to resume from: a client that reconnects reads the jobs it
- * shows again, since it may have missed changes meanwhile.
+ * How long changes are gathered before they go out. Every client gets every change, so a change costs a write per
+ * client: gathered, a burst of submissions costs one write per client per batch, not per change, and each batch is
+ * serialised once for all. A user does not see 25 ms; other processes' changes take up to the feed's poll anyway.
  */
-export async function streamJobChanges(
-  reply: FastifyReply,
-  feed: JobChangeFeed,
-  /** Aborted when the server shuts down, which would otherwise wait for every client to go. */
-  shutdown: AbortSignal,
-): Promise<void> {
-  let out: ServerResponse | undefined;
-  // Subscribed before the headers go out, so a client that sees them connected misses no later change.
-  const unsubscribe = await feed.subscribe((change) =>
-    out?.write(serverSentEvent('job', JSON.stringify(change))),
-  );
-  const stream = openEventStream(reply);
-  out = stream;
-  const keepalive = setInterval(() => stream.write(': keep-alive\n\n'), KEEPALIVE_MS);
-  let finish = () => {};
-  const finished = new Promise<void>((resolve) => {
-    finish = resolve;
-  });
-  stream.on('close', finish);
-  shutdown.addEventListener('abort', finish);
-  if (stream.destroyed || shutdown.aborted) finish();
-  await finished;
-  shutdown.removeEventListener('abort', finish);
-  clearInterval(keepalive);
-  unsubscribe();
-  stream.end();
+const BATCH_MS = 25;
+
+/** What a client may leave unread before it is cut off: thousands of changes. */
+const MAX_UNREAD_BYTES = 1024 * 1024;
+
+export interface ChangeBroadcast {
+  /**
+   * Streams every job change as a Server-Sent Event `job` (JSON data, see JobChangeSchema) until the client goes
+   * or the server shuts down. There are no event ids to resume from: a client that reconnects reads the jobs it
+   * shows again, since it may have missed changes meanwhile.
+   */
+  stream(reply: FastifyReply, shutdown: AbortSignal): Promise<void>;
+}
+
+/** One subscription to the feed for all the clients of the change stream, while there are any. */
+export function createChangeBroadcast(feed: JobChangeFeed): ChangeBroadcast {
+  const clients = new Set<ServerResponse>();
+  /** Clients joining or streaming: the feed is followed while there is one. */
+  let members = 0;
+  let subscription: Promise<() => void> | undefined;
+  let batch = '';
+  let flushing: NodeJS.Timeout | undefined;
+
+  const flush = () => {
+    flushing = undefined;
+    for (const client of clients) {
+      // A client that stopped reading would hold every change from then on in this server's memory; cut off,
+      // it reconnects and reads its jobs again, as after any break.
+      if (client.writableLength > MAX_UNREAD_BYTES) client.destroy();
+      else client.write(batch);
+    }
+    batch = '';
+  };
+  const join = async () => {
+    members += 1;
+    // A listener of its own each time: an earlier subscription may still be on its way out.
+    subscription ??= feed.subscribe((change: JobChange) => {
+      batch += serverSentEvent('job', JSON.stringify(change));
+      flushing ??= setTimeout(flush, BATCH_MS);
+    });
+    await subscription;
+  };
+  const leave = () => {
+    members -= 1;
+    if (members > 0) return;
+    const ending = subscription;
+    subscription = undefined;
+    clearTimeout(flushing);
+    flushing = undefined;
+    batch = '';
+    void ending?.then((unsubscribe) => unsubscribe());
+  };
+
+  return {
+    async stream(reply, shutdown) {
+      // Subscribed before the headers go out, so a client that sees them connected misses no later change.
+      try {
+        await join();
+      } catch (error) {
+        leave();
+        throw error;
+      }
+      const stream = openEventStream(reply);
+      clients.add(stream);
+      const keepalive = setInterval(() => stream.write(': keep-alive\n\n'), KEEPALIVE_MS);
+      let finish = () => {};
+      const finished = new Promise<void>((resolve) => {
+        finish = resolve;
+      });
+      stream.on('close', finish);
+      shutdown.addEventListener('abort', finish);
+      if (stream.destroyed || shutdown.aborted) finish();
+      await finished;
+      shutdown.removeEventListener('abort', finish);
+      clearInterval(keepalive);
+      clients.delete(stream);
+      leave();
+      stream.end();
+    },
+  };
 }

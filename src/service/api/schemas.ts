@@ -2,6 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { arches } from '../../builder/arches.ts';
 import { imageTypes } from '../../builder/image-types.ts';
 import { JobEtaSchema } from '../../contract/eta.ts';
+import { FailureSchema } from '../../contract/failure.ts';
 import { JobProgressSchema } from '../../contract/progress.ts';
 import { JobBlockerSchema, QueueStateSchema, WorkerSchema } from '../../contract/workers.ts';
 import { JOB_STATUSES } from '../jobs/index.ts';
@@ -51,7 +52,7 @@ export const JobSummary = Type.Object(
     type: Type.String(),
     arch: Type.String(),
     status: Type.Ref(JobStatusSchema),
-    error: nullable(Type.Object({ class: Type.String(), message: Type.String() })),
+    error: nullable(Type.Ref(FailureSchema)),
     created: Type.String({ format: 'date-time' }),
     started: nullable(Type.String({ format: 'date-time' })),
     finished: nullable(Type.String({ format: 'date-time' })),
@@ -163,6 +164,9 @@ export const LintRequest = Type.Object(
   {
     kickstart: Type.String(),
     tokenmap: Type.Optional(tokenmapField),
+    type: Type.Optional(
+      Type.String({ description: 'the image type; without it, the checks that depend on it are left out' }),
+    ),
     arch: Type.Optional(archField),
     ...overlayFields,
   },
@@ -379,6 +383,7 @@ export type TemplateDetail = Static<typeof TemplateDetail>;
 /** Every schema other schemas refer to by $id; registered once on the app. */
 export const sharedSchemas = [
   ErrorBody,
+  FailureSchema,
   JobStatusSchema,
   JobProgressSchema,
   JobBlockerSchema,

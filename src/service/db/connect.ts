@@ -1,9 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, type Dialect as KyselyDialect, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { guardDialect } from './guard.ts';
+import { DatabaseHealth } from './health.ts';
 import { migrate } from './migrations.ts';
+import { isUnavailable } from './outage.ts';
 import type { Database } from './schema.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -11,6 +15,8 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface DatabaseHandle {
   db: Kysely<Database>;
   dialect: Dialect;
+  /** Whether the database answers, as this process's queries found: outages are reported there once. */
+  health: DatabaseHealth;
   close(): Promise<void>;
 }
 
@@ -18,35 +24,80 @@ export interface OpenDatabaseOptions {
   /** `[db] url`: empty for SQLite in dataDir, else postgres://… */
   url: string;
   dataDir: string;
+  /**
+   * Given, a database that cannot be reached yet (a server or worker started with it, or during a failover) is
+   * waited for, and this is told once; without it (a command run by hand), the open fails at once.
+   */
+  onWaiting?: (error: unknown) => void;
 }
+
+const WAIT_PAUSE_MAX_MS = 10_000;
 
 /** Opens the database and brings its schema up to date. */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
   const dialect: Dialect = options.url === '' ? 'sqlite' : 'postgres';
+  const health = new DatabaseHealth();
   const db = new Kysely<Database>({
-    dialect: dialect === 'sqlite' ? sqliteDialect(options.dataDir) : postgresDialect(options.url),
+    dialect:
+      dialect === 'sqlite' ? sqliteDialect(options.dataDir, health) : postgresDialect(options.url, health),
   });
-  try {
-    await migrate(db as Kysely<unknown>, dialect);
-  } catch (error) {
-    await db.destroy();
-    throw error;
+  for (let pause = 0; ; pause += 1) {
+    try {
+      await migrate(db as Kysely<unknown>, dialect);
+      return { db, dialect, health, close: () => db.destroy() };
+    } catch (error) {
+      if (!(options.onWaiting && isUnavailable(error))) {
+        await db.destroy();
+        throw error;
+      }
+      if (pause === 0) options.onWaiting(error);
+      await sleep(Math.min(WAIT_PAUSE_MAX_MS, 250 * 2 ** pause));
+    }
   }
-  return { db, dialect, close: () => db.destroy() };
 }
 
-function sqliteDialect(dataDir: string): SqliteDialect {
+/** Statements kept prepared: the distinct SQL texts the service sends are a few hundred at most. */
+const STATEMENT_CACHE = 500;
+
+function sqliteDialect(dataDir: string, health: DatabaseHealth): KyselyDialect {
   mkdirSync(dataDir, { recursive: true });
   const database = new SQLite(join(dataDir, 'img.sqlite'));
-  // WAL lets readers (the API) go on while a writer (a worker's heartbeat) commits; the timeout makes a
-  // second process wait for the write lock instead of failing at once.
+  // WAL lets readers (the API) go on while a writer (a worker's heartbeat) commits. A writer that finds another
+  // process's write under way waits for it, first inside SQLite (which blocks the event loop, so only briefly),
+  // then by the guard's retries, which do not.
   database.pragma('journal_mode = WAL');
-  database.pragma('busy_timeout = 5000');
+  database.pragma('busy_timeout = 50');
   database.pragma('foreign_keys = ON');
   database.pragma('synchronous = NORMAL');
-  return new SqliteDialect({ database });
+  // Preparing a statement costs more than running most of ours; Kysely prepares each time it runs one.
+  const statements = new Map<string, SQLite.Statement>();
+  const prepare = (sql: string): SQLite.Statement => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      if (statements.size >= STATEMENT_CACHE) statements.delete(statements.keys().next().value ?? '');
+      statement = database.prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
+  return guardDialect(new SqliteDialect({ database: { prepare, close: () => database.close() } }), {
+    health,
+    sqlite: database,
+  });
 }
 
-function postgresDialect(url: string): PostgresDialect {
-  return new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 10 }) });
+function postgresDialect(url: string, health: DatabaseHealth): KyselyDialect {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    // A server that does not answer must fail the request (503), not hold it.
+    connectionTimeoutMillis: 5000,
+    keepAlive: true,
+  });
+  // A connection cut while idle in the pool (the server stopped, an admin's pg_terminate_backend) is an 'error'
+  // event of the pool, and one cut while checked out between two statements is the client's: unheard, either
+  // would end the process. The pool drops such a client and opens a new one when the database is back.
+  pool.on('error', (error) => health.lost(error));
+  pool.on('connect', (client) => client.on('error', (error) => health.lost(error)));
+  return guardDialect(new PostgresDialect({ pool }), { health });
 }

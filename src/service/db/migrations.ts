@@ -1,5 +1,6 @@
 import { type Kysely, type Migration, Migrator, sql } from 'kysely';
 import type { Dialect } from './connect.ts';
+import { isUnavailable } from './outage.ts';
 
 /** Numbered schema steps; applied in order at start-up, never edited once released. */
 function migrations(dialect: Dialect): Record<string, Migration> {
@@ -145,6 +146,35 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0005_job_counts': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('job_counts')
+          .addColumn('queue', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('jobs', 'bigint', (c) => c.notNull().defaultTo(0))
+          .addColumn('bytes', 'bigint', (c) => c.notNull().defaultTo(0))
+          .addPrimaryKeyConstraint('job_counts_pk', ['queue', 'status'])
+          .execute();
+        for (const statement of dialect === 'postgres' ? POSTGRES_COUNT_TRIGGERS : SQLITE_COUNT_TRIGGERS) {
+          await sql.raw(statement).execute(db);
+        }
+        await sql`
+          insert into job_counts (queue, status, jobs, bytes)
+          select queue, status, count(*), coalesce(sum((select sum(size) from artifacts where job_id = jobs.id)), 0)
+          from jobs group by queue, status`.execute(db);
+      },
+    },
+    '0006_failure_details': {
+      async up(db: Kysely<unknown>) {
+        // A failure's step and details (src/contract/failure.ts): what a user needs to act on it, kept with the job.
+        await db.schema.alterTable('jobs').addColumn('error_step', 'text').execute();
+        await db.schema
+          .alterTable('jobs')
+          .addColumn('error_details', 'text', (c) => c.notNull().defaultTo('{}'))
+          .execute();
+      },
+    },
     '0007_progress_and_workers': {
       async up(db: Kysely<unknown>) {
         // The building job's last reported step, as JSON (JobProgress); null while it waits.
@@ -166,6 +196,87 @@ function migrations(dialect: Dialect): Record<string, Migration> {
   };
 }
 
+/*
+ * job_counts holds how many jobs each (queue, status) has and their artifacts' bytes, kept by triggers in the
+ * transaction of every change, whoever writes: /metrics and a submission's queue position read one row instead
+ * of counting a million. A job's bytes move with it when its status changes; a deleted job takes its bytes along
+ * before its artifacts go (by cascade or not), so the artifacts' own triggers then find no job and change nothing.
+ */
+const SQLITE_COUNT_TRIGGERS = [
+  `create trigger job_counts_insert after insert on jobs begin
+     insert into job_counts (queue, status, jobs) values (new.queue, new.status, 1)
+       on conflict (queue, status) do update set jobs = jobs + 1;
+   end`,
+  `create trigger job_counts_delete before delete on jobs begin
+     update job_counts set jobs = jobs - 1,
+       bytes = bytes - (select coalesce(sum(size), 0) from artifacts where job_id = old.id)
+     where queue = old.queue and status = old.status;
+   end`,
+  `create trigger job_counts_update after update of status, queue on jobs
+   when new.status <> old.status or new.queue <> old.queue begin
+     insert into job_counts (queue, status) values (new.queue, new.status) on conflict (queue, status) do nothing;
+     update job_counts set jobs = jobs - 1,
+       bytes = bytes - (select coalesce(sum(size), 0) from artifacts where job_id = old.id)
+     where queue = old.queue and status = old.status;
+     update job_counts set jobs = jobs + 1,
+       bytes = bytes + (select coalesce(sum(size), 0) from artifacts where job_id = new.id)
+     where queue = new.queue and status = new.status;
+   end`,
+  `create trigger job_counts_artifact_insert after insert on artifacts begin
+     update job_counts set bytes = bytes + new.size
+     where (queue, status) = (select queue, status from jobs where id = new.job_id);
+   end`,
+  `create trigger job_counts_artifact_delete after delete on artifacts begin
+     update job_counts set bytes = bytes - old.size
+     where (queue, status) = (select queue, status from jobs where id = old.job_id);
+   end`,
+];
+
+/** The same on PostgreSQL, where a move locks its two rows in key order, as every move does: no deadlock. */
+const POSTGRES_COUNT_TRIGGERS = [
+  `create function img_count_jobs() returns trigger language plpgsql as $$
+   declare
+     moved bigint;
+   begin
+     if tg_op = 'INSERT' then
+       insert into job_counts (queue, status, jobs) values (new.queue, new.status, 1)
+         on conflict (queue, status) do update set jobs = job_counts.jobs + 1;
+       return new;
+     end if;
+     if tg_op = 'DELETE' then
+       select coalesce(sum(size), 0) into moved from artifacts where job_id = old.id;
+       update job_counts set jobs = jobs - 1, bytes = bytes - moved
+       where queue = old.queue and status = old.status;
+       return old;
+     end if;
+     if new.status = old.status and new.queue = old.queue then
+       return new;
+     end if;
+     insert into job_counts (queue, status) values (new.queue, new.status) on conflict (queue, status) do nothing;
+     select coalesce(sum(size), 0) into moved from artifacts where job_id = new.id;
+     perform 1 from job_counts where (queue, status) in ((old.queue, old.status), (new.queue, new.status))
+       order by queue, status for update;
+     update job_counts set jobs = jobs - 1, bytes = bytes - moved where queue = old.queue and status = old.status;
+     update job_counts set jobs = jobs + 1, bytes = bytes + moved where queue = new.queue and status = new.status;
+     return new;
+   end $$`,
+  `create function img_count_artifacts() returns trigger language plpgsql as $$
+   begin
+     if tg_op = 'INSERT' then
+       update job_counts set bytes = bytes + new.size
+       where (queue, status) = (select queue, status from jobs where id = new.job_id);
+       return new;
+     end if;
+     update job_counts set bytes = bytes - old.size
+     where (queue, status) = (select queue, status from jobs where id = old.job_id);
+     return old;
+   end $$`,
+  'create trigger job_counts_insert after insert on jobs for each row execute function img_count_jobs()',
+  'create trigger job_counts_delete before delete on jobs for each row execute function img_count_jobs()',
+  'create trigger job_counts_update after update of status, queue on jobs for each row execute function img_count_jobs()',
+  'create trigger job_counts_artifacts after insert or delete on artifacts for each row execute function img_count_artifacts()',
+];
+
 export async function migrate(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   const migrator = new Migrator({
     db,
@@ -176,6 +287,8 @@ export async function migrate(db: Kysely<unknown>, dialect: Dialect): Promise<vo
   });
   const { error, results } = await migrator.migrateToLatest();
   if (!error) return;
+  // The database went away meanwhile: the caller may wait for it and try again.
+  if (isUnavailable(error)) throw error;
   const message = (error as Error).message;
   // Kysely's words for a step this code does not know: the database is a newer IMG's (see docs/operations.md).
   const newer = /previously executed migration (\S+) is missing/.exec(message)?.[1];

@@ -22,6 +22,10 @@ export interface JobsTable {
   status: string;
   error_class: string | null;
   error_message: string | null;
+  /** The build step a failure happened in; null outside the build (or before 0006). */
+  error_step: string | null;
+  /** A failure's details as JSON (FailureDetailsSchema); `{}` when none. */
+  error_details: Generated<string>;
   created: string;
   started: string | null;
   finished: string | null;
@@ -118,6 +122,15 @@ export interface OutboxTable {
   attempts: number;
 }
 
+/** Jobs and their artifacts' bytes by queue and status, kept by triggers (see migration 0003). */
+export interface JobCountsTable {
+  queue: string;
+  status: string;
+  /** bigint: pg returns them as strings; read through Number(). */
+  jobs: number | string;
+  bytes: number | string;
+}
+
 export interface Database {
   jobs: JobsTable;
   artifacts: ArtifactsTable;
@@ -129,4 +142,5 @@ export interface Database {
   sessions: SessionsTable;
   outbox: OutboxTable;
   workers: WorkersTable;
+  job_counts: JobCountsTable;
 }

@@ -15,12 +15,12 @@ export type {
   Artifact,
   FinishInput,
   Job,
-  JobError,
   JobFilter,
   JobPage,
   JobSummary,
   KickstartProblem,
   SubmitInput,
+  SubmittedJob,
 } from './types.ts';
 export { type KickstartLint, type KickstartLintInput, lintKickstart } from './validate.ts';
 export type { WorkerBeat, WorkerRegistry } from './workers.ts';

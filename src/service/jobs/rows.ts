@@ -1,6 +1,13 @@
 import type { Selectable } from 'kysely';
 import type { Arch } from '../../builder/arches.ts';
 import type { ImageType } from '../../builder/image-types.ts';
+import {
+  type Failure,
+  type FailureDetails,
+  failure,
+  isFailureClass,
+  parseFailure,
+} from '../../contract/failure.ts';
 import type { JobProgress } from '../../contract/progress.ts';
 import type { ArtifactsTable, JobsTable } from '../db/schema.ts';
 import type { JobStatus } from './status.ts';
@@ -22,6 +29,8 @@ export const SUMMARY_COLUMNS = [
   'status',
   'error_class',
   'error_message',
+  'error_step',
+  'error_details',
   'created',
   'started',
   'finished',
@@ -47,7 +56,7 @@ export function jobSummaryFromRow(row: SummaryRow): JobSummary {
     tags: JSON.parse(row.tags) as string[],
     pinned: row.pinned === 1,
     status: row.status as JobStatus,
-    error: row.error_class === null ? null : { class: row.error_class, message: row.error_message ?? '' },
+    error: failureFromRow(row),
     created: row.created,
     started: row.started,
     finished: row.finished,
@@ -62,6 +71,32 @@ export function jobSummaryFromRow(row: SummaryRow): JobSummary {
 
 export function progressFromColumn(text: string | null): JobProgress | null {
   return text === null ? null : (JSON.parse(text) as JobProgress);
+}
+
+/** A failure as stored; one this version cannot read in full keeps its class and message. */
+function failureFromRow(row: SummaryRow): Failure | null {
+  if (row.error_class === null) return null;
+  const cls = isFailureClass(row.error_class) ? row.error_class : 'internal';
+  const stored = failure(cls, row.error_message ?? '', row.error_step, parseDetails(row.error_details));
+  return parseFailure(stored) ?? failure(cls, stored.message, stored.step);
+}
+
+function parseDetails(text: string): FailureDetails {
+  try {
+    return JSON.parse(text) as FailureDetails;
+  } catch {
+    return {};
+  }
+}
+
+/** The columns a failure is stored in. */
+export function failureColumns(stored: Failure | null) {
+  return {
+    error_class: stored?.class ?? null,
+    error_message: stored?.message ?? null,
+    error_step: stored?.step ?? null,
+    error_details: JSON.stringify(stored?.details ?? {}),
+  };
 }
 
 export function jobFromRow(row: JobRow, artifacts: Selectable<ArtifactsTable>[] = []): Job {

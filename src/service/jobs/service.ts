@@ -1,16 +1,19 @@
+import { randomBytes } from 'node:crypto';
 import { type Expression, type ExpressionBuilder, type Kysely, sql, type Updateable } from 'kysely';
 import { monotonicFactory } from 'ulid';
+import { type Failure, failure } from '../../contract/failure.ts';
 import type { JobProgress } from '../../contract/progress.ts';
 import type { Dialect } from '../db/connect.ts';
+import type { DatabaseHealth } from '../db/health.ts';
 import type { Database, JobsTable } from '../db/schema.ts';
 import { ServiceError } from '../errors.ts';
 import { createEstimates, type Estimates } from './estimates.ts';
 import { JobEvents } from './events.ts';
 import { createJobReads, type JobReads } from './reads.ts';
-import { jobFromRow } from './rows.ts';
+import { failureColumns, jobFromRow } from './rows.ts';
 import { canMove, isFinished, type JobStatus } from './status.ts';
-import type { Actor, FinishInput, Job, JobError, SubmitInput } from './types.ts';
-import { type ValidJobInput, validateJobInput, validTags } from './validate.ts';
+import type { Actor, FinishInput, Job, SubmitInput, SubmittedJob } from './types.ts';
+import { type BuilderBackend, type ValidJobInput, validateJobInput, validTags } from './validate.ts';
 import { createWorkerRegistry, type WorkerRegistry } from './workers.ts';
 
 /** Hands a stored job to the queue transport; a failure leaves the outbox row for the relay to retry. */
@@ -22,8 +25,12 @@ export interface JobServiceDeps {
   /** Set when a transport (RabbitMQ) needs a message per job; the embedded transport claims from the table. */
   publish?: JobPublisher;
   now?: () => Date;
+  /** When given, requeueStale counts a build's silence only from when the database last came back. */
+  health?: DatabaseHealth;
   /** `[worker] gpg_key_dir`: the folder a submitted kickstart may name signing keys in; '' for none. */
   gpgKeyDir?: string;
+  /** `[worker] builder`: what a submitted job is judged by (default native). */
+  builder?: BuilderBackend;
 }
 
 export interface JobService extends JobReads {
@@ -33,7 +40,7 @@ export interface JobService extends JobReads {
   /** When each waiting job should start and each active one end, from similar recent builds and the queue. */
   readonly estimates: Estimates;
   /** Validates the kickstart, stores the job IN QUEUE and publishes it; `invalid-kickstart` lists lint errors. */
-  submit(input: SubmitInput, owner: Actor): Promise<Job>;
+  submit(input: SubmitInput, owner: Actor): Promise<SubmittedJob>;
   /** Atomically moves the oldest waiting job of these queues to BUILDING for this worker; null when none waits. */
   claim(queueNames: readonly string[], workerId: string): Promise<Job | null>;
   /** Claims one given job (a RabbitMQ message names it); null when it no longer waits (cancelled, removed). */
@@ -45,13 +52,23 @@ export interface JobService extends JobReads {
   heartbeat(jobId: string, workerId: string, progress?: JobProgress): Promise<{ cancelled: boolean }>;
   finish(jobId: string, workerId: string, result: FinishInput): Promise<Job>;
   /** ERROR with the reason, or CANCELLED when the worker stopped because a user cancelled. */
-  fail(jobId: string, workerId: string, error: JobError): Promise<Job>;
+  fail(jobId: string, workerId: string, error: Failure): Promise<Job>;
   /** A waiting job is CANCELLED at once; a building one is flagged and its worker stops it. */
   cancel(jobId: string, by: Actor): Promise<Job>;
   /** A new job with the same inputs (not the tags), owned by whoever retries. */
-  retry(jobId: string, by: Actor): Promise<Job>;
-  /** Jobs whose worker went silent: back IN QUEUE once, ERROR (`worker-lost`) the second time. */
+  retry(jobId: string, by: Actor): Promise<SubmittedJob>;
+  /**
+   * Jobs whose worker went silent: back IN QUEUE once, ERROR (`worker-lost`) the second time. Silence is counted
+   * from the last heartbeat, or from when the database came back after an outage if that is later: no worker
+   * could beat while it was away, and each beats again within one interval of its return.
+   */
   requeueStale(olderThanMs: number): Promise<Job[]>;
+  /**
+   * Puts every job waiting in the queue in the outbox (unless it is there already), for the relay to publish:
+   * the transport's queue lost its messages (a RabbitMQ queue deleted by an admin). A job published twice is
+   * built once. Resolves to how many were added.
+   */
+  republishWaiting(queue: string): Promise<number>;
   /** Deletes the row (the caller deletes the files); pinned jobs refuse; the owner or an admin only. */
   remove(jobId: string, by: Actor): Promise<Job>;
   update(jobId: string, changes: { tags?: string[]; pinned?: boolean }, by: Actor): Promise<Job>;
@@ -65,7 +82,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
   const clock = deps.now ?? (() => new Date());
   const now = () => clock().toISOString();
   // Monotonic, so two jobs submitted in the same millisecond still list in submission order.
-  const nextId = monotonicFactory();
+  const nextId = monotonicFactory(pooledRandom());
   const events = new JobEvents();
   const reads = createJobReads(db);
   // Every change but a heartbeat stamps `updated`, which the change feed follows across processes.
@@ -128,23 +145,28 @@ export function createJobService(deps: JobServiceDeps): JobService {
     else if (isFinished(job.status)) events.emit('job:finished', { job });
   }
 
-  async function enqueue(input: ValidJobInput & { owner: string; email: string | null; queue: string }) {
-    const queue = await db
+  /** `email` undefined: the owner's. */
+  async function enqueue(input: ValidJobInput & { owner: string; email?: string | null; queue: string }) {
+    const found = await db
       .selectFrom('queues')
-      .select('name')
-      .where('name', '=', input.queue)
+      .leftJoin('users', (join) => join.on('users.username', '=', input.owner))
+      .select(['queues.name', 'users.email'])
+      .where('queues.name', '=', input.queue)
       .executeTakeFirst();
-    if (!queue) throw new ServiceError('bad-request', `no queue named ${input.queue}`);
+    if (!found) throw new ServiceError('bad-request', `no queue named ${input.queue}`);
+    const email = input.email === undefined ? found.email : input.email;
     const created = now();
     const id = nextId(Date.parse(created));
-    await db.transaction().execute(async (trx) => {
-      await trx
+    const job = await db.transaction().execute(async (trx) => {
+      if (deps.publish) await writeOutbox(trx, id, input.queue, created);
+      // Last in the transaction: on PostgreSQL the insert's trigger locks the queue's count until the commit.
+      const row = await trx
         .insertInto('jobs')
         .values({
           id,
           name: input.name,
           owner: input.owner,
-          email: input.email,
+          email,
           queue: input.queue,
           image_type: input.type,
           arch: input.arch,
@@ -156,8 +178,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
           tags: JSON.stringify(input.tags),
           pinned: input.pinned ? 1 : 0,
           status: 'IN QUEUE',
-          error_class: null,
-          error_message: null,
+          ...failureColumns(null),
           created,
           started: null,
           finished: null,
@@ -168,12 +189,28 @@ export function createJobService(deps: JobServiceDeps): JobService {
           updated: databaseNow,
           progress: null,
         })
-        .execute();
-      if (deps.publish) await writeOutbox(trx, id, input.queue, created);
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      // Its place (see queuePosition) without counting the backlog: all that wait in the queue, as the insert's
+      // trigger counted them (on PostgreSQL, another submission to the queue waits for this commit), less the
+      // few with a later id, stored by submissions that ran at the same time.
+      const later = trx
+        .selectFrom('jobs')
+        .select((eb) => eb.fn.countAll<number | string>().as('later'))
+        .where('status', '=', 'IN QUEUE')
+        .where('queue', '=', input.queue)
+        .where('id', '>', id);
+      const { position } = await trx
+        .selectFrom('job_counts')
+        .select((eb) => eb('job_counts.jobs', '-', later.$asScalar()).as('position'))
+        .where('queue', '=', input.queue)
+        .where('status', '=', 'IN QUEUE')
+        .executeTakeFirstOrThrow();
+      return { ...jobFromRow(row), queuePosition: Number(position) };
     });
-    const job = await mustLoad(id);
-    await publish(job);
-    announce(job);
+    const { queuePosition, ...stored } = job;
+    await publish(stored);
+    announce(stored);
     return job;
   }
 
@@ -226,16 +263,10 @@ export function createJobService(deps: JobServiceDeps): JobService {
     estimates: createEstimates(db, workers, clock),
 
     async submit(input, owner) {
-      const valid = validateJobInput(input, deps.gpgKeyDir);
-      const user = await db
-        .selectFrom('users')
-        .select('email')
-        .where('username', '=', owner.username)
-        .executeTakeFirst();
       return enqueue({
-        ...valid,
+        ...validateJobInput(input, deps.gpgKeyDir, deps.builder),
         owner: owner.username,
-        email: input.email ?? user?.email ?? null,
+        ...(input.email === undefined ? {} : { email: input.email }),
         queue: input.queue ?? 'api',
       });
     },
@@ -319,14 +350,17 @@ export function createJobService(deps: JobServiceDeps): JobService {
 
     async fail(jobId, workerId, error) {
       const current = await mustLoad(jobId);
+      // A cancel the user asked for is a cancel, whatever stopped the build; its step is kept.
+      const cancelled =
+        error.class === 'cancelled' ? error : failure('cancelled', 'cancelled while building', error.step);
       const job = current.cancelRequested
-        ? await move(current, 'CANCELLED', { finished: now() }, { worker: workerId })
-        : await move(
+        ? await move(
             current,
-            'ERROR',
-            { finished: now(), error_class: error.class, error_message: error.message },
+            'CANCELLED',
+            { finished: now(), ...failureColumns(cancelled) },
             { worker: workerId },
-          );
+          )
+        : await move(current, 'ERROR', { finished: now(), ...failureColumns(error) }, { worker: workerId });
       announce(job);
       return job;
     },
@@ -335,7 +369,10 @@ export function createJobService(deps: JobServiceDeps): JobService {
       const job = await mustLoad(jobId);
       mustOwn(job, by, 'cancel');
       if (job.status === 'IN QUEUE') {
-        const cancelled = await move(job, 'CANCELLED', { finished: now() });
+        const cancelled = await move(job, 'CANCELLED', {
+          finished: now(),
+          ...failureColumns(failure('cancelled', `cancelled by ${by.username} while waiting`)),
+        });
         announce(cancelled);
         return cancelled;
       }
@@ -363,6 +400,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
     },
 
     async requeueStale(olderThanMs) {
+      if (deps.health && deps.health.reachableForMs() < olderThanMs) return [];
       const cutoff = new Date(clock().getTime() - olderThanMs).toISOString();
       const stale = await db
         .selectFrom('jobs')
@@ -398,8 +436,12 @@ export function createJobService(deps: JobServiceDeps): JobService {
               'ERROR',
               {
                 finished: now(),
-                error_class: 'worker-lost',
-                error_message: `${silence} on attempt ${row.attempt} of ${MAX_ATTEMPTS}; not retried again`,
+                ...failureColumns(
+                  failure(
+                    'worker-lost',
+                    `${silence} on attempt ${row.attempt} of ${MAX_ATTEMPTS}; not retried again`,
+                  ),
+                ),
               },
               guard,
             );
@@ -412,6 +454,26 @@ export function createJobService(deps: JobServiceDeps): JobService {
         }
       }
       return moved;
+    },
+
+    async republishWaiting(queue) {
+      const { numInsertedOrUpdatedRows } = await db
+        .insertInto('outbox')
+        .columns(['job_id', 'queue', 'created', 'attempts'])
+        .expression((eb) =>
+          eb
+            .selectFrom('jobs')
+            // The job's own creation time: the relay publishes it at once, as one whose publish failed then.
+            .select(['id', 'queue', 'created', sql.lit(0).as('attempts')])
+            .where('status', '=', 'IN QUEUE')
+            .where('queue', '=', queue)
+            .where(({ not, exists, selectFrom }) =>
+              not(exists(selectFrom('outbox').select('outbox.id').whereRef('outbox.job_id', '=', 'jobs.id'))),
+            )
+            .orderBy('id'),
+        )
+        .executeTakeFirst();
+      return Number(numInsertedOrUpdatedRows ?? 0);
     },
 
     async remove(jobId, by) {
@@ -452,5 +514,22 @@ export function createJobService(deps: JobServiceDeps): JobService {
     },
 
     ...reads,
+  };
+}
+
+/**
+ * Random numbers for ULIDs from a pool of random bytes: by itself the library asks the system for each of an
+ * id's sixteen random characters, a tenth of a submission's time. A byte over 256 picks one of 32 characters
+ * evenly.
+ */
+function pooledRandom(): () => number {
+  let pool = randomBytes(0);
+  let next = 0;
+  return () => {
+    if (next === pool.length) {
+      pool = randomBytes(4096);
+      next = 0;
+    }
+    return (pool[next++] ?? 0) / 256;
   };
 }

@@ -1,5 +1,6 @@
 import type { Arch } from '../../builder/arches.ts';
 import type { ImageType } from '../../builder/image-types.ts';
+import type { Failure } from '../../contract/failure.ts';
 import type { JobProgress } from '../../contract/progress.ts';
 import type { JobStatus } from './status.ts';
 
@@ -9,12 +10,6 @@ export interface Artifact {
   size: number;
   sha256: string;
   main: boolean;
-}
-
-/** Why a job ended in ERROR: `class` is a stable code (the builder's failure kinds, `worker-lost`, …). */
-export interface JobError {
-  class: string;
-  message: string;
 }
 
 export interface Job {
@@ -38,7 +33,8 @@ export interface Job {
   tags: string[];
   pinned: boolean;
   status: JobStatus;
-  error: JobError | null;
+  /** Why it ended in ERROR (or was cancelled while building): the failure contract's shape. */
+  error: Failure | null;
   /** ISO 8601 timestamps. */
   created: string;
   started: string | null;
@@ -54,6 +50,12 @@ export interface Job {
   /** The step the build is in, as its worker last reported it; null until the first report of this attempt. */
   progress: JobProgress | null;
   artifacts: Artifact[];
+}
+
+/** A job just stored, with its place in its queue then. */
+export interface SubmittedJob extends Job {
+  /** Its queue position when it was stored, as queuePosition reads it, found without counting the backlog. */
+  queuePosition: number;
 }
 
 /** Who asks for a change: permissions are checked against this. */

@@ -1,14 +1,7 @@
 import { parseArch } from '../../builder/arches.ts';
 import { parseImageType } from '../../builder/image-types.ts';
-import { gpgKeyProblem } from '../../builder/signing-keys.ts';
-import {
-  applyOverlay,
-  commandsOf,
-  type Diagnostic,
-  parseKickstart,
-  parseTokenMap,
-  withDefaultTokens,
-} from '../../kickstart/index.ts';
+import { planBuild } from '../../builder/plan.ts';
+import { type RefusalCode, refusals } from '../../builder/refusals.ts';
 import { ServiceError } from '../errors.ts';
 import { describeProblems, type SubmissionFields, submissionProblems } from '../fields.ts';
 import type { Job, KickstartProblem, SubmitInput } from './types.ts';
@@ -18,9 +11,14 @@ export type ValidJobInput = Pick<
   'name' | 'type' | 'arch' | 'kickstart' | 'tokenmap' | 'extraRepos' | 'packages' | 'tags' | 'pinned'
 >;
 
+/** Which builder the workers run: the native one refuses more than the kickstart's syntax (refusals.ts). */
+export type BuilderBackend = 'native' | 'mic';
+
 /** What the kickstart checks of a submission need: the job's other fields do not change its lint. */
 export interface KickstartLintInput {
   kickstart: string;
+  /** The image type; without it, the checks that depend on it are left out. */
+  type?: string;
   /** Substituted for @ARCH@ when given, as the build will. */
   arch?: string;
   tokenmap?: string;
@@ -30,6 +28,8 @@ export interface KickstartLintInput {
   file?: string;
   /** `[worker] gpg_key_dir`, the only folder `repo --gpgkey=file:` may name; '' or absent for none. */
   gpgKeyDir?: string;
+  /** Default native. */
+  builder?: BuilderBackend;
 }
 
 export interface KickstartLint {
@@ -37,57 +37,53 @@ export interface KickstartLint {
   warnings: KickstartProblem[];
 }
 
+/** What mic is judged by at submit: it reads the kickstart itself, and makes LVM, RAID and the rest. */
+const MIC_CHECKS = new Set<RefusalCode>([
+  'syntax',
+  'tokenmap',
+  'overlay',
+  'unknown-type',
+  'mic-only-type',
+  'unknown-arch',
+  'signing-key',
+]);
+
 /**
- * The kickstart checks of a submission, as a report rather than a refusal, so the submit form can show them as
- * the user types. A malformed tokenmap, arch or overlay is a bad request, as it is for a job.
+ * The builder's own plan of the job (src/builder/plan.ts), as a report rather than a refusal, so the submit
+ * form can show it as the user types. A wrong field (tokenmap, overlay, type, arch) is a bad request, as it is
+ * for a job; everything else is a problem on a line.
  */
 export function lintKickstart(input: KickstartLintInput): KickstartLint {
-  const { arch: archName } = input;
   checkFields(input);
-  const arch = archName === undefined ? undefined : orBadRequest(() => parseArch(archName));
-  const tokens = parseTokenMap(input.tokenmap ?? '');
-  if (!tokens.ok) throw new ServiceError('bad-request', `tokenmap: ${tokens.error}`);
-  const overlaid = applyOverlay(input.kickstart, {
-    repos: input.extraRepos ?? [],
-    packages: input.packages ?? [],
-  });
-  if (!overlaid.ok) throw new ServiceError('bad-request', overlaid.error);
-  const parsed = parseKickstart(overlaid.text, {
+  const result = planBuild({
+    kickstart: input.kickstart,
+    ...(input.type === undefined ? {} : { type: input.type }),
+    ...(input.arch === undefined ? {} : { arch: input.arch }),
+    tokenmap: input.tokenmap ?? '',
+    overlay: { repos: input.extraRepos ?? [], packages: input.packages ?? [] },
     file: input.file ?? 'kickstart.ks',
-    tokens: withDefaultTokens(tokens.tokens, arch),
-    // A submitted kickstart must be whole: includes would read the server's own files.
-    readInclude: ({ directive }) => ({
-      ok: false,
-      error: `${directive} is not allowed in a submitted kickstart; flatten it first (imger ks format)`,
-    }),
+    gpgKeyDir: input.gpgKeyDir ?? '',
   });
-  const problems = (diagnostics: readonly Diagnostic[]) =>
-    diagnostics.map(({ line, message }) => ({ line, message }));
-  const keyErrors = parsed.ok ? signingKeyProblems(parsed.kickstart, input.gpgKeyDir ?? '') : [];
-  return { errors: [...problems(parsed.errors), ...keyErrors], warnings: problems(parsed.warnings) };
-}
-
-/** Repository keys the build would refuse: a path on the server outside the admin's key folder, say. */
-function signingKeyProblems(
-  kickstart: Parameters<typeof commandsOf>[0],
-  gpgKeyDir: string,
-): KickstartProblem[] {
-  return commandsOf(kickstart, 'repo').flatMap((repo) => {
-    const problem =
-      repo.options.gpgkey === undefined ? undefined : gpgKeyProblem(repo.options.gpgkey, gpgKeyDir);
-    return problem
-      ? [{ line: repo.location.line, message: `repo ${repo.options.name ?? ''}: ${problem}` }]
-      : [];
-  });
+  const warnings = result.warnings.map(({ line, message }) => ({ line, message }));
+  if (result.ok) return { errors: [], warnings };
+  const mic = input.builder === 'mic';
+  const errors = result.errors.filter((error) => !mic || MIC_CHECKS.has(error.code));
+  const field = errors.find((error) => 'field' in refusals[error.code]);
+  if (field) throw new ServiceError('bad-request', field.message);
+  return { errors: errors.map(({ line, message }) => ({ line, message })), warnings };
 }
 
 /** Everything checkable before a job is stored: a job that reaches the queue can be built, or fails in the build. */
-export function validateJobInput(input: SubmitInput, gpgKeyDir = ''): ValidJobInput {
+export function validateJobInput(
+  input: SubmitInput,
+  gpgKeyDir = '',
+  builder: BuilderBackend = 'native',
+): ValidJobInput {
   const type = orBadRequest(() => parseImageType(input.type));
   const arch = orBadRequest(() => parseArch(input.arch));
   const name = input.name ?? `img-${type}-${arch}`;
   checkFields({ name, email: input.email });
-  const lint = lintKickstart({ ...input, arch, file: `${name}.ks`, gpgKeyDir });
+  const lint = lintKickstart({ ...input, type, arch, file: `${name}.ks`, gpgKeyDir, builder });
   if (lint.errors.length > 0) {
     throw new ServiceError('invalid-kickstart', `the kickstart has ${lint.errors.length} error(s)`, {
       errors: lint.errors,

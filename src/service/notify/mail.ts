@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
+import { failureLines } from '../../contract/failure-text.ts';
 import { NO_STANDING, presentJob } from '../api/present.ts';
 import type { Config } from '../config/index.ts';
 import { emailProblem } from '../fields.ts';
@@ -72,7 +73,12 @@ async function composeMail(config: Config, job: Job): Promise<{ subject: string;
   if (job.status === 'DONE') lines.push(`Image: ${url(links.image)}`);
   lines.push(`Files: ${url(links.files)}`, `Log:   ${url(links.log)}`);
   if (job.status === 'ERROR') {
-    lines.push('', `Error: ${job.error ? `${job.error.class}: ${job.error.message}` : 'unknown'}`);
+    lines.push(
+      '',
+      ...(job.error
+        ? failureLines(job.error).map((line, i) => (i === 0 ? `Error: ${line}` : line))
+        : ['Error: unknown']),
+    );
     const path = join(jobFolder(config.worker.base_dir, job), logFileName(job));
     const tail = await lastLines(path, config.notify.log_lines);
     if (tail.length > 0) lines.push('', `The last ${tail.length} lines of the log:`, '', ...tail);

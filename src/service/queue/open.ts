@@ -19,8 +19,12 @@ export async function openQueuedService(
   config: Config,
   onError: (error: unknown, context: string) => void,
 ): Promise<QueuedService> {
+  // Servers and workers wait for a database that is not there yet, rather than fail to start.
+  // The driver's own error says why (refused, unknown host): that is what an admin needs to read.
+  const onWaiting = (error: unknown) =>
+    onError((error as Error).cause ?? error, 'the database cannot be reached yet; waiting for it');
   if (config.amqp.amqp_host === '') {
-    const service = await openService(config);
+    const service = await openService(config, { onWaiting });
     const transport = createEmbeddedTransport({
       onError: (error) => onError(error, 'claiming a job failed'),
     });
@@ -34,18 +38,27 @@ export async function openQueuedService(
     };
   }
   const transport = await createRabbitTransport({ url: amqpUrl(config.amqp), onError });
-  const service = await openService(config, { publish: transport.publish });
+  const service = await openService(config, { publish: transport.publish, onWaiting });
   const relay = startOutboxRelay({
     db: service.database.db,
     publish: transport.publish,
     onError: (error) => onError(error, 'publishing the outbox failed'),
   });
   const offConnect = transport.onConnect(() => void relay.drain().catch(() => {}));
+  const offLost = transport.onQueueLost((queue) => {
+    service.jobs
+      .republishWaiting(queue)
+      .then(() => relay.drain())
+      .catch((error: unknown) =>
+        onError(error, `publishing the waiting jobs of queue ${queue} again failed`),
+      );
+  });
   return {
     service,
     transport,
     async close() {
       offConnect();
+      offLost();
       await relay.stop();
       await transport.close();
       await service.close();

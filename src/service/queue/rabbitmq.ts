@@ -18,6 +18,12 @@ export interface RabbitTransport extends QueueTransport {
   readonly publish: JobPublisher;
   /** Runs after every (re)connection: the outbox relay drains then. Returns the unsubscribe function. */
   onConnect(listener: () => void): () => void;
+  /**
+   * Runs when the broker cancels a consumer of an IMG queue because its broker queue is gone (deleted by an
+   * admin, lost with a node), and with it the messages of the jobs that wait there: they must be published again.
+   * The queue is declared again first. Returns the unsubscribe function.
+   */
+  onQueueLost(listener: (imgQueue: string) => void): () => void;
   /** Resolves once the broker was reached the first time. */
   waitForConnect(): Promise<void>;
 }
@@ -46,6 +52,7 @@ export async function createRabbitTransport(options: RabbitTransportOptions): Pr
   let publisher: Promise<ConfirmChannel> | undefined;
   const declared = new WeakMap<Channel, Set<string>>();
   const connectListeners = new Set<() => void>();
+  const queueLostListeners = new Set<(imgQueue: string) => void>();
   const consumers = new Set<RabbitConsumer>();
 
   connection.on('connect', (connected: ChannelModel) => {
@@ -79,6 +86,11 @@ export async function createRabbitTransport(options: RabbitTransportOptions): Pr
     if (!publisher) {
       const opening = model.createConfirmChannel().then((channel) => {
         channel.on('error', (error: Error) => onError(error, 'RabbitMQ publisher channel error'));
+        // A mandatory message no queue takes (its queue was deleted) comes back before its confirm.
+        channel.on('return', (message: ConsumeMessage) => {
+          returned.add(String(message.properties.messageId));
+          declared.get(channel)?.delete(message.fields.routingKey);
+        });
         channel.on('close', () => {
           if (publisher === opening) publisher = undefined;
         });
@@ -92,6 +104,9 @@ export async function createRabbitTransport(options: RabbitTransportOptions): Pr
     return publisher;
   }
 
+  /** Ids of messages the broker returned as unroutable, until their confirm arrives. */
+  const returned = new Set<string>();
+
   async function publish(job: Pick<Job, 'id' | 'queue'>): Promise<void> {
     const channel = await publisherChannel();
     const name = await declare(channel, job.queue);
@@ -100,13 +115,17 @@ export async function createRabbitTransport(options: RabbitTransportOptions): Pr
         () => reject(new Error(`RabbitMQ did not confirm job ${job.id} within ${confirmTimeoutMs} ms`)),
         confirmTimeoutMs,
       );
+      // Mandatory: a broker queue deleted since it was declared here would otherwise confirm a message it drops.
       channel.sendToQueue(
         name,
         Buffer.from(job.id),
-        { persistent: true, messageId: job.id, contentType: 'text/plain' },
+        { persistent: true, mandatory: true, messageId: job.id, contentType: 'text/plain' },
         (error: unknown) => {
           clearTimeout(timer);
+          const dropped = returned.delete(job.id);
           if (error) reject(error instanceof Error ? error : new Error(`RabbitMQ refused job ${job.id}`));
+          else if (dropped)
+            reject(new Error(`RabbitMQ has no queue ${name} for job ${job.id}; declaring it again`));
           else resolve();
         },
       );
@@ -119,6 +138,11 @@ export async function createRabbitTransport(options: RabbitTransportOptions): Pr
     #tags = new Map<string, string>();
     #queues: readonly string[];
     #stopped = false;
+    /**
+     * The channel of each delivery not yet acked. Those of a channel that closed (a lost connection, a channel the
+     * broker closed) are still building, so the current channel's prefetch leaves their slots out.
+     */
+    #open = new Set<{ channel: Channel }>();
     /** Attaching, queue changes and stopping change the channel's consumers one at a time. */
     #changes: Promise<void> = Promise.resolve();
 
@@ -146,7 +170,7 @@ export async function createRabbitTransport(options: RabbitTransportOptions): Pr
           }
         });
         // Global: one limit for the channel, however many IMG queues it consumes.
-        await channel.prefetch(this.options.slots, true);
+        await channel.prefetch(Math.max(1, this.#free(channel)), true);
         this.#channel = channel;
         // After any change still under way on the old channel, whose consumers died with it.
         await this.#change(async () => {
@@ -169,22 +193,59 @@ export async function createRabbitTransport(options: RabbitTransportOptions): Pr
       );
     }
 
-    /** Consumes every wanted queue not yet consumed on the channel, and cancels the consumers of the others. */
+    /** Slots not taken by the deliveries of earlier channels. */
+    #free(channel: Channel): number {
+      let carried = 0;
+      for (const delivery of this.#open) if (delivery.channel !== channel) carried += 1;
+      return this.options.slots - carried;
+    }
+
+    /**
+     * Consumes every wanted queue not yet consumed on the channel, and cancels the consumers of the others; while
+     * builds of earlier channels fill every slot, consumes nothing (a prefetch of 0 would mean no limit).
+     */
     async #match(channel: Channel): Promise<void> {
       if (this.#stopped || this.#channel !== channel) return;
-      for (const imgQueue of this.#queues) {
+      const wanted = this.#free(channel) > 0 ? this.#queues : [];
+      for (const imgQueue of wanted) {
         if (this.#tags.has(imgQueue)) continue;
         const name = await declare(channel, imgQueue);
         const { consumerTag } = await channel.consume(name, (message) => {
           if (message) void this.#receive(channel, message);
+          else void this.#lost(channel, imgQueue);
         });
         this.#tags.set(imgQueue, consumerTag);
       }
       for (const [imgQueue, tag] of this.#tags) {
-        if (this.#queues.includes(imgQueue)) continue;
+        if (wanted.includes(imgQueue)) continue;
         await channel.cancel(tag);
         this.#tags.delete(imgQueue);
       }
+    }
+
+    /** The broker cancelled the consumer: its queue is gone, with the messages of the jobs waiting there. */
+    async #lost(channel: Channel, imgQueue: string): Promise<void> {
+      const name = brokerQueueName(imgQueue, options.queuePrefix);
+      onError(new Error(`RabbitMQ cancelled the consumer of ${name}`), `${name} is gone; declaring it again`);
+      this.#tags.delete(imgQueue);
+      declared.get(channel)?.delete(name);
+      try {
+        await this.#change(() => this.#match(channel));
+        for (const listener of queueLostListeners) listener(imgQueue);
+      } catch (error) {
+        // The channel closed meanwhile: the next one consumes the queue again, and declares it.
+        onError(error, `RabbitMQ consumer could not consume ${name} again`);
+      }
+    }
+
+    /** A build of an earlier channel ended: its slot goes back to the current channel. */
+    async #regain(): Promise<void> {
+      const channel = this.#channel;
+      if (!channel || this.#stopped) return;
+      await this.#change(async () => {
+        await channel.prefetch(Math.max(1, this.#free(channel)), true);
+        await this.#match(channel);
+      }).catch((error: unknown) => onError(error, 'RabbitMQ consumer could not take a freed slot back'));
     }
 
     #change(change: () => Promise<void>): Promise<void> {
@@ -221,13 +282,17 @@ export async function createRabbitTransport(options: RabbitTransportOptions): Pr
       }
       // Cancelled, removed, finished or building elsewhere: the database says there is nothing to build.
       if (!job) return settle('ack');
+      const delivery = { channel };
+      this.#open.add(delivery);
       let acked = false;
       this.onJob({
         job,
-        async ack() {
+        ack: async () => {
           if (acked) return;
           acked = true;
+          this.#open.delete(delivery);
           settle('ack');
+          if (channel !== this.#channel) await this.#regain();
         },
       });
     }
@@ -254,6 +319,10 @@ export async function createRabbitTransport(options: RabbitTransportOptions): Pr
     onConnect(listener) {
       connectListeners.add(listener);
       return () => connectListeners.delete(listener);
+    },
+    onQueueLost(listener) {
+      queueLostListeners.add(listener);
+      return () => queueLostListeners.delete(listener);
     },
     async waitForConnect() {
       await connection.waitForConnect();

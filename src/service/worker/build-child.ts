@@ -35,10 +35,5 @@ if (outcome.ok) {
   const main = outcome.artifacts.find((artifact) => artifact.main);
   send({ type: 'result', ok: true, main: main ? basename(main.path) : null });
 } else {
-  const { failure } = outcome;
-  send({
-    type: 'result',
-    ok: false,
-    error: { class: failure.kind, message: `${failure.step}: ${failure.message}` },
-  });
+  send({ type: 'result', ok: false, failure: outcome.failure });
 }

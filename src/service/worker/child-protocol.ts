@@ -5,6 +5,7 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { BuildEventSchema } from '../../builder/events.ts';
+import { FailureSchema, parseFailure } from '../../contract/failure.ts';
 
 export const BuildOrderSchema = Type.Object({
   job: Type.Object({
@@ -35,13 +36,10 @@ const ResultSchema = Type.Union([
     ok: Type.Literal(true),
     main: Type.Union([Type.String(), Type.Null()]),
   }),
-  Type.Object({
-    type: Type.Literal('result'),
-    ok: Type.Literal(false),
-    error: Type.Object({ class: Type.String(), message: Type.String() }),
-  }),
+  Type.Object({ type: Type.Literal('result'), ok: Type.Literal(false), failure: FailureSchema }),
 ]);
 
+/** Every line the child may send, checked on arrival: a child is another program, and may be a broken one. */
 export const ChildMessageSchema = Type.Union([
   /** First, so the worker can find every process of the build when it must stop it. */
   Type.Object({ type: Type.Literal('started'), pid: Type.Integer({ minimum: 1 }) }),
@@ -61,7 +59,10 @@ const buildOrder = TypeCompiler.Compile(BuildOrderSchema);
 /** The message a stdout line carries, or null for a line that is plain text (or not a valid message). */
 export function parseChildLine(line: string): ChildMessage | null {
   if (!line.startsWith('{')) return null;
-  return parseJson(line, childMessage);
+  const message = parseJson(line, childMessage);
+  // The owner of a class is the contract's to say, not the child's.
+  if (message?.type === 'result' && !message.ok && !parseFailure(message.failure)) return null;
+  return message;
 }
 
 /** The order the child read from its stdin; throws, naming the first wrong field, when it is not one. */

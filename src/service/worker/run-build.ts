@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { BuildEvent } from '../../builder/events.ts';
 import { CommandFailed, run } from '../../builder/exec.ts';
+import { failure } from '../../contract/failure.ts';
 import { type BuildOrder, type ChildResult, parseChildLine } from './child-protocol.ts';
 import { processTree, signalProcesses } from './process-tree.ts';
 
@@ -77,5 +78,5 @@ export async function runBuild(options: RunBuildOptions): Promise<ChildResult | 
 }
 
 function failed(message: string): ChildResult {
-  return { type: 'result', ok: false, error: { class: 'internal', message } };
+  return { type: 'result', ok: false, failure: failure('internal', message) };
 }

@@ -2,12 +2,14 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiError } from '../../client/api-client.ts';
+import { type Failure, failure } from '../../contract/failure.ts';
 import type { JobProgress } from '../../contract/progress.ts';
+import { isUnavailable } from '../db/index.ts';
 import { ServiceError } from '../errors.ts';
 import {
   type Artifact,
+  isFinished,
   type Job,
-  type JobError,
   type JobService,
   jobFolder,
   logFileName,
@@ -34,11 +36,13 @@ export interface JobRunContext {
 
 type StopReason = 'cancelled' | 'timeout' | 'shutdown';
 
-type Ending = { status: 'DONE'; main: string | null } | { status: 'ERROR' | 'CANCELLED'; error: JobError };
+type Ending = { status: 'DONE'; main: string | null } | { status: 'ERROR' | 'CANCELLED'; error: Failure };
 
 /** The builder's own deadline fires first and says which step ran over; this is the backstop for a hung child. */
 const DEADLINE_SLACK_MS = 30_000;
 const STORE_ATTEMPTS = 5;
+/** Short: a stored end is what users wait for, and a failed try costs a database that is away next to nothing. */
+const STORE_PAUSE_MAX_MS = 5000;
 
 /**
  * One job's whole life on a worker: its folder and live log, the build in a child process under heartbeat,
@@ -53,13 +57,18 @@ export async function runJob(context: JobRunContext, job: Job): Promise<boolean>
       context.onError(error, `job ${job.id} changed hands during its build; its result is dropped`);
       return true;
     }
-    // Anything else (a folder that cannot be made, a database that stayed away): the job must not stay BUILDING.
+    // Anything else (a folder that cannot be made, a web node that keeps refusing the files): the job must not
+    // stay BUILDING.
     context.onError(error, `job ${job.id} failed in the worker`);
     const message = `the worker failed: ${error instanceof Error ? error.message : String(error)}`;
-    await context.jobs
-      .fail(job.id, context.workerId, { class: 'internal', message })
-      .catch((failError: unknown) => context.onError(failError, `job ${job.id}: storing ERROR failed`));
-    return true;
+    try {
+      return await storeUntilDone(context, job, () =>
+        context.jobs.fail(job.id, context.workerId, failure('internal', message)),
+      );
+    } catch (failError) {
+      context.onError(failError, `job ${job.id}: storing ERROR failed`);
+      return true;
+    }
   }
 }
 
@@ -150,10 +159,10 @@ async function buildAndStore(context: JobRunContext, job: Job): Promise<boolean>
     }
     log.line(ending.status === 'DONE' ? 'job DONE' : `job ${ending.status}: ${ending.error.message}`);
     await log.close();
+    if (ending.status !== 'DONE') ending.error = await withLogLine(ending.error, log, ending.status);
     // Every line is on the web node before the job can end there, even if the final upload takes long.
     await shipper?.finish();
-    await storeEnding(context, job, folder, ending);
-    return true;
+    return await storeEnding(context, job, folder, ending);
   } finally {
     heartbeat.stop();
     offCancel();
@@ -167,47 +176,107 @@ async function buildAndStore(context: JobRunContext, job: Job): Promise<boolean>
 }
 
 function endingOf(result: ChildResult | null, reason: StopReason | undefined, timeoutMs: number): Ending {
+  const step = lastStep(result);
   if (reason === 'cancelled') {
-    return { status: 'CANCELLED', error: { class: 'cancelled', message: 'cancelled while building' } };
+    return { status: 'CANCELLED', error: failure('cancelled', 'cancelled while building', step) };
   }
   if (reason === 'timeout') {
     const message = `the build exceeded [worker] timeout of ${timeoutMs / 1000} s and was stopped`;
-    return { status: 'ERROR', error: { class: 'timeout', message } };
+    return { status: 'ERROR', error: failure('timeout', message, step, { limit_s: timeoutMs / 1000 }) };
   }
   if (result?.ok) return { status: 'DONE', main: result.main };
   return {
     status: 'ERROR',
-    error: result?.error ?? { class: 'internal', message: 'the build process reported nothing' },
+    error: result?.failure ?? failure('internal', 'the build process reported nothing'),
   };
 }
 
+function lastStep(result: ChildResult | null): string | null {
+  return result && !result.ok ? result.failure.step : null;
+}
+
 /**
- * Retried for a while: a database or web node that hiccups must not turn a finished build into a lost one. With
- * `upload_url`, the files (or, for a failed build, only its log) reach the web node before the end is stored.
+ * The failure with the number of its log line: the line the builder named, else the builder's own account of
+ * the failure, else the worker's last word. Only the worker knows the numbers: it writes lines of its own.
  */
-async function storeEnding(context: JobRunContext, job: Job, folder: string, ending: Ending): Promise<void> {
+async function withLogLine(error: Failure, log: JobLog, status: string): Promise<Failure> {
+  const named = error.details.log_line?.text;
+  const found = await log.find([...(named ? [named] : []), 'build failed: ', `job ${status}: `]);
+  if (!found) return error;
+  const text = named && found.text.includes(named) ? named : found.text;
+  return { ...error, details: { ...error.details, log_line: { number: found.number, text } } };
+}
+
+/**
+ * With `upload_url`, the files (or, for a failed build, only its log) reach the web node before the end is stored.
+ * Resolves false when the worker was stopped before the end could be stored.
+ */
+async function storeEnding(
+  context: JobRunContext,
+  job: Job,
+  folder: string,
+  ending: Ending,
+): Promise<boolean> {
   const { jobs, workerId, settings } = context;
   const upload = async (files: readonly Artifact[]) => {
     if (settings.upload) await uploadFiles(settings.upload, { jobId: job.id, workerId, folder, files });
   };
-  for (let attempt = 1; ; attempt += 1) {
+  return storeUntilDone(context, job, async () => {
+    if (ending.status === 'DONE') {
+      const artifacts = await collectArtifacts(folder, ending.main);
+      await upload(artifacts);
+      await jobs.finish(job.id, workerId, { artifacts, ...(await builtKickstart(folder, job)) });
+    } else {
+      await upload([await describeFile(folder, logFileName(job))]);
+      // A job whose cancel was requested becomes CANCELLED whatever stopped its build.
+      await jobs.fail(job.id, workerId, ending.error);
+    }
+  });
+}
+
+/**
+ * Runs `store` until it succeeds: a finished build must not be lost to a database or web node that hiccups.
+ * While the database is away (here, or behind the web node the files go to) the worker keeps the result and
+ * tries again, with doubling pauses of at most STORE_PAUSE_MAX_MS, for as long as it takes: the server does not
+ * requeue a build for the silence an outage caused (see requeueStale). Other failures are tried STORE_ATTEMPTS
+ * times. Resolves false when the worker is stopped meanwhile: the job stays BUILDING and the server requeues it.
+ */
+async function storeUntilDone(
+  context: JobRunContext,
+  job: Job,
+  store: () => Promise<unknown>,
+): Promise<boolean> {
+  let failures = 0;
+  let waited = false;
+  for (let pause = 0; ; pause += 1) {
     try {
-      if (ending.status === 'DONE') {
-        const artifacts = await collectArtifacts(folder, ending.main);
-        await upload(artifacts);
-        await jobs.finish(job.id, workerId, { artifacts, ...(await builtKickstart(folder, job)) });
-      } else {
-        await upload([await describeFile(folder, logFileName(job))]);
-        // A job whose cancel was requested becomes CANCELLED whatever stopped its build.
-        await jobs.fail(job.id, workerId, ending.error);
-      }
-      return;
+      await store();
+      return true;
     } catch (error) {
-      if (attempt === STORE_ATTEMPTS || noLongerOurs(error)) throw error;
-      context.onError(error, `storing the end of job ${job.id} failed (attempt ${attempt}); retrying`);
-      await sleep(1000 * 2 ** (attempt - 1));
+      // An earlier try may have been stored though its answer was lost with the connection.
+      if (noLongerOurs(error) && waited && (await storedBefore(context, job))) return true;
+      const outage = awaitsDatabase(error);
+      if (noLongerOurs(error) || (!outage && ++failures >= STORE_ATTEMPTS)) throw error;
+      if (!waited || !outage) {
+        context.onError(error, `storing the end of job ${job.id} failed; the worker keeps it and retries`);
+      }
+      waited ||= outage;
+      const pauseMs = Math.min(STORE_PAUSE_MAX_MS, 1000 * 2 ** pause);
+      const stopped = await sleep(pauseMs, false, { signal: context.shutdown }).catch(() => true);
+      if (stopped) return false;
     }
   }
+}
+
+/** The job ended on this worker already: a store whose answer was lost had in fact been made. */
+async function storedBefore(context: JobRunContext, job: Job): Promise<boolean> {
+  const current = await context.jobs.get(job.id).catch(() => null);
+  return current !== null && current.worker === context.workerId && isFinished(current.status);
+}
+
+/** The database is away, here or behind the web node: the same store will succeed once it is back. */
+function awaitsDatabase(error: unknown): boolean {
+  return isUnavailable(error) || (error instanceof ApiError && error.status === 503);
 }
 
 /** The builder writes the kickstart as built (tokens applied, includes flattened) beside the image. */

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import pino from 'pino';
 import type { Config } from '../config/index.ts';
+import { isUnavailable, logHealthChanges } from '../db/index.ts';
 import { startNotifications } from '../notify/index.ts';
 import { openQueuedService } from '../queue/index.ts';
 import { workerSettings } from './settings.ts';
@@ -17,8 +18,11 @@ export interface WorkerProcessOptions {
 /** `imger worker`: builds until SIGINT or SIGTERM, then kills its builds (the server requeues them) and exits. */
 export async function runWorkerProcess(config: Config, options: WorkerProcessOptions): Promise<void> {
   const logger = pino({ level: process.env.IMG_LOG_LEVEL ?? 'info' });
-  const onError = (error: unknown, context: string): void => logger.warn({ err: error }, context);
+  // While the database is away, what fails for that reason was said once, when the outage began.
+  const onError = (error: unknown, context: string): void =>
+    isUnavailable(error) ? logger.debug({ err: error }, context) : logger.warn({ err: error }, context);
   const { service, transport, close } = await openQueuedService(config, onError);
+  const offHealth = logHealthChanges(service.database.health, logger);
   // The changes this process makes (builds starting and ending) are announced here, not by the server.
   const notifications = startNotifications(config, service.jobs.events, onError);
   try {
@@ -42,5 +46,6 @@ export async function runWorkerProcess(config: Config, options: WorkerProcessOpt
   } finally {
     await notifications.stop();
     await close();
+    offHealth();
   }
 }

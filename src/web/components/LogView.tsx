@@ -12,13 +12,15 @@ interface LogViewProps {
   label: string;
   /** Shown while there are no lines, e.g. "The log starts when the build does." */
   emptyText: string;
+  /** A 1-based line to scroll to and mark once it has arrived; following the end stops. */
+  markedLine?: number | undefined;
 }
 
 /**
  * A virtualised log: only the rows in view are in the document, so a log of hundreds of thousands of lines
  * scrolls as smoothly as a short one. While the view is scrolled to the end it stays there as lines arrive.
  */
-export function LogView({ lines, version, label, emptyText }: LogViewProps) {
+export function LogView({ lines, version, label, emptyText, markedLine }: LogViewProps) {
   const viewport = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(600);
@@ -38,6 +40,16 @@ export function LogView({ lines, version, label, emptyText }: LogViewProps) {
     if (following && element) element.scrollTop = element.scrollHeight;
   }, [following, version]);
 
+  const markedArrived = markedLine !== undefined && lines.length >= markedLine;
+  useLayoutEffect(() => {
+    const element = viewport.current;
+    if (!element || !markedArrived || markedLine === undefined) return;
+    setFollowing(false);
+    element.scrollTop = Math.max(0, (markedLine - 1) * LINE_HEIGHT - element.clientHeight / 3);
+    setScrollTop(element.scrollTop);
+    element.scrollIntoView({ block: 'nearest' });
+  }, [markedLine, markedArrived]);
+
   const onScroll = useCallback(() => {
     const element = viewport.current;
     if (!element) return;
@@ -51,7 +63,11 @@ export function LogView({ lines, version, label, emptyText }: LogViewProps) {
   const rows = [];
   for (let index = first; index < last; index++) {
     rows.push(
-      <div className="log-line" key={index}>
+      <div
+        className={index + 1 === markedLine ? 'log-line marked' : 'log-line'}
+        key={index}
+        {...(index + 1 === markedLine ? { id: `log-L${markedLine}`, 'aria-current': 'true' as const } : {})}
+      >
         <span className="ln">{String(index + 1).padStart(gutter)}</span>
         {lines[index]}
       </div>,

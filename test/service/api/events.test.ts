@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, type TestContext, test } from 'node:test';
 import type { JobChange } from '../../../src/client/api-client.ts';
+import { failure } from '../../../src/contract/failure.ts';
 import { databaseKinds } from '../helpers.ts';
 import { alice, submission } from '../jobs/fixtures.ts';
 import { type Harness, harness } from './harness.ts';
@@ -109,7 +110,7 @@ for (const kind of databaseKinds) {
       const job = await other.submit(submission({ name: 'elsewhere' }), alice);
       assert.equal((await changes.until((change) => change.id === job.id)).at(-1)?.status, 'IN QUEUE');
       await other.claim(['api'], 'remote-worker');
-      await other.fail(job.id, 'remote-worker', { class: 'boom', message: 'it broke' });
+      await other.fail(job.id, 'remote-worker', failure('internal', 'it broke'));
       const later = await changes.until((change) => change.status === 'ERROR');
       assert.ok(
         later.every((change) => change.id === job.id),

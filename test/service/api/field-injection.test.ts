@@ -108,6 +108,8 @@ for (const kind of databaseKinds) {
         headers: h.as.alice,
         payload: {
           ...body,
+          // A comps group with a space is an rpm repository's (apt has task packages, refused by the plan).
+          kickstart: `${body.kickstart}repo --name=os --baseurl=http://rpm.example.org/os --type=rpm\n`,
           packages: ['vim-nox', '-nano', 'libstdc++6', '@Base System', '@^minimal', 'kernel*'],
         },
       });

@@ -12,7 +12,7 @@ import { alice, submission } from './fixtures.ts';
 
 const POLL_MS = 20;
 
-/** Resolves with the first change `wanted` accepts; every change goes to `all`. */
+/** Every change goes to `all`; `next` finds one. */
 function listener(all: JobChange[] = []) {
   const waiting: { wanted: (change: JobChange) => boolean; resolve: (change: JobChange) => void }[] = [];
   return {
@@ -24,7 +24,10 @@ function listener(all: JobChange[] = []) {
         else waiting.push(wait);
       }
     },
+    /** The first change `wanted` accepts, heard already or to come: a poll may deliver it before the caller asks. */
     next(wanted: (change: JobChange) => boolean): Promise<JobChange> {
+      const heard = all.find(wanted);
+      if (heard) return Promise.resolve(heard);
       return new Promise((resolve) => waiting.push({ wanted, resolve }));
     },
   };

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { failure } from '../../../src/contract/failure.ts';
 import type { JobProgress } from '../../../src/contract/progress.ts';
 import { ServiceError } from '../../../src/service/errors.ts';
 import { canMove, createJobService, JOB_STATUSES, type JobStatus } from '../../../src/service/jobs/index.ts';
@@ -44,7 +45,98 @@ for (const kind of databaseKinds) {
       assert.deepEqual(job.tags, ['a_tag']);
       assert.equal(job.tokenmap, 'RELEASE:1');
       assert.deepEqual(queued, [job.id]);
-      assert.deepEqual(await jobs.get(job.id), job);
+      const { queuePosition, ...stored } = job;
+      assert.equal(queuePosition, 1);
+      assert.deepEqual(await jobs.get(job.id), stored);
+    });
+
+    test('a submission gets its queue position, by any process, at once or at the same time as others', async (t) => {
+      const database = await testDatabase(t, kind);
+      const here = createJobService(database);
+      const there = createJobService(await database.connectAgain());
+      await here.submit(submission({ queue: 'web' }), alice);
+      await here.claim(['web'], 'w1');
+      const one = async (i: number) => (i % 2 ? here : there).submit(submission({ queue: 'web' }), alice);
+      const inTurn = [];
+      for (let i = 0; i < 6; i++) inTurn.push(await one(i));
+      assert.deepEqual(
+        inTurn.map((job) => job.queuePosition),
+        [1, 2, 3, 4, 5, 6],
+      );
+      await here.submit(submission({ queue: 'api' }), alice);
+      // At the same time: each gets its place when it was stored; one stored later with an earlier id (the ids
+      // are taken before the transactions run) can only put it further back.
+      const together = await Promise.all(Array.from({ length: 12 }, (_, i) => one(i)));
+      for (const job of together) {
+        assert.ok(job.queuePosition > 6, `${job.queuePosition} is behind those stored before`);
+        assert.ok(job.queuePosition <= ((await here.queuePosition(job.id)) ?? 0));
+      }
+    });
+
+    test('the counts /metrics reads follow every change, by any process, as a full count finds them', async (t) => {
+      const database = await testDatabase(t, kind);
+      const { db } = database;
+      const here = createJobService(database);
+      const there = createJobService(await database.connectAgain());
+      const recount = async () => {
+        const rows = await db
+          .selectFrom('jobs')
+          .select((eb) => ['queue', 'status', eb.fn.countAll<number | string>().as('count')])
+          .groupBy(['queue', 'status'])
+          .execute();
+        const bytes = await db
+          .selectFrom('artifacts')
+          .innerJoin('jobs', 'jobs.id', 'artifacts.job_id')
+          .select((eb) => ['jobs.queue', eb.fn.sum<number | string>('artifacts.size').as('bytes')])
+          .groupBy('jobs.queue')
+          .execute();
+        return {
+          counts: rows.map((row) => `${row.queue}/${row.status}=${row.count}`).sort(),
+          bytes: bytes.map((row) => `${row.queue}=${Number(row.bytes)}`).sort(),
+        };
+      };
+      const counted = async () => {
+        const stats = await here.stats();
+        return {
+          counts: stats.counts
+            .filter((row) => row.count > 0)
+            .map((row) => `${row.queue}/${row.status}=${row.count}`),
+          bytes: stats.bytes.filter((row) => row.bytes > 0).map((row) => `${row.queue}=${row.bytes}`),
+        };
+      };
+      const artifact = (name: string, size: number) => ({ name, size, sha256: '0'.repeat(64), main: false });
+      const steps: [string, () => Promise<unknown>][] = [
+        [
+          'submit',
+          () => Promise.all([0, 1, 2, 3].map((i) => (i % 2 ? here : there).submit(submission(), alice))),
+        ],
+        ['submit to web', () => there.submit(submission({ queue: 'web' }), bob)],
+        ['claim', () => Promise.all([here.claim(['api'], 'w1'), there.claim(['api', 'web'], 'w2')])],
+        [
+          'finish with artifacts',
+          () => there.finish(idOf('w1'), 'w1', { artifacts: [artifact('a', 7), artifact('b', 5)] }),
+        ],
+        ['cancel a waiting job', async () => here.cancel((await waiting('api'))[0] ?? '', alice)],
+        ['requeue a silent one', () => here.requeueStale(0)],
+        [
+          'claim and fail',
+          async () =>
+            there.fail((await there.claim(['api'], 'w3'))?.id ?? '', 'w3', failure('internal', 'y')),
+        ],
+        ['delete a finished job with its artifacts', async () => here.remove(doneId, admin)],
+      ];
+      const built = new Map<string, string>();
+      let doneId = '';
+      const idOf = (worker: string) => built.get(worker) ?? '';
+      const waiting = async (queue: string) =>
+        (await here.list({ queue, status: 'IN QUEUE' }, { limit: 50 })).jobs.map((job) => job.id);
+      for (const [step, run] of steps) {
+        await run();
+        for (const job of (await here.list({ status: 'BUILDING' }, { limit: 50 })).jobs)
+          built.set(job.worker ?? '', job.id);
+        doneId ||= (await here.list({ status: 'DONE' }, { limit: 1 })).jobs[0]?.id ?? '';
+        assert.deepEqual(await counted(), await recount(), `after ${step}`);
+      }
     });
 
     test('submit refuses an invalid kickstart with its lines, and bad types, arches, names and queues', async (t) => {
@@ -153,7 +245,7 @@ for (const kind of databaseKinds) {
       assert.equal((await jobs.get(job.id))?.artifacts.length, 2);
       assert.equal((await jobs.get(job.id))?.artifacts.find((a) => a.main)?.size, 5_000_000_000);
       assert.equal((await jobs.get(job.id))?.builtKickstart, 'lang C\n');
-      await assert.rejects(jobs.fail(job.id, 'w1', { class: 'x', message: 'y' }), rejectsWith('conflict'));
+      await assert.rejects(jobs.fail(job.id, 'w1', failure('internal', 'y')), rejectsWith('conflict'));
       await assert.rejects(jobs.cancel(job.id, alice), rejectsWith('conflict'));
     });
 
@@ -199,9 +291,15 @@ for (const kind of databaseKinds) {
       const jobs = await jobService(t, kind);
       const job = await jobs.submit(submission(), alice);
       await jobs.claim(['api'], 'w1');
-      const failed = await jobs.fail(job.id, 'w1', { class: 'package-missing', message: 'no package foo' });
+      const missing = failure('package-not-found', 'package not found: foo', 'bootstrap', {
+        packages: ['foo'],
+        sources: ['http://deb.example.org/debian bookworm main'],
+        log_line: { number: 12, text: 'E: Unable to locate package foo' },
+      });
+      const failed = await jobs.fail(job.id, 'w1', missing);
       assert.equal(failed.status, 'ERROR');
-      assert.deepEqual(failed.error, { class: 'package-missing', message: 'no package foo' });
+      assert.deepEqual(failed.error, missing, 'stored and read back unchanged');
+      assert.deepEqual((await jobs.list({}, { limit: 5 })).jobs[0]?.error, missing, 'in a list too');
       assert.ok(failed.finished);
     });
 
@@ -218,7 +316,7 @@ for (const kind of databaseKinds) {
       assert.equal(flagged.status, 'BUILDING');
       assert.equal(flagged.cancelRequested, true);
       assert.deepEqual(await jobs.heartbeat(building.id, 'w1'), { cancelled: true });
-      const stopped = await jobs.fail(building.id, 'w1', { class: 'cancelled', message: 'stopped' });
+      const stopped = await jobs.fail(building.id, 'w1', failure('cancelled', 'stopped'));
       assert.equal(stopped.status, 'CANCELLED');
       await assert.rejects(jobs.cancel('01NOPE', alice), rejectsWith('not-found'));
     });

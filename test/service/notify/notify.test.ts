@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SMTPServer } from 'smtp-server';
+import { failure } from '../../../src/contract/failure.ts';
 import { loadConfig } from '../../../src/service/config/index.ts';
 import { createJobService, type JobService, jobFolder } from '../../../src/service/jobs/index.ts';
 import { SIGNATURE_HEADER, startNotifications } from '../../../src/service/notify/index.ts';
@@ -111,12 +112,15 @@ test('mails on DONE and on ERROR (with the error and the last log lines), to the
     IMG_NOTIFY_LOG_LINES: '2',
   });
   const failed = await buildingJob(jobs, baseDir, { name: 'broken', email: 'dev@example.com' });
-  await jobs.fail(failed.id, 'w1', { class: 'mkfs-failed', message: 'no space left on device' });
+  await jobs.fail(failed.id, 'w1', failure('out-of-space', 'no space left on device', 'filesystem'));
   await until(() => smtp.mails.length === 1, 'the ERROR mail');
   const [error] = smtp.mails;
   assert.deepEqual(error?.to, ['dev@example.com']);
   assert.match(error?.text ?? '', /Subject: \[IMG\] broken ERROR/);
-  assert.match(error?.text ?? '', /Error: mkfs-failed: no space left on device/);
+  assert.match(
+    error?.text ?? '',
+    /Error: out-of-space \(the service's to fix \(tell its admin\), in step filesystem\): no space left on device/,
+  );
   assert.match(error?.text ?? '', new RegExp(`Log: +https://img\\.example/api/v1/jobs/${failed.id}/log`));
   assert.match(
     error?.text ?? '',
@@ -144,7 +148,7 @@ test('an SMTP server that is down costs the job nothing: the failure is only rep
     IMG_NOTIFY_SMTP_SECURITY: 'none',
   });
   const job = await buildingJob(jobs, baseDir, { email: 'dev@example.com' });
-  const failed = await jobs.fail(job.id, 'w1', { class: 'test', message: 'x' });
+  const failed = await jobs.fail(job.id, 'w1', failure('internal', 'x'));
   assert.equal(failed.status, 'ERROR');
   await until(() => errors.length === 1, 'the reported mail failure');
   assert.match(errors[0] ?? '', new RegExp(`mail about job ${job.id} to dev@example.com failed`));
@@ -202,4 +206,20 @@ test('webhooks give up after the configured tries, and ignore job URLs unless al
       ['/down', undefined],
     ],
   );
+});
+
+test('a failed job’s webhook carries its failure whole: class, whose to fix, step and details', async (t) => {
+  const hook = await hookServer(t, 0);
+  const { jobs, baseDir } = await setUp(t, { IMG_NOTIFY_WEBHOOKS: `${hook.url}/all` });
+  const job = await buildingJob(jobs, baseDir, {});
+  const sent = failure('script-failed', '%post #1 --erroronfail exited with 2', 'scripts', {
+    script: { kind: 'post', number: 1, exit_code: 2 },
+    log_line: { number: 9, text: '%post #1 --erroronfail: no such file' },
+  });
+  await jobs.fail(job.id, 'w1', sent);
+  await until(() => hook.calls.some((call) => call.body.includes('"job:finished"')), 'the finished event');
+  const finished = hook.calls
+    .map((call) => JSON.parse(call.body) as { event: string; job: { error: unknown } })
+    .find((body) => body.event === 'job:finished');
+  assert.deepEqual(finished?.job.error, sent);
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { failure } from '../../../src/contract/failure.ts';
 import {
   type ChildMessage,
   encodeMessage,
@@ -19,7 +20,15 @@ test('a protocol message survives the trip through a stdout line', () => {
       steps: ['bootstrap', 'packages', 'disk'],
       packages: { done: 10, total: 69 },
     },
-    { type: 'result', ok: false, error: { class: 'package-not-found', message: 'packages: no foo' } },
+    {
+      type: 'result',
+      ok: false,
+      failure: failure('package-not-found', 'package not found: foo', 'bootstrap', {
+        packages: ['foo'],
+        sources: ['http://deb.debian.org/debian bookworm main'],
+        log_line: { text: 'E: Unable to locate package foo' },
+      }),
+    },
   ] satisfies ChildMessage[];
   for (const message of messages) {
     const line = encodeMessage(message);
@@ -34,6 +43,12 @@ test('anything else a child prints is plain text for the log', () => {
     '{"not": "a message"}',
     '{"type":"other"}',
     '{broken',
+    // A result that does not fit the contract: a class nobody knows, an owner the class does not have, extra keys.
+    '{"type":"result","ok":false,"failure":{"class":"oops","owner":"user","step":null,"message":"m","details":{}}}',
+    '{"type":"result","ok":false,"failure":{"class":"internal","owner":"user","step":null,"message":"m","details":{}}}',
+    '{"type":"result","ok":false,"failure":{"class":"internal","owner":"service","step":null,"message":"m","details":{"x":1}}}',
+    '{"type":"result","ok":false,"error":{"class":"internal","message":"the old shape"}}',
+    '{"type":"progress","step":"rm -rf /","index":1,"total":2}',
   ]) {
     assert.equal(parseChildLine(line), null);
   }

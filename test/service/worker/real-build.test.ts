@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { defaultIdBase } from '../../../src/builder/sandbox.ts';
 import { ApiClient, type JobChange, type JobProgress } from '../../../src/client/api-client.ts';
 import { loadConfig } from '../../../src/service/config/index.ts';
-import { createJobService, createQueueCatalog } from '../../../src/service/jobs/index.ts';
+import { createJobService, createQueueCatalog, type Job } from '../../../src/service/jobs/index.ts';
 import { createEmbeddedTransport } from '../../../src/service/queue/index.ts';
 import { serve } from '../../../src/service/serve.ts';
 import { BUILD_CHILD, startWorker } from '../../../src/service/worker/index.ts';
@@ -56,7 +56,7 @@ test('a kickstart submitted as type fs becomes a root tarball through a worker a
   stops.push(worker.stop, transport.close);
 
   const submitted = await jobs.submit(submission({ queue: 'web', name: 'realfs', type: 'fs' }), alice);
-  let job = submitted;
+  let job: Job = submitted;
   while (!['DONE', 'ERROR', 'CANCELLED'].includes(job.status)) {
     await sleep(500);
     job = (await jobs.get(submitted.id)) ?? job;

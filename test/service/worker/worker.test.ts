@@ -207,6 +207,9 @@ test('cancel of a building job kills its whole process tree and the job is CANCE
   await jobs.cancel(job.id, alice);
   const cancelled = await until(jobs, job.id, finished, 10_000);
   assert.equal(cancelled.status, 'CANCELLED');
+  assert.equal(cancelled.error?.class, 'cancelled');
+  assert.equal(cancelled.error?.owner, 'user');
+  assert.equal(cancelled.error?.step, 'bootstrap', 'the step it was cancelled in');
   t.diagnostic(`cancel → CANCELLED in ${Date.now() - asked} ms`);
   await sleep(200);
   assert.ok(!alive(grandchild), 'the grandchild in its own process group is gone too');
@@ -233,6 +236,9 @@ test('[worker] timeout reaches the build, which ends in ERROR with the class tim
   const ended = await until(jobs, job.id, finished);
   assert.equal(ended.status, 'ERROR');
   assert.equal(ended.error?.class, 'timeout');
+  assert.equal(ended.error?.step, 'bootstrap');
+  const logLine = ended.error?.details.log_line;
+  assert.ok(logLine?.number, 'the log line that says so is numbered');
 });
 
 test('post_creation runs after the build with the id, status, folder and image, its output in the log', async (t) => {

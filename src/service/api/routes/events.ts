@@ -1,15 +1,17 @@
 import { setMaxListeners } from 'node:events';
 import type { FastifyInstance } from 'fastify';
 import { createJobChangeFeed } from '../../jobs/index.ts';
-import { streamJobChanges } from '../change-stream.ts';
+import { createChangeBroadcast } from '../change-stream.ts';
 import type { AppDeps } from '../deps.ts';
 import { JobChangeSchema } from '../schemas.ts';
 
 /** The job change stream the queue and job pages follow instead of polling; one feed serves every client. */
 export async function eventRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
-  const feed = createJobChangeFeed(deps.jobs, {
-    onError: (error) => app.log.error({ err: error }, 'reading job changes failed'),
-  });
+  const changes = createChangeBroadcast(
+    createJobChangeFeed(deps.jobs, {
+      onError: (error) => app.log.error({ err: error }, 'reading job changes failed'),
+    }),
+  );
   const shutdown = new AbortController();
   // Every open stream listens for the shutdown.
   setMaxListeners(0, shutdown.signal);
@@ -34,6 +36,6 @@ export async function eventRoutes(app: FastifyInstance, deps: AppDeps): Promise<
         },
       },
     },
-    (_request, reply) => streamJobChanges(reply, feed, shutdown.signal),
+    (_request, reply) => changes.stream(reply, shutdown.signal),
   );
 }

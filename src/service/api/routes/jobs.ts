@@ -27,9 +27,15 @@ export async function jobRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
   const { jobs } = deps;
   const aliveWithinMs = deps.config.worker.heartbeat_timeout * 1000;
   type Standable = Pick<JobSummary, 'id' | 'queue' | 'status'>;
-  /** Where each waiting job of a page stands, with a few queries for the whole page. */
-  const standings = async (list: readonly Standable[]): Promise<(job: Standable) => JobStanding> => {
-    const positions = await jobs.queuePositions(list);
+  /**
+   * Where each waiting job of a page stands, with a few queries for the whole page; `known` positions (a new job's,
+   * found as it was stored) are not counted again.
+   */
+  const standings = async (
+    list: readonly Standable[],
+    known?: ReadonlyMap<string, number>,
+  ): Promise<(job: Standable) => JobStanding> => {
+    const positions = known ?? (await jobs.queuePositions(list));
     const blockers = new Map<string, JobBlocker | null>();
     if (list.some((job) => job.status === 'IN QUEUE')) {
       for (const queue of await jobs.workers.queueStates(aliveWithinMs))
@@ -43,7 +49,8 @@ export async function jobRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
       eta: etas.get(job.id) ?? null,
     });
   };
-  const standingOf = async (job: Standable) => (await standings([job]))(job);
+  const standingOf = async (job: Standable, position?: number) =>
+    (await standings([job], position === undefined ? undefined : new Map([[job.id, position]])))(job);
   const present = async (id: string) => {
     const job = await jobs.get(id);
     return job ? presentJob(job, await standingOf(job)) : null;
@@ -70,7 +77,7 @@ export async function jobRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
     },
     async (request, reply) => {
       const job = await jobs.submit(await submitInput(request.body, deps.templatesDir), actorOf(request));
-      return reply.code(201).send(presentJob(job, await standingOf(job)));
+      return reply.code(201).send(presentJob(job, await standingOf(job, job.queuePosition)));
     },
   );
 
@@ -139,7 +146,7 @@ export async function jobRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
     },
     async (request, reply) => {
       const job = await jobs.retry(request.params.id, actorOf(request));
-      return reply.code(201).send(presentJob(job, await standingOf(job)));
+      return reply.code(201).send(presentJob(job, await standingOf(job, job.queuePosition)));
     },
   );
 

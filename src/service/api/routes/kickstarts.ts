@@ -21,14 +21,16 @@ export async function kickstartRoutes(app: FastifyInstance, deps: AppDeps): Prom
       },
     },
     async (request): Promise<LintResult> => {
-      const { kickstart, tokenmap, arch, extra_repos, packages } = request.body;
+      const { kickstart, tokenmap, type, arch, extra_repos, packages } = request.body;
       const lint = lintKickstart({
         kickstart,
         tokenmap,
+        type,
         arch,
         extraRepos: extra_repos,
         packages,
         gpgKeyDir: deps.config.worker.gpg_key_dir,
+        builder: deps.config.worker.builder,
       });
       return { ok: lint.errors.length === 0, ...lint };
     },

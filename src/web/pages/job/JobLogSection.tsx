@@ -10,7 +10,8 @@ const STATE_TEXT = {
   complete: 'The complete log.',
 };
 
-export function JobLogSection({ job }: { job: Job }) {
+/** `markedLine`: a line to scroll to and mark, e.g. the first error the failure names. */
+export function JobLogSection({ job, markedLine }: { job: Job; markedLine?: number | undefined }) {
   const log = useJobLog(job.id, !isFinished(job.status));
   return (
     <section className="panel" id="log" aria-labelledby="job-log">
@@ -26,6 +27,7 @@ export function JobLogSection({ job }: { job: Job }) {
         lines={log.lines}
         version={log.version}
         label={`Build log of ${job.name}`}
+        markedLine={markedLine}
         emptyText={log.state === 'complete' ? 'The log is empty.' : 'The log starts when the build does.'}
       />
     </section>

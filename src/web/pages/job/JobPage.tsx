@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { isFinished } from '../../../client/api-client.ts';
 import { describeEta } from '../../../client/eta-text.ts';
 import { api } from '../../app/api.ts';
@@ -10,6 +10,7 @@ import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 import { PageTitle } from '../../components/PageTitle.tsx';
 import { StageBar } from '../../components/StageBar.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
+import { FailureBox } from './FailureBox.tsx';
 import { FileList } from './FileList.tsx';
 import { JobActions } from './JobActions.tsx';
 import { JobFields } from './JobFields.tsx';
@@ -36,6 +37,7 @@ export function JobPage({ id }: { id: string }) {
   });
   useScrollToHash(job !== undefined);
   const now = useNow(job !== undefined && !isFinished(job.status));
+  const markedLine = useMarkedLogLine();
 
   if (!job) {
     return (
@@ -52,13 +54,7 @@ export function JobPage({ id }: { id: string }) {
         {job.name} <StatusBadge job={job} />
       </PageTitle>
       <ErrorNotice error={error} />
-      {job.error && (
-        <div className="notice error" role="status">
-          <p>
-            <strong>{job.error.class}</strong>: {job.error.message}
-          </p>
-        </div>
-      )}
+      {job.error && <FailureBox jobId={job.id} failure={job.error} />}
       {job.status === 'IN QUEUE' && (
         <div className={`notice ${job.blocked ? 'warning' : 'info'}`} role="status">
           <p>
@@ -94,7 +90,7 @@ export function JobPage({ id }: { id: string }) {
         <h2 id="job-fields">Details</h2>
         <JobFields job={job} now={now} />
       </section>
-      <JobLogSection job={job} />
+      <JobLogSection job={job} markedLine={markedLine} />
       <section className="panel" id="files" aria-labelledby="job-files">
         <h2 id="job-files">Files</h2>
         {finished ? <FileList job={job} /> : <p>The files appear when the build has finished.</p>}
@@ -116,4 +112,20 @@ function useScrollToHash(ready: boolean) {
     done.current = true;
     document.getElementById(location.hash.slice(1))?.scrollIntoView();
   }, [ready]);
+}
+
+/** The log line `#log-LN` names, now and whenever the error box's link changes the hash. */
+function markedLogLine(): number | undefined {
+  const match = /^#log-L(\d+)$/.exec(location.hash);
+  return match ? Number(match[1]) : undefined;
+}
+
+function useMarkedLogLine(): number | undefined {
+  const [line, setLine] = useState(markedLogLine);
+  useEffect(() => {
+    const onHashChange = () => setLine(markedLogLine());
+    window.addEventListener('hashchange', onHashChange);
+    return () => window.removeEventListener('hashchange', onHashChange);
+  }, []);
+  return line;
 }

@@ -64,8 +64,15 @@ export function tokenNames(draft: SubmitDraft): string[] {
 /** The kickstart as the check while typing sees it; null while there is no text to check. */
 export function lintRequest(draft: SubmitDraft): LintRequest | null {
   if (draft.source === 'template' || draft.text.trim() === '') return null;
-  const { arch, tokenmap, extra_repos, packages } = submission(draft);
-  return { kickstart: draft.text, ...(arch === '' ? {} : { arch }), tokenmap, extra_repos, packages };
+  const { type, arch, tokenmap, extra_repos, packages } = submission(draft);
+  return {
+    kickstart: draft.text,
+    ...(type === '' ? {} : { type }),
+    ...(arch === '' ? {} : { arch }),
+    tokenmap,
+    extra_repos,
+    packages,
+  };
 }
 
 /** The draft as the JSON submission; the kickstart itself is added by the caller, as text, file or template. */

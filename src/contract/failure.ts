@@ -1,0 +1,99 @@
+// Why a job failed: the one definition of the failure classes and of what a failure carries, used unchanged by
+// the builder, the build child's messages, the database row, the API, the pages, the CLI and the notifications.
+import { type Static, Type } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+/** Whose move it is: the user's (change the kickstart, the repositories, the limits asked for) or the service's. */
+export type FailureOwner = 'user' | 'service';
+
+/** Every way a job can fail, each with whose to fix it is and what it means to the user. */
+export const failureClasses = {
+  'kickstart-error': { owner: 'user', title: 'the kickstart asks for something the build cannot make' },
+  'package-not-found': { owner: 'user', title: 'a package is in none of the repositories searched' },
+  'script-failed': { owner: 'user', title: 'a kickstart script with --erroronfail failed' },
+  'repository-unreachable': { owner: 'user', title: 'a repository could not be read' },
+  timeout: { owner: 'user', title: 'the build ran longer than the time it is allowed' },
+  cancelled: { owner: 'user', title: 'the build was cancelled' },
+  'out-of-space': { owner: 'service', title: 'the build host ran out of disk space' },
+  'worker-lost': { owner: 'service', title: 'the worker building the job stopped answering' },
+  internal: { owner: 'service', title: 'the service failed' },
+} as const satisfies Record<string, { owner: FailureOwner; title: string }>;
+
+export type FailureClass = keyof typeof failureClasses;
+export const FAILURE_CLASSES = Object.keys(failureClasses) as FailureClass[];
+
+const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
+
+export const FailureDetailsSchema = Type.Object(
+  {
+    packages: Type.Optional(Type.Array(Type.String(), { description: 'the packages that were not found' })),
+    sources: Type.Optional(
+      Type.Array(Type.String(), { description: 'the package sources searched, as `URL [SUITE COMPONENT…]`' }),
+    ),
+    script: Type.Optional(
+      Type.Object(
+        {
+          kind: Type.String({ description: 'pre, post or pack' }),
+          number: Type.Integer({ minimum: 1, description: 'its place among the scripts of its kind' }),
+          exit_code: nullable(Type.Integer({ description: 'null when a signal ended it' })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    repository: Type.Optional(
+      Type.Object(
+        { url: Type.String(), problem: Type.String({ description: 'what failed, as the tool said it' }) },
+        { additionalProperties: false },
+      ),
+    ),
+    limit_s: Type.Optional(Type.Number({ description: 'timeout: the limit that was exceeded, in seconds' })),
+    log_line: Type.Optional(
+      Type.Object(
+        {
+          number: Type.Optional(Type.Integer({ minimum: 1, description: "1-based line of the job's log" })),
+          text: Type.String({ description: 'the first line that says what went wrong' }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type FailureDetails = Static<typeof FailureDetailsSchema>;
+
+export const FailureSchema = Type.Object(
+  {
+    class: literals(FAILURE_CLASSES),
+    owner: literals(['user', 'service'] as const),
+    step: nullable(Type.String({ description: 'the build step that failed; null outside the build' })),
+    message: Type.String(),
+    details: FailureDetailsSchema,
+  },
+  { $id: 'Failure', additionalProperties: false },
+);
+export type Failure = Static<typeof FailureSchema>;
+
+function nullable<T extends Parameters<typeof Type.Union>[0][number]>(schema: T) {
+  return Type.Union([schema, Type.Null()]);
+}
+
+/** A failure of a class, its owner filled in from the class: the only way one is made. */
+export function failure(
+  cls: FailureClass,
+  message: string,
+  step: string | null = null,
+  details: FailureDetails = {},
+): Failure {
+  return { class: cls, owner: failureClasses[cls].owner, step, message, details };
+}
+
+/** A value from another process or the database, checked against the contract; undefined when it does not fit. */
+export function parseFailure(value: unknown): Failure | undefined {
+  return Value.Check(FailureSchema, value) && failureClasses[value.class].owner === value.owner
+    ? value
+    : undefined;
+}
+
+export function isFailureClass(name: string): name is FailureClass {
+  return Object.hasOwn(failureClasses, name);
+}
