@@ -63,12 +63,13 @@ export async function runSteps<State>(
   options.signal?.addEventListener('abort', cancel, { once: true });
 
   let current: StepName = steps[0]?.name ?? 'resolve';
+  const names = steps.map((step) => step.name);
   try {
     for (const [position, step] of steps.entries()) {
       current = step.name;
       if (build.signal.aborted) throw build.signal.reason;
       const started = performance.now();
-      emit({ type: 'progress', step: step.name, index: position + 1, total: steps.length });
+      emit({ type: 'progress', step: step.name, index: position + 1, total: steps.length, steps: names });
       const stepAbort = new AbortController();
       const stepTimer = setTimeout(
         () =>
@@ -97,6 +98,7 @@ export async function runSteps<State>(
             step: step.name,
             index: position + 1,
             total: steps.length,
+            steps: names,
             packages: { done, total },
           }),
         onCleanup: (cleanup) => cleanups.push(cleanup),

@@ -4,6 +4,9 @@
  * resumable downloads) live beside it in their own files. Every type comes from the server's TypeBox schemas.
  */
 import type { Static } from '@sinclair/typebox';
+import type { JobEta } from '../contract/eta.ts';
+import type { JobProgress } from '../contract/progress.ts';
+import type { JobBlocker, QueueState, WorkerInfo } from '../contract/workers.ts';
 import type {
   ArchSchema,
   ArtifactSchema,
@@ -58,12 +61,16 @@ export type User = Static<typeof UserSchema>;
 export type Group = Static<typeof GroupSchema>;
 export type {
   Credentials,
+  JobBlocker,
+  JobEta,
   JobListQuery,
   JobPatch,
+  JobProgress,
   LintRequest,
   LintResult,
   LogAppended,
   PasswordChange,
+  QueueState,
   RenderRequest,
   RenderResult,
   Stats,
@@ -75,6 +82,7 @@ export type {
   UploadedFile,
   UserCreate,
   UserPatch,
+  WorkerInfo,
 };
 
 /** A multipart submission: the form's fields, with the kickstart as a file rather than text. */
@@ -241,6 +249,15 @@ export class ApiClient {
     return this.#json('GET', 'queues');
   }
 
+  /** Each queue with its live workers, whether it starts builds, and its waiting and building jobs. */
+  queueStates(): Promise<QueueState[]> {
+    return this.#json('GET', 'queues/state');
+  }
+
+  workers(): Promise<WorkerInfo[]> {
+    return this.#json('GET', 'workers');
+  }
+
   imageTypes(): Promise<ImageTypeInfo[]> {
     return this.#json('GET', 'image-types');
   }
@@ -316,7 +333,7 @@ export class ApiClient {
     return this.url('events');
   }
 
-  /** Polls until the job is DONE, ERROR or CANCELLED; `onChange` sees each new status. */
+  /** Polls until the job is DONE, ERROR or CANCELLED; `onChange` sees each change of its status, step, place or reason to wait. */
   async waitFor(
     id: string,
     options: { intervalMs?: number; signal?: AbortSignal; onChange?: (job: Job) => void } = {},
@@ -324,8 +341,9 @@ export class ApiClient {
     let last: string | undefined;
     for (;;) {
       const job = await this.get(id);
-      if (job.status !== last) options.onChange?.(job);
-      last = job.status;
+      const seen = JSON.stringify([job.status, job.progress, job.blocked, job.queue_position]);
+      if (seen !== last) options.onChange?.(job);
+      last = seen;
       if (isFinished(job.status)) return job;
       await pause(options.intervalMs ?? 2000, options.signal);
     }

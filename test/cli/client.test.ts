@@ -215,6 +215,64 @@ describe('imger against a running server', { skip }, () => {
     assert.equal(gone.stderr, `imger: no job ${id} (not-found)\n`);
   });
 
+  test('status and wait say why a job waits, then its step, as plain lines off a terminal', async () => {
+    const { jobs, queues } = server.service;
+    await queues.put({ name: 'paused', description: 'switched off', startsBuilds: false });
+    const submitted = await run(['submit', '-k', template, '-t', 'fs', '-q', 'paused', '--json'], env);
+    assert.equal(submitted.code, 0, submitted.stderr);
+    const { id } = JSON.parse(submitted.stdout) as Job;
+    const waiting = await run(['status', id], env);
+    assert.match(waiting.stdout, /\n {2}waits: builds in queue paused are switched off by an admin\n/);
+
+    const child = spawn(process.execPath, [imger, 'wait', id, '--interval', '0.2'], {
+      env: { ...process.env, ...env },
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const untilLine = async (pattern: RegExp) => {
+      for (let tries = 0; !pattern.test(stderr); tries++) {
+        if (tries > 200) assert.fail(`no ${pattern} in: ${stderr}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    await untilLine(/IN QUEUE #1 \(builds in queue paused are switched off by an admin\)\n/);
+    // A worker of the test's own takes it (claiming by id ignores the switch), and reports a step.
+    await jobs.claimById(id, 'cli-test-worker');
+    const progress = {
+      step: 'packages' as const,
+      index: 3,
+      total: 9,
+      steps: [
+        'resolve',
+        'bootstrap',
+        'packages',
+        'configure',
+        'scripts',
+        'filesystem',
+        'disk',
+        'convert',
+        'checksum',
+      ] as const,
+      step_started: new Date().toISOString(),
+      packages: { done: 5, total: 40 },
+    };
+    await jobs.heartbeat(id, 'cli-test-worker', { ...progress, steps: [...progress.steps] });
+    await untilLine(new RegExp(`${id}: BUILDING step 3/9 packages \\(5/40 packages\\)\n`));
+    const status = await run(['status', id], env);
+    assert.match(status.stdout, /\n {2}step: {2}step 3\/9 packages \(5\/40 packages\), \d+ s so far\n/);
+    await jobs.heartbeat(id, 'cli-test-worker', {
+      ...progress,
+      steps: [...progress.steps],
+      packages: { done: 6, total: 40 },
+    });
+    await jobs.finish(id, 'cli-test-worker', { artifacts: [] });
+    assert.equal(await closed, 0);
+    const lines = stderr.trim().split('\n');
+    assert.equal(lines.length, 2, `a line per state, step or reason, not per package: ${stderr}`);
+    await jobs.remove(id, { username: 'imager', admin: true });
+  });
+
   test('one-line errors: kickstart lines, not logged in, unreachable, no server', async () => {
     const bad = join(dir, 'bad.ks');
     writeFileSync(bad, 'lang en_US.UTF-8\npart / --size=big\nfrobnicate\n');

@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import { describeJob } from '../../src/cli/client/output.ts';
 import type { Job } from '../../src/client/api-client.ts';
 import { FAILURE_CLASSES, type Failure, failure, failureClasses } from '../../src/contract/failure.ts';
-import { presentJob } from '../../src/service/api/present.ts';
+import { NO_STANDING, presentJob } from '../../src/service/api/present.ts';
 import { harness } from '../service/api/harness.ts';
 import { databaseKinds } from '../service/helpers.ts';
 import { alice, submission } from '../service/jobs/fixtures.ts';
@@ -63,7 +63,10 @@ describe('each failure class reaches the API unchanged and the CLI with its deta
     const hostile = failure('script-failed', 'exited\u001b]0;owned\u0007', 'scripts', {
       log_line: { number: 1, text: '\u001b[2J\u001b[31mfake: all good\r\nerror: ok' },
     });
-    const text = describeJob({ ...presentJob(jobOf(), null), status: 'ERROR', error: hostile }, (p) => p);
+    const text = describeJob(
+      { ...presentJob(jobOf(), NO_STANDING), status: 'ERROR', error: hostile },
+      (p) => p,
+    );
     const controls = [...text].filter((c) => c !== '\n' && (c < ' ' || (c >= '\u007f' && c <= '\u009f')));
     assert.deepEqual(controls, [], 'no control character but the line breaks');
     assert.match(text, /\\x1b\[2J/);
@@ -97,6 +100,7 @@ function jobOf() {
     heartbeat: null,
     cancelRequested: false,
     updated: now,
+    progress: null,
     artifacts: [],
   };
 }

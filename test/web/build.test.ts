@@ -81,6 +81,27 @@ async function recordStatuses(page: Page, id: string): Promise<() => Promise<str
   return () => page.evaluate(() => (window as unknown as { seenStatuses: string[] }).seenStatuses);
 }
 
+/** The steps the job page's stage bar highlighted, in order, and every elapsed time it showed. */
+async function recordStages(page: Page): Promise<() => Promise<{ steps: string[]; elapsed: string[] }>> {
+  await page.evaluate(`{
+    const seen = (window.seenStages = { steps: [], elapsed: [] });
+    const record = () => {
+      const bar = document.querySelector('.stage-bar');
+      if (!bar) return;
+      const running = bar.querySelector('[aria-current="step"] .stage-name')?.textContent ?? '';
+      if (running !== '' && seen.steps[seen.steps.length - 1] !== running) seen.steps.push(running);
+      const elapsed = bar.querySelector('.elapsed')?.textContent ?? '';
+      if (elapsed !== '' && seen.elapsed[seen.elapsed.length - 1] !== elapsed) seen.elapsed.push(elapsed);
+    };
+    record();
+    new MutationObserver(record).observe(document.body, { subtree: true, childList: true, characterData: true });
+  }`);
+  return () =>
+    page.evaluate(
+      () => (window as unknown as { seenStages: { steps: string[]; elapsed: string[] } }).seenStages,
+    );
+}
+
 async function submitTemplate(page: Page, name: string) {
   await page.getByRole('link', { name: 'Submit' }).click();
   await page.getByLabel('Template', { exact: true }).selectOption('debian-minimal');
@@ -130,7 +151,11 @@ test('a building job is cancelled, and the next goes IN QUEUE → BUILDING → D
 
   await jobPage.goto(`${web.pages}job/${secondId}`);
   await jobPage.locator('[data-log-state="following"]').waitFor();
+  const stages = await recordStages(jobPage);
   await jobPage.locator('h1 .status', { hasText: 'BUILDING' }).waitFor({ timeout: 60_000 });
+  await jobPage.locator('.stage-bar').waitFor({ timeout: 60_000 });
+  await queuePage.locator(`tr[data-job-id="${secondId}"] .stage-compact`).waitFor({ timeout: 60_000 });
+  await screenshot(jobPage, 'job-building-stage-bar');
   await jobPage.waitForFunction(() => document.querySelectorAll('.log-line').length > 3, null, {
     timeout: 120_000,
   });
@@ -143,6 +168,28 @@ test('a building job is cancelled, and the next goes IN QUEUE → BUILDING → D
     .waitFor({ timeout: BUILD_TIMEOUT_MS });
   built = await jobFromPage(queuePage, secondId);
   assert.equal(built.status, 'DONE', JSON.stringify(built.error));
+  // The stage bar moved forward through the build's steps, the running one highlighted, its clock ticking.
+  const { steps, elapsed } = await stages();
+  const order = [
+    'resolve',
+    'bootstrap',
+    'packages',
+    'configure',
+    'scripts',
+    'filesystem',
+    'disk',
+    'convert',
+    'checksum',
+  ];
+  assert.ok(steps.length >= 2, `the bar moved: ${steps.join(' → ')}`);
+  const positions = steps.map((step) => order.indexOf(step));
+  assert.ok(!positions.includes(-1), `known steps: ${steps.join(', ')}`);
+  assert.deepEqual(
+    positions,
+    [...positions].sort((a, b) => a - b),
+    `in order: ${steps.join(' → ')}`,
+  );
+  assert.ok(elapsed.length >= 2, `the elapsed time ticked: ${elapsed.join(', ')}`);
   assert.deepEqual(await statuses(), ['IN QUEUE', 'BUILDING', 'DONE']);
   assert.equal(
     await queuePage.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded),

@@ -108,6 +108,8 @@ test('a template (its hints pre-fill type and arch) and an uploaded kickstart (i
   await admin.getByRole('button', { name: 'Submit' }).click();
   await admin.waitForURL(/\/img\/job\//);
   await admin.getByText('number 1 in line').waitFor();
+  // This server has no build slot: the page says so instead of letting the job wait in silence.
+  await admin.getByText('It cannot start now: no worker serves queue web.').waitFor();
   assert.equal(await admin.locator('b').count(), 0, 'a tag is shown as text, never as markup');
   await admin.getByText('nightly, <b>not_bold</b>').waitFor();
   await screenshot(admin, 'job-in-queue');
@@ -421,4 +423,44 @@ test('the queue and job pages show changes as they come, from this server and fr
   } finally {
     await database.close();
   }
+});
+
+test('a queue without worker or with builds off is marked on Submit and on the job; Admin shows the workers', async () => {
+  const { jobs, queues } = web.server.service;
+  await queues.put({ name: 'paused', description: 'switched off', startsBuilds: false });
+  await openSubmit(admin, 'A ready template');
+  const option = (name: string) => admin.locator(`#queue option[value="${name}"]`);
+  assert.match((await option('web').textContent()) ?? '', /— no worker$/);
+  assert.match((await option('paused').textContent()) ?? '', /— builds off$/);
+  await admin.getByLabel('Queue').selectOption('paused');
+  await admin.getByText('Jobs would wait: builds in queue paused are switched off by an admin.').waitFor();
+  await admin.getByLabel('Template', { exact: true }).selectOption('debian-minimal');
+  await admin.getByRole('button', { name: 'Submit' }).click();
+  await admin.waitForURL(/\/img\/job\//);
+  await admin
+    .getByText('It cannot start now: builds in queue paused are switched off by an admin.')
+    .waitFor();
+  await screenshot(admin, 'job-blocked-builds-off');
+
+  // A worker (the test's own beat) serving web: the Submit form stops marking it, Admin lists it.
+  await jobs.workers.beat({
+    id: 'test-worker-1',
+    host: '<i>builder</i>.example',
+    slots: 3,
+    busy: 1,
+    queues: ['web'],
+    version: '0.1.0',
+    started: new Date().toISOString(),
+  });
+  await openSubmit(admin, 'A ready template');
+  assert.doesNotMatch((await option('web').textContent()) ?? '', /no worker/);
+  await admin.goto(`${web.pages}admin/workers/`);
+  const row = admin.locator('tr[data-worker-id="test-worker-1"]');
+  await row.waitFor();
+  assert.match((await row.textContent()) ?? '', /<i>builder<\/i>\.example.*1 \/ 3.*web.*0\.1\.0/);
+  assert.equal(await admin.locator('i').count(), 0, 'a host name is text, never markup');
+  const paused = admin.locator('tr[data-queue="paused"]');
+  assert.match((await paused.textContent()) ?? '', /paused.*off.*none.*1.*0/);
+  await screenshot(admin, 'admin-workers');
+  await jobs.workers.leave('test-worker-1');
 });

@@ -1,14 +1,18 @@
-import { type ApiClient, isFinished, type Job } from '../../client/api-client.ts';
+import type { ApiClient, Job } from '../../client/api-client.ts';
 import { EXIT, UserError } from '../exit-codes.ts';
 import type { ClientFlags } from './connect.ts';
 import { describeJob, printJson } from './output.ts';
+import { progressView } from './progress-bar.ts';
 
 export function exitCodeOf(job: Pick<Job, 'status'>): number {
   if (job.status === 'DONE') return EXIT.ok;
   return job.status === 'CANCELLED' ? EXIT.cancelled : EXIT.invalid;
 }
 
-/** Waits with a line on stderr per status change; the final job goes to stdout. */
+/**
+ * Waits, showing the job's state, step and reason to wait on stderr (a bar on a terminal); the final job goes to
+ * stdout.
+ */
 export async function waitAndReport(
   client: ApiClient,
   id: string,
@@ -17,13 +21,10 @@ export async function waitAndReport(
 ): Promise<Job> {
   if (!Number.isFinite(intervalMs) || intervalMs <= 0)
     throw new UserError('--interval expects a positive number of seconds', EXIT.usage);
-  const job = await client.waitFor(id, {
-    intervalMs,
-    onChange: (changed) => {
-      if (!flags.json && !isFinished(changed.status))
-        process.stderr.write(`${changed.id}: ${changed.status}\n`);
-    },
-  });
+  const view = flags.json ? null : progressView(process.stderr);
+  const job = await client
+    .waitFor(id, { intervalMs, onChange: (changed) => view?.show(changed) })
+    .finally(() => view?.stop());
   if (flags.json) printJson(job);
   else process.stdout.write(`${describeJob(job, (path) => client.url(path))}\n`);
   return job;

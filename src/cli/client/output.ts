@@ -1,5 +1,8 @@
 import type { Job, JobSummary } from '../../client/api-client.ts';
+import { formatDuration } from '../../client/duration.ts';
+import { describeEta } from '../../client/eta-text.ts';
 import { failureLines } from '../../contract/failure-text.ts';
+import { describeProgress } from '../../contract/progress.ts';
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -17,6 +20,16 @@ export function describeJob(job: Job, absolute: (path: string) => string): strin
   if (job.error) {
     const [first, ...details] = failureLines(job.error);
     lines.push(`  error: ${first}`, ...details.map((line) => `  ${line}`));
+  }
+  if (job.blocked) lines.push(`  waits: ${job.blocked.message}`);
+  if (job.eta)
+    lines.push(
+      `  eta:   ${describeEta(job.eta, Date.now())} (typical build ${formatDuration(job.eta.build_seconds)})`,
+    );
+  if (job.status === 'BUILDING' && job.progress) {
+    const elapsed =
+      job.started === null ? '' : `, ${formatDuration((Date.now() - Date.parse(job.started)) / 1000)} so far`;
+    lines.push(`  step:  ${describeProgress(job.progress)}${elapsed}`);
   }
   if (job.status === 'DONE') {
     lines.push(`  image: ${absolute(job.links.image)}`);

@@ -17,6 +17,7 @@ import { jobRoutes } from './routes/jobs.ts';
 import { kickstartRoutes } from './routes/kickstarts.ts';
 import { loginRoutes } from './routes/login.ts';
 import { statsRoutes } from './routes/stats.ts';
+import { workerRoutes } from './routes/workers.ts';
 import { sharedSchemas } from './schemas.ts';
 import { installSecurityHeaders } from './security-headers.ts';
 import { installStrictJson } from './strict-text.ts';
@@ -38,7 +39,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   for (const schema of sharedSchemas) app.addSchema(schema);
   await installOpenApi(app);
   await installSessions(app, deps.sessionKey);
-  installMetrics(app, web.metrics, deps.jobs, deps.users);
+  installMetrics(app, deps);
   installLegacyRoutes(app, web.url_prefix);
   await installWebPages(app, web.url_prefix);
 
@@ -57,6 +58,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         kickstartRoutes,
         adminRoutes,
         statsRoutes,
+        workerRoutes,
       ]) {
         await api.register(routes, deps);
       }

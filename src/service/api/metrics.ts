@@ -1,10 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Gauge, Histogram, Registry } from 'prom-client';
-import type { Config } from '../config/index.ts';
 import { ServiceError } from '../errors.ts';
-import type { BuildStats, JobService, Spread } from '../jobs/index.ts';
-import type { UserService } from '../users/index.ts';
+import type { BuildStats, Spread } from '../jobs/index.ts';
 import { bearerToken } from './auth.ts';
+import type { AppDeps } from './deps.ts';
 import { STATS_DEFAULT_DAYS } from './stats-schemas.ts';
 
 const seconds = (from: string | null, to: string | null) =>
@@ -17,13 +16,10 @@ const WINDOW_STATS_MAX_AGE_MS = 60_000;
  * Counts and disk usage are read from the database at scrape time, so every web node reports the same numbers;
  * the timing histograms are fed by the jobs this process saw start and finish.
  */
-export function installMetrics(
-  app: FastifyInstance,
-  mode: Config['web']['metrics'],
-  jobs: JobService,
-  users: UserService,
-): void {
+export function installMetrics(app: FastifyInstance, { config, jobs, users }: AppDeps): void {
+  const mode = config.web.metrics;
   if (mode === 'off') return;
+  const aliveWithinMs = config.worker.heartbeat_timeout * 1000;
   const registry = new Registry();
   const jobsGauge = new Gauge({
     name: 'img_jobs',
@@ -34,6 +30,30 @@ export function installMetrics(
   const diskGauge = new Gauge({
     name: 'img_disk_usage_bytes',
     help: 'bytes of the stored build results, by queue',
+    labelNames: ['queue'],
+    registers: [registry],
+  });
+  const workerSlots = new Gauge({
+    name: 'img_worker_slots',
+    help: 'build slots of each running worker',
+    labelNames: ['worker', 'host', 'version'],
+    registers: [registry],
+  });
+  const workerBusy = new Gauge({
+    name: 'img_worker_busy',
+    help: 'builds each running worker runs now',
+    labelNames: ['worker', 'host'],
+    registers: [registry],
+  });
+  const queueWorkers = new Gauge({
+    name: 'img_queue_workers',
+    help: 'running workers that take the jobs of each queue (0: its jobs wait for good)',
+    labelNames: ['queue'],
+    registers: [registry],
+  });
+  const queueBuilds = new Gauge({
+    name: 'img_queue_builds_enabled',
+    help: '1 when the queue starts builds, 0 when an admin switched them off',
     labelNames: ['queue'],
     registers: [registry],
   });
@@ -97,6 +117,19 @@ export function installMetrics(
     for (const { queue, status, count } of counts) jobsGauge.set({ queue, status }, count);
     diskGauge.reset();
     for (const { queue, bytes: size } of bytes) diskGauge.set({ queue }, size);
+    const workers = await jobs.workers.list(aliveWithinMs);
+    workerSlots.reset();
+    workerBusy.reset();
+    for (const worker of workers) {
+      workerSlots.set({ worker: worker.id, host: worker.host, version: worker.version }, worker.slots);
+      workerBusy.set({ worker: worker.id, host: worker.host }, worker.busy);
+    }
+    queueWorkers.reset();
+    queueBuilds.reset();
+    for (const queue of await jobs.workers.queueStates(aliveWithinMs)) {
+      queueWorkers.set({ queue: queue.name }, queue.workers.length);
+      queueBuilds.set({ queue: queue.name }, queue.starts_builds ? 1 : 0);
+    }
     windowStats(await recentStats());
     return reply.type(registry.contentType).send(await registry.metrics());
   });

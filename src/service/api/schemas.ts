@@ -1,7 +1,10 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { arches } from '../../builder/arches.ts';
 import { imageTypes } from '../../builder/image-types.ts';
+import { JobEtaSchema } from '../../contract/eta.ts';
 import { FailureSchema } from '../../contract/failure.ts';
+import { JobProgressSchema } from '../../contract/progress.ts';
+import { JobBlockerSchema, QueueStateSchema, WorkerSchema } from '../../contract/workers.ts';
 import { JOB_STATUSES } from '../jobs/index.ts';
 
 /** The API's JSON shapes, declared once: Fastify validates and serialises with them, and OpenAPI shows them. */
@@ -59,6 +62,9 @@ export const JobSummary = Type.Object(
     worker: nullable(Type.String()),
     attempt: Type.Integer(),
     cancel_requested: Type.Boolean(),
+    progress: nullable(Type.Ref(JobProgressSchema)),
+    blocked: nullable(Type.Ref(JobBlockerSchema)),
+    eta: nullable(Type.Ref(JobEtaSchema)),
     links: Type.Object({
       self: Type.String(),
       log: Type.String(),
@@ -104,6 +110,7 @@ export const JobChangeSchema = Type.Object({
   removed: Type.Boolean({
     description: 'the job was deleted (deletions by other server processes are not seen)',
   }),
+  progress: nullable(Type.Ref(JobProgressSchema)),
 });
 
 const archField = Type.String({
@@ -378,6 +385,11 @@ export const sharedSchemas = [
   ErrorBody,
   FailureSchema,
   JobStatusSchema,
+  JobProgressSchema,
+  JobBlockerSchema,
+  JobEtaSchema,
+  WorkerSchema,
+  QueueStateSchema,
   ArtifactSchema,
   JobSummary,
   JobDetail,

@@ -175,6 +175,24 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0007_progress_and_workers': {
+      async up(db: Kysely<unknown>) {
+        // The building job's last reported step, as JSON (JobProgress); null while it waits.
+        await db.schema.alterTable('jobs').addColumn('progress', 'text').execute();
+        // Each running worker's row, written by its own beat, so the service can say who serves which queue.
+        await db.schema
+          .createTable('workers')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('host', 'text', (c) => c.notNull())
+          .addColumn('slots', 'integer', (c) => c.notNull())
+          .addColumn('busy', 'integer', (c) => c.notNull())
+          .addColumn('queues', 'text', (c) => c.notNull())
+          .addColumn('version', 'text', (c) => c.notNull())
+          .addColumn('started', 'text', (c) => c.notNull())
+          .addColumn('heartbeat', 'text', (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

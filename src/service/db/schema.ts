@@ -38,6 +38,21 @@ export interface JobsTable {
    * feed orders the writes of every machine by it, and their clocks may disagree.
    */
   updated: string;
+  /** JobProgress as JSON, while the job builds (and as it last was, after). */
+  progress: string | null;
+}
+
+/** A running worker, as its last beat described it. */
+export interface WorkersTable {
+  id: string;
+  host: string;
+  slots: number;
+  busy: number;
+  /** JSON list of the queue names it consumes now. */
+  queues: string;
+  version: string;
+  started: string;
+  heartbeat: string;
 }
 
 export interface ArtifactsTable {
@@ -126,5 +141,6 @@ export interface Database {
   api_tokens: ApiTokensTable;
   sessions: SessionsTable;
   outbox: OutboxTable;
+  workers: WorkersTable;
   job_counts: JobCountsTable;
 }

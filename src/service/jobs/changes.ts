@@ -34,6 +34,7 @@ const LOCAL_EVENTS = [
   'job:queued',
   'job:started',
   'job:cancel-requested',
+  'job:progress',
   'job:finished',
 ] as const satisfies readonly JobEventName[];
 

@@ -6,6 +6,8 @@ export interface JobEventMap {
   'job:queued': { job: Job };
   'job:started': { job: Job };
   'job:cancel-requested': { job: Job };
+  /** The worker reported a new step or package count; `job` is the stored row after it. */
+  'job:progress': { job: Job };
   'job:finished': { job: Job };
   'job:removed': { job: Job };
   /** A listener threw: reported here rather than breaking the verb that emitted. */

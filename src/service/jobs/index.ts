@@ -24,3 +24,4 @@ export type {
   SubmittedJob,
 } from './types.ts';
 export { type KickstartLint, type KickstartLintInput, lintKickstart } from './validate.ts';
+export type { WorkerBeat, WorkerRegistry } from './workers.ts';

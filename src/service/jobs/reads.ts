@@ -1,6 +1,6 @@
 import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import { type JobRow, jobFromRow, jobSummaryFromRow, SUMMARY_COLUMNS } from './rows.ts';
+import { type JobRow, jobFromRow, jobSummaryFromRow, progressFromColumn, SUMMARY_COLUMNS } from './rows.ts';
 import type { JobStatus } from './status.ts';
 import type { Job, JobFilter, JobPage } from './types.ts';
 
@@ -27,7 +27,7 @@ export interface JobReads {
 }
 
 /** The fields of a job that say who a change concerns and when it happened; same names as their columns. */
-const STAMP_FIELDS = ['id', 'status', 'queue', 'owner', 'updated'] as const;
+const STAMP_FIELDS = ['id', 'status', 'queue', 'owner', 'updated', 'progress'] as const;
 export type JobStamp = Pick<Job, (typeof STAMP_FIELDS)[number]>;
 
 /** A job's stamp, without the rest of it. */
@@ -152,7 +152,11 @@ export function createJobReads(db: Kysely<Database>): JobReads {
         .where('updated', '>', since)
         .orderBy('updated')
         .execute();
-      return rows.map((row) => ({ ...row, status: row.status as JobStatus }));
+      return rows.map((row) => ({
+        ...row,
+        status: row.status as JobStatus,
+        progress: progressFromColumn(row.progress),
+      }));
     },
 
     async lastUpdated() {

@@ -8,6 +8,7 @@ import {
   isFailureClass,
   parseFailure,
 } from '../../contract/failure.ts';
+import type { JobProgress } from '../../contract/progress.ts';
 import type { ArtifactsTable, JobsTable } from '../db/schema.ts';
 import type { JobStatus } from './status.ts';
 import type { Artifact, Job, JobSummary } from './types.ts';
@@ -38,6 +39,7 @@ export const SUMMARY_COLUMNS = [
   'heartbeat',
   'cancel_requested',
   'updated',
+  'progress',
 ] as const satisfies readonly (keyof JobRow)[];
 export type SummaryRow = Pick<JobRow, (typeof SUMMARY_COLUMNS)[number]>;
 
@@ -63,7 +65,12 @@ export function jobSummaryFromRow(row: SummaryRow): JobSummary {
     heartbeat: row.heartbeat,
     cancelRequested: row.cancel_requested === 1,
     updated: row.updated,
+    progress: progressFromColumn(row.progress),
   };
+}
+
+export function progressFromColumn(text: string | null): JobProgress | null {
+  return text === null ? null : (JSON.parse(text) as JobProgress);
 }
 
 /** A failure as stored; one this version cannot read in full keeps its class and message. */

@@ -2,17 +2,20 @@ import { randomBytes } from 'node:crypto';
 import { type Expression, type ExpressionBuilder, type Kysely, sql, type Updateable } from 'kysely';
 import { monotonicFactory } from 'ulid';
 import { type Failure, failure } from '../../contract/failure.ts';
+import type { JobProgress } from '../../contract/progress.ts';
 import type { Dialect } from '../db/connect.ts';
 import type { DatabaseHealth } from '../db/health.ts';
 import type { Database, JobsTable } from '../db/schema.ts';
 import { ServiceError } from '../errors.ts';
 import { type BuildStats, type BuildStatsQuery, queryBuildStats } from './build-stats.ts';
+import { createEstimates, type Estimates } from './estimates.ts';
 import { JobEvents } from './events.ts';
 import { createJobReads, type JobReads } from './reads.ts';
 import { failureColumns, jobFromRow } from './rows.ts';
 import { canMove, isFinished, type JobStatus } from './status.ts';
 import type { Actor, FinishInput, Job, SubmitInput, SubmittedJob } from './types.ts';
 import { type BuilderBackend, type ValidJobInput, validateJobInput, validTags } from './validate.ts';
+import { createWorkerRegistry, type WorkerRegistry } from './workers.ts';
 
 /** Hands a stored job to the queue transport; a failure leaves the outbox row for the relay to retry. */
 export type JobPublisher = (job: Pick<Job, 'id' | 'queue'>) => Promise<void>;
@@ -33,14 +36,21 @@ export interface JobServiceDeps {
 
 export interface JobService extends JobReads {
   readonly events: JobEvents;
+  /** The running workers and the queues they serve. */
+  readonly workers: WorkerRegistry;
+  /** When each waiting job should start and each active one end, from similar recent builds and the queue. */
+  readonly estimates: Estimates;
   /** Validates the kickstart, stores the job IN QUEUE and publishes it; `invalid-kickstart` lists lint errors. */
   submit(input: SubmitInput, owner: Actor): Promise<SubmittedJob>;
   /** Atomically moves the oldest waiting job of these queues to BUILDING for this worker; null when none waits. */
   claim(queueNames: readonly string[], workerId: string): Promise<Job | null>;
   /** Claims one given job (a RabbitMQ message names it); null when it no longer waits (cancelled, removed). */
   claimById(jobId: string, workerId: string): Promise<Job | null>;
-  /** Records that the worker still builds the job; `cancelled` tells it to stop (also when the job is no longer its). */
-  heartbeat(jobId: string, workerId: string): Promise<{ cancelled: boolean }>;
+  /**
+   * Records that the worker still builds the job, and its progress when it changed (a change stamps `updated`,
+   * so followers hear of it); `cancelled` tells it to stop (also when the job is no longer its).
+   */
+  heartbeat(jobId: string, workerId: string, progress?: JobProgress): Promise<{ cancelled: boolean }>;
   finish(jobId: string, workerId: string, result: FinishInput): Promise<Job>;
   /** ERROR with the reason, or CANCELLED when the worker stopped because a user cancelled. */
   fail(jobId: string, workerId: string, error: Failure): Promise<Job>;
@@ -180,6 +190,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
           heartbeat: null,
           cancel_requested: 0,
           updated: databaseNow,
+          progress: null,
         })
         .returningAll()
         .executeTakeFirstOrThrow();
@@ -234,6 +245,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
         worker: workerId,
         started: stamp,
         heartbeat: stamp,
+        progress: null,
         attempt: eb('attempt', '+', 1),
         updated: databaseNow,
       }))
@@ -247,8 +259,11 @@ export function createJobService(deps: JobServiceDeps): JobService {
     return job;
   }
 
+  const workers = createWorkerRegistry(db, clock);
   return {
     events,
+    workers,
+    estimates: createEstimates(db, workers, clock),
 
     async submit(input, owner) {
       return enqueue({
@@ -281,17 +296,24 @@ export function createJobService(deps: JobServiceDeps): JobService {
       return claimWhere(workerId, (eb) => eb.val(jobId));
     },
 
-    async heartbeat(jobId, workerId) {
-      const row = await db
+    async heartbeat(jobId, workerId, progress) {
+      const beat = db
         .updateTable('jobs')
-        .set({ heartbeat: now() })
         .where('id', '=', jobId)
         .where('worker', '=', workerId)
-        .where('status', '=', 'BUILDING')
-        .returning('cancel_requested')
+        .where('status', '=', 'BUILDING');
+      if (progress === undefined) {
+        const row = await beat.set({ heartbeat: now() }).returning('cancel_requested').executeTakeFirst();
+        // A job that is no longer this worker's (requeued after a pause, removed) must stop as well.
+        return { cancelled: !row || row.cancel_requested === 1 };
+      }
+      const row = await beat
+        .set({ heartbeat: now(), progress: JSON.stringify(progress), updated: databaseNow })
+        .returningAll()
         .executeTakeFirst();
-      // A job that is no longer this worker's (requeued after a pause, removed) must stop as well.
-      return { cancelled: !row || row.cancel_requested === 1 };
+      if (!row) return { cancelled: true };
+      events.emit('job:progress', { job: jobFromRow(row) });
+      return { cancelled: row.cancel_requested === 1 };
     },
 
     async finish(jobId, workerId, result) {
@@ -403,7 +425,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
               const requeued = await move(
                 current,
                 'IN QUEUE',
-                { worker: null, started: null, heartbeat: null },
+                { worker: null, started: null, heartbeat: null, progress: null },
                 guard,
                 trx,
               );

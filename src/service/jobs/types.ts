@@ -1,6 +1,7 @@
 import type { Arch } from '../../builder/arches.ts';
 import type { ImageType } from '../../builder/image-types.ts';
 import type { Failure } from '../../contract/failure.ts';
+import type { JobProgress } from '../../contract/progress.ts';
 import type { JobStatus } from './status.ts';
 
 /** One file a build left in the job's folder. `main` marks the image `GET /jobs/{id}/image` answers. */
@@ -46,6 +47,8 @@ export interface Job {
   cancelRequested: boolean;
   /** When the job last changed, heartbeats aside (ISO 8601, the database's clock): the change feed's order. */
   updated: string;
+  /** The step the build is in, as its worker last reported it; null until the first report of this attempt. */
+  progress: JobProgress | null;
   artifacts: Artifact[];
 }
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { failureLines } from '../../contract/failure-text.ts';
-import { presentJob } from '../api/present.ts';
+import { NO_STANDING, presentJob } from '../api/present.ts';
 import type { Config } from '../config/index.ts';
 import { emailProblem } from '../fields.ts';
 import { type Job, type JobEvents, jobFolder, logFileName } from '../jobs/index.ts';
@@ -64,7 +64,7 @@ export function startMailer(
 
 async function composeMail(config: Config, job: Job): Promise<{ subject: string; text: string }> {
   const base = publicBaseUrl(config);
-  const { links } = presentJob(job, null);
+  const { links } = presentJob(job, NO_STANDING);
   const url = (path: string) => new URL(path.replace(/^\//, ''), base).href;
   const lines = [
     `Job ${job.id} (${job.name}, ${job.type}/${job.arch}, queue ${job.queue}) is ${job.status}.`,

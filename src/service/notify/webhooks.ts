@@ -1,6 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { presentJob } from '../api/present.ts';
+import { NO_STANDING, presentJob } from '../api/present.ts';
 import type { Config } from '../config/index.ts';
 import type { Job, JobEventName, JobEvents } from '../jobs/index.ts';
 
@@ -88,7 +88,7 @@ export function startWebhooks(
 
   const unsubscribes = STATUS_EVENTS.map((event) =>
     events.on(event, ({ job }) => {
-      const body = JSON.stringify({ event, job: presentJob(job, null) });
+      const body = JSON.stringify({ event, job: presentJob(job, NO_STANDING) });
       for (const url of urlsOf(job)) {
         const key = `${job.id} ${url}`;
         const next = (chains.get(key) ?? Promise.resolve()).then(() => deliver(url, event, body));

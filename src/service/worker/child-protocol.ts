@@ -1,49 +1,36 @@
 // What a worker and its build child say to each other. The order goes to the child's stdin as one JSON
-// document; the child answers on stdout with one JSON message a line. Anything else the child prints (a
-// stack trace, a stray write) is kept in the log as it is.
-import { type Static, Type } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
-import { stepNames } from '../../builder/steps.ts';
+// document; the child answers on stdout with one JSON message a line. Both sides check what they read against
+// these schemas: anything else the child prints (a stack trace, a stray or malformed write) is kept in the log
+// as it is, never acted upon.
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { BuildEventSchema } from '../../builder/events.ts';
 import { FailureSchema, parseFailure } from '../../contract/failure.ts';
 
-export interface BuildOrder {
-  job: {
-    id: string;
-    name: string;
-    type: string;
-    arch: string;
-    kickstart: string;
-    tokenmap: string;
-    extraRepos: string[];
-    packages: string[];
-  };
-  /** The job's folder, `<base_dir>/<queue>/<owner>/<id>/`: the images and the log end up here. */
-  outputDir: string;
-  builder: 'native' | 'mic';
-  micOpts: readonly string[];
-  /** `[worker] timeout`: the builder's own whole-build deadline; the worker's hard stop comes a little later. */
-  deadlineMs: number;
-  /** `[worker] gpg_key_dir` and `sandbox_id_base`, for the native builder. */
-  gpgKeyDir: string;
-  sandboxIdBase: number;
-}
-
-const step = Type.Union(stepNames.map((name) => Type.Literal(name)));
-const count = Type.Integer({ minimum: 0 });
-
-/** Every line the child may send, checked on arrival: a child is another program, and may be a broken one. */
-const ChildMessageSchema = Type.Union([
-  /** First, so the worker can find every process of the build when it must stop it. */
-  Type.Object({ type: Type.Literal('started'), pid: Type.Integer({ minimum: 1 }) }),
-  Type.Object({ type: Type.Literal('log'), step: Type.Optional(step), line: Type.String() }),
-  Type.Object({
-    type: Type.Literal('progress'),
-    step,
-    index: count,
-    total: count,
-    packages: Type.Optional(Type.Object({ done: count, total: count })),
+export const BuildOrderSchema = Type.Object({
+  job: Type.Object({
+    id: Type.String(),
+    name: Type.String(),
+    type: Type.String(),
+    arch: Type.String(),
+    kickstart: Type.String(),
+    tokenmap: Type.String(),
+    extraRepos: Type.Array(Type.String()),
+    packages: Type.Array(Type.String()),
   }),
-  Type.Object({ type: Type.Literal('step-finished'), step, ms: count }),
+  /** The job's folder, `<base_dir>/<queue>/<owner>/<id>/`: the images and the log end up here. */
+  outputDir: Type.String(),
+  builder: Type.Union([Type.Literal('native'), Type.Literal('mic')]),
+  micOpts: Type.Array(Type.String()),
+  /** `[worker] timeout`: the builder's own whole-build deadline; the worker's hard stop comes a little later. */
+  deadlineMs: Type.Integer({ minimum: 1 }),
+  /** `[worker] gpg_key_dir` and `sandbox_id_base`, for the native builder. */
+  gpgKeyDir: Type.String(),
+  sandboxIdBase: Type.Integer({ minimum: 0 }),
+});
+export type BuildOrder = Static<typeof BuildOrderSchema>;
+
+const ResultSchema = Type.Union([
   Type.Object({
     type: Type.Literal('result'),
     ok: Type.Literal(true),
@@ -54,24 +41,54 @@ const ChildMessageSchema = Type.Union([
   Type.Object({ type: Type.Literal('result'), ok: Type.Literal(false), failure: FailureSchema }),
 ]);
 
+/** Every line the child may send, checked on arrival: a child is another program, and may be a broken one. */
+export const ChildMessageSchema = Type.Union([
+  /** First, so the worker can find every process of the build when it must stop it. */
+  Type.Object({ type: Type.Literal('started'), pid: Type.Integer({ minimum: 1 }) }),
+  BuildEventSchema,
+  ResultSchema,
+]);
 export type ChildMessage = Static<typeof ChildMessageSchema>;
-export type ChildResult = Extract<ChildMessage, { type: 'result' }>;
+export type ChildResult = Static<typeof ResultSchema>;
 
 export function encodeMessage(message: ChildMessage): string {
   return `${JSON.stringify(message)}\n`;
 }
 
-/** The message a stdout line carries, or null for a line that is plain text (or not a message this worker knows). */
+const childMessage = TypeCompiler.Compile(ChildMessageSchema);
+const buildOrder = TypeCompiler.Compile(BuildOrderSchema);
+
+/** The message a stdout line carries, or null for a line that is plain text (or not a valid message). */
 export function parseChildLine(line: string): ChildMessage | null {
   if (!line.startsWith('{')) return null;
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    return null;
-  }
-  if (!Value.Check(ChildMessageSchema, value)) return null;
+  const message = parseJson(line, childMessage);
   // The owner of a class is the contract's to say, not the child's.
-  if (value.type === 'result' && !value.ok && !parseFailure(value.failure)) return null;
-  return value;
+  if (message?.type === 'result' && !message.ok && !parseFailure(message.failure)) return null;
+  return message;
+}
+
+/** The order the child read from its stdin; throws, naming the first wrong field, when it is not one. */
+export function parseBuildOrder(text: string): BuildOrder {
+  const order = parseJson(text, buildOrder);
+  if (order === null) {
+    const first = buildOrder.Errors(safeParse(text)).First();
+    throw new Error(`the build order is not valid${first ? `: ${first.path || '/'} ${first.message}` : ''}`);
+  }
+  return order;
+}
+
+function parseJson<T extends TSchema>(
+  text: string,
+  check: ReturnType<typeof TypeCompiler.Compile<T>>,
+): Static<T> | null {
+  const value = safeParse(text);
+  return check.Check(value) ? value : null;
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

@@ -1,8 +1,7 @@
 // The part every build child shares, the real one and a test's stand-in: read the order, stop when told to
 // (SIGTERM from the worker) or when the worker is gone (kill -9, so no signal comes), report as JSON lines.
 import { text } from 'node:stream/consumers';
-import type { BuildOrder, ChildMessage } from './child-protocol.ts';
-import { encodeMessage } from './child-protocol.ts';
+import { type BuildOrder, type ChildMessage, encodeMessage, parseBuildOrder } from './child-protocol.ts';
 
 export interface ChildRuntime {
   order: BuildOrder;
@@ -14,7 +13,7 @@ export interface ChildRuntime {
 const PARENT_CHECK_MS = 1000;
 
 export async function startChild(): Promise<ChildRuntime> {
-  const order = JSON.parse(await text(process.stdin)) as BuildOrder;
+  const order = parseBuildOrder(await text(process.stdin));
   const stop = new AbortController();
   process.on('SIGTERM', () => stop.abort(new Error('stopped by the worker')));
   // Writes to a worker that is gone fail with EPIPE; left unhandled, that would crash the child in the middle

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiError } from '../../client/api-client.ts';
 import { type Failure, failure } from '../../contract/failure.ts';
+import type { JobProgress } from '../../contract/progress.ts';
 import { isUnavailable } from '../db/index.ts';
 import { ServiceError } from '../errors.ts';
 import {
@@ -17,6 +18,7 @@ import { collectArtifacts, describeFile, type KnownDigests } from './artifacts.t
 import type { ChildResult } from './child-protocol.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { JobLog } from './job-log.ts';
+import { nextProgress } from './job-progress.ts';
 import { shipLog } from './log-shipper.ts';
 import { runPostCreation } from './post-creation.ts';
 import { runBuild } from './run-build.ts';
@@ -101,6 +103,7 @@ async function buildAndStore(context: JobRunContext, job: Job): Promise<boolean>
   const offCancel = jobs.events.on('job:cancel-requested', (event) => {
     if (event.job.id === job.id) stopWith('cancelled');
   });
+  let progress: JobProgress | null = null;
   const deadline = setTimeout(() => stopWith('timeout'), settings.timeoutMs + DEADLINE_SLACK_MS);
   const onShutdown = (): void => stopWith('shutdown');
   context.shutdown.addEventListener('abort', onShutdown, { once: true });
@@ -122,14 +125,20 @@ async function buildAndStore(context: JobRunContext, job: Job): Promise<boolean>
         },
         outputDir: folder,
         builder: settings.builder,
-        micOpts: settings.micOpts,
+        micOpts: [...settings.micOpts],
         deadlineMs: settings.timeoutMs,
         gpgKeyDir: settings.gpgKeyDir,
         sandboxIdBase: settings.sandboxIdBase,
       },
       signal: stop.signal,
       killGraceMs: (reason) => (reason === 'shutdown' ? settings.stopGraceMs : settings.killGraceMs),
-      onEvent: (event) => log.event(event),
+      onEvent: (event) => {
+        log.event(event);
+        if (event.type === 'progress') {
+          progress = nextProgress(progress, event, new Date());
+          heartbeat.progress(progress);
+        }
+      },
       onText: (line) => log.line(line),
     });
     const reason = stop.signal.aborted ? (stop.signal.reason as StopReason) : undefined;
@@ -138,6 +147,8 @@ async function buildAndStore(context: JobRunContext, job: Job): Promise<boolean>
       return false;
     }
     const ending = endingOf(result, reason, settings.timeoutMs);
+    // Every step the build reached is on the job before its end: followers see the whole way.
+    await heartbeat.flush();
     if (settings.postCreation !== '') {
       await runPostCreation({
         program: settings.postCreation,

@@ -5,6 +5,7 @@ import { defaultCacheDir } from '../../builder/cache.ts';
 import { removeLeftovers } from '../../builder/leftovers.ts';
 import type { JobService, QueueCatalog } from '../jobs/index.ts';
 import type { QueueTransport } from '../queue/index.ts';
+import { IMG_VERSION } from '../version.ts';
 import { buildQueues } from './build-queues.ts';
 import { followBuildQueues } from './follow-queues.ts';
 import { runJob } from './run-job.ts';
@@ -54,31 +55,78 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   // Before any build of this worker: what builds killed on this host left (their own worker gone with them).
   await removeLeftovers(buildRecordsDir(defaultCacheDir), options.log ?? (() => {}));
   const queues = await buildQueues(options.catalog, options.queues);
+  let serving: readonly string[] = queues;
+  const started = new Date().toISOString();
+  // The worker's own beat, beside its jobs': it tells the service who serves which queue, and how busy it is.
+  let stopping = false;
+  let beating: Promise<void> = Promise.resolve();
+  let beatWaits = false;
+  const beat = (): Promise<void> => {
+    // One beat waiting behind the one under way carries every change since: beats never pile up.
+    if (stopping || beatWaits) return beating;
+    beatWaits = true;
+    beating = beating.then(() => {
+      beatWaits = false;
+      return options.jobs.workers
+        .beat({
+          id,
+          host: hostname(),
+          slots: options.slots,
+          busy: running.size,
+          queues: [...serving],
+          version: IMG_VERSION,
+          started,
+        })
+        .catch((error: unknown) => options.onError(error, `worker ${id}: its heartbeat failed`));
+    });
+    return beating;
+  };
+  await beat();
+  const beatTimer = setInterval(beat, options.settings.heartbeatMs);
   const consumer = await options.transport.consume(
     { jobs: options.jobs, queues, workerId: id, slots: options.slots },
     (delivery) => {
       const work = runJob(context, delivery.job)
         .then((settled) => (settled ? delivery.ack() : undefined))
         .catch((error: unknown) => options.onError(error, `job ${delivery.job.id}`))
-        .finally(() => running.delete(work));
+        .finally(() => {
+          running.delete(work);
+          void beat();
+        });
       running.add(work);
+      void beat();
     },
   );
 
   const following =
     options.queues.length === 0
-      ? followBuildQueues(options.catalog, queues, (next) => consumer.setQueues(next), options.onError)
+      ? followBuildQueues(
+          options.catalog,
+          queues,
+          async (next) => {
+            await consumer.setQueues(next);
+            serving = next;
+            void beat();
+          },
+          options.onError,
+        )
       : null;
 
   return {
     id,
     queues,
     async stop() {
+      clearInterval(beatTimer);
       // The builds are told at once: a consumer slow to stop (a broker gone) must not eat their stop_timeout.
       shutdown.abort();
       await following?.stop();
       await consumer.stop();
       await Promise.all(running);
+      stopping = true;
+      await beating;
+      await options.jobs.workers
+        .leave(id)
+        .catch((error: unknown) => options.onError(error, `worker ${id}: leaving the list failed`));
     },
   };
 }

@@ -1,4 +1,5 @@
 /** How the pages write times, durations and sizes; the server sends ISO dates and byte counts. */
+import { formatDuration } from '../../client/duration.ts';
 
 const pad = (value: number) => String(value).padStart(2, '0');
 
@@ -12,13 +13,7 @@ export function formatDate(iso: string | null): string {
   );
 }
 
-export function formatDuration(seconds: number): string {
-  const whole = Math.max(0, Math.round(seconds));
-  if (whole < 60) return `${whole} s`;
-  const minutes = Math.floor(whole / 60);
-  if (minutes < 60) return `${minutes} min ${pad(whole % 60)} s`;
-  return `${Math.floor(minutes / 60)} h ${pad(minutes % 60)} min`;
-}
+export { formatDuration };
 
 /** The original's "Length": from submission to the end, or until now while the job is not finished. */
 export function jobLength(job: { created: string; finished: string | null }, now: number): string {

@@ -3,6 +3,7 @@ import { api } from '../app/api.ts';
 import { formatDate, jobLength } from '../app/format.ts';
 import { Link } from '../app/router.tsx';
 import { jobPath, queuePath } from '../app/routes.ts';
+import { CompactStageBar } from './StageBar.tsx';
 import { StatusBadge } from './StatusBadge.tsx';
 
 interface JobTableProps {
@@ -84,6 +85,8 @@ export function JobTable({ jobs, selection }: JobTableProps) {
               <td data-label="Type">{job.type}</td>
               <td data-label="Status">
                 <StatusBadge job={job} />
+                {job.status === 'BUILDING' && job.progress && <CompactStageBar progress={job.progress} />}
+                {job.blocked && <div className="hint blocked">{job.blocked.message}</div>}
               </td>
               <td data-label="Results" className="results">
                 <div>

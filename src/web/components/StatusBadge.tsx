@@ -1,4 +1,5 @@
 import type { JobSummary } from '../../client/api-client.ts';
+import { describeEta } from '../../client/eta-text.ts';
 
 /** The status as the original wrote it, with the place in the queue while the job waits. */
 export function StatusBadge({ job }: { job: JobSummary }) {
@@ -6,7 +7,13 @@ export function StatusBadge({ job }: { job: JobSummary }) {
   return (
     <span
       className={`status status-${slug}`}
-      title={job.error ? `${job.error.class}: ${job.error.message}` : undefined}
+      title={
+        job.error
+          ? `${job.error.class}: ${job.error.message}`
+          : job.eta
+            ? `estimate: ${describeEta(job.eta, Date.now())}`
+            : undefined
+      }
     >
       {job.status}
       {job.queue_position !== null && ` · #${job.queue_position}`}

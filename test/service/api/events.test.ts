@@ -62,7 +62,15 @@ for (const kind of databaseKinds) {
       const [queued] = await changes.until((change) => change.id === id);
       assert.deepEqual(
         { ...queued, updated: undefined },
-        { id, status: 'IN QUEUE', queue: 'api', owner: 'alice', removed: false, updated: undefined },
+        {
+          id,
+          status: 'IN QUEUE',
+          queue: 'api',
+          owner: 'alice',
+          removed: false,
+          updated: undefined,
+          progress: null,
+        },
       );
       assert.match(queued?.updated ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
 
@@ -70,6 +78,16 @@ for (const kind of databaseKinds) {
       const started = await changes.until((change) => change.status === 'BUILDING');
       assert.equal(started.at(-1)?.id, id);
       await h.jobs.heartbeat(id, 'w1');
+      const progress = {
+        step: 'bootstrap' as const,
+        index: 1,
+        total: 2,
+        steps: ['bootstrap' as const, 'disk' as const],
+        step_started: new Date().toISOString(),
+      };
+      await h.jobs.heartbeat(id, 'w1', progress);
+      const stepped = await changes.until((change) => change.progress !== null);
+      assert.deepEqual(stepped.at(-1)?.progress, progress);
       await h.jobs.finish(id, 'w1', { artifacts: [] });
       const finished = await changes.until((change) => change.status === 'DONE');
       assert.deepEqual(

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { failure } from '../../../src/contract/failure.ts';
+import type { JobProgress } from '../../../src/contract/progress.ts';
 import { ServiceError } from '../../../src/service/errors.ts';
 import { canMove, createJobService, JOB_STATUSES, type JobStatus } from '../../../src/service/jobs/index.ts';
 import { databaseKinds, testDatabase } from '../helpers.ts';
@@ -246,6 +247,44 @@ for (const kind of databaseKinds) {
       assert.equal((await jobs.get(job.id))?.builtKickstart, 'lang C\n');
       await assert.rejects(jobs.fail(job.id, 'w1', failure('internal', 'y')), rejectsWith('conflict'));
       await assert.rejects(jobs.cancel(job.id, alice), rejectsWith('conflict'));
+    });
+
+    test('a heartbeat with progress stores it, stamps the change and tells listeners; a requeue clears it', async (t) => {
+      const clock = fakeClock();
+      const jobs = await jobService(t, kind, clock);
+      const job = await jobs.submit(submission(), alice);
+      const claimed = await jobs.claim(['api'], 'w1');
+      assert.equal(claimed?.progress, null);
+      const heard: unknown[] = [];
+      jobs.events.on('job:progress', ({ job: changed }) => heard.push(changed.progress));
+      const progress: JobProgress = {
+        step: 'packages',
+        index: 2,
+        total: 3,
+        steps: ['bootstrap', 'packages', 'disk'],
+        step_started: '2026-01-01T00:00:01.000Z',
+        packages: { done: 5, total: 40 },
+      };
+      const before = (await jobs.get(job.id))?.updated ?? '';
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      assert.deepEqual(await jobs.heartbeat(job.id, 'w1', progress), { cancelled: false });
+      const stored = await jobs.get(job.id);
+      assert.deepEqual(stored?.progress, progress);
+      assert.ok((stored?.updated ?? '') > before, 'progress is a change the feed sees');
+      assert.deepEqual(heard, [progress]);
+      assert.deepEqual(
+        (await jobs.changedSince(before)).map((stamp) => stamp.progress),
+        [progress],
+      );
+      // Another worker's progress is refused like its heartbeat, and changes nothing.
+      assert.deepEqual(await jobs.heartbeat(job.id, 'w2', { ...progress, index: 3, step: 'disk' }), {
+        cancelled: true,
+      });
+      assert.deepEqual((await jobs.get(job.id))?.progress, progress);
+      clock.advance(60_000);
+      const [requeued] = await jobs.requeueStale(30_000);
+      assert.equal(requeued?.status, 'IN QUEUE');
+      assert.equal(requeued?.progress, null);
     });
 
     test('fail stores the error class and message', async (t) => {

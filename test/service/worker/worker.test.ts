@@ -123,19 +123,71 @@ test('a job builds in its own child process, into <base_dir>/<queue>/<owner>/<id
   const log = readFileSync(join(folder, 'demo.log'), 'utf8');
   assert.match(log, /builds job .* \(attempt 1\)/);
   assert.match(log, /\[bootstrap\] tick 1/);
-  assert.match(log, /== 1\/1 bootstrap/);
+  assert.match(log, /== 1\/2 bootstrap/);
   assert.match(log, /job DONE/);
 });
 
 test('the log is written while the build runs, not at its end', async (t) => {
-  const { jobs, baseDir, worker } = await setup(t, 3000);
+  const { jobs, baseDir, worker } = await setup(t, 6000);
   await worker();
   const job = await jobs.submit(submission({ queue: 'web', name: 'live' }), alice);
   await until(jobs, job.id, (current) => current.status === 'BUILDING');
-  // The build lasts 3 s: a line of it in the log while the job still builds is a log written as it goes.
-  const logPath = join(baseDir, 'web', 'alice', job.id, 'live.log');
-  while (!/tick \d+/.test(existsSync(logPath) ? readFileSync(logPath, 'utf8') : '')) await sleep(25);
-  assert.equal((await jobs.get(job.id))?.status, 'BUILDING');
+  // The child's start takes a while on a loaded machine: the first tick is awaited, not assumed.
+  const path = join(baseDir, 'web', 'alice', job.id, 'live.log');
+  const log = () => (existsSync(path) ? readFileSync(path, 'utf8') : '');
+  for (let tries = 0; !/tick \d+/.test(log()); tries++) {
+    if (tries > 100) assert.fail(`no tick in the log: ${log()}`);
+    await sleep(50);
+  }
+  assert.equal((await jobs.get(job.id))?.status, 'BUILDING', 'the tick was logged before the end');
+});
+
+test('progress reaches the job while it builds, in order, a write per step or beat rather than per event', async (t) => {
+  const { jobs, worker } = await setup(t, 2000);
+  await worker();
+  const seen: NonNullable<Job['progress']>[] = [];
+  jobs.events.on('job:progress', ({ job }) => {
+    if (job.progress) seen.push(job.progress);
+  });
+  const submitted = await jobs.submit(submission({ queue: 'web', name: 'steps' }), alice);
+  const building = await until(jobs, submitted.id, (job) => job.progress?.step === 'packages');
+  assert.deepEqual(building.progress?.steps, ['bootstrap', 'packages']);
+  assert.equal(building.progress?.index, 2);
+  await until(jobs, submitted.id, finished);
+  assert.equal(seen[0]?.step, 'bootstrap');
+  const steps = seen.map((progress) => progress.index);
+  assert.deepEqual(steps, [...steps].sort(), 'steps never go back');
+  const packages = seen.flatMap((progress) => (progress.packages ? [progress.packages.done] : []));
+  assert.ok(packages.length > 0, 'package counts are reported');
+  assert.deepEqual(
+    packages,
+    [...packages].sort((a, b) => a - b),
+    'counts never go back',
+  );
+  // The stand-in reports progress every 50 ms (about 40 times); beats are every 200 ms, steps are 2.
+  assert.ok(seen.length <= 2 + 2000 / 200 + 2, `${seen.length} progress writes`);
+  const bootstrap = seen.filter((progress) => progress.step === 'bootstrap');
+  assert.equal(new Set(bootstrap.map((progress) => progress.step_started)).size, 1, 'a step keeps its start');
+});
+
+test('a worker is listed with its queues and load while it runs, and gone once it stops', async (t) => {
+  const { jobs, worker } = await setup(t, 1500);
+  const running = await worker(2, {}, ['web']);
+  const [listed] = await jobs.workers.list(60_000);
+  assert.equal(listed?.id, running.id);
+  assert.deepEqual(listed?.queues, ['web']);
+  assert.equal(listed?.slots, 2);
+  assert.equal(listed?.busy, 0);
+  const job = await jobs.submit(submission({ queue: 'web' }), alice);
+  await until(jobs, job.id, (current) => current.status === 'BUILDING');
+  const deadline = Date.now() + 5000;
+  while ((await jobs.workers.list(60_000))[0]?.busy !== 1) {
+    if (Date.now() > deadline) assert.fail('the worker never said it was busy');
+    await sleep(50);
+  }
+  await until(jobs, job.id, finished);
+  await running.stop();
+  assert.deepEqual(await jobs.workers.list(60_000), []);
 });
 
 test('cancel of a building job kills its whole process tree and the job is CANCELLED within 10 s', async (t) => {

@@ -1,11 +1,13 @@
 import { rm } from 'node:fs/promises';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import type { JobEta } from '../../../contract/eta.ts';
+import { type JobBlocker, queueBlocker } from '../../../contract/workers.ts';
 import { ServiceError } from '../../errors.ts';
-import { jobFolder } from '../../jobs/index.ts';
+import { type JobSummary, jobFolder } from '../../jobs/index.ts';
 import { actorOf } from '../auth.ts';
 import type { AppDeps } from '../deps.ts';
-import { presentJob, presentJobSummary } from '../present.ts';
+import { type JobStanding, NO_STANDING, presentJob, presentJobSummary } from '../present.ts';
 import {
   JobDetail,
   JobListQuery,
@@ -23,9 +25,35 @@ const jobResponse = { 200: Type.Ref(JobDetail) };
 
 export async function jobRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const { jobs } = deps;
+  const aliveWithinMs = deps.config.worker.heartbeat_timeout * 1000;
+  type Standable = Pick<JobSummary, 'id' | 'queue' | 'status'>;
+  /**
+   * Where each waiting job of a page stands, with a few queries for the whole page; `known` positions (a new job's,
+   * found as it was stored) are not counted again.
+   */
+  const standings = async (
+    list: readonly Standable[],
+    known?: ReadonlyMap<string, number>,
+  ): Promise<(job: Standable) => JobStanding> => {
+    const positions = known ?? (await jobs.queuePositions(list));
+    const blockers = new Map<string, JobBlocker | null>();
+    if (list.some((job) => job.status === 'IN QUEUE')) {
+      for (const queue of await jobs.workers.queueStates(aliveWithinMs))
+        blockers.set(queue.name, queueBlocker(queue));
+    }
+    const active = list.some((job) => job.status === 'IN QUEUE' || job.status === 'BUILDING');
+    const etas = active ? await jobs.estimates(aliveWithinMs) : new Map<string, JobEta>();
+    return (job) => ({
+      queuePosition: positions.get(job.id) ?? null,
+      blocked: job.status === 'IN QUEUE' ? (blockers.get(job.queue) ?? null) : null,
+      eta: etas.get(job.id) ?? null,
+    });
+  };
+  const standingOf = async (job: Standable, position?: number) =>
+    (await standings([job], position === undefined ? undefined : new Map([[job.id, position]])))(job);
   const present = async (id: string) => {
     const job = await jobs.get(id);
-    return job ? presentJob(job, await jobs.queuePosition(id)) : null;
+    return job ? presentJob(job, await standingOf(job)) : null;
   };
 
   app.post<{ Body: SubmitJson }>(
@@ -49,7 +77,7 @@ export async function jobRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
     },
     async (request, reply) => {
       const job = await jobs.submit(await submitInput(request.body, deps.templatesDir), actorOf(request));
-      return reply.code(201).send(presentJob(job, job.queuePosition));
+      return reply.code(201).send(presentJob(job, await standingOf(job, job.queuePosition)));
     },
   );
 
@@ -72,9 +100,9 @@ export async function jobRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
         },
         { limit, ...(before === undefined ? {} : { before }) },
       );
-      const positions = await jobs.queuePositions(page.jobs);
+      const standing = await standings(page.jobs);
       return {
-        jobs: page.jobs.map((job) => presentJobSummary(job, positions.get(job.id) ?? null)),
+        jobs: page.jobs.map((job) => presentJobSummary(job, standing(job))),
         next: page.next,
       };
     },
@@ -102,7 +130,7 @@ export async function jobRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
     },
     async (request) => {
       const job = await jobs.cancel(request.params.id, actorOf(request));
-      return presentJob(job, null);
+      return presentJob(job, NO_STANDING);
     },
   );
 
@@ -118,7 +146,7 @@ export async function jobRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
     },
     async (request, reply) => {
       const job = await jobs.retry(request.params.id, actorOf(request));
-      return reply.code(201).send(presentJob(job, job.queuePosition));
+      return reply.code(201).send(presentJob(job, await standingOf(job, job.queuePosition)));
     },
   );
 
@@ -135,7 +163,7 @@ export async function jobRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
     },
     async (request) => {
       const job = await jobs.update(request.params.id, request.body, actorOf(request));
-      return presentJob(job, await jobs.queuePosition(job.id));
+      return presentJob(job, await standingOf(job));
     },
   );
 

@@ -7,11 +7,13 @@ import { AdminJobs } from './AdminJobs.tsx';
 import { AdminQueues } from './AdminQueues.tsx';
 import { AdminTokens } from './AdminTokens.tsx';
 import { AdminUsers } from './AdminUsers.tsx';
+import { AdminWorkers } from './AdminWorkers.tsx';
 import { OwnPassword } from './OwnPassword.tsx';
 
 const SECTIONS: { section: AdminSection; label: string; adminOnly: boolean }[] = [
   { section: 'jobs', label: 'Image jobs', adminOnly: true },
   { section: 'queues', label: 'Queues', adminOnly: true },
+  { section: 'workers', label: 'Workers', adminOnly: true },
   { section: 'users', label: 'Users', adminOnly: true },
   { section: 'groups', label: 'Groups', adminOnly: true },
   { section: 'tokens', label: 'My API tokens', adminOnly: false },
@@ -50,6 +52,8 @@ function AdminSectionBody({ section }: { section: AdminSection }) {
       return <AdminJobs />;
     case 'queues':
       return <AdminQueues />;
+    case 'workers':
+      return <AdminWorkers />;
     case 'users':
       return <AdminUsers />;
     case 'groups':

@@ -26,7 +26,7 @@ function MonoList({ items }: { items: readonly string[] }) {
   );
 }
 
-export function JobFields({ job }: { job: Job }) {
+export function JobFields({ job, now }: { job: Job; now: number }) {
   const cancelling = job.cancel_requested && job.status === 'BUILDING';
   return (
     <dl className="fields">
@@ -45,7 +45,7 @@ export function JobFields({ job }: { job: Job }) {
       <Field term="Submitted">{formatDate(job.created)}</Field>
       <Field term="Started">{formatDate(job.started)}</Field>
       <Field term="Finished">{formatDate(job.finished)}</Field>
-      <Field term="Length">{jobLength(job, Date.now())}</Field>
+      <Field term="Length">{jobLength(job, now)}</Field>
       <Field term="Worker">{job.worker}</Field>
       <Field term="Attempt">{job.attempt}</Field>
       <Field term="Notify e-mail">{job.email}</Field>

@@ -1,11 +1,14 @@
 import { useEffect, useRef, useState } from 'react';
 import { isFinished } from '../../../client/api-client.ts';
+import { describeEta } from '../../../client/eta-text.ts';
 import { api } from '../../app/api.ts';
 import { SAFETY_POLL_MS, useJobChanges } from '../../app/job-changes.ts';
 import { mayChange, useUser } from '../../app/session.ts';
+import { useNow } from '../../app/use-now.ts';
 import { useResource } from '../../app/use-resource.ts';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 import { PageTitle } from '../../components/PageTitle.tsx';
+import { StageBar } from '../../components/StageBar.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { FailureBox } from './FailureBox.tsx';
 import { FileList } from './FileList.tsx';
@@ -33,6 +36,7 @@ export function JobPage({ id }: { id: string }) {
     if (changes === null || touches) reload();
   });
   useScrollToHash(job !== undefined);
+  const now = useNow(job !== undefined && !isFinished(job.status));
   const markedLine = useMarkedLogLine();
 
   if (!job) {
@@ -52,12 +56,29 @@ export function JobPage({ id }: { id: string }) {
       <ErrorNotice error={error} />
       {job.error && <FailureBox jobId={job.id} failure={job.error} />}
       {job.status === 'IN QUEUE' && (
-        <div className="notice info" role="status">
+        <div className={`notice ${job.blocked ? 'warning' : 'info'}`} role="status">
           <p>
             Waiting in queue {job.queue}
             {job.queue_position !== null && `, number ${job.queue_position} in line`}.
           </p>
+          {job.blocked && (
+            <p className="blocked" data-reason={job.blocked.reason}>
+              It cannot start now: {job.blocked.message}.
+            </p>
+          )}
+          {job.eta && <p className="eta">Estimate: {describeEta(job.eta, now)}.</p>}
         </div>
+      )}
+      {job.status === 'BUILDING' && (
+        <section className="panel" aria-labelledby="job-progress">
+          <h2 id="job-progress">Progress</h2>
+          {job.progress ? (
+            <StageBar progress={job.progress} started={job.started} now={now} />
+          ) : (
+            <p>Starting the build…</p>
+          )}
+          {job.eta && <p className="eta hint">Estimate: {describeEta(job.eta, now)}.</p>}
+        </section>
       )}
       {mayChange(user, job) && (
         <section className="panel" aria-label="Actions">
@@ -67,7 +88,7 @@ export function JobPage({ id }: { id: string }) {
       )}
       <section className="panel" aria-labelledby="job-fields">
         <h2 id="job-fields">Details</h2>
-        <JobFields job={job} />
+        <JobFields job={job} now={now} />
       </section>
       <JobLogSection job={job} markedLine={markedLine} />
       <section className="panel" id="files" aria-labelledby="job-files">

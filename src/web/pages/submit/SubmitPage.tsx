@@ -21,7 +21,8 @@ const loadCatalog = async () => {
     api.templates(),
     api.imageTypes(),
     api.arches(),
-    api.queues(),
+    // With their workers and builds switch, so the form can mark a queue whose jobs would not start.
+    api.queueStates(),
   ]);
   return { templates, imageTypes, arches, queues };
 };

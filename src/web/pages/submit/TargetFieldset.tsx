@@ -1,16 +1,19 @@
-import type { ArchInfo, ImageTypeInfo, Queue } from '../../../client/api-client.ts';
+import type { ArchInfo, ImageTypeInfo, QueueState } from '../../../client/api-client.ts';
+import { queueBlocker } from '../../../contract/workers.ts';
 import type { SubmitDraft } from './draft.ts';
 
 interface TargetFieldsetProps {
   draft: SubmitDraft;
   imageTypes: readonly ImageTypeInfo[];
   arches: readonly ArchInfo[];
-  queues: readonly Queue[];
+  queues: readonly QueueState[];
   update: (changes: Partial<SubmitDraft>) => void;
 }
 
 /** What to build and where: image type and architecture (the server's lists), queue and name. */
 export function TargetFieldset({ draft, imageTypes, arches, queues, update }: TargetFieldsetProps) {
+  const chosen = queues.find((queue) => queue.name === draft.queue);
+  const chosenBlocker = chosen ? queueBlocker(chosen) : null;
   return (
     <fieldset>
       <legend>Image</legend>
@@ -43,14 +46,28 @@ export function TargetFieldset({ draft, imageTypes, arches, queues, update }: Ta
         </div>
         <div>
           <label htmlFor="queue">Queue</label>
-          <select id="queue" value={draft.queue} onChange={(event) => update({ queue: event.target.value })}>
-            {queues.map((queue) => (
-              <option key={queue.name} value={queue.name}>
-                {queue.name}
-                {queue.description ? ` (${queue.description})` : ''}
-              </option>
-            ))}
+          <select
+            id="queue"
+            value={draft.queue}
+            aria-describedby={chosenBlocker ? 'queue-blocked' : undefined}
+            onChange={(event) => update({ queue: event.target.value })}
+          >
+            {queues.map((queue) => {
+              const blocker = queueBlocker(queue);
+              return (
+                <option key={queue.name} value={queue.name} data-blocked={blocker?.reason}>
+                  {queue.name}
+                  {queue.description ? ` (${queue.description})` : ''}
+                  {blocker ? ` — ${blocker.reason === 'no-worker' ? 'no worker' : 'builds off'}` : ''}
+                </option>
+              );
+            })}
           </select>
+          {chosenBlocker && (
+            <p id="queue-blocked" className="hint warning-text">
+              Jobs would wait: {chosenBlocker.message}.
+            </p>
+          )}
         </div>
         <div>
           <label htmlFor="image-name">Name</label>

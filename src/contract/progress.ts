@@ -1,0 +1,43 @@
+// A building job's progress, as the jobs module stores it and the API, the event stream, the pages and the CLI
+// show it: defined once here, imported by the service and the clients alike.
+import { type Static, Type } from '@sinclair/typebox';
+import { StepNameSchema } from '../builder/events.ts';
+import { stepNames } from '../builder/steps.ts';
+
+export const JobProgressSchema = Type.Object(
+  {
+    step: StepNameSchema,
+    /** 1-based position of `step` in `steps`. */
+    index: Type.Integer({ minimum: 1 }),
+    total: Type.Integer({ minimum: 1 }),
+    steps: Type.Array(StepNameSchema, {
+      minItems: 1,
+      maxItems: stepNames.length,
+      description: 'the steps this build runs, in order',
+    }),
+    step_started: Type.String({ format: 'date-time', description: 'when the running step began' }),
+    packages: Type.Optional(
+      Type.Object(
+        { done: Type.Integer({ minimum: 0 }), total: Type.Integer({ minimum: 0 }) },
+        { description: 'packages installed so far, while a step installs packages' },
+      ),
+    ),
+  },
+  { $id: 'JobProgress' },
+);
+export type JobProgress = Static<typeof JobProgressSchema>;
+
+/** One line for logs and plain output: `step 3/7 packages (120/300 packages)`. */
+export function describeProgress(progress: JobProgress): string {
+  const packages = progress.packages
+    ? ` (${progress.packages.done}/${progress.packages.total} packages)`
+    : '';
+  return `step ${progress.index}/${progress.total} ${progress.step}${packages}`;
+}
+
+/** How far the build is, 0 to 1: finished steps count whole, the running one by its packages when known. */
+export function progressFraction(progress: JobProgress): number {
+  const packages = progress.packages;
+  const within = packages && packages.total > 0 ? Math.min(packages.done / packages.total, 1) : 0;
+  return Math.min((progress.index - 1 + within) / progress.total, 1);
+}

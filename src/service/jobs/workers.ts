@@ -1,0 +1,94 @@
+import type { Kysely } from 'kysely';
+import type { QueueState, WorkerInfo } from '../../contract/workers.ts';
+import type { Database, WorkersTable } from '../db/schema.ts';
+
+/** What a worker says of itself at each beat. */
+export type WorkerBeat = Omit<WorkerInfo, 'heartbeat'>;
+
+/**
+ * The running workers, each row written by the worker's own beat, so any web node can say who serves a queue.
+ * A worker that stops deletes its row; one that dies stops beating and drops out of the lists once it has been
+ * silent for the heartbeat timeout, as its jobs do.
+ */
+export interface WorkerRegistry {
+  beat(worker: WorkerBeat): Promise<void>;
+  leave(workerId: string): Promise<void>;
+  /** The workers heard from within `aliveWithinMs`, by id; older rows are deleted on the way. */
+  list(aliveWithinMs: number): Promise<WorkerInfo[]>;
+  /** Every queue with its live workers and its waiting and building jobs. */
+  queueStates(aliveWithinMs: number): Promise<QueueState[]>;
+}
+
+/** A row silent this many times the timeout is gone for good; kept a while only to ride out clock skew. */
+const FORGET_AFTER_TIMEOUTS = 10;
+
+export function createWorkerRegistry(db: Kysely<Database>, now: () => Date): WorkerRegistry {
+  const cutoff = (ms: number) => new Date(now().getTime() - ms).toISOString();
+
+  async function list(aliveWithinMs: number): Promise<WorkerInfo[]> {
+    await db
+      .deleteFrom('workers')
+      .where('heartbeat', '<', cutoff(aliveWithinMs * FORGET_AFTER_TIMEOUTS))
+      .execute();
+    const rows = await db
+      .selectFrom('workers')
+      .selectAll()
+      .where('heartbeat', '>=', cutoff(aliveWithinMs))
+      .orderBy('id')
+      .execute();
+    return rows.map(workerFromRow);
+  }
+
+  return {
+    async beat(worker) {
+      const row: WorkersTable = {
+        id: worker.id,
+        host: worker.host,
+        slots: worker.slots,
+        busy: worker.busy,
+        queues: JSON.stringify(worker.queues),
+        version: worker.version,
+        started: worker.started,
+        heartbeat: now().toISOString(),
+      };
+      const { id: _id, ...changes } = row;
+      await db
+        .insertInto('workers')
+        .values(row)
+        .onConflict((conflict) => conflict.column('id').doUpdateSet(changes))
+        .execute();
+    },
+
+    async leave(workerId) {
+      await db.deleteFrom('workers').where('id', '=', workerId).execute();
+    },
+
+    list,
+
+    async queueStates(aliveWithinMs) {
+      const workers = await list(aliveWithinMs);
+      const queues = await db.selectFrom('queues').selectAll().orderBy('name').execute();
+      const counts = await db
+        .selectFrom('jobs')
+        .select((eb) => ['queue', 'status', eb.fn.countAll<number | string>().as('count')])
+        .where('status', 'in', ['IN QUEUE', 'BUILDING'])
+        .groupBy(['queue', 'status'])
+        .execute();
+      const count = (queue: string, status: string) =>
+        Number(counts.find((row) => row.queue === queue && row.status === status)?.count ?? 0);
+      return queues.map((queue) => ({
+        name: queue.name,
+        description: queue.description,
+        starts_builds: queue.starts_builds === 1,
+        workers: workers.filter((worker) => worker.queues.includes(queue.name)).map((worker) => worker.id),
+        waiting: count(queue.name, 'IN QUEUE'),
+        building: count(queue.name, 'BUILDING'),
+      }));
+    },
+  };
+}
+
+/** Rows hold only what beats wrote, so the parse restores what was a checked list on the way in. */
+function workerFromRow(row: WorkersTable): WorkerInfo {
+  return { ...row, queues: JSON.parse(row.queues) as string[] };
+}
