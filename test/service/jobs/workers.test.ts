@@ -39,7 +39,11 @@ for (const kind of databaseKinds) {
       // Lists are reads: forgetting is done by a beat, a day on.
       clock.advance(24 * 3600 * 1000);
       await registry.list(5_000);
-      assert.equal((await db.selectFrom('workers').select('id').execute()).length, 2, 'a list writes nothing');
+      assert.equal(
+        (await db.selectFrom('workers').select('id').execute()).length,
+        2,
+        'a list writes nothing',
+      );
       await registry.beat(worker('chatty'));
       assert.deepEqual(
         (await db.selectFrom('workers').select('id').execute()).map((row) => row.id),
