@@ -1,6 +1,6 @@
 // The native step engine: a resolved recipe built by the step pipeline in a temporary work folder, artifacts
 // staged beside the output and published only when the build succeeds.
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildRecordsDir } from './build-records.ts';
 import { defaultCacheDir } from './cache.ts';
@@ -13,6 +13,9 @@ import { runSteps } from './runner.ts';
 import { defaultIdBase } from './sandbox.ts';
 import { estimateSpace } from './space-needs.ts';
 import { checkFreeSpace, defaultWorkRoot, makeBuildFolders, prepareSandboxPlaces } from './workspace.ts';
+
+/** S_ISGID, which node:fs does not name. */
+const SET_GROUP_ID = 0o2000;
 
 export interface BuildRequest {
   /** The image, fully resolved from the kickstart: type, arch, name, output folder and tokens included. */
@@ -84,8 +87,9 @@ export function createNativeBuilder(options: NativeBuilderOptions = {}): Builder
         name: recipe.name,
       });
       const { workDir, stageDir } = folders;
-      // Traversable, so a %pack script can be shown the images (read-only); not listable.
-      await chmod(stageDir, 0o711);
+      // Traversable, so a %pack script can be shown the images (read-only); not listable. The setgid bit it
+      // inherited stays: a base_dir shared with the web node gives the images its group.
+      await chmod(stageDir, 0o711 | ((await stat(stageDir)).mode & SET_GROUP_ID));
       const publish = {
         stageDir,
         outputDir: recipe.outputDir,
