@@ -1,6 +1,7 @@
 // A failure as plain text, the same in the CLI, mail and BOSS replies: what failed, whose it is to fix, where,
 // and each detail on a line of its own.
-import { type Failure, failureClasses } from './failure.ts';
+import type { Failure } from './failure.ts';
+import { failureClasses } from './failure-classes.ts';
 
 export function ownerText(failure: Pick<Failure, 'owner'>): string {
   return failure.owner === 'user' ? 'yours to fix' : "the service's to fix (tell its admin)";

@@ -2,7 +2,7 @@ import type { Job, JobSummary } from '../../client/api-client.ts';
 import { formatDuration } from '../../client/duration.ts';
 import { describeEta } from '../../client/eta-text.ts';
 import { failureLines } from '../../contract/failure-text.ts';
-import { describeProgress } from '../../contract/progress.ts';
+import { describeProgress } from '../../contract/progress-text.ts';
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);

@@ -1,5 +1,5 @@
 import type { JobProgress } from '../../client/api-client.ts';
-import { describeProgress, progressFraction } from '../../contract/progress.ts';
+import { describeProgress, progressFraction } from '../../contract/progress-text.ts';
 import { formatDuration } from '../app/format.ts';
 
 /** The build's steps in order: done ones ticked, the running one highlighted with its packages and its time. */
