@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { stepNames } from '../../src/builder/steps.ts';
 import { ApiClient, type Job } from '../../src/client/api-client.ts';
 import { downloadArtifact } from '../../src/client/download.ts';
 import { storedLoginPath } from '../../src/client/stored-login.ts';
@@ -243,17 +244,7 @@ describe('imger against a running server', { skip }, () => {
       step: 'packages' as const,
       index: 3,
       total: 9,
-      steps: [
-        'resolve',
-        'bootstrap',
-        'packages',
-        'configure',
-        'scripts',
-        'filesystem',
-        'disk',
-        'convert',
-        'checksum',
-      ] as const,
+      steps: [...stepNames],
       step_started: new Date().toISOString(),
       packages: { done: 5, total: 40 },
     };

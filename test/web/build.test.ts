@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { stepNames } from '../../src/builder/steps.ts';
 import type { Job } from '../../src/client/api-client.ts';
 import { jobFolder } from '../../src/service/jobs/index.ts';
 import {
@@ -170,17 +171,7 @@ test('a building job is cancelled, and the next goes IN QUEUE → BUILDING → D
   assert.equal(built.status, 'DONE', JSON.stringify(built.error));
   // The stage bar moved forward through the build's steps, the running one highlighted, its clock ticking.
   const { steps, elapsed } = await stages();
-  const order = [
-    'resolve',
-    'bootstrap',
-    'packages',
-    'configure',
-    'scripts',
-    'filesystem',
-    'disk',
-    'convert',
-    'checksum',
-  ];
+  const order: readonly string[] = stepNames;
   assert.ok(steps.length >= 2, `the bar moved: ${steps.join(' → ')}`);
   const positions = steps.map((step) => order.indexOf(step));
   assert.ok(!positions.includes(-1), `known steps: ${steps.join(', ')}`);
