@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { installSessions, requireLogin } from './auth.ts';
 import type { AppDeps } from './deps.ts';
 import { installErrorHandler } from './error-handler.ts';
+import { installFiniteNumbers } from './finite-numbers.ts';
 import { installLegacyRoutes } from './legacy.ts';
 import { installMetrics } from './metrics.ts';
 import { installOpenApi } from './openapi.ts';
@@ -36,6 +37,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   installErrorHandler(app);
   installSecurityHeaders(app);
   installStrictJson(app);
+  installFiniteNumbers(app);
   for (const schema of sharedSchemas) app.addSchema(schema);
   await installOpenApi(app);
   await installSessions(app, deps.sessionKey);

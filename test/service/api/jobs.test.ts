@@ -23,6 +23,28 @@ function multipart(fields: Record<string, string>, file: { name: string; content
 
 for (const kind of databaseKinds) {
   describe(`jobs API on ${kind}`, () => {
+    test('a number beyond a double (1e400, Infinity) is a 400 naming it, in a query or a body', async (t) => {
+      const { app, as } = await harness(t, kind);
+      for (const url of [
+        '/api/v1/jobs?limit=1e400',
+        '/api/v1/jobs?limit=Infinity',
+        '/api/v1/stats?days=-1e400',
+      ]) {
+        const response = await app.inject({ url, headers: as.alice });
+        assert.equal(response.statusCode, 400, url);
+        assert.equal(response.json().error, 'bad-request', url);
+      }
+      const response = await app.inject({
+        method: 'POST',
+        url: '/api/v1/tokens',
+        headers: { ...as.alice, 'content-type': 'application/json' },
+        payload: '{"username": "alice", "password": "wrong", "expires_in_days": 1e400}',
+      });
+      assert.equal(response.statusCode, 400);
+      assert.match(response.json().message, /expires_in_days/);
+      assert.equal((await app.inject({ url: '/api/v1/jobs?limit=5', headers: as.alice })).statusCode, 200);
+    });
+
     test('every route but health, the OpenAPI document and logging in needs a login', async (t) => {
       const { app } = await harness(t, kind);
       for (const url of [
