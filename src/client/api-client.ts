@@ -4,9 +4,6 @@
  * resumable downloads) live beside it in their own files. Every type comes from the server's TypeBox schemas.
  */
 import type { Static } from '@sinclair/typebox';
-import type { JobEta } from '../contract/eta.ts';
-import type { JobProgress } from '../contract/progress.ts';
-import type { JobBlocker, QueueState, WorkerInfo } from '../contract/workers.ts';
 import type {
   ArchSchema,
   ArtifactSchema,
@@ -39,10 +36,13 @@ import type {
   UserCreate,
   UserPatch,
   UserSchema,
-} from '../service/api/schemas.ts';
-import type { Stats, StatsQuery } from '../service/api/stats-schemas.ts';
-import type { ErrorCode } from '../service/errors.ts';
-import { isFinished, JOB_STATUSES } from '../service/jobs/status.ts';
+} from '../contract/api.ts';
+import type { ErrorCode } from '../contract/errors.ts';
+import type { JobEta } from '../contract/eta.ts';
+import type { JobProgress } from '../contract/progress.ts';
+import type { Stats, StatsQuery } from '../contract/stats.ts';
+import { isFinished, JOB_STATUSES } from '../contract/status.ts';
+import type { JobBlocker, QueueState, WorkerInfo } from '../contract/workers.ts';
 
 export type { Failure, FailureClass } from '../contract/failure.ts';
 export type Job = JobDetail;

@@ -3,7 +3,7 @@ import type { Job } from '../../client/api-client.ts';
 import { formatDuration } from '../../client/duration.ts';
 import { describeEta } from '../../client/eta-text.ts';
 import { describeProgress, progressFraction } from '../../contract/progress-text.ts';
-import { isFinished } from '../../service/jobs/status.ts';
+import { isFinished } from '../../contract/status.ts';
 
 /** What `wait` shows of a job while it lives: one line for its state, its step or why it waits. */
 export function progressLine(

@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
 import { ApiError, type JobListQuery } from '../../client/api-client.ts';
 import { storeLogin } from '../../client/stored-login.ts';
-import { JOB_STATUSES } from '../../service/jobs/status.ts';
+import { JOB_STATUSES } from '../../contract/status.ts';
 import { addClientOptions, type ClientFlags, withClient } from '../client/connect.ts';
 import { downloadWithProgress } from '../client/download-progress.ts';
 import { exitCodeOf, followLog, waitAndReport } from '../client/job-progress.ts';

@@ -1,5 +1,6 @@
 import fastifyMultipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { sharedSchemas } from '../../contract/api.ts';
 import { installSessions, requireLogin } from './auth.ts';
 import type { AppDeps } from './deps.ts';
 import { installErrorHandler } from './error-handler.ts';
@@ -19,7 +20,6 @@ import { kickstartRoutes } from './routes/kickstarts.ts';
 import { loginRoutes } from './routes/login.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { workerRoutes } from './routes/workers.ts';
-import { sharedSchemas } from './schemas.ts';
 import { installSecurityHeaders } from './security-headers.ts';
 import { installStrictJson } from './strict-text.ts';
 import { installWebPages } from './web-pages.ts';

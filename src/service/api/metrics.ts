@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Gauge, Histogram, Registry } from 'prom-client';
+import { STATS_DEFAULT_DAYS } from '../../contract/stats.ts';
 import { ServiceError } from '../errors.ts';
 import type { BuildStats, Spread } from '../jobs/index.ts';
 import { bearerToken } from './auth.ts';
 import type { AppDeps } from './deps.ts';
-import { STATS_DEFAULT_DAYS } from './stats-schemas.ts';
 
 const seconds = (from: string | null, to: string | null) =>
   from === null || to === null ? null : (Date.parse(to) - Date.parse(from)) / 1000;

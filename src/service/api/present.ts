@@ -1,7 +1,7 @@
+import type { JobDetail, JobSummaryJson } from '../../contract/api.ts';
 import type { JobEta } from '../../contract/eta.ts';
 import type { JobBlocker } from '../../contract/workers.ts';
 import type { Job, JobSummary } from '../jobs/index.ts';
-import type { JobDetail, JobSummaryJson } from './schemas.ts';
 
 export const API_PREFIX = '/api/v1';
 

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
+import type { SubmitForm, SubmitJson } from '../../contract/api.ts';
 import { ServiceError } from '../errors.ts';
 import type { SubmitInput } from '../jobs/index.ts';
-import type { SubmitForm, SubmitJson } from './schemas.ts';
 import { decodeUtf8 } from './strict-text.ts';
 import { readTemplate } from './templates.ts';
 

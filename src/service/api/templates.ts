@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { Static } from '@sinclair/typebox';
+import type { TemplateSchema } from '../../contract/api.ts';
 import { type KickstartTemplate, listTemplates } from '../../kickstart/templates.ts';
 import { type ErrorCode, ServiceError } from '../errors.ts';
-import type { TemplateSchema } from './schemas.ts';
 
 /** Tokens the build fills from the job itself, so a submitter is never asked for them. */
 const BUILD_FILLED_TOKENS = new Set(['ARCH']);

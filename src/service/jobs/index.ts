@@ -2,6 +2,8 @@
  * The jobs module: the only code that writes job rows. Web handlers, workers, the retention sweeper and the
  * CLI change jobs through these verbs, so every transition is checked in one place.
  */
+
+export { canMove, isFinished, isJobStatus, JOB_STATUSES, type JobStatus } from '../../contract/status.ts';
 export { BUSIEST_QUEUES_SHOWN, type BuildStats, type BuildStatsQuery, type Spread } from './build-stats.ts';
 export { createJobChangeFeed, type JobChange, type JobChangeFeed } from './changes.ts';
 export { type JobEventMap, type JobEventName, JobEvents } from './events.ts';
@@ -10,7 +12,6 @@ export { createQueueCatalog, type Queue, type QueueCatalog } from './queues.ts';
 export type { JobReads, JobStats } from './reads.ts';
 export { deleteExpiredJobs } from './retention.ts';
 export { createJobService, type JobPublisher, type JobService, type JobServiceDeps } from './service.ts';
-export { canMove, isFinished, isJobStatus, JOB_STATUSES, type JobStatus } from './status.ts';
 export type {
   Actor,
   Artifact,

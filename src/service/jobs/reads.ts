@@ -1,7 +1,7 @@
 import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
+import type { JobStatus } from '../../contract/status.ts';
 import type { Database } from '../db/schema.ts';
 import { type JobRow, jobFromRow, jobSummaryFromRow, progressFromColumn, SUMMARY_COLUMNS } from './rows.ts';
-import type { JobStatus } from './status.ts';
 import type { Job, JobFilter, JobPage } from './types.ts';
 
 /** Questions about jobs; they change nothing, so anyone may ask them. */

@@ -9,8 +9,8 @@ import {
   parseFailure,
 } from '../../contract/failure.ts';
 import type { JobProgress } from '../../contract/progress.ts';
+import type { JobStatus } from '../../contract/status.ts';
 import type { ArtifactsTable, JobsTable } from '../db/schema.ts';
-import type { JobStatus } from './status.ts';
 import type { Artifact, Job, JobSummary } from './types.ts';
 
 export type JobRow = Selectable<JobsTable>;

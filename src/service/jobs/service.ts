@@ -3,6 +3,7 @@ import { type Expression, type ExpressionBuilder, type Kysely, sql, type Updatea
 import { monotonicFactory } from 'ulid';
 import { type Failure, failure } from '../../contract/failure.ts';
 import type { JobProgress } from '../../contract/progress.ts';
+import { canMove, isFinished, type JobStatus } from '../../contract/status.ts';
 import type { Dialect } from '../db/connect.ts';
 import type { DatabaseHealth } from '../db/health.ts';
 import type { Database, JobsTable } from '../db/schema.ts';
@@ -12,7 +13,6 @@ import { createEstimates, type Estimates } from './estimates.ts';
 import { JobEvents } from './events.ts';
 import { createJobReads, type JobReads } from './reads.ts';
 import { failureColumns, jobFromRow } from './rows.ts';
-import { canMove, isFinished, type JobStatus } from './status.ts';
 import type { Actor, FinishInput, Job, SubmitInput, SubmittedJob } from './types.ts';
 import { type BuilderBackend, type ValidJobInput, validateJobInput, validTags } from './validate.ts';
 import { createWorkerRegistry, type WorkerRegistry } from './workers.ts';

@@ -2,7 +2,7 @@ import type { Arch } from '../../builder/arches.ts';
 import type { ImageType } from '../../builder/image-types.ts';
 import type { Failure } from '../../contract/failure.ts';
 import type { JobProgress } from '../../contract/progress.ts';
-import type { JobStatus } from './status.ts';
+import type { JobStatus } from '../../contract/status.ts';
 
 /** One file a build left in the job's folder. `main` marks the image `GET /jobs/{id}/image` answers. */
 export interface Artifact {

@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiClient, ApiError } from '../../client/api-client.ts';
-import { LOG_CHUNK_MAX_BYTES } from '../api/schemas.ts';
+import { LOG_CHUNK_MAX_BYTES } from '../../contract/api.ts';
 import type { UploadTarget } from './upload.ts';
 
 /** Half the second a line may take to reach a follower: the web node's own poll of the file adds the rest. */

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { LOG_CHUNK_MAX_BYTES } from '../../../src/service/api/schemas.ts';
+import { LOG_CHUNK_MAX_BYTES } from '../../../src/contract/api.ts';
 import { jobFolder } from '../../../src/service/jobs/index.ts';
 import { databaseKinds } from '../helpers.ts';
 import { alice, submission } from '../jobs/fixtures.ts';

@@ -1,7 +1,5 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { actorOf, requireAdmin } from '../auth.ts';
-import type { AppDeps } from '../deps.ts';
 import {
   type GroupBody,
   GroupSchema,
@@ -11,7 +9,9 @@ import {
   UserCreate,
   UserPatch,
   UserSchema,
-} from '../schemas.ts';
+} from '../../../contract/api.ts';
+import { actorOf, requireAdmin } from '../auth.ts';
+import type { AppDeps } from '../deps.ts';
 
 const tags = ['admin'];
 const UserParams = Type.Object({ username: Type.String({ maxLength: 64 }) });

@@ -2,8 +2,6 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { arches, archInfo } from '../../../builder/arches.ts';
 import { imageTypeInfo, imageTypes } from '../../../builder/image-types.ts';
-import { listTemplates } from '../../../kickstart/templates.ts';
-import type { AppDeps } from '../deps.ts';
 import {
   ArchSchema,
   ImageTypeSchema,
@@ -11,7 +9,9 @@ import {
   QueueSchema,
   TemplateDetail,
   TemplateSchema,
-} from '../schemas.ts';
+} from '../../../contract/api.ts';
+import { listTemplates } from '../../../kickstart/templates.ts';
+import type { AppDeps } from '../deps.ts';
 import { presentTemplate, readTemplate } from '../templates.ts';
 
 const tags = ['catalog'];

@@ -1,9 +1,9 @@
 import { setMaxListeners } from 'node:events';
 import type { FastifyInstance } from 'fastify';
+import { JobChangeSchema } from '../../../contract/api.ts';
 import { createJobChangeFeed } from '../../jobs/index.ts';
 import { createChangeBroadcast } from '../change-stream.ts';
 import type { AppDeps } from '../deps.ts';
-import { JobChangeSchema } from '../schemas.ts';
 
 /** The job change stream the queue and job pages follow instead of polling; one feed serves every client. */
 export async function eventRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {

@@ -2,12 +2,12 @@ import { realpath } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { ArtifactSchema, FileParams, JobParams } from '../../../contract/api.ts';
 import { ServiceError } from '../../errors.ts';
 import { type Job, jobFolder, logFileName } from '../../jobs/index.ts';
 import type { AppDeps } from '../deps.ts';
 import { streamLog } from '../log-stream.ts';
 import { sendFile } from '../range.ts';
-import { ArtifactSchema, FileParams, JobParams } from '../schemas.ts';
 
 const tags = ['files'];
 const LogQuery = Type.Object({

@@ -2,18 +2,18 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { ServiceError } from '../../errors.ts';
-import { jobFolder, logFileName } from '../../jobs/index.ts';
-import { requireAdmin } from '../auth.ts';
-import type { AppDeps } from '../deps.ts';
-import { checkUploadName, readSmallBody, receiveFile, writeLogChunk } from '../receive-file.ts';
 import {
   FileParams,
   JobParams,
   LOG_CHUNK_MAX_BYTES,
   LogAppendedSchema,
   UploadedFileSchema,
-} from '../schemas.ts';
+} from '../../../contract/api.ts';
+import { ServiceError } from '../../errors.ts';
+import { jobFolder, logFileName } from '../../jobs/index.ts';
+import { requireAdmin } from '../auth.ts';
+import type { AppDeps } from '../deps.ts';
+import { checkUploadName, readSmallBody, receiveFile, writeLogChunk } from '../receive-file.ts';
 
 /** Room for the largest images (live DVDs, raw disks), but a runaway upload still stops. */
 const MAX_UPLOAD_BYTES = 64 * 1024 ** 3;

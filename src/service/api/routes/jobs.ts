@@ -1,13 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { JobEta } from '../../../contract/eta.ts';
-import { type JobBlocker, queueBlocker } from '../../../contract/workers.ts';
-import { ServiceError } from '../../errors.ts';
-import { type JobSummary, jobFolder } from '../../jobs/index.ts';
-import { actorOf } from '../auth.ts';
-import type { AppDeps } from '../deps.ts';
-import { type JobStanding, NO_STANDING, presentJob, presentJobSummary } from '../present.ts';
 import {
   JobDetail,
   JobListQuery,
@@ -17,7 +10,14 @@ import {
   SubmitForm,
   type SubmitJson,
   SubmitJson as SubmitJsonSchema,
-} from '../schemas.ts';
+} from '../../../contract/api.ts';
+import type { JobEta } from '../../../contract/eta.ts';
+import { type JobBlocker, queueBlocker } from '../../../contract/workers.ts';
+import { ServiceError } from '../../errors.ts';
+import { type JobSummary, jobFolder } from '../../jobs/index.ts';
+import { actorOf } from '../auth.ts';
+import type { AppDeps } from '../deps.ts';
+import { type JobStanding, NO_STANDING, presentJob, presentJobSummary } from '../present.ts';
 import { MAX_KICKSTART_BYTES, readSubmitForm, submitInput } from '../submission.ts';
 
 const tags = ['jobs'];

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import { LintRequest, LintResult, RenderRequest, RenderResult } from '../../../contract/api.ts';
 import { renderKickstarterText } from '../../../kickstart/kickstarter/index.ts';
 import { lintKickstart } from '../../jobs/index.ts';
 import type { AppDeps } from '../deps.ts';
-import { LintRequest, LintResult, RenderRequest, RenderResult } from '../schemas.ts';
 import { MAX_KICKSTART_BYTES } from '../submission.ts';
 
 const tags = ['kickstarts'];

@@ -1,10 +1,5 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ServiceError } from '../../errors.ts';
-import { passwordInDirectory } from '../../users/index.ts';
-import { actorOf } from '../auth.ts';
-import type { AppDeps } from '../deps.ts';
-import { installLoginGuard } from '../login-limits.ts';
 import {
   Credentials,
   PasswordChange,
@@ -12,7 +7,12 @@ import {
   TokenCreated,
   TokenInfoSchema,
   TokenRequest,
-} from '../schemas.ts';
+} from '../../../contract/api.ts';
+import { ServiceError } from '../../errors.ts';
+import { passwordInDirectory } from '../../users/index.ts';
+import { actorOf } from '../auth.ts';
+import type { AppDeps } from '../deps.ts';
+import { installLoginGuard } from '../login-limits.ts';
 
 const tags = ['auth'];
 const TokenParams = Type.Object({ id: Type.String({ maxLength: 64 }) });

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import { STATS_DEFAULT_DAYS, type Stats, StatsQuery, StatsSchema } from '../../../contract/stats.ts';
 import { actorOf } from '../auth.ts';
 import type { AppDeps } from '../deps.ts';
-import { STATS_DEFAULT_DAYS, type Stats, StatsQuery, StatsSchema } from '../stats-schemas.ts';
 
 /** Stats at a glance: an admin's cover every job, anyone else's their own. */
 export async function statsRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {

@@ -1,11 +1,11 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { arches } from '../../builder/arches.ts';
-import { imageTypes } from '../../builder/image-types.ts';
-import { JobEtaSchema } from '../../contract/eta.ts';
-import { FailureSchema } from '../../contract/failure.ts';
-import { JobProgressSchema } from '../../contract/progress.ts';
-import { JobBlockerSchema, QueueStateSchema, WorkerSchema } from '../../contract/workers.ts';
-import { JOB_STATUSES } from '../jobs/index.ts';
+import { arches } from '../builder/arches.ts';
+import { imageTypes } from '../builder/image-types.ts';
+import { JobEtaSchema } from './eta.ts';
+import { FailureSchema } from './failure.ts';
+import { JobProgressSchema } from './progress.ts';
+import { JOB_STATUSES } from './status.ts';
+import { JobBlockerSchema, QueueStateSchema, WorkerSchema } from './workers.ts';
 
 /** The API's JSON shapes, declared once: Fastify validates and serialises with them, and OpenAPI shows them. */
 
