@@ -14,11 +14,11 @@ import { createJobService, jobFolder, logFileName } from '../../src/service/jobs
 import {
   apiFromPage,
   buildPages,
+  closeWebTests,
   DEFAULT_ADMIN,
   launchBrowser,
   logIn,
   newSession,
-  pageErrors,
   SCREENSHOT_DIR,
   screenshot,
   startServer,
@@ -37,11 +37,7 @@ before(async () => {
   process.stdout.write(`# screenshots: ${SCREENSHOT_DIR}\n`);
 });
 
-after(async () => {
-  await browser?.close();
-  await web?.stop();
-  assert.deepEqual(pageErrors, [], 'no page threw');
-});
+after(() => closeWebTests(browser, web));
 
 const jobs = async (page: Page, query = '') =>
   ((await apiFromPage(page, 'GET', `jobs${query}`)).body as JobPage).jobs;
