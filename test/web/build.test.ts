@@ -12,21 +12,21 @@ import type { Job } from '../../src/client/api-client.ts';
 import { jobFolder } from '../../src/service/jobs/index.ts';
 import {
   apiFromPage,
+  BUILD_TIMEOUT_MS,
   buildPages,
+  closeWebTests,
   DEFAULT_ADMIN,
   launchBrowser,
   logIn,
   newSession,
-  pageErrors,
   SCREENSHOT_DIR,
   screenshot,
+  skipUnlessRoot,
   startServer,
   type WebServer,
 } from './harness.ts';
 
-const skip = process.getuid?.() === 0 ? false : 'the native builder runs as root';
-/** A cold build downloads and unpacks a Debian system first. */
-const BUILD_TIMEOUT_MS = 15 * 60_000;
+const skip = skipUnlessRoot;
 
 let web: WebServer;
 let browser: Browser;
@@ -51,11 +51,7 @@ before(async () => {
   process.stdout.write(`# screenshots: ${SCREENSHOT_DIR}\n`);
 });
 
-after(async () => {
-  await browser?.close();
-  await web?.stop();
-  assert.deepEqual(pageErrors, [], 'no page threw');
-});
+after(() => closeWebTests(browser, web));
 
 const jobFromPage = async (page: Page, id: string) =>
   (await apiFromPage(page, 'GET', `jobs/${id}`)).body as Job;

@@ -1,5 +1,6 @@
 // Shared by the browser tests: a real IMG server on a free port over a temp folder, Debian's chromium driven by
 // playwright-core, logging in through the page, and screenshots a person can look at afterwards.
+import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +30,11 @@ const CHROMIUM = {
     '--disable-sync',
   ],
 };
+
+/** Why the files of real builds skip their tests: false as root, where the native builder runs. */
+export const skipUnlessRoot = process.getuid?.() === 0 ? false : 'the native builder runs as root';
+/** How long a real build may take: a cold one downloads and unpacks a Debian system first. */
+export const BUILD_TIMEOUT_MS = 15 * 60_000;
 
 export const DEFAULT_ADMIN = { username: 'imager', password: 'imager' };
 
@@ -82,6 +88,13 @@ export function launchBrowser(): Promise<Browser> {
 
 /** Errors the pages threw and nobody caught; a test file checks at its end that there were none. */
 export const pageErrors: string[] = [];
+
+/** A test file's end: its browser and server gone, and no page threw while it ran. */
+export async function closeWebTests(browser: Browser | undefined, web: WebServer | undefined): Promise<void> {
+  await browser?.close();
+  await web?.stop();
+  assert.deepEqual(pageErrors, [], 'no page threw');
+}
 
 /** A browser of its own (its own cookies, so its own session), with a desktop-sized window. */
 export async function newSession(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {

@@ -14,11 +14,11 @@ import { createJobService, jobFolder, logFileName } from '../../src/service/jobs
 import {
   apiFromPage,
   buildPages,
+  closeWebTests,
   DEFAULT_ADMIN,
   launchBrowser,
   logIn,
   newSession,
-  pageErrors,
   SCREENSHOT_DIR,
   screenshot,
   startServer,
@@ -37,11 +37,7 @@ before(async () => {
   process.stdout.write(`# screenshots: ${SCREENSHOT_DIR}\n`);
 });
 
-after(async () => {
-  await browser?.close();
-  await web?.stop();
-  assert.deepEqual(pageErrors, [], 'no page threw');
-});
+after(() => closeWebTests(browser, web));
 
 const jobs = async (page: Page, query = '') =>
   ((await apiFromPage(page, 'GET', `jobs${query}`)).body as JobPage).jobs;
@@ -463,4 +459,24 @@ test('a queue without worker or with builds off is marked on Submit and on the j
   assert.match((await paused.textContent()) ?? '', /paused.*off.*none.*1.*0/);
   await screenshot(admin, 'admin-workers');
   await jobs.workers.leave('test-worker-1');
+});
+
+test('a token’s name and a queue’s description are shown as text, never as markup', async () => {
+  const markup = '<img src=x onerror="window.pwned=1"><b>bold</b>';
+  const created = await apiFromPage(admin, 'POST', 'tokens', { ...DEFAULT_ADMIN, name: markup });
+  assert.ok(created.status >= 200 && created.status < 300, JSON.stringify(created.body));
+  await web.server.service.queues.put({ name: 'marked', description: markup, startsBuilds: true });
+  try {
+    await admin.goto(`${web.pages}admin/tokens/`);
+    await admin.locator('td[data-label="Name"]', { hasText: markup }).waitFor();
+    await openSubmit(admin, 'A ready template');
+    assert.equal(
+      await admin.locator('#queue option[value="marked"]').textContent(),
+      `marked (${markup}) — no worker`,
+    );
+    assert.equal(await admin.locator('b, img[src="x"]').count(), 0, 'no element was made of the text');
+    assert.equal(await admin.evaluate(() => 'pwned' in window), false, 'no handler of the text ran');
+  } finally {
+    await web.server.service.queues.remove('marked');
+  }
 });

@@ -9,7 +9,9 @@ import type { Browser, Page } from 'playwright-core';
 import type { Job } from '../../src/client/api-client.ts';
 import {
   apiFromPage,
+  BUILD_TIMEOUT_MS,
   buildPages,
+  closeWebTests,
   DEFAULT_ADMIN,
   launchBrowser,
   logIn,
@@ -17,13 +19,12 @@ import {
   pageErrors,
   SCREENSHOT_DIR,
   screenshot,
+  skipUnlessRoot,
   startServer,
   type WebServer,
 } from './harness.ts';
 
-const skip = process.getuid?.() === 0 ? false : 'the native builder runs as root';
-/** A cold build downloads and unpacks a Debian system first. */
-const BUILD_TIMEOUT_MS = 15 * 60_000;
+const skip = skipUnlessRoot;
 const ALICE = { username: 'alice', password: 'alice-password' };
 
 const minimal = readFileSync(join(import.meta.dirname, '../../templates/debian-minimal.ks'), 'utf8');
@@ -71,11 +72,7 @@ before(async () => {
   process.stdout.write(`# screenshots: ${SCREENSHOT_DIR}\n`);
 });
 
-after(async () => {
-  await browser?.close();
-  await web?.stop();
-  assert.deepEqual(pageErrors, [], 'no page threw');
-});
+after(() => closeWebTests(browser, web));
 
 /** The rows of a chart's table, each as its cells' text; the table is the chart's text alternative. */
 async function chartTable(page: Page, chart: string): Promise<string[][]> {

@@ -9,11 +9,11 @@ import type { Job, JobPage } from '../../src/client/api-client.ts';
 import {
   apiFromPage,
   buildPages,
+  closeWebTests,
   DEFAULT_ADMIN,
   launchBrowser,
   logIn,
   newSession,
-  pageErrors,
   screenshot,
   startServer,
   type WebServer,
@@ -31,11 +31,7 @@ before(async () => {
   await logIn(page, web.pages, DEFAULT_ADMIN);
 });
 
-after(async () => {
-  await browser?.close();
-  await web?.stop();
-  assert.deepEqual(pageErrors, [], 'no page threw');
-});
+after(() => closeWebTests(browser, web));
 
 const queuedJobs = async () => ((await apiFromPage(page, 'GET', 'jobs')).body as JobPage).jobs;
 

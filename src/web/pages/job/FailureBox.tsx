@@ -1,14 +1,26 @@
+import type { ReactNode } from 'react';
 import type { Failure } from '../../../client/api-client.ts';
 import { failureClasses } from '../../../contract/failure.ts';
 import { ownerText } from '../../../contract/failure-text.ts';
 import { href } from '../../app/router.tsx';
+import { jobPath } from '../../app/routes.ts';
 
 /**
  * A log line of the job's page: its log view scrolls to it and marks it (JobPage, LogView). The page's path is
  * spelt out, as a bare `#…` resolves against the `<base href>`, the app's root.
  */
 function logLineHref(jobId: string, line: number): string {
-  return `${href(`job/${jobId}`)}#log-L${line}`;
+  return `${href(jobPath(jobId))}#log-L${line}`;
+}
+
+/** One row of the box; the box leaves out the rows a failure has nothing for. */
+function Entry({ term, children }: { term: string; children: ReactNode }) {
+  return (
+    <>
+      <dt>{term}</dt>
+      <dd>{children}</dd>
+    </>
+  );
 }
 
 /** Why a job failed, in the terms a user can act on: what, whose to fix, where, the details, the log line. */
@@ -25,69 +37,42 @@ export function FailureBox({ jobId, failure }: { jobId: string; failure: Failure
         <dd>{failureClasses[failure.class].title}</dd>
         <dt>Whose to fix</dt>
         <dd data-failure-owner={failure.owner}>{ownerText(failure)}</dd>
-        {failure.step !== null && (
-          <>
-            <dt>Step</dt>
-            <dd>{failure.step}</dd>
-          </>
-        )}
-        {details.packages && (
-          <>
-            <dt>Missing packages</dt>
-            <dd>{details.packages.join(', ')}</dd>
-          </>
-        )}
+        {failure.step !== null && <Entry term="Step">{failure.step}</Entry>}
+        {details.packages && <Entry term="Missing packages">{details.packages.join(', ')}</Entry>}
         {details.sources && (
-          <>
-            <dt>Sources searched</dt>
-            <dd>
-              <ul>
-                {details.sources.map((source) => (
-                  <li key={source}>
-                    <code>{source}</code>
-                  </li>
-                ))}
-              </ul>
-            </dd>
-          </>
+          <Entry term="Sources searched">
+            <ul>
+              {details.sources.map((source) => (
+                <li key={source}>
+                  <code>{source}</code>
+                </li>
+              ))}
+            </ul>
+          </Entry>
         )}
         {details.script && (
-          <>
-            <dt>Script</dt>
-            <dd>
-              %{details.script.kind} #{details.script.number},{' '}
-              {details.script.exit_code === null
-                ? 'killed by a signal'
-                : `exit code ${details.script.exit_code}`}
-            </dd>
-          </>
+          <Entry term="Script">
+            %{details.script.kind} #{details.script.number},{' '}
+            {details.script.exit_code === null
+              ? 'killed by a signal'
+              : `exit code ${details.script.exit_code}`}
+          </Entry>
         )}
         {details.repository && (
-          <>
-            <dt>Repository</dt>
-            <dd>
-              <code>{details.repository.url}</code>: {details.repository.problem}
-            </dd>
-          </>
+          <Entry term="Repository">
+            <code>{details.repository.url}</code>: {details.repository.problem}
+          </Entry>
         )}
-        {details.limit_s !== undefined && (
-          <>
-            <dt>Time limit</dt>
-            <dd>{details.limit_s} s</dd>
-          </>
-        )}
+        {details.limit_s !== undefined && <Entry term="Time limit">{details.limit_s} s</Entry>}
         {logLine && (
-          <>
-            <dt>First error</dt>
-            <dd>
-              {logLine.number !== undefined && (
-                <>
-                  <a href={logLineHref(jobId, logLine.number)}>log line {logLine.number}</a>:{' '}
-                </>
-              )}
-              <code>{logLine.text}</code>
-            </dd>
-          </>
+          <Entry term="First error">
+            {logLine.number !== undefined && (
+              <>
+                <a href={logLineHref(jobId, logLine.number)}>log line {logLine.number}</a>:{' '}
+              </>
+            )}
+            <code>{logLine.text}</code>
+          </Entry>
         )}
       </dl>
     </section>

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useSyncExternalStore } from 'react';
 import { isFinished } from '../../../client/api-client.ts';
 import { describeEta } from '../../../client/eta-text.ts';
 import { api } from '../../app/api.ts';
@@ -114,18 +114,13 @@ function useScrollToHash(ready: boolean) {
   }, [ready]);
 }
 
-/** The log line `#log-LN` names, now and whenever the error box's link changes the hash. */
-function markedLogLine(): number | undefined {
-  const match = /^#log-L(\d+)$/.exec(location.hash);
-  return match ? Number(match[1]) : undefined;
+function subscribeToHash(onChange: () => void): () => void {
+  window.addEventListener('hashchange', onChange);
+  return () => window.removeEventListener('hashchange', onChange);
 }
 
+/** The log line `#log-LN` names, now and whenever the error box's link changes the hash. */
 function useMarkedLogLine(): number | undefined {
-  const [line, setLine] = useState(markedLogLine);
-  useEffect(() => {
-    const onHashChange = () => setLine(markedLogLine());
-    window.addEventListener('hashchange', onHashChange);
-    return () => window.removeEventListener('hashchange', onHashChange);
-  }, []);
-  return line;
+  const match = /^#log-L(\d+)$/.exec(useSyncExternalStore(subscribeToHash, () => location.hash));
+  return match ? Number(match[1]) : undefined;
 }

@@ -1,6 +1,6 @@
 import { type ReactNode, useId } from 'react';
 
-export interface Column<Row> {
+interface Column<Row> {
   label: string;
   value: (row: Row) => string | number;
 }

@@ -1,6 +1,12 @@
 import type { ArchInfo, ImageTypeInfo, QueueState } from '../../../client/api-client.ts';
-import { queueBlocker } from '../../../contract/workers.ts';
+import { type JobBlocker, queueBlocker } from '../../../contract/workers.ts';
 import type { SubmitDraft } from './draft.ts';
+
+/** A queue's mark in the list, by why its jobs would wait: one for every reason the contract knows. */
+const BLOCKER_MARK: Record<JobBlocker['reason'], string> = {
+  'no-worker': 'no worker',
+  'builds-off': 'builds off',
+};
 
 interface TargetFieldsetProps {
   draft: SubmitDraft;
@@ -58,7 +64,7 @@ export function TargetFieldset({ draft, imageTypes, arches, queues, update }: Ta
                 <option key={queue.name} value={queue.name} data-blocked={blocker?.reason}>
                   {queue.name}
                   {queue.description ? ` (${queue.description})` : ''}
-                  {blocker ? ` — ${blocker.reason === 'no-worker' ? 'no worker' : 'builds off'}` : ''}
+                  {blocker ? ` — ${BLOCKER_MARK[blocker.reason]}` : ''}
                 </option>
               );
             })}
