@@ -2,16 +2,19 @@ import type { Kysely } from 'kysely';
 import type { JobEta } from '../../contract/eta.ts';
 import type { Database } from '../db/schema.ts';
 import { type ActiveJob, estimate } from './eta.ts';
-import type { WorkerRegistry } from './workers.ts';
+import type { WorkerOverview } from './workers.ts';
 
 /** How many recent builds the typical durations come from: enough for a median per kind, recent enough to follow change. */
 const RECENT_BUILDS = 200;
 
-/** Every waiting and building job's estimate, from the database's recent builds, backlog and live workers. */
-export type Estimates = (aliveWithinMs: number) => Promise<Map<string, JobEta>>;
+/**
+ * Every waiting and building job's estimate, from the database's recent builds and backlog and the caller's
+ * overview of the live workers (which it reads for the jobs' blockers too).
+ */
+export type Estimates = (live: WorkerOverview) => Promise<Map<string, JobEta>>;
 
-export function createEstimates(db: Kysely<Database>, workers: WorkerRegistry, now: () => Date): Estimates {
-  return async (aliveWithinMs) => {
+export function createEstimates(db: Kysely<Database>, now: () => Date): Estimates {
+  return async ({ workers, queues }) => {
     const recent = await db
       .selectFrom('jobs')
       .select(['queue', 'image_type', 'arch', 'started', 'finished'])
@@ -26,12 +29,10 @@ export function createEstimates(db: Kysely<Database>, workers: WorkerRegistry, n
       .where('status', 'in', ['IN QUEUE', 'BUILDING'])
       .orderBy('id')
       .execute();
-    const live = await workers.list(aliveWithinMs);
-    const queues = await db.selectFrom('queues').select(['name', 'starts_builds']).execute();
     const slots = new Map<string, number>();
     for (const queue of queues) {
-      if (queue.starts_builds !== 1) continue;
-      const serving = live.filter((worker) => worker.queues.includes(queue.name));
+      if (!queue.starts_builds) continue;
+      const serving = workers.filter((worker) => queue.workers.includes(worker.id));
       slots.set(
         queue.name,
         serving.reduce((sum, worker) => sum + worker.slots, 0),
