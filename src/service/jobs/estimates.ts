@@ -8,27 +8,46 @@ import type { WorkerOverview } from './workers.ts';
 const RECENT_BUILDS = 200;
 
 /**
- * Every waiting and building job's estimate, from the database's recent builds and backlog and the caller's
+ * How far into each queue waiting jobs get an estimate. A request that shows a job pays for the jobs ahead of it
+ * (read and placed on the slots), so an unbounded backlog made every GET and POST of /jobs as slow as the queue is
+ * long (about a second at 100,000 waiting here); further back, an estimate means little anyway.
+ */
+export const ETA_HORIZON = 1000;
+
+/**
+ * Every building job's estimate, and those of the first `horizon` waiting jobs of each queue someone builds, from the database's recent builds and backlog and the caller's
  * overview of the live workers (which it reads for the jobs' blockers too).
  */
 export type Estimates = (live: WorkerOverview) => Promise<Map<string, JobEta>>;
 
-export function createEstimates(db: Kysely<Database>, now: () => Date): Estimates {
+export function createEstimates(db: Kysely<Database>, now: () => Date, horizon = ETA_HORIZON): Estimates {
   return async ({ workers, queues }) => {
+    // Newest first by id (the primary key): no sort of every finished job, however many there are.
     const recent = await db
       .selectFrom('jobs')
       .select(['queue', 'image_type', 'arch', 'started', 'finished'])
       .where('status', '=', 'DONE')
       .where('started', 'is not', null)
-      .orderBy('finished', 'desc')
+      .orderBy('id', 'desc')
       .limit(RECENT_BUILDS)
       .execute();
-    const active = await db
-      .selectFrom('jobs')
-      .select(['id', 'queue', 'image_type', 'arch', 'status', 'started'])
-      .where('status', 'in', ['IN QUEUE', 'BUILDING'])
-      .orderBy('id')
-      .execute();
+    const columns = ['id', 'queue', 'image_type', 'arch', 'status', 'started'] as const;
+    const building = await db.selectFrom('jobs').select(columns).where('status', '=', 'BUILDING').execute();
+    const waiting = [];
+    // Queues nobody builds get no estimate: their backlogs are not read.
+    for (const queue of queues.filter((q) => q.starts_builds && q.workers.length > 0)) {
+      waiting.push(
+        ...(await db
+          .selectFrom('jobs')
+          .select(columns)
+          .where('status', '=', 'IN QUEUE')
+          .where('queue', '=', queue.name)
+          .orderBy('id')
+          .limit(horizon)
+          .execute()),
+      );
+    }
+    const active = [...building, ...waiting];
     const slots = new Map<string, number>();
     for (const queue of queues) {
       if (!queue.starts_builds) continue;
