@@ -4,9 +4,7 @@
  * pages come from the kernel without touching the disk, so both sides measure their own cost, not the disk's.
  */
 import { createReadStream } from 'node:fs';
-import { mkdir, open } from 'node:fs/promises';
-import { join } from 'node:path';
-import { jobFolder } from '../src/service/jobs/index.ts';
+import { jobWithSparseArtifact } from './lib/artifact.ts';
 import { median, serverBusy } from './lib/compare.ts';
 import { runLoad } from './lib/load.ts';
 import { withBenchServer } from './lib/server.ts';
@@ -25,30 +23,15 @@ async function readDirectly(path: string): Promise<number> {
 }
 
 console.log(`download of a ${SIZE / 1024 ** 3} GiB artifact, ${ROUNDS} rounds, medians`);
-await withBenchServer(async ({ server, config, origin, authorization }) => {
-  const { jobs } = server.service;
-  const submitted = await jobs.submit(
-    { kickstart: 'lang en_US.UTF-8\nrootpw secret\n%packages\nbash\n%end\n', type: 'fs', arch: 'x86_64' },
-    { username: 'imager', admin: true },
-  );
-  const job = await jobs.claimById(submitted.id, 'bench');
-  if (!job) throw new Error(`job ${submitted.id} could not be claimed`);
-  const folder = jobFolder(config.worker.base_dir, job);
-  await mkdir(folder, { recursive: true });
-  const path = join(folder, FILE_NAME);
-  const file = await open(path, 'w');
-  await file.truncate(SIZE);
-  await file.close();
-  // The route sends the recorded sha256 as the ETag and never checks it: hashing a gigabyte would only add time.
-  await jobs.finish(job.id, 'bench', {
-    artifacts: [{ name: FILE_NAME, size: SIZE, sha256: '0'.repeat(64), main: true }],
-  });
+await withBenchServer(async (bench) => {
+  const { origin, authorization } = bench;
+  const { jobId, path } = await jobWithSparseArtifact(bench, FILE_NAME, SIZE);
 
   /** Wall seconds, and the milliseconds the server's event loop (this thread) was busy sending. */
   const download = async () => {
     const { result, busyMs } = await serverBusy(() =>
       runLoad({
-        url: `${origin}/api/v1/jobs/${job.id}/files/${FILE_NAME}`,
+        url: `${origin}/api/v1/jobs/${jobId}/files/${FILE_NAME}`,
         method: 'GET',
         headers: { authorization },
         connections: 1,

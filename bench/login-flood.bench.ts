@@ -6,9 +6,7 @@
  * threads of its own (scrypt on libuv's pool, which file reads share), 24 parallel logins held a log download for
  * half a minute.
  */
-import { mkdir, open } from 'node:fs/promises';
-import { join } from 'node:path';
-import { jobFolder } from '../src/service/jobs/index.ts';
+import { jobWithSparseArtifact } from './lib/artifact.ts';
 import { median } from './lib/compare.ts';
 import { runLoad } from './lib/load.ts';
 import { withBenchServer } from './lib/server.ts';
@@ -22,27 +20,13 @@ console.log(
   `a ${SIZE / 1024 ** 2} MiB download alone and under ${PARALLEL_LOGINS} parallel wrong logins, ${ROUNDS} rounds, medians`,
 );
 await withBenchServer(
-  async ({ server, config, origin, authorization }) => {
-    const { jobs } = server.service;
-    const submitted = await jobs.submit(
-      { kickstart: 'lang en_US.UTF-8\nrootpw secret\n%packages\nbash\n%end\n', type: 'fs', arch: 'x86_64' },
-      { username: 'imager', admin: true },
-    );
-    const job = await jobs.claimById(submitted.id, 'bench');
-    if (!job) throw new Error(`job ${submitted.id} could not be claimed`);
-    const folder = jobFolder(config.worker.base_dir, job);
-    await mkdir(folder, { recursive: true });
-    // Sparse: its pages come from the kernel, so the download measures the server's reads, not the disk.
-    const file = await open(join(folder, FILE_NAME), 'w');
-    await file.truncate(SIZE);
-    await file.close();
-    await jobs.finish(job.id, 'bench', {
-      artifacts: [{ name: FILE_NAME, size: SIZE, sha256: '0'.repeat(64), main: true }],
-    });
+  async (bench) => {
+    const { origin, authorization } = bench;
+    const { jobId } = await jobWithSparseArtifact(bench, FILE_NAME, SIZE);
 
     const download = async () => {
       const result = await runLoad({
-        url: `${origin}/api/v1/jobs/${job.id}/files/${FILE_NAME}`,
+        url: `${origin}/api/v1/jobs/${jobId}/files/${FILE_NAME}`,
         method: 'GET',
         headers: { authorization },
         connections: 1,

@@ -117,7 +117,7 @@ export function installMetrics(app: FastifyInstance, { config, jobs, users }: Ap
     for (const { queue, status, count } of counts) jobsGauge.set({ queue, status }, count);
     diskGauge.reset();
     for (const { queue, bytes: size } of bytes) diskGauge.set({ queue }, size);
-    const workers = await jobs.workers.list(aliveWithinMs);
+    const { workers, queues } = await jobs.workers.overview(aliveWithinMs);
     workerSlots.reset();
     workerBusy.reset();
     for (const worker of workers) {
@@ -126,7 +126,7 @@ export function installMetrics(app: FastifyInstance, { config, jobs, users }: Ap
     }
     queueWorkers.reset();
     queueBuilds.reset();
-    for (const queue of await jobs.workers.queueStates(aliveWithinMs)) {
+    for (const queue of queues) {
       queueWorkers.set({ queue: queue.name }, queue.workers.length);
       queueBuilds.set({ queue: queue.name }, queue.starts_builds ? 1 : 0);
     }

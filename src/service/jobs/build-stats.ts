@@ -1,5 +1,6 @@
 import { type Expression, type Kysely, type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
 import { encodeTime } from 'ulid';
+import type { Stats } from '../../contract/stats.ts';
 import type { Dialect } from '../db/connect.ts';
 import type { Database } from '../db/schema.ts';
 
@@ -10,31 +11,11 @@ export interface BuildStatsQuery {
   owner?: string;
 }
 
-/** Median and 90th percentile (nearest rank) of some seconds; null when nothing was measured. */
-export interface Spread {
-  count: number;
-  median: number | null;
-  p90: number | null;
-}
+/** The stats route's answer but its scope, which the route adds: the contract declares the shape once. */
+export type BuildStats = Omit<Stats, 'scope'>;
 
-export interface BuildStats {
-  days: number;
-  /** The window's first moment (midnight UTC): it holds the jobs submitted since. */
-  since: string;
-  /** Every day of the window, oldest first, by the day the jobs finished; days without any are zeros. */
-  per_day: { day: string; done: number; failed: number; cancelled: number }[];
-  totals: { done: number; failed: number; cancelled: number };
-  /** DONE / (DONE + ERROR): a cancel is nobody's failure. Null before any build ended either way. */
-  success_rate: number | null;
-  /** Of the successful builds (started → finished), by image type. */
-  build_seconds: (Spread & { type: string })[];
-  /** Created → started, of every job that started. */
-  queue_wait_seconds: Spread;
-  /** The failed jobs by failure class, most first. */
-  failure_classes: { class: string; jobs: number }[];
-  /** The queues with most jobs submitted, most first, and how many of those still wait. */
-  busiest_queues: { queue: string; jobs: number; waiting: number }[];
-}
+/** Median and 90th percentile (nearest rank) of some seconds; null when nothing was measured. */
+export type Spread = BuildStats['queue_wait_seconds'];
 
 export const BUSIEST_QUEUES_SHOWN = 10;
 

@@ -263,7 +263,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
   return {
     events,
     workers,
-    estimates: createEstimates(db, workers, clock),
+    estimates: createEstimates(db, clock),
 
     async submit(input, owner) {
       return enqueue({

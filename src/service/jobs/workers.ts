@@ -5,6 +5,12 @@ import type { Database, WorkersTable } from '../db/schema.ts';
 /** What a worker says of itself at each beat. */
 export type WorkerBeat = Omit<WorkerInfo, 'heartbeat'>;
 
+/** The live workers and every queue's state, from one read of each, for callers that need both. */
+export interface WorkerOverview {
+  workers: WorkerInfo[];
+  queues: QueueState[];
+}
+
 /**
  * The running workers, each row written by the worker's own beat, so any web node can say who serves a queue.
  * A worker that stops deletes its row; one that dies stops beating and drops out of the lists once it has been
@@ -17,6 +23,8 @@ export interface WorkerRegistry {
   list(aliveWithinMs: number): Promise<WorkerInfo[]>;
   /** Every queue with its live workers and its waiting and building jobs. */
   queueStates(aliveWithinMs: number): Promise<QueueState[]>;
+  /** `list` and `queueStates` together, the workers read once. */
+  overview(aliveWithinMs: number): Promise<WorkerOverview>;
 }
 
 /**
@@ -36,6 +44,30 @@ export function createWorkerRegistry(db: Kysely<Database>, now: () => Date): Wor
       .orderBy('id')
       .execute();
     return rows.map(workerFromRow);
+  }
+
+  async function overview(aliveWithinMs: number): Promise<WorkerOverview> {
+    const workers = await list(aliveWithinMs);
+    const queues = await db.selectFrom('queues').selectAll().orderBy('name').execute();
+    // The counts the database's triggers keep (migration 0005), not a count of the backlog.
+    const counts = await db
+      .selectFrom('job_counts')
+      .select(['queue', 'status', 'jobs'])
+      .where('status', 'in', ['IN QUEUE', 'BUILDING'])
+      .execute();
+    const count = (queue: string, status: string) =>
+      Number(counts.find((row) => row.queue === queue && row.status === status)?.jobs ?? 0);
+    return {
+      workers,
+      queues: queues.map((queue) => ({
+        name: queue.name,
+        description: queue.description,
+        starts_builds: queue.starts_builds === 1,
+        workers: workers.filter((worker) => worker.queues.includes(queue.name)).map((worker) => worker.id),
+        waiting: count(queue.name, 'IN QUEUE'),
+        building: count(queue.name, 'BUILDING'),
+      })),
+    };
   }
 
   return {
@@ -66,25 +98,10 @@ export function createWorkerRegistry(db: Kysely<Database>, now: () => Date): Wor
     list,
 
     async queueStates(aliveWithinMs) {
-      const workers = await list(aliveWithinMs);
-      const queues = await db.selectFrom('queues').selectAll().orderBy('name').execute();
-      // The counts the database's triggers keep (migration 0005), not a count of the backlog.
-      const counts = await db
-        .selectFrom('job_counts')
-        .select(['queue', 'status', 'jobs'])
-        .where('status', 'in', ['IN QUEUE', 'BUILDING'])
-        .execute();
-      const count = (queue: string, status: string) =>
-        Number(counts.find((row) => row.queue === queue && row.status === status)?.jobs ?? 0);
-      return queues.map((queue) => ({
-        name: queue.name,
-        description: queue.description,
-        starts_builds: queue.starts_builds === 1,
-        workers: workers.filter((worker) => worker.queues.includes(queue.name)).map((worker) => worker.id),
-        waiting: count(queue.name, 'IN QUEUE'),
-        building: count(queue.name, 'BUILDING'),
-      }));
+      return (await overview(aliveWithinMs)).queues;
     },
+
+    overview,
   };
 }
 

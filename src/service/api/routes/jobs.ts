@@ -37,12 +37,12 @@ export async function jobRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
   ): Promise<(job: Standable) => JobStanding> => {
     const positions = known ?? (await jobs.queuePositions(list));
     const blockers = new Map<string, JobBlocker | null>();
-    if (list.some((job) => job.status === 'IN QUEUE')) {
-      for (const queue of await jobs.workers.queueStates(aliveWithinMs))
-        blockers.set(queue.name, queueBlocker(queue));
+    let etas = new Map<string, JobEta>();
+    if (list.some((job) => job.status === 'IN QUEUE' || job.status === 'BUILDING')) {
+      const live = await jobs.workers.overview(aliveWithinMs);
+      for (const queue of live.queues) blockers.set(queue.name, queueBlocker(queue));
+      etas = await jobs.estimates(live);
     }
-    const active = list.some((job) => job.status === 'IN QUEUE' || job.status === 'BUILDING');
-    const etas = active ? await jobs.estimates(aliveWithinMs) : new Map<string, JobEta>();
     return (job) => ({
       queuePosition: positions.get(job.id) ?? null,
       blocked: job.status === 'IN QUEUE' ? (blockers.get(job.queue) ?? null) : null,
