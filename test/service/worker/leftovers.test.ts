@@ -21,9 +21,10 @@ import { loopsBackedBelow, mountsBelow, removeTree } from '../../../src/builder/
 import { createJobService, createQueueCatalog } from '../../../src/service/jobs/index.ts';
 import { createEmbeddedTransport } from '../../../src/service/queue/index.ts';
 import type { BuildOrder } from '../../../src/service/worker/child-protocol.ts';
-import { BUILD_CHILD, startWorker } from '../../../src/service/worker/index.ts';
+import { startWorker } from '../../../src/service/worker/index.ts';
 import { tempDir, testDatabase } from '../helpers.ts';
 import { validKickstart } from '../jobs/fixtures.ts';
+import { testSettings } from './settings.ts';
 
 const skip = process.getuid?.() === 0 ? false : 'the native builder, mounts and loop devices need root';
 const oneBuild = fileURLToPath(new URL('./fixtures/one-build.ts', import.meta.url));
@@ -164,20 +165,7 @@ test('a worker starting removes what a build killed with SIGKILL left, and nothi
     catalog: createQueueCatalog(db),
     queues: ['web'],
     slots: 1,
-    settings: {
-      baseDir: tempDir(t),
-      builder: 'native',
-      micOpts: [],
-      timeoutMs: 60_000,
-      postCreation: '',
-      heartbeatMs: 2000,
-      killGraceMs: 5000,
-      stopGraceMs: 30_000,
-      buildEntry: BUILD_CHILD,
-      upload: null,
-      gpgKeyDir: '',
-      sandboxIdBase: defaultIdBase,
-    },
+    settings: testSettings({ baseDir: tempDir(t), timeoutMs: 60_000 }),
     onError: (error, context) => t.diagnostic(`${context}: ${error}`),
     log: (line) => logged.push(line),
   });

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { defaultIdBase } from '../../../src/builder/sandbox.ts';
 import {
   createJobService,
   createQueueCatalog,
@@ -18,6 +17,7 @@ import { createEmbeddedTransport } from '../../../src/service/queue/index.ts';
 import { startWorker, type WorkerSettings } from '../../../src/service/worker/index.ts';
 import { tempDir, testDatabase } from '../helpers.ts';
 import { alice, submission } from '../jobs/fixtures.ts';
+import { testSettings } from './settings.ts';
 
 const standIn = fileURLToPath(new URL('./fixtures/stand-in-build.ts', import.meta.url));
 
@@ -44,20 +44,14 @@ async function setup(t: TestContext, buildMs: number): Promise<Setup> {
   const jobs = createJobService({ db, dialect });
   const catalog = createQueueCatalog(db);
   const baseDir = tempDir(t);
-  const settings: WorkerSettings = {
+  const settings = testSettings({
     baseDir,
-    builder: 'native',
-    micOpts: [],
     timeoutMs: 60_000,
-    postCreation: '',
     heartbeatMs: 200,
     killGraceMs: 2000,
     stopGraceMs: 2000,
     buildEntry: standIn,
-    upload: null,
-    gpgKeyDir: '',
-    sandboxIdBase: defaultIdBase,
-  };
+  });
   return {
     jobs,
     catalog,
