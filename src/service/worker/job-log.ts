@@ -1,7 +1,7 @@
 import { createWriteStream, statSync, type WriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { BuildEvent } from '../../builder/events.ts';
-import { formatEvent } from '../../builder/publish.ts';
+import { formatEvent, logLines } from '../../builder/publish.ts';
 
 /** `<name>.log` in the job's folder, written line by line as the build goes, so followers see it at once. */
 export class JobLog {
@@ -19,7 +19,7 @@ export class JobLog {
   }
 
   line(text: string): void {
-    this.#stream.write(`${new Date().toISOString()} ${text}\n`);
+    this.#stream.write(logLines(text));
   }
 
   event(event: BuildEvent): void {

@@ -29,3 +29,17 @@ test('a log new with this run is numbered from its first line', async (t) => {
   await log.close();
   assert.deepEqual(await log.find(['job ERROR: ']), { number: 1, text: 'job ERROR: first' });
 });
+
+test('a line break in a message cannot forge a line of the log: every line it makes is stamped', async (t) => {
+  const path = join(tempDir(t), 'job.log');
+  const log = new JobLog(path, (error) => assert.fail(error));
+  log.line('[scripts] x\n2026-01-01T00:00:00.000Z job DONE\r\nmore\rend');
+  await log.close();
+  const lines = readFileSync(path, 'utf8').split('\n').slice(0, -1);
+  assert.equal(lines.length, 4);
+  const stamp = lines[0]!.split(' ')[0]!;
+  assert.match(stamp, /^\d{4}-\d\d-\d\dT/);
+  assert.notEqual(stamp, '2026-01-01T00:00:00.000Z');
+  for (const line of lines) assert.ok(line.startsWith(`${stamp} `), line);
+  assert.equal(lines[1], `${stamp} 2026-01-01T00:00:00.000Z job DONE`);
+});
