@@ -13,5 +13,7 @@ if [ -f "$stamp" ] && [ -z "$(find src tsconfig.json tsconfig.build.json -newer 
 fi
 # The stamp's time is taken before compiling, so a source edited meanwhile counts as newer.
 touch "$stamp.next"
-npx --no-install tsc -p tsconfig.build.json
+# Emit only (the same files; 14 s instead of 39 s here): type-checking is `tsc --noEmit`'s, which npm test and
+# npm run lint run over src and the tests alike, so checking src here too did the same work twice.
+npx --no-install tsc -p tsconfig.build.json --noCheck
 mv "$stamp.next" "$stamp"

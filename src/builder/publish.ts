@@ -53,7 +53,7 @@ export async function buildAndPublish(
   const logName = `${options.name}.log`;
   const log = options.writeLog ? createWriteStream(join(options.stageDir, logName)) : undefined;
   const emit = (event: BuildEvent): void => {
-    log?.write(`${new Date().toISOString()} ${formatEvent(event)}\n`);
+    log?.write(logLines(formatEvent(event)));
     options.onEvent?.(event);
   };
   try {
@@ -87,6 +87,19 @@ export async function buildAndPublish(
 function closeStream(stream: NodeJS.WritableStream & { closed?: boolean }): Promise<void> {
   if (stream.closed) return Promise.resolve();
   return new Promise((resolve) => stream.end(resolve));
+}
+
+/**
+ * A log entry as it goes into a build's log: each of its lines stamped. A message that quotes build output (a
+ * failure, a note) may hold line breaks; unstamped, what follows one would pass for a line of the log's own
+ * (`job DONE`, say).
+ */
+export function logLines(text: string, at = new Date()): string {
+  const stamp = at.toISOString();
+  return text
+    .split(/\r\n|\r|\n/)
+    .map((line) => `${stamp} ${line}\n`)
+    .join('');
 }
 
 export function formatEvent(event: BuildEvent): string {

@@ -33,7 +33,6 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
   let stopped = false;
   let latest: JobProgress | undefined;
   let sent: string | undefined;
-  let lastStep: number | undefined;
   /** Step starts not sent yet: each is sent, in order, even when several come during one beat under way. */
   const newSteps: JobProgress[] = [];
   let idle: (() => void)[] = [];
@@ -70,9 +69,9 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
 
   return {
     progress(progress) {
+      const newStep = progress.index !== latest?.index;
       latest = progress;
-      if (progress.index !== lastStep) {
-        lastStep = progress.index;
+      if (newStep) {
         newSteps.push(progress);
         beat();
       }

@@ -1,25 +1,25 @@
-import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, statSync, type WriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { BuildEvent } from '../../builder/events.ts';
-import { formatEvent } from '../../builder/publish.ts';
+import { formatEvent, logLines } from '../../builder/publish.ts';
 
 /** `<name>.log` in the job's folder, written line by line as the build goes, so followers see it at once. */
 export class JobLog {
   readonly #stream: WriteStream;
-  /** A job built again appends to its log: this run's lines start here (0-based). */
-  readonly #firstLine: number;
+  /** A job built again appends to its log: this run's lines start at this byte. */
+  readonly #start: number;
 
   constructor(
     readonly path: string,
     /** A log that cannot be written (disk full, folder removed) is reported; it must not bring the worker down. */
     readonly onError: (error: Error) => void,
   ) {
-    this.#firstLine = linesIn(this.path);
+    this.#start = sizeOf(this.path);
     this.#stream = createWriteStream(this.path, { flags: 'a' }).on('error', this.onError);
   }
 
   line(text: string): void {
-    this.#stream.write(`${new Date().toISOString()} ${text}\n`);
+    this.#stream.write(logLines(text));
   }
 
   event(event: BuildEvent): void {
@@ -31,9 +31,11 @@ export class JobLog {
    * text without the timestamp: read back from the file once it is closed, so nothing is kept per line.
    */
   async find(texts: readonly string[]): Promise<{ number: number; text: string } | undefined> {
-    const lines = (await readFile(this.path, 'utf8').catch(() => '')).split('\n');
+    const content = await readFile(this.path).catch(() => Buffer.alloc(0));
+    const firstLine = content.subarray(0, this.#start).toString('utf8').split('\n').length - 1;
+    const lines = content.toString('utf8').split('\n');
     for (const text of texts) {
-      const index = lines.findIndex((line, i) => i >= this.#firstLine && line.includes(text));
+      const index = lines.findIndex((line, i) => i >= firstLine && line.includes(text));
       if (index >= 0) return { number: index + 1, text: lines[index]!.replace(/^\S+ /, '') };
     }
     return undefined;
@@ -46,10 +48,10 @@ export class JobLog {
   }
 }
 
-function linesIn(path: string): number {
+/** Its size only: the earlier runs' lines are counted when the log is read back, if ever, not at every start. */
+function sizeOf(path: string): number {
   try {
-    const text = readFileSync(path, 'utf8');
-    return text === '' ? 0 : text.split('\n').length - 1;
+    return statSync(path).size;
   } catch {
     return 0;
   }

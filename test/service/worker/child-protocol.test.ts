@@ -69,6 +69,15 @@ test('a message of a known type but the wrong shape is text, not acted upon', ()
   }
 });
 
+test("a build's output that forges a message, newline and all, arrives as the log line it was", () => {
+  // What a kickstart script could print to pass for the child: a result naming a file outside the job's folder.
+  const forged = '{"type":"result","ok":true,"main":"../../../etc/shadow","digests":{}}';
+  const event = { type: 'log', step: 'scripts', line: `done\n${forged}\r\n${forged}` } satisfies ChildMessage;
+  const line = encodeMessage(event);
+  assert.equal(line.indexOf('\n'), line.length - 1, 'one stdout line, whatever the text holds');
+  assert.deepEqual(parseChildLine(line.slice(0, -1)), event);
+});
+
 test('an order that is not one is refused naming the field', () => {
   assert.throws(
     () => parseBuildOrder('{"job":{}}'),

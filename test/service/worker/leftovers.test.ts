@@ -21,22 +21,17 @@ import { loopsBackedBelow, mountsBelow, removeTree } from '../../../src/builder/
 import { createJobService, createQueueCatalog } from '../../../src/service/jobs/index.ts';
 import { createEmbeddedTransport } from '../../../src/service/queue/index.ts';
 import type { BuildOrder } from '../../../src/service/worker/child-protocol.ts';
-import { BUILD_CHILD, startWorker } from '../../../src/service/worker/index.ts';
+import { startWorker } from '../../../src/service/worker/index.ts';
 import { tempDir, testDatabase } from '../helpers.ts';
 import { validKickstart } from '../jobs/fixtures.ts';
+import { testSettings } from './settings.ts';
 
 const skip = process.getuid?.() === 0 ? false : 'the native builder, mounts and loop devices need root';
 const oneBuild = fileURLToPath(new URL('./fixtures/one-build.ts', import.meta.url));
 const recordsDir = buildRecordsDir(defaultCacheDir);
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** Running, as the leftover sweep judges it (a zombie has exited). */
+const alive = async (pid: number): Promise<boolean> => (await processStart(pid)) !== undefined;
 
 /** The record of the build whose staging folder is in outputDir, once the build has made it. */
 async function recordOf(outputDir: string): Promise<BuildRecord> {
@@ -112,7 +107,7 @@ test('a worker starting removes what a build killed with SIGKILL left, and nothi
     await sleep(200);
   }
   await sleep(1000);
-  assert.ok(alive(record.owner.pid), 'the build child runs');
+  assert.ok(await alive(record.owner.pid), 'the build child runs');
 
   // What a builder can leave attached: a loop device alone, and mounts nested under both folders, one of them
   // from a loop device; a command of the build (outside its sandbox) still running in the work folder.
@@ -164,20 +159,7 @@ test('a worker starting removes what a build killed with SIGKILL left, and nothi
     catalog: createQueueCatalog(db),
     queues: ['web'],
     slots: 1,
-    settings: {
-      baseDir: tempDir(t),
-      builder: 'native',
-      micOpts: [],
-      timeoutMs: 60_000,
-      postCreation: '',
-      heartbeatMs: 2000,
-      killGraceMs: 5000,
-      stopGraceMs: 30_000,
-      buildEntry: BUILD_CHILD,
-      upload: null,
-      gpgKeyDir: '',
-      sandboxIdBase: defaultIdBase,
-    },
+    settings: testSettings({ baseDir: tempDir(t), timeoutMs: 60_000 }),
     onError: (error, context) => t.diagnostic(`${context}: ${error}`),
     log: (line) => logged.push(line),
   });
@@ -198,5 +180,5 @@ test('a worker starting removes what a build killed with SIGKILL left, and nothi
   assert.equal(readFileSync(join(mine, 'work'), 'utf8'), 'busy', "this process's build is left alone");
   assert.equal(readFileSync(join(theirs, 'work'), 'utf8'), 'busy', 'another live build is left alone');
   assert.ok(existsSync(otherRecord), 'and so is its record');
-  assert.ok(alive(other.pid ?? 0), 'and its process');
+  assert.ok(await alive(other.pid ?? 0), 'and its process');
 });

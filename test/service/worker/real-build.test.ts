@@ -8,16 +8,16 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { defaultIdBase } from '../../../src/builder/sandbox.ts';
 import { ApiClient, type JobChange, type JobProgress } from '../../../src/client/api-client.ts';
 import { loadConfig } from '../../../src/service/config/index.ts';
 import { createJobService, createQueueCatalog, type Job } from '../../../src/service/jobs/index.ts';
 import { createEmbeddedTransport } from '../../../src/service/queue/index.ts';
 import { serve } from '../../../src/service/serve.ts';
-import { BUILD_CHILD, startWorker } from '../../../src/service/worker/index.ts';
+import { startWorker } from '../../../src/service/worker/index.ts';
 import { tempDir, testDatabase } from '../helpers.ts';
 import { alice, submission } from '../jobs/fixtures.ts';
 import { cluster, rabbitSkip } from './cluster.ts';
+import { testSettings } from './settings.ts';
 
 const skip = process.getuid?.() === 0 ? false : 'the native builder runs as root';
 
@@ -38,20 +38,7 @@ test('a kickstart submitted as type fs becomes a root tarball through a worker a
     catalog: createQueueCatalog(db),
     queues: ['web'],
     slots: 1,
-    settings: {
-      baseDir,
-      builder: 'native',
-      micOpts: [],
-      timeoutMs: 20 * 60_000,
-      postCreation: '',
-      heartbeatMs: 2000,
-      killGraceMs: 5000,
-      stopGraceMs: 30_000,
-      buildEntry: BUILD_CHILD,
-      upload: null,
-      gpgKeyDir: '',
-      sandboxIdBase: defaultIdBase,
-    },
+    settings: testSettings({ baseDir, timeoutMs: 20 * 60_000 }),
     onError: (error, context) => t.diagnostic(`${context}: ${error}`),
   });
   stops.push(worker.stop, transport.close);

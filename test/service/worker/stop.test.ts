@@ -48,14 +48,23 @@ async function builtAgain(built: Cluster, job: Job): Promise<void> {
   assert.equal(done.attempt, 2, 'the server requeued the job and it was built again');
 }
 
+/**
+ * Stops the worker building a job with `signal`; its build child, whose cleanup takes `cleanupMs`, must finish it
+ * and leave nothing running before the worker exits with `exitCode`.
+ */
+async function stopCleanly(built: Cluster, signal: NodeJS.Signals, cleanupMs: number, exitCode: number) {
+  const { worker, job, folder } = await building(built, { IMG_TEST_CLEANUP_MS: String(cleanupMs) });
+  worker.kill(signal);
+  assert.equal(await exitOf(worker), exitCode);
+  assert.ok(existsSync(join(folder, '.cleaned')), "the build child's cleanup ran to its end");
+  assert.deepEqual(processesIn(folder), [], 'nothing of the build runs on');
+  return job;
+}
+
 test('a worker stopped with SIGTERM waits for its build to clean up, then the job is built again', async (t) => {
   const built = await cluster(t, { transport: 'embedded', standInMs: 60_000 });
   // Longer than the 5 s a cancelled build gets: only stop_timeout (30 s by default) lets it finish.
-  const { worker, job, folder } = await building(built, { IMG_TEST_CLEANUP_MS: '6000' });
-  worker.kill('SIGTERM');
-  assert.equal(await exitOf(worker), 0);
-  assert.ok(existsSync(join(folder, '.cleaned')), "the build child's cleanup ran to its end");
-  assert.deepEqual(processesIn(folder), [], 'nothing of the build runs on');
+  const job = await stopCleanly(built, 'SIGTERM', 6000, 0);
   assert.equal(
     (await built.jobs().get(job.id))?.status,
     'BUILDING',
@@ -66,12 +75,7 @@ test('a worker stopped with SIGTERM waits for its build to clean up, then the jo
 
 test('a worker failing on an error nothing handles lets its build clean up before it exits', async (t) => {
   const built = await cluster(t, { transport: 'embedded', standInMs: 60_000 });
-  const { worker, job, folder } = await building(built, { IMG_TEST_CLEANUP_MS: '1000' });
-  worker.kill('SIGUSR2');
-  assert.equal(await exitOf(worker), 1);
-  assert.ok(existsSync(join(folder, '.cleaned')), "the build child's cleanup ran to its end");
-  assert.deepEqual(processesIn(folder), [], 'nothing of the build runs on');
-  await builtAgain(built, job);
+  await builtAgain(built, await stopCleanly(built, 'SIGUSR2', 1000, 1));
 });
 
 test('a build that does not stop within stop_timeout is killed, and the worker goes', async (t) => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { defaultIdBase } from '../../../src/builder/sandbox.ts';
+import { processStart } from '../../../src/builder/build-records.ts';
 import {
   createJobService,
   createQueueCatalog,
@@ -18,6 +18,7 @@ import { createEmbeddedTransport } from '../../../src/service/queue/index.ts';
 import { startWorker, type WorkerSettings } from '../../../src/service/worker/index.ts';
 import { tempDir, testDatabase } from '../helpers.ts';
 import { alice, submission } from '../jobs/fixtures.ts';
+import { testSettings } from './settings.ts';
 
 const standIn = fileURLToPath(new URL('./fixtures/stand-in-build.ts', import.meta.url));
 
@@ -44,20 +45,14 @@ async function setup(t: TestContext, buildMs: number): Promise<Setup> {
   const jobs = createJobService({ db, dialect });
   const catalog = createQueueCatalog(db);
   const baseDir = tempDir(t);
-  const settings: WorkerSettings = {
+  const settings = testSettings({
     baseDir,
-    builder: 'native',
-    micOpts: [],
     timeoutMs: 60_000,
-    postCreation: '',
     heartbeatMs: 200,
     killGraceMs: 2000,
     stopGraceMs: 2000,
     buildEntry: standIn,
-    upload: null,
-    gpgKeyDir: '',
-    sandboxIdBase: defaultIdBase,
-  };
+  });
   return {
     jobs,
     catalog,
@@ -94,19 +89,13 @@ async function until(jobs: JobService, id: string, done: (job: Job) => boolean, 
 
 const finished = (job: Job) => ['DONE', 'ERROR', 'CANCELLED'].includes(job.status);
 
-/** Running: a zombie is dead (an init that does not reap, as on some CI machines, leaves them). */
-function alive(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
+/** Running, as the leftover sweep judges it: a zombie is dead (an init that does not reap, as on some CI machines, leaves them). */
+const alive = async (pid: number): Promise<boolean> => (await processStart(pid)) !== undefined;
 
 /** Whether the process is gone within `ms`: a kill reaches a detached process group a moment after the job ends. */
 async function goneWithin(pid: number, ms: number): Promise<boolean> {
-  for (const end = Date.now() + ms; Date.now() < end; await sleep(50)) if (!alive(pid)) return true;
-  return !alive(pid);
+  for (const end = Date.now() + ms; Date.now() < end; await sleep(50)) if (!(await alive(pid))) return true;
+  return !(await alive(pid));
 }
 
 test('a job builds in its own child process, into <base_dir>/<queue>/<owner>/<id>/, with its artifacts recorded', async (t) => {
@@ -209,7 +198,7 @@ test('cancel of a building job kills its whole process tree and the job is CANCE
     grandchild = Number(/grandchild (\d+)/.exec(log)?.[1] ?? 0);
     await sleep(25);
   }
-  assert.ok(alive(grandchild));
+  assert.ok(await alive(grandchild));
   const asked = Date.now();
   await jobs.cancel(job.id, alice);
   const cancelled = await until(jobs, job.id, finished, 10_000);
