@@ -173,7 +173,7 @@ export async function makeBuildFolders(options: {
   return { workDir, stageDir, remove };
 }
 
-export interface SpaceNeed {
+interface SpaceNeed {
   path: string;
   bytes: number;
   what: string;
