@@ -6,6 +6,7 @@ import { buildRecordsDir } from './build-records.ts';
 import { defaultCacheDir } from './cache.ts';
 import type { BuildEventListener } from './events.ts';
 import { BuildFailure } from './failures.ts';
+import { safeFileName } from './paths.ts';
 import { type BuildState, stepsFor } from './pipeline.ts';
 import { type BuildOutcome, buildAndPublish, failureReport } from './publish.ts';
 import type { ImageRecipe } from './recipe.ts';
@@ -49,8 +50,6 @@ export interface NativeBuilderOptions {
   gpgKeyDir?: string;
 }
 
-const safeName = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
-
 export function createNativeBuilder(options: NativeBuilderOptions = {}): Builder {
   const cacheDir = options.cacheDir ?? defaultCacheDir;
   return {
@@ -58,7 +57,7 @@ export function createNativeBuilder(options: NativeBuilderOptions = {}): Builder
       const started = performance.now();
       const elapsed = () => Math.round(performance.now() - started);
       const { recipe } = request;
-      if (!safeName.test(recipe.name)) {
+      if (!safeFileName.test(recipe.name)) {
         const failure = new BuildFailure(
           'kickstart-error',
           'resolve',

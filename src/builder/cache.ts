@@ -4,6 +4,8 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+// The file itself, not the library's index: the CLI loads this module (defaultCacheDir) at every start.
+import { fetchLimited } from '../kickstart/fetch-limited.ts';
 import type { AptRepo } from './recipe.ts';
 
 export const defaultCacheDir = '/var/cache/imger';
@@ -91,6 +93,9 @@ export async function builderVersion(): Promise<string> {
   return hash.digest('hex');
 }
 
+/** Far above any archive's InRelease (Debian's: about 150 KiB), far below what would strain the worker. */
+const maxReleaseBytes = 16 * 2 ** 20;
+
 /**
  * The SHA-256 of a suite's InRelease (or Release) file. It changes whenever the archive changes, so it ties
  * a cached root to the archive state it was built from. Failing to fetch it means the repo is unreachable.
@@ -101,12 +106,10 @@ export async function releaseDigest(repo: AptRepo, signal: AbortSignal): Promise
   for (const file of ['InRelease', 'Release']) {
     const url = `${base}/${file}`;
     try {
-      if (url.startsWith('file:')) {
-        return createHash('sha256')
-          .update(await readFile(fileURLToPath(url)))
-          .digest('hex');
-      }
-      return await fetchDigest(url, signal);
+      const body = url.startsWith('file:')
+        ? await readFile(fileURLToPath(url))
+        : await fetchLimited(url, maxReleaseBytes, signal);
+      return createHash('sha256').update(body).digest('hex');
     } catch (error) {
       if (signal.aborted) throw error;
       errors.push(`${url}: ${(error as Error).message}`);
@@ -117,21 +120,4 @@ export async function releaseDigest(repo: AptRepo, signal: AbortSignal): Promise
 
 export class RepositoryUnreachable extends Error {
   override readonly name = 'RepositoryUnreachable';
-}
-
-/** Far above any archive's InRelease (Debian's: about 150 KiB), far below what would strain the worker. */
-const maxReleaseBytes = 16 * 2 ** 20;
-
-/** The SHA-256 of a URL's body, hashed as it arrives and cut off past maxReleaseBytes. */
-async function fetchDigest(url: string, signal: AbortSignal): Promise<string> {
-  const response = await fetch(url, { signal: AbortSignal.any([signal, AbortSignal.timeout(30_000)]) });
-  if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
-  const hash = createHash('sha256');
-  let size = 0;
-  for await (const chunk of response.body ?? []) {
-    size += chunk.length;
-    if (size > maxReleaseBytes) throw new Error(`larger than ${maxReleaseBytes} bytes`);
-    hash.update(chunk);
-  }
-  return hash.digest('hex');
 }

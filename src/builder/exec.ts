@@ -22,7 +22,7 @@ export const userNamespaceFds = { block: 3, info: 4 } as const;
 export const sandboxProcessLimit = 4096;
 
 /** How many ids the namespace maps: 0 (root) to 65535, the ids a Debian or Fedora image uses. */
-export const userNamespaceIds = 65536;
+const userNamespaceIds = 65536;
 
 /**
  * A sandbox in a user namespace of its own. bubblewrap starts as host uid/gid `idBase` (unprivileged: the
@@ -341,7 +341,7 @@ export const userNetwork = { gateway: '10.0.2.2', dns: '10.0.2.3', address: '10.
  * addresses, where services listening on all interfaces would answer as they do on its loopback. Routes of
  * type prohibit, set by this process; the sandbox has no CAP_NET_ADMIN to remove them.
  */
-export function unreachableFromSandbox(): string[] {
+function unreachableFromSandbox(): string[] {
   const hostAddresses = Object.values(networkInterfaces())
     .flat()
     .filter((a) => a !== undefined && a.family === 'IPv4' && !a.internal)

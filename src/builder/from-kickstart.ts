@@ -1,7 +1,7 @@
 // The "resolve" input side: a kickstart, as pykickstart reads it, turned into the ImageRecipe the engine
 // builds. The judgement is the plan's (plan.ts), the same one the service makes at submit; what is left here
 // is what only the network can tell: the kind of a repository whose lines do not say.
-import type { KickstartOverlay, ParseOptions } from '../kickstart/index.ts';
+import type { ParseOptions } from '../kickstart/index.ts';
 import { BuildFailure } from './failures.ts';
 import type { PackFormat } from './image-types.ts';
 import { type BuildPlan, type PlanInput, planBuild } from './plan.ts';
@@ -9,30 +9,19 @@ import type { ImageRecipe } from './recipe.ts';
 import type { PlanError } from './refusals.ts';
 import { detectRepoKind } from './repo-kind.ts';
 
-export interface KickstartInput {
-  /** The kickstart text as submitted. */
-  kickstart: string;
+/** What the plan reads (PlanInput), with what a build adds: where the image goes and what it is called. */
+export interface KickstartInput extends Pick<PlanInput, 'kickstart' | 'tokenmap' | 'overlay' | 'gpgKeyDir'> {
   type: string;
   arch: string;
   name: string;
-  /** mic's `TOKEN:VALUE,…`, or the same as a map. */
-  tokenmap?: string | Readonly<Record<string, string>>;
   outputDir: string;
   packTo?: PackFormat;
-  /** A job's extra repositories and packages, added to the kickstart before it is read. */
-  overlay?: KickstartOverlay;
-  /** Where %include may read from; by default a submitted kickstart may include nothing. */
+  /** Where %include may read from, and the file's name; by default a submitted kickstart includes nothing. */
   includes?: Pick<ParseOptions, 'file' | 'baseDir' | 'includeRoots'>;
-  /** The admin's folder of signing keys `repo --gpgkey=file:` may name; '' or absent for none. */
-  gpgKeyDir?: string;
 }
 
-export interface ResolvedKickstart {
+export interface ResolvedKickstart extends Pick<BuildPlan, 'asBuilt' | 'notes'> {
   recipe: ImageRecipe;
-  /** The kickstart as built: includes flattened, tokens applied, in canonical form. */
-  asBuilt: string;
-  /** What the build does not apply, for the log. */
-  notes: string[];
 }
 
 function kickstartError(message: string): BuildFailure {

@@ -8,3 +8,6 @@ export async function exists(path: string): Promise<boolean> {
     () => false,
   );
 }
+
+/** One plain file name in any folder: not hidden, not an option, no path, no space or line break. */
+export const safeFileName = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;

@@ -148,7 +148,7 @@ function handedFiles(options: SandboxOptions): string[] {
 }
 
 /** bubblewrap's arguments for a command with the image root as its / (a %post, a configuration command). */
-export function inImageArgs(
+function inImageArgs(
   places: SandboxPlaces,
   command: readonly string[],
   options: SandboxOptions,

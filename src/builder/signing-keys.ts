@@ -5,7 +5,7 @@
 import { readFile, realpath, writeFile } from 'node:fs/promises';
 import { join, posix, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isArmoredKey, MAX_KEY_BYTES as maxKeyBytes } from '../kickstart/index.ts';
+import { fetchLimited, isArmoredKey, MAX_KEY_BYTES as maxKeyBytes } from '../kickstart/index.ts';
 
 /** An OpenPGP public key, armored or binary (a public-key packet first, old or new format). */
 function isPublicKey(bytes: Buffer): boolean {
@@ -71,20 +71,12 @@ async function keyBytes(value: string, keyDir: string, signal: AbortSignal): Pro
     if (!insideFolder(real, await realpath(keyDir))) throw new Error(`${value} leads out of ${keyDir}`);
     return readFile(real);
   }
-  const response = await fetch(value, { signal: AbortSignal.any([signal, AbortSignal.timeout(30_000)]) });
-  if (!response.ok) throw new Error(`${value}: ${response.status} ${response.statusText}`);
-  const tooLarge = new Error(`${value} is larger than ${maxKeyBytes} bytes`);
-  if (Number(response.headers.get('content-length') ?? 0) > maxKeyBytes) throw tooLarge;
-  // Counted as it arrives: a server that sends no length, or lies about it, could otherwise stream
-  // gigabytes into the worker's memory in the fetch's 30 s.
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of response.body ?? []) {
-    size += chunk.length;
-    if (size > maxKeyBytes) throw tooLarge;
-    chunks.push(Buffer.from(chunk));
+  try {
+    return await fetchLimited(value, maxKeyBytes, signal);
+  } catch (error) {
+    if (signal.aborted) throw error;
+    throw new Error(`${value}: ${(error as Error).message}`);
   }
-  return Buffer.concat(chunks);
 }
 
 /**

@@ -10,10 +10,10 @@ const GiB = 2 ** 30;
  * The image root when no partition bounds it (fs and live images, a root that grows): a minimal bootable
  * Debian root is about 1 GiB unpacked (1.4 GiB peak in the work folder for a raw image, root and disk together).
  */
-export const UNBOUNDED_TREE_BYTES = 2 * GiB;
+const UNBOUNDED_TREE_BYTES = 2 * GiB;
 
 /** On top of each estimate: filesystem metadata, the log, the package lists, apt's indexes. */
-export const SPACE_MARGIN = { ratio: 0.1, bytes: 256 * MiB } as const;
+const SPACE_MARGIN = { ratio: 0.1, bytes: 256 * MiB } as const;
 
 /**
  * The image's content at most: the sum of its fixed partitions (the tree must fit into them), or
@@ -30,7 +30,7 @@ function treeBytes(recipe: ImageRecipe): number {
   return bytes || UNBOUNDED_TREE_BYTES;
 }
 
-export interface SpaceEstimate {
+interface SpaceEstimate {
   /** The work folder at its peak: the image root, plus its filesystem images, plus the raw disk before conversion. */
   workBytes: number;
   /** The output folder: the image (sparse files counted whole, compressed ones as their content). */

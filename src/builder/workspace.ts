@@ -19,6 +19,7 @@ import { dirname, join } from 'node:path';
 import { recordBuild } from './build-records.ts';
 import { run, userNetwork } from './exec.ts';
 import { BuildFailure } from './failures.ts';
+import { safeFileName } from './paths.ts';
 import { type SandboxPlaces, sandboxResolvConf } from './sandbox.ts';
 
 /** Mount points at or below dir, deepest first, from the kernel's own table. */
@@ -154,7 +155,7 @@ export async function makeBuildFolders(options: {
   workPrefix?: `imger-${string}`;
 }): Promise<BuildFolders> {
   const id = randomBytes(6).toString('hex');
-  const label = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(options.name) ? `${options.name}-` : '';
+  const label = safeFileName.test(options.name) ? `${options.name}-` : '';
   const workDir = join(options.workRoot, `${options.workPrefix ?? 'imger-'}${id}`);
   const stageDir = join(options.outputDir, `.imger-${label}${id}`);
   const release = await recordBuild(options.recordsDir, [workDir, stageDir]);
@@ -173,7 +174,7 @@ export async function makeBuildFolders(options: {
   return { workDir, stageDir, remove };
 }
 
-export interface SpaceNeed {
+interface SpaceNeed {
   path: string;
   bytes: number;
   what: string;

@@ -2,6 +2,7 @@
 export type { Check, CommandSpec, ParsedCommand } from './command-spec.ts';
 export { COMMANDS, type CommandName, findCommand } from './commands/index.ts';
 export { type Diagnostic, formatDiagnostic, type Location } from './diagnostics.ts';
+export { fetchLimited } from './fetch-limited.ts';
 export { commandsInWritingOrder, formatKickstart } from './format.ts';
 export { type IncludeReader, type IncludeRequest, type IncludeResult, isUrl } from './include.ts';
 export { type LoadOptions, loadKickstartFile, parseWithUrls } from './load.ts';

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { fetchLimited } from './fetch-limited.ts';
 import { fileIncludeReader } from './include.ts';
 import { type ParseOptions, type ParseResult, parseKickstart } from './parser.ts';
 import { DEFAULT_MAX_BYTES } from './source.ts';
@@ -58,14 +59,6 @@ export async function parseWithUrls(
     // A URL that cannot be fetched stays missing; the last parse already reports it with its line.
     if (!progressed) return result;
   }
-}
-
-async function fetchLimited(url: string, maxBytes: number): Promise<Uint8Array> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(30_000) });
-  if (!response.ok) throw new Error(`HTTP ${response.status}`);
-  const body = new Uint8Array(await response.arrayBuffer());
-  if (body.byteLength > maxBytes) throw new Error('too large');
-  return body;
 }
 
 function unreadable(file: string, reason: string): ParseResult {

@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -16,6 +14,7 @@ import {
 } from '../../src/builder/cache.ts';
 import { classifyFailure } from '../../src/builder/failures.ts';
 import type { AptRepo } from '../../src/builder/recipe.ts';
+import { endlessServer } from '../kickstart/endless-server.ts';
 
 const repo: AptRepo = {
   kind: 'apt',
@@ -107,28 +106,12 @@ describe('base root pruning', () => {
 });
 
 test("a repository whose InRelease streams without end is cut off, not read into the worker's memory", async () => {
-  let sent = 0;
-  const server = createServer((_request, response) => {
-    response.writeHead(200);
-    const chunk = Buffer.alloc(64 * 1024, 0x41);
-    const more = (): void => {
-      while (sent < 256 * 2 ** 20) {
-        sent += chunk.length;
-        if (!response.write(chunk)) return void response.once('drain', more);
-      }
-      response.end();
-    };
-    response.on('close', () => response.removeAllListeners('drain'));
-    more();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  after(() => server.close());
-  const { port } = server.address() as AddressInfo;
+  const server = await endlessServer();
   const error = await releaseDigest(
-    { ...repo, url: `http://127.0.0.1:${port}/debian` },
+    { ...repo, url: `${server.url}/debian` },
     new AbortController().signal,
   ).catch((e) => e);
   assert.equal(classifyFailure(error, 'resolve').kind, 'repository-unreachable');
   assert.match(error.message, /larger than/);
-  assert.ok(sent < 64 * 2 ** 20, `the builder read ${sent} bytes of an InRelease`);
+  assert.ok(server.sent() < 64 * 2 ** 20, `the builder read ${server.sent()} bytes of an InRelease`);
 });

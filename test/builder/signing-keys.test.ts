@@ -2,8 +2,6 @@
 // folder; never another path of the server (another job's output folder, /etc).
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -11,6 +9,7 @@ import { BuildFailure } from '../../src/builder/failures.ts';
 import { resolveKickstart } from '../../src/builder/from-kickstart.ts';
 import { gpgKeyProblem, materializeKey } from '../../src/builder/signing-keys.ts';
 import { keyDataUrl } from '../../src/kickstart/index.ts';
+import { endlessServer } from '../kickstart/endless-server.ts';
 
 const armored =
   '-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmDMEZxxxxx\n=abcd\n-----END PGP PUBLIC KEY BLOCK-----\n';
@@ -96,27 +95,10 @@ test('a kickstart naming a key by a server path is refused, naming its line', as
 });
 
 test('a key URL that streams without end is cut off at the size of a key, not read into memory', async () => {
-  let sent = 0;
-  const server = createServer((_request, response) => {
-    // Chunked, with no Content-Length to refuse it by: 256 MiB of "key", written as fast as it is read.
-    response.writeHead(200, { 'content-type': 'application/pgp-keys' });
-    const chunk = Buffer.alloc(64 * 1024, 0x99);
-    const more = (): void => {
-      while (sent < 256 * 2 ** 20) {
-        sent += chunk.length;
-        if (!response.write(chunk)) return void response.once('drain', more);
-      }
-      response.end();
-    };
-    response.on('close', () => response.removeAllListeners('drain'));
-    more();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  after(() => server.close());
-  const { port } = server.address() as AddressInfo;
+  const server = await endlessServer({ 'content-type': 'application/pgp-keys' }, 0x99);
   await assert.rejects(
-    materializeKey(`http://127.0.0.1:${port}/key.gpg`, '', dir, 'endless', new AbortController().signal),
+    materializeKey(`${server.url}/key.gpg`, '', dir, 'endless', new AbortController().signal),
     /larger than/,
   );
-  assert.ok(sent < 32 * 2 ** 20, `the builder read ${sent} bytes of a key`);
+  assert.ok(server.sent() < 32 * 2 ** 20, `the builder read ${server.sent()} bytes of a key`);
 });

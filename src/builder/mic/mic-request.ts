@@ -10,6 +10,7 @@ import {
 import { BuildFailure } from '../failures.ts';
 import type { ImageBuildRequest } from '../image-builder.ts';
 import { imageTypes, micOnlyImageTypes } from '../image-types.ts';
+import { safeFileName } from '../paths.ts';
 
 /** mic's -A choices (rpmmisc archPolicies): mic builds rpm distributions, so Debian's arch names mean nothing to it. */
 const micArches = [
@@ -31,8 +32,6 @@ const micArches = [
   'mipsel',
 ];
 const micTypes: readonly string[] = [...imageTypes, ...micOnlyImageTypes];
-/** mic names every output file after the image, and the image becomes a file name of the kickstart. */
-const safeName = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
 
 export interface MicBuildRequest extends ImageBuildRequest {
   /** mic's --release: replaces @BUILD_ID@ and lays the output out as <outdir>/RID/images/NAME/ with a MANIFEST. */
@@ -80,9 +79,10 @@ export function planMicBuild(request: MicBuildRequest): MicPlan {
   if (!micArches.includes(arch)) {
     throw kickstartError(`mic cannot build for architecture ${arch}; it accepts ${micArches.join(', ')}`);
   }
-  if (!safeName.test(name))
+  // mic names every output file after the image, and the image becomes a file name of the kickstart.
+  if (!safeFileName.test(name))
     throw kickstartError(`image name ${JSON.stringify(name)} is not a safe file name`);
-  if (request.release !== undefined && !safeName.test(request.release)) {
+  if (request.release !== undefined && !safeFileName.test(request.release)) {
     throw kickstartError(`release ${JSON.stringify(request.release)} is not a safe folder name`);
   }
   const tokens = tokensOf(request);

@@ -6,9 +6,7 @@ import { describeProgress, progressFraction } from '../../contract/progress-text
 import { isFinished } from '../../contract/status.ts';
 
 /** What `wait` shows of a job while it lives: one line for its state, its step or why it waits. */
-export function progressLine(
-  job: Pick<Job, 'id' | 'status' | 'progress' | 'blocked' | 'queue_position'>,
-): string {
+function progressLine(job: Pick<Job, 'id' | 'status' | 'progress' | 'blocked' | 'queue_position'>): string {
   if (job.status === 'BUILDING' && job.progress)
     return `${job.id}: BUILDING ${describeProgress(job.progress)}`;
   if (job.status === 'IN QUEUE') {
