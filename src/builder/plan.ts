@@ -39,6 +39,7 @@ import {
 } from './recipe.ts';
 import type { PlanError, RefusalCode } from './refusals.ts';
 import { gpgKeyProblem } from './signing-keys.ts';
+import { APT_WORD, PACKAGE_NAME, REPO_NAME } from './source-names.ts';
 
 export interface PlanInput {
   /** The kickstart text as submitted. */
@@ -305,6 +306,17 @@ function sourcesOf(ks: Kickstart, input: PlanInput, notes: string[], refusals: R
     if (kind === 'apt' && !repo.suite) {
       refusals.add('apt-without-suite', line, `repo ${name}: an apt archive needs --suite=`);
     }
+    const notWord = [repo.suite ?? 'main', ...(repo.components ?? [])].find((word) => !APT_WORD.test(word));
+    if (kind === 'apt' && notWord !== undefined) {
+      refusals.add('apt-word', line, `repo ${name}: suite or component "${notWord}" is not a plain word`);
+    }
+    if (kind === 'rpm' && !REPO_NAME.test(name)) {
+      refusals.add(
+        'repo-name',
+        line,
+        `repo ${name}: an rpm repository's name is letters, digits, ".", "_", ":" and "-" (dnf takes it on its command line)`,
+      );
+    }
     sources.push({
       name,
       url: repo.baseurl,
@@ -438,6 +450,21 @@ function packagesOf(
     ...(selection?.groups.map((g) => g.name) ?? []),
   ];
   const grouped = apt ? groups.map(aptTask) : groups.map((g) => `@${g}`);
+  if (apt) {
+    // The host's apt-get resolves them: an apt pattern (`?true`) or a path (`/x.deb`) must not pass for a name.
+    const names = [
+      ...(ks.prepackages ?? []),
+      ...(selection?.packages ?? []),
+      ...(selection?.excludedPackages ?? []),
+    ];
+    for (const name of names.filter((name) => !PACKAGE_NAME.test(name))) {
+      refusals.add(
+        'apt-package-name',
+        packageLine(text, ks.packages?.location.line ?? 0, name),
+        `%packages: "${name}" is not a Debian package name`,
+      );
+    }
+  }
   for (const [index, group] of groups.entries()) {
     if (apt) notes.push(`%packages: @${group} installs the Debian task package ${grouped[index]}`);
   }
@@ -452,11 +479,21 @@ function packagesOf(
 
 /** The line that names a %packages group: the parser keeps one line per section, not per entry. */
 function groupLine(ks: Kickstart, text: string, group: string): number {
-  const start = ks.packages?.location.line ?? 0;
-  const entry = new RegExp(`^\\s*-?@\\^?${group.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*(#|$)`);
-  const index = text.split('\n').findIndex((line, i) => i >= start && entry.test(line));
+  return entryLine(text, ks.packages?.location.line ?? 0, `@\\^?${escapeRegExp(group)}`);
+}
+
+function packageLine(text: string, start: number, name: string): number {
+  return entryLine(text, start, escapeRegExp(name));
+}
+
+/** The line of a %packages entry (`-` or not) from `start` on; `start` when it is not found. */
+function entryLine(text: string, start: number, entry: string): number {
+  const pattern = new RegExp(`^\\s*-?${entry}\\s*(#|$)`);
+  const index = text.split('\n').findIndex((line, i) => i >= start && pattern.test(line));
   return index >= 0 ? index + 1 : start;
 }
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const FS_TYPES: Record<string, FsType> = {
   ext4: 'ext4',

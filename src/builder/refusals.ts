@@ -142,6 +142,38 @@ export const refusals = {
       says: 'an apt archive needs --suite=',
     },
   },
+  'apt-word': {
+    summary:
+      "an apt suite or component that is not a plain word (it goes into the host apt's package pattern)",
+    example: {
+      kickstart: 'repo --name=deb --baseurl=http://deb.example/debian --suite=bookworm$),?true\n',
+      type: 'fs',
+      arch: 'x86_64',
+      line: 1,
+      says: 'is not a plain word',
+    },
+  },
+  'repo-name': {
+    summary: "an rpm repository name dnf's command line would misread (`*` names every repository)",
+    example: {
+      kickstart: 'repo --name=* --baseurl=http://rpm.example/os --type=rpm\n',
+      type: 'fs',
+      arch: 'x86_64',
+      line: 1,
+      says: "an rpm repository's name",
+    },
+  },
+  'apt-package-name': {
+    summary: 'a package for apt that is an apt pattern or a path, not a name',
+    example: {
+      kickstart:
+        'repo --name=deb --baseurl=http://deb.example/debian --suite=bookworm\n%packages\nbash\n?true\n%end\n',
+      type: 'fs',
+      arch: 'x86_64',
+      line: 4,
+      says: '"?true" is not a Debian package name',
+    },
+  },
   'mixed-package-managers': {
     summary: 'apt archives and rpm repositories in one image',
     example: {

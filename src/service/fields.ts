@@ -1,3 +1,4 @@
+import { APT_WORD, GROUP_ENTRY, PACKAGE_NAME } from '../builder/source-names.ts';
 import { parseTokenMap } from '../kickstart/index.ts';
 
 /**
@@ -36,7 +37,6 @@ export function emailProblem(value: string): string | null {
 const REPO_SCHEMES = new Set(['http:', 'https:', 'ftp:']);
 /** RFC 3986's characters, without brackets (an IPv6 literal has to go in the kickstart's own repo line). */
 const URL_TEXT = /^[A-Za-z0-9\-._~:/?#@!$&'()*+,;=%]+$/;
-const APT_WORD = /^[A-Za-z0-9][A-Za-z0-9._/+~-]*$/;
 
 /**
  * An extra repository, `URL` or `URL SUITE [COMPONENT…]`: it becomes one `repo` line of the kickstart the
@@ -61,13 +61,10 @@ export function repoProblem(spec: string): string | null {
   return null;
 }
 
-const PACKAGE = /^-?[A-Za-z0-9_+][A-Za-z0-9_+.~:=*?-]*$/;
-const GROUP = /^-?@\^?[A-Za-z0-9_][A-Za-z0-9 _.+-]*?( --(optional|nodefaults))?$/;
-
 /** A package overlay entry, as rpm and Debian name them: `name`, `-name`, `@group`, `-@group`, `@^environment`. */
 export function packageProblem(entry: string): string | null {
   const text = entry.trim();
-  if (text.length > 200 || !(PACKAGE.test(text) || GROUP.test(text)))
+  if (text.length > 200 || !(PACKAGE_NAME.test(text) || GROUP_ENTRY.test(text)))
     return `"${printable(text)}" is not a package name, -name, @group or @^environment`;
   return null;
 }
