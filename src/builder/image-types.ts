@@ -12,6 +12,8 @@ export type DiskFormat = 'qcow2' | 'vmdk' | 'vdi';
 export type PackFormat = 'tar.zst' | 'tar.gz' | 'tar.bz2';
 
 export interface ImageTypeInfo {
+  /** What a user gets, in a sentence: the submit page's help shows it beside the type's name. */
+  description: string;
   /** Needs a kernel, an init system and an initramfs in the root. */
   bootable: boolean;
   /** Needs the live-boot initramfs hooks (squashfs root on a hybrid ISO). */
@@ -21,14 +23,50 @@ export interface ImageTypeInfo {
 }
 
 export const imageTypeInfo: Record<ImageType, ImageTypeInfo> = {
-  fs: { bootable: false, live: false },
-  loop: { bootable: false, live: false },
-  raw: { bootable: true, live: false },
-  qcow2: { bootable: true, live: false, convertTo: 'qcow2' },
-  vmdk: { bootable: true, live: false, convertTo: 'vmdk' },
-  vdi: { bootable: true, live: false, convertTo: 'vdi' },
-  livecd: { bootable: true, live: true },
-  liveusb: { bootable: true, live: true },
+  fs: {
+    bootable: false,
+    live: false,
+    description: 'the root file tree packed as a tarball: for containers, chroots or unpacking onto a device',
+  },
+  loop: {
+    bootable: false,
+    live: false,
+    description:
+      'the root filesystem alone (the / partition), without a partition table: mount -o loop it, or flash it',
+  },
+  raw: {
+    bootable: true,
+    live: false,
+    description: 'a whole disk with partition table and boot loader: dd it to a disk or boot it in qemu',
+  },
+  qcow2: {
+    bootable: true,
+    live: false,
+    convertTo: 'qcow2',
+    description: 'the raw disk as a QEMU/KVM (libvirt, OpenStack) disk file, sparse and compact',
+  },
+  vmdk: {
+    bootable: true,
+    live: false,
+    convertTo: 'vmdk',
+    description: 'the raw disk as a VMware disk file',
+  },
+  vdi: {
+    bootable: true,
+    live: false,
+    convertTo: 'vdi',
+    description: 'the raw disk as a VirtualBox disk file',
+  },
+  livecd: {
+    bootable: true,
+    live: true,
+    description: 'a live ISO that boots from CD/DVD or as a virtual CD into RAM; nothing is installed',
+  },
+  liveusb: {
+    bootable: true,
+    live: true,
+    description: 'the live system as a hybrid image to write onto a USB stick with dd',
+  },
 };
 
 export function isImageType(name: string): name is ImageType {

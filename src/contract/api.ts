@@ -360,6 +360,7 @@ export const ImageTypeSchema = Type.Object({
   name: Type.String(),
   bootable: Type.Boolean(),
   live: Type.Boolean(),
+  description: Type.String({ description: 'what an image of this type is and how it is used' }),
 });
 export const ArchSchema = Type.Object({
   name: Type.String(),
@@ -372,6 +373,9 @@ export const TemplateSchema = Type.Object({
   suggested_image_type: nullable(Type.String()),
   suggested_architecture: nullable(Type.String()),
   suggested_features: Type.Array(Type.String()),
+  description: Type.String({
+    description: "the header comment's prose: what the template builds; may be empty",
+  }),
   tokens: Type.Array(Type.String(), {
     description:
       'the @TOKEN@s of the text for the tokenmap, in order of first use; not ARCH, the build fills it',

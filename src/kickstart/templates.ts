@@ -14,6 +14,8 @@ export interface TemplateHints {
   suggestedImageType?: string;
   suggestedArchitecture?: string;
   suggestedFeatures: string[];
+  /** The header's other comment lines: what the template builds, paragraphs split by a bare `#` line. */
+  description: string;
 }
 
 export interface KickstartTemplate {
@@ -23,6 +25,7 @@ export interface KickstartTemplate {
   suggestedImageType?: string;
   suggestedArchitecture?: string;
   suggestedFeatures: string[];
+  description: string;
   /** The `@TOKEN@`s of the text, in order of first use: what a submitter may fill in (mic's --tokenmap). */
   tokens: string[];
   path: string;
@@ -40,19 +43,26 @@ export interface TemplateListing {
 }
 
 const hintLine = /^#\s*(DisplayName|SuggestedImageType|SuggestedArchitecture|SuggestedFeatures)\s*:(.*)$/;
+/** mic's options line, `# -*-mic-options-*- … -*-mic-options-*-`: for mic, not prose for a reader. */
+const micOptionsLine = /^#.*-\*-mic-options-\*-/;
 
 /**
  * Reads the `# Key: value` hints of the header: the comment and blank lines before the first command. Hints
  * further down could be commented-out text of the kickstart itself, so they are not trusted.
  */
 export function readTemplateHints(text: string): TemplateHints {
-  const hints: TemplateHints = { suggestedFeatures: [] };
+  const hints: TemplateHints = { suggestedFeatures: [], description: '' };
+  const paragraphs: string[][] = [[]];
   for (const line of text.split(/\r?\n/)) {
     const trimmed = line.trim();
     if (trimmed !== '' && !trimmed.startsWith('#')) break;
     const [, key, raw = ''] = hintLine.exec(trimmed) ?? [];
     const value = raw.trim();
-    if (key === 'SuggestedFeatures') {
+    if (key === undefined) {
+      const prose = trimmed.replace(/^#+/, '').trim();
+      if (prose === '') paragraphs.push([]);
+      else if (!micOptionsLine.test(trimmed)) paragraphs.at(-1)?.push(prose);
+    } else if (key === 'SuggestedFeatures') {
       hints.suggestedFeatures = value
         .split(',')
         .map((feature) => feature.trim())
@@ -61,6 +71,10 @@ export function readTemplateHints(text: string): TemplateHints {
       hints[hintKeys[key as keyof typeof hintKeys]] = value;
     }
   }
+  hints.description = paragraphs
+    .filter((paragraph) => paragraph.length > 0)
+    .map((paragraph) => paragraph.join(' '))
+    .join('\n\n');
   return hints;
 }
 

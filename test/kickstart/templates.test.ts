@@ -12,12 +12,38 @@ describe('readTemplateHints', () => {
       readTemplateHints(
         '# -*-mic-options-*- loop -*-mic-options-*-\n# DisplayName:  Device \n\n# SuggestedArchitecture: armv7hl\n# SuggestedFeatures: a, b\nlang C\n',
       ),
-      { displayName: 'Device', suggestedArchitecture: 'armv7hl', suggestedFeatures: ['a', 'b'] },
+      {
+        displayName: 'Device',
+        suggestedArchitecture: 'armv7hl',
+        suggestedFeatures: ['a', 'b'],
+        description: '',
+      },
     );
   });
 
+  it('keeps the header prose as the description, mic options left out, paragraphs split by a bare #', () => {
+    const hints = readTemplateHints(
+      [
+        '# -*-mic-options-*- loop -*-mic-options-*-',
+        '# DisplayName: Device',
+        '#',
+        '# A handset image',
+        '#   built with mic.',
+        '#',
+        '#',
+        '## Log in as nemo.',
+        'lang C',
+        '# Not the header any more.',
+      ].join('\n'),
+    );
+    assert.equal(hints.description, 'A handset image built with mic.\n\nLog in as nemo.');
+  });
+
   it('has no hints for a file without a header', () => {
-    assert.deepEqual(readTemplateHints('lang C\n# DisplayName: late\n'), { suggestedFeatures: [] });
+    assert.deepEqual(readTemplateHints('lang C\n# DisplayName: late\n'), {
+      suggestedFeatures: [],
+      description: '',
+    });
   });
 });
 
@@ -30,6 +56,7 @@ describe('listTemplates', () => {
           displayName: 'Alpha first by display name',
           suggestedImageType: 'fs',
           suggestedFeatures: ['one', 'two'],
+          description: '',
           tokens: [],
           path: `${fixtures}zeta.ks`,
         },
@@ -37,6 +64,7 @@ describe('listTemplates', () => {
           name: 'plain',
           displayName: 'plain',
           suggestedFeatures: [],
+          description: '',
           tokens: [],
           path: `${fixtures}plain.ks`,
         },
@@ -78,6 +106,8 @@ describe('the bundled templates', async () => {
       ],
     );
     for (const template of templates) assert.notEqual(template.displayName, template.name);
+    // The submit page's help shows it: each bundled template says what it builds.
+    for (const template of templates) assert.match(template.description, /\w{3,}/, template.name);
   });
 
   it('list their @TOKEN@s in order of first use', () => {

@@ -19,6 +19,9 @@ interface SubmitFlags extends ClientFlags {
   tokenmap?: string;
   release?: string;
   tag?: string[];
+  extraRepo?: string[];
+  package?: string[];
+  pin?: boolean;
   wait?: boolean;
   follow?: boolean;
   download?: string;
@@ -42,6 +45,13 @@ export function registerSubmitCommand(program: Command): void {
       .option('--tokenmap <T:V,...>', 'values of the kickstart’s @TOKEN@s, as mic’s --tokenmap')
       .option('-r, --release <release>', 'the release @RELEASE@ stands for (boss_client.py’s -r)')
       .option('--tag <tag>', 'a tag for the job (repeatable)', collect)
+      .option('--extra-repo <url>', 'a repository added to the kickstart’s own (repeatable)', collect)
+      .option(
+        '--package <name>',
+        'a package added; -name leaves one out, @name is a group (repeatable)',
+        collect,
+      )
+      .option('--pin', 'keep the image until it is unpinned')
       .option('-s, --submit', 'accepted for boss_client.py’s command lines; submitting is what this does')
       .option('--wait', 'wait until the job ends; the exit code tells how (see imger wait)')
       .option('-f, --follow', 'print the build log as it grows, until the job ends')
@@ -89,5 +99,8 @@ async function submission(flags: SubmitFlags): Promise<SubmitJson> {
   if (flags.email !== undefined) request.email = flags.email;
   if (flags.queue !== undefined) request.queue = flags.queue;
   if (flags.tag !== undefined) request.tags = flags.tag;
+  if (flags.extraRepo !== undefined) request.extra_repos = flags.extraRepo;
+  if (flags.package !== undefined) request.packages = flags.package;
+  if (flags.pin) request.pinned = true;
   return request;
 }

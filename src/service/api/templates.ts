@@ -14,6 +14,7 @@ export function presentTemplate(template: KickstartTemplate): Static<typeof Temp
     suggested_image_type: template.suggestedImageType ?? null,
     suggested_architecture: template.suggestedArchitecture ?? null,
     suggested_features: template.suggestedFeatures,
+    description: template.description,
     tokens: template.tokens.filter((token) => !BUILD_FILLED_TOKENS.has(token)),
   };
 }

@@ -96,3 +96,25 @@ export function submission(draft: SubmitDraft): Omit<SubmitJson, 'kickstart' | '
     pinned: draft.pinned,
   };
 }
+
+/**
+ * The draft as the JSON body of POST /jobs, as any client could send it: a template by name, the kickstart text
+ * otherwise (an uploaded or rendered one named after its file unless a name was typed).
+ */
+export function submitJson(draft: SubmitDraft): SubmitJson {
+  const fields = submission(draft);
+  switch (draft.source) {
+    case 'template':
+      return { ...fields, template: draft.template };
+    case 'text':
+      return { ...fields, kickstart: draft.text };
+    case 'file':
+    case 'kickstarter':
+      return { name: baseName(draft.fileName), ...fields, kickstart: draft.text };
+  }
+}
+
+/** `1.10/small.ks` → `small`. */
+export function baseName(path: string): string {
+  return (path.split('/').pop() ?? path).replace(/\.ks$/, '');
+}
