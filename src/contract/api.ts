@@ -193,6 +193,13 @@ export const RenderRequest = Type.Object(
     name: Type.Optional(
       Type.String({ description: 'render only the configuration of this Name or FileName' }),
     ),
+    files: Type.Optional(
+      Type.Record(Type.String(), Type.String(), {
+        description:
+          'the scripts/ and partitions/ files of the kickstarter folder, by their path beside configurations.yaml ' +
+          '(`scripts/setup.post`, `partitions/n900`); without it, a configuration that names one is refused',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -63,7 +63,7 @@ export function JobTable({ jobs, selection }: JobTableProps) {
               <td data-label="ID / queue">
                 <div>
                   <Link to={jobPath(job.id)}>{job.name}</Link>
-                  <div className="hint mono">{job.id}</div>
+                  <div className="hint mono job-id">{job.id}</div>
                   <Link className="hint" to={queuePath({ queue: job.queue, mine: false })}>
                     {job.queue}
                   </Link>

@@ -24,7 +24,7 @@ export function LoginPage({ onLogin }: { onLogin: (session: Session) => void }) 
   return (
     <form className="panel login" onSubmit={logIn}>
       <PageTitle title="Log in">Log in to IMG</PageTitle>
-      <ErrorNotice error={error} />
+      <ErrorNotice error={error} offerLogin={false} />
       <label htmlFor="login-username">User name</label>
       <input
         id="login-username"

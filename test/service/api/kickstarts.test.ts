@@ -199,5 +199,62 @@ for (const kind of databaseKinds) {
         assert.ok(openapi.paths[path], `${path} is documented`);
       }
     });
+
+    test('render uses the script and partition files sent with the YAML, and refuses any other path', async (t) => {
+      const { app, as } = await harness(t, kind);
+      const render = (payload: object) =>
+        app.inject({ method: 'POST', url: '/api/v1/kickstarts/render', headers: as.alice, payload });
+      const scripted = [
+        'Configurations:',
+        '  - FileName: scripted',
+        '    Part: n900',
+        '    PostScripts: [setup]',
+        '    NoChrootScripts: [copy]',
+      ].join('\n');
+      const files = {
+        'scripts/setup.post': 'echo set up inside\n',
+        'scripts/copy.nochroot': 'echo copied outside\n',
+        'partitions/n900': 'part / --size=1000 --fstype=ext4\n',
+      };
+      const rendered = (await render({ configurations: scripted, files })).json();
+      assert.deepEqual(rendered.errors, []);
+      const text: string = rendered.files[0].text;
+      assert.match(text, /^part \/ --size=1000 --fstype=ext4$/m);
+      assert.match(text, /^%post\n(.*\n)*echo set up inside$/m);
+      assert.match(text, /^%post --nochroot\n(.*\n)*echo copied outside$/m);
+
+      // A file the YAML names but the caller did not send is the renderer's error, naming the key.
+      const { 'scripts/setup.post': _left, ...withoutSetup } = files;
+      const missing = (await render({ configurations: scripted, files: withoutSetup })).json();
+      assert.deepEqual(missing.files, []);
+      assert.equal(missing.errors[0].key, 'PostScripts');
+
+      // Paths are lookup keys only, but one that could not be a kickstarter file is refused by name.
+      for (const path of [
+        '../scripts/setup.post',
+        '/etc/passwd',
+        'scripts/../../etc/passwd',
+        'scripts/sub/setup.post',
+        'scripts/.hidden',
+        'scripts/',
+        'configurations.yaml',
+        'scripts\\setup.post',
+      ]) {
+        const answer = await render({ configurations: scripted, files: { ...files, [path]: 'x' } });
+        assert.equal(answer.statusCode, 400, path);
+        assert.ok(answer.json().message.includes(JSON.stringify(path)), answer.json().message);
+      }
+      const many = Object.fromEntries(
+        Array.from({ length: 201 }, (_, index) => [`scripts/s${index}.post`, '']),
+      );
+      const tooMany = await render({ configurations: scripted, files: many });
+      assert.equal(tooMany.statusCode, 400);
+      assert.match(tooMany.json().message, /more than 200/);
+      const huge = await render({
+        configurations: scripted,
+        files: { 'scripts/setup.post': 'x'.repeat(5 * MAX_KICKSTART_BYTES) },
+      });
+      assert.equal(huge.statusCode, 413);
+    });
   });
 }

@@ -3,6 +3,7 @@ import { LintRequest, LintResult, RenderRequest, RenderResult } from '../../../c
 import { renderKickstarterText } from '../../../kickstart/kickstarter/index.ts';
 import { lintKickstart } from '../../jobs/index.ts';
 import type { AppDeps } from '../deps.ts';
+import { snippetsOf } from '../kickstarter-files.ts';
 import { MAX_KICKSTART_BYTES } from '../submission.ts';
 
 const tags = ['kickstarts'];
@@ -39,20 +40,22 @@ export async function kickstartRoutes(app: FastifyInstance, deps: AppDeps): Prom
   app.post<{ Body: RenderRequest }>(
     '/kickstarts/render',
     {
-      bodyLimit: 2 * MAX_KICKSTART_BYTES,
+      // The YAML and its script and partition files.
+      bodyLimit: 4 * MAX_KICKSTART_BYTES,
       schema: {
         tags,
-        summary: 'kickstarter YAML to kickstarts; scripts/ and partitions/ files cannot be used',
+        summary: 'kickstarter YAML, with its scripts/ and partitions/ files, to kickstarts',
         body: RenderRequest,
         response: { 200: RenderResult },
       },
     },
     async (request): Promise<RenderResult> => {
-      const { configurations, repos, name } = request.body;
-      // No snippets and no ExternalConfigs files: the server must not read its own disk for a caller's YAML.
+      const { configurations, repos, name, files } = request.body;
+      // Script and partition files come with the request, never from the server's disk; no ExternalConfigs.
       return renderKickstarterText({
         configurations: { path: 'configurations.yaml', text: configurations },
         ...(repos === undefined ? {} : { repos: { path: 'repos.yaml', text: repos } }),
+        ...(files === undefined ? {} : { snippets: snippetsOf(files) }),
         ...(name === undefined ? {} : { only: [name] }),
       });
     },

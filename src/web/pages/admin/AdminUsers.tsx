@@ -76,7 +76,19 @@ function UserRow({ user, onChanged }: { user: User; onChanged: () => void }) {
           <span className="hint">in LDAP, where it is changed</span>
         ) : (
           <>
-            <div className="actions">
+            {/* A form of its own: browsers expect a password field in one, and Enter resets. */}
+            <form
+              className="actions"
+              onSubmit={(event) => {
+                event.preventDefault();
+                void run(() => api.changeUser(user.username, { password, revoke_tokens: revokeTokens })).then(
+                  () => {
+                    setPassword('');
+                    setRevokeTokens(false);
+                  },
+                );
+              }}
+            >
               <input
                 type="password"
                 autoComplete="new-password"
@@ -84,22 +96,10 @@ function UserRow({ user, onChanged }: { user: User; onChanged: () => void }) {
                 value={password}
                 onChange={(event) => setPassword(event.target.value)}
               />
-              <button
-                type="button"
-                className="secondary"
-                disabled={busy || password === ''}
-                onClick={() =>
-                  run(() => api.changeUser(user.username, { password, revoke_tokens: revokeTokens })).then(
-                    () => {
-                      setPassword('');
-                      setRevokeTokens(false);
-                    },
-                  )
-                }
-              >
+              <button type="submit" className="secondary" disabled={busy || password === ''}>
                 Reset
               </button>
-            </div>
+            </form>
             <label className="inline">
               <input
                 type="checkbox"

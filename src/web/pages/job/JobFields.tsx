@@ -31,7 +31,7 @@ export function JobFields({ job, now }: { job: Job; now: number }) {
   return (
     <dl className="fields">
       <Field term="ID">
-        <span className="mono">{job.id}</span>
+        <span className="mono job-id">{job.id}</span>
       </Field>
       <Field term="Name">{job.name}</Field>
       <Field term="User">{job.owner}</Field>

@@ -8,6 +8,8 @@ const STATE_TEXT = {
   loading: 'Loading the log…',
   following: 'Following the build live…',
   complete: 'The complete log.',
+  // A job in the queue has no build to follow yet; its log shows here live once one starts.
+  waiting: 'Waiting for a build slot; the log follows here live once the build starts.',
 };
 
 /** `markedLine`: a line to scroll to and mark, e.g. the first error the failure names. */
@@ -17,7 +19,9 @@ export function JobLogSection({ job, markedLine }: { job: Job; markedLine?: numb
     <section className="panel" id="log" aria-labelledby="job-log">
       <h2 id="job-log">Log</h2>
       <p className="hint" aria-live="polite">
-        <span data-log-state={log.state}>{STATE_TEXT[log.state]}</span>{' '}
+        <span data-log-state={log.state}>
+          {STATE_TEXT[job.status === 'IN QUEUE' && log.state === 'following' ? 'waiting' : log.state]}
+        </span>{' '}
         <a href={api.url(job.links.log)} target="_blank" rel="noreferrer">
           Plain text
         </a>

@@ -50,7 +50,7 @@ export function JobPage({ id }: { id: string }) {
   const finished = isFinished(job.status);
   return (
     <>
-      <PageTitle title={`Job ${id}`}>
+      <PageTitle title={`${job.name} (job)`}>
         {job.name} <StatusBadge job={job} />
       </PageTitle>
       <ErrorNotice error={error} />

@@ -1,5 +1,6 @@
 import { useMemo, useRef } from 'react';
 import { type KickstartProblems, LintErrors } from './LintErrors.tsx';
+import { NumberedText } from './NumberedText.tsx';
 
 interface KickstartEditorProps {
   text: string;
@@ -13,24 +14,11 @@ interface KickstartEditorProps {
  */
 export function KickstartEditor({ text, onChange, problems }: KickstartEditorProps) {
   const textarea = useRef<HTMLTextAreaElement>(null);
-  const gutter = useRef<HTMLPreElement>(null);
-  const lineCount = useMemo(() => text.split('\n').length, [text]);
   const lineClasses = useMemo(() => {
     const classes = new Map(problems.warnings.map((warning) => [warning.line, 'warn']));
     for (const error of problems.errors) classes.set(error.line, 'bad');
     return classes;
   }, [problems]);
-  const numbers = useMemo(() => {
-    const rows = [];
-    for (let line = 1; line <= lineCount; line++) {
-      rows.push(
-        <div key={line} className={lineClasses.get(line)}>
-          {line}
-        </div>,
-      );
-    }
-    return rows;
-  }, [lineCount, lineClasses]);
   const hasErrors = problems.errors.length > 0;
 
   const selectLine = (line: number) => {
@@ -46,24 +34,15 @@ export function KickstartEditor({ text, onChange, problems }: KickstartEditorPro
 
   return (
     <>
-      <div className="ks-editor">
-        <pre className="ks-gutter" ref={gutter} aria-hidden="true">
-          {numbers}
-        </pre>
-        <textarea
-          id="kickstart-text"
-          ref={textarea}
-          value={text}
-          wrap="off"
-          spellCheck={false}
-          aria-describedby={hasErrors ? 'kickstart-errors' : undefined}
-          aria-invalid={hasErrors}
-          onChange={(event) => onChange(event.target.value)}
-          onScroll={(event) => {
-            if (gutter.current) gutter.current.scrollTop = event.currentTarget.scrollTop;
-          }}
-        />
-      </div>
+      <NumberedText
+        id="kickstart-text"
+        textareaRef={textarea}
+        value={text}
+        onChange={onChange}
+        lineClasses={lineClasses}
+        describedBy={hasErrors ? 'kickstart-errors' : undefined}
+        invalid={hasErrors}
+      />
       <LintErrors problems={problems} onSelectLine={selectLine} />
     </>
   );

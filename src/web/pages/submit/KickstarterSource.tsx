@@ -4,8 +4,22 @@ import { formatKickstarterError } from '../../../kickstart/kickstarter/errors.ts
 import { api } from '../../app/api.ts';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 import type { SubmitDraft } from './draft.ts';
+import { readKickstarterFolder } from './kickstarter-folder.ts';
+import { NumberedText } from './NumberedText.tsx';
 
 type RenderedFile = RenderResult['files'][number];
+
+/** Chromium's and Firefox's folder picker; React has no name for the attribute. */
+const FOLDER_PICKER = { webkitdirectory: '' } as object;
+
+/** The lines of one YAML file that the render found wrong, for its gutter. */
+function errorLines(result: RenderResult | undefined, file: string): ReadonlyMap<number, string> {
+  return new Map(
+    (result?.errors ?? [])
+      .filter((error) => error.file === file && error.line !== undefined)
+      .map((error) => [error.line as number, 'bad']),
+  );
+}
 
 interface KickstarterSourceProps {
   draft: SubmitDraft;
@@ -22,6 +36,21 @@ export function KickstarterSource({ draft, update }: KickstarterSourceProps) {
   const [busy, setBusy] = useState(false);
   const choose = (file: RenderedFile | undefined) =>
     update({ fileName: file?.path ?? '', text: file?.text ?? '' });
+  const snippetNames = Object.keys(draft.kickstarterFiles).sort();
+
+  const loadFolder = async (files: FileList | null) => {
+    const folder = await readKickstarterFolder(
+      [...(files ?? [])].map((file) => ({
+        path: file.webkitRelativePath || file.name,
+        text: () => file.text(),
+      })),
+    );
+    update({
+      kickstarterFiles: folder.files,
+      ...(folder.configurations === undefined ? {} : { configurationsYaml: folder.configurations }),
+      ...(folder.repos === undefined ? {} : { reposYaml: folder.repos }),
+    });
+  };
 
   const render = async () => {
     setBusy(true);
@@ -30,6 +59,7 @@ export function KickstarterSource({ draft, update }: KickstarterSourceProps) {
       const rendered = await api.render({
         configurations: draft.configurationsYaml,
         ...(draft.reposYaml.trim() === '' ? {} : { repos: draft.reposYaml }),
+        files: draft.kickstarterFiles,
       });
       setResult(rendered);
       choose(rendered.files[0]);
@@ -42,28 +72,36 @@ export function KickstarterSource({ draft, update }: KickstarterSourceProps) {
 
   return (
     <>
+      <label htmlFor="kickstarter-folder">A kickstarter folder (optional)</label>
+      <input
+        id="kickstarter-folder"
+        type="file"
+        multiple
+        {...FOLDER_PICKER}
+        onChange={(event) => void loadFolder(event.target.files)}
+      />
+      <p className="hint">
+        Its configurations.yaml and repos.yaml fill the boxes below; its scripts/ and partitions/ files go
+        with them.
+        {snippetNames.length > 0 && ` Sent along: ${snippetNames.join(', ')}.`}
+      </p>
       <label htmlFor="kickstarter-configurations">configurations.yaml</label>
-      <textarea
+      <NumberedText
         id="kickstarter-configurations"
         className="yaml"
         value={draft.configurationsYaml}
-        wrap="off"
-        spellCheck={false}
-        onChange={(event) => update({ configurationsYaml: event.target.value })}
+        lineClasses={errorLines(result, 'configurations.yaml')}
+        onChange={(configurationsYaml) => update({ configurationsYaml })}
       />
       <label htmlFor="kickstarter-repos">repos.yaml (when the configurations name repositories)</label>
-      <textarea
+      <NumberedText
         id="kickstarter-repos"
         className="yaml"
         value={draft.reposYaml}
-        wrap="off"
-        spellCheck={false}
-        onChange={(event) => update({ reposYaml: event.target.value })}
+        lineClasses={errorLines(result, 'repos.yaml')}
+        onChange={(reposYaml) => update({ reposYaml })}
       />
-      <p className="hint">
-        Scripts and partitions (the scripts/ and partitions/ folders) and ExternalConfigs cannot be sent: the
-        server reads no files for you.
-      </p>
+      <p className="hint">ExternalConfigs folders cannot be used: put those configurations in this file.</p>
       <div className="actions">
         <button
           type="button"

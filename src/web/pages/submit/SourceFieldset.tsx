@@ -1,17 +1,10 @@
 import type { TemplateInfo } from '../../../client/api-client.ts';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
-import type { KickstartSource, SubmitDraft } from './draft.ts';
+import { KICKSTART_SOURCES, type KickstartSource, type SubmitDraft } from './draft.ts';
 import { KickstartEditor } from './KickstartEditor.tsx';
 import { KickstarterSource } from './KickstarterSource.tsx';
 import { type KickstartProblems, LintErrors } from './LintErrors.tsx';
 import { TemplatePreview } from './TemplatePreview.tsx';
-
-const SOURCES: [KickstartSource, string][] = [
-  ['template', 'A ready template'],
-  ['file', 'A kickstart file'],
-  ['text', 'Paste a kickstart'],
-  ['kickstarter', 'Kickstarter YAML'],
-];
 
 interface SourceFieldsetProps {
   draft: SubmitDraft;
@@ -20,6 +13,8 @@ interface SourceFieldsetProps {
   /** Why the check while typing could not be made. */
   lintFailure: unknown;
   update: (changes: Partial<SubmitDraft>) => void;
+  /** Another source: what the old one set is cleared (see withSource). */
+  onSource: (source: KickstartSource) => void;
   onTemplate: (template: TemplateInfo | undefined) => void;
 }
 
@@ -29,6 +24,7 @@ export function SourceFieldset({
   problems,
   lintFailure,
   update,
+  onSource,
   onTemplate,
 }: SourceFieldsetProps) {
   const editable = draft.source === 'text' || (draft.source !== 'template' && draft.fileName !== '');
@@ -40,16 +36,16 @@ export function SourceFieldset({
     <fieldset>
       <legend>Kickstart</legend>
       <div role="radiogroup" aria-label="Where the kickstart comes from">
-        {SOURCES.map(([source, label]) => (
+        {(Object.keys(KICKSTART_SOURCES) as KickstartSource[]).map((source) => (
           <label className="inline" key={source}>
             <input
               type="radio"
               name="source"
               value={source}
               checked={draft.source === source}
-              onChange={() => update({ source })}
+              onChange={() => onSource(source)}
             />
-            {label}
+            {KICKSTART_SOURCES[source].label}
           </label>
         ))}
       </div>

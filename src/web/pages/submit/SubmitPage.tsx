@@ -6,11 +6,19 @@ import { jobPath } from '../../app/routes.ts';
 import { useResource } from '../../app/use-resource.ts';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 import { PageTitle } from '../../components/PageTitle.tsx';
-import { emptyDraft, lintRequest, type SubmitDraft, tokenNames } from './draft.ts';
+import {
+  emptyDraft,
+  type KickstartSource,
+  lintRequest,
+  type SubmitDraft,
+  tokenNames,
+  withSource,
+} from './draft.ts';
 import { ExtrasFieldset } from './ExtrasFieldset.tsx';
 import type { KickstartProblems, LintError } from './LintErrors.tsx';
 import { MetadataFieldset } from './MetadataFieldset.tsx';
 import { SourceFieldset } from './SourceFieldset.tsx';
+import { SubmitHelp } from './SubmitHelp.tsx';
 import { sendDraft } from './send.ts';
 import { TargetFieldset } from './TargetFieldset.tsx';
 import { TokenFieldset } from './TokenFieldset.tsx';
@@ -26,7 +34,7 @@ const loadCatalog = async () => {
   ]);
   return { templates, imageTypes, arches, queues };
 };
-type Catalog = Awaited<ReturnType<typeof loadCatalog>>;
+export type Catalog = Awaited<ReturnType<typeof loadCatalog>>;
 
 /** A template's tokens and header hints (SuggestedImageType, SuggestedArchitecture), where the server offers them. */
 function hintsOf(template: TemplateInfo | undefined, catalog: Catalog): Partial<SubmitDraft> {
@@ -40,6 +48,11 @@ function hintsOf(template: TemplateInfo | undefined, catalog: Catalog): Partial<
     ...(type ? { type } : {}),
     ...(arch ? { arch } : {}),
   };
+}
+
+/** The type and arch a source starts with: the first of the server's lists, unless a template suggests others. */
+function catalogDefaults(catalog: Catalog): Partial<SubmitDraft> {
+  return { type: catalog.imageTypes[0]?.name ?? '', arch: catalog.arches[0]?.name ?? '' };
 }
 
 export function SubmitPage() {
@@ -66,8 +79,7 @@ export function SubmitPage() {
     const queue = lists.queues.some((entry) => entry.name === 'web') ? 'web' : (lists.queues[0]?.name ?? '');
     setDraft((current) => ({
       ...current,
-      type: lists.imageTypes[0]?.name ?? '',
-      arch: lists.arches[0]?.name ?? '',
+      ...catalogDefaults(lists),
       queue,
       ...hintsOf(lists.templates[0], lists),
     }));
@@ -106,33 +118,42 @@ export function SubmitPage() {
     (draft.source === 'template' && draft.template !== '') ||
     ((draft.source === 'file' || draft.source === 'kickstarter') && draft.fileName !== '') ||
     (draft.source === 'text' && draft.text.trim() !== '');
+  const switchSource = (source: KickstartSource) => {
+    const template = source === 'template' ? hintsOf(lists.templates[0], lists) : {};
+    setDraft((current) => withSource(current, source, { ...catalogDefaults(lists), ...template }));
+    setRefusedLines([]);
+  };
   return (
-    <form onSubmit={submit}>
-      <PageTitle title="Submit">Create an image</PageTitle>
-      <SourceFieldset
-        draft={draft}
-        templates={lists.templates}
-        problems={problems}
-        lintFailure={lint.failure}
-        update={update}
-        onTemplate={(template) => update(hintsOf(template, lists))}
-      />
-      <TargetFieldset
-        draft={draft}
-        imageTypes={lists.imageTypes}
-        arches={lists.arches}
-        queues={lists.queues}
-        update={update}
-      />
-      <TokenFieldset names={tokenNames(draft)} draft={draft} update={update} />
-      <ExtrasFieldset draft={draft} update={update} />
-      <MetadataFieldset draft={draft} update={update} />
-      <ErrorNotice error={failure} />
-      <div className="actions">
-        <button type="submit" disabled={busy || !ready}>
-          {busy ? 'Submitting…' : 'Submit'}
-        </button>
-      </div>
-    </form>
+    <div className="submit-layout">
+      <form onSubmit={submit} className="submit-form">
+        <PageTitle title="Submit">Create an image</PageTitle>
+        <SourceFieldset
+          draft={draft}
+          templates={lists.templates}
+          problems={problems}
+          lintFailure={lint.failure}
+          update={update}
+          onSource={switchSource}
+          onTemplate={(template) => update(hintsOf(template, lists))}
+        />
+        <TargetFieldset
+          draft={draft}
+          imageTypes={lists.imageTypes}
+          arches={lists.arches}
+          queues={lists.queues}
+          update={update}
+        />
+        <TokenFieldset names={tokenNames(draft)} draft={draft} update={update} />
+        <ExtrasFieldset draft={draft} update={update} />
+        <MetadataFieldset draft={draft} update={update} />
+        <ErrorNotice error={failure} />
+        <div className="actions">
+          <button type="submit" disabled={busy || !ready}>
+            {busy ? 'Submitting…' : 'Submit'}
+          </button>
+        </div>
+      </form>
+      <SubmitHelp draft={draft} catalog={lists} />
+    </div>
   );
 }

@@ -6,6 +6,28 @@ import { tokenMap } from '../../app/kickstart-tokens.ts';
 /** Where the kickstart comes from; kickstarter YAML is rendered by the server into text the user can edit. */
 export type KickstartSource = 'template' | 'file' | 'text' | 'kickstarter';
 
+/** Each source as the form offers it, and what the help says of it. */
+export const KICKSTART_SOURCES: Record<KickstartSource, { label: string; help: string }> = {
+  template: {
+    label: 'A ready template',
+    help: 'a kickstart kept on the server for common images; pick one, fill in its tokens, submit',
+  },
+  file: {
+    label: 'A kickstart file',
+    help: 'a .ks file from your computer; it is shown below, checked, and can be corrected before it is sent',
+  },
+  text: {
+    label: 'Paste a kickstart',
+    help: 'kickstart text typed or pasted here, checked by the server as you type',
+  },
+  kickstarter: {
+    label: 'Kickstarter YAML',
+    help:
+      'configurations.yaml (and repos.yaml, scripts/, partitions/) as kickstarter reads them; the server renders ' +
+      'them into kickstarts and the chosen one is submitted like pasted text',
+  },
+};
+
 /** Everything the submit form holds, as the user typed it. */
 export interface SubmitDraft {
   source: KickstartSource;
@@ -20,6 +42,8 @@ export interface SubmitDraft {
   /** Kickstarter's configurations.yaml and repos.yaml, as pasted. */
   configurationsYaml: string;
   reposYaml: string;
+  /** The scripts/ and partitions/ files of a chosen kickstarter folder, by their path in it. */
+  kickstarterFiles: Record<string, string>;
   text: string;
   type: string;
   arch: string;
@@ -42,6 +66,7 @@ export const emptyDraft: SubmitDraft = {
   fileName: '',
   configurationsYaml: '',
   reposYaml: '',
+  kickstarterFiles: {},
   text: '',
   type: '',
   arch: '',
@@ -55,6 +80,34 @@ export const emptyDraft: SubmitDraft = {
   pinned: false,
   email: '',
 };
+
+/**
+ * The fields one source of the kickstart sets, directly or through its hints: a template's type, arch and name,
+ * an upload's file and text, pasted YAML. They start afresh when the user picks another source, so nothing of
+ * the old one is sent with the new; what the job is for (queue, extras, tags, mail, pin) stays.
+ */
+const SOURCE_FIELDS = [
+  'template',
+  'templateTokens',
+  'fileName',
+  'configurationsYaml',
+  'reposYaml',
+  'kickstarterFiles',
+  'text',
+  'name',
+  'tokens',
+  'otherTokens',
+] as const satisfies readonly (keyof SubmitDraft)[];
+
+/** The draft with another source; `defaults` are the catalog's type and arch, and a template's hints. */
+export function withSource(
+  draft: SubmitDraft,
+  source: KickstartSource,
+  defaults: Partial<SubmitDraft>,
+): SubmitDraft {
+  const fresh = Object.fromEntries(SOURCE_FIELDS.map((field) => [field, emptyDraft[field]]));
+  return { ...draft, ...fresh, ...defaults, source };
+}
 
 /** The `@TOKEN@`s to offer fields for: the template's, or those of the kickstart text. */
 export function tokenNames(draft: SubmitDraft): string[] {
