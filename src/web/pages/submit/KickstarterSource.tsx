@@ -59,7 +59,8 @@ export function KickstarterSource({ draft, update }: KickstarterSourceProps) {
       const rendered = await api.render({
         configurations: draft.configurationsYaml,
         ...(draft.reposYaml.trim() === '' ? {} : { repos: draft.reposYaml }),
-        files: draft.kickstarterFiles,
+        // Without a folder, a configuration naming a script is refused saying that no files came.
+        ...(snippetNames.length === 0 ? {} : { files: draft.kickstarterFiles }),
       });
       setResult(rendered);
       choose(rendered.files[0]);

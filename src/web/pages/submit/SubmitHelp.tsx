@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { Link } from '../../app/router.tsx';
 import { CopyButton } from '../../components/CopyButton.tsx';
 import { commandLines } from './command-lines.ts';
@@ -14,8 +15,7 @@ export function SubmitHelp({ draft, catalog }: { draft: SubmitDraft; catalog: Ca
     <aside className="submit-help" aria-labelledby="submit-help-title">
       <h2 id="submit-help-title">Help</h2>
       {draft.source === 'template' && template && (
-        <section aria-labelledby="help-template">
-          <h3 id="help-template">What “{template.display_name}” builds</h3>
+        <HelpSection title={`What “${template.display_name}” builds`}>
           {template.description === '' ? (
             <p className="hint">The template says nothing of itself; open its text on the left.</p>
           ) : (
@@ -27,10 +27,10 @@ export function SubmitHelp({ draft, catalog }: { draft: SubmitDraft; catalog: Ca
               {template.suggested_architecture ?? 'any architecture'}; the form chose those for you.
             </p>
           )}
-        </section>
+        </HelpSection>
       )}
-      <section aria-labelledby="help-source">
-        <h3 id="help-source">Kickstart</h3>
+      <CommandLineHelp draft={draft} />
+      <HelpSection title="Kickstart">
         <Choices
           chosen={draft.source}
           entries={(Object.keys(KICKSTART_SOURCES) as KickstartSource[]).map((source) => ({
@@ -39,9 +39,8 @@ export function SubmitHelp({ draft, catalog }: { draft: SubmitDraft; catalog: Ca
             text: KICKSTART_SOURCES[source].help,
           }))}
         />
-      </section>
-      <section aria-labelledby="help-type">
-        <h3 id="help-type">Image type</h3>
+      </HelpSection>
+      <HelpSection title="Image type">
         <Choices
           chosen={draft.type}
           entries={catalog.imageTypes.map((type) => ({
@@ -50,9 +49,8 @@ export function SubmitHelp({ draft, catalog }: { draft: SubmitDraft; catalog: Ca
             text: type.description,
           }))}
         />
-      </section>
-      <section aria-labelledby="help-arch">
-        <h3 id="help-arch">Architecture</h3>
+      </HelpSection>
+      <HelpSection title="Architecture">
         <Choices
           chosen={draft.arch}
           entries={catalog.arches.map((arch) => ({
@@ -63,9 +61,8 @@ export function SubmitHelp({ draft, catalog }: { draft: SubmitDraft; catalog: Ca
               : `Debian's ${arch.debian}, built natively`,
           }))}
         />
-      </section>
-      <section aria-labelledby="help-options">
-        <h3 id="help-options">Queue, tokens and options</h3>
+      </HelpSection>
+      <HelpSection title="Queue, tokens and options">
         <dl className="help-list">
           <dt>Queue</dt>
           <dd>
@@ -86,16 +83,26 @@ export function SubmitHelp({ draft, catalog }: { draft: SubmitDraft; catalog: Ca
             until it is unpinned instead of expiring.
           </dd>
         </dl>
-      </section>
-      <CommandLineHelp draft={draft} />
-      <section aria-labelledby="help-api">
-        <h3 id="help-api">The REST API</h3>
+      </HelpSection>
+      <HelpSection title="The REST API">
         <p>
           The form is a client of the API like any script: <a href="/api/docs">the API documentation</a> lists
           every call and tries them out.
         </p>
-      </section>
+      </HelpSection>
     </aside>
+  );
+}
+
+/** A part of the help, open at first; folded away, it leaves the others in view. */
+function HelpSection({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <details open className="help-section">
+      <summary>
+        <h3>{title}</h3>
+      </summary>
+      {children}
+    </details>
   );
 }
 
@@ -124,8 +131,7 @@ function Choices({
 function CommandLineHelp({ draft }: { draft: SubmitDraft }) {
   const lines = commandLines(draft, `${location.origin}/`);
   return (
-    <section aria-labelledby="help-commands">
-      <h3 id="help-commands">The same from a command line</h3>
+    <HelpSection title="The same from a command line">
       <p className="hint">
         Both need an API token in <code>IMG_TOKEN</code> (made under{' '}
         <Link to="admin/tokens">My API tokens</Link>, or by <code>imger login</code>)
@@ -138,7 +144,7 @@ function CommandLineHelp({ draft }: { draft: SubmitDraft }) {
       </p>
       <CommandLine id="command-imger" label="imger" line={lines.imger} />
       <CommandLine id="command-curl" label="curl" line={lines.curl} />
-    </section>
+    </HelpSection>
   );
 }
 
