@@ -106,6 +106,8 @@ describe('the submit command lines', () => {
     for (const draft of [
       { ...hostileDraft, source: 'text', text, name: '' } as const,
       { ...hostileDraft, source: 'file', text, name: '', fileName: "it's $(id).ks" } as const,
+      { ...hostileDraft, source: 'file', text, name: '', fileName: '-rf `id`.cfg' } as const,
+      { ...hostileDraft, source: 'kickstarter', text, name: '', fileName: '1.10/small.ks' } as const,
     ]) {
       const expected = submitJson(draft);
       const lines = commandLines(draft, url);

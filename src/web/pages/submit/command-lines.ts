@@ -1,5 +1,5 @@
 import { shellLine } from '../../../client/shell-quote.ts';
-import { baseName, type SubmitDraft, submitJson } from './draft.ts';
+import { type SubmitDraft, submitJson } from './draft.ts';
 
 export interface CommandLines {
   /** The file `imger` reads the kickstart from, to be saved first; absent for a template. */
@@ -14,8 +14,11 @@ export interface CommandLines {
  */
 export function commandLines(draft: SubmitDraft, server: string): CommandLines {
   const body = submitJson(draft);
+  // The upload's own file name (a rendered one's without its folder); pasted text is saved under the job's name.
   const kickstartFile =
-    body.template === undefined ? `${baseName(draft.fileName) || body.name || 'kickstart'}.ks` : undefined;
+    body.template === undefined
+      ? draft.fileName.split('/').pop() || `${body.name ?? 'kickstart'}.ks`
+      : undefined;
   const flags: string[] = [`--server=${server}`];
   if (kickstartFile === undefined) flags.push(`--template=${body.template}`);
   else flags.push(`--kickstart=${kickstartFile}`);
