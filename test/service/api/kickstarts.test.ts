@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { MAX_KICKSTARTER_TAR_BYTES } from '../../../src/service/api/kickstarter-tar.ts';
 import { MAX_KICKSTART_BYTES } from '../../../src/service/api/submission.ts';
 import { databaseKinds } from '../helpers.ts';
 import { validKickstart } from '../jobs/fixtures.ts';
 import { harness } from './harness.ts';
+import { tarOf } from './tar-of.ts';
 
 const configurations = [
   'Default:',
@@ -255,6 +258,56 @@ for (const kind of databaseKinds) {
         files: { 'scripts/setup.post': 'x'.repeat(5 * MAX_KICKSTART_BYTES) },
       });
       assert.equal(huge.statusCode, 413);
+    });
+
+    test('render takes the kickstarter folder as a tar, plain or gzip-compressed, and refuses a hostile one', async (t) => {
+      const { app, as } = await harness(t, kind);
+      const post = (tar: Buffer, type = 'application/x-tar', query = '') =>
+        app.inject({
+          method: 'POST',
+          url: `/api/v1/kickstarts/render${query}`,
+          headers: { ...as.alice, 'content-type': type },
+          payload: tar,
+        });
+      const folder = [
+        {
+          name: 'configs/configurations.yaml',
+          content: 'Configurations:\n  - FileName: a\n    PostScripts: [setup]\n  - FileName: b\n',
+        },
+        { name: 'configs/scripts/setup.post', content: 'echo from the tar\n' },
+      ];
+      const tar = await tarOf(folder);
+      const rendered = await post(tar);
+      assert.equal(rendered.statusCode, 200, rendered.body);
+      assert.deepEqual(rendered.json().errors, []);
+      assert.match(rendered.json().files[0].text, /^echo from the tar$/m);
+      const zipped = await post(gzipSync(tar), 'application/gzip', '?name=b');
+      assert.deepEqual(
+        zipped.json().files.map((file: { path: string }) => file.path),
+        ['b.ks'],
+      );
+
+      const escaping = await post(await tarOf([...folder, { name: '../../etc/passwd', content: 'x' }]));
+      assert.equal(escaping.statusCode, 400);
+      assert.match(escaping.json().message, /"\.\.\/\.\.\/etc\/passwd" names a path outside the folder/);
+      const linked = await post(
+        await tarOf([...folder, { name: 'configs/partitions/p', type: 'symlink', linkname: '/etc/shadow' }]),
+      );
+      assert.equal(linked.statusCode, 400);
+      assert.match(linked.json().message, /is a symlink/);
+      const without = await post(await tarOf([{ name: 'scripts/setup.post', content: 'x' }]));
+      assert.equal(without.statusCode, 400);
+      assert.match(without.json().message, /no configurations\.yaml/);
+      const tooBig = await post(Buffer.alloc(MAX_KICKSTARTER_TAR_BYTES + 1));
+      assert.equal(tooBig.statusCode, 413);
+      assert.equal((await post(tar, 'application/x-tar', '?name=a')).json().files.length, 1);
+      const openapi = (await app.inject({ url: '/api/openapi.json' })).json();
+      const content = openapi.paths['/api/v1/kickstarts/render'].post.requestBody.content;
+      assert.deepEqual(Object.keys(content).sort(), [
+        'application/gzip',
+        'application/json',
+        'application/x-tar',
+      ]);
     });
   });
 }
