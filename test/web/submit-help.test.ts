@@ -238,8 +238,18 @@ test('the dark theme follows the system setting', async () => {
     assert.ok((await lightness('select', 'backgroundColor')) < 60, 'dark fields');
     assert.ok((await lightness('body', 'color')) > 180, 'light text');
     await screenshot(dark, 'dark-submit');
+    const job = (
+      await apiFromPage(dark, 'POST', 'jobs', { template: 'debian-live', type: 'livecd', arch: 'x86_64' })
+    ).body as Job;
     await dark.getByRole('link', { name: 'Queue' }).first().click();
+    await dark.locator(`tr[data-job-id="${job.id}"]`).waitFor();
     await screenshot(dark, 'dark-queue');
+    await dark.goto(`${web.pages}job/${job.id}`);
+    await dark.getByText('Waiting for a build slot', { exact: false }).waitFor();
+    await screenshot(dark, 'dark-job');
+    await dark.goto(`${web.pages}stats/`);
+    await dark.locator('figure.chart').first().waitFor();
+    await screenshot(dark, 'dark-stats');
     await dark.emulateMedia({ colorScheme: 'light' });
     assert.ok((await lightness('html', 'backgroundColor')) > 200, 'and light again when the system is');
   } finally {
