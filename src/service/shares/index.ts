@@ -1,0 +1,8 @@
+/** Share links: a job's files downloaded without a login, until the link expires or is revoked. */
+
+export {
+  type CreatedShareLink,
+  createShareService,
+  type ShareLink,
+  type ShareService,
+} from './service.ts';
