@@ -4,6 +4,7 @@ import { imageTypes } from '../builder/image-types.ts';
 import { JobEtaSchema } from './eta.ts';
 import { FailureSchema } from './failure.ts';
 import { JobProgressSchema } from './progress.ts';
+import { MAX_SHARE_HOURS } from './shares.ts';
 import { JOB_STATUSES } from './status.ts';
 import { JobBlockerSchema, QueueStateSchema, WorkerSchema } from './workers.ts';
 
@@ -405,9 +406,6 @@ export const JobResultSchema = Type.Object(
   { $id: 'JobResult' },
 );
 export type JobResult = Static<typeof JobResultSchema>;
-
-/** The longest a share link may live: it is for handing an image over, not a standing mirror. */
-export const MAX_SHARE_HOURS = 30 * 24;
 
 export const ShareRequest = Type.Object(
   {

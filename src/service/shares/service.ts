@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { ulid } from 'ulid';
-import { MAX_SHARE_HOURS } from '../../contract/api.ts';
+import { MAX_SHARE_HOURS } from '../../contract/shares.ts';
 import type { Database } from '../db/schema.ts';
 import { ServiceError } from '../errors.ts';
 import { hashToken } from '../users/tokens.ts';
