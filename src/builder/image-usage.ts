@@ -6,7 +6,7 @@ import type { ImageType } from './image-types.ts';
 export interface ImageUse {
   /** One or two sentences: what the file is and where it runs. */
   how: string;
-  /** Shell lines to run on the downloader's machine, the file name filled in. */
+  /** Shell lines to run on the downloader's machine, the file name filled in; `#` lines say what the next does. */
   commands: string[];
 }
 
@@ -16,6 +16,9 @@ function shellWord(text: string): string {
 }
 
 const DISK_TARGET = '/dev/sdX';
+const BIOS = '# in qemu, BIOS boot';
+const UEFI = '# in qemu, UEFI boot (Debian package ovmf)';
+const WRITE = `# onto a real disk or USB stick, as root: ${DISK_TARGET} is that disk`;
 
 /** What to do with `file`, the image of a job of this type and architecture. */
 export function imageUse(type: ImageType, arch: Arch | string, file: string): ImageUse {
@@ -29,11 +32,11 @@ export function imageUse(type: ImageType, arch: Arch | string, file: string): Im
       how:
         `A whole disk that boots with BIOS and with UEFI (GRUB, console on the serial port). Run it in qemu, or ` +
         `write it to a disk (${DISK_TARGET} is that disk: everything on it is lost).`,
-      commands: [`${qemu} ${disk('raw')}`, `${uefi} ${disk('raw')}`, writeTo],
+      commands: [BIOS, `${qemu} ${disk('raw')}`, UEFI, `${uefi} ${disk('raw')}`, WRITE, writeTo],
     }),
     qcow2: () => ({
       how: 'A qemu disk that boots with BIOS and with UEFI (console on the serial port); it grows as it is written.',
-      commands: [`${qemu} ${disk('qcow2')}`, `${uefi} ${disk('qcow2')}`],
+      commands: [BIOS, `${qemu} ${disk('qcow2')}`, UEFI, `${uefi} ${disk('qcow2')}`],
     }),
     vmdk: () => ({
       how: 'A VMware disk: attach it to a new VMware or VirtualBox machine as its first disk; qemu runs it too.',
@@ -51,11 +54,11 @@ export function imageUse(type: ImageType, arch: Arch | string, file: string): Im
     }),
     livecd: () => ({
       how: `A live system on a hybrid ISO: boot it from a virtual CD, or write it to a USB stick (${DISK_TARGET}).`,
-      commands: [`${qemu} -cdrom ${f}`, writeTo],
+      commands: ['# in qemu, as a CD', `${qemu} -cdrom ${f}`, WRITE, writeTo],
     }),
     liveusb: () => ({
       how: `A live system for a USB stick: write it to the stick (${DISK_TARGET}: everything on it is lost), or run it in qemu.`,
-      commands: [writeTo, `${qemu} ${disk('raw')}`],
+      commands: [WRITE, writeTo, '# or in qemu', `${qemu} ${disk('raw')}`],
     }),
     fs: () => ({
       how: 'The root filesystem as an archive, not a bootable disk: unpack it as root (owners kept), then enter it.',

@@ -5,8 +5,8 @@ import { useResource } from '../../app/use-resource.ts';
 /** An empty queue after login: the way to a first image, a ready template already chosen on Submit. */
 export function FirstBuildPrompt() {
   const templates = useResource(() => api.templates(), 'templates');
-  // The template list is the server's to order; its first is what Submit would preselect anyway.
-  const first = templates.data?.[0];
+  // A disk image, for choice: the page tells how to boot it in qemu right after the build.
+  const first = templates.data?.find((entry) => entry.suggested_image_type === 'raw') ?? templates.data?.[0];
   return (
     <section className="panel first-build" aria-labelledby="first-build">
       <h2 id="first-build">No images here yet</h2>
