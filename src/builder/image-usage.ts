@@ -25,7 +25,9 @@ export function imageUse(type: ImageType, arch: Arch | string, file: string): Im
   const f = shellWord(file);
   const qemu = `qemu-system-${arch === 'i686' ? 'i386' : 'x86_64'} -m 1024 -nographic`;
   const uefi = `${qemu} -machine q35 -bios /usr/share/ovmf/OVMF.fd`;
-  const disk = (format: string) => `-drive file=${f},format=${format},if=virtio`;
+  // qemu reads a comma in an option's value as the next option unless doubled: a name cannot add drive options.
+  const disk = (format: string) =>
+    `-drive ${shellWord(`file=${file.replaceAll(',', ',,')},format=${format},if=virtio`)}`;
   const writeTo = `dd if=${f} of=${DISK_TARGET} bs=4M conv=fsync status=progress`;
   const uses: Record<ImageType, () => ImageUse> = {
     raw: () => ({

@@ -233,3 +233,24 @@ test('the admin changes their own password; the banner goes, and only the new pa
     await context.close();
   }
 });
+
+test('a directory user is sent to the directory for a new password, and offered no form', async () => {
+  const added = await apiFromPage(admin, 'POST', 'users', { username: 'dora', password: 'dora-password' });
+  assert.equal(added.status, 201, JSON.stringify(added.body));
+  const { context, page } = await stranger();
+  try {
+    await logIn(page, web.pages, { username: 'dora', password: 'dora-password' });
+    // As an LDAP login leaves her account (the directory itself is ldap.test.ts's): IMG keeps no password of hers.
+    await database.db
+      .updateTable('users')
+      .set({ ldap: 1, password_hash: '' })
+      .where('username', '=', 'dora')
+      .execute();
+    await page.goto(`${web.pages}admin/password/`);
+    await page.getByText("Your password lives in your organisation's LDAP directory").waitFor();
+    assert.equal(await page.getByLabel('Current password').count(), 0);
+    await screenshot(page, 'password-ldap');
+  } finally {
+    await context.close();
+  }
+});
