@@ -12,7 +12,7 @@ export interface ImageUse {
 
 /** The file as a shell word: left bare when it is plainly safe, single-quoted otherwise. */
 function shellWord(text: string): string {
-  return /^[A-Za-z0-9._/+-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`;
+  return /^[A-Za-z0-9._/+=,:-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`;
 }
 
 const DISK_TARGET = '/dev/sdX';

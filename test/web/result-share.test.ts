@@ -95,6 +95,7 @@ test('a DONE job shows its result first: image, size, checksum to copy, how to b
     artifacts: [
       { name: 'first-disk-sda.raw', size: image.length, sha256: imageSha, main: true },
       { name: 'first-disk.packages', size: 5, sha256: 'p', main: false },
+      { name: 'first-disk.log', size: 22, sha256: 'l', main: false },
     ],
     builtKickstart: `${job.kickstart}\nuser --name=dev --password=dev-secret-pw\n`,
   });

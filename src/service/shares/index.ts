@@ -1,5 +1,6 @@
 /** Share links: a job's files downloaded without a login, until the link expires or is revoked. */
 
+export { sharedFiles } from './files.ts';
 export {
   type CreatedShareLink,
   createShareService,

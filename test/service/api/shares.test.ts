@@ -27,11 +27,15 @@ async function builtJob(h: Harness, name: string, owner = alice, kickstart?: str
   writeFileSync(join(folder, `${name}-sda.raw`), image);
   writeFileSync(join(folder, 'manifest.txt'), `${name} manifest\n`);
   writeFileSync(join(folder, `${name}.log`), 'the build log\n');
+  writeFileSync(join(folder, `${name}.ks`), 'rootpw --plaintext hunter22\n');
   symlinkSync('/etc/passwd', join(folder, 'escape'));
   await h.jobs.finish(job.id, 'w1', {
     artifacts: [
       { name: `${name}-sda.raw`, size: image.length, sha256: sha(image), main: true },
       { name: 'manifest.txt', size: 0, sha256: sha(`${name} manifest\n`), main: false },
+      // As the builder records them: the log and the kickstart are files of the job, but not shared.
+      { name: `${name}.log`, size: 14, sha256: sha('the build log\n'), main: false },
+      { name: `${name}.ks`, size: 27, sha256: sha('rootpw --plaintext hunter22\n'), main: false },
       { name: 'escape', size: 1, sha256: 'x', main: false },
     ],
   });
@@ -91,6 +95,10 @@ for (const kind of databaseKinds) {
       const link = await share(h, a.job.id);
       assert.equal((await get(h, `${link.url}/job-b-sda.raw`)).statusCode, 404, "B's image through A's link");
       assert.equal((await get(h, `${link.url}/job-a.log`)).statusCode, 404, 'the log is not shared');
+      const kickstart = await get(h, `${link.url}/job-a.ks`);
+      assert.equal(kickstart.statusCode, 404, 'nor the kickstart, which may hold a password');
+      assert.doesNotMatch((await get(h, link.url)).body, /job-a\.(log|ks)|hunter22/);
+      assert.equal((await get(h, `/api/v1/jobs/${a.job.id}/files/job-a.ks`, h.as.alice)).statusCode, 200);
       assert.equal((await get(h, `/api/v1/jobs/${b.job.id}/image`)).statusCode, 401);
       const asBearer = await get(h, `/api/v1/jobs/${b.job.id}/image`, {
         authorization: `Bearer ${link.token}`,

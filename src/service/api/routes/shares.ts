@@ -14,7 +14,7 @@ import {
 } from '../../../contract/api.ts';
 import { ServiceError } from '../../errors.ts';
 import type { Actor, Job } from '../../jobs/index.ts';
-import type { ShareLink } from '../../shares/index.ts';
+import { type ShareLink, sharedFiles } from '../../shares/index.ts';
 import { sendArtifact } from '../artifact-download.ts';
 import { actorOf } from '../auth.ts';
 import type { AppDeps } from '../deps.ts';
@@ -35,8 +35,7 @@ const presentLink = (link: ShareLink) => ({
 
 /**
  * A finished job's result, and share links: its owner (or an admin) makes a link that downloads that job's files,
- * and nothing else, without a login until it expires or is revoked. The log is not shared: it names the build
- * host's paths, mirrors and repository addresses, which the image itself does not need to give away.
+ * and nothing else, without a login until it expires or is revoked; not its log or kickstart (see sharedFiles).
  */
 export async function shareRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const { jobs, shares } = deps;
@@ -56,7 +55,8 @@ export async function shareRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     const link = await shares.resolve(token);
     const job = link && (await jobs.get(link.jobId));
     if (!link || !job) throw new ServiceError('not-found', NO_LINK);
-    return { link, job };
+    // The link holder sees the job as if it had only the shared files.
+    return { link, job: { ...job, artifacts: sharedFiles(job) } };
   };
 
   app.get<{ Params: JobParams }>(
