@@ -6,7 +6,7 @@ import { buildRecordsDir } from './build-records.ts';
 import { defaultCacheDir } from './cache.ts';
 import type { BuildEventListener } from './events.ts';
 import { BuildFailure } from './failures.ts';
-import { safeFileName } from './paths.ts';
+import { kickstartFileName, safeFileName } from './paths.ts';
 import { type BuildState, stepsFor } from './pipeline.ts';
 import { type BuildOutcome, buildAndPublish, failureReport } from './publish.ts';
 import type { ImageRecipe } from './recipe.ts';
@@ -112,8 +112,8 @@ export function createNativeBuilder(options: NativeBuilderOptions = {}): Builder
             images: {},
           };
           if (request.kickstart !== undefined) {
-            await writeFile(join(stageDir, `${recipe.name}.ks`), request.kickstart);
-            state.artifacts.push({ file: `${recipe.name}.ks`, main: false });
+            await writeFile(join(stageDir, kickstartFileName(recipe.name)), request.kickstart);
+            state.artifacts.push({ file: kickstartFileName(recipe.name), main: false });
           }
           await runSteps(stepsFor(recipe), state, {
             deadlineMs: options.deadlineMs ?? 60 * 60_000,

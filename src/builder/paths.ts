@@ -11,3 +11,6 @@ export async function exists(path: string): Promise<boolean> {
 
 /** One plain file name in any folder: not hidden, not an option, no path, no space or line break. */
 export const safeFileName = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
+
+/** The kickstart as the build read it, kept among the image's files (tokens filled in, includes flattened). */
+export const kickstartFileName = (name: string): string => `${name}.ks`;

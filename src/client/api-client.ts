@@ -15,6 +15,7 @@ import type {
   JobListQuery,
   JobPageSchema,
   JobPatch,
+  JobResult,
   JobStatusSchema,
   JobSummary as JobSummarySchema,
   LintRequest,
@@ -25,6 +26,9 @@ import type {
   RenderRequest,
   RenderResult,
   SessionSchema,
+  ShareCreated,
+  SharedJob,
+  ShareLinkJson,
   SubmitForm,
   SubmitJson,
   TemplateDetail,
@@ -66,6 +70,7 @@ export type {
   JobListQuery,
   JobPatch,
   JobProgress,
+  JobResult,
   LintRequest,
   LintResult,
   LogAppended,
@@ -73,6 +78,9 @@ export type {
   QueueState,
   RenderRequest,
   RenderResult,
+  ShareCreated,
+  SharedJob,
+  ShareLinkJson as ShareLink,
   Stats,
   StatsQuery,
   SubmitJson,
@@ -238,6 +246,37 @@ export class ApiClient {
 
   files(id: string): Promise<Artifact[]> {
     return this.#json('GET', `jobs/${encodeURIComponent(id)}/files`);
+  }
+
+  /** A finished job's image, how to use it for its type, and which logins its kickstart sets. */
+  result(id: string): Promise<JobResult> {
+    return this.#json('GET', `jobs/${encodeURIComponent(id)}/result`);
+  }
+
+  /** A link that downloads this DONE job's files without a login for `hours`; its token is shown only here. */
+  share(id: string, hours: number): Promise<ShareCreated> {
+    return this.#json('POST', `jobs/${encodeURIComponent(id)}/shares`, { expires_in_hours: hours });
+  }
+
+  /** The job's links that still work, without their tokens. */
+  shares(id: string): Promise<ShareLinkJson[]> {
+    return this.#json('GET', `jobs/${encodeURIComponent(id)}/shares`);
+  }
+
+  async revokeShare(id: string, shareId: string): Promise<void> {
+    await this.#json('DELETE', `jobs/${encodeURIComponent(id)}/shares/${encodeURIComponent(shareId)}`);
+  }
+
+  /** What a share link opens; needs no login. */
+  shared(token: string): Promise<SharedJob> {
+    return this.#json('GET', `share/${encodeURIComponent(token)}`);
+  }
+
+  /** The download URL of one file of a shared job. */
+  sharedFileUrl(token: string, name: string): string {
+    return this.url(
+      `share/${encodeURIComponent(token)}/${name.split('/').map(encodeURIComponent).join('/')}`,
+    );
   }
 
   /** Builds per day, durations, waits, failures and queues: of every job for an admin, else of your own. */

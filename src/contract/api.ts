@@ -4,6 +4,7 @@ import { imageTypes } from '../builder/image-types.ts';
 import { JobEtaSchema } from './eta.ts';
 import { FailureSchema } from './failure.ts';
 import { JobProgressSchema } from './progress.ts';
+import { MAX_SHARE_HOURS } from './shares.ts';
 import { JOB_STATUSES } from './status.ts';
 import { JobBlockerSchema, QueueStateSchema, WorkerSchema } from './workers.ts';
 
@@ -343,6 +344,10 @@ export const SessionSchema = Type.Object({
   username: Type.String(),
   admin: Type.Boolean(),
   csrf_token: Type.String(),
+  ldap: Type.Boolean({ description: 'the password lives in LDAP: change it there, not here' }),
+  default_password_accounts: Type.Array(Type.String(), {
+    description: 'for an admin: the accounts that still have the password the first start gave them',
+  }),
 });
 export type SessionBody = Static<typeof SessionSchema>;
 
@@ -391,6 +396,82 @@ export const TemplateSchema = Type.Object({
 export const TemplateDetail = Type.Composite([TemplateSchema, Type.Object({ text: Type.String() })]);
 export type TemplateDetail = Static<typeof TemplateDetail>;
 
+/** How to use a downloaded image (src/builder/image-usage.ts). */
+export const ImageUseSchema = Type.Object({
+  how: Type.String(),
+  commands: Type.Array(Type.String(), { description: 'shell lines, the file name filled in' }),
+});
+
+/** The result of a DONE job, as the top of its page and a share link show it. */
+export const JobResultSchema = Type.Object(
+  {
+    image: nullable(Type.Ref(ArtifactSchema)),
+    use: nullable(ImageUseSchema),
+    logins: nullable(
+      Type.Object({
+        root_password: Type.Boolean({ description: 'the kickstart sets a root password (never shown)' }),
+        users: Type.Array(Type.Object({ name: Type.String(), password: Type.Boolean() })),
+      }),
+    ),
+  },
+  { $id: 'JobResult' },
+);
+export type JobResult = Static<typeof JobResultSchema>;
+
+export const ShareRequest = Type.Object(
+  {
+    expires_in_hours: Type.Integer({
+      minimum: 1,
+      maximum: MAX_SHARE_HOURS,
+      description: 'the link stops working after this many hours',
+    }),
+  },
+  { additionalProperties: false },
+);
+export type ShareRequest = Static<typeof ShareRequest>;
+
+const shareLinkFields = {
+  id: Type.String(),
+  created_by: Type.String(),
+  created: Type.String({ format: 'date-time' }),
+  expires: Type.String({ format: 'date-time' }),
+};
+
+/** A link as its maker lists it later: never its token. */
+export const ShareLinkSchema = Type.Object(shareLinkFields);
+export type ShareLinkJson = Static<typeof ShareLinkSchema>;
+
+export const ShareCreated = Type.Object({
+  ...shareLinkFields,
+  token: Type.String({ description: 'shown once; only its hash is kept' }),
+  url: Type.String({
+    description: 'the path of what the link opens: GET it for the files, add a name to download',
+  }),
+});
+export type ShareCreated = Static<typeof ShareCreated>;
+
+export const ShareParams = Type.Object({ token: Type.String({ maxLength: 100 }) });
+export type ShareParams = Static<typeof ShareParams>;
+export const ShareFileParams = Type.Object({ token: Type.String({ maxLength: 100 }), '*': Type.String() });
+export type ShareFileParams = Static<typeof ShareFileParams>;
+export const ShareIdParams = Type.Object({
+  id: Type.String({ maxLength: 64 }),
+  share: Type.String({ maxLength: 64 }),
+});
+export type ShareIdParams = Static<typeof ShareIdParams>;
+
+/** What a share link opens, to someone without an account: the job's name and files, nothing of its owner. */
+export const SharedJobSchema = Type.Object({
+  name: Type.String(),
+  type: Type.String(),
+  arch: Type.String(),
+  finished: nullable(Type.String({ format: 'date-time' })),
+  expires: Type.String({ format: 'date-time' }),
+  files: Type.Array(Type.Ref(ArtifactSchema)),
+  result: Type.Ref(JobResultSchema),
+});
+export type SharedJob = Static<typeof SharedJobSchema>;
+
 /** Every schema other schemas refer to by $id; registered once on the app. */
 export const sharedSchemas = [
   ErrorBody,
@@ -402,6 +483,7 @@ export const sharedSchemas = [
   WorkerSchema,
   QueueStateSchema,
   ArtifactSchema,
+  JobResultSchema,
   JobSummary,
   JobDetail,
   JobPageSchema,

@@ -68,6 +68,7 @@ export async function serve(
     jobs,
     queues: service.queues,
     users,
+    shares: service.shares,
     sessionKey: sessionKey(config),
     templatesDir: config.web.templates_dir || bundledTemplatesDir,
     logger: options.logger ?? { level: process.env.IMG_LOG_LEVEL ?? 'info' },

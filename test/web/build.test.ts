@@ -209,7 +209,7 @@ test('the finished log is complete, the files show sizes and checksums, and the 
   await screenshot(jobPage, 'job-done');
   const [download] = await Promise.all([
     jobPage.waitForEvent('download'),
-    jobPage.getByRole('link', { name: 'Download the image' }).click(),
+    jobPage.getByRole('link', { name: `Download ${main.name}` }).click(),
   ]);
   const path = await download.path();
   assert.equal(download.suggestedFilename(), main.name);

@@ -327,7 +327,7 @@ test('the admin manages queues, users, groups and tokens; a new user cannot dele
     await alicePage.getByRole('link', { name: 'Queue', exact: true }).click();
     await alicePage.getByRole('link', { name: 'Mine' }).click();
     await alicePage.getByRole('heading', { name: "alice's images" }).waitFor();
-    await alicePage.getByText('No jobs match.').waitFor();
+    await alicePage.getByRole('heading', { name: 'No images here yet' }).waitFor();
     const [adminJob] = await jobs(alicePage, '?owner=imager');
     assert.ok(adminJob);
     await alicePage.goto(`${web.pages}job/${adminJob.id}`);

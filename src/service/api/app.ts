@@ -18,6 +18,7 @@ import { jobUploadRoutes } from './routes/job-uploads.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { kickstartRoutes } from './routes/kickstarts.ts';
 import { loginRoutes } from './routes/login.ts';
+import { shareRoutes } from './routes/shares.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { workerRoutes } from './routes/workers.ts';
 import { installSecurityHeaders } from './security-headers.ts';
@@ -55,6 +56,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         jobRoutes,
         jobFileRoutes,
         jobUploadRoutes,
+        shareRoutes,
         eventRoutes,
         catalogRoutes,
         kickstartRoutes,

@@ -37,6 +37,25 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
   return range;
 }
 
+/**
+ * `attachment` with the name twice (RFC 6266): plain ASCII with every quote, backslash, control and non-ASCII
+ * character replaced, for old clients, and `filename*` percent-encoded for the others. Nothing of the name can end
+ * the header or start another.
+ */
+export function contentDisposition(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  // RFC 8187's attr-char kept, every other byte of the UTF-8 percent-encoded (a lone surrogate becomes U+FFFD).
+  const encoded = [...Buffer.from(name, 'utf8')]
+    .map((byte) => {
+      const char = String.fromCharCode(byte);
+      return /[A-Za-z0-9!#$&+.^_`|~-]/.test(char)
+        ? char
+        : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    })
+    .join('');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
+}
+
 export interface SendFileOptions {
   contentType: string;
   /** A strong validator (the artifact's sha256); without one, size and modification time stand in. */
@@ -68,10 +87,7 @@ export async function sendFile(
   reply.header('last-modified', info.mtime.toUTCString());
   reply.header('content-type', options.contentType);
   if (options.downloadName !== undefined) {
-    reply.header(
-      'content-disposition',
-      `attachment; filename="${options.downloadName.replace(/["\\]/g, '_')}"`,
-    );
+    reply.header('content-disposition', contentDisposition(options.downloadName));
   }
   if (request.headers['if-none-match'] === etag) return reply.code(304).send();
 

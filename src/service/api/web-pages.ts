@@ -51,12 +51,16 @@ export async function installWebPages(
         .type('text/plain; charset=utf-8')
         .send('The web pages are not built: run `npx vite build --config src/web/vite.config.ts`.\n');
     }
-    return reply
-      .type('text/html; charset=utf-8')
-      .header('cache-control', 'no-cache')
-      .header('content-security-policy', CONTENT_SECURITY_POLICY)
-      .header('x-content-type-options', 'nosniff')
-      .send(page);
+    return (
+      reply
+        .type('text/html; charset=utf-8')
+        .header('cache-control', 'no-cache')
+        .header('content-security-policy', CONTENT_SECURITY_POLICY)
+        .header('x-content-type-options', 'nosniff')
+        // A share link's page holds its token in the address: other sites never get it as a Referer.
+        .header('referrer-policy', 'same-origin')
+        .send(page)
+    );
   };
   app.get(prefix, { schema: { hide: true } }, sendPage);
   app.get(`${prefix}*`, { schema: { hide: true } }, sendPage);

@@ -193,6 +193,28 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0008_share_links_and_default_password': {
+      async up(db: Kysely<unknown>) {
+        // A job's files given to people without an account: the link's random token is kept only as its sha256,
+        // so a copy of the database opens no download; revoking deletes the row, and so does deleting the job.
+        await db.schema
+          .createTable('share_links')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('job_id', 'text', (c) => c.notNull().references('jobs.id').onDelete('cascade'))
+          .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('created', 'text', (c) => c.notNull())
+          .addColumn('expires', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('share_links_job_id').on('share_links').column('job_id').execute();
+        // 1 while the account still has the password it was made with at first start: the pages warn about it
+        // without a password check per page. Set from a check of the hash at every start, cleared by any change.
+        await db.schema
+          .alterTable('users')
+          .addColumn('default_password', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+      },
+    },
   };
 }
 

@@ -80,6 +80,8 @@ export interface UsersTable {
   created: string;
   /** 1: made and updated by LDAP logins, its password checked by the directory only. */
   ldap: Generated<number>;
+  /** 1: still the password the first start gave it (DEFAULT_ADMIN); kept by the user service. */
+  default_password: Generated<number>;
 }
 
 export interface GroupsTable {
@@ -109,6 +111,17 @@ export interface ApiTokensTable {
 export interface SessionsTable {
   id_hash: string;
   username: string;
+  created: string;
+  expires: string;
+}
+
+/** A link that downloads one job's files without a login, until it expires or is revoked. */
+export interface ShareLinksTable {
+  id: string;
+  job_id: string;
+  /** sha256 of the token: the token itself is shown once, to its maker. */
+  token_hash: string;
+  created_by: string;
   created: string;
   expires: string;
 }
@@ -143,4 +156,5 @@ export interface Database {
   outbox: OutboxTable;
   workers: WorkersTable;
   job_counts: JobCountsTable;
+  share_links: ShareLinksTable;
 }

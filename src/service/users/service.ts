@@ -77,8 +77,13 @@ const LAST_USED_EVERY_MS = 60_000;
 export const SESSION_SECONDS = 24 * 60 * 60;
 
 export interface UserService {
-  /** Creates the default admin when there is no user at all; answers whether it still has its default password. */
+  /**
+   * Creates the default admin when there is no user at all; answers whether it still has its default password,
+   * checked against its hash, and records the answer for `defaultPasswordAccounts`.
+   */
   ensureDefaultAdmin(): Promise<{ created: boolean; defaultPassword: boolean }>;
+  /** The accounts that still have the password the first start gave them: a read, no password check. */
+  defaultPasswordAccounts(): Promise<string[]>;
   /**
    * The actor when the password is right: a local account's is checked here; any other name's by the directory,
    * when there is one, whose account is then made or updated (e-mail, and admin from the admin group). Every
@@ -220,7 +225,7 @@ export function createUserService(db: Kysely<Database>, options: UserServiceOpti
     await db.transaction().execute(async (trx) => {
       await trx
         .updateTable('users')
-        .set({ password_hash: passwordHash })
+        .set({ password_hash: passwordHash, default_password: 0 })
         .where('username', '=', username)
         .execute();
       let sessions = trx.deleteFrom('sessions').where('username', '=', username);
@@ -248,6 +253,7 @@ export function createUserService(db: Kysely<Database>, options: UserServiceOpti
             email: null,
             admin: 1,
             created: now().toISOString(),
+            default_password: 1,
           })
           .onConflict((conflict) => conflict.column('username').doNothing())
           .returning('username')
@@ -256,12 +262,30 @@ export function createUserService(db: Kysely<Database>, options: UserServiceOpti
       }
       const admin = await db
         .selectFrom('users')
-        .select('password_hash')
+        .select(['password_hash', 'default_password'])
         .where('username', '=', DEFAULT_ADMIN.username)
         .executeTakeFirst();
       const defaultPassword =
         admin !== undefined && (await hasher.verify(DEFAULT_ADMIN.password, admin.password_hash));
+      // A database older than the flag, or the default password set again by hand since: the hash decides.
+      if (admin !== undefined && (admin.default_password === 1) !== defaultPassword) {
+        await db
+          .updateTable('users')
+          .set({ default_password: defaultPassword ? 1 : 0 })
+          .where('username', '=', DEFAULT_ADMIN.username)
+          .execute();
+      }
       return { created, defaultPassword };
+    },
+
+    async defaultPasswordAccounts() {
+      const rows = await db
+        .selectFrom('users')
+        .select('username')
+        .where('default_password', '=', 1)
+        .orderBy('username')
+        .execute();
+      return rows.map((row) => row.username);
     },
 
     async authenticate(username, password) {

@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { ApiError, type Session } from '../../client/api-client.ts';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { AdminPage } from '../pages/admin/AdminPage.tsx';
@@ -6,11 +6,13 @@ import { JobPage } from '../pages/job/JobPage.tsx';
 import { LoginPage } from '../pages/LoginPage.tsx';
 import { NotFoundPage } from '../pages/NotFoundPage.tsx';
 import { QueuePage } from '../pages/queue/QueuePage.tsx';
+import { SharePage } from '../pages/share/SharePage.tsx';
 import { SubmitPage } from '../pages/submit/SubmitPage.tsx';
 import { api } from './api.ts';
+import { DefaultPasswordBanner } from './DefaultPasswordBanner.tsx';
 import { navigate, useLocation } from './router.tsx';
 import { matchRoute, type Route } from './routes.ts';
-import { type User, UserContext } from './session.ts';
+import { RefreshSessionContext, type User, UserContext } from './session.ts';
 import { TopBar } from './TopBar.tsx';
 
 /** `undefined` while the server is asked whether this browser is logged in. */
@@ -22,7 +24,7 @@ export function App() {
   const { path } = useLocation();
   const route = matchRoute(path);
 
-  useEffect(() => {
+  const refreshSession = useCallback(() => {
     api.session().then(
       (session) => setUser(userOf(session)),
       (error: unknown) => {
@@ -31,6 +33,7 @@ export function App() {
       },
     );
   }, []);
+  useEffect(refreshSession, [refreshSession]);
 
   useEffect(() => {
     if (user && route.page === 'login') navigate('queue/', { replace: true });
@@ -42,21 +45,32 @@ export function App() {
     navigate('login/');
   };
 
+  // A share link is for people without an account: it opens without a login, whoever is logged in.
+  if (route.page === 'share') {
+    return (
+      <main id="main" tabIndex={-1}>
+        <SharePage token={route.token} />
+      </main>
+    );
+  }
   return (
     <UserContext.Provider value={user ?? null}>
-      <SkipLink />
-      <TopBar route={route} onLogOut={logOut} />
-      <main id="main" tabIndex={-1}>
-        {user === undefined && <p>Loading…</p>}
-        {user === null && (
-          <>
-            <ErrorNotice error={sessionError} />
-            {/* The address stays: after logging in, the page that was asked for appears. */}
-            <LoginPage onLogin={(session) => setUser(userOf(session))} />
-          </>
-        )}
-        {user && <Page route={route} />}
-      </main>
+      <RefreshSessionContext.Provider value={refreshSession}>
+        <SkipLink />
+        <TopBar route={route} onLogOut={logOut} />
+        {user && <DefaultPasswordBanner user={user} />}
+        <main id="main" tabIndex={-1}>
+          {user === undefined && <p>Loading…</p>}
+          {user === null && (
+            <>
+              <ErrorNotice error={sessionError} />
+              {/* The address stays: after logging in, the page that was asked for appears. */}
+              <LoginPage onLogin={(session) => setUser(userOf(session))} />
+            </>
+          )}
+          {user && <Page route={route} />}
+        </main>
+      </RefreshSessionContext.Provider>
     </UserContext.Provider>
   );
 }
@@ -64,7 +78,12 @@ export function App() {
 // Its chart library is most of the page's code: loaded when the page is first opened, not with every page.
 const StatsPage = lazy(() => import('../pages/stats/StatsPage.tsx'));
 
-const userOf = ({ username, admin }: Session): User => ({ username, admin });
+const userOf = ({ username, admin, ldap, default_password_accounts }: Session): User => ({
+  username,
+  admin,
+  ldap,
+  default_password_accounts,
+});
 
 /** The first stop of the Tab key. A link to `#main` would resolve against the `<base href>` and leave the page. */
 function SkipLink() {
@@ -78,6 +97,7 @@ function SkipLink() {
 function Page({ route }: { route: Route }) {
   switch (route.page) {
     case 'login':
+    case 'share':
       return null;
     case 'submit':
       return <SubmitPage />;

@@ -6,6 +6,7 @@ export type Route =
   | { page: 'job'; id: string }
   | { page: 'admin'; section: AdminSection }
   | { page: 'stats' }
+  | { page: 'share'; token: string }
   | { page: 'not-found' };
 
 export const ADMIN_SECTIONS = ['jobs', 'queues', 'workers', 'users', 'groups', 'tokens', 'password'] as const;
@@ -29,6 +30,8 @@ export function matchRoute(path: string): Route {
       return { page: 'stats' };
     case 'job':
       return rest[0] ? { page: 'job', id: rest[0] } : { page: 'not-found' };
+    case 'share':
+      return rest[0] ? { page: 'share', token: rest[0] } : { page: 'not-found' };
     case 'admin': {
       const section = (rest[0] || 'jobs') as AdminSection;
       return ADMIN_SECTIONS.includes(section) ? { page: 'admin', section } : { page: 'not-found' };
@@ -44,3 +47,6 @@ export function queuePath(options: { queue?: string | undefined; mine: boolean }
 }
 
 export const jobPath = (id: string) => `job/${encodeURIComponent(id)}`;
+
+/** The page a share link opens, for someone without an account. */
+export const sharePath = (token: string) => `share/${encodeURIComponent(token)}`;

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../../src/service/api/index.ts';
 import { loadConfig } from '../../../src/service/config/index.ts';
 import { createJobService, createQueueCatalog, type JobService } from '../../../src/service/jobs/index.ts';
+import { createShareService, type ShareService } from '../../../src/service/shares/index.ts';
 import {
   createUserService,
   openDirectory,
@@ -17,6 +18,7 @@ export interface Harness {
   app: FastifyInstance;
   jobs: JobService;
   users: UserService;
+  shares: ShareService;
   baseDir: string;
   /** Bearer headers of alice and bob (plain users) and root (an admin). */
   as: Record<'alice' | 'bob' | 'root', { authorization: string }>;
@@ -31,7 +33,7 @@ export interface HarnessOptions {
   /** img.conf keys as IMG_SECTION_KEY variables, e.g. IMG_WEB_METRICS. */
   env?: Record<string, string>;
   users?: UserServiceOptions;
-  /** The jobs service's clock, for jobs with known times. */
+  /** The jobs (and share links') service's clock, for jobs with known times. */
   now?: () => Date;
 }
 
@@ -56,10 +58,12 @@ export async function harness(
     ...options.users,
   });
   t.after(() => users.close());
+  const shares = createShareService(db, options.now ? { now: options.now } : {});
   const app = await buildApp({
     config,
     jobs,
     users,
+    shares,
     queues: createQueueCatalog(db),
     sessionKey: randomBytes(32),
     templatesDir: join(import.meta.dirname, '../../../templates'),
@@ -75,5 +79,5 @@ export async function harness(
     as[username] = { authorization: `Bearer ${(await users.createToken(username)).token}` };
   }
   const otherJobService = async () => createJobService(await database.connectAgain());
-  return { app, jobs, users, baseDir, as, otherJobService };
+  return { app, jobs, users, shares, baseDir, as, otherJobService };
 }

@@ -195,5 +195,33 @@ for (const kind of databaseKinds) {
       }
       assert.equal((await h.app.inject({ url: '/api/v1/tokens', headers: h.as.bob })).json().length, before);
     });
+
+    test('admins are told which accounts keep the first-start password, until it is changed', async (t) => {
+      const h = await harness(t, kind);
+      // As a database from before the flag holds it: the start-up check of the hash finds the default password.
+      await h.users.add({ username: 'imager', password: 'imager', admin: true });
+      assert.deepEqual(await h.users.ensureDefaultAdmin(), { created: false, defaultPassword: true });
+      const session = async (headers: Record<string, string>) =>
+        (await h.app.inject({ url: '/api/v1/session', headers })).json();
+      assert.deepEqual((await session(h.as.root)).default_password_accounts, ['imager']);
+      assert.deepEqual((await session(h.as.alice)).default_password_accounts, [], 'not told to non-admins');
+      assert.equal((await session(h.as.alice)).ldap, false);
+      const imager = await browserLogin(h, 'imager', 'imager');
+      assert.deepEqual(
+        (await h.app.inject({ url: '/api/v1/session', headers: { cookie: imager.cookie } })).json()
+          .default_password_accounts,
+        ['imager'],
+      );
+      const changed = await h.app.inject({
+        method: 'PUT',
+        url: '/api/v1/session/password',
+        headers: asBrowser(imager),
+        payload: { current_password: 'imager', new_password: 'a-better-one' },
+      });
+      assert.equal(changed.statusCode, 204, changed.body);
+      assert.deepEqual((await session(h.as.root)).default_password_accounts, []);
+      assert.deepEqual(await h.users.ensureDefaultAdmin(), { created: false, defaultPassword: false });
+      assert.deepEqual((await session(h.as.root)).default_password_accounts, []);
+    });
   });
 }

@@ -31,12 +31,21 @@ test('pagePrefix makes one leading and one trailing slash of url_prefix', () => 
 test('every page path below the prefix answers the app with its base and a strict CSP', async (t) => {
   const app = await appWith('img', builtPages(tempDir(t)));
   t.after(() => app.close());
-  for (const url of ['/img/', '/img', '/img/queue/web/', '/img/job/01ABC', '/img/admin/users/']) {
+  for (const url of [
+    '/img/',
+    '/img',
+    '/img/queue/web/',
+    '/img/job/01ABC',
+    '/img/admin/users/',
+    '/img/share/imgs_x',
+  ]) {
     const response = await app.inject(url);
     assert.equal(response.statusCode, 200, url);
     assert.match(response.body, /<head>\s*<base href="\/img\/" \/>/, url);
     assert.match(String(response.headers['content-security-policy']), /default-src 'self'/);
     assert.equal(response.headers['cache-control'], 'no-cache');
+    // A share link's token is in the page's address: no other site is told it.
+    assert.equal(response.headers['referrer-policy'], 'same-origin', url);
   }
   const asset = await app.inject('/img/assets/app-1a2b.js');
   assert.equal(asset.statusCode, 200);

@@ -179,6 +179,7 @@ for (const kind of databaseKinds) {
     test('the password of an LDAP user lives in LDAP: changing it in IMG is refused, 409', async (t) => {
       const h = await ldapHarness(t);
       const session = await login(h, 'anna', 'anna-secret');
+      assert.equal(session.json().ldap, true, 'the pages are told to send her to the directory');
       const cookie = String(session.headers['set-cookie']).split(';')[0] ?? '';
       const own = await operationsOf(slapd, async () => {
         const response = await h.app.inject({

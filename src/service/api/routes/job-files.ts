@@ -1,10 +1,10 @@
-import { realpath } from 'node:fs/promises';
-import { join, sep } from 'node:path';
+import { join } from 'node:path';
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { ArtifactSchema, FileParams, JobParams } from '../../../contract/api.ts';
 import { ServiceError } from '../../errors.ts';
 import { type Job, jobFolder, logFileName } from '../../jobs/index.ts';
+import { sendArtifact } from '../artifact-download.ts';
 import type { AppDeps } from '../deps.ts';
 import { streamLog } from '../log-stream.ts';
 import { sendFile } from '../range.ts';
@@ -29,17 +29,6 @@ export async function jobFileRoutes(app: FastifyInstance, deps: AppDeps): Promis
     const job = await jobs.get(id);
     if (!job) throw new ServiceError('not-found', `no job ${id}`);
     return job;
-  };
-
-  /** Only files the build recorded are served, and only from inside the job's folder, symbolic links included. */
-  const artifactPath = async (job: Job, name: string) => {
-    const artifact = job.artifacts.find((candidate) => candidate.name === name);
-    if (!artifact) throw new ServiceError('not-found', `job ${job.id} has no file ${name}`);
-    const folder = await realpath(folderOf(job)).catch(() => null);
-    const path = folder === null ? null : await realpath(join(folder, name)).catch(() => null);
-    if (folder === null || !path?.startsWith(folder + sep))
-      throw new ServiceError('not-found', `file ${name} of job ${job.id} is not on disk`);
-    return { path, artifact };
   };
 
   app.get<{ Params: JobParams; Querystring: Static<typeof LogQuery> }>(
@@ -90,12 +79,7 @@ export async function jobFileRoutes(app: FastifyInstance, deps: AppDeps): Promis
     { schema: { tags, summary: 'download one file (Range, ETag)', params: FileParams } },
     async (request, reply) => {
       const job = await mustGet(request.params.id);
-      const { path, artifact } = await artifactPath(job, request.params['*']);
-      return sendFile(request, reply, path, {
-        contentType: 'application/octet-stream',
-        etag: artifact.sha256,
-        downloadName: artifact.name.split('/').pop() ?? artifact.name,
-      });
+      return sendArtifact(request, reply, deps.config.worker.base_dir, job, request.params['*']);
     },
   );
 
@@ -106,12 +90,7 @@ export async function jobFileRoutes(app: FastifyInstance, deps: AppDeps): Promis
       const job = await mustGet(request.params.id);
       const main = job.artifacts.find((artifact) => artifact.main);
       if (!main) throw new ServiceError('not-found', `job ${job.id} has no image (it is ${job.status})`);
-      const { path } = await artifactPath(job, main.name);
-      return sendFile(request, reply, path, {
-        contentType: 'application/octet-stream',
-        etag: main.sha256,
-        downloadName: main.name.split('/').pop() ?? main.name,
-      });
+      return sendArtifact(request, reply, deps.config.worker.base_dir, job, main.name);
     },
   );
 }

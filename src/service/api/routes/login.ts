@@ -1,14 +1,16 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   Credentials,
   PasswordChange,
+  type SessionBody,
   SessionSchema,
   TokenCreated,
   TokenInfoSchema,
   TokenRequest,
 } from '../../../contract/api.ts';
 import { ServiceError } from '../../errors.ts';
+import type { Actor } from '../../jobs/index.ts';
 import { passwordInDirectory } from '../../users/index.ts';
 import { actorOf } from '../auth.ts';
 import type { AppDeps } from '../deps.ts';
@@ -23,6 +25,13 @@ export async function loginRoutes(app: FastifyInstance, deps: AppDeps): Promise<
   const guard = await installLoginGuard(app, deps.config.web);
   const authenticate = (request: FastifyRequest, { username, password }: Credentials) =>
     guard.attempt(request, username, () => users.authenticate(username, password));
+  /** Who is logged in, what the pages need to know of their account, and the CSRF token. */
+  const sessionBody = async (actor: Actor, reply: FastifyReply): Promise<SessionBody> => ({
+    ...actor,
+    csrf_token: reply.generateCsrf(),
+    ldap: (await users.get(actor.username))?.ldap ?? false,
+    default_password_accounts: actor.admin ? await users.defaultPasswordAccounts() : [],
+  });
 
   app.post<{ Body: Credentials }>(
     '/session',
@@ -44,7 +53,7 @@ export async function loginRoutes(app: FastifyInstance, deps: AppDeps): Promise<
       // A new login starts from an empty cookie, so no CSRF secret planted before it survives.
       request.session.regenerate();
       request.session.set('sid', id);
-      return { ...actor, csrf_token: reply.generateCsrf() };
+      return sessionBody(actor, reply);
     },
   );
 
@@ -57,7 +66,7 @@ export async function loginRoutes(app: FastifyInstance, deps: AppDeps): Promise<
         response: { 200: SessionSchema },
       },
     },
-    async (request, reply) => ({ ...actorOf(request), csrf_token: reply.generateCsrf() }),
+    async (request, reply) => sessionBody(actorOf(request), reply),
   );
 
   app.delete(

@@ -1,10 +1,28 @@
 import { type FormEvent, useState } from 'react';
 import { api } from '../../app/api.ts';
+import { useRefreshSession, useUser } from '../../app/session.ts';
 import { useAction } from '../../app/use-action.ts';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 
 /** Anyone's own password: the current one is asked for; the server then ends the user's other sessions. */
 export function OwnPassword() {
+  const user = useUser();
+  if (user.ldap) {
+    return (
+      <section className="panel">
+        <h2>Your password</h2>
+        <p className="notice info">
+          Your password lives in your organisation's LDAP directory, and IMG keeps none: change it there (or
+          ask whoever runs the directory). The new one works here at your next login.
+        </p>
+      </section>
+    );
+  }
+  return <PasswordForm />;
+}
+
+function PasswordForm() {
+  const refreshSession = useRefreshSession();
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [again, setAgain] = useState('');
@@ -23,6 +41,8 @@ export function OwnPassword() {
         revoke_tokens: revokeTokens,
       });
       setDone({ revoked: revokeTokens });
+      // The default-password banner goes once the server says so.
+      refreshSession();
       setCurrent('');
       setNext('');
       setAgain('');

@@ -2,7 +2,7 @@ import type { Job } from '../../../client/api-client.ts';
 import { api } from '../../app/api.ts';
 import { formatBytes } from '../../app/format.ts';
 
-/** The files the build left, with what a download can be checked against. */
+/** The files the build left, with what a download can be checked against; the image's own button is on top. */
 export function FileList({ job }: { job: Job }) {
   if (job.artifacts.length === 0) return <p>This build left no files.</p>;
   const fileUrl = (name: string) =>
@@ -34,13 +34,6 @@ export function FileList({ job }: { job: Job }) {
           ))}
         </tbody>
       </table>
-      {job.artifacts.some((artifact) => artifact.main) && (
-        <div className="actions">
-          <a className="button" href={api.url(job.links.image)} download>
-            Download the image
-          </a>
-        </div>
-      )}
     </div>
   );
 }

@@ -8,6 +8,7 @@ import { useNow } from '../../app/use-now.ts';
 import { useResource } from '../../app/use-resource.ts';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 import { PageTitle } from '../../components/PageTitle.tsx';
+import { ResultPanel } from '../../components/ResultPanel.tsx';
 import { StageBar } from '../../components/StageBar.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { FailureBox } from './FailureBox.tsx';
@@ -16,6 +17,7 @@ import { JobActions } from './JobActions.tsx';
 import { JobFields } from './JobFields.tsx';
 import { JobLogSection } from './JobLogSection.tsx';
 import { KickstartText } from './KickstartText.tsx';
+import { SharePanel } from './SharePanel.tsx';
 import { TagEditor } from './TagEditor.tsx';
 
 export function JobPage({ id }: { id: string }) {
@@ -35,6 +37,9 @@ export function JobPage({ id }: { id: string }) {
     );
     if (changes === null || touches) reload();
   });
+  const done = job?.status === 'DONE';
+  // Asked for once the job is DONE: its files and kickstart no longer change.
+  const result = useResource(() => (done ? api.result(id) : Promise.resolve(null)), `${id}/${done}`);
   useScrollToHash(job !== undefined);
   const now = useNow(job !== undefined && !isFinished(job.status));
   const markedLine = useMarkedLogLine();
@@ -53,7 +58,8 @@ export function JobPage({ id }: { id: string }) {
       <PageTitle title={`${job.name} (job)`}>
         {job.name} <StatusBadge job={job} />
       </PageTitle>
-      <ErrorNotice error={error} />
+      <ErrorNotice error={error ?? result.error} />
+      {result.data?.image && <ResultPanel result={result.data} imageUrl={api.url(job.links.image)} />}
       {job.error && <FailureBox jobId={job.id} failure={job.error} />}
       {job.status === 'IN QUEUE' && (
         <div className={`notice ${job.blocked ? 'warning' : 'info'}`} role="status">
@@ -86,6 +92,7 @@ export function JobPage({ id }: { id: string }) {
           <TagEditor job={job} onChanged={reload} />
         </section>
       )}
+      {done && mayChange(user, job) && <SharePanel job={job} />}
       <section className="panel" aria-labelledby="job-fields">
         <h2 id="job-fields">Details</h2>
         <JobFields job={job} now={now} />

@@ -9,6 +9,7 @@ import { filtersOf, JobFilters } from '../../components/JobFilters.tsx';
 import { JobTable } from '../../components/JobTable.tsx';
 import { Pager } from '../../components/Pager.tsx';
 import { PageTitle } from '../../components/PageTitle.tsx';
+import { FirstBuildPrompt } from './FirstBuildPrompt.tsx';
 import { QueueTabs } from './QueueTabs.tsx';
 
 /** As the original: 30 jobs a page. */
@@ -31,6 +32,8 @@ export function QueuePage({ queue, mine }: { queue: string | undefined; mine: bo
   });
   const queues = useResource(() => api.queues(), 'queues');
 
+  // No job at all where every job would show: a newcomer's first visit, not a search that found nothing.
+  const isUnfiltered = queue === undefined && !status && !text && !tag && before === undefined;
   const title = mine
     ? `${user.username}'s images${queue ? ` in ${queue}` : ''}`
     : queue
@@ -44,7 +47,11 @@ export function QueuePage({ queue, mine }: { queue: string | undefined; mine: bo
       <ErrorNotice error={page.error ?? queues.error} />
       {page.data ? (
         <>
-          <JobTable jobs={page.data.jobs} />
+          {page.data.jobs.length === 0 && isUnfiltered ? (
+            <FirstBuildPrompt />
+          ) : (
+            <JobTable jobs={page.data.jobs} />
+          )}
           <Pager
             path={path}
             query={{ status, text, tag }}

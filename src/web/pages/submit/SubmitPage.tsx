@@ -1,7 +1,7 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { ApiError, type TemplateInfo } from '../../../client/api-client.ts';
 import { api } from '../../app/api.ts';
-import { navigate } from '../../app/router.tsx';
+import { navigate, useLocation } from '../../app/router.tsx';
 import { jobPath } from '../../app/routes.ts';
 import { useResource } from '../../app/use-resource.ts';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
@@ -57,6 +57,8 @@ function catalogDefaults(catalog: Catalog): Partial<SubmitDraft> {
 
 export function SubmitPage() {
   const catalog = useResource(loadCatalog, 'catalog');
+  // `submit/?template=NAME`: the first-build prompt and other links preselect a template.
+  const wantedTemplate = useLocation().query.get('template');
   const [draft, setDraft] = useState<SubmitDraft>(emptyDraft);
   const [refusedLines, setRefusedLines] = useState<LintError[]>([]);
   const [failure, setFailure] = useState<unknown>();
@@ -81,9 +83,9 @@ export function SubmitPage() {
       ...current,
       ...catalogDefaults(lists),
       queue,
-      ...hintsOf(lists.templates[0], lists),
+      ...hintsOf(lists.templates.find((entry) => entry.name === wantedTemplate) ?? lists.templates[0], lists),
     }));
-  }, [catalog.data]);
+  }, [catalog.data, wantedTemplate]);
 
   useEffect(() => {
     if (refusedLines.length > 0)
