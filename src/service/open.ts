@@ -7,6 +7,7 @@ import {
   type JobService,
   type QueueCatalog,
 } from './jobs/index.ts';
+import { createSiteSettings, type SiteSettings } from './site/index.ts';
 import { createUserService, openDirectory, type UserService } from './users/index.ts';
 
 /** The database and the services over it: what `serve`, `worker` and the user commands share. */
@@ -16,6 +17,7 @@ export interface Service {
   jobs: JobService;
   queues: QueueCatalog;
   users: UserService;
+  site: SiteSettings;
   close(): Promise<void>;
 }
 
@@ -47,6 +49,7 @@ export async function openService(
     }),
     queues: createQueueCatalog(db),
     users,
+    site: createSiteSettings(db, config),
     async close() {
       await users.close();
       await database.close();

@@ -18,6 +18,7 @@ import { jobUploadRoutes } from './routes/job-uploads.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { kickstartRoutes } from './routes/kickstarts.ts';
 import { loginRoutes } from './routes/login.ts';
+import { siteRoutes } from './routes/site.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { workerRoutes } from './routes/workers.ts';
 import { installSecurityHeaders } from './security-headers.ts';
@@ -59,6 +60,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         catalogRoutes,
         kickstartRoutes,
         adminRoutes,
+        siteRoutes,
         statsRoutes,
         workerRoutes,
       ]) {

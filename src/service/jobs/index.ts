@@ -10,6 +10,7 @@ export { type JobEventMap, type JobEventName, JobEvents } from './events.ts';
 export { jobFolder, logFileName } from './paths.ts';
 export { createQueueCatalog, type Queue, type QueueCatalog } from './queues.ts';
 export type { JobReads, JobStats } from './reads.ts';
+export { type BulkRemoval, removeJobAndFiles, removeMatchingJobs } from './removal.ts';
 export { deleteExpiredJobs } from './retention.ts';
 export { createJobService, type JobPublisher, type JobService, type JobServiceDeps } from './service.ts';
 export type {

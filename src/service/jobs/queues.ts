@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { ServiceError } from '../errors.ts';
+import type { Actor } from './types.ts';
 
 export interface Queue {
   name: string;
@@ -62,4 +63,30 @@ export function createQueueCatalog(db: Kysely<Database>): QueueCatalog {
       if (deleted.numDeletedRows === 0n) throw new ServiceError('not-found', `no queue ${name}`);
     },
   };
+}
+
+/**
+ * Refuses a submission to a queue some groups are named for (queue_groups) by a user in none of them; a queue no
+ * group names is open to everyone, and admins may use every queue.
+ */
+export async function checkQueueAccess(db: Kysely<Database>, queue: string, by: Actor): Promise<void> {
+  if (by.admin) return;
+  const groups = await db
+    .selectFrom('queue_groups')
+    .leftJoin('group_members', (join) =>
+      join
+        .onRef('group_members.group_name', '=', 'queue_groups.group_name')
+        .on('group_members.username', '=', by.username),
+    )
+    .select(['queue_groups.group_name', 'group_members.username'])
+    .where('queue_groups.queue_name', '=', queue)
+    .orderBy('queue_groups.group_name')
+    .execute();
+  if (groups.length === 0 || groups.some((group) => group.username !== null)) return;
+  const names = groups.map((group) => group.group_name).join(', ');
+  throw new ServiceError(
+    'forbidden',
+    `queue ${queue} takes jobs only from members of ${groups.length === 1 ? 'the group' : 'the groups'} ${names}, ` +
+      `and ${by.username} is in none: submit to another queue, or ask an admin to add you`,
+  );
 }

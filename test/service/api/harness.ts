@@ -2,19 +2,24 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
 import { buildApp } from '../../../src/service/api/index.ts';
 import { loadConfig } from '../../../src/service/config/index.ts';
 import { createJobService, createQueueCatalog, type JobService } from '../../../src/service/jobs/index.ts';
+import { createSiteSettings } from '../../../src/service/site/index.ts';
 import {
   createUserService,
   openDirectory,
   type UserService,
   type UserServiceOptions,
 } from '../../../src/service/users/index.ts';
+import type { Database } from '../../../src/service/db/schema.ts';
 import { type DatabaseKind, tempDir, testDatabase } from '../helpers.ts';
 
 export interface Harness {
   app: FastifyInstance;
+  /** The app's database, for setting up many jobs at once. */
+  db: Kysely<Database>;
   jobs: JobService;
   users: UserService;
   baseDir: string;
@@ -61,6 +66,7 @@ export async function harness(
     jobs,
     users,
     queues: createQueueCatalog(db),
+    site: createSiteSettings(db, config),
     sessionKey: randomBytes(32),
     templatesDir: join(import.meta.dirname, '../../../templates'),
   });
@@ -75,5 +81,5 @@ export async function harness(
     as[username] = { authorization: `Bearer ${(await users.createToken(username)).token}` };
   }
   const otherJobService = async () => createJobService(await database.connectAgain());
-  return { app, jobs, users, baseDir, as, otherJobService };
+  return { app, db, jobs, users, baseDir, as, otherJobService };
 }

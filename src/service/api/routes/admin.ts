@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import {
-  type GroupBody,
   GroupSchema,
+  GroupUpdate,
   NameParams,
   type QueueBody,
   QueueSchema,
@@ -16,7 +16,6 @@ import type { AppDeps } from '../deps.ts';
 const tags = ['admin'];
 const UserParams = Type.Object({ username: Type.String({ maxLength: 64 }) });
 const QueueUpdate = Type.Omit(QueueSchema, ['name']);
-const GroupUpdate = Type.Omit(GroupSchema, ['name']);
 
 /** Queues, users and groups; every route here is for admins only. */
 export async function adminRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
@@ -102,18 +101,21 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     () => users.listGroups(),
   );
 
-  app.put<{ Params: NameParams; Body: Omit<GroupBody, 'name'> }>(
+  app.put<{ Params: NameParams; Body: GroupUpdate }>(
     '/groups/:name',
     {
       schema: {
         tags,
-        summary: 'create or replace a group',
+        summary: 'create or replace a group: its members, and the queues it opens to them',
         params: NameParams,
         body: GroupUpdate,
         response: { 200: Type.Ref(GroupSchema) },
       },
     },
-    async (request) => users.putGroup(request.params.name, request.body.description, request.body.members),
+    async (request) => {
+      const { description, members, queues: opened = [] } = request.body;
+      return users.putGroup(request.params.name, description, members, opened);
+    },
   );
 
   app.delete<{ Params: NameParams }>(
