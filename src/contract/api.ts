@@ -3,6 +3,7 @@ import { arches } from '../builder/arches.ts';
 import { imageTypes } from '../builder/image-types.ts';
 import { JobEtaSchema } from './eta.ts';
 import { FailureSchema } from './failure.ts';
+import { BULK_DELETE_LIMIT, COUNT_LIMIT } from './list-limits.ts';
 import { JobProgressSchema } from './progress.ts';
 import { JOB_STATUSES } from './status.ts';
 import { JobBlockerSchema, QueueStateSchema, WorkerSchema } from './workers.ts';
@@ -92,9 +93,6 @@ export const JobDetail = Type.Composite(
   { $id: 'Job' },
 );
 export type JobDetail = Static<typeof JobDetail>;
-
-/** The most rows a list's total counts (or skips by `offset`), so that no question about a million jobs blocks. */
-export const COUNT_LIMIT = 10_000;
 
 export const JobTotalSchema = Type.Object(
   {
@@ -256,9 +254,6 @@ export const JobListQuery = Type.Object({
 });
 export type JobListQuery = Static<typeof JobListQuery>;
 
-/** The most jobs one bulk delete goes through; more matching are left for the next call (`more`). */
-export const BULK_DELETE_LIMIT = 5_000;
-
 export const BulkDeleteRequest = Type.Object(
   {
     ...jobFilterFields,
@@ -391,7 +386,10 @@ export const SitePatch = Type.Object(
     name: Type.Optional(nullable(Type.String({ maxLength: 200, description: 'null or empty clears it' }))),
     base_url: Type.Optional(
       nullable(
-        Type.String({ maxLength: 2000, description: 'http(s), no user or password; null or empty clears it' }),
+        Type.String({
+          maxLength: 2000,
+          description: 'http(s), no user or password; null or empty clears it',
+        }),
       ),
     ),
   },

@@ -1,5 +1,5 @@
 import { type ExpressionBuilder, type Kysely, type SelectQueryBuilder, sql } from 'kysely';
-import { COUNT_LIMIT } from '../../contract/api.ts';
+import { COUNT_LIMIT } from '../../contract/list-limits.ts';
 import type { JobStatus } from '../../contract/status.ts';
 import type { Database, JobsTable } from '../db/schema.ts';
 import { type JobRow, jobFromRow, jobSummaryFromRow, progressFromColumn, SUMMARY_COLUMNS } from './rows.ts';

@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { BULK_DELETE_LIMIT } from '../../contract/api.ts';
+import { BULK_DELETE_LIMIT } from '../../contract/list-limits.ts';
 import { ServiceError } from '../errors.ts';
 import { jobFolder } from './paths.ts';
 import type { JobService } from './service.ts';

@@ -9,9 +9,12 @@ export interface JobPageRequest {
   /** A user name, or `mine`. */
   owner?: string | undefined;
   status?: string | undefined;
+  arch?: string | undefined;
+  type?: string | undefined;
   text?: string | undefined;
   tag?: string | undefined;
   before?: string | undefined;
+  offset?: number | undefined;
   limit: number;
 }
 

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { buildApp } from '../../../src/service/api/index.ts';
 import { loadConfig } from '../../../src/service/config/index.ts';
+import type { Database } from '../../../src/service/db/schema.ts';
 import { createJobService, createQueueCatalog, type JobService } from '../../../src/service/jobs/index.ts';
 import { createSiteSettings } from '../../../src/service/site/index.ts';
 import {
@@ -13,7 +14,6 @@ import {
   type UserService,
   type UserServiceOptions,
 } from '../../../src/service/users/index.ts';
-import type { Database } from '../../../src/service/db/schema.ts';
 import { type DatabaseKind, tempDir, testDatabase } from '../helpers.ts';
 
 export interface Harness {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Kysely } from 'kysely';
 import { monotonicFactory } from 'ulid';
-import { COUNT_LIMIT } from '../../../src/contract/api.ts';
+import { COUNT_LIMIT } from '../../../src/contract/list-limits.ts';
 import type { Database } from '../../../src/service/db/schema.ts';
 import { databaseKinds } from '../helpers.ts';
 import { submission } from '../jobs/fixtures.ts';

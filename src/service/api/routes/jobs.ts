@@ -1,7 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import {
-  BULK_DELETE_LIMIT,
   BulkDeleteRequest,
   BulkDeleteResult,
   JobDetail,
@@ -14,6 +13,7 @@ import {
   SubmitJson as SubmitJsonSchema,
 } from '../../../contract/api.ts';
 import type { JobEta } from '../../../contract/eta.ts';
+import { BULK_DELETE_LIMIT } from '../../../contract/list-limits.ts';
 import { type JobBlocker, queueBlocker } from '../../../contract/workers.ts';
 import { ServiceError } from '../../errors.ts';
 import {
