@@ -66,7 +66,6 @@ function SiteForm({ site, onChanged }: { site: Site; onChanged: () => void }) {
           <label htmlFor="site-url">Public base URL (empty: img.conf’s)</label>
           <input
             id="site-url"
-            type="url"
             inputMode="url"
             placeholder="https://img.example.org/"
             value={baseUrl}
