@@ -26,6 +26,7 @@ import type {
   LogAppended,
   PasswordChange,
   QueueSchema,
+  QueueUpdate,
   RenderRequest,
   RenderResult,
   SessionSchema,
@@ -82,6 +83,7 @@ export type {
   LogAppended,
   PasswordChange,
   QueueState,
+  QueueUpdate,
   RenderRequest,
   RenderResult,
   SitePatch,
@@ -432,7 +434,7 @@ export class ApiClient {
   // The admin's calls: queues, users and groups.
 
   /** Creates the queue, or changes it when it exists. */
-  putQueue(name: string, queue: Omit<Queue, 'name'>): Promise<Queue> {
+  putQueue(name: string, queue: QueueUpdate): Promise<Queue> {
     return this.#json('PUT', `queues/${encodeURIComponent(name)}`, queue);
   }
 

@@ -290,10 +290,22 @@ export const JobPatch = Type.Object(
 export type JobPatch = Static<typeof JobPatch>;
 
 export const QueueSchema = Type.Object(
-  { name: Type.String(), description: Type.String(), starts_builds: Type.Boolean() },
+  {
+    name: Type.String(),
+    description: Type.String(),
+    starts_builds: Type.Boolean(),
+    groups: Type.Array(Type.String(), {
+      description:
+        'only members of these groups (and admins) may submit to it; empty: everyone (set on the groups)',
+    }),
+  },
   { $id: 'Queue' },
 );
 export type QueueBody = Static<typeof QueueSchema>;
+
+/** A queue as an admin creates or changes it; its groups are set on the groups. */
+export const QueueUpdate = Type.Object({ description: Type.String(), starts_builds: Type.Boolean() });
+export type QueueUpdate = Static<typeof QueueUpdate>;
 
 export const UserSchema = Type.Object(
   {

@@ -192,6 +192,11 @@ test('a group opens a queue to its members; others are refused at submit with a 
   assert.equal(await group.getByRole('checkbox', { name: 'web' }).isChecked(), true);
   await admin.getByText('Open to everyone now: api, requests.').waitFor();
   await screenshot(admin, 'admin-groups-queues');
+  await admin.getByRole('link', { name: 'Queues' }).click();
+  await admin
+    .locator('tr', { has: admin.getByLabel('Description of web') })
+    .getByText('members of web-builders')
+    .waitFor();
 
   const { page: alice, context } = await newSession(browser);
   try {
@@ -206,6 +211,7 @@ test('a group opens a queue to its members; others are refused at submit with a 
   } finally {
     await context.close();
   }
+  await admin.getByRole('link', { name: 'Groups' }).click();
   await group.getByRole('button', { name: 'Delete' }).click();
   await group.getByRole('button', { name: 'Yes, delete' }).click();
   await group.waitFor({ state: 'detached' });

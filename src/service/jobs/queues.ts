@@ -10,8 +10,13 @@ export interface Queue {
   startsBuilds: boolean;
 }
 
+/** A queue and the groups it is open to (none: everyone); see checkQueueAccess. */
+export interface QueueWithGroups extends Queue {
+  groups: string[];
+}
+
 export interface QueueCatalog {
-  list(): Promise<Queue[]>;
+  list(): Promise<QueueWithGroups[]>;
   get(name: string): Promise<Queue | null>;
   put(queue: Queue): Promise<Queue>;
   /** Refused while jobs refer to the queue: their folders and history are under its name. */
@@ -28,7 +33,12 @@ export function createQueueCatalog(db: Kysely<Database>): QueueCatalog {
   });
   return {
     async list() {
-      return (await db.selectFrom('queues').selectAll().orderBy('name').execute()).map(toQueue);
+      const queues = await db.selectFrom('queues').selectAll().orderBy('name').execute();
+      const groups = await db.selectFrom('queue_groups').selectAll().orderBy('group_name').execute();
+      return queues.map((row) => ({
+        ...toQueue(row),
+        groups: groups.filter((group) => group.queue_name === row.name).map((group) => group.group_name),
+      }));
     },
     async get(name) {
       const row = await db.selectFrom('queues').selectAll().where('name', '=', name).executeTakeFirst();

@@ -177,6 +177,16 @@ for (const kind of databaseKinds) {
       );
       const groups = await app.inject({ url: '/api/v1/groups', headers: as.root });
       assert.deepEqual(groups.json()[0].queues, ['web']);
+      const queues = (await app.inject({ url: '/api/v1/queues', headers: as.alice })).json();
+      assert.deepEqual(
+        queues.map((queue: { name: string; groups: string[] }) => [queue.name, queue.groups]),
+        [
+          ['api', []],
+          ['requests', []],
+          ['web', ['builders']],
+        ],
+        'anyone can see which queues are open to them',
+      );
       const unknown = await put('ghosts', { description: '', members: [], queues: ['nowhere'] });
       assert.equal(unknown.statusCode, 400);
       assert.match(unknown.json().message, /no queue named nowhere/);

@@ -4,8 +4,8 @@ import {
   GroupSchema,
   GroupUpdate,
   NameParams,
-  type QueueBody,
   QueueSchema,
+  QueueUpdate,
   UserCreate,
   UserPatch,
   UserSchema,
@@ -15,7 +15,6 @@ import type { AppDeps } from '../deps.ts';
 
 const tags = ['admin'];
 const UserParams = Type.Object({ username: Type.String({ maxLength: 64 }) });
-const QueueUpdate = Type.Omit(QueueSchema, ['name']);
 
 /** Queues, users and groups; every route here is for admins only. */
 export async function adminRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
@@ -24,7 +23,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     requireAdmin(request);
   });
 
-  app.put<{ Params: NameParams; Body: Omit<QueueBody, 'name'> }>(
+  app.put<{ Params: NameParams; Body: QueueUpdate }>(
     '/queues/:name',
     {
       schema: {
@@ -37,8 +36,10 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     },
     async (request) => {
       const { description, starts_builds } = request.body;
-      await queues.put({ name: request.params.name, description, startsBuilds: starts_builds });
-      return { name: request.params.name, description, starts_builds };
+      const { name } = request.params;
+      await queues.put({ name, description, startsBuilds: starts_builds });
+      const groups = (await queues.list()).find((queue) => queue.name === name)?.groups ?? [];
+      return { name, description, starts_builds, groups };
     },
   );
 
