@@ -165,10 +165,10 @@ test('the admin deletes every job a filter matches after a question with the cou
   for (let index = 0; index < 55; index++) await submit(admin, { name: `sweep-${index}`, tags: ['sweep'] });
   await admin.goto(`${web.pages}admin/jobs/?tag=sweep`);
   await admin.locator('[data-total]').getByText('56 jobs').waitFor();
-  await admin.getByRole('button', { name: 'Delete all matching…' }).click();
+  await admin.getByRole('button', { name: 'Delete all matching' }).click();
   await admin.getByText('Delete all 56 jobs matching tag sweep, with their files?').waitFor();
   await screenshot(admin, 'admin-delete-all-question');
-  await admin.getByRole('button', { name: 'Yes, delete them all' }).click();
+  await admin.getByRole('button', { name: 'Yes, delete all matching' }).click();
   await admin.getByText('Deleted 55 jobs and their files.').waitFor();
   const kept = admin.locator('[data-refused="keep-pinned"]');
   await kept.waitFor();

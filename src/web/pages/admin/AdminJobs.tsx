@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { BulkDeleteResult } from '../../../client/api-client.ts';
 import { api } from '../../app/api.ts';
 import { useLocation, withQuery } from '../../app/router.tsx';
-import { useJobPage } from '../../app/use-job-page.ts';
+import { jobListQuery, useJobPage } from '../../app/use-job-page.ts';
 import { useResource } from '../../app/use-resource.ts';
 import { ConfirmButton } from '../../components/ConfirmButton.tsx';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
@@ -70,22 +70,27 @@ export function AdminJobs() {
     });
 
   // Counted when asked, so the question states what the filter matches now; jobs submitted later stay.
-  const [matching, setMatching] = useState<{ count: string; through: string | null }>();
-  const askAll = async () => {
+  const [through, setThrough] = useState<string>();
+  const askAll = async (): Promise<string | null> => {
     setError(undefined);
     try {
-      const newest = await api.list({ ...filters, limit: 1 } as Parameters<typeof api.list>[0]);
+      const newest = await api.list(jobListQuery({ ...filters, limit: 1 }));
+      const [first] = newest.jobs;
+      if (!first) {
+        setError(new Error('No job matches the filter.'));
+        return null;
+      }
+      setThrough(first.id);
       const { total } = newest;
-      setMatching({
-        count: total.exact ? count.format(total.count) : `at least ${count.format(total.count)}`,
-        through: newest.jobs[0]?.id ?? null,
-      });
+      const how = total.exact ? count.format(total.count) : `at least ${count.format(total.count)}`;
+      return `Delete all ${how} jobs matching ${describe(filters)}, with their files? Pinned and building jobs are kept.`;
     } catch (caught) {
       setError(caught);
+      return null;
     }
   };
-  const deleteMatching = (through: string) =>
-    act(() => api.deleteMatching({ ...filters, through } as Parameters<typeof api.deleteMatching>[0]));
+  const deleteMatching = () =>
+    through && act(() => api.deleteMatching({ ...jobListQuery(filters), through }));
 
   return (
     <>
@@ -105,21 +110,9 @@ export function AdminJobs() {
           Delete selected
         </ConfirmButton>
         <span className="hint">{selected.size} selected</span>
-        {matching === undefined ? (
-          <button type="button" className="danger" disabled={busy} onClick={askAll}>
-            Delete all matching…
-          </button>
-        ) : matching.through === null ? (
-          <span className="hint">No job matches the filter.</span>
-        ) : (
-          <AskAll
-            question={`Delete all ${matching.count} jobs matching ${describe(filters)}, with their files? Pinned and building jobs are kept.`}
-            onAnswer={(yes) => {
-              setMatching(undefined);
-              if (yes && matching.through) void deleteMatching(matching.through);
-            }}
-          />
-        )}
+        <ConfirmButton question={askAll} disabled={busy} onConfirm={deleteMatching}>
+          Delete all matching
+        </ConfirmButton>
       </div>
       <ErrorNotice error={error} />
       {outcome && <OutcomeNotice outcome={outcome} />}
@@ -153,22 +146,6 @@ export function AdminJobs() {
 function describe(filters: Filters): string {
   const words = Object.entries(filters).map(([key, value]) => `${key === 'owner' ? 'user' : key} ${value}`);
   return words.length === 0 ? 'no filter (every job)' : words.join(', ');
-}
-
-function AskAll({ question, onAnswer }: { question: string; onAnswer: (yes: boolean) => void }) {
-  return (
-    // biome-ignore lint/a11y/useSemanticElements: a group of two buttons, not a form fieldset
-    <span className="actions" role="group" aria-label="Delete all matching">
-      <span>{question}</span>
-      {/* biome-ignore lint/a11y/noAutofocus: the question replaced the button that had the focus */}
-      <button type="button" className="danger" autoFocus onClick={() => onAnswer(true)}>
-        Yes, delete them all
-      </button>
-      <button type="button" className="secondary" onClick={() => onAnswer(false)}>
-        No
-      </button>
-    </span>
-  );
 }
 
 function OutcomeNotice({ outcome }: { outcome: Outcome }) {
