@@ -7,8 +7,11 @@ import type { Static } from '@sinclair/typebox';
 import type {
   ArchSchema,
   ArtifactSchema,
+  BulkDeleteRequest,
+  BulkDeleteResult,
   Credentials,
   GroupSchema,
+  GroupUpdate,
   ImageTypeSchema,
   JobChangeSchema,
   JobDetail,
@@ -18,17 +21,21 @@ import type {
   JobResult,
   JobStatusSchema,
   JobSummary as JobSummarySchema,
+  JobTotal,
   LintRequest,
   LintResult,
   LogAppended,
   PasswordChange,
   QueueSchema,
+  QueueUpdate,
   RenderRequest,
   RenderResult,
   SessionSchema,
   ShareCreated,
   SharedJob,
   ShareLinkJson,
+  SitePatch,
+  SiteSchema,
   SubmitForm,
   SubmitJson,
   TemplateDetail,
@@ -63,24 +70,31 @@ export type Session = Static<typeof SessionSchema>;
 export type TokenInfo = Static<typeof TokenInfoSchema>;
 export type User = Static<typeof UserSchema>;
 export type Group = Static<typeof GroupSchema>;
+export type Site = Static<typeof SiteSchema>;
 export type {
+  BulkDeleteRequest,
+  BulkDeleteResult,
   Credentials,
+  GroupUpdate,
   JobBlocker,
   JobEta,
   JobListQuery,
   JobPatch,
   JobProgress,
   JobResult,
+  JobTotal,
   LintRequest,
   LintResult,
   LogAppended,
   PasswordChange,
   QueueState,
+  QueueUpdate,
   RenderRequest,
   RenderResult,
   ShareCreated,
   SharedJob,
   ShareLinkJson as ShareLink,
+  SitePatch,
   Stats,
   StatsQuery,
   SubmitJson,
@@ -459,7 +473,7 @@ export class ApiClient {
   // The admin's calls: queues, users and groups.
 
   /** Creates the queue, or changes it when it exists. */
-  putQueue(name: string, queue: Omit<Queue, 'name'>): Promise<Queue> {
+  putQueue(name: string, queue: QueueUpdate): Promise<Queue> {
     return this.#json('PUT', `queues/${encodeURIComponent(name)}`, queue);
   }
 
@@ -490,13 +504,28 @@ export class ApiClient {
     return this.#json('GET', 'groups');
   }
 
-  /** Creates the group, or replaces its description and members. */
-  putGroup(name: string, group: Omit<Group, 'name'>): Promise<Group> {
+  /** Creates the group, or replaces its description, members and queues. */
+  putGroup(name: string, group: GroupUpdate): Promise<Group> {
     return this.#json('PUT', `groups/${encodeURIComponent(name)}`, group);
   }
 
   async removeGroup(name: string): Promise<void> {
     await this.#json('DELETE', `groups/${encodeURIComponent(name)}`);
+  }
+
+  /** Every job matching the filter (up to `through`), up to BULK_DELETE_LIMIT a call. */
+  deleteMatching(request: BulkDeleteRequest): Promise<BulkDeleteResult> {
+    return this.#json('POST', 'jobs/delete', request);
+  }
+
+  /** The site's name and public base URL (no login needed). */
+  site(): Promise<Site> {
+    return this.#json('GET', 'site');
+  }
+
+  /** A value sets it, null clears it (back to img.conf's). */
+  changeSite(changes: SitePatch): Promise<Site> {
+    return this.#json('PATCH', 'site', changes);
   }
 
   async #json<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {

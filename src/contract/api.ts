@@ -3,6 +3,7 @@ import { arches } from '../builder/arches.ts';
 import { imageTypes } from '../builder/image-types.ts';
 import { JobEtaSchema } from './eta.ts';
 import { FailureSchema } from './failure.ts';
+import { BULK_DELETE_LIMIT, COUNT_LIMIT } from './list-limits.ts';
 import { JobProgressSchema } from './progress.ts';
 import { MAX_SHARE_HOURS } from './shares.ts';
 import { JOB_STATUSES } from './status.ts';
@@ -19,8 +20,9 @@ export const ErrorBody = Type.Object(
   { $id: 'Error' },
 );
 
+/** Null first: with the API's type coercion, a null tried against a string first would become "". */
 const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
+  Type.Union([Type.Null(), schema]);
 
 export const JobStatusSchema = Type.Union(
   JOB_STATUSES.map((status) => Type.Literal(status)),
@@ -93,10 +95,24 @@ export const JobDetail = Type.Composite(
 );
 export type JobDetail = Static<typeof JobDetail>;
 
+export const JobTotalSchema = Type.Object(
+  {
+    count: Type.Integer({ description: 'how many jobs match; with `exact` false, at least this many' }),
+    exact: Type.Boolean({
+      description:
+        `false when counting stopped: filters by queue and status alone are counted exactly (kept by the database); ` +
+        `others among the newest ${COUNT_LIMIT} jobs of the narrowest filter`,
+    }),
+  },
+  { $id: 'JobTotal' },
+);
+export type JobTotal = Static<typeof JobTotalSchema>;
+
 export const JobPageSchema = Type.Object(
   {
     jobs: Type.Array(Type.Ref(JobSummary)),
     next: nullable(Type.String({ description: 'pass as `before` for the next page' })),
+    total: Type.Ref(JobTotalSchema),
   },
   { $id: 'JobPage' },
 );
@@ -221,16 +237,52 @@ export const RenderResult = Type.Object({
 });
 export type RenderResult = Static<typeof RenderResult>;
 
-export const JobListQuery = Type.Object({
-  queue: Type.Optional(Type.String()),
-  owner: Type.Optional(Type.String({ description: 'a user name, or `mine`' })),
+/** What a list of jobs can be narrowed by; every one is an equality but `text` (and `tag`, one of the list). */
+const jobFilterFields = {
+  queue: Type.Optional(Type.String({ maxLength: 100 })),
+  owner: Type.Optional(Type.String({ maxLength: 100, description: 'a user name, or `mine`' })),
   status: Type.Optional(Type.Ref(JobStatusSchema)),
-  tag: Type.Optional(Type.String()),
-  text: Type.Optional(Type.String({ description: 'part of the name, or the id' })),
+  arch: Type.Optional(Type.String({ maxLength: 100, description: 'the architecture as the job names it' })),
+  type: Type.Optional(Type.String({ maxLength: 100, description: 'the image type' })),
+  tag: Type.Optional(Type.String({ maxLength: 200 })),
+  text: Type.Optional(Type.String({ maxLength: 200, description: 'part of the name, or the id' })),
+};
+
+export const JobListQuery = Type.Object({
+  ...jobFilterFields,
   before: Type.Optional(Type.String({ description: 'the `next` of the previous page' })),
+  offset: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: COUNT_LIMIT,
+      description: `jobs to skip (after \`before\`), for numbered pages; beyond ${COUNT_LIMIT}, page by \`before\``,
+    }),
+  ),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
 });
 export type JobListQuery = Static<typeof JobListQuery>;
+
+export const BulkDeleteRequest = Type.Object(
+  {
+    ...jobFilterFields,
+    through: Type.String({
+      maxLength: 64,
+      description: 'the newest job id the caller counted: jobs submitted after it are not touched',
+    }),
+  },
+  { additionalProperties: false },
+);
+export type BulkDeleteRequest = Static<typeof BulkDeleteRequest>;
+
+export const BulkDeleteResult = Type.Object({
+  deleted: Type.Integer(),
+  refused: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), message: Type.String() }), {
+    description: 'jobs kept (pinned, building), the first 100 of them',
+  }),
+  refused_count: Type.Integer(),
+  more: Type.Boolean({ description: `more than ${BULK_DELETE_LIMIT} jobs matched: call again for the rest` }),
+});
+export type BulkDeleteResult = Static<typeof BulkDeleteResult>;
 
 export const JobParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 export type JobParams = Static<typeof JobParams>;
@@ -246,10 +298,22 @@ export const JobPatch = Type.Object(
 export type JobPatch = Static<typeof JobPatch>;
 
 export const QueueSchema = Type.Object(
-  { name: Type.String(), description: Type.String(), starts_builds: Type.Boolean() },
+  {
+    name: Type.String(),
+    description: Type.String(),
+    starts_builds: Type.Boolean(),
+    groups: Type.Array(Type.String(), {
+      description:
+        'only members of these groups (and admins) may submit to it; empty: everyone (set on the groups)',
+    }),
+  },
   { $id: 'Queue' },
 );
 export type QueueBody = Static<typeof QueueSchema>;
+
+/** A queue as an admin creates or changes it; its groups are set on the groups. */
+export const QueueUpdate = Type.Object({ description: Type.String(), starts_builds: Type.Boolean() });
+export type QueueUpdate = Static<typeof QueueUpdate>;
 
 export const UserSchema = Type.Object(
   {
@@ -294,10 +358,64 @@ export const UserPatch = Type.Object(
 export type UserPatch = Static<typeof UserPatch>;
 
 export const GroupSchema = Type.Object(
-  { name: Type.String(), description: Type.String(), members: Type.Array(Type.String()) },
+  {
+    name: Type.String(),
+    description: Type.String(),
+    members: Type.Array(Type.String()),
+    queues: Type.Array(Type.String(), {
+      description:
+        'the queues its members may submit to; a queue no group names is open to everyone, and admins to all',
+    }),
+  },
   { $id: 'Group' },
 );
 export type GroupBody = Static<typeof GroupSchema>;
+
+export const GroupUpdate = Type.Object(
+  {
+    description: Type.String({ maxLength: 500 }),
+    members: Type.Array(Type.String()),
+    queues: Type.Optional(Type.Array(Type.String(), { description: 'none: the group opens no queue' })),
+  },
+  { additionalProperties: false },
+);
+export type GroupUpdate = Static<typeof GroupUpdate>;
+
+/** The site as its users and mails see it; an admin's setting in the pages wins over img.conf until cleared. */
+export const SiteSchema = Type.Object(
+  {
+    name: Type.String({ description: 'the name the pages and mails call the site' }),
+    base_url: Type.String({ description: 'the URL users reach the site at, ending in /: links use it' }),
+    base_url_from: Type.Union([Type.Literal('pages'), Type.Literal('img.conf'), Type.Literal('listen')], {
+      description: "set in the pages, img.conf's [notify] base_url, or (neither) the listen address",
+    }),
+    set: Type.Object(
+      {
+        name: nullable(Type.String()),
+        base_url: nullable(Type.String()),
+      },
+      { description: 'what an admin set in the pages; null: not set, img.conf (or the default) holds' },
+    ),
+  },
+  { $id: 'Site' },
+);
+export type SiteBody = Static<typeof SiteSchema>;
+
+export const SitePatch = Type.Object(
+  {
+    name: Type.Optional(nullable(Type.String({ maxLength: 200, description: 'null or empty clears it' }))),
+    base_url: Type.Optional(
+      nullable(
+        Type.String({
+          maxLength: 2000,
+          description: 'http(s), no user or password; null or empty clears it',
+        }),
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type SitePatch = Static<typeof SitePatch>;
 
 const credentialFields = {
   username: Type.String({ maxLength: 64 }),
@@ -486,8 +604,10 @@ export const sharedSchemas = [
   JobResultSchema,
   JobSummary,
   JobDetail,
+  JobTotalSchema,
   JobPageSchema,
   QueueSchema,
   UserSchema,
   GroupSchema,
+  SiteSchema,
 ];

@@ -36,7 +36,10 @@ export interface ParticipantOptions {
   client: ApiClient;
   /** The IMG queue its jobs go to. */
   queue: string;
-  /** The server's URL as BOSS's users reach it, for the links in replies; default: the client's server. */
+  /**
+   * The server's URL as BOSS's users reach it, for the links in replies (unless an admin set the site's base URL in
+   * the pages, which wins); default: the client's server.
+   */
   linkBase?: string;
   /** Workitems handled at once. */
   prefetch: number;
@@ -165,8 +168,11 @@ export async function startParticipant(options: ParticipantOptions): Promise<Run
 
   /** The reply to send, or null when the workitem asked for none (`params.forget`). */
   async function handle(workitem: Workitem, signal: AbortSignal): Promise<Workitem | null> {
+    // The base URL an admin set in the pages wins over this participant's own img.conf, until cleared there.
+    const site = await client.site();
+    const linkBase = site.base_url_from === 'pages' ? site.base_url : options.linkBase;
     const url = (path: string) =>
-      options.linkBase ? new URL(path.replace(/^\//, ''), options.linkBase).href : client.url(path);
+      linkBase ? new URL(path.replace(/^\//, ''), linkBase).href : client.url(path);
     const request = readBuildRequest(workitem);
     if (!request.ok) {
       log.warn({ fei: workitem.fei, error: request.error }, 'BOSS workitem refused');

@@ -61,6 +61,37 @@ export function repoProblem(spec: string): string | null {
   return null;
 }
 
+/**
+ * The site's public base URL, which links in pages, mails and BOSS replies start with: one plain http(s) URL of a
+ * host and a path, without user or password (a link would hand them to everyone), query or fragment (a link's
+ * path would land in them), and only RFC 3986's characters, so it cannot break a mail header or a line.
+ */
+export function siteUrlProblem(url: string): string | null {
+  const control = controlProblem(url);
+  if (control) return control;
+  if (url.length > 2000) return 'is longer than 2000 characters';
+  if (!URL_TEXT.test(url))
+    return `"${printable(url)}" is not a URL (spaces, brackets, quotes are not allowed)`;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `"${url}" is not a URL`;
+  }
+  if ((parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.hostname === '')
+    return `"${url}" must be an http:// or https:// URL with a host`;
+  if (parsed.username !== '' || parsed.password !== '') return 'must not hold a user name or password';
+  if (parsed.search !== '' || parsed.hash !== '' || /[?#]/.test(url))
+    return 'must not hold a ? query or a # fragment';
+  return null;
+}
+
+/** The site's name: the pages' title and the mails' subject (a header), so one line of text. */
+export function siteNameProblem(name: string): string | null {
+  if (name.trim() === '' || name.length > 100) return 'must be 1 to 100 characters';
+  return controlProblem(name) ?? unicodeProblem(name);
+}
+
 /** A package overlay entry, as rpm and Debian name them: `name`, `-name`, `@group`, `-@group`, `@^environment`. */
 export function packageProblem(entry: string): string | null {
   const text = entry.trim();

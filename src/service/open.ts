@@ -8,6 +8,7 @@ import {
   type QueueCatalog,
 } from './jobs/index.ts';
 import { createShareService, type ShareService } from './shares/index.ts';
+import { createSiteSettings, type SiteSettings } from './site/index.ts';
 import { createUserService, openDirectory, type UserService } from './users/index.ts';
 
 /** The database and the services over it: what `serve`, `worker` and the user commands share. */
@@ -18,6 +19,7 @@ export interface Service {
   queues: QueueCatalog;
   users: UserService;
   shares: ShareService;
+  site: SiteSettings;
   close(): Promise<void>;
 }
 
@@ -50,6 +52,7 @@ export async function openService(
     queues: createQueueCatalog(db),
     users,
     shares: createShareService(db),
+    site: createSiteSettings(db, config),
     async close() {
       await users.close();
       await database.close();

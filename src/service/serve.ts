@@ -69,6 +69,7 @@ export async function serve(
     queues: service.queues,
     users,
     shares: service.shares,
+    site: service.site,
     sessionKey: sessionKey(config),
     templatesDir: config.web.templates_dir || bundledTemplatesDir,
     logger: options.logger ?? { level: process.env.IMG_LOG_LEVEL ?? 'info' },
@@ -78,8 +79,11 @@ export async function serve(
   logError = (error, context) =>
     isUnavailable(error) ? app.log.debug({ err: error }, context) : app.log.error({ err: error }, context);
   const offHealth = logHealthChanges(service.database.health, app.log);
-  const notifications = startNotifications(config, jobs.events, (error, context) =>
-    app.log.warn({ err: error }, context),
+  const notifications = startNotifications(
+    config,
+    jobs.events,
+    (error, context) => app.log.warn({ err: error }, context),
+    { site: service.site },
   );
 
   const { host, port } = config.web.listen;

@@ -285,6 +285,42 @@ describe('the BOSS participant', { skip }, () => {
       await second.stop();
     }
   });
+  test('the base URL an admin set in the pages wins over the participant’s own in replies, until cleared', async () => {
+    const queue = `${name}_site`;
+    const { token } = await server.service.users.createToken('imager');
+    const participant = await startParticipant({
+      amqpUrl: amqpUrl ?? '',
+      name: queue,
+      client: new ApiClient({ server: server.url, token }),
+      queue: 'requests',
+      linkBase: 'https://own-conf.example/',
+      prefetch: 1,
+      pollMs: 200,
+      log: silent,
+    });
+    try {
+      await participant.ready;
+      await server.service.site.change({ baseUrl: 'https://img.example.org/builds' });
+      const item = workitem(imageFields({ name: 'boss-site' }));
+      await boss(['publish', queue], JSON.stringify(item));
+      const job = await jobOf(item);
+      await finish(job);
+      const [reply] = await replies(1);
+      assert.equal(fieldsOf(reply).Image, `https://img.example.org/builds/api/v1/jobs/${job.id}/image`);
+
+      await server.service.site.change({ baseUrl: null });
+      const again = workitem(imageFields({ name: 'boss-site-cleared' }));
+      await boss(['publish', queue], JSON.stringify(again));
+      const second = await jobOf(again);
+      await finish(second);
+      const [cleared] = await replies(1);
+      assert.equal(fieldsOf(cleared).Image, `https://own-conf.example/api/v1/jobs/${second.id}/image`);
+    } finally {
+      await server.service.site.change({ baseUrl: null });
+      await participant.stop();
+    }
+  });
+
   test('`imger participant` killed mid-build: the workitem comes back and its job is answered once', async () => {
     const queue = `${name}_crash`;
     const { token } = await server.service.users.createToken('imager');

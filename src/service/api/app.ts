@@ -19,6 +19,7 @@ import { jobRoutes } from './routes/jobs.ts';
 import { kickstartRoutes } from './routes/kickstarts.ts';
 import { loginRoutes } from './routes/login.ts';
 import { shareRoutes } from './routes/shares.ts';
+import { siteRoutes } from './routes/site.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { workerRoutes } from './routes/workers.ts';
 import { installSecurityHeaders } from './security-headers.ts';
@@ -61,6 +62,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         catalogRoutes,
         kickstartRoutes,
         adminRoutes,
+        siteRoutes,
         statsRoutes,
         workerRoutes,
       ]) {

@@ -1,6 +1,7 @@
 import type { Config } from '../config/index.ts';
 import type { JobService, QueueCatalog } from '../jobs/index.ts';
 import type { ShareService } from '../shares/index.ts';
+import type { SiteSettings } from '../site/index.ts';
 import type { UserService } from '../users/index.ts';
 
 /** What the app needs from the rest of the service; tests pass the same, over a temp database. */
@@ -10,6 +11,8 @@ export interface AppDeps {
   queues: QueueCatalog;
   users: UserService;
   shares: ShareService;
+  /** The site's name and public base URL, as an admin set them in the pages or img.conf. */
+  site: SiteSettings;
   /** 32 bytes for the session cookies, from `[web] secret_key`. */
   sessionKey: Buffer;
   /** Folder of the ready templates (`[web] templates_dir` or the bundled one). */

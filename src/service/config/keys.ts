@@ -282,7 +282,7 @@ export const CONFIG_KEYS = {
     mail_from: text('IMG <imger@localhost>', 'the From of the mails'),
     base_url: text(
       '',
-      'URL users reach IMG at, for links in mails and BOSS replies; empty: the listen address',
+      'URL users reach IMG at, for links in mails and BOSS replies; empty: the listen address; Admin, Site overrides it',
     ),
     log_lines: integer(30, 0, 'last lines of the build log an ERROR mail quotes'),
     webhooks: text('', 'URLs, space-separated, POSTed the job as JSON on every status change'),

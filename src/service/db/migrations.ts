@@ -215,6 +215,27 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0009_queue_groups_site_and_filters': {
+      async up(db: Kysely<unknown>) {
+        // A queue named here is open only to its groups' members (and admins); a queue named nowhere, to all.
+        await db.schema
+          .createTable('queue_groups')
+          .addColumn('queue_name', 'text', (c) => c.notNull().references('queues.name').onDelete('cascade'))
+          .addColumn('group_name', 'text', (c) => c.notNull().references('groups.name').onDelete('cascade'))
+          .addPrimaryKeyConstraint('queue_groups_pk', ['queue_name', 'group_name'])
+          .execute();
+        // What an admin set in the pages (the site's name, its public base URL), over img.conf until cleared.
+        await db.schema
+          .createTable('site_settings')
+          .addColumn('key', 'text', (c) => c.primaryKey())
+          .addColumn('value', 'text', (c) => c.notNull())
+          .execute();
+        // The queue page's filters by arch and type, each an index range newest first as the others are (0001).
+        for (const column of ['arch', 'image_type']) {
+          await db.schema.createIndex(`jobs_${column}_id`).on('jobs').columns([column, 'id']).execute();
+        }
+      },
+    },
   };
 }
 

@@ -107,6 +107,18 @@ export interface ApiTokensTable {
   expires: string | null;
 }
 
+/** A queue's groups: only their members (and admins) may submit to it; a queue without rows is open to all. */
+export interface QueueGroupsTable {
+  queue_name: string;
+  group_name: string;
+}
+
+/** The site's settings an admin made in the pages, by key (`name`, `base_url`); a missing row: img.conf's. */
+export interface SiteSettingsTable {
+  key: string;
+  value: string;
+}
+
 /** A browser's login: the cookie carries the random id, the table only its sha256. */
 export interface SessionsTable {
   id_hash: string;
@@ -157,4 +169,6 @@ export interface Database {
   workers: WorkersTable;
   job_counts: JobCountsTable;
   share_links: ShareLinksTable;
+  queue_groups: QueueGroupsTable;
+  site_settings: SiteSettingsTable;
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { ServiceError } from '../errors.ts';
+import type { Actor } from './types.ts';
 
 export interface Queue {
   name: string;
@@ -9,8 +10,13 @@ export interface Queue {
   startsBuilds: boolean;
 }
 
+/** A queue and the groups it is open to (none: everyone); see checkQueueAccess. */
+export interface QueueWithGroups extends Queue {
+  groups: string[];
+}
+
 export interface QueueCatalog {
-  list(): Promise<Queue[]>;
+  list(): Promise<QueueWithGroups[]>;
   get(name: string): Promise<Queue | null>;
   put(queue: Queue): Promise<Queue>;
   /** Refused while jobs refer to the queue: their folders and history are under its name. */
@@ -27,7 +33,12 @@ export function createQueueCatalog(db: Kysely<Database>): QueueCatalog {
   });
   return {
     async list() {
-      return (await db.selectFrom('queues').selectAll().orderBy('name').execute()).map(toQueue);
+      const queues = await db.selectFrom('queues').selectAll().orderBy('name').execute();
+      const groups = await db.selectFrom('queue_groups').selectAll().orderBy('group_name').execute();
+      return queues.map((row) => ({
+        ...toQueue(row),
+        groups: groups.filter((group) => group.queue_name === row.name).map((group) => group.group_name),
+      }));
     },
     async get(name) {
       const row = await db.selectFrom('queues').selectAll().where('name', '=', name).executeTakeFirst();
@@ -62,4 +73,30 @@ export function createQueueCatalog(db: Kysely<Database>): QueueCatalog {
       if (deleted.numDeletedRows === 0n) throw new ServiceError('not-found', `no queue ${name}`);
     },
   };
+}
+
+/**
+ * Refuses a submission to a queue some groups are named for (queue_groups) by a user in none of them; a queue no
+ * group names is open to everyone, and admins may use every queue.
+ */
+export async function checkQueueAccess(db: Kysely<Database>, queue: string, by: Actor): Promise<void> {
+  if (by.admin) return;
+  const groups = await db
+    .selectFrom('queue_groups')
+    .leftJoin('group_members', (join) =>
+      join
+        .onRef('group_members.group_name', '=', 'queue_groups.group_name')
+        .on('group_members.username', '=', by.username),
+    )
+    .select(['queue_groups.group_name', 'group_members.username'])
+    .where('queue_groups.queue_name', '=', queue)
+    .orderBy('queue_groups.group_name')
+    .execute();
+  if (groups.length === 0 || groups.some((group) => group.username !== null)) return;
+  const names = groups.map((group) => group.group_name).join(', ');
+  throw new ServiceError(
+    'forbidden',
+    `queue ${queue} takes jobs only from members of ${groups.length === 1 ? 'the group' : 'the groups'} ${names}, ` +
+      `and ${by.username} is in none: submit to another queue, or ask an admin to add you`,
+  );
 }

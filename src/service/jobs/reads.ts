@@ -1,6 +1,7 @@
-import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
+import { type ExpressionBuilder, type Kysely, type SelectQueryBuilder, sql } from 'kysely';
+import { COUNT_LIMIT } from '../../contract/list-limits.ts';
 import type { JobStatus } from '../../contract/status.ts';
-import type { Database } from '../db/schema.ts';
+import type { Database, JobsTable } from '../db/schema.ts';
 import { type JobRow, jobFromRow, jobSummaryFromRow, progressFromColumn, SUMMARY_COLUMNS } from './rows.ts';
 import type { Job, JobFilter, JobPage } from './types.ts';
 
@@ -8,7 +9,7 @@ import type { Job, JobFilter, JobPage } from './types.ts';
 export interface JobReads {
   get(jobId: string): Promise<Job | null>;
   /** Newest first; `before` is the previous page's `next`, so a page is an index range however deep. */
-  list(filter: JobFilter, page: { before?: string; limit: number }): Promise<JobPage>;
+  list(filter: JobFilter, page: { before?: string; offset?: number; limit: number }): Promise<JobPage>;
   /** 1 for the next job to build in its queue; null when the job does not wait. */
   queuePosition(jobId: string): Promise<number | null>;
   /**
@@ -50,15 +51,9 @@ export function createJobReads(db: Kysely<Database>): JobReads {
     },
 
     async list(filter, page) {
-      let query = db.selectFrom('jobs').select(SUMMARY_COLUMNS);
-      if (filter.queue !== undefined) query = query.where('queue', '=', filter.queue);
-      if (filter.owner !== undefined) query = query.where('owner', '=', filter.owner);
-      if (filter.status !== undefined) query = query.where('status', '=', filter.status);
-      const { tag, text } = filter;
-      if (tag !== undefined) query = query.where(contains('tags', JSON.stringify(tag)));
-      if (text !== undefined)
-        query = query.where((eb) => eb.or([contains('name', text)(eb), eb('id', '=', text)]));
+      let query = matching(db.selectFrom('jobs').select(SUMMARY_COLUMNS), filter);
       if (page.before !== undefined) query = query.where('id', '<', page.before);
+      if (page.offset) query = query.offset(page.offset);
       const rows = await query
         .orderBy('id', 'desc')
         .limit(page.limit + 1)
@@ -67,6 +62,7 @@ export function createJobReads(db: Kysely<Database>): JobReads {
       return {
         jobs: pageRows.map(jobSummaryFromRow),
         next: rows.length > page.limit ? (pageRows.at(-1)?.id ?? null) : null,
+        total: await count(filter),
       };
     },
 
@@ -168,6 +164,39 @@ export function createJobReads(db: Kysely<Database>): JobReads {
     },
   };
 
+  /**
+   * How many jobs match, without ever reading more than COUNT_LIMIT of them: by queue and status alone, from
+   * job_counts (exact); otherwise among the newest COUNT_LIMIT jobs of the filter's first indexed column (each has
+   * an index ending in id), which is exact when that column has no more jobs than that, and "at least" when it has.
+   */
+  async function count(filter: JobFilter): Promise<{ count: number; exact: boolean }> {
+    const used = Object.entries(filter)
+      .filter(([, value]) => value !== undefined)
+      .map(([key]) => key);
+    if (used.every((key) => key === 'queue' || key === 'status')) {
+      let counts = db.selectFrom('job_counts').select((eb) => eb.fn.sum<number | string>('jobs').as('jobs'));
+      if (filter.queue !== undefined) counts = counts.where('queue', '=', filter.queue);
+      if (filter.status !== undefined) counts = counts.where('status', '=', filter.status);
+      const { jobs } = await counts.executeTakeFirstOrThrow();
+      return { count: Number(jobs ?? 0), exact: true };
+    }
+    const lead = LEAD_COLUMNS.find(([key]) => filter[key] !== undefined);
+    let range = db.selectFrom('jobs').select('id');
+    if (lead) range = range.where(lead[1], '=', String(filter[lead[0]]));
+    const boundary = await range
+      .orderBy('id', 'desc')
+      .offset(COUNT_LIMIT - 1)
+      .limit(1)
+      .executeTakeFirst();
+    let counted = matching(
+      db.selectFrom('jobs').select((eb) => eb.fn.countAll<number | string>().as('jobs')),
+      filter,
+    );
+    if (boundary) counted = counted.where('id', '>=', boundary.id);
+    const { jobs } = await counted.executeTakeFirstOrThrow();
+    return { count: Number(jobs), exact: boundary === undefined };
+  }
+
   async function withArtifacts(rows: JobRow[]): Promise<Job[]> {
     if (rows.length === 0) return [];
     const artifacts = await db
@@ -187,6 +216,30 @@ export function createJobReads(db: Kysely<Database>): JobReads {
       ),
     );
   }
+}
+
+/** The filters with an index of their own (column, id), narrowest first: where a bounded count starts. */
+const LEAD_COLUMNS = [
+  ['owner', 'owner'],
+  ['type', 'image_type'],
+  ['arch', 'arch'],
+  ['queue', 'queue'],
+  ['status', 'status'],
+] as const satisfies readonly (readonly [keyof JobFilter, keyof JobsTable])[];
+
+/** The jobs of a query that pass every filter given. */
+function matching<Q extends SelectQueryBuilder<Database, 'jobs', object>>(query: Q, filter: JobFilter): Q {
+  let narrowed: SelectQueryBuilder<Database, 'jobs', object> = query;
+  for (const [key, column] of LEAD_COLUMNS) {
+    const value = filter[key];
+    if (value !== undefined) narrowed = narrowed.where(column, '=', value);
+  }
+  const { tag, text, through } = filter;
+  if (tag !== undefined) narrowed = narrowed.where(contains('tags', JSON.stringify(tag)));
+  if (text !== undefined)
+    narrowed = narrowed.where((eb) => eb.or([contains('name', text)(eb), eb('id', '=', text)]));
+  if (through !== undefined) narrowed = narrowed.where('id', '<=', through);
+  return narrowed as Q;
 }
 
 /** A substring test where `%` and `_` in the user's text match themselves, in SQLite and PostgreSQL alike. */

@@ -1,5 +1,4 @@
-import { rm } from 'node:fs/promises';
-import { jobFolder } from './paths.ts';
+import { removeJobAndFiles } from './removal.ts';
 import type { JobService } from './service.ts';
 import type { Actor } from './types.ts';
 
@@ -23,8 +22,7 @@ export async function deleteExpiredJobs(
     batch = await jobs.expired(before, BATCH)
   ) {
     for (const job of batch) {
-      await jobs.remove(job.id, retention);
-      await rm(jobFolder(baseDir, job), { recursive: true, force: true });
+      await removeJobAndFiles(jobs, baseDir, job.id, retention);
       deleted++;
     }
   }

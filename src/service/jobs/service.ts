@@ -11,6 +11,7 @@ import { ServiceError } from '../errors.ts';
 import { type BuildStats, type BuildStatsQuery, queryBuildStats } from './build-stats.ts';
 import { createEstimates, type Estimates } from './estimates.ts';
 import { JobEvents } from './events.ts';
+import { checkQueueAccess } from './queues.ts';
 import { createJobReads, type JobReads } from './reads.ts';
 import { failureColumns, jobFromRow } from './rows.ts';
 import type { Actor, FinishInput, Job, SubmitInput, SubmittedJob } from './types.ts';
@@ -149,7 +150,11 @@ export function createJobService(deps: JobServiceDeps): JobService {
   }
 
   /** `email` undefined: the owner's. */
-  async function enqueue(input: ValidJobInput & { owner: string; email?: string | null; queue: string }) {
+  async function enqueue(
+    input: ValidJobInput & { owner: string; email?: string | null; queue: string },
+    by: Actor,
+  ) {
+    await checkQueueAccess(db, input.queue, by);
     const found = await db
       .selectFrom('queues')
       .leftJoin('users', (join) => join.on('users.username', '=', input.owner))
@@ -266,12 +271,15 @@ export function createJobService(deps: JobServiceDeps): JobService {
     estimates: createEstimates(db, clock),
 
     async submit(input, owner) {
-      return enqueue({
-        ...validateJobInput(input, deps.gpgKeyDir, deps.builder),
-        owner: owner.username,
-        ...(input.email === undefined ? {} : { email: input.email }),
-        queue: input.queue ?? 'api',
-      });
+      return enqueue(
+        {
+          ...validateJobInput(input, deps.gpgKeyDir, deps.builder),
+          owner: owner.username,
+          ...(input.email === undefined ? {} : { email: input.email }),
+          queue: input.queue ?? 'api',
+        },
+        owner,
+      );
     },
 
     async claim(queueNames, workerId) {
@@ -399,7 +407,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
       mustOwn(job, by, 'retry');
       if (!isFinished(job.status))
         throw new ServiceError('conflict', `job ${jobId} is ${job.status}: not finished yet`);
-      return enqueue({ ...job, tags: [], pinned: false, owner: by.username });
+      return enqueue({ ...job, tags: [], pinned: false, owner: by.username }, by);
     },
 
     async requeueStale(olderThanMs) {

@@ -89,9 +89,13 @@ export interface JobFilter {
   queue?: string;
   owner?: string;
   status?: JobStatus;
+  arch?: string;
+  type?: string;
   tag?: string;
   /** Matched against the name and the id. */
   text?: string;
+  /** Only jobs up to this id (a bulk delete's: none submitted after the admin counted). */
+  through?: string;
 }
 
 /** A job without its inputs and its files: what a list shows, read without the large columns. */
@@ -104,6 +108,8 @@ export interface JobPage {
   jobs: JobSummary[];
   /** Pass back as `before` for the next (older) page; null on the last page. */
   next: string | null;
+  /** How many match, counted within bounds (see `countJobs`). */
+  total: { count: number; exact: boolean };
 }
 
 export interface FinishInput {

@@ -5,6 +5,7 @@
  */
 import type { Config } from '../config/index.ts';
 import type { JobEvents } from '../jobs/index.ts';
+import type { SiteSettings } from '../site/index.ts';
 import { startMailer } from './mail.ts';
 import { startWebhooks, type WebhookOptions } from './webhooks.ts';
 
@@ -18,10 +19,11 @@ export function startNotifications(
   config: Config,
   events: JobEvents,
   onError: (error: unknown, context: string) => void,
-  webhookOptions: WebhookOptions = {},
+  options: WebhookOptions & { site?: SiteSettings } = {},
 ): Notifications {
+  const { site, ...webhookOptions } = options;
   const parts = [
-    startMailer(config, events, onError),
+    startMailer(config, events, onError, site),
     startWebhooks(config, events, onError, webhookOptions),
   ];
   return {

@@ -5,6 +5,7 @@ import { NO_STANDING, presentJob } from '../api/present.ts';
 import type { Config } from '../config/index.ts';
 import { emailProblem } from '../fields.ts';
 import { type Job, type JobEvents, jobFolder, logFileName } from '../jobs/index.ts';
+import { configuredSite, type Site, type SiteSettings } from '../site/index.ts';
 import { lastLines } from './log-tail.ts';
 
 export interface Mailer {
@@ -12,18 +13,13 @@ export interface Mailer {
   stop(): Promise<void>;
 }
 
-/** The URL users reach IMG at: `[notify] base_url`, else the address the web server listens on. */
-function publicBaseUrl(config: Config): string {
-  if (config.notify.base_url !== '') return config.notify.base_url.replace(/\/*$/, '/');
-  const { host, port } = config.web.listen;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
-}
-
 /** A mail to the job's address when it ends DONE or ERROR; nothing when `[notify] smtp_server` is empty. */
 export function startMailer(
   config: Config,
   events: JobEvents,
   onError: (error: unknown, context: string) => void,
+  /** The site's name and base URL as set in the pages; none: img.conf's (or the defaults). */
+  site: SiteSettings = configuredSite(config),
 ): Mailer | null {
   const settings = config.notify;
   if (settings.smtp_server === '') return null;
@@ -43,7 +39,9 @@ export function startMailer(
     // Submissions are checked, but a job stored before the check existed may hold a list or a line break.
     const problem = emailProblem(job.email);
     if (problem) return onError(new Error(problem), `no mail about job ${job.id}`);
-    const mail = composeMail(config, job)
+    const mail = site
+      .read()
+      .then((current) => composeMail(config, current, job))
       .then((message) => transport.sendMail({ from: settings.mail_from, to: job.email ?? '', ...message }))
       .then(
         () => {},
@@ -62,8 +60,8 @@ export function startMailer(
   };
 }
 
-async function composeMail(config: Config, job: Job): Promise<{ subject: string; text: string }> {
-  const base = publicBaseUrl(config);
+async function composeMail(config: Config, site: Site, job: Job): Promise<{ subject: string; text: string }> {
+  const base = site.baseUrl;
   const { links } = presentJob(job, NO_STANDING);
   const url = (path: string) => new URL(path.replace(/^\//, ''), base).href;
   const lines = [
@@ -83,5 +81,5 @@ async function composeMail(config: Config, job: Job): Promise<{ subject: string;
     const tail = await lastLines(path, config.notify.log_lines);
     if (tail.length > 0) lines.push('', `The last ${tail.length} lines of the log:`, '', ...tail);
   }
-  return { subject: `[IMG] ${job.name} ${job.status}`, text: `${lines.join('\n')}\n` };
+  return { subject: `[${site.name}] ${job.name} ${job.status}`, text: `${lines.join('\n')}\n` };
 }

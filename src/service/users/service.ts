@@ -29,6 +29,8 @@ export interface Group {
   name: string;
   description: string;
   members: string[];
+  /** The queues its members may submit to (a queue no group names is open to all; admins use every queue). */
+  queues: string[];
 }
 
 export interface TokenInfo {
@@ -104,7 +106,8 @@ export interface UserService {
   list(): Promise<User[]>;
 
   listGroups(): Promise<Group[]>;
-  putGroup(name: string, description: string, members: string[]): Promise<Group>;
+  /** Creates or replaces the group: its members and the queues it opens to them. */
+  putGroup(name: string, description: string, members: string[], queues?: string[]): Promise<Group>;
   removeGroup(name: string): Promise<void>;
 
   /** Returns the token once; only its hash is stored. */
@@ -383,18 +386,27 @@ export function createUserService(db: Kysely<Database>, options: UserServiceOpti
     async listGroups() {
       const groups = await db.selectFrom('groups').selectAll().orderBy('name').execute();
       const members = await db.selectFrom('group_members').selectAll().orderBy('username').execute();
+      const queues = await db.selectFrom('queue_groups').selectAll().orderBy('queue_name').execute();
       return groups.map((group) => ({
         ...group,
         members: members
           .filter((member) => member.group_name === group.name)
           .map((member) => member.username),
+        queues: queues.filter((queue) => queue.group_name === group.name).map((queue) => queue.queue_name),
       }));
     },
 
-    async putGroup(name, description, members) {
+    async putGroup(name, description, members, queues = []) {
       if (!safeUserName.test(name))
         throw new ServiceError('bad-request', `group name "${name}" is not allowed`);
       for (const member of members) await mustGet(member);
+      const known = new Set(
+        (await db.selectFrom('queues').select('name').execute()).map((queue) => queue.name),
+      );
+      const unknown = queues.filter((queue) => !known.has(queue));
+      if (unknown.length > 0) throw new ServiceError('bad-request', `no queue named ${unknown.join(', ')}`);
+      const uniqueMembers = [...new Set(members)].sort();
+      const uniqueQueues = [...new Set(queues)].sort();
       await db.transaction().execute(async (trx) => {
         const exists = await trx
           .selectFrom('groups')
@@ -404,14 +416,21 @@ export function createUserService(db: Kysely<Database>, options: UserServiceOpti
         if (exists) await trx.updateTable('groups').set({ description }).where('name', '=', name).execute();
         else await trx.insertInto('groups').values({ name, description }).execute();
         await trx.deleteFrom('group_members').where('group_name', '=', name).execute();
-        if (members.length > 0) {
+        if (uniqueMembers.length > 0) {
           await trx
             .insertInto('group_members')
-            .values([...new Set(members)].map((username) => ({ group_name: name, username })))
+            .values(uniqueMembers.map((username) => ({ group_name: name, username })))
+            .execute();
+        }
+        await trx.deleteFrom('queue_groups').where('group_name', '=', name).execute();
+        if (uniqueQueues.length > 0) {
+          await trx
+            .insertInto('queue_groups')
+            .values(uniqueQueues.map((queue) => ({ queue_name: queue, group_name: name })))
             .execute();
         }
       });
-      return { name, description, members: [...new Set(members)].sort() };
+      return { name, description, members: uniqueMembers, queues: uniqueQueues };
     },
 
     async removeGroup(name) {

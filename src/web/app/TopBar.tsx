@@ -1,15 +1,19 @@
+import { api } from './api.ts';
 import { Link } from './router.tsx';
 import type { Route } from './routes.ts';
 import { useCurrentUser } from './session.ts';
+import { useResource } from './use-resource.ts';
 
 /** The original's tabs: Submit, Queue, Admin, Logout; someone who is not an admin gets their own account's page. */
 export function TopBar({ route, onLogOut }: { route: Route; onLogOut: () => void }) {
   const user = useCurrentUser();
+  // The name an admin gave the site (Admin, Site); IMG until it loads or when none was given.
+  const site = useResource(() => api.site(), 'site');
   const current = (page: Route['page']) => (route.page === page ? ('page' as const) : undefined);
   return (
     <header className="topbar">
       <Link className="brand" to="queue/">
-        IMG
+        {site.data?.name ?? 'IMG'}
       </Link>
       {user && (
         <>

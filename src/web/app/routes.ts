@@ -9,7 +9,16 @@ export type Route =
   | { page: 'share'; token: string }
   | { page: 'not-found' };
 
-export const ADMIN_SECTIONS = ['jobs', 'queues', 'workers', 'users', 'groups', 'tokens', 'password'] as const;
+export const ADMIN_SECTIONS = [
+  'jobs',
+  'queues',
+  'workers',
+  'users',
+  'groups',
+  'site',
+  'tokens',
+  'password',
+] as const;
 export type AdminSection = (typeof ADMIN_SECTIONS)[number];
 
 export function matchRoute(path: string): Route {

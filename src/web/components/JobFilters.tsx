@@ -1,9 +1,11 @@
 import { type FormEvent, useState } from 'react';
 import { JOB_STATUSES } from '../../client/api-client.ts';
+import { api } from '../app/api.ts';
 import { navigate, withQuery } from '../app/router.tsx';
+import { useResource } from '../app/use-resource.ts';
 
 /** The filters that live in the URL's query, so a filtered list can be bookmarked and the back button undoes. */
-export const FILTER_KEYS = ['status', 'text', 'tag', 'owner', 'queue'] as const;
+export const FILTER_KEYS = ['status', 'text', 'tag', 'owner', 'arch', 'type', 'queue'] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];
 export type Filters = Partial<Record<FilterKey, string>>;
 
@@ -20,17 +22,34 @@ interface JobFiltersProps {
   /** The page path the filters apply to, e.g. `queue/web/`. */
   path: string;
   filters: Filters;
-  /** Which filters this page offers besides status, name and tag (the queue page has owner and queue in its path). */
-  extra?: { queues: readonly string[] };
+  /** Whether to offer the user filter: not on "Mine", which is one user's already. */
+  byOwner: boolean;
+  /** The queues to choose from, where the queue is not in the page's path (the admin's list of every job). */
+  queues?: readonly string[];
 }
 
-/** Status, name or id, tag (and for the admin, owner and queue); applying starts again at the newest job. */
-export function JobFilters({ path, filters, extra }: JobFiltersProps) {
+/** Name or id, tag, status, user, arch and type (and for the admin, queue); applying starts at the first page. */
+export function JobFilters({ path, filters, byOwner, queues }: JobFiltersProps) {
   const [draft, setDraft] = useState<Filters>(filters);
+  const arches = useResource(() => api.arches(), 'arches');
+  const types = useResource(() => api.imageTypes(), 'image-types');
   const field = (key: FilterKey) => ({
+    id: `filter-${key}`,
     value: draft[key] ?? '',
     onChange: (event: { target: { value: string } }) => setDraft({ ...draft, [key]: event.target.value }),
   });
+  const choice = (key: FilterKey, label: string, options: readonly string[]) => (
+    <div>
+      <label htmlFor={`filter-${key}`}>{label}</label>
+      <select {...field(key)}>
+        <option value="">any</option>
+        {/* A value from the URL that the list does not know (an old arch) stays selectable. */}
+        {[...new Set([...options, ...(filters[key] ? [filters[key]] : [])])].map((option) => (
+          <option key={option}>{option}</option>
+        ))}
+      </select>
+    </div>
+  );
   const apply = (event: FormEvent) => {
     event.preventDefault();
     navigate(withQuery(path, draft));
@@ -40,38 +59,22 @@ export function JobFilters({ path, filters, extra }: JobFiltersProps) {
       <form className="filters" onSubmit={apply}>
         <div>
           <label htmlFor="filter-text">Name or ID</label>
-          <input id="filter-text" type="search" {...field('text')} />
+          <input type="search" {...field('text')} />
         </div>
         <div>
           <label htmlFor="filter-tag">Tag</label>
-          <input id="filter-tag" type="search" {...field('tag')} />
+          <input type="search" {...field('tag')} />
         </div>
-        <div>
-          <label htmlFor="filter-status">Status</label>
-          <select id="filter-status" {...field('status')}>
-            <option value="">any</option>
-            {JOB_STATUSES.map((status) => (
-              <option key={status}>{status}</option>
-            ))}
-          </select>
-        </div>
-        {extra && (
-          <>
-            <div>
-              <label htmlFor="filter-owner">User</label>
-              <input id="filter-owner" {...field('owner')} />
-            </div>
-            <div>
-              <label htmlFor="filter-queue">Queue</label>
-              <select id="filter-queue" {...field('queue')}>
-                <option value="">any</option>
-                {extra.queues.map((queue) => (
-                  <option key={queue}>{queue}</option>
-                ))}
-              </select>
-            </div>
-          </>
+        {choice('status', 'Status', JOB_STATUSES)}
+        {byOwner && (
+          <div>
+            <label htmlFor="filter-owner">User</label>
+            <input {...field('owner')} autoComplete="off" size={10} />
+          </div>
         )}
+        {choice('arch', 'Arch', arches.data?.map((arch) => arch.name) ?? [])}
+        {choice('type', 'Type', types.data?.map((type) => type.name) ?? [])}
+        {queues && choice('queue', 'Queue', queues)}
         <div className="actions">
           <button type="submit">Filter</button>
           <button

@@ -1,8 +1,11 @@
 import type { JobSummary } from '../../client/api-client.ts';
 import { describeEta } from '../../client/eta-text.ts';
 
-/** The status as the original wrote it, with the place in the queue while the job waits. */
-export function StatusBadge({ job }: { job: JobSummary }) {
+/**
+ * The status as the original wrote it, with the place in the queue while the job waits; `positionIn` names the
+ * queue, where jobs of several queues are listed together and each counts in its own.
+ */
+export function StatusBadge({ job, positionIn }: { job: JobSummary; positionIn?: string | undefined }) {
   const slug = job.status.toLowerCase().replace(/\s+/g, '-');
   return (
     <span
@@ -16,7 +19,8 @@ export function StatusBadge({ job }: { job: JobSummary }) {
       }
     >
       {job.status}
-      {job.queue_position !== null && ` · #${job.queue_position}`}
+      {job.queue_position !== null &&
+        ` · #${job.queue_position}${positionIn === undefined ? '' : ` in ${positionIn}`}`}
       {job.cancel_requested && job.status === 'BUILDING' && ' · cancelling'}
     </span>
   );

@@ -2,10 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
 import { buildApp } from '../../../src/service/api/index.ts';
 import { loadConfig } from '../../../src/service/config/index.ts';
+import type { Database } from '../../../src/service/db/schema.ts';
 import { createJobService, createQueueCatalog, type JobService } from '../../../src/service/jobs/index.ts';
 import { createShareService, type ShareService } from '../../../src/service/shares/index.ts';
+import { createSiteSettings } from '../../../src/service/site/index.ts';
 import {
   createUserService,
   openDirectory,
@@ -16,6 +19,8 @@ import { type DatabaseKind, tempDir, testDatabase } from '../helpers.ts';
 
 export interface Harness {
   app: FastifyInstance;
+  /** The app's database, for setting up many jobs at once. */
+  db: Kysely<Database>;
   jobs: JobService;
   users: UserService;
   shares: ShareService;
@@ -65,6 +70,7 @@ export async function harness(
     users,
     shares,
     queues: createQueueCatalog(db),
+    site: createSiteSettings(db, config),
     sessionKey: randomBytes(32),
     templatesDir: join(import.meta.dirname, '../../../templates'),
   });
@@ -79,5 +85,5 @@ export async function harness(
     as[username] = { authorization: `Bearer ${(await users.createToken(username)).token}` };
   }
   const otherJobService = async () => createJobService(await database.connectAgain());
-  return { app, jobs, users, shares, baseDir, as, otherJobService };
+  return { app, db, jobs, users, shares, baseDir, as, otherJobService };
 }

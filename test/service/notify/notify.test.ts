@@ -11,6 +11,7 @@ import { failure } from '../../../src/contract/failure.ts';
 import { loadConfig } from '../../../src/service/config/index.ts';
 import { createJobService, type JobService, jobFolder } from '../../../src/service/jobs/index.ts';
 import { SIGNATURE_HEADER, startNotifications } from '../../../src/service/notify/index.ts';
+import { createSiteSettings } from '../../../src/service/site/index.ts';
 import { closedPort } from '../../client/closed-port.ts';
 import { tempDir, testDatabase } from '../helpers.ts';
 import { alice, submission } from '../jobs/fixtures.ts';
@@ -77,12 +78,14 @@ async function setUp(t: TestContext, env: Record<string, string>) {
   });
   const { db, dialect } = await testDatabase(t, 'sqlite');
   const jobs = createJobService({ db, dialect });
+  const site = createSiteSettings(db, config);
   const errors: string[] = [];
   const notifications = startNotifications(config, jobs.events, (_error, context) => errors.push(context), {
     firstRetryMs: 20,
+    site,
   });
   t.after(() => notifications.stop());
-  return { jobs, baseDir, errors };
+  return { jobs, baseDir, errors, site };
 }
 
 async function until(check: () => boolean, what: string): Promise<void> {
@@ -102,6 +105,34 @@ async function buildingJob(jobs: JobService, baseDir: string, overrides = {}) {
   );
   return job;
 }
+
+test('the site’s name and base URL set in the pages win over img.conf in mails, until cleared', async (t) => {
+  const smtp = await smtpServer(t);
+  const { jobs, baseDir, site } = await setUp(t, {
+    IMG_NOTIFY_SMTP_SERVER: `127.0.0.1:${smtp.port}`,
+    IMG_NOTIFY_SMTP_SECURITY: 'none',
+    IMG_NOTIFY_BASE_URL: 'https://conf.example/',
+  });
+  await site.change({ name: 'Example Images', baseUrl: 'https://img.example.org/builds' });
+  const first = await buildingJob(jobs, baseDir, { name: 'first', email: 'dev@example.com' });
+  await jobs.finish(first.id, 'w1', { artifacts: [] });
+  await until(() => smtp.mails.length === 1, 'the first mail');
+  assert.match(smtp.mails[0]?.text ?? '', /Subject: \[Example Images\] first DONE/);
+  assert.match(
+    smtp.mails[0]?.text ?? '',
+    new RegExp(`Image: https://img\\.example\\.org/builds/api/v1/jobs/${first.id}/image`),
+  );
+
+  await site.change({ name: null, baseUrl: null });
+  const second = await buildingJob(jobs, baseDir, { name: 'second', email: 'dev@example.com' });
+  await jobs.finish(second.id, 'w1', { artifacts: [] });
+  await until(() => smtp.mails.length === 2, 'the second mail');
+  assert.match(smtp.mails[1]?.text ?? '', /Subject: \[IMG\] second DONE/);
+  assert.match(
+    smtp.mails[1]?.text ?? '',
+    new RegExp(`Image: https://conf\\.example/api/v1/jobs/${second.id}/image`),
+  );
+});
 
 test('mails on DONE and on ERROR (with the error and the last log lines), to the job’s address only', async (t) => {
   const smtp = await smtpServer(t);

@@ -17,13 +17,14 @@ import { cluster, isFinished } from './cluster.ts';
 /** A web node serving the cluster's jobs, and a worker with a base_dir of its own that uploads to it. */
 async function remoteWorker(t: TestContext, standInMs: number) {
   const built = await cluster(t, { transport: 'embedded', standInMs });
-  const { config, jobs, queues, users, shares } = built.service();
+  const { config, jobs, queues, users, shares, site } = built.service();
   const app = await buildApp({
     config,
     jobs,
     queues,
     users,
     shares,
+    site,
     sessionKey: randomBytes(32),
     templatesDir: join(import.meta.dirname, '../../../templates'),
   });

@@ -1,11 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import {
-  type GroupBody,
   GroupSchema,
+  GroupUpdate,
   NameParams,
-  type QueueBody,
   QueueSchema,
+  QueueUpdate,
   UserCreate,
   UserPatch,
   UserSchema,
@@ -15,8 +15,6 @@ import type { AppDeps } from '../deps.ts';
 
 const tags = ['admin'];
 const UserParams = Type.Object({ username: Type.String({ maxLength: 64 }) });
-const QueueUpdate = Type.Omit(QueueSchema, ['name']);
-const GroupUpdate = Type.Omit(GroupSchema, ['name']);
 
 /** Queues, users and groups; every route here is for admins only. */
 export async function adminRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
@@ -25,7 +23,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     requireAdmin(request);
   });
 
-  app.put<{ Params: NameParams; Body: Omit<QueueBody, 'name'> }>(
+  app.put<{ Params: NameParams; Body: QueueUpdate }>(
     '/queues/:name',
     {
       schema: {
@@ -38,8 +36,10 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     },
     async (request) => {
       const { description, starts_builds } = request.body;
-      await queues.put({ name: request.params.name, description, startsBuilds: starts_builds });
-      return { name: request.params.name, description, starts_builds };
+      const { name } = request.params;
+      await queues.put({ name, description, startsBuilds: starts_builds });
+      const groups = (await queues.list()).find((queue) => queue.name === name)?.groups ?? [];
+      return { name, description, starts_builds, groups };
     },
   );
 
@@ -102,18 +102,21 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     () => users.listGroups(),
   );
 
-  app.put<{ Params: NameParams; Body: Omit<GroupBody, 'name'> }>(
+  app.put<{ Params: NameParams; Body: GroupUpdate }>(
     '/groups/:name',
     {
       schema: {
         tags,
-        summary: 'create or replace a group',
+        summary: 'create or replace a group: its members, and the queues it opens to them',
         params: NameParams,
         body: GroupUpdate,
         response: { 200: Type.Ref(GroupSchema) },
       },
     },
-    async (request) => users.putGroup(request.params.name, request.body.description, request.body.members),
+    async (request) => {
+      const { description, members, queues: opened = [] } = request.body;
+      return users.putGroup(request.params.name, description, members, opened);
+    },
   );
 
   app.delete<{ Params: NameParams }>(

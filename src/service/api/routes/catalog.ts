@@ -26,6 +26,7 @@ export async function catalogRoutes(app: FastifyInstance, deps: AppDeps): Promis
         name: queue.name,
         description: queue.description,
         starts_builds: queue.startsBuilds,
+        groups: queue.groups,
       })),
   );
 

@@ -1,7 +1,8 @@
-import { rm } from 'node:fs/promises';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import {
+  BulkDeleteRequest,
+  BulkDeleteResult,
   JobDetail,
   JobListQuery,
   JobPageSchema,
@@ -12,10 +13,17 @@ import {
   SubmitJson as SubmitJsonSchema,
 } from '../../../contract/api.ts';
 import type { JobEta } from '../../../contract/eta.ts';
+import { BULK_DELETE_LIMIT } from '../../../contract/list-limits.ts';
 import { type JobBlocker, queueBlocker } from '../../../contract/workers.ts';
 import { ServiceError } from '../../errors.ts';
-import { type JobSummary, jobFolder } from '../../jobs/index.ts';
-import { actorOf } from '../auth.ts';
+import {
+  type Actor,
+  type JobFilter,
+  type JobSummary,
+  removeJobAndFiles,
+  removeMatchingJobs,
+} from '../../jobs/index.ts';
+import { actorOf, requireAdmin } from '../auth.ts';
 import type { AppDeps } from '../deps.ts';
 import { type JobStanding, NO_STANDING, presentJob, presentJobSummary } from '../present.ts';
 import { MAX_KICKSTART_BYTES, readSubmitForm, submitInput } from '../submission.ts';
@@ -92,18 +100,49 @@ export async function jobRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
       },
     },
     async (request) => {
-      const { before, limit = 50, owner, ...filter } = request.query;
-      const page = await jobs.list(
-        {
-          ...filter,
-          ...(owner === undefined ? {} : { owner: owner === 'mine' ? actorOf(request).username : owner }),
-        },
-        { limit, ...(before === undefined ? {} : { before }) },
-      );
+      const { before, offset, limit = 50, ...filter } = request.query;
+      const page = await jobs.list(jobFilter(filter, actorOf(request)), {
+        limit,
+        ...(before === undefined ? {} : { before }),
+        ...(offset === undefined ? {} : { offset }),
+      });
       const standing = await standings(page.jobs);
       return {
         jobs: page.jobs.map((job) => presentJobSummary(job, standing(job))),
         next: page.next,
+        total: page.total,
+      };
+    },
+  );
+
+  app.post<{ Body: BulkDeleteRequest }>(
+    '/jobs/delete',
+    {
+      schema: {
+        tags,
+        summary: `admin: delete every job matching the filter, up to ${BULK_DELETE_LIMIT} a call, with its files`,
+        description:
+          'Pinned and building jobs are kept and listed by name. Jobs newer than `through` (submitted after the ' +
+          'caller counted) are not touched.',
+        body: BulkDeleteRequest,
+        response: { 200: BulkDeleteResult },
+      },
+    },
+    async (request) => {
+      requireAdmin(request);
+      const { through, ...filter } = request.body;
+      const actor = actorOf(request);
+      const result = await removeMatchingJobs(
+        jobs,
+        deps.config.worker.base_dir,
+        { ...jobFilter(filter, actor), through },
+        actor,
+      );
+      return {
+        deleted: result.deleted,
+        refused: result.refused,
+        refused_count: result.refusedCount,
+        more: result.more,
       };
     },
   );
@@ -177,9 +216,18 @@ export async function jobRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
       },
     },
     async (request, reply) => {
-      const job = await jobs.remove(request.params.id, actorOf(request));
-      await rm(jobFolder(deps.config.worker.base_dir, job), { recursive: true, force: true });
+      await removeJobAndFiles(jobs, deps.config.worker.base_dir, request.params.id, actorOf(request));
       return reply.code(204).send();
     },
   );
+}
+
+/** The list filters of a query as the jobs module takes them: `mine` is the caller, `type` the image type. */
+function jobFilter(query: Omit<JobListQuery, 'before' | 'offset' | 'limit'>, actor: Actor): JobFilter {
+  const filter: JobFilter = {};
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined) Object.assign(filter, { [key]: value });
+  }
+  if (query.owner === 'mine') filter.owner = actor.username;
+  return filter;
 }

@@ -5,6 +5,7 @@ import { PageTitle } from '../../components/PageTitle.tsx';
 import { AdminGroups } from './AdminGroups.tsx';
 import { AdminJobs } from './AdminJobs.tsx';
 import { AdminQueues } from './AdminQueues.tsx';
+import { AdminSite } from './AdminSite.tsx';
 import { AdminTokens } from './AdminTokens.tsx';
 import { AdminUsers } from './AdminUsers.tsx';
 import { AdminWorkers } from './AdminWorkers.tsx';
@@ -16,6 +17,7 @@ const SECTIONS: { section: AdminSection; label: string; adminOnly: boolean }[] =
   { section: 'workers', label: 'Workers', adminOnly: true },
   { section: 'users', label: 'Users', adminOnly: true },
   { section: 'groups', label: 'Groups', adminOnly: true },
+  { section: 'site', label: 'Site', adminOnly: true },
   { section: 'tokens', label: 'My API tokens', adminOnly: false },
   { section: 'password', label: 'My password', adminOnly: false },
 ];
@@ -58,6 +60,8 @@ function AdminSectionBody({ section }: { section: AdminSection }) {
       return <AdminUsers />;
     case 'groups':
       return <AdminGroups />;
+    case 'site':
+      return <AdminSite />;
     case 'tokens':
       return <AdminTokens />;
     case 'password':

@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import type { Queue } from '../../../client/api-client.ts';
 import { api } from '../../app/api.ts';
+import { Link } from '../../app/router.tsx';
 import { useAction } from '../../app/use-action.ts';
 import { useResource } from '../../app/use-resource.ts';
 import { ConfirmButton } from '../../components/ConfirmButton.tsx';
@@ -18,6 +19,7 @@ export function AdminQueues() {
               <th>Queue</th>
               <th>Description</th>
               <th>Starts builds</th>
+              <th>Open to</th>
               <th>Actions</th>
             </tr>
           </thead>
@@ -56,6 +58,15 @@ function QueueRow({ queue, onChanged }: { queue: Queue; onChanged: () => void })
           checked={startsBuilds}
           onChange={(event) => setStartsBuilds(event.target.checked)}
         />
+      </td>
+      <td data-label="Open to">
+        {queue.groups.length === 0 ? (
+          'everyone'
+        ) : (
+          <Link to="admin/groups/" title="Groups decide who may submit to a queue">
+            members of {queue.groups.join(', ')}
+          </Link>
+        )}
       </td>
       <td data-label="Actions">
         <div className="actions">

@@ -6,6 +6,7 @@ import { useUser } from '../../app/session.ts';
 import { useAction } from '../../app/use-action.ts';
 import { useResource } from '../../app/use-resource.ts';
 import { ConfirmButton } from '../../components/ConfirmButton.tsx';
+import { CopyButton } from '../../components/CopyButton.tsx';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 
 /** The user's own bearer tokens for scripts: listed by name and expiry without their values, revoked one by one. */
@@ -129,13 +130,21 @@ function NewToken({ onCreated }: { onCreated: () => void }) {
       <ErrorNotice error={error} />
       {created && (
         <div className="notice ok" role="status">
-          <p>Your new token; it is shown only now, so copy it:</p>
+          <p>
+            Your new token{created.name ? ` “${created.name}”` : ''}
+            {created.expires ? `, valid until ${formatDate(created.expires)}` : ', valid until revoked'}; it
+            is shown only now, so copy it:
+          </p>
           <p>
             <code className="mono" data-token>
               {created.token}
-            </code>
+            </code>{' '}
+            <CopyButton text={created.token} label="Copy the token" />
           </p>
-          <p className="hint">Scripts send it as: Authorization: Bearer TOKEN</p>
+          <p className="hint">
+            Scripts send it as the header <code>Authorization: Bearer TOKEN</code>; <code>imger</code> takes
+            it as IMG_TOKEN.
+          </p>
         </div>
       )}
     </form>
