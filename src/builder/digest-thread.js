@@ -8,15 +8,16 @@ import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 
 const BLOCK = 4 * 1024 * 1024;
-/** @type {{ path: string }} */
-const { path } = workerData;
-const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+/** @type {{ path: string } | { fd: number }} */
+const source = workerData;
+// A descriptor the caller opened (and checked) is read, never reopened by name; it stays the caller's to close.
+const fd = 'fd' in source ? source.fd : openSync(source.path, constants.O_RDONLY | constants.O_NOFOLLOW);
 try {
   const block = Buffer.allocUnsafe(BLOCK);
   const hash = createHash('sha256');
   let size = 0;
   for (;;) {
-    const read = readSync(fd, block, 0, BLOCK, null);
+    const read = readSync(fd, block, 0, BLOCK, size);
     if (read === 0) break;
     hash.update(read === BLOCK ? block : block.subarray(0, read));
     size += read;
@@ -25,5 +26,5 @@ try {
   const { mtimeMs } = fstatSync(fd);
   parentPort?.postMessage({ size, sha256: hash.digest('hex'), mtimeMs });
 } finally {
-  closeSync(fd);
+  if (!('fd' in source)) closeSync(fd);
 }

@@ -11,11 +11,15 @@ export interface FileDigest {
 
 const thread = new URL(`./digest-thread.js`, import.meta.url);
 
-/** Hashes a file in a worker thread of its own (digest-thread.js); a signal stops it. */
-export function digestFile(path: string, signal?: AbortSignal): Promise<FileDigest> {
+/**
+ * Hashes a file in a worker thread of its own (digest-thread.js); a signal stops it. `file` is a path (a link at
+ * its end is refused) or a descriptor already open, which is read from its start and left open.
+ */
+export function digestFile(file: string | { fd: number }, signal?: AbortSignal): Promise<FileDigest> {
   if (signal?.aborted) return Promise.reject(signal.reason);
+  const path = typeof file === 'string' ? file : `descriptor ${file.fd}`;
   return new Promise((resolve, reject) => {
-    const worker = new Worker(thread, { workerData: { path } });
+    const worker = new Worker(thread, { workerData: typeof file === 'string' ? { path } : file });
     const onAbort = (): void => {
       void worker.terminate();
       reject(signal?.reason);

@@ -1,7 +1,9 @@
 import type { Config } from './config/index.ts';
 import { type DatabaseHandle, openDatabase } from './db/index.ts';
 import {
+  type ArtifactStore,
   createJobService,
+  createLocalArtifactStore,
   createQueueCatalog,
   type JobPublisher,
   type JobService,
@@ -14,6 +16,7 @@ export interface Service {
   config: Config;
   database: DatabaseHandle;
   jobs: JobService;
+  files: ArtifactStore;
   queues: QueueCatalog;
   users: UserService;
   close(): Promise<void>;
@@ -45,6 +48,7 @@ export async function openService(
       builder: config.worker.builder,
       ...(options.publish ? { publish: options.publish } : {}),
     }),
+    files: createLocalArtifactStore(config.worker.base_dir),
     queues: createQueueCatalog(db),
     users,
     async close() {

@@ -6,7 +6,7 @@ import { type TestContext, test } from 'node:test';
 import { ApiClient, ApiError, type LogEvent } from '../../src/client/api-client.ts';
 import { downloadArtifact, downloadJobFiles } from '../../src/client/download.ts';
 import { failure } from '../../src/contract/failure.ts';
-import { jobFolder } from '../../src/service/jobs/index.ts';
+import { localJobFolder as jobFolder } from '../../src/service/jobs/artifact-store.ts';
 import { harness } from '../service/api/harness.ts';
 import { tempDir } from '../service/helpers.ts';
 import { alice, submission, validKickstart } from '../service/jobs/fixtures.ts';

@@ -10,7 +10,8 @@ import type { Browser, Page, Request } from 'playwright-core';
 import type { Job, JobPage } from '../../src/client/api-client.ts';
 import { failure } from '../../src/contract/failure.ts';
 import { openDatabase } from '../../src/service/db/index.ts';
-import { createJobService, jobFolder, logFileName } from '../../src/service/jobs/index.ts';
+import { localJobFolder as jobFolder } from '../../src/service/jobs/artifact-store.ts';
+import { createJobService, logFileName } from '../../src/service/jobs/index.ts';
 import {
   apiFromPage,
   buildPages,

@@ -1,11 +1,13 @@
 import type { Config } from '../config/index.ts';
-import type { JobService, QueueCatalog } from '../jobs/index.ts';
+import type { ArtifactStore, JobService, QueueCatalog } from '../jobs/index.ts';
 import type { UserService } from '../users/index.ts';
 
 /** What the app needs from the rest of the service; tests pass the same, over a temp database. */
 export interface AppDeps {
   config: Config;
   jobs: JobService;
+  /** Jobs' files: served, received from workers and deleted only through it. */
+  files: ArtifactStore;
   queues: QueueCatalog;
   users: UserService;
   /** 32 bytes for the session cookies, from `[web] secret_key`. */

@@ -1,5 +1,4 @@
-import { rm } from 'node:fs/promises';
-import { jobFolder } from './paths.ts';
+import type { ArtifactStore } from './artifact-store.ts';
 import type { JobService } from './service.ts';
 import type { Actor } from './types.ts';
 
@@ -10,7 +9,7 @@ const retention: Actor = { username: 'retention', admin: true };
 /** Deletes finished, unpinned jobs older than `maxAgeDays` and their folders; answers how many went. */
 export async function deleteExpiredJobs(
   jobs: JobService,
-  baseDir: string,
+  files: ArtifactStore,
   maxAgeDays: number,
   now: Date = new Date(),
 ): Promise<number> {
@@ -24,7 +23,7 @@ export async function deleteExpiredJobs(
   ) {
     for (const job of batch) {
       await jobs.remove(job.id, retention);
-      await rm(jobFolder(baseDir, job), { recursive: true, force: true });
+      await files.remove(job);
       deleted++;
     }
   }

@@ -4,7 +4,7 @@
  * that fails is logged and never touches the job.
  */
 import type { Config } from '../config/index.ts';
-import type { JobEvents } from '../jobs/index.ts';
+import type { ArtifactStore, JobEvents } from '../jobs/index.ts';
 import { startMailer } from './mail.ts';
 import { startWebhooks, type WebhookOptions } from './webhooks.ts';
 
@@ -17,11 +17,13 @@ export interface Notifications {
 export function startNotifications(
   config: Config,
   events: JobEvents,
+  /** Where a failed job's log is read for its mail. */
+  files: ArtifactStore,
   onError: (error: unknown, context: string) => void,
   webhookOptions: WebhookOptions = {},
 ): Notifications {
   const parts = [
-    startMailer(config, events, onError),
+    startMailer(config, events, files, onError),
     startWebhooks(config, events, onError, webhookOptions),
   ];
   return {

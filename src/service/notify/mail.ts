@@ -1,10 +1,9 @@
-import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { failureLines } from '../../contract/failure-text.ts';
 import { NO_STANDING, presentJob } from '../api/present.ts';
 import type { Config } from '../config/index.ts';
 import { emailProblem } from '../fields.ts';
-import { type Job, type JobEvents, jobFolder, logFileName } from '../jobs/index.ts';
+import { type ArtifactStore, type Job, type JobEvents, logFileName } from '../jobs/index.ts';
 import { lastLines } from './log-tail.ts';
 
 export interface Mailer {
@@ -23,6 +22,7 @@ function publicBaseUrl(config: Config): string {
 export function startMailer(
   config: Config,
   events: JobEvents,
+  files: ArtifactStore,
   onError: (error: unknown, context: string) => void,
 ): Mailer | null {
   const settings = config.notify;
@@ -43,7 +43,7 @@ export function startMailer(
     // Submissions are checked, but a job stored before the check existed may hold a list or a line break.
     const problem = emailProblem(job.email);
     if (problem) return onError(new Error(problem), `no mail about job ${job.id}`);
-    const mail = composeMail(config, job)
+    const mail = composeMail(config, files, job)
       .then((message) => transport.sendMail({ from: settings.mail_from, to: job.email ?? '', ...message }))
       .then(
         () => {},
@@ -62,7 +62,11 @@ export function startMailer(
   };
 }
 
-async function composeMail(config: Config, job: Job): Promise<{ subject: string; text: string }> {
+async function composeMail(
+  config: Config,
+  files: ArtifactStore,
+  job: Job,
+): Promise<{ subject: string; text: string }> {
   const base = publicBaseUrl(config);
   const { links } = presentJob(job, NO_STANDING);
   const url = (path: string) => new URL(path.replace(/^\//, ''), base).href;
@@ -79,8 +83,7 @@ async function composeMail(config: Config, job: Job): Promise<{ subject: string;
         ? failureLines(job.error).map((line, i) => (i === 0 ? `Error: ${line}` : line))
         : ['Error: unknown']),
     );
-    const path = join(jobFolder(config.worker.base_dir, job), logFileName(job));
-    const tail = await lastLines(path, config.notify.log_lines);
+    const tail = await lastLines(await files.open(job, logFileName(job)), config.notify.log_lines);
     if (tail.length > 0) lines.push('', `The last ${tail.length} lines of the log:`, '', ...tail);
   }
   return { subject: `[IMG] ${job.name} ${job.status}`, text: `${lines.join('\n')}\n` };

@@ -40,7 +40,7 @@ export async function runWorkerProcess(config: Config, options: WorkerProcessOpt
   const { service, transport, close } = await openQueuedService(config, onError);
   const offHealth = logHealthChanges(service.database.health, logger);
   // The changes this process makes (builds starting and ending) are announced here, not by the server.
-  const notifications = startNotifications(config, service.jobs.events, onError);
+  const notifications = startNotifications(config, service.jobs.events, service.files, onError);
   try {
     const settings = {
       ...workerSettings(config),

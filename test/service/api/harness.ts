@@ -4,7 +4,12 @@ import type { TestContext } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../../src/service/api/index.ts';
 import { loadConfig } from '../../../src/service/config/index.ts';
-import { createJobService, createQueueCatalog, type JobService } from '../../../src/service/jobs/index.ts';
+import {
+  createJobService,
+  createLocalArtifactStore,
+  createQueueCatalog,
+  type JobService,
+} from '../../../src/service/jobs/index.ts';
 import {
   createUserService,
   openDirectory,
@@ -59,6 +64,7 @@ export async function harness(
   const app = await buildApp({
     config,
     jobs,
+    files: createLocalArtifactStore(baseDir),
     users,
     queues: createQueueCatalog(db),
     sessionKey: randomBytes(32),

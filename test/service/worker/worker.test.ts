@@ -6,12 +6,12 @@ import { type TestContext, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { processStart } from '../../../src/builder/build-records.ts';
+import { localJobFolder as jobFolder } from '../../../src/service/jobs/artifact-store.ts';
 import {
   createJobService,
   createQueueCatalog,
   type Job,
   type JobService,
-  jobFolder,
   type QueueCatalog,
 } from '../../../src/service/jobs/index.ts';
 import { createEmbeddedTransport } from '../../../src/service/queue/index.ts';

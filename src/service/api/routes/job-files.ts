@@ -1,10 +1,8 @@
-import { realpath } from 'node:fs/promises';
-import { join, sep } from 'node:path';
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { ArtifactSchema, FileParams, JobParams } from '../../../contract/api.ts';
 import { ServiceError } from '../../errors.ts';
-import { type Job, jobFolder, logFileName } from '../../jobs/index.ts';
+import { type Job, logFileName } from '../../jobs/index.ts';
 import type { AppDeps } from '../deps.ts';
 import { streamLog } from '../log-stream.ts';
 import { sendFile } from '../range.ts';
@@ -24,22 +22,19 @@ export async function jobFileRoutes(app: FastifyInstance, deps: AppDeps): Promis
   const { jobs } = deps;
   const shutdown = new AbortController();
   app.addHook('preClose', async () => shutdown.abort());
-  const folderOf = (job: Job) => jobFolder(deps.config.worker.base_dir, job);
   const mustGet = async (id: string) => {
     const job = await jobs.get(id);
     if (!job) throw new ServiceError('not-found', `no job ${id}`);
     return job;
   };
 
-  /** Only files the build recorded are served, and only from inside the job's folder, symbolic links included. */
-  const artifactPath = async (job: Job, name: string) => {
+  /** Only files the build recorded are served, as the artifact store opens them (never through a link). */
+  const openArtifact = async (job: Job, name: string) => {
     const artifact = job.artifacts.find((candidate) => candidate.name === name);
     if (!artifact) throw new ServiceError('not-found', `job ${job.id} has no file ${name}`);
-    const folder = await realpath(folderOf(job)).catch(() => null);
-    const path = folder === null ? null : await realpath(join(folder, name)).catch(() => null);
-    if (folder === null || !path?.startsWith(folder + sep))
-      throw new ServiceError('not-found', `file ${name} of job ${job.id} is not on disk`);
-    return { path, artifact };
+    const file = await deps.files.open(job, name);
+    if (!file) throw new ServiceError('not-found', `file ${name} of job ${job.id} is not on disk`);
+    return { file, artifact };
   };
 
   app.get<{ Params: JobParams; Querystring: Static<typeof LogQuery> }>(
@@ -54,14 +49,21 @@ export async function jobFileRoutes(app: FastifyInstance, deps: AppDeps): Promis
     },
     async (request, reply) => {
       const job = await mustGet(request.params.id);
-      const path = join(folderOf(job), logFileName(job));
       const lastEventId = Number(request.headers['last-event-id']);
       const offset =
         Number.isInteger(lastEventId) && lastEventId >= 0 ? lastEventId : (request.query.offset ?? 0);
       if (request.query.follow === '1' || request.query.follow === 'true')
-        return streamLog(reply, jobs, job.id, path, offset, shutdown.signal);
+        return streamLog(
+          reply,
+          jobs,
+          job.id,
+          () => deps.files.open(job, logFileName(job)),
+          offset,
+          shutdown.signal,
+        );
       try {
-        return await sendFile(request, reply, path, { contentType: 'text/plain; charset=utf-8', offset });
+        const log = await deps.files.open(job, logFileName(job));
+        return await sendFile(request, reply, log, { contentType: 'text/plain; charset=utf-8', offset });
       } catch (error) {
         // A job still waiting has no log yet: that is an empty log, not a missing one.
         if (error instanceof ServiceError && error.code === 'not-found') {
@@ -90,8 +92,8 @@ export async function jobFileRoutes(app: FastifyInstance, deps: AppDeps): Promis
     { schema: { tags, summary: 'download one file (Range, ETag)', params: FileParams } },
     async (request, reply) => {
       const job = await mustGet(request.params.id);
-      const { path, artifact } = await artifactPath(job, request.params['*']);
-      return sendFile(request, reply, path, {
+      const { file, artifact } = await openArtifact(job, request.params['*']);
+      return sendFile(request, reply, file, {
         contentType: 'application/octet-stream',
         etag: artifact.sha256,
         downloadName: artifact.name.split('/').pop() ?? artifact.name,
@@ -106,8 +108,8 @@ export async function jobFileRoutes(app: FastifyInstance, deps: AppDeps): Promis
       const job = await mustGet(request.params.id);
       const main = job.artifacts.find((artifact) => artifact.main);
       if (!main) throw new ServiceError('not-found', `job ${job.id} has no image (it is ${job.status})`);
-      const { path } = await artifactPath(job, main.name);
-      return sendFile(request, reply, path, {
+      const { file } = await openArtifact(job, main.name);
+      return sendFile(request, reply, file, {
         contentType: 'application/octet-stream',
         etag: main.sha256,
         downloadName: main.name.split('/').pop() ?? main.name,

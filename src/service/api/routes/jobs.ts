@@ -1,4 +1,3 @@
-import { rm } from 'node:fs/promises';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import {
@@ -14,7 +13,7 @@ import {
 import type { JobEta } from '../../../contract/eta.ts';
 import { type JobBlocker, queueBlocker } from '../../../contract/workers.ts';
 import { ServiceError } from '../../errors.ts';
-import { type JobSummary, jobFolder } from '../../jobs/index.ts';
+import type { JobSummary } from '../../jobs/index.ts';
 import { actorOf } from '../auth.ts';
 import type { AppDeps } from '../deps.ts';
 import { type JobStanding, NO_STANDING, presentJob, presentJobSummary } from '../present.ts';
@@ -178,7 +177,7 @@ export async function jobRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
     },
     async (request, reply) => {
       const job = await jobs.remove(request.params.id, actorOf(request));
-      await rm(jobFolder(deps.config.worker.base_dir, job), { recursive: true, force: true });
+      await deps.files.remove(job);
       return reply.code(204).send();
     },
   );
