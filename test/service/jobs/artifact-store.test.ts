@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { type TestContext, test } from 'node:test';
-import { createLocalArtifactStore, localJobFolder } from '../../../src/service/jobs/artifact-store.ts';
 import { ServiceError } from '../../../src/service/errors.ts';
+import { createLocalArtifactStore, localJobFolder } from '../../../src/service/jobs/artifact-store.ts';
 import { tempDir } from '../helpers.ts';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -17,12 +17,8 @@ function setUp(t: TestContext) {
   const baseDir = join(dir, 'images');
   const outside = join(dir, 'outside');
   mkdirSync(outside, { recursive: true });
-  writeFileSyncText(join(outside, 'secret'), 'not a job file');
+  writeFileSync(join(outside, 'secret'), 'not a job file');
   return { baseDir, outside, store: createLocalArtifactStore(baseDir) };
-}
-
-function writeFileSyncText(path: string, text: string) {
-  return writeFile(path, text);
 }
 
 async function readAll(stream: Readable): Promise<string> {
