@@ -8,6 +8,8 @@ import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 
 const BLOCK = 4 * 1024 * 1024;
+/** How often the bytes hashed so far are told, for the build's progress: every 16 blocks. */
+const TELL_EVERY = 16 * BLOCK;
 /** @type {{ path: string } | { fd: number }} */
 const source = workerData;
 // A descriptor the caller opened (and checked) is read, never reopened by name; it stays the caller's to close.
@@ -21,10 +23,11 @@ try {
     if (read === 0) break;
     hash.update(read === BLOCK ? block : block.subarray(0, read));
     size += read;
+    if (size % TELL_EVERY === 0) parentPort?.postMessage({ hashed: size });
   }
   // The modification time as the file stands hashed: whoever reuses the digest can tell whether it changed since.
   const { mtimeMs } = fstatSync(fd);
-  parentPort?.postMessage({ size, sha256: hash.digest('hex'), mtimeMs });
+  parentPort?.postMessage({ digest: { size, sha256: hash.digest('hex'), mtimeMs } });
 } finally {
   if (!('fd' in source)) closeSync(fd);
 }

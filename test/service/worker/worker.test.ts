@@ -152,6 +152,18 @@ test('progress reaches the job while it builds, in order, a write per step or be
   assert.equal(seen[0]?.step, 'bootstrap');
   const steps = seen.map((progress) => progress.index);
   assert.deepEqual(steps, [...steps].sort(), 'steps never go back');
+  const bytes = seen.flatMap((progress) => (progress.bytes ? [progress.bytes] : []));
+  assert.ok(bytes.length > 0, 'bytes fetched are reported');
+  assert.ok(
+    seen.every((progress) => progress.bytes === undefined || progress.step === 'bootstrap'),
+    'bytes stay with the step that reported them',
+  );
+  assert.deepEqual(
+    bytes.map((b) => b.done),
+    bytes.map((b) => b.done).sort((a, b) => a - b),
+    'bytes never go back',
+  );
+  assert.equal(bytes[0]?.total, 2 ** 30);
   const packages = seen.flatMap((progress) => (progress.packages ? [progress.packages.done] : []));
   assert.ok(packages.length > 0, 'package counts are reported');
   assert.deepEqual(
