@@ -121,7 +121,7 @@ async function buildAndStore(context: JobRunContext, job: Job): Promise<boolean>
           arch: job.arch,
           kickstart: job.kickstart,
           tokenmap: job.tokenmap,
-          extraRepos: job.extraRepos,
+          extra_repos: job.extra_repos,
           packages: job.packages,
         },
         outputDir: folder,

@@ -56,7 +56,7 @@ test('a kickstart submitted as type fs becomes a root tarball through a worker a
   const image = readFileSync(join(folder, 'realfs.tar.zst'));
   assert.equal(main?.size, image.length);
   assert.equal(main?.sha256, createHash('sha256').update(image).digest('hex'));
-  assert.match(job.builtKickstart ?? '', /%packages/);
+  assert.match(job.built_kickstart ?? '', /%packages/);
   assert.match(readFileSync(join(folder, 'realfs.log'), 'utf8'), /build succeeded in/);
   t.diagnostic(`submit → DONE in ${(Date.parse(job.finished ?? '') - Date.parse(job.created)) / 1000} s`);
 });
