@@ -481,3 +481,35 @@ test('a token’s name and a queue’s description are shown as text, never as m
     await web.server.service.queues.remove('marked');
   }
 });
+
+test('a failure of a class this page does not know (a newer server’s) is shown as text, the page unbroken', async () => {
+  const database = await openDatabase({ url: '', dataDir: web.server.service.config.db.data_dir });
+  const elsewhere = createJobService(database);
+  try {
+    const { id } = (
+      await apiFromPage(admin, 'POST', 'jobs', {
+        template: 'debian-minimal',
+        type: 'fs',
+        arch: 'x86_64',
+        name: 'newer-failure',
+      })
+    ).body as Job;
+    await elsewhere.claimById(id, 'remote-worker');
+    await elsewhere.fail(id, 'remote-worker', failure('internal', 'over quota', null, {}));
+    // The job as a newer server sends it: a class and an owner unknown here, and a detail too.
+    await admin.route(`**/api/v1/jobs/${id}`, async (route) => {
+      const response = await route.fetch();
+      const job = (await response.json()) as Job;
+      const error = { ...job.error, class: 'quota-exceeded', owner: 'billing', details: { quota: 3 } };
+      await route.fulfill({ response, json: { ...job, error } });
+    });
+    await admin.goto(`${web.pages}job/${id}`);
+    const box = admin.getByRole('status', { name: 'Why the job failed' });
+    await box.getByText('quota-exceeded').first().waitFor();
+    assert.match(await box.innerText(), /over quota/);
+    assert.match(await box.innerText(), /does not know \("quota-exceeded"\)/);
+    await admin.unroute(`**/api/v1/jobs/${id}`);
+  } finally {
+    await database.close();
+  }
+});
