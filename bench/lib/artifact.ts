@@ -1,6 +1,6 @@
 import { mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { jobFolder } from '../../src/service/jobs/index.ts';
+import { localJobFolder as jobFolder } from '../../src/service/jobs/artifact-store.ts';
 import type { BenchServer } from './server.ts';
 
 /**

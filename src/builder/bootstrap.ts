@@ -10,6 +10,7 @@ import { type AptClosureInput, copyIndexes, downloadClosure, resolveClosure } fr
 import { pruneRoots, touchRoot } from './cache.ts';
 import { importIntoStore, removeNameKeyedDebs, stageFromStore } from './deb-cache.ts';
 import { BuildFailure } from './failures.ts';
+import { watchFolderBytes } from './folder-bytes.ts';
 import { exists } from './paths.ts';
 import type { StepContext } from './runner.ts';
 import { capabilities, onHost, type SandboxPlaces } from './sandbox.ts';
@@ -173,7 +174,15 @@ async function fetchPackages(
   if (missing.length > 0) {
     ctx.log(`downloading ${missing.length} of ${debs.length} .deb files`);
     const downloads = join(hostWorkDir, 'apt-downloads');
-    await downloadClosure(ctx, closureInput, downloads);
+    // apt-get fetches the whole closure into its own folder; the index gave every file's size.
+    const total = debs.reduce((sum, deb) => sum + deb.size, 0);
+    const watch = watchFolderBytes(downloads, (bytes) => ctx.bytes(Math.min(bytes, total), total));
+    try {
+      await downloadClosure(ctx, closureInput, downloads);
+    } finally {
+      watch.stop();
+    }
+    ctx.bytes(total, total);
     const refused = await importIntoStore(input.debCache, missing, downloads);
     if (refused.length > 0) {
       throw new BuildFailure(

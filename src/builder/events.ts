@@ -24,6 +24,8 @@ export const ProgressEventSchema = Type.Object({
   steps: Type.Array(StepNameSchema, { minItems: 1, maxItems: stepNames.length }),
   /** Packages installed so far, when the step installs packages and knows how many. */
   packages: Type.Optional(Type.Object({ done: count, total: count })),
+  /** Bytes of the step's work done so far, when it knows the total (packages fetched, images written, hashed). */
+  bytes: Type.Optional(Type.Object({ done: count, total: count })),
 });
 export type ProgressEvent = Static<typeof ProgressEventSchema>;
 

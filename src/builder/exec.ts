@@ -122,15 +122,27 @@ const outputLimit = 8 * 1024 * 1024;
  * they would outlive a Node process that exits while they run (a test runner that ends, an uncaught error).
  */
 const liveGroups = new Map<number, NodeJS.Signals>();
-process.once('exit', () => {
-  for (const [group, signal] of liveGroups) {
-    try {
-      process.kill(-group, signal);
-    } catch {
-      // Already gone.
+let groupsKilledOnExit = false;
+
+/**
+ * Registers a group; the exit hook is installed with the first, not on import: this module is reached from
+ * code the web page loads too (the contract's image types and arches, through failures.ts), where there is no
+ * `process`.
+ */
+function trackGroup(pid: number, signal: NodeJS.Signals): void {
+  liveGroups.set(pid, signal);
+  if (groupsKilledOnExit) return;
+  groupsKilledOnExit = true;
+  process.once('exit', () => {
+    for (const [group, exitSignal] of liveGroups) {
+      try {
+        process.kill(-group, exitSignal);
+      } catch {
+        // Already gone.
+      }
     }
-  }
-});
+  });
+}
 
 export async function run(
   cmd: string,
@@ -188,7 +200,7 @@ function runChild(
       stdio,
       ...(userns ? { uid: userns.idBase, gid: userns.idBase } : {}),
     });
-    if (child.pid !== undefined) liveGroups.set(child.pid, options.exitSignal ?? 'SIGKILL');
+    if (child.pid !== undefined) trackGroup(child.pid, options.exitSignal ?? 'SIGKILL');
     let stopReason: StopReason = 'exit';
     let killTimer: NodeJS.Timeout | undefined;
     const output = { stdout: '', stderr: '' };
@@ -370,7 +382,7 @@ async function startNetwork(pid: number, signal: AbortSignal | undefined): Promi
     ],
     { detached: true, stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] },
   );
-  if (slirp.pid !== undefined) liveGroups.set(slirp.pid, 'SIGKILL');
+  if (slirp.pid !== undefined) trackGroup(slirp.pid, 'SIGKILL');
   (slirp.stdio[4] as Writable).on('error', () => {});
   let stderr = '';
   slirp.stderr?.on('data', (chunk: Buffer) => {

@@ -11,17 +11,29 @@ export interface FileDigest {
 
 const thread = new URL(`./digest-thread.js`, import.meta.url);
 
-/** Hashes a file in a worker thread of its own (digest-thread.js); a signal stops it. */
-export function digestFile(path: string, signal?: AbortSignal): Promise<FileDigest> {
+/**
+ * Hashes a file in a worker thread of its own (digest-thread.js); a signal stops it. `file` is a path (a link at
+ * its end is refused) or a descriptor already open, which is read from its start and left open.
+ */
+export function digestFile(
+  file: string | { fd: number },
+  signal?: AbortSignal,
+  /** Told the bytes hashed so far now and then, for a progress bar over a multi-GiB image. */
+  onBytes?: (hashed: number) => void,
+): Promise<FileDigest> {
   if (signal?.aborted) return Promise.reject(signal.reason);
+  const path = typeof file === 'string' ? file : `descriptor ${file.fd}`;
   return new Promise((resolve, reject) => {
-    const worker = new Worker(thread, { workerData: { path } });
+    const worker = new Worker(thread, { workerData: typeof file === 'string' ? { path } : file });
     const onAbort = (): void => {
       void worker.terminate();
       reject(signal?.reason);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
-    worker.once('message', (digest: FileDigest) => resolve(digest));
+    worker.on('message', (message: { hashed: number } | { digest: FileDigest }) => {
+      if ('digest' in message) resolve(message.digest);
+      else onBytes?.(message.hashed);
+    });
     worker.once('error', reject);
     worker.once('exit', (code) => {
       signal?.removeEventListener('abort', onAbort);

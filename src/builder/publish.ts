@@ -108,7 +108,8 @@ export function formatEvent(event: BuildEvent): string {
       return event.step ? `[${event.step}] ${event.line}` : event.line;
     case 'progress': {
       const packages = event.packages ? ` packages ${event.packages.done}/${event.packages.total}` : '';
-      return `== ${event.index}/${event.total} ${event.step}${packages}`;
+      const bytes = event.bytes ? ` bytes ${event.bytes.done}/${event.bytes.total}` : '';
+      return `== ${event.index}/${event.total} ${event.step}${packages}${bytes}`;
     }
     case 'step-finished':
       return `== ${event.step} done in ${(event.ms / 1000).toFixed(1)} s`;

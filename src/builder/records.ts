@@ -176,7 +176,16 @@ export async function writeChecksums(
   files: string[],
 ): Promise<Map<string, FileDigest>> {
   const digests = new Map<string, FileDigest>();
-  for (const file of files) digests.set(file, await digestFile(join(outputDir, file), ctx.signal));
+  const sizes = await Promise.all(files.map(async (file) => (await lstat(join(outputDir, file))).size));
+  const total = sizes.reduce((sum, size) => sum + size, 0);
+  let before = 0;
+  for (const file of files) {
+    const tell = (hashed: number) => ctx.bytes(before + hashed, total);
+    const digest = await digestFile(join(outputDir, file), ctx.signal, tell);
+    digests.set(file, digest);
+    before += digest.size;
+    ctx.bytes(before, total);
+  }
   const lines = files.map((file) => `${digests.get(file)?.sha256}  ${file}\n`);
   await writeFile(join(outputDir, 'SHA256SUMS'), lines.join(''));
   digests.set('SHA256SUMS', await digestFile(join(outputDir, 'SHA256SUMS'), ctx.signal));

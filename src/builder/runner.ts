@@ -20,6 +20,8 @@ export interface StepContext {
   ): Promise<RunResult>;
   log(line: string): void;
   packages(done: number, total: number): void;
+  /** Bytes of the step's work done of a known total; sent on when a whole percent more is done, or all of it. */
+  bytes(done: number, total: number): void;
   /** Registers work undone when the build ends, whatever the outcome; runs last-registered first. */
   onCleanup(cleanup: Cleanup): void;
 }
@@ -86,21 +88,28 @@ export async function runSteps<State>(
       if (build.signal.aborted) forward();
       else build.signal.addEventListener('abort', forward, { once: true });
       const log = (line: string): void => emit({ type: 'log', step: step.name, line });
+      const progress = {
+        type: 'progress',
+        step: step.name,
+        index: position + 1,
+        total: steps.length,
+        steps: names,
+      } as const;
+      let bytesShown = -1;
       const ctx: StepContext = {
         step: step.name,
         signal: stepAbort.signal,
         run: (cmd, args, runOptions = {}) =>
           exec(cmd, args, { onLine: log, ...runOptions, signal: stepAbort.signal, step: step.name }),
         log,
-        packages: (done, total) =>
-          emit({
-            type: 'progress',
-            step: step.name,
-            index: position + 1,
-            total: steps.length,
-            steps: names,
-            packages: { done, total },
-          }),
+        packages: (done, total) => emit({ ...progress, packages: { done, total } }),
+        bytes: (done, total) => {
+          // A child's line per read block would flood the worker and the log; a hundred per step is plenty.
+          const percent = total > 0 ? Math.floor((done * 100) / total) : 100;
+          if (percent === bytesShown) return;
+          bytesShown = percent;
+          emit({ ...progress, bytes: { done, total } });
+        },
         onCleanup: (cleanup) => cleanups.push(cleanup),
       };
       try {

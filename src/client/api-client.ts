@@ -50,14 +50,36 @@ import type {
 } from '../contract/api.ts';
 import type { ErrorCode } from '../contract/errors.ts';
 import type { JobEta } from '../contract/eta.ts';
+import type { ReadFailure } from '../contract/failure.ts';
 import type { JobProgress } from '../contract/progress.ts';
 import type { Stats, StatsQuery } from '../contract/stats.ts';
 import { isFinished, JOB_STATUSES } from '../contract/status.ts';
 import type { JobBlocker, QueueState, WorkerInfo } from '../contract/workers.ts';
+import type { Answer, AnswerName } from './answer-checks.ts';
 
-export type { Failure, FailureClass } from '../contract/failure.ts';
-export type Job = JobDetail;
-export type JobSummary = Static<typeof JobSummarySchema>;
+/**
+ * The answer checks, loaded with the first answer: TypeBox and the schemas stay out of `imger --help` and out of
+ * the web page's first chunk.
+ */
+let checks: Promise<typeof import('./answer-checks.ts')> | undefined;
+const answerChecks = () => (checks ??= import('./answer-checks.ts'));
+
+/** A job change of GET /events, checked; null when it is not one (the caller then looks at everything again). */
+export async function parseJobChange(text: string): Promise<JobChange | null> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  return (await answerChecks()).answerProblem('jobChange', value) === null ? (value as JobChange) : null;
+}
+
+export type { FailureClass } from '../contract/failure.ts';
+/** A failure as read from a server, which may know classes this client does not (see ReadFailureSchema). */
+export type Failure = ReadFailure;
+export type Job = Omit<JobDetail, 'error'> & { error: ReadFailure | null };
+export type JobSummary = Omit<Static<typeof JobSummarySchema>, 'error'> & { error: ReadFailure | null };
 export type JobStatus = Static<typeof JobStatusSchema>;
 export type JobPage = Static<typeof JobPageSchema>;
 export type JobChange = Static<typeof JobChangeSchema>;
@@ -174,34 +196,34 @@ export class ApiClient {
 
   /** A bearer token for scripts: shown once, kept by the caller; optionally named, and expiring. */
   login(request: TokenRequest): Promise<TokenCreated> {
-    return this.#json('POST', 'tokens', request);
+    return this.#json('tokenCreated', 'POST', 'tokens', request);
   }
 
   /** A browser login: the cookie is set by the server, the CSRF token is kept for later writes. */
   async startSession(credentials: Credentials): Promise<Session> {
-    const session = await this.#json<Session>('POST', 'session', credentials);
+    const session = await this.#json('session', 'POST', 'session', credentials);
     this.#csrfToken = session.csrf_token;
     return session;
   }
 
   async session(): Promise<Session> {
-    const session = await this.#json<Session>('GET', 'session');
+    const session = await this.#json('session', 'GET', 'session');
     this.#csrfToken = session.csrf_token;
     return session;
   }
 
   async endSession(): Promise<void> {
-    await this.#json('DELETE', 'session');
+    await this.#json('nothing', 'DELETE', 'session');
     this.#csrfToken = undefined;
   }
 
   /** Your own new password: ends your other sessions, and with `revoke_tokens` every token of yours. */
   async changePassword(change: PasswordChange): Promise<void> {
-    await this.#json('PUT', 'session/password', change);
+    await this.#json('nothing', 'PUT', 'session/password', change);
   }
 
   submit(request: SubmitJson): Promise<Job> {
-    return this.#json('POST', 'jobs', request);
+    return this.#json('job', 'POST', 'jobs', request);
   }
 
   /** The same as `submit`, as a form upload: the kickstart travels as a file, lists comma-separated. */
@@ -215,21 +237,21 @@ export class ApiClient {
       const { content, filename } = request.kickstart;
       form.append('kickstart', typeof content === 'string' ? new Blob([content]) : content, filename);
     }
-    return this.#json('POST', 'jobs', form);
+    return this.#json('job', 'POST', 'jobs', form);
   }
 
   /** The checks `submit` makes, without submitting; its `errors` are the lines a submit would be refused for. */
   lint(request: LintRequest, options: { signal?: AbortSignal } = {}): Promise<LintResult> {
-    return this.#json('POST', 'kickstarts/lint', request, options.signal);
+    return this.#json('lint', 'POST', 'kickstarts/lint', request, options.signal);
   }
 
   /** Kickstarter YAML (configurations.yaml and repos.yaml as text) rendered into kickstarts. */
   render(request: RenderRequest): Promise<RenderResult> {
-    return this.#json('POST', 'kickstarts/render', request);
+    return this.#json('render', 'POST', 'kickstarts/render', request);
   }
 
   get(id: string): Promise<Job> {
-    return this.#json('GET', `jobs/${encodeURIComponent(id)}`);
+    return this.#json('job', 'GET', `jobs/${encodeURIComponent(id)}`);
   }
 
   list(query: JobListQuery = {}): Promise<JobPage> {
@@ -238,52 +260,58 @@ export class ApiClient {
       if (value !== undefined) params.set(key, String(value));
     }
     const search = params.size > 0 ? `?${params}` : '';
-    return this.#json('GET', `jobs${search}`);
+    return this.#json('jobPage', 'GET', `jobs${search}`);
   }
 
   cancel(id: string): Promise<Job> {
-    return this.#json('POST', `jobs/${encodeURIComponent(id)}/cancel`);
+    return this.#json('job', 'POST', `jobs/${encodeURIComponent(id)}/cancel`);
   }
 
   /** A new job with the same inputs. */
   retry(id: string): Promise<Job> {
-    return this.#json('POST', `jobs/${encodeURIComponent(id)}/retry`);
+    return this.#json('job', 'POST', `jobs/${encodeURIComponent(id)}/retry`);
   }
 
   async delete(id: string): Promise<void> {
-    await this.#json('DELETE', `jobs/${encodeURIComponent(id)}`);
+    await this.#json('nothing', 'DELETE', `jobs/${encodeURIComponent(id)}`);
   }
 
   patch(id: string, changes: JobPatch): Promise<Job> {
-    return this.#json('PATCH', `jobs/${encodeURIComponent(id)}`, changes);
+    return this.#json('job', 'PATCH', `jobs/${encodeURIComponent(id)}`, changes);
   }
 
   files(id: string): Promise<Artifact[]> {
-    return this.#json('GET', `jobs/${encodeURIComponent(id)}/files`);
+    return this.#json('artifacts', 'GET', `jobs/${encodeURIComponent(id)}/files`);
   }
 
   /** A finished job's image, how to use it for its type, and which logins its kickstart sets. */
   result(id: string): Promise<JobResult> {
-    return this.#json('GET', `jobs/${encodeURIComponent(id)}/result`);
+    return this.#json('jobResult', 'GET', `jobs/${encodeURIComponent(id)}/result`);
   }
 
   /** A link that downloads this DONE job's files without a login for `hours`; its token is shown only here. */
   share(id: string, hours: number): Promise<ShareCreated> {
-    return this.#json('POST', `jobs/${encodeURIComponent(id)}/shares`, { expires_in_hours: hours });
+    return this.#json('shareCreated', 'POST', `jobs/${encodeURIComponent(id)}/shares`, {
+      expires_in_hours: hours,
+    });
   }
 
   /** The job's links that still work, without their tokens. */
   shares(id: string): Promise<ShareLinkJson[]> {
-    return this.#json('GET', `jobs/${encodeURIComponent(id)}/shares`);
+    return this.#json('shares', 'GET', `jobs/${encodeURIComponent(id)}/shares`);
   }
 
   async revokeShare(id: string, shareId: string): Promise<void> {
-    await this.#json('DELETE', `jobs/${encodeURIComponent(id)}/shares/${encodeURIComponent(shareId)}`);
+    await this.#json(
+      'nothing',
+      'DELETE',
+      `jobs/${encodeURIComponent(id)}/shares/${encodeURIComponent(shareId)}`,
+    );
   }
 
   /** What a share link opens; needs no login. */
   shared(token: string): Promise<SharedJob> {
-    return this.#json('GET', `share/${encodeURIComponent(token)}`);
+    return this.#json('sharedJob', 'GET', `share/${encodeURIComponent(token)}`);
   }
 
   /** The download URL of one file of a shared job. */
@@ -295,37 +323,37 @@ export class ApiClient {
 
   /** Builds per day, durations, waits, failures and queues: of every job for an admin, else of your own. */
   stats(query: StatsQuery = {}): Promise<Stats> {
-    return this.#json('GET', query.days === undefined ? 'stats' : `stats?days=${query.days}`);
+    return this.#json('stats', 'GET', query.days === undefined ? 'stats' : `stats?days=${query.days}`);
   }
 
   queues(): Promise<Queue[]> {
-    return this.#json('GET', 'queues');
+    return this.#json('queues', 'GET', 'queues');
   }
 
   /** Each queue with its live workers, whether it starts builds, and its waiting and building jobs. */
   queueStates(): Promise<QueueState[]> {
-    return this.#json('GET', 'queues/state');
+    return this.#json('queueStates', 'GET', 'queues/state');
   }
 
   workers(): Promise<WorkerInfo[]> {
-    return this.#json('GET', 'workers');
+    return this.#json('workers', 'GET', 'workers');
   }
 
   imageTypes(): Promise<ImageTypeInfo[]> {
-    return this.#json('GET', 'image-types');
+    return this.#json('imageTypes', 'GET', 'image-types');
   }
 
   arches(): Promise<ArchInfo[]> {
-    return this.#json('GET', 'arches');
+    return this.#json('arches', 'GET', 'arches');
   }
 
   templates(): Promise<TemplateInfo[]> {
-    return this.#json('GET', 'templates');
+    return this.#json('templates', 'GET', 'templates');
   }
 
   /** One template with its text. */
   template(name: string): Promise<TemplateDetail> {
-    return this.#json('GET', `templates/${encodeURIComponent(name)}`);
+    return this.#json('template', 'GET', `templates/${encodeURIComponent(name)}`);
   }
 
   /** The log from byte `offset` on, and the offset to ask from next time. */
@@ -434,7 +462,7 @@ export class ApiClient {
         'x-img-worker': proof.worker,
       },
     });
-    return this.#read(response, 'PUT', path);
+    return this.#read('uploadedFile', response, 'PUT', path);
   }
 
   /**
@@ -458,93 +486,115 @@ export class ApiClient {
         'x-img-worker': position.worker,
       },
     });
-    return this.#read(response, 'POST', path);
+    return this.#read('logAppended', response, 'POST', path);
   }
 
   /** Your own tokens, without their values. */
   tokens(): Promise<TokenInfo[]> {
-    return this.#json('GET', 'tokens');
+    return this.#json('tokens', 'GET', 'tokens');
   }
 
   async revokeToken(id: string): Promise<void> {
-    await this.#json('DELETE', `tokens/${encodeURIComponent(id)}`);
+    await this.#json('nothing', 'DELETE', `tokens/${encodeURIComponent(id)}`);
   }
 
   // The admin's calls: queues, users and groups.
 
   /** Creates the queue, or changes it when it exists. */
   putQueue(name: string, queue: QueueUpdate): Promise<Queue> {
-    return this.#json('PUT', `queues/${encodeURIComponent(name)}`, queue);
+    return this.#json('queue', 'PUT', `queues/${encodeURIComponent(name)}`, queue);
   }
 
   /** Refused while the queue holds jobs. */
   async removeQueue(name: string): Promise<void> {
-    await this.#json('DELETE', `queues/${encodeURIComponent(name)}`);
+    await this.#json('nothing', 'DELETE', `queues/${encodeURIComponent(name)}`);
   }
 
   users(): Promise<User[]> {
-    return this.#json('GET', 'users');
+    return this.#json('users', 'GET', 'users');
   }
 
   addUser(user: UserCreate): Promise<User> {
-    return this.#json('POST', 'users', user);
+    return this.#json('user', 'POST', 'users', user);
   }
 
   /** A new password (which ends their sessions; `revoke_tokens` revokes their tokens), e-mail or admin flag. */
   changeUser(username: string, changes: UserPatch): Promise<User> {
-    return this.#json('PATCH', `users/${encodeURIComponent(username)}`, changes);
+    return this.#json('user', 'PATCH', `users/${encodeURIComponent(username)}`, changes);
   }
 
   /** The user's jobs stay. */
   async removeUser(username: string): Promise<void> {
-    await this.#json('DELETE', `users/${encodeURIComponent(username)}`);
+    await this.#json('nothing', 'DELETE', `users/${encodeURIComponent(username)}`);
   }
 
   groups(): Promise<Group[]> {
-    return this.#json('GET', 'groups');
+    return this.#json('groups', 'GET', 'groups');
   }
 
   /** Creates the group, or replaces its description, members and queues. */
   putGroup(name: string, group: GroupUpdate): Promise<Group> {
-    return this.#json('PUT', `groups/${encodeURIComponent(name)}`, group);
+    return this.#json('group', 'PUT', `groups/${encodeURIComponent(name)}`, group);
   }
 
   async removeGroup(name: string): Promise<void> {
-    await this.#json('DELETE', `groups/${encodeURIComponent(name)}`);
+    await this.#json('nothing', 'DELETE', `groups/${encodeURIComponent(name)}`);
   }
 
   /** Every job matching the filter (up to `through`), up to BULK_DELETE_LIMIT a call. */
   deleteMatching(request: BulkDeleteRequest): Promise<BulkDeleteResult> {
-    return this.#json('POST', 'jobs/delete', request);
+    return this.#json('bulkDelete', 'POST', 'jobs/delete', request);
   }
 
   /** The site's name and public base URL (no login needed). */
   site(): Promise<Site> {
-    return this.#json('GET', 'site');
+    return this.#json('site', 'GET', 'site');
   }
 
   /** A value sets it, null clears it (back to img.conf's). */
   changeSite(changes: SitePatch): Promise<Site> {
-    return this.#json('PATCH', 'site', changes);
+    return this.#json('site', 'PATCH', 'site', changes);
   }
 
-  async #json<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  async #json<N extends AnswerName>(
+    answer: N,
+    method: string,
+    path: string,
+    body?: unknown,
+    signal?: AbortSignal,
+  ): Promise<Answer<N>> {
     const init: RequestInit = signal ? { signal } : {};
     if (body instanceof FormData) init.body = body;
     else if (body !== undefined) {
       init.body = JSON.stringify(body);
       init.headers = { 'content-type': 'application/json' };
     }
-    return this.#read(await this.#send(method, path, init), method, path);
+    return this.#read(answer, await this.#send(method, path, init), method, path);
   }
 
-  async #read<T>(response: Response, method: string, path: string): Promise<T> {
-    if (response.status === 204) return undefined as T;
+  /** The answer's JSON, once checked to be the answer `name` (see answer-checks.ts). */
+  async #read<N extends AnswerName>(
+    name: N,
+    response: Response,
+    method: string,
+    path: string,
+  ): Promise<Answer<N>> {
+    if (response.status === 204) return undefined as Answer<N>;
+    let body: unknown;
     try {
-      return (await response.json()) as T;
+      body = await response.json();
     } catch {
       throw new ApiError(response.status, 'bad-response', `${method} ${path}: the answer is not JSON`);
     }
+    const problem = (await answerChecks()).answerProblem(name, body);
+    if (problem !== null) {
+      throw new ApiError(
+        response.status,
+        'bad-response',
+        `${method} ${path}: the answer is not the API's (${problem})`,
+      );
+    }
+    return body as Answer<N>;
   }
 
   /** Sends with the credentials; any answer but 2xx becomes an ApiError, no answer at all `unreachable`. */

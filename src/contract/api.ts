@@ -45,54 +45,61 @@ export const LogAppendedSchema = Type.Object({
 });
 export type LogAppended = Static<typeof LogAppendedSchema>;
 
-export const JobSummary = Type.Object(
-  {
-    id: Type.String(),
-    name: Type.String(),
-    owner: Type.String(),
-    email: nullable(Type.String()),
-    queue: Type.String(),
-    type: Type.String(),
-    arch: Type.String(),
-    status: Type.Ref(JobStatusSchema),
-    error: nullable(Type.Ref(FailureSchema)),
-    created: Type.String({ format: 'date-time' }),
-    started: nullable(Type.String({ format: 'date-time' })),
-    finished: nullable(Type.String({ format: 'date-time' })),
-    queue_position: nullable(Type.Integer({ description: '1 = next to build; null unless IN QUEUE' })),
-    tags: Type.Array(Type.String()),
-    pinned: Type.Boolean(),
-    worker: nullable(Type.String()),
-    attempt: Type.Integer(),
-    cancel_requested: Type.Boolean(),
-    progress: nullable(Type.Ref(JobProgressSchema)),
-    blocked: nullable(Type.Ref(JobBlockerSchema)),
-    eta: nullable(Type.Ref(JobEtaSchema)),
-    links: Type.Object({
-      self: Type.String(),
-      log: Type.String(),
-      files: Type.String(),
-      image: Type.String(),
-    }),
-  },
-  { $id: 'JobSummary' },
-);
+/**
+ * A job's own fields, named as the API shows them: the one definition of a job's shape. The jobs module's
+ * domain type is derived from it (src/service/jobs/types.ts), the table row is mapped to it in one place
+ * (src/service/jobs/rows.ts), and the wire objects below add what the API knows besides.
+ */
+export const JobRecordSummary = Type.Object({
+  id: Type.String({ description: 'a ULID: unique, URL-safe and sorted by creation time' }),
+  name: Type.String(),
+  owner: Type.String(),
+  email: nullable(Type.String()),
+  queue: Type.String(),
+  type: Type.String(),
+  arch: Type.String(),
+  status: Type.Ref(JobStatusSchema),
+  error: nullable(Type.Ref(FailureSchema)),
+  created: Type.String({ format: 'date-time' }),
+  started: nullable(Type.String({ format: 'date-time' })),
+  finished: nullable(Type.String({ format: 'date-time' })),
+  tags: Type.Array(Type.String()),
+  pinned: Type.Boolean(),
+  worker: nullable(Type.String()),
+  attempt: Type.Integer({ description: 'how many times a worker claimed the job' }),
+  cancel_requested: Type.Boolean(),
+  progress: nullable(Type.Ref(JobProgressSchema)),
+});
+
+/** A job's inputs and files: what a whole job has beyond its summary. */
+export const JobRecordInputs = Type.Object({
+  kickstart: Type.String({ description: 'the kickstart as submitted' }),
+  built_kickstart: nullable(
+    Type.String({ description: 'the kickstart the builder used (tokens applied, includes flattened)' }),
+  ),
+  tokenmap: Type.String({ description: 'TOKEN:VALUE,…' }),
+  extra_repos: Type.Array(Type.String()),
+  packages: Type.Array(Type.String(), { description: '`-name` excludes, `@name` is a group' }),
+  artifacts: Type.Array(Type.Ref(ArtifactSchema)),
+});
+
+/** What the API adds to a stored job: where it stands, what keeps it waiting, when it should start and end. */
+const JobStandingFields = Type.Object({
+  queue_position: nullable(Type.Integer({ description: '1 = next to build; null unless IN QUEUE' })),
+  blocked: nullable(Type.Ref(JobBlockerSchema)),
+  eta: nullable(Type.Ref(JobEtaSchema)),
+  links: Type.Object({
+    self: Type.String(),
+    log: Type.String(),
+    files: Type.String(),
+    image: Type.String(),
+  }),
+});
+
+export const JobSummary = Type.Composite([JobRecordSummary, JobStandingFields], { $id: 'JobSummary' });
 export type JobSummaryJson = Static<typeof JobSummary>;
 
-export const JobDetail = Type.Composite(
-  [
-    JobSummary,
-    Type.Object({
-      kickstart: Type.String(),
-      built_kickstart: nullable(Type.String()),
-      tokenmap: Type.String(),
-      extra_repos: Type.Array(Type.String()),
-      packages: Type.Array(Type.String()),
-      artifacts: Type.Array(Type.Ref(ArtifactSchema)),
-    }),
-  ],
-  { $id: 'Job' },
-);
+export const JobDetail = Type.Composite([JobSummary, JobRecordInputs], { $id: 'Job' });
 export type JobDetail = Static<typeof JobDetail>;
 
 export const JobTotalSchema = Type.Object(
@@ -118,17 +125,15 @@ export const JobPageSchema = Type.Object(
 );
 
 /** The data of a `job` event of GET /events: which job changed and to what, so a client knows to look again. */
-export const JobChangeSchema = Type.Object({
-  id: Type.String(),
-  status: Type.Ref(JobStatusSchema),
-  queue: Type.String(),
-  owner: Type.String(),
-  updated: Type.String({ format: 'date-time', description: 'when the change was stored' }),
-  removed: Type.Boolean({
-    description: 'the job was deleted (deletions by other server processes are not seen)',
+export const JobChangeSchema = Type.Composite([
+  Type.Pick(JobRecordSummary, ['id', 'status', 'queue', 'owner', 'progress']),
+  Type.Object({
+    updated: Type.String({ format: 'date-time', description: 'when the change was stored' }),
+    removed: Type.Boolean({
+      description: 'the job was deleted (deletions by other server processes are not seen)',
+    }),
   }),
-  progress: nullable(Type.Ref(JobProgressSchema)),
-});
+]);
 
 const archField = Type.String({
   description: `architecture: ${arches.join(', ')} or a mic alias (i586, armv7tnhl, …)`,

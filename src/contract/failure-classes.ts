@@ -19,3 +19,13 @@ export const failureClasses = {
 
 export type FailureClass = keyof typeof failureClasses;
 export const FAILURE_CLASSES = Object.keys(failureClasses) as FailureClass[];
+
+/**
+ * What a class means, for any class a server sends: a newer server may know classes this client does not, and
+ * its failure is still shown, by its name.
+ */
+export function failureTitle(cls: string): string {
+  return Object.hasOwn(failureClasses, cls)
+    ? failureClasses[cls as FailureClass].title
+    : `a kind of failure this version of IMG does not know ("${cls}")`;
+}

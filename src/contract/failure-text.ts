@@ -1,9 +1,10 @@
 // A failure as plain text, the same in the CLI, mail and BOSS replies: what failed, whose it is to fix, where,
 // and each detail on a line of its own.
-import type { Failure } from './failure.ts';
-import { failureClasses } from './failure-classes.ts';
+import type { ReadFailure } from './failure.ts';
+import { failureTitle } from './failure-classes.ts';
 
-export function ownerText(failure: Pick<Failure, 'owner'>): string {
+/** Whose move it is; an owner a newer server made up is the service's, whose admin can tell. */
+export function ownerText(failure: Pick<ReadFailure, 'owner'>): string {
   return failure.owner === 'user' ? 'yours to fix' : "the service's to fix (tell its admin)";
 }
 
@@ -19,15 +20,15 @@ function printable(text: string): string {
 }
 
 /** The first line, then one line per detail (indented by the caller as it likes). */
-export function failureLines(failure: Failure): string[] {
+export function failureLines(failure: ReadFailure): string[] {
   return describe(failure).map(printable);
 }
 
-function describe(failure: Failure): string[] {
+function describe(failure: ReadFailure): string[] {
   const where = failure.step ? `, in step ${failure.step}` : '';
   const lines = [`${failure.class} (${ownerText(failure)}${where}): ${failure.message}`];
   const { details } = failure;
-  lines.push(`  ${failureClasses[failure.class].title}`);
+  lines.push(`  ${failureTitle(failure.class)}`);
   if (details.packages) lines.push(`  missing packages: ${details.packages.join(', ')}`);
   if (details.sources) lines.push(`  sources searched: ${details.sources.join('; ')}`);
   if (details.script) {

@@ -57,6 +57,22 @@ export const FailureSchema = Type.Object(
 );
 export type Failure = Static<typeof FailureSchema>;
 
+/**
+ * A failure as a client reads it from a server that may be newer: a class, an owner or a detail this version
+ * does not know is shown as text rather than refused, and the details it knows are still checked. Under the same
+ * $id, so the job schemas that refer to `Failure` read with it in the clients (src/client/answer-checks.ts).
+ */
+export const ReadFailureSchema = Type.Object(
+  {
+    ...FailureSchema.properties,
+    class: Type.String(),
+    owner: Type.String(),
+    details: Type.Object(FailureDetailsSchema.properties),
+  },
+  { $id: 'Failure' },
+);
+export type ReadFailure = Static<typeof ReadFailureSchema>;
+
 function nullable<T extends Parameters<typeof Type.Union>[0][number]>(schema: T) {
   return Type.Union([schema, Type.Null()]);
 }

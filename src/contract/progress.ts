@@ -22,6 +22,15 @@ export const JobProgressSchema = Type.Object(
         { description: 'packages installed so far, while a step installs packages' },
       ),
     ),
+    bytes: Type.Optional(
+      Type.Object(
+        { done: Type.Integer({ minimum: 0 }), total: Type.Integer({ minimum: 0 }) },
+        {
+          description:
+            'bytes of the running step done so far, where the builder knows the total (packages downloaded, the image hashed)',
+        },
+      ),
+    ),
   },
   { $id: 'JobProgress' },
 );

@@ -1,7 +1,9 @@
 import type { Config } from './config/index.ts';
 import { type DatabaseHandle, openDatabase } from './db/index.ts';
 import {
+  type ArtifactStore,
   createJobService,
+  createLocalArtifactStore,
   createQueueCatalog,
   type JobPublisher,
   type JobService,
@@ -16,6 +18,7 @@ export interface Service {
   config: Config;
   database: DatabaseHandle;
   jobs: JobService;
+  files: ArtifactStore;
   queues: QueueCatalog;
   users: UserService;
   shares: ShareService;
@@ -49,6 +52,7 @@ export async function openService(
       builder: config.worker.builder,
       ...(options.publish ? { publish: options.publish } : {}),
     }),
+    files: createLocalArtifactStore(config.worker.base_dir),
     queues: createQueueCatalog(db),
     users,
     shares: createShareService(db),

@@ -66,6 +66,7 @@ export async function serve(
   const app = await buildApp({
     config,
     jobs,
+    files: service.files,
     queues: service.queues,
     users,
     shares: service.shares,
@@ -82,6 +83,7 @@ export async function serve(
   const notifications = startNotifications(
     config,
     jobs.events,
+    service.files,
     (error, context) => app.log.warn({ err: error }, context),
     { site: service.site },
   );
@@ -104,7 +106,7 @@ export async function serve(
     jobs.requeueStale(timeoutMs).catch((error) => logError(error, 'requeueing lost jobs failed'));
   }, workerSettings(config).heartbeatMs);
   const sweepExpired = () =>
-    deleteExpiredJobs(jobs, config.worker.base_dir, config.retention.max_age_days)
+    deleteExpiredJobs(jobs, service.files, config.retention.max_age_days)
       .then((count) => count > 0 && app.log.info({ count }, 'retention deleted expired jobs'))
       .catch((error) => app.log.error({ err: error }, 'retention failed'));
   const retention = setInterval(sweepExpired, RETENTION_EVERY_MS);

@@ -60,6 +60,34 @@ describe('runSteps', () => {
     ]);
   });
 
+  test('byte counts reach the events a whole percent at a time, the last one always', async () => {
+    const bytes: { done: number; total: number }[] = [];
+    await runSteps(
+      [
+        step('checksum', async (ctx) => {
+          const total = 10 * 1024 ** 3;
+          // A report per 4 MiB block, as a hash of a 10 GiB image would make: 2560 of them.
+          for (let done = 0; done <= total; done += 4 * 1024 ** 2) ctx.bytes(done, total);
+          ctx.bytes(total, total);
+        }),
+      ],
+      { calls: [] },
+      {
+        deadlineMs: 10_000,
+        onEvent: (e) => {
+          if (e.type === 'progress' && e.bytes) bytes.push(e.bytes);
+        },
+      },
+    );
+    assert.equal(bytes.length, 101, 'one event a percent, 0 to 100');
+    assert.deepEqual(bytes.at(-1), { done: 10 * 1024 ** 3, total: 10 * 1024 ** 3 });
+    const done = bytes.map((b) => b.done);
+    assert.deepEqual(
+      done,
+      [...done].sort((a, b) => a - b),
+    );
+  });
+
   test('cleanups run in reverse order on success and on failure, and a failing one does not stop the rest', async () => {
     const order: string[] = [];
     await runSteps(

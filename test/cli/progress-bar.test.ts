@@ -37,6 +37,17 @@ function terminal(): { stream: NodeJS.WriteStream; output: () => string } {
   return { stream, output: () => text };
 }
 
+test('the amount of the running step is shown: packages, else bytes', async () => {
+  const { stream, output } = terminal();
+  const view = progressView(stream);
+  const bytes = { done: 3 * 1024 ** 3, total: 12 * 1024 ** 3 };
+  view.show({ ...building, progress: { ...building.progress!, step: 'disk', index: 4, bytes } } as Job);
+  view.stop();
+  assert.match(output(), /step 4\/4 disk \(3\.00 GiB of 12\.0 GiB\)/);
+  // Three whole steps of four, and a quarter of the fourth.
+  assert.match(output(), / 81% /);
+});
+
 test('on a terminal the bar fills with the steps and names the running one', async () => {
   const { stream, output } = terminal();
   const view = progressView(stream);

@@ -6,7 +6,7 @@ import { type TestContext, test } from 'node:test';
 import { ApiClient, ApiError, type LogEvent } from '../../src/client/api-client.ts';
 import { downloadArtifact, downloadJobFiles } from '../../src/client/download.ts';
 import { failure } from '../../src/contract/failure.ts';
-import { jobFolder } from '../../src/service/jobs/index.ts';
+import { localJobFolder as jobFolder } from '../../src/service/jobs/artifact-store.ts';
 import { harness } from '../service/api/harness.ts';
 import { tempDir } from '../service/helpers.ts';
 import { alice, submission, validKickstart } from '../service/jobs/fixtures.ts';
@@ -183,4 +183,54 @@ test('downloads: every file checked against SHA256SUMS, and a cut transfer resum
   const whole = await downloadArtifact(h.client, job.id, { ...image, sha256: hashOf(changed) }, out);
   assert.equal(whole.resumedFrom, 0);
   assert.ok(readFileSync(join(out, 'built.tar')).equals(changed));
+});
+
+test("answers are checked against the contract: a wrong one is refused by field, a newer server's failure class is read", async (t) => {
+  const { client, jobs, server, token } = await listening(t);
+  const job = await jobs.submit(submission({ name: 'checked' }), alice);
+  await jobs.claim(['api'], 'w1');
+  await jobs.fail(job.id, 'w1', failure('package-not-found', 'no vim', 'packages', { packages: ['vim'] }));
+  const real = await client.get(job.id);
+  assert.equal(real.error?.class, 'package-not-found');
+
+  /** The real server's answer, changed on its way as another server (or a proxy) would send it. */
+  const altered = (change: (body: Record<string, unknown>) => unknown) =>
+    new ApiClient({
+      server,
+      token,
+      fetch: async (input, init) => {
+        const body = (await (await fetch(input, init)).json()) as Record<string, unknown>;
+        return Response.json(change(body));
+      },
+    });
+  const newer = await altered((body) => ({
+    ...body,
+    added_by_a_newer_server: true,
+    error: { ...(body.error as object), class: 'quota-exceeded', owner: 'billing', details: { quota: 3 } },
+  })).get(job.id);
+  assert.equal(newer.error?.class, 'quota-exceeded');
+
+  for (const [what, change, field] of [
+    [
+      'a status it does not know',
+      (body: Record<string, unknown>) => ({ ...body, status: 'EXPLODED' }),
+      '/status',
+    ],
+    ['an id that is a number', (body: Record<string, unknown>) => ({ ...body, id: 7 }), '/id'],
+    [
+      'a known detail of the wrong type',
+      (body: Record<string, unknown>) => ({
+        ...body,
+        error: { ...(body.error as object), details: { packages: 'vim' } },
+      }),
+      '/error',
+    ],
+    ['a proxy’s JSON', () => ({ message: 'Bad gateway' }), '/'],
+  ] as const) {
+    await assert.rejects(altered(change).get(job.id), (error: ApiError) => {
+      assert.equal(error.code, 'bad-response', what);
+      assert.ok(error.message.includes(`(${field}`), `${what}: ${error.message}`);
+      return true;
+    });
+  }
 });

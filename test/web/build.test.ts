@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { stepNames } from '../../src/builder/steps.ts';
 import type { Job } from '../../src/client/api-client.ts';
-import { jobFolder } from '../../src/service/jobs/index.ts';
+import { localJobFolder as jobFolder } from '../../src/service/jobs/artifact-store.ts';
 import {
   apiFromPage,
   BUILD_TIMEOUT_MS,

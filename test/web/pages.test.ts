@@ -10,7 +10,8 @@ import type { Browser, Page, Request } from 'playwright-core';
 import type { Job, JobPage } from '../../src/client/api-client.ts';
 import { failure } from '../../src/contract/failure.ts';
 import { openDatabase } from '../../src/service/db/index.ts';
-import { createJobService, jobFolder, logFileName } from '../../src/service/jobs/index.ts';
+import { localJobFolder as jobFolder } from '../../src/service/jobs/artifact-store.ts';
+import { createJobService, logFileName } from '../../src/service/jobs/index.ts';
 import {
   apiFromPage,
   buildPages,
@@ -478,5 +479,39 @@ test('a token’s name and a queue’s description are shown as text, never as m
     assert.equal(await admin.evaluate(() => 'pwned' in window), false, 'no handler of the text ran');
   } finally {
     await web.server.service.queues.remove('marked');
+  }
+});
+
+test('a failure of a class this page does not know (a newer server’s) is shown as text, the page unbroken', async () => {
+  const database = await openDatabase({ url: '', dataDir: web.server.service.config.db.data_dir });
+  const elsewhere = createJobService(database);
+  try {
+    const { id } = (
+      await apiFromPage(admin, 'POST', 'jobs', {
+        template: 'debian-minimal',
+        type: 'fs',
+        arch: 'x86_64',
+        name: 'newer-failure',
+      })
+    ).body as Job;
+    await elsewhere.claimById(id, 'remote-worker');
+    await elsewhere.fail(id, 'remote-worker', failure('internal', 'over quota', null, {}));
+    // The job as a newer server sends it: a class and an owner unknown here, and a detail too.
+    await admin.route(`**/api/v1/jobs/${id}`, async (route) => {
+      const response = await route.fetch();
+      const job = (await response.json()) as Job;
+      const error = { ...job.error, class: 'quota-exceeded', owner: 'billing', details: { quota: 3 } };
+      await route.fulfill({ response, json: { ...job, error } });
+    });
+    await admin.goto(`${web.pages}job/${id}`);
+    const box = admin.getByRole('status', { name: 'Why the job failed' });
+    await box.getByText('quota-exceeded').first().waitFor();
+    const shown = (await box.textContent()) ?? '';
+    assert.match(shown, /over quota/);
+    assert.match(shown, /does not know \("quota-exceeded"\)/);
+    // Only this job's answers were altered; a route left behind by a failure here touches no other job.
+    await admin.unroute(`**/api/v1/jobs/${id}`);
+  } finally {
+    await database.close();
   }
 });

@@ -11,7 +11,8 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { Job } from '../../src/client/api-client.ts';
 import { type DatabaseHandle, openDatabase } from '../../src/service/db/index.ts';
-import { createJobService, type JobService, jobFolder } from '../../src/service/jobs/index.ts';
+import { localJobFolder } from '../../src/service/jobs/artifact-store.ts';
+import { createJobService, type JobService } from '../../src/service/jobs/index.ts';
 import {
   apiFromPage,
   buildPages,
@@ -86,7 +87,7 @@ test('a DONE job shows its result first: image, size, checksum to copy, how to b
   assert.equal(submitted.status, 201, JSON.stringify(submitted.body));
   const job = submitted.body as Job;
   await worker.claimById(job.id, 'remote-worker');
-  const folder = jobFolder(web.baseDir, job);
+  const folder = localJobFolder(web.baseDir, job);
   mkdirSync(folder, { recursive: true });
   writeFileSync(join(folder, 'first-disk-sda.raw'), image);
   writeFileSync(join(folder, 'first-disk.packages'), 'bash\n');

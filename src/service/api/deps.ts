@@ -1,5 +1,5 @@
 import type { Config } from '../config/index.ts';
-import type { JobService, QueueCatalog } from '../jobs/index.ts';
+import type { ArtifactStore, JobService, QueueCatalog } from '../jobs/index.ts';
 import type { ShareService } from '../shares/index.ts';
 import type { SiteSettings } from '../site/index.ts';
 import type { UserService } from '../users/index.ts';
@@ -8,6 +8,8 @@ import type { UserService } from '../users/index.ts';
 export interface AppDeps {
   config: Config;
   jobs: JobService;
+  /** Jobs' files: served, received from workers and deleted only through it. */
+  files: ArtifactStore;
   queues: QueueCatalog;
   users: UserService;
   shares: ShareService;

@@ -13,7 +13,7 @@ import type { Job } from '../jobs/index.ts';
 export function presentJobResult(job: Job): JobResult {
   const image = job.artifacts.find((artifact) => artifact.main) ?? null;
   const file = image?.name.split('/').pop();
-  const { kickstart, ok } = parseKickstart(job.builtKickstart ?? job.kickstart);
+  const { kickstart, ok } = parseKickstart(job.built_kickstart ?? job.kickstart);
   const logins = kickstartLogins(kickstart);
   return {
     image,

@@ -1,7 +1,14 @@
-import { open } from 'node:fs/promises';
 import type { FastifyReply } from 'fastify';
-import { isFinished, type JobService } from '../jobs/index.ts';
+import { isFinished, type JobService, type StoredFile } from '../jobs/index.ts';
 import { KEEPALIVE_MS, openEventStream, serverSentEvent } from './event-stream.ts';
+
+const MAX_READ = 1024 * 1024;
+
+async function readAll(stream: AsyncIterable<Buffer>): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const part of stream) parts.push(part);
+  return Buffer.concat(parts);
+}
 
 /** How often the log file is looked at: lines reach the client well within a second. */
 const POLL_MS = 250;
@@ -18,7 +25,8 @@ export async function streamLog(
   reply: FastifyReply,
   jobs: JobService,
   jobId: string,
-  path: string,
+  /** The log as the artifact store opens it now; null while there is none. */
+  openLog: () => Promise<StoredFile | null>,
   offset: number,
   /** Aborted when the server shuts down, which would otherwise wait for the job to end. */
   shutdown: AbortSignal,
@@ -39,18 +47,17 @@ export async function streamLog(
 
   /** Reads at most 1 MiB more; false when there was nothing new. */
   const readMore = async (): Promise<boolean> => {
-    const file = await open(path, 'r').catch(() => null);
+    const file = await openLog().catch(() => null);
     if (!file) return false;
-    try {
-      const { size } = await file.stat();
-      if (size <= position) return false;
-      const chunk = Buffer.alloc(Math.min(size - position, 1024 * 1024));
-      const { bytesRead } = await file.read(chunk, 0, chunk.length, position);
-      position += bytesRead;
-      pending = Buffer.concat([pending, chunk.subarray(0, bytesRead)]);
-    } finally {
+    if (file.size <= position) {
       await file.close();
+      return false;
     }
+    const chunk = await readAll(
+      file.stream({ start: position, end: Math.min(file.size, position + MAX_READ) - 1 }),
+    );
+    position += chunk.length;
+    pending = Buffer.concat([pending, chunk]);
     // Only whole lines go out, so a UTF-8 character is never split between events.
     const lastNewline = pending.lastIndexOf(0x0a);
     if (lastNewline < 0) return true;

@@ -1,12 +1,15 @@
+import type { Static } from '@sinclair/typebox';
+import type { JobChangeSchema } from '../../contract/api.ts';
 import type { JobEventName } from './events.ts';
-import { type JobStamp, stampOf } from './reads.ts';
+import { stampOf } from './reads.ts';
 import type { JobService } from './service.ts';
 
-/** What a listener learns of a change: enough to decide whether to look again, not the job itself. */
-export interface JobChange extends JobStamp {
-  /** The job was deleted; `updated` is then when. Only deletions made in this process are seen. */
-  removed: boolean;
-}
+/**
+ * What a listener learns of a change: enough to decide whether to look again, not the job itself. The contract's
+ * shape, as GET /events sends it; `removed`: the job was deleted, `updated` is then when (only deletions made in
+ * this process are seen).
+ */
+export type JobChange = Static<typeof JobChangeSchema>;
 
 export type JobChangeListener = (change: JobChange) => void;
 

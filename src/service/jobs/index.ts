@@ -4,10 +4,17 @@
  */
 
 export { canMove, isFinished, isJobStatus, JOB_STATUSES, type JobStatus } from '../../contract/status.ts';
+export {
+  type ArtifactStore,
+  createLocalArtifactStore,
+  type JobFilesKey,
+  type KnownDigests,
+  type StoredFile,
+} from './artifact-store.ts';
 export { BUSIEST_QUEUES_SHOWN, type BuildStats, type BuildStatsQuery, type Spread } from './build-stats.ts';
 export { createJobChangeFeed, type JobChange, type JobChangeFeed } from './changes.ts';
 export { type JobEventMap, type JobEventName, JobEvents } from './events.ts';
-export { jobFolder, logFileName } from './paths.ts';
+export { logFileName } from './paths.ts';
 export { createQueueCatalog, type Queue, type QueueCatalog, type QueueWithGroups } from './queues.ts';
 export type { JobReads, JobStats } from './reads.ts';
 export { type BulkRemoval, removeJobAndFiles, removeMatchingJobs } from './removal.ts';

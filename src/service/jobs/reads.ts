@@ -2,6 +2,7 @@ import { type ExpressionBuilder, type Kysely, type SelectQueryBuilder, sql } fro
 import { COUNT_LIMIT } from '../../contract/list-limits.ts';
 import type { JobStatus } from '../../contract/status.ts';
 import type { Database, JobsTable } from '../db/schema.ts';
+import type { JobChange } from './changes.ts';
 import { type JobRow, jobFromRow, jobSummaryFromRow, progressFromColumn, SUMMARY_COLUMNS } from './rows.ts';
 import type { Job, JobFilter, JobPage } from './types.ts';
 
@@ -27,9 +28,17 @@ export interface JobReads {
   lastUpdated(): Promise<string | null>;
 }
 
-/** The fields of a job that say who a change concerns and when it happened; same names as their columns. */
-const STAMP_FIELDS = ['id', 'status', 'queue', 'owner', 'updated', 'progress'] as const;
-export type JobStamp = Pick<Job, (typeof STAMP_FIELDS)[number]>;
+/** The fields of a job that say who a change concerns and when it happened: a change but its `removed`. */
+export type JobStamp = Omit<JobChange, 'removed'>;
+/** The same, as the columns they are read from (same names). */
+const STAMP_FIELDS = [
+  'id',
+  'status',
+  'queue',
+  'owner',
+  'updated',
+  'progress',
+] as const satisfies readonly (keyof JobStamp & keyof Job)[];
 
 /** A job's stamp, without the rest of it. */
 export function stampOf(job: JobStamp): JobStamp {

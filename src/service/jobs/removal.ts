@@ -1,19 +1,18 @@
-import { rm } from 'node:fs/promises';
 import { BULK_DELETE_LIMIT } from '../../contract/list-limits.ts';
 import { ServiceError } from '../errors.ts';
-import { jobFolder } from './paths.ts';
+import type { ArtifactStore } from './artifact-store.ts';
 import type { JobService } from './service.ts';
 import type { Actor, Job, JobFilter } from './types.ts';
 
-/** Deletes a job's row (refused as `remove` refuses) and then its folder; answers the job as it was. */
+/** Deletes a job's row (refused as `remove` refuses) and then its files; answers the job as it was. */
 export async function removeJobAndFiles(
   jobs: JobService,
-  baseDir: string,
+  files: ArtifactStore,
   jobId: string,
   by: Actor,
 ): Promise<Job> {
   const job = await jobs.remove(jobId, by);
-  await rm(jobFolder(baseDir, job), { recursive: true, force: true });
+  await files.remove(job);
   return job;
 }
 
@@ -35,7 +34,7 @@ const REFUSALS_KEPT = 100;
  */
 export async function removeMatchingJobs(
   jobs: JobService,
-  baseDir: string,
+  files: ArtifactStore,
   filter: JobFilter,
   by: Actor,
 ): Promise<BulkRemoval> {
@@ -48,7 +47,7 @@ export async function removeMatchingJobs(
     const page = await jobs.list(filter, { limit, ...(before === undefined ? {} : { before }) });
     for (const job of page.jobs) {
       try {
-        await removeJobAndFiles(jobs, baseDir, job.id, by);
+        await removeJobAndFiles(jobs, files, job.id, by);
         result.deleted++;
       } catch (error) {
         // Deleted meanwhile by someone else: it is gone, as asked.

@@ -1,3 +1,4 @@
+import type { ArtifactStore } from './artifact-store.ts';
 import { removeJobAndFiles } from './removal.ts';
 import type { JobService } from './service.ts';
 import type { Actor } from './types.ts';
@@ -9,7 +10,7 @@ const retention: Actor = { username: 'retention', admin: true };
 /** Deletes finished, unpinned jobs older than `maxAgeDays` and their folders; answers how many went. */
 export async function deleteExpiredJobs(
   jobs: JobService,
-  baseDir: string,
+  files: ArtifactStore,
   maxAgeDays: number,
   now: Date = new Date(),
 ): Promise<number> {
@@ -22,7 +23,7 @@ export async function deleteExpiredJobs(
     batch = await jobs.expired(before, BATCH)
   ) {
     for (const job of batch) {
-      await removeJobAndFiles(jobs, baseDir, job.id, retention);
+      await removeJobAndFiles(jobs, files, job.id, retention);
       deleted++;
     }
   }

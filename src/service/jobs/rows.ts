@@ -63,7 +63,7 @@ export function jobSummaryFromRow(row: SummaryRow): JobSummary {
     worker: row.worker,
     attempt: row.attempt,
     heartbeat: row.heartbeat,
-    cancelRequested: row.cancel_requested === 1,
+    cancel_requested: row.cancel_requested === 1,
     updated: row.updated,
     progress: progressFromColumn(row.progress),
   };
@@ -103,9 +103,9 @@ export function jobFromRow(row: JobRow, artifacts: Selectable<ArtifactsTable>[] 
   return {
     ...jobSummaryFromRow(row),
     kickstart: row.kickstart,
-    builtKickstart: row.built_kickstart,
+    built_kickstart: row.built_kickstart,
     tokenmap: row.tokenmap,
-    extraRepos: JSON.parse(row.extra_repos) as string[],
+    extra_repos: JSON.parse(row.extra_repos) as string[],
     packages: JSON.parse(row.packages) as string[],
     artifacts: artifacts.map(artifactFromRow),
   };

@@ -181,7 +181,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
           kickstart: input.kickstart,
           built_kickstart: null,
           tokenmap: input.tokenmap,
-          extra_repos: JSON.stringify(input.extraRepos),
+          extra_repos: JSON.stringify(input.extra_repos),
           packages: JSON.stringify(input.packages),
           tags: JSON.stringify(input.tags),
           pinned: input.pinned ? 1 : 0,
@@ -364,7 +364,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
       // A cancel the user asked for is a cancel, whatever stopped the build; its step is kept.
       const cancelled =
         error.class === 'cancelled' ? error : failure('cancelled', 'cancelled while building', error.step);
-      const job = current.cancelRequested
+      const job = current.cancel_requested
         ? await move(
             current,
             'CANCELLED',

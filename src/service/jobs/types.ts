@@ -1,56 +1,27 @@
+import type { Static } from '@sinclair/typebox';
 import type { Arch } from '../../builder/arches.ts';
 import type { ImageType } from '../../builder/image-types.ts';
-import type { Failure } from '../../contract/failure.ts';
-import type { JobProgress } from '../../contract/progress.ts';
+import type { ArtifactSchema, JobRecordInputs, JobRecordSummary } from '../../contract/api.ts';
 import type { JobStatus } from '../../contract/status.ts';
 
 /** One file a build left in the job's folder. `main` marks the image `GET /jobs/{id}/image` answers. */
-export interface Artifact {
-  name: string;
-  size: number;
-  sha256: string;
-  main: boolean;
-}
+export type Artifact = Static<typeof ArtifactSchema>;
 
-export interface Job {
-  /** A ULID: unique, URL-safe and sorted by creation time. */
-  id: string;
-  name: string;
-  owner: string;
-  email: string | null;
-  queue: string;
+/**
+ * A job without its inputs and its files, as the jobs module keeps it: the contract's fields (src/contract/api.ts,
+ * the one definition), with its image type and architecture known to be valid, and two the service keeps for
+ * itself: the last heartbeat, and `updated`, when the job last changed (heartbeats aside; the database's clock),
+ * the change feed's order.
+ */
+export type JobSummary = Omit<Static<typeof JobRecordSummary>, 'type' | 'arch'> & {
   type: ImageType;
   arch: Arch;
-  /** The kickstart as the user sent it. */
-  kickstart: string;
-  /** The kickstart the builder used (tokens substituted, overlay applied); null until a worker stores it. */
-  builtKickstart: string | null;
-  /** `TOKEN:VALUE,…`, the format mic's --tokenmap takes. */
-  tokenmap: string;
-  extraRepos: string[];
-  /** The package overlay: `-name` excludes, `@name` is a group. */
-  packages: string[];
-  tags: string[];
-  pinned: boolean;
-  status: JobStatus;
-  /** Why it ended in ERROR (or was cancelled while building): the failure contract's shape. */
-  error: Failure | null;
-  /** ISO 8601 timestamps. */
-  created: string;
-  started: string | null;
-  finished: string | null;
-  worker: string | null;
-  /** How many times a worker claimed the job; a second silent worker makes it ERROR. */
-  attempt: number;
   heartbeat: string | null;
-  /** Set when a user cancels a BUILDING job: the worker sees it on its next heartbeat and stops. */
-  cancelRequested: boolean;
-  /** When the job last changed, heartbeats aside (ISO 8601, the database's clock): the change feed's order. */
   updated: string;
-  /** The step the build is in, as its worker last reported it; null until the first report of this attempt. */
-  progress: JobProgress | null;
-  artifacts: Artifact[];
-}
+};
+
+/** A whole job: the summary, its inputs as submitted and built, and its files. */
+export type Job = JobSummary & Static<typeof JobRecordInputs>;
 
 /** A job just stored, with its place in its queue then. */
 export interface SubmittedJob extends Job {
@@ -97,12 +68,6 @@ export interface JobFilter {
   /** Only jobs up to this id (a bulk delete's: none submitted after the admin counted). */
   through?: string;
 }
-
-/** A job without its inputs and its files: what a list shows, read without the large columns. */
-export type JobSummary = Omit<
-  Job,
-  'kickstart' | 'builtKickstart' | 'tokenmap' | 'extraRepos' | 'packages' | 'artifacts'
->;
 
 export interface JobPage {
   jobs: JobSummary[];

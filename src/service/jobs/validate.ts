@@ -8,7 +8,7 @@ import type { Job, KickstartProblem, SubmitInput } from './types.ts';
 
 export type ValidJobInput = Pick<
   Job,
-  'name' | 'type' | 'arch' | 'kickstart' | 'tokenmap' | 'extraRepos' | 'packages' | 'tags' | 'pinned'
+  'name' | 'type' | 'arch' | 'kickstart' | 'tokenmap' | 'extra_repos' | 'packages' | 'tags' | 'pinned'
 >;
 
 /** Which builder the workers run: the native one refuses more than the kickstart's syntax (refusals.ts). */
@@ -95,7 +95,7 @@ export function validateJobInput(
     arch,
     kickstart: input.kickstart,
     tokenmap: input.tokenmap ?? '',
-    extraRepos: input.extraRepos ?? [],
+    extra_repos: input.extraRepos ?? [],
     packages: input.packages ?? [],
     tags: validTags(input.tags ?? []),
     pinned: input.pinned ?? false,

@@ -4,7 +4,7 @@
  * that fails is logged and never touches the job.
  */
 import type { Config } from '../config/index.ts';
-import type { JobEvents } from '../jobs/index.ts';
+import type { ArtifactStore, JobEvents } from '../jobs/index.ts';
 import type { SiteSettings } from '../site/index.ts';
 import { startMailer } from './mail.ts';
 import { startWebhooks, type WebhookOptions } from './webhooks.ts';
@@ -18,12 +18,14 @@ export interface Notifications {
 export function startNotifications(
   config: Config,
   events: JobEvents,
+  /** Where a failed job's log is read for its mail. */
+  files: ArtifactStore,
   onError: (error: unknown, context: string) => void,
   options: WebhookOptions & { site?: SiteSettings } = {},
 ): Notifications {
   const { site, ...webhookOptions } = options;
   const parts = [
-    startMailer(config, events, onError, site),
+    startMailer(config, events, files, onError, site),
     startWebhooks(config, events, onError, webhookOptions),
   ];
   return {

@@ -1,10 +1,9 @@
-import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { failureLines } from '../../contract/failure-text.ts';
 import { NO_STANDING, presentJob } from '../api/present.ts';
 import type { Config } from '../config/index.ts';
 import { emailProblem } from '../fields.ts';
-import { type Job, type JobEvents, jobFolder, logFileName } from '../jobs/index.ts';
+import { type ArtifactStore, type Job, type JobEvents, logFileName } from '../jobs/index.ts';
 import { configuredSite, type Site, type SiteSettings } from '../site/index.ts';
 import { lastLines } from './log-tail.ts';
 
@@ -17,6 +16,7 @@ export interface Mailer {
 export function startMailer(
   config: Config,
   events: JobEvents,
+  files: ArtifactStore,
   onError: (error: unknown, context: string) => void,
   /** The site's name and base URL as set in the pages; none: img.conf's (or the defaults). */
   site: SiteSettings = configuredSite(config),
@@ -41,7 +41,7 @@ export function startMailer(
     if (problem) return onError(new Error(problem), `no mail about job ${job.id}`);
     const mail = site
       .read()
-      .then((current) => composeMail(config, current, job))
+      .then((current) => composeMail(config, files, current, job))
       .then((message) => transport.sendMail({ from: settings.mail_from, to: job.email ?? '', ...message }))
       .then(
         () => {},
@@ -60,7 +60,12 @@ export function startMailer(
   };
 }
 
-async function composeMail(config: Config, site: Site, job: Job): Promise<{ subject: string; text: string }> {
+async function composeMail(
+  config: Config,
+  files: ArtifactStore,
+  site: Site,
+  job: Job,
+): Promise<{ subject: string; text: string }> {
   const base = site.baseUrl;
   const { links } = presentJob(job, NO_STANDING);
   const url = (path: string) => new URL(path.replace(/^\//, ''), base).href;
@@ -77,8 +82,7 @@ async function composeMail(config: Config, site: Site, job: Job): Promise<{ subj
         ? failureLines(job.error).map((line, i) => (i === 0 ? `Error: ${line}` : line))
         : ['Error: unknown']),
     );
-    const path = join(jobFolder(config.worker.base_dir, job), logFileName(job));
-    const tail = await lastLines(path, config.notify.log_lines);
+    const tail = await lastLines(await files.open(job, logFileName(job)), config.notify.log_lines);
     if (tail.length > 0) lines.push('', `The last ${tail.length} lines of the log:`, '', ...tail);
   }
   return { subject: `[${site.name}] ${job.name} ${job.status}`, text: `${lines.join('\n')}\n` };

@@ -24,7 +24,7 @@ const outcome = await builderFor(order).build({
   arch: job.arch,
   name: job.name,
   tokenmap: job.tokenmap,
-  overlay: { repos: job.extraRepos, packages: job.packages },
+  overlay: { repos: job.extra_repos, packages: job.packages },
   // The worker writes the job's log from these events, with its own lines in it; the builder leaves it alone.
   writeLog: false,
   outputDir: order.outputDir,

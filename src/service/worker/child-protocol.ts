@@ -5,19 +5,15 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { BuildEventSchema } from '../../builder/events.ts';
+import { JobRecordInputs, JobRecordSummary } from '../../contract/api.ts';
 import { FailureSchema, parseFailure } from '../../contract/failure.ts';
 
 export const BuildOrderSchema = Type.Object({
-  job: Type.Object({
-    id: Type.String(),
-    name: Type.String(),
-    type: Type.String(),
-    arch: Type.String(),
-    kickstart: Type.String(),
-    tokenmap: Type.String(),
-    extraRepos: Type.Array(Type.String()),
-    packages: Type.Array(Type.String()),
-  }),
+  /** What the build needs of the job, as the contract defines it. */
+  job: Type.Composite([
+    Type.Pick(JobRecordSummary, ['id', 'name', 'type', 'arch']),
+    Type.Pick(JobRecordInputs, ['kickstart', 'tokenmap', 'extra_repos', 'packages']),
+  ]),
   /** The job's folder, `<base_dir>/<queue>/<owner>/<id>/`: the images and the log end up here. */
   outputDir: Type.String(),
   builder: Type.Union([Type.Literal('native'), Type.Literal('mic')]),

@@ -17,7 +17,10 @@ export interface Heartbeat {
    * many times a second, ride on the next regular beat, so the database sees one write a beat at most.
    */
   progress(progress: JobProgress): void;
-  /** Resolves once every step reported so far is stored (or its beat failed): before the job's end is. */
+  /**
+   * Resolves once every step reported so far, and the latest counts, are stored (or their beat failed): before the
+   * job's end is, so a finished job shows where its build ended (its checksum step's bytes all hashed).
+   */
   flush(): Promise<void>;
   stop(): void;
 }
@@ -77,6 +80,7 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
       }
     },
     flush() {
+      if (latest !== undefined && JSON.stringify(latest) !== sent) beat();
       if (!inFlight && newSteps.length === 0) return Promise.resolve();
       return new Promise((resolve) => idle.push(resolve));
     },

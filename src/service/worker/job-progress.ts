@@ -11,5 +11,6 @@ export function nextProgress(previous: JobProgress | null, event: ProgressEvent,
     steps: event.steps,
     step_started: sameStep ? previous.step_started : now.toISOString(),
     ...(event.packages ? { packages: event.packages } : {}),
+    ...(event.bytes ? { bytes: event.bytes } : {}),
   };
 }

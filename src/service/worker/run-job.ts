@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiError } from '../../client/api-client.ts';
@@ -8,13 +8,13 @@ import { isUnavailable } from '../db/index.ts';
 import { ServiceError } from '../errors.ts';
 import {
   type Artifact,
+  type ArtifactStore,
   isFinished,
   type Job,
   type JobService,
-  jobFolder,
+  type KnownDigests,
   logFileName,
 } from '../jobs/index.ts';
-import { collectArtifacts, describeFile, type KnownDigests } from './artifacts.ts';
 import type { ChildResult } from './child-protocol.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { JobLog } from './job-log.ts';
@@ -29,6 +29,8 @@ export interface JobRunContext {
   jobs: JobService;
   workerId: string;
   settings: WorkerSettings;
+  /** Owns the job's folder: the build writes in the work folder it hands out, and lists the files through it. */
+  files: ArtifactStore;
   /** Aborted when the worker stops: the build is killed and the job left for the server to requeue. */
   shutdown: AbortSignal;
   onError(error: unknown, context: string): void;
@@ -76,8 +78,7 @@ export async function runJob(context: JobRunContext, job: Job): Promise<boolean>
 
 async function buildAndStore(context: JobRunContext, job: Job): Promise<boolean> {
   const { jobs, workerId, settings } = context;
-  const folder = jobFolder(settings.baseDir, job);
-  await mkdir(folder, { recursive: true });
+  const folder = await context.files.workFolder(job);
   const log = new JobLog(join(folder, logFileName(job)), (error) =>
     context.onError(error, `the log of job ${job.id} cannot be written`),
   );
@@ -120,7 +121,7 @@ async function buildAndStore(context: JobRunContext, job: Job): Promise<boolean>
           arch: job.arch,
           kickstart: job.kickstart,
           tokenmap: job.tokenmap,
-          extraRepos: job.extraRepos,
+          extra_repos: job.extra_repos,
           packages: job.packages,
         },
         outputDir: folder,
@@ -173,7 +174,7 @@ async function buildAndStore(context: JobRunContext, job: Job): Promise<boolean>
     await log.close();
     await shipper?.finish();
     // Uploaded (or to be built again from scratch): the web node's copy is the one that counts.
-    if (settings.upload) await rm(folder, { recursive: true, force: true });
+    if (settings.upload) await context.files.remove(job);
   }
 }
 
@@ -227,11 +228,12 @@ async function storeEnding(
   };
   return storeUntilDone(context, job, async () => {
     if (ending.status === 'DONE') {
-      const artifacts = await collectArtifacts(folder, ending.main, ending.digests);
+      const artifacts = await context.files.list(job, ending);
       await upload(artifacts);
       await jobs.finish(job.id, workerId, { artifacts, ...(await builtKickstart(folder, job)) });
     } else {
-      await upload([await describeFile(folder, logFileName(job))]);
+      const log = await context.files.describe(job, logFileName(job));
+      await upload(log ? [log] : []);
       // A job whose cancel was requested becomes CANCELLED whatever stopped its build.
       await jobs.fail(job.id, workerId, ending.error);
     }

@@ -40,7 +40,9 @@ export async function runWorkerProcess(config: Config, options: WorkerProcessOpt
   const { service, transport, close } = await openQueuedService(config, onError);
   const offHealth = logHealthChanges(service.database.health, logger);
   // The changes this process makes (builds starting and ending) are announced here, not by the server.
-  const notifications = startNotifications(config, service.jobs.events, onError, { site: service.site });
+  const notifications = startNotifications(config, service.jobs.events, service.files, onError, {
+    site: service.site,
+  });
   try {
     const settings = {
       ...workerSettings(config),

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { buildRecordsDir } from '../../builder/build-records.ts';
 import { defaultCacheDir } from '../../builder/cache.ts';
 import { removeLeftovers } from '../../builder/leftovers.ts';
-import type { JobService, QueueCatalog } from '../jobs/index.ts';
+import { createLocalArtifactStore, type JobService, type QueueCatalog } from '../jobs/index.ts';
 import type { QueueTransport } from '../queue/index.ts';
 import { IMG_VERSION } from '../version.ts';
 import { buildQueues } from './build-queues.ts';
@@ -48,6 +48,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     jobs: options.jobs,
     workerId: id,
     settings: options.settings,
+    // The builds' files start in this worker's base_dir; with upload_url they are sent on from there.
+    files: createLocalArtifactStore(options.settings.baseDir),
     shutdown: shutdown.signal,
     onError: options.onError,
   };

@@ -21,17 +21,7 @@ export function jobLength(job: { created: string; finished: string | null }, now
   return formatDuration((end - Date.parse(job.created)) / 1000);
 }
 
-const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-
-export function formatBytes(bytes: number): string {
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(value < 10 ? 2 : 1)} ${UNITS[unit]}`;
-}
+export { formatBytes } from '../../contract/progress-text.ts';
 
 /** `a, b ,,c` → `['a', 'b', 'c']`: the lists the forms take as comma-separated text. */
 export function splitList(text: string): string[] {

@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import type { JobChange } from '../../client/api-client.ts';
+import { type JobChange, parseJobChange } from '../../client/api-client.ts';
 import { api } from './api.ts';
 
 /**
@@ -53,8 +53,11 @@ function open(): EventSource {
   const stream = new EventSource(api.jobChangesUrl());
   // Changes made before the stream was up, or while it was down, were not heard of.
   stream.addEventListener('open', () => collect(null));
-  stream.addEventListener('job', (event: MessageEvent<string>) =>
-    collect(JSON.parse(event.data) as JobChange),
+  // Checked against the contract: one that is not a change (a newer server's, a broken one) only means that
+  // anything may have changed, as after a reconnect. The checks resolve in the order the events came.
+  stream.addEventListener(
+    'job',
+    (event: MessageEvent<string>) => void parseJobChange(event.data).then(collect),
   );
   stream.addEventListener('error', () => {
     // A dropped connection is retried by EventSource itself; a refused one (401, a proxy's error page) is not.

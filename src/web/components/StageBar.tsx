@@ -1,5 +1,10 @@
 import type { JobProgress } from '../../client/api-client.ts';
-import { describeProgress, progressFraction } from '../../contract/progress-text.ts';
+import {
+  describeProgress,
+  progressFraction,
+  stepAmount,
+  stepFraction,
+} from '../../contract/progress-text.ts';
 import { formatDuration } from '../app/format.ts';
 
 /** The build's steps in order: done ones ticked, the running one highlighted with its packages and its time. */
@@ -17,7 +22,7 @@ export function StageBar({
     <div className="stage-bar" data-step={progress.step}>
       <p>
         Step {progress.index} of {progress.total}: <strong>{progress.step}</strong>
-        {progress.packages && ` (${progress.packages.done}/${progress.packages.total} packages)`}
+        {stepAmount(progress) && ` (${stepAmount(progress)})`}
         {started !== null && <span className="elapsed"> · {since(started)} elapsed</span>}
       </p>
       <ol aria-label="Build steps">
@@ -32,11 +37,11 @@ export function StageBar({
             >
               <span className="stage-name">{step}</span>
               {state === 'running' && <span className="stage-time">{since(progress.step_started)}</span>}
-              {state === 'running' && progress.packages && progress.packages.total > 0 && (
+              {state === 'running' && stepAmount(progress) && (
                 <progress
-                  max={progress.packages.total}
-                  value={progress.packages.done}
-                  aria-label={`${step} packages`}
+                  max={1000}
+                  value={Math.round(stepFraction(progress) * 1000)}
+                  aria-label={`${step}: ${stepAmount(progress)}`}
                 />
               )}
             </li>

@@ -84,10 +84,13 @@ for (const kind of databaseKinds) {
         total: 2,
         steps: ['bootstrap' as const, 'disk' as const],
         step_started: new Date().toISOString(),
+        bytes: { done: 3 * 2 ** 30, total: 12 * 2 ** 30 },
       };
       await h.jobs.heartbeat(id, 'w1', progress);
       const stepped = await changes.until((change) => change.progress !== null);
       assert.deepEqual(stepped.at(-1)?.progress, progress);
+      const read = await h.app.inject({ method: 'GET', url: `/api/v1/jobs/${id}`, headers: h.as.alice });
+      assert.deepEqual(read.json().progress.bytes, progress.bytes, 'bytes reach GET /jobs/{id}');
       await h.jobs.finish(id, 'w1', { artifacts: [] });
       const finished = await changes.until((change) => change.status === 'DONE');
       assert.deepEqual(

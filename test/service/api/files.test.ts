@@ -4,7 +4,7 @@ import { appendFileSync, existsSync, mkdirSync, symlinkSync, writeFileSync } fro
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ApiClient, type LogEvent } from '../../../src/client/api-client.ts';
-import { jobFolder } from '../../../src/service/jobs/index.ts';
+import { localJobFolder as jobFolder } from '../../../src/service/jobs/artifact-store.ts';
 import { databaseKinds } from '../helpers.ts';
 import { alice, submission } from '../jobs/fixtures.ts';
 import { type Harness, harness } from './harness.ts';

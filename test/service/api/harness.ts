@@ -6,7 +6,12 @@ import type { Kysely } from 'kysely';
 import { buildApp } from '../../../src/service/api/index.ts';
 import { loadConfig } from '../../../src/service/config/index.ts';
 import type { Database } from '../../../src/service/db/schema.ts';
-import { createJobService, createQueueCatalog, type JobService } from '../../../src/service/jobs/index.ts';
+import {
+  createJobService,
+  createLocalArtifactStore,
+  createQueueCatalog,
+  type JobService,
+} from '../../../src/service/jobs/index.ts';
 import { createShareService, type ShareService } from '../../../src/service/shares/index.ts';
 import { createSiteSettings } from '../../../src/service/site/index.ts';
 import {
@@ -67,6 +72,7 @@ export async function harness(
   const app = await buildApp({
     config,
     jobs,
+    files: createLocalArtifactStore(baseDir),
     users,
     shares,
     queues: createQueueCatalog(db),

@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { jobFolder } from '../../../src/service/jobs/index.ts';
+import { localJobFolder as jobFolder } from '../../../src/service/jobs/artifact-store.ts';
 import { alice, submission } from '../jobs/fixtures.ts';
 import { harness } from './harness.ts';
 

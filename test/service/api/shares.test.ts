@@ -7,7 +7,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { JobResult, ShareCreated, SharedJob } from '../../../src/contract/api.ts';
-import { jobFolder } from '../../../src/service/jobs/index.ts';
+import { localJobFolder } from '../../../src/service/jobs/artifact-store.ts';
 import { databaseKinds } from '../helpers.ts';
 import { alice, bob, fakeClock, submission } from '../jobs/fixtures.ts';
 import { type Harness, harness } from './harness.ts';
@@ -21,7 +21,7 @@ async function builtJob(h: Harness, name: string, owner = alice, kickstart?: str
     owner,
   );
   await h.jobs.claimById(job.id, 'w1');
-  const folder = jobFolder(h.baseDir, job);
+  const folder = localJobFolder(h.baseDir, job);
   mkdirSync(folder, { recursive: true });
   const image = Buffer.from(`${name} image bytes 0123456789`);
   writeFileSync(join(folder, `${name}-sda.raw`), image);
@@ -229,7 +229,7 @@ for (const kind of databaseKinds) {
       const h = await harness(t, kind);
       const job = await h.jobs.submit(submission({ name: 'hostile' }), alice);
       await h.jobs.claimById(job.id, 'w1');
-      const folder = jobFolder(h.baseDir, job);
+      const folder = localJobFolder(h.baseDir, job);
       mkdirSync(folder, { recursive: true });
       const name = 'a"b\r\nSet-Cookie: x=1\r\n\\é.raw';
       writeFileSync(join(folder, name), 'data');

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { LOG_CHUNK_MAX_BYTES } from '../../../src/contract/api.ts';
-import { jobFolder } from '../../../src/service/jobs/index.ts';
+import { localJobFolder as jobFolder } from '../../../src/service/jobs/artifact-store.ts';
 import { databaseKinds } from '../helpers.ts';
 import { alice, submission } from '../jobs/fixtures.ts';
 import { type Harness, harness } from './harness.ts';

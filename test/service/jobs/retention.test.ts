@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { deleteExpiredJobs, jobFolder } from '../../../src/service/jobs/index.ts';
+import { localJobFolder as jobFolder } from '../../../src/service/jobs/artifact-store.ts';
+import { createLocalArtifactStore, deleteExpiredJobs } from '../../../src/service/jobs/index.ts';
 import { databaseKinds, tempDir } from '../helpers.ts';
 import { alice, fakeClock, jobService, submission } from './fixtures.ts';
 
@@ -24,8 +25,8 @@ for (const kind of databaseKinds) {
       const recent = await jobs.submit(submission(), alice);
       await jobs.cancel(recent.id, alice);
 
-      assert.equal(await deleteExpiredJobs(jobs, baseDir, 0, clock.now()), 0);
-      assert.equal(await deleteExpiredJobs(jobs, baseDir, 7, clock.now()), 1);
+      assert.equal(await deleteExpiredJobs(jobs, createLocalArtifactStore(baseDir), 0, clock.now()), 0);
+      assert.equal(await deleteExpiredJobs(jobs, createLocalArtifactStore(baseDir), 7, clock.now()), 1);
       assert.equal(await jobs.get(old.id), null);
       assert.equal(existsSync(jobFolder(baseDir, old)), false);
       for (const kept of [pinned, waiting, recent]) assert.ok(await jobs.get(kept.id));

@@ -244,7 +244,7 @@ for (const kind of databaseKinds) {
       assert.equal(done.status, 'DONE');
       assert.equal((await jobs.get(job.id))?.artifacts.length, 2);
       assert.equal((await jobs.get(job.id))?.artifacts.find((a) => a.main)?.size, 5_000_000_000);
-      assert.equal((await jobs.get(job.id))?.builtKickstart, 'lang C\n');
+      assert.equal((await jobs.get(job.id))?.built_kickstart, 'lang C\n');
       await assert.rejects(jobs.fail(job.id, 'w1', failure('internal', 'y')), rejectsWith('conflict'));
       await assert.rejects(jobs.cancel(job.id, alice), rejectsWith('conflict'));
     });
@@ -314,7 +314,7 @@ for (const kind of databaseKinds) {
       await jobs.claim(['api'], 'w1');
       const flagged = await jobs.cancel(building.id, admin);
       assert.equal(flagged.status, 'BUILDING');
-      assert.equal(flagged.cancelRequested, true);
+      assert.equal(flagged.cancel_requested, true);
       assert.deepEqual(await jobs.heartbeat(building.id, 'w1'), { cancelled: true });
       const stopped = await jobs.fail(building.id, 'w1', failure('cancelled', 'stopped'));
       assert.equal(stopped.status, 'CANCELLED');
@@ -334,8 +334,8 @@ for (const kind of databaseKinds) {
       assert.notEqual(again.id, job.id);
       assert.equal(again.status, 'IN QUEUE');
       assert.deepEqual(
-        [again.kickstart, again.type, again.arch, again.name, again.queue, again.extraRepos, again.packages],
-        [job.kickstart, job.type, job.arch, job.name, job.queue, job.extraRepos, job.packages],
+        [again.kickstart, again.type, again.arch, again.name, again.queue, again.extra_repos, again.packages],
+        [job.kickstart, job.type, job.arch, job.name, job.queue, job.extra_repos, job.packages],
       );
       assert.deepEqual(again.tags, []);
     });

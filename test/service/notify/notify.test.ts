@@ -9,7 +9,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { SMTPServer } from 'smtp-server';
 import { failure } from '../../../src/contract/failure.ts';
 import { loadConfig } from '../../../src/service/config/index.ts';
-import { createJobService, type JobService, jobFolder } from '../../../src/service/jobs/index.ts';
+import { localJobFolder as jobFolder } from '../../../src/service/jobs/artifact-store.ts';
+import {
+  createJobService,
+  createLocalArtifactStore,
+  type JobService,
+} from '../../../src/service/jobs/index.ts';
 import { SIGNATURE_HEADER, startNotifications } from '../../../src/service/notify/index.ts';
 import { createSiteSettings } from '../../../src/service/site/index.ts';
 import { closedPort } from '../../client/closed-port.ts';
@@ -80,10 +85,13 @@ async function setUp(t: TestContext, env: Record<string, string>) {
   const jobs = createJobService({ db, dialect });
   const site = createSiteSettings(db, config);
   const errors: string[] = [];
-  const notifications = startNotifications(config, jobs.events, (_error, context) => errors.push(context), {
-    firstRetryMs: 20,
-    site,
-  });
+  const notifications = startNotifications(
+    config,
+    jobs.events,
+    createLocalArtifactStore(baseDir),
+    (_error, context) => errors.push(context),
+    { firstRetryMs: 20, site },
+  );
   t.after(() => notifications.stop());
   return { jobs, baseDir, errors, site };
 }

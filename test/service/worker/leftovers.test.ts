@@ -81,7 +81,7 @@ test('a worker starting removes what a build killed with SIGKILL left, and nothi
       // The build is killed while this script runs, well after the work folder is full.
       kickstart: `${validKickstart}%post\nsleep 300\n%end\n`,
       tokenmap: '',
-      extraRepos: [],
+      extra_repos: [],
       packages: [],
     },
     outputDir,

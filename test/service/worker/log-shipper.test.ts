@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LOG_CHUNK_MAX_BYTES } from '../../../src/contract/api.ts';
-import { readSmallBody, writeLogChunk } from '../../../src/service/api/receive-file.ts';
+import { readSmallBody } from '../../../src/service/api/small-body.ts';
 import type { ServiceError } from '../../../src/service/errors.ts';
+import { writeLogChunk } from '../../../src/service/jobs/file-writes.ts';
 import { shipLog } from '../../../src/service/worker/log-shipper.ts';
 import { tempDir } from '../helpers.ts';
 

@@ -56,7 +56,7 @@ test('a kickstart submitted as type fs becomes a root tarball through a worker a
   const image = readFileSync(join(folder, 'realfs.tar.zst'));
   assert.equal(main?.size, image.length);
   assert.equal(main?.sha256, createHash('sha256').update(image).digest('hex'));
-  assert.match(job.builtKickstart ?? '', /%packages/);
+  assert.match(job.built_kickstart ?? '', /%packages/);
   assert.match(readFileSync(join(folder, 'realfs.log'), 'utf8'), /build succeeded in/);
   t.diagnostic(`submit → DONE in ${(Date.parse(job.finished ?? '') - Date.parse(job.created)) / 1000} s`);
 });
@@ -151,6 +151,15 @@ test("a real build's progress is seen in order through GET /jobs/{id} and the ev
     );
     assert.ok(new Set(indexes).size >= 2, `${how}: the steps moved (${indexes.join(' ')})`);
     for (const progress of seen) assert.equal(progress.steps[progress.index - 1], progress.step, how);
+  }
+  // The checksum step knows how many bytes it hashes: the job ends showing all of them, seen through both ways.
+  for (const [how, last] of [
+    ['GET /jobs/{id}', job.progress],
+    ['the event stream', streamed.at(-1)],
+  ] as const) {
+    assert.equal(last?.step, 'checksum', how);
+    assert.ok((last?.bytes?.total ?? 0) > 0, `${how}: ${JSON.stringify(last)}`);
+    assert.equal(last?.bytes?.done, last?.bytes?.total, how);
   }
   // Every step reaches the stream: a new step is sent at once, not at the next beat.
   assert.deepEqual(

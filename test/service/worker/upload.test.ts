@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiClient } from '../../../src/client/api-client.ts';
 import { downloadJobFiles } from '../../../src/client/download.ts';
 import { buildApp } from '../../../src/service/api/index.ts';
+import { createLocalArtifactStore } from '../../../src/service/jobs/index.ts';
 import { tempDir } from '../helpers.ts';
 import { alice } from '../jobs/fixtures.ts';
 import { cluster, isFinished } from './cluster.ts';
@@ -21,6 +22,7 @@ async function remoteWorker(t: TestContext, standInMs: number) {
   const app = await buildApp({
     config,
     jobs,
+    files: createLocalArtifactStore(config.worker.base_dir),
     queues,
     users,
     shares,

@@ -6,12 +6,12 @@ import { type TestContext, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { processStart } from '../../../src/builder/build-records.ts';
+import { localJobFolder as jobFolder } from '../../../src/service/jobs/artifact-store.ts';
 import {
   createJobService,
   createQueueCatalog,
   type Job,
   type JobService,
-  jobFolder,
   type QueueCatalog,
 } from '../../../src/service/jobs/index.ts';
 import { createEmbeddedTransport } from '../../../src/service/queue/index.ts';
@@ -152,6 +152,18 @@ test('progress reaches the job while it builds, in order, a write per step or be
   assert.equal(seen[0]?.step, 'bootstrap');
   const steps = seen.map((progress) => progress.index);
   assert.deepEqual(steps, [...steps].sort(), 'steps never go back');
+  const bytes = seen.flatMap((progress) => (progress.bytes ? [progress.bytes] : []));
+  assert.ok(bytes.length > 0, 'bytes fetched are reported');
+  assert.ok(
+    seen.every((progress) => progress.bytes === undefined || progress.step === 'bootstrap'),
+    'bytes stay with the step that reported them',
+  );
+  assert.deepEqual(
+    bytes.map((b) => b.done),
+    bytes.map((b) => b.done).sort((a, b) => a - b),
+    'bytes never go back',
+  );
+  assert.equal(bytes[0]?.total, 2 ** 30);
   const packages = seen.flatMap((progress) => (progress.packages ? [progress.packages.done] : []));
   assert.ok(packages.length > 0, 'package counts are reported');
   assert.deepEqual(

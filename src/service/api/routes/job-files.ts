@@ -1,9 +1,8 @@
-import { join } from 'node:path';
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { ArtifactSchema, FileParams, JobParams } from '../../../contract/api.ts';
 import { ServiceError } from '../../errors.ts';
-import { type Job, jobFolder, logFileName } from '../../jobs/index.ts';
+import { logFileName } from '../../jobs/index.ts';
 import { sendArtifact } from '../artifact-download.ts';
 import type { AppDeps } from '../deps.ts';
 import { streamLog } from '../log-stream.ts';
@@ -24,7 +23,6 @@ export async function jobFileRoutes(app: FastifyInstance, deps: AppDeps): Promis
   const { jobs } = deps;
   const shutdown = new AbortController();
   app.addHook('preClose', async () => shutdown.abort());
-  const folderOf = (job: Job) => jobFolder(deps.config.worker.base_dir, job);
   const mustGet = async (id: string) => {
     const job = await jobs.get(id);
     if (!job) throw new ServiceError('not-found', `no job ${id}`);
@@ -43,14 +41,21 @@ export async function jobFileRoutes(app: FastifyInstance, deps: AppDeps): Promis
     },
     async (request, reply) => {
       const job = await mustGet(request.params.id);
-      const path = join(folderOf(job), logFileName(job));
       const lastEventId = Number(request.headers['last-event-id']);
       const offset =
         Number.isInteger(lastEventId) && lastEventId >= 0 ? lastEventId : (request.query.offset ?? 0);
       if (request.query.follow === '1' || request.query.follow === 'true')
-        return streamLog(reply, jobs, job.id, path, offset, shutdown.signal);
+        return streamLog(
+          reply,
+          jobs,
+          job.id,
+          () => deps.files.open(job, logFileName(job)),
+          offset,
+          shutdown.signal,
+        );
       try {
-        return await sendFile(request, reply, path, { contentType: 'text/plain; charset=utf-8', offset });
+        const log = await deps.files.open(job, logFileName(job));
+        return await sendFile(request, reply, log, { contentType: 'text/plain; charset=utf-8', offset });
       } catch (error) {
         // A job still waiting has no log yet: that is an empty log, not a missing one.
         if (error instanceof ServiceError && error.code === 'not-found') {
@@ -79,7 +84,7 @@ export async function jobFileRoutes(app: FastifyInstance, deps: AppDeps): Promis
     { schema: { tags, summary: 'download one file (Range, ETag)', params: FileParams } },
     async (request, reply) => {
       const job = await mustGet(request.params.id);
-      return sendArtifact(request, reply, deps.config.worker.base_dir, job, request.params['*']);
+      return sendArtifact(request, reply, deps.files, job, request.params['*']);
     },
   );
 
@@ -90,7 +95,7 @@ export async function jobFileRoutes(app: FastifyInstance, deps: AppDeps): Promis
       const job = await mustGet(request.params.id);
       const main = job.artifacts.find((artifact) => artifact.main);
       if (!main) throw new ServiceError('not-found', `job ${job.id} has no image (it is ${job.status})`);
-      return sendArtifact(request, reply, deps.config.worker.base_dir, job, main.name);
+      return sendArtifact(request, reply, deps.files, job, main.name);
     },
   );
 }

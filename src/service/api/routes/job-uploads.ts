@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
@@ -10,10 +9,9 @@ import {
   UploadedFileSchema,
 } from '../../../contract/api.ts';
 import { ServiceError } from '../../errors.ts';
-import { jobFolder, logFileName } from '../../jobs/index.ts';
 import { requireAdmin } from '../auth.ts';
 import type { AppDeps } from '../deps.ts';
-import { checkUploadName, readSmallBody, receiveFile, writeLogChunk } from '../receive-file.ts';
+import { readSmallBody } from '../small-body.ts';
 
 /** Room for the largest images (live DVDs, raw disks), but a runaway upload still stops. */
 const MAX_UPLOAD_BYTES = 64 * 1024 ** 3;
@@ -76,22 +74,16 @@ export async function jobUploadRoutes(app: FastifyInstance, deps: AppDeps): Prom
       requireAdmin(request);
       const { id, '*': name } = request.params;
       const worker = request.headers['x-img-worker'];
-      checkUploadName(name);
       const job = await buildingBy(id, worker);
       if (Number(request.headers['content-length']) > MAX_UPLOAD_BYTES)
         throw new ServiceError('too-large', `a file may have at most ${MAX_UPLOAD_BYTES} bytes`);
       if (!request.body) throw new ServiceError('bad-request', 'send the file as application/octet-stream');
-      const stored = await receiveFile(
-        request.body as Readable,
-        jobFolder(deps.config.worker.base_dir, job),
-        name,
-        {
-          sha256: request.headers['x-img-sha256'],
-          maxBytes: MAX_UPLOAD_BYTES,
-          beforeRename: async () => void (await buildingBy(id, worker)),
-        },
-      );
-      return reply.code(201).send({ name, ...stored });
+      const stored = await deps.files.receive(job, name, request.body as Readable, {
+        sha256: request.headers['x-img-sha256'],
+        maxBytes: MAX_UPLOAD_BYTES,
+        beforeRename: async () => void (await buildingBy(id, worker)),
+      });
+      return reply.code(201).send({ name, size: stored.size, sha256: stored.sha256 });
     },
   );
   app.post<{ Params: JobParams; Headers: { 'x-img-offset': number; 'x-img-worker': string } }>(
@@ -113,8 +105,7 @@ export async function jobUploadRoutes(app: FastifyInstance, deps: AppDeps): Prom
       requireAdmin(request);
       const job = await buildingBy(request.params.id, request.headers['x-img-worker']);
       const chunk = await readSmallBody(request.body as Readable | undefined, LOG_CHUNK_MAX_BYTES);
-      const path = join(jobFolder(deps.config.worker.base_dir, job), logFileName(job));
-      return { size: await writeLogChunk(path, request.headers['x-img-offset'], chunk) };
+      return { size: await deps.files.writeLog(job, request.headers['x-img-offset'], chunk) };
     },
   );
 }

@@ -134,7 +134,7 @@ export async function jobRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
       const actor = actorOf(request);
       const result = await removeMatchingJobs(
         jobs,
-        deps.config.worker.base_dir,
+        deps.files,
         { ...jobFilter(filter, actor), through },
         actor,
       );
@@ -216,7 +216,7 @@ export async function jobRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
       },
     },
     async (request, reply) => {
-      await removeJobAndFiles(jobs, deps.config.worker.base_dir, request.params.id, actorOf(request));
+      await removeJobAndFiles(jobs, deps.files, request.params.id, actorOf(request));
       return reply.code(204).send();
     },
   );

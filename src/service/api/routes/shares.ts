@@ -39,7 +39,6 @@ const presentLink = (link: ShareLink) => ({
  */
 export async function shareRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const { jobs, shares } = deps;
-  const baseDir = deps.config.worker.base_dir;
   const mustGet = async (id: string) => {
     const job = await jobs.get(id);
     if (!job) throw new ServiceError('not-found', `no job ${id}`);
@@ -167,7 +166,7 @@ export async function shareRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     async (request, reply) => {
       const { job } = await jobOfToken(request.params.token);
       reply.headers(PRIVATE);
-      return sendArtifact(request, reply, baseDir, job, request.params['*']);
+      return sendArtifact(request, reply, deps.files, job, request.params['*']);
     },
   );
 }

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import type { Failure } from '../../../client/api-client.ts';
-import { failureClasses } from '../../../contract/failure.ts';
+import { failureTitle } from '../../../contract/failure-classes.ts';
 import { ownerText } from '../../../contract/failure-text.ts';
 import { href } from '../../app/router.tsx';
 import { jobPath } from '../../app/routes.ts';
@@ -34,7 +34,7 @@ export function FailureBox({ jobId, failure }: { jobId: string; failure: Failure
       </p>
       <dl>
         <dt>What happened</dt>
-        <dd>{failureClasses[failure.class].title}</dd>
+        <dd>{failureTitle(failure.class)}</dd>
         <dt>Whose to fix</dt>
         <dd data-failure-owner={failure.owner}>{ownerText(failure)}</dd>
         {failure.step !== null && <Entry term="Step">{failure.step}</Entry>}

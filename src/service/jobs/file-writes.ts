@@ -1,32 +1,30 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { constants, createWriteStream } from 'node:fs';
-import { mkdir, open, realpath, rename, rm } from 'node:fs/promises';
-import { dirname, join, sep } from 'node:path';
+import { lstat, mkdir, open, realpath, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { shown } from '../../builder/out-folder.ts';
 import { ServiceError } from '../errors.ts';
 
 const MAX_DEPTH = 8;
 const MAX_SEGMENT = 255;
 
 /**
- * An uploaded file's name is a relative path of plain names: nothing absolute, no `..`, and no dot files, which
- * are a build's staging leftovers (never served) and this module's own temp files.
+ * What is wrong with a job file's name, or null: it must be a relative path of plain names, nothing absolute, no
+ * `..`, no control character (NUL included), and no dot files, which are a build's staging leftovers (never served)
+ * and this module's own temp files.
  */
-export function checkUploadName(name: string): void {
+export function fileNameProblem(name: string): string | null {
   const parts = name.split('/');
   const plain = (part: string) =>
     part !== '' &&
     !part.startsWith('.') &&
     part.length <= MAX_SEGMENT &&
     !part.includes('\\') &&
-    ![...part].some((char) => char < ' ');
-  if (parts.length > MAX_DEPTH || !parts.every(plain)) {
-    throw new ServiceError(
-      'bad-request',
-      `file name "${name}" must be a relative path of at most ${MAX_DEPTH} plain names (no "..", no dot files)`,
-    );
-  }
+    ![...part].some((char) => char < ' ' || char === '\u007f');
+  if (parts.length <= MAX_DEPTH && parts.every(plain)) return null;
+  return `file name "${shown(name)}" must be a relative path of at most ${MAX_DEPTH} plain names (no "..", no dot files)`;
 }
 
 export interface ReceiveOptions {
@@ -47,13 +45,9 @@ export async function receiveFile(
   name: string,
   options: ReceiveOptions,
 ): Promise<{ size: number; sha256: string }> {
-  const target = join(folder, name);
-  await mkdir(dirname(target), { recursive: true });
-  const root = await realpath(folder);
-  const parent = await realpath(dirname(target));
-  if (parent !== root && !parent.startsWith(root + sep))
-    throw new ServiceError('bad-request', `file name "${name}" leads out of the job's folder`);
-
+  const problem = fileNameProblem(name);
+  if (problem) throw new ServiceError('bad-request', problem);
+  const parent = await makeFoldersInside(folder, name.split('/').slice(0, -1));
   const temp = join(parent, `.upload-${randomBytes(6).toString('hex')}`);
   const hash = createHash('sha256');
   let size = 0;
@@ -81,18 +75,6 @@ export async function receiveFile(
   } finally {
     await rm(temp, { force: true });
   }
-}
-
-/** A body of at most `maxBytes`, in memory: a log chunk is small, and is written only once it is whole. */
-export async function readSmallBody(body: Readable | undefined, maxBytes: number): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const part of body ?? []) {
-    size += (part as Buffer).length;
-    if (size > maxBytes) throw new ServiceError('too-large', `a chunk may have at most ${maxBytes} bytes`);
-    parts.push(part as Buffer);
-  }
-  return Buffer.concat(parts);
 }
 
 /**
@@ -124,4 +106,22 @@ export async function writeLogChunk(path: string, offset: number, chunk: Buffer)
   } finally {
     await file.close();
   }
+}
+
+/**
+ * Makes the folders of a name inside `root` one at a time, refusing any that is not a real folder: a symbolic link
+ * planted there must not carry the file (or a folder made on the way) out of the job's folder.
+ */
+async function makeFoldersInside(root: string, parts: readonly string[]): Promise<string> {
+  await mkdir(root, { recursive: true });
+  let folder = await realpath(root);
+  for (const part of parts) {
+    folder = join(folder, part);
+    await mkdir(folder).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    });
+    if (!(await lstat(folder)).isDirectory())
+      throw new ServiceError('bad-request', `"${part}" in the job's folder is not a folder`);
+  }
+  return folder;
 }
