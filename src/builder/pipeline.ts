@@ -11,6 +11,7 @@ import { BuildFailure, classifyFailure } from './failures.ts';
 import { madeInSandbox, makeTreeFilesystem, sizeForTree } from './filesystems.ts';
 import { enableForeignArch } from './foreign-arch.ts';
 import { bootableArchProblem, hasLayout, imageTypeInfo, mainArtifactName } from './image-types.ts';
+import { regenerateIfChanged } from './initramfs.ts';
 import { type Layout, planLayout } from './layout.ts';
 import { makeHybridIso, stageLiveMedia } from './live-iso.ts';
 import { takeRegularFiles } from './out-folder.ts';
@@ -134,7 +135,9 @@ const resolve: Step<BuildState> = {
         packages: selection.packages,
         ...(excludes ? { excludesPreferences: excludes } : {}),
         bootable: needsBoot(recipe),
+        repos,
         debCache: paths.debs,
+        initramfsCache: paths.initramfs,
       },
       tarball: join(paths.roots, `${key}.tar.zst`),
     };
@@ -241,7 +244,14 @@ const scripts: Step<BuildState> = {
   name: 'scripts',
   timeoutMs: 30 * minutes,
   async run(ctx, state) {
+    // A %post may change what the initramfs is made from (a hook, a module option, a package): it is made again.
+    const watchInitramfs =
+      state.bootstrap?.kind === 'apt' &&
+      needsBoot(state.recipe) &&
+      state.recipe.scripts.some((script) => script.kind === 'post');
+    const started = Date.now();
     await runScripts(ctx, 'post', state.recipe, { sandbox: state.places, rootReady: true });
+    if (watchInitramfs) await regenerateIfChanged(ctx, state.places, started);
     const pending = state.pendingServices;
     if (pending && pending.enabled.length + pending.disabled.length > 0) {
       await servicesMadeByScripts(ctx, sandboxedImage(ctx, state.places), state.recipe, pending);
