@@ -108,7 +108,7 @@ async function peerRun(rootMiB: number | undefined): Promise<number> {
 async function shellRun(
   round: string,
   cold: { tarball: string; rootMiB: number | undefined },
-): Promise<number> {
+): Promise<{ seconds: number; steps: Map<string, number> }> {
   const script = resolve(import.meta.dirname, 'raw-build-steps.sh');
   const outputDir = join(scratch, `shell-out-${round}`);
   const result = await run('bash', [
@@ -120,7 +120,13 @@ async function shellRun(
     ...(cold.rootMiB === undefined ? [] : [String(cold.rootMiB)]),
   ]);
   await rm(outputDir, { recursive: true, force: true });
-  return result.ms / 1000;
+  // `phase STEP SECONDS` lines: each step lasts until the next one starts.
+  const marks = [...result.stderr.matchAll(/^phase (\w+) ([\d.]+)$/gm)].map((m) => ({
+    step: m[1]!,
+    at: Number(m[2]),
+  }));
+  const steps = new Map(marks.slice(0, -1).map((mark, i) => [mark.step, marks[i + 1]!.at - mark.at]));
+  return { seconds: result.ms / 1000, steps };
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -131,11 +137,14 @@ try {
   const warm: number[] = [];
   const warmSteps: Map<string, number>[] = [];
   const shell: number[] = [];
+  const shellSteps: Map<string, number>[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     const run = await builderRun(`warm-${round}`);
     warm.push(run.seconds);
     warmSteps.push(run.steps);
-    shell.push(await shellRun(`${round}`, cold));
+    const script = await shellRun(`${round}`, cold);
+    shell.push(script.seconds);
+    shellSteps.push(script.steps);
   }
   const ratio = median(warm) / median(shell);
   console.log(`raw build, minimal image (${ROUNDS} warm rounds, medians; work folders in ${workRoot})`);
@@ -156,10 +165,10 @@ try {
   console.log(
     `  warm shell script:  ${median(shell).toFixed(1)} s  (${shell.map((s) => s.toFixed(1)).join(', ')})`,
   );
-  const stepMedians = new Map(
-    [...(warmSteps[0]?.keys() ?? [])].map((step) => [step, median(warmSteps.map((s) => s.get(step) ?? 0))]),
-  );
-  console.log(`  warm builder by step (medians): ${bySteps(stepMedians)}`);
+  const stepMedians = (runs: Map<string, number>[]) =>
+    new Map([...(runs[0]?.keys() ?? [])].map((step) => [step, median(runs.map((s) => s.get(step) ?? 0))]));
+  console.log(`  warm builder by step (medians): ${bySteps(stepMedians(warmSteps))}`);
+  console.log(`  shell script by step (medians): ${bySteps(stepMedians(shellSteps))}`);
   console.log(`  ratio builder/shell: ${ratio.toFixed(2)}`);
   console.log(`  warm goal < ${WARM_GOAL_S} s: ${median(warm) < WARM_GOAL_S ? 'met' : 'NOT met'}`);
   console.log(`  ratio goal <= ${RATIO_GOAL}: ${ratio <= RATIO_GOAL ? 'met' : 'NOT met'}`);

@@ -27,6 +27,11 @@ export interface BootstrapInput {
   bootable: boolean;
   /** The repositories sourcesFile names (for the initramfs cache's key). */
   repos: Pick<AptRepo, 'url' | 'suite' | 'components'>[];
+  /**
+   * Every repository is one of the build host's own apt sources (the admin's choice): the package scripts that
+   * ran in the root are trusted, and its initramfs is shared with roots of other package sets.
+   */
+  hostSourcesOnly: boolean;
   /** The shared .deb cache (deb-cache.ts); only this process reads and writes it. */
   debCache: string;
   /** The shared initramfs cache (initramfs.ts); only this process reads and writes it. */
@@ -156,6 +161,7 @@ export async function bootstrapRoot(
     await provideInitramfs(ctx, places, input.initramfsCache, {
       debianArch: input.debianArch,
       sources: input.repos.map(({ url, suite, components }) => ({ url, suite, components })),
+      hostSourcesOnly: input.hostSourcesOnly,
       builderVersion: await builderVersion(),
     });
   }

@@ -83,6 +83,8 @@ echo "@inputs $( { small; big; } | sha256sum | cut -d' ' -f1)"
 interface Fingerprint {
   /** name=version:arch of every package that decides the initramfs, sorted. */
   packages: string[];
+  /** name=version:arch of every installed package, sorted. */
+  installed: string[];
   inputs: string;
 }
 
@@ -150,7 +152,12 @@ async function fingerprint(ctx: StepContext, places: SandboxPlaces, kernel: stri
     .flatMap((line) => line.slice(0, line.lastIndexOf(':')).split(','))
     .map((name) => name.trim().replace(/:.*$/, ''));
   const value = (marker: string) => lines[at(marker)]?.slice(marker.length + 1) ?? '';
-  return { packages: initramfsPackages(dpkgLines, owners), inputs: value('@inputs') };
+  const installed = dpkgLines
+    .map((line) => line.split('\t'))
+    .filter(([status]) => status === 'installed')
+    .map(([, name, version, arch]) => `${name}=${version}:${arch}`)
+    .sort();
+  return { packages: initramfsPackages(dpkgLines, owners), installed, inputs: value('@inputs') };
 }
 
 export interface InitramfsKeyInputs {
@@ -158,6 +165,13 @@ export interface InitramfsKeyInputs {
   kernel: string;
   /** The sources the root was installed from: an entry never crosses to a build without the same ones. */
   sources: Pick<AptRepo, 'url' | 'suite' | 'components'>[];
+  /** Every source is one of the build host's own (bootstrap.ts BootstrapInput). */
+  hostSourcesOnly: boolean;
+  /**
+   * The packages that decide the initramfs (initramfsPackages) when every source is one of the host's; else
+   * every installed package: a user's repository can ship a package whose script alters what the initramfs
+   * copies in (busybox, a library) without owning it, so its entry is shared only with the identical root.
+   */
   packages: string[];
   inputs: string;
   /** Changes whenever the code that makes a root or its initramfs changes (cache.ts builderVersion). */
@@ -187,7 +201,8 @@ export async function provideInitramfs(
 ): Promise<void> {
   for (const kernel of await kernelVersions(ctx, places)) {
     const found = await fingerprint(ctx, places, kernel);
-    const name = initramfsKey({ ...key, kernel, packages: found.packages, inputs: found.inputs });
+    const packages = key.hostSourcesOnly ? found.packages : found.installed;
+    const name = initramfsKey({ ...key, kernel, packages, inputs: found.inputs });
     const cached = join(cacheDir, `${name}.img`);
     if (await stat(cached).catch(() => undefined)) {
       ctx.log(`using the cached initramfs ${cached} for kernel ${kernel}`);

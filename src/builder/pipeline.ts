@@ -136,6 +136,7 @@ const resolve: Step<BuildState> = {
         ...(excludes ? { excludesPreferences: excludes } : {}),
         bootable: needsBoot(recipe),
         repos,
+        hostSourcesOnly: await hostSourcesOnly(repos),
         debCache: paths.debs,
         initramfsCache: paths.initramfs,
       },
@@ -144,6 +145,13 @@ const resolve: Step<BuildState> = {
     ctx.log(`base root key ${key}`);
   },
 };
+
+/** Whether every repository is one of the build host's own apt sources (same archive URL and suite). */
+async function hostSourcesOnly(repos: AptRepo[]): Promise<boolean> {
+  const host = await readHostSources();
+  const same = (a: string, b: string) => a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
+  return repos.every((repo) => host.some((h) => same(h.url, repo.url) && h.suite === repo.suite));
+}
 
 /** The name a repository's key file gets: the repository's, where it has a safe one. */
 function repoKeyName(repo: PackageSource, index: number): string {

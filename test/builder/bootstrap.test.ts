@@ -9,6 +9,7 @@ const input = {
   packages: ['linux-image-amd64', 'sudo'],
   bootable: true,
   repos: [{ url: 'http://deb.debian.org/debian', suite: 'bookworm', components: ['main'] }],
+  hostSourcesOnly: true,
   debCache: '/cache/debs',
   initramfsCache: '/cache/initramfs',
 };

@@ -51,6 +51,7 @@ describe('initramfs cache key', () => {
       debianArch: 'amd64',
       kernel: '6.1.0-57-amd64',
       sources: [{ url: 'http://deb.debian.org/debian', suite: 'bookworm', components: ['main'] }],
+      hostSourcesOnly: true,
       packages: initramfsPackages(dpkg, owners),
       inputs: 'a'.repeat(64),
       builderVersion: 'v1',
@@ -70,6 +71,7 @@ describe('initramfs cache key', () => {
         ),
       },
       { inputs: 'b'.repeat(64) },
+      { hostSourcesOnly: false },
       { builderVersion: 'v2' },
     ];
     for (const variant of variants) assert.notEqual(initramfsKey({ ...base, ...variant }), key);
