@@ -254,8 +254,9 @@ export async function regenerateIfChanged(
   places: SandboxPlaces,
   sinceMs: number,
 ): Promise<void> {
-  // A whole second earlier: find compares against a time of day, and earlier steps never touch these files.
-  const since = `@${Math.floor(sinceMs / 1000) - 1}`;
+  // Change times come from the kernel's coarse clock (a tick behind): 10 ms of margin. Not more: a warm build
+  // unpacked every one of these files moments before (configure takes well under a second on a quiet machine).
+  const since = `@${((sinceMs - 10) / 1000).toFixed(3)}`;
   const { stdout } = await inImage(
     ctx,
     places,
