@@ -199,6 +199,7 @@ export async function provideInitramfs(
   cacheDir: string,
   key: Omit<InitramfsKeyInputs, 'kernel' | 'packages' | 'inputs'>,
 ): Promise<void> {
+  if (!(await hasInitramfsTools(ctx, places))) return;
   for (const kernel of await kernelVersions(ctx, places)) {
     const found = await fingerprint(ctx, places, kernel);
     const packages = key.hostSourcesOnly ? found.packages : found.installed;
@@ -225,6 +226,19 @@ export async function provideInitramfs(
       ctx.log(`pruned the unused initramfs ${pruned}`);
     }
   }
+}
+
+/** A root with dracut instead got its initramfs from dracut's own kernel hook while the kernel installed. */
+async function hasInitramfsTools(ctx: StepContext, places: SandboxPlaces): Promise<boolean> {
+  const { stdout } = await inImage(
+    ctx,
+    places,
+    ['sh', '-c', '[ -x /usr/sbin/update-initramfs ] && echo yes || echo no'],
+    { caps: capabilities.none, onLine: () => {} },
+  );
+  if (stdout.trim() === 'yes') return true;
+  ctx.log('no update-initramfs in the image: the initramfs is what its own generator made');
+  return false;
 }
 
 function generate(ctx: StepContext, places: SandboxPlaces, kernel: string) {
@@ -271,7 +285,7 @@ export async function regenerateIfChanged(
     { caps: capabilities.imageReader, onLine: () => {} },
   );
   const changed = stdout.split('\n').filter((line) => line !== '');
-  if (changed.length === 0) return;
+  if (changed.length === 0 || !(await hasInitramfsTools(ctx, places))) return;
   for (const kernel of await kernelVersions(ctx, places)) {
     ctx.log(`the scripts changed ${changed[0]}: making the initramfs of kernel ${kernel} again`);
     await generate(ctx, places, kernel);
