@@ -3,17 +3,22 @@
 # compares the builder against. Same steps, same tools, same order: extract the cached base root, configure
 # it, run the %post in bubblewrap, make the ext4 root, assemble the GPT disk with GRUB for BIOS and UEFI,
 # write the package list and SHA256SUMS.
+# Each part starts with a `phase STEP SECONDS` line on stderr, named as the builder's steps, so the bench can
+# set the two side by side.
 # usage: raw-build-steps.sh BASE_TARBALL WORK_DIR OUT_DIR NAME [ROOT_MIB]
 # ROOT_MIB: the root filesystem's size when the kickstart fixes it (`part / --size=N` without --grow), as the
 # builder makes it; else it is sized from its content.
 set -euo pipefail
 TARBALL=$1; WORK=$2; OUT=$3; NAME=$4; ROOT_MIB=${5:-}
 ROOT=$WORK/root
+phase() { echo "phase $1 $EPOCHREALTIME" >&2; }
+phase bootstrap
 mkdir -p "$ROOT" "$OUT"
 tar --numeric-owner --xattrs --xattrs-include='*' --acls -I 'zstd -T0' -C "$ROOT" -xf "$TARBALL"
 
 inroot() { bwrap --bind "$ROOT" / --unshare-ipc --unshare-pid --unshare-uts --unshare-net --die-with-parent \
   --new-session --proc /proc --dev /dev --ro-bind /sys /sys --tmpfs /tmp "$@"; }
+phase configure
 echo imgtest > "$ROOT/etc/hostname"
 printf '127.0.0.1 localhost\n127.0.1.1 imgtest\n' > "$ROOT/etc/hosts"
 # The template's `lang en_US.UTF-8`: the locale is generated, as the builder does.
@@ -30,16 +35,20 @@ inroot systemctl enable systemd-networkd.service serial-getty@ttyS0.service >/de
 ROOT_UUID=$(cat /proc/sys/kernel/random/uuid)
 ESP_SERIAL=$(od -An -N4 -tx4 /dev/urandom | tr -d ' ' | tr a-f A-F); ESP_UUID=${ESP_SERIAL:0:4}-${ESP_SERIAL:4:4}
 printf 'UUID=%s / ext4 defaults,errors=remount-ro 0 1\nUUID=%s /boot/efi vfat umask=0077 0 1\n' "$ROOT_UUID" "$ESP_UUID" > "$ROOT/etc/fstab"
+phase scripts
 echo 'echo "IMG-MARKER name=$IMG_NAME" > /etc/img-marker' > "$WORK/post.sh"
 inroot --ro-bind "$WORK/post.sh" /tmp/post.sh --setenv IMG_NAME "$NAME" /bin/sh /tmp/post.sh
 
+phase packages
 dpkg-query --admindir="$ROOT/var/lib/dpkg" -W -f '${db:Status-Status} ${Package} ${Version}\n' \
   | sed -n 's/^installed //p' | sort > "$OUT/$NAME.packages"
 KVER=$(ls "$ROOT/boot" | sed -n 's/^vmlinuz-//p' | sort -V | tail -1)
+phase filesystem
 USED=$(du -s --block-size=1M -x "$ROOT" | cut -f1)
 truncate -s "${ROOT_MIB:-$((USED * 14 / 10 + 256))}M" "$WORK/root.img"
 mkfs.ext4 -q -F -L imgroot -U "$ROOT_UUID" -E root_owner=0:0 -d "$ROOT" "$WORK/root.img"
 
+phase disk
 mkdir -p "$WORK/esp/EFI/BOOT" "$WORK/esp/boot/grub"
 printf 'search --no-floppy --fs-uuid --set=root %s\nset prefix=($root)/boot/grub\nconfigfile $prefix/grub.cfg\n' "$ESP_UUID" > "$WORK/early.cfg"
 printf 'serial --unit=0 --speed=115200\nterminal_input serial console\nterminal_output serial console\nset timeout=1\nsearch --no-floppy --fs-uuid --set=root %s\nmenuentry Linux {\n  linux /boot/vmlinuz-%s root=UUID=%s rw console=tty0 console=ttyS0,115200n8\n  initrd /boot/initrd.img-%s\n}\n' \
@@ -77,6 +86,8 @@ place() { qemu-img convert -n -f raw "$1" --target-image-opts "driver=raw,offset
 place "$WORK/esp.img" $((ESP_START * 512))
 place "$WORK/root.img" $((ROOT_START * 512))
 printf '<image><name>%s</name></image>\n' "$NAME" > "$OUT/$NAME.xml"
+phase checksum
 # openssl rather than sha256sum: the builder hashes with OpenSSL too (SHA instructions), so only the steps differ.
 (cd "$OUT" && openssl dgst -sha256 -r "$NAME.packages" "$NAME-sda.raw" "$NAME.xml" | sed 's/ \*/  /' > SHA256SUMS)
 rm -rf "$WORK"
+phase end

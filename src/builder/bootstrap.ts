@@ -1,17 +1,19 @@
 // The base root: mmdebstrap from the image's apt sources, or the cached tarball of an identical earlier
 // bootstrap. mmdebstrap runs in the sandbox (sandbox.ts), in root mode as the root of the build's user
 // namespace, offline: the host's apt has already decided and fetched every .deb (apt-closure.ts) and hands
-// them in with the verified indexes. update-initramfs is diverted while packages install and run once at the
-// end: Debian would otherwise build the initramfs twice (kernel postinst and trigger), the largest avoidable
-// cost measured.
+// them in with the verified indexes. update-initramfs is diverted while packages install (Debian would build
+// the initramfs in the kernel's postinst and again in its trigger, the largest avoidable cost measured); the
+// initramfs is then made once, or taken from the cache, by initramfs.ts.
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { type AptClosureInput, copyIndexes, downloadClosure, resolveClosure } from './apt-closure.ts';
-import { pruneRoots, touchRoot } from './cache.ts';
+import { builderVersion, pruneRoots, touchCached } from './cache.ts';
 import { importIntoStore, removeNameKeyedDebs, stageFromStore } from './deb-cache.ts';
 import { BuildFailure } from './failures.ts';
 import { watchFolderBytes } from './folder-bytes.ts';
+import { initramfsConfigHooks, provideInitramfs } from './initramfs.ts';
 import { exists } from './paths.ts';
+import type { AptRepo } from './recipe.ts';
 import type { StepContext } from './runner.ts';
 import { capabilities, onHost, type SandboxPlaces } from './sandbox.ts';
 
@@ -24,8 +26,17 @@ export interface BootstrapInput {
   /** An apt preferences file that pins the excluded packages away, when there are any (in the inputs). */
   excludesPreferences?: string;
   bootable: boolean;
+  /** The repositories sourcesFile names (for the initramfs cache's key). */
+  repos: Pick<AptRepo, 'url' | 'suite' | 'components'>[];
+  /**
+   * Every repository is one of the build host's own apt sources (the admin's choice): the package scripts that
+   * ran in the root are trusted, and its initramfs is shared with roots of other package sets.
+   */
+  hostSourcesOnly: boolean;
   /** The shared .deb cache (deb-cache.ts); only this process reads and writes it. */
   debCache: string;
+  /** The shared initramfs cache (initramfs.ts); only this process reads and writes it. */
+  initramfsCache: string;
 }
 
 const debPath = '/var/cache/apt/archives/';
@@ -60,10 +71,9 @@ export function mmdebstrapArgs(input: BootstrapInput, places: SandboxPlaces): st
   }
   if (input.bootable) {
     hooks.push(
-      '--essential-hook=mkdir -p "$1/etc/initramfs-tools/conf.d" && echo MODULES=most > "$1/etc/initramfs-tools/conf.d/modules"',
-      `--essential-hook=printf 'COMPRESS=zstd\\nCOMPRESSLEVEL=1\\n' > "$1/etc/initramfs-tools/conf.d/compress"`,
+      ...initramfsConfigHooks(),
       `--essential-hook=chroot "$1" dpkg-divert --quiet --local --rename --add ${divertedInitramfs} && printf '#!/bin/sh\\necho update-initramfs: deferred by imger\\n' > "$1${divertedInitramfs}" && chmod 755 "$1${divertedInitramfs}"`,
-      `--customize-hook=rm -f "$1${divertedInitramfs}" && chroot "$1" dpkg-divert --quiet --local --rename --remove ${divertedInitramfs} && if [ -x "$1${divertedInitramfs}" ]; then chroot "$1" update-initramfs -c -k all; fi`,
+      `--customize-hook=rm -f "$1${divertedInitramfs}" && chroot "$1" dpkg-divert --quiet --local --rename --remove ${divertedInitramfs}`,
     );
   }
   return [
@@ -125,7 +135,7 @@ export async function bootstrapRoot(
 ): Promise<'cache-hit' | 'bootstrapped'> {
   if (await exists(cachedTarball)) {
     ctx.log(`using the cached base root ${cachedTarball}`);
-    await touchRoot(cachedTarball);
+    await touchCached(cachedTarball);
     // Unpacked in the namespace, so the image's uid 0 becomes the namespace's root, never the host's.
     await onHost(ctx, places, ['tar', ...tarOptions, '-I', 'zstd -T0', '-C', places.root, '-xf', '-'], {
       binds: [{ path: places.root, writable: true }],
@@ -148,6 +158,14 @@ export async function bootstrapRoot(
       countPackages(line);
     },
   });
+  if (input.bootable) {
+    await provideInitramfs(ctx, places, input.initramfsCache, {
+      debianArch: input.debianArch,
+      sources: input.repos.map(({ url, suite, components }) => ({ url, suite, components })),
+      hostSourcesOnly: input.hostSourcesOnly,
+      builderVersion: await builderVersion(),
+    });
+  }
   await storeTarball(ctx, places, cachedTarball);
   return 'bootstrapped';
 }

@@ -13,10 +13,16 @@ export const defaultCacheDir = '/var/cache/imger';
 export interface CachePaths {
   debs: string;
   roots: string;
+  /** initramfs images by key (initramfs.ts). */
+  initramfs: string;
 }
 
 export function cachePaths(cacheDir: string): CachePaths {
-  return { debs: join(cacheDir, 'debs'), roots: join(cacheDir, 'roots') };
+  return {
+    debs: join(cacheDir, 'debs'),
+    roots: join(cacheDir, 'roots'),
+    initramfs: join(cacheDir, 'initramfs'),
+  };
 }
 
 export interface BaseRootInputs {
@@ -32,26 +38,32 @@ export interface BaseRootInputs {
 
 /** How many base roots the cache keeps: each is ~200 MB and every change of sources or packages makes one. */
 export const keptBaseRoots = 6;
-/** A root used this recently is never pruned: another build may be about to extract it. */
+/** An entry used this recently is never pruned: another build may be about to read it. */
 const recentUseMs = 60 * 60_000;
 
-/** Marks a cached root as just used, so pruning keeps the roots builds actually reuse. */
-export async function touchRoot(tarball: string): Promise<void> {
+/** Marks a cached root or initramfs as just used, so pruning keeps what builds actually reuse. */
+export async function touchCached(file: string): Promise<void> {
   const now = new Date();
-  await utimes(tarball, now, now);
+  await utimes(file, now, now);
 }
 
 /** Removes the least recently used base roots beyond the newest `keep`. */
-export async function pruneRoots(
-  rootsDir: string,
-  keep = keptBaseRoots,
+export function pruneRoots(rootsDir: string, keep = keptBaseRoots, now = Date.now()): Promise<string[]> {
+  return pruneCached(rootsDir, '.tar.zst', keep, now);
+}
+
+/** Removes the least recently used files ending in `suffix` beyond the newest `keep`. */
+export async function pruneCached(
+  dir: string,
+  suffix: string,
+  keep: number,
   now = Date.now(),
 ): Promise<string[]> {
-  const names = (await readdir(rootsDir)).filter((name) => name.endsWith('.tar.zst'));
+  const names = (await readdir(dir)).filter((name) => name.endsWith(suffix));
   const roots = await Promise.all(
     names.map(async (name) => ({
-      path: join(rootsDir, name),
-      used: (await stat(join(rootsDir, name))).mtimeMs,
+      path: join(dir, name),
+      used: (await stat(join(dir, name))).mtimeMs,
     })),
   );
   const stale = roots
@@ -87,7 +99,7 @@ export function baseRootKey(inputs: BaseRootInputs): string {
  */
 export async function builderVersion(): Promise<string> {
   const hash = createHash('sha256');
-  for (const file of ['bootstrap.ts', 'packages.ts']) {
+  for (const file of ['bootstrap.ts', 'packages.ts', 'initramfs.ts']) {
     hash.update(await readFile(fileURLToPath(new URL(`../../src/builder/${file}`, import.meta.url))));
   }
   return hash.digest('hex');

@@ -165,8 +165,18 @@ function zoneFile(zone: string): string {
   return zone === 'UTC' ? '/usr/share/zoneinfo/Etc/UTC' : `/usr/share/zoneinfo/${zone}`;
 }
 
-async function systemctl(image: ImageAccess, verb: 'enable' | 'disable', unit: string) {
-  await asKickstartError(`services --${verb}d ${unit}`, () => image.run(['systemctl', verb, unit]));
+/**
+ * One systemctl for all the units (it reads every unit file each time it starts); when that fails, one at a
+ * time, so the failure names its unit.
+ */
+async function systemctl(image: ImageAccess, verb: 'enable' | 'disable', units: readonly string[]) {
+  if (units.length === 0) return;
+  try {
+    await image.run(['systemctl', verb, ...units]);
+  } catch (error) {
+    if (units.length > 1) for (const unit of units) await systemctl(image, verb, [unit]);
+    return asKickstartError(`services --${verb}d ${units.join(',')}`, () => Promise.reject(error));
+  }
 }
 
 const systemctlPath = '/usr/bin/systemctl';
@@ -205,26 +215,34 @@ function unitFiles(name: string): string[] {
 }
 
 /** Splits names into those a unit file (or alias link) stands for in the image and those none does. */
-async function byPresence(image: ImageAccess, names: readonly string[]) {
-  const found = await image.existing(names.flatMap(unitFiles));
-  const present = names.filter((name) => unitFiles(name).some((file) => found.has(file)));
-  return { present, missing: names.filter((name) => !present.includes(name)) };
+async function byPresence(image: ImageAccess, lists: { enabled: string[]; disabled: string[] }) {
+  const names = [...lists.enabled, ...lists.disabled];
+  const found = names.length > 0 ? await image.existing(names.flatMap(unitFiles)) : new Set<string>();
+  const split = (list: string[]) => {
+    const present = list.filter((name) => unitFiles(name).some((file) => found.has(file)));
+    return { present, missing: list.filter((name) => !present.includes(name)) };
+  };
+  return { enabled: split(lists.enabled), disabled: split(lists.disabled) };
 }
 
-async function applyServiceLists(image: ImageAccess, recipe: ImageRecipe): Promise<PendingServices> {
-  const enabled = await byPresence(image, recipe.services.enabled);
-  const disabled = await byPresence(image, recipe.services.disabled);
-  for (const unit of enabled.present) await systemctl(image, 'enable', unit);
-  for (const unit of disabled.present) await systemctl(image, 'disable', unit);
+async function applyServiceLists(
+  image: ImageAccess,
+  recipe: ImageRecipe,
+  alsoEnabled: string[] = [],
+): Promise<PendingServices> {
+  const { enabled, disabled } = await byPresence(image, recipe.services);
+  await systemctl(image, 'enable', [...alsoEnabled, ...enabled.present]);
+  await systemctl(image, 'disable', disabled.present);
   return { enabled: enabled.missing, disabled: disabled.missing };
 }
 
 async function configureServices(image: ImageAccess, recipe: ImageRecipe): Promise<PendingServices> {
-  if (recipe.dhcp) await systemctl(image, 'enable', 'systemd-networkd.service');
-  const serial = /(?:^|\s)console=(ttyS\d+)/.exec(recipe.bootloader.append)?.[1];
-  if (serial) await systemctl(image, 'enable', `serial-getty@${serial}.service`);
   if (recipe.startX) await image.run(['systemctl', 'set-default', 'graphical.target']);
-  return applyServiceLists(image, recipe);
+  const serial = /(?:^|\s)console=(ttyS\d+)/.exec(recipe.bootloader.append)?.[1];
+  return applyServiceLists(image, recipe, [
+    ...(recipe.dhcp ? ['systemd-networkd.service'] : []),
+    ...(serial ? [`serial-getty@${serial}.service`] : []),
+  ]);
 }
 
 /**

@@ -11,6 +11,7 @@ import { BuildFailure, classifyFailure } from './failures.ts';
 import { madeInSandbox, makeTreeFilesystem, sizeForTree } from './filesystems.ts';
 import { enableForeignArch } from './foreign-arch.ts';
 import { bootableArchProblem, hasLayout, imageTypeInfo, mainArtifactName } from './image-types.ts';
+import { regenerateIfChanged } from './initramfs.ts';
 import { type Layout, planLayout } from './layout.ts';
 import { makeHybridIso, stageLiveMedia } from './live-iso.ts';
 import { takeRegularFiles } from './out-folder.ts';
@@ -134,13 +135,23 @@ const resolve: Step<BuildState> = {
         packages: selection.packages,
         ...(excludes ? { excludesPreferences: excludes } : {}),
         bootable: needsBoot(recipe),
+        repos,
+        hostSourcesOnly: await hostSourcesOnly(repos),
         debCache: paths.debs,
+        initramfsCache: paths.initramfs,
       },
       tarball: join(paths.roots, `${key}.tar.zst`),
     };
     ctx.log(`base root key ${key}`);
   },
 };
+
+/** Whether every repository is one of the build host's own apt sources (same archive URL and suite). */
+async function hostSourcesOnly(repos: AptRepo[]): Promise<boolean> {
+  const host = await readHostSources();
+  const same = (a: string, b: string) => a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
+  return repos.every((repo) => host.some((h) => same(h.url, repo.url) && h.suite === repo.suite));
+}
 
 /** The name a repository's key file gets: the repository's, where it has a safe one. */
 function repoKeyName(repo: PackageSource, index: number): string {
@@ -241,7 +252,14 @@ const scripts: Step<BuildState> = {
   name: 'scripts',
   timeoutMs: 30 * minutes,
   async run(ctx, state) {
+    // A %post may change what the initramfs is made from (a hook, a module option, a package): it is made again.
+    const watchInitramfs =
+      state.bootstrap?.kind === 'apt' &&
+      needsBoot(state.recipe) &&
+      state.recipe.scripts.some((script) => script.kind === 'post');
+    const started = Date.now();
     await runScripts(ctx, 'post', state.recipe, { sandbox: state.places, rootReady: true });
+    if (watchInitramfs) await regenerateIfChanged(ctx, state.places, started);
     const pending = state.pendingServices;
     if (pending && pending.enabled.length + pending.disabled.length > 0) {
       await servicesMadeByScripts(ctx, sandboxedImage(ctx, state.places), state.recipe, pending);

@@ -100,25 +100,25 @@ export async function assembleRawDisk(ctx: StepContext, input: DiskInput, output
   await writeFile(join(espContent, 'boot/grub/grub.cfg'), grubConfig(input));
   const coreImg = join(grubDir, 'core.img');
   const early = ['-p', '/boot/grub', '-c', join(grubDir, 'early.cfg')];
-  await ctx.run('grub-mkimage', ['-O', 'i386-pc', '-o', coreImg, ...early, 'biosdisk', ...grubModules]);
-  await ctx.run('grub-mkimage', [
-    '-O',
-    'x86_64-efi',
-    '-o',
-    join(espContent, 'EFI/BOOT/BOOTX64.EFI'),
-    ...early,
-    ...grubModules,
-    'efi_gop',
-    'all_video',
-  ]);
   const espImage = join(workDir, 'esp.img');
-  await makeFilesystem(ctx, layout.esp, espImage, layout.esp.sizeMiB!);
+  const swapImage = layout.swap ? join(workDir, 'swap.img') : undefined;
+  // Independent of each other: on two cores they overlap (the plain script runs them one after another).
+  await Promise.all([
+    ctx.run('grub-mkimage', ['-O', 'i386-pc', '-o', coreImg, ...early, 'biosdisk', ...grubModules]),
+    ctx.run('grub-mkimage', [
+      '-O',
+      'x86_64-efi',
+      '-o',
+      join(espContent, 'EFI/BOOT/BOOTX64.EFI'),
+      ...early,
+      ...grubModules,
+      'efi_gop',
+      'all_video',
+    ]),
+    makeFilesystem(ctx, layout.esp, espImage, layout.esp.sizeMiB!),
+    ...(layout.swap && swapImage ? [makeFilesystem(ctx, layout.swap, swapImage, layout.swap.sizeMiB!)] : []),
+  ]);
   await copyIntoFat(ctx, espImage, espContent);
-  let swapImage: string | undefined;
-  if (layout.swap) {
-    swapImage = join(workDir, 'swap.img');
-    await makeFilesystem(ctx, layout.swap, swapImage, layout.swap.sizeMiB!);
-  }
 
   const wanted: Omit<PlacedPartition, 'start'>[] = [
     { name: 'bios-boot', type: gptTypes.biosBoot, sectors: biosBootSectors },
