@@ -1,16 +1,16 @@
-import { randomBytes } from 'node:crypto';
 import { type Expression, type ExpressionBuilder, type Kysely, sql, type Updateable } from 'kysely';
-import { monotonicFactory } from 'ulid';
 import { type Failure, failure } from '../../contract/failure.ts';
 import type { JobProgress } from '../../contract/progress.ts';
 import { canMove, isFinished, type JobStatus } from '../../contract/status.ts';
 import type { Dialect } from '../db/connect.ts';
 import type { DatabaseHealth } from '../db/health.ts';
+import { type Placeholder, prepareQuery } from '../db/prepared.ts';
 import type { Database, JobsTable } from '../db/schema.ts';
 import { ServiceError } from '../errors.ts';
 import { type BuildStats, type BuildStatsQuery, queryBuildStats } from './build-stats.ts';
 import { createEstimates, type Estimates } from './estimates.ts';
 import { JobEvents } from './events.ts';
+import { createJobIds } from './ids.ts';
 import { createJobReads, type JobReads } from './reads.ts';
 import { failureColumns, jobFromRow } from './rows.ts';
 import type { Actor, FinishInput, Job, SubmitInput, SubmittedJob } from './types.ts';
@@ -77,6 +77,25 @@ export interface JobService extends JobReads {
   buildStats(query: BuildStatsQuery): Promise<BuildStats>;
 }
 
+/** The columns a submission gives a new job; the rest start as every job's do. */
+type NewJobColumns = Pick<
+  JobsTable,
+  | 'id'
+  | 'name'
+  | 'owner'
+  | 'email'
+  | 'queue'
+  | 'image_type'
+  | 'arch'
+  | 'kickstart'
+  | 'tokenmap'
+  | 'extra_repos'
+  | 'packages'
+  | 'tags'
+  | 'pinned'
+  | 'created'
+>;
+
 /** A job claimed twice whose worker went silent both times is not retried again. */
 const MAX_ATTEMPTS = 2;
 
@@ -84,8 +103,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
   const { db } = deps;
   const clock = deps.now ?? (() => new Date());
   const now = () => clock().toISOString();
-  // Monotonic, so two jobs submitted in the same millisecond still list in submission order.
-  const nextId = monotonicFactory(pooledRandom());
+  const nextId = createJobIds();
   const events = new JobEvents();
   const reads = createJobReads(db);
   // Every change but a heartbeat stamps `updated`, which the change feed follows across processes.
@@ -148,24 +166,91 @@ export function createJobService(deps: JobServiceDeps): JobService {
     else if (isFinished(job.status)) events.emit('job:finished', { job });
   }
 
+  // A submission's statements, compiled once (see prepareQuery): building them cost more than running them.
+  const findQueue = prepareQuery((value: Placeholder<{ queue: string; owner: string }>) =>
+    db
+      .selectFrom('queues')
+      .leftJoin('users', (join) => join.on('users.username', '=', value('owner')))
+      .select(['queues.name', 'users.email'])
+      .where('queues.name', '=', value('queue')),
+  );
+  const insertJob = prepareQuery((value: Placeholder<NewJobColumns>) =>
+    db
+      .insertInto('jobs')
+      .values({
+        id: value('id'),
+        name: value('name'),
+        owner: value('owner'),
+        email: value('email'),
+        queue: value('queue'),
+        image_type: value('image_type'),
+        arch: value('arch'),
+        kickstart: value('kickstart'),
+        built_kickstart: null,
+        tokenmap: value('tokenmap'),
+        extra_repos: value('extra_repos'),
+        packages: value('packages'),
+        tags: value('tags'),
+        pinned: value('pinned'),
+        status: 'IN QUEUE',
+        ...failureColumns(null),
+        created: value('created'),
+        started: null,
+        finished: null,
+        worker: null,
+        attempt: 0,
+        heartbeat: null,
+        cancel_requested: 0,
+        updated: databaseNow,
+        progress: null,
+      })
+      .returningAll(),
+  );
+  // Its place (see queuePosition) without counting the backlog: all that wait in the queue, as the insert's
+  // trigger counted them (on PostgreSQL, another submission to the queue waits for this commit), less the
+  // few with a later id, stored by submissions that ran at the same time.
+  const newJobPosition = prepareQuery((value: Placeholder<{ id: string; queue: string }>) =>
+    db
+      .selectFrom('job_counts')
+      .select((eb) =>
+        eb(
+          'job_counts.jobs',
+          '-',
+          eb
+            .selectFrom('jobs')
+            .select((eb) => eb.fn.countAll<number | string>().as('later'))
+            .where('status', '=', 'IN QUEUE')
+            .where('queue', '=', value('queue'))
+            .where('id', '>', value('id'))
+            .$asScalar(),
+        ).as('position'),
+      )
+      .where('queue', '=', value('queue'))
+      .where('status', '=', 'IN QUEUE'),
+  );
+  const insertOutbox = prepareQuery((value: Placeholder<{ jobId: string; queue: string; created: string }>) =>
+    db
+      .insertInto('outbox')
+      .values({ job_id: value('jobId'), queue: value('queue'), created: value('created'), attempts: 0 }),
+  );
+  const newestId = prepareQuery(() => db.selectFrom('jobs').select((eb) => eb.fn.max('id').as('id')));
+  const deleteOutbox = prepareQuery((value: Placeholder<{ jobId: string }>) =>
+    db.deleteFrom('outbox').where('job_id', '=', value('jobId')),
+  );
+
   /** `email` undefined: the owner's. */
   async function enqueue(input: ValidJobInput & { owner: string; email?: string | null; queue: string }) {
-    const found = await db
-      .selectFrom('queues')
-      .leftJoin('users', (join) => join.on('users.username', '=', input.owner))
-      .select(['queues.name', 'users.email'])
-      .where('queues.name', '=', input.queue)
-      .executeTakeFirst();
+    const [found] = (await findQueue.execute(db, { queue: input.queue, owner: input.owner })).rows;
     if (!found) throw new ServiceError('bad-request', `no queue named ${input.queue}`);
     const email = input.email === undefined ? found.email : input.email;
     const created = now();
-    const id = nextId(Date.parse(created));
     const job = await db.transaction().execute(async (trx) => {
+      // On SQLite the transaction holds the write lock, so no other process can store a later id meanwhile.
+      const id = nextId(Date.parse(created), (await newestId.execute(trx, {})).rows[0]?.id ?? null);
       if (deps.publish) await writeOutbox(trx, id, input.queue, created);
       // Last in the transaction: on PostgreSQL the insert's trigger locks the queue's count until the commit.
-      const row = await trx
-        .insertInto('jobs')
-        .values({
+      const [row] = (
+        await insertJob.execute(trx, {
           id,
           name: input.name,
           owner: input.owner,
@@ -174,42 +259,17 @@ export function createJobService(deps: JobServiceDeps): JobService {
           image_type: input.type,
           arch: input.arch,
           kickstart: input.kickstart,
-          built_kickstart: null,
           tokenmap: input.tokenmap,
           extra_repos: JSON.stringify(input.extraRepos),
           packages: JSON.stringify(input.packages),
           tags: JSON.stringify(input.tags),
           pinned: input.pinned ? 1 : 0,
-          status: 'IN QUEUE',
-          ...failureColumns(null),
           created,
-          started: null,
-          finished: null,
-          worker: null,
-          attempt: 0,
-          heartbeat: null,
-          cancel_requested: 0,
-          updated: databaseNow,
-          progress: null,
         })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      // Its place (see queuePosition) without counting the backlog: all that wait in the queue, as the insert's
-      // trigger counted them (on PostgreSQL, another submission to the queue waits for this commit), less the
-      // few with a later id, stored by submissions that ran at the same time.
-      const later = trx
-        .selectFrom('jobs')
-        .select((eb) => eb.fn.countAll<number | string>().as('later'))
-        .where('status', '=', 'IN QUEUE')
-        .where('queue', '=', input.queue)
-        .where('id', '>', id);
-      const { position } = await trx
-        .selectFrom('job_counts')
-        .select((eb) => eb('job_counts.jobs', '-', later.$asScalar()).as('position'))
-        .where('queue', '=', input.queue)
-        .where('status', '=', 'IN QUEUE')
-        .executeTakeFirstOrThrow();
-      return { ...jobFromRow(row), queuePosition: Number(position) };
+      ).rows;
+      const [counted] = (await newJobPosition.execute(trx, { id, queue: input.queue })).rows;
+      if (!row || !counted) throw new Error(`job ${id} was not stored`);
+      return { ...jobFromRow(row), queuePosition: Number(counted.position) };
     });
     const { queuePosition, ...stored } = job;
     await publish(stored);
@@ -218,7 +278,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
   }
 
   async function writeOutbox(trx: Kysely<Database>, jobId: string, queue: string, created: string) {
-    await trx.insertInto('outbox').values({ job_id: jobId, queue, created, attempts: 0 }).execute();
+    await insertOutbox.execute(trx, { jobId, queue, created });
   }
 
   /** Published now if the transport is up; otherwise the outbox row stays and the relay publishes it later. */
@@ -226,7 +286,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
     if (!deps.publish) return;
     try {
       await deps.publish({ id: job.id, queue: job.queue });
-      await db.deleteFrom('outbox').where('job_id', '=', job.id).execute();
+      await deleteOutbox.execute(db, { jobId: job.id });
     } catch {
       // The outbox row is the record that the job still needs publishing.
     }
@@ -519,22 +579,5 @@ export function createJobService(deps: JobServiceDeps): JobService {
     buildStats: (query) => queryBuildStats(db, deps.dialect, query, clock()),
 
     ...reads,
-  };
-}
-
-/**
- * Random numbers for ULIDs from a pool of random bytes: by itself the library asks the system for each of an
- * id's sixteen random characters, a tenth of a submission's time. A byte over 256 picks one of 32 characters
- * evenly.
- */
-function pooledRandom(): () => number {
-  let pool = randomBytes(0);
-  let next = 0;
-  return () => {
-    if (next === pool.length) {
-      pool = randomBytes(4096);
-      next = 0;
-    }
-    return (pool[next++] ?? 0) / 256;
   };
 }

@@ -39,7 +39,11 @@ const pairs: [string, KickstartLintInput, KickstartLintInput][] = [
   [
     'extra repositories',
     { kickstart: 'lang C\n', ...fs, extraRepos: [] },
-    { kickstart: 'lang C\n', ...fs, extraRepos: ['repo --name=* --baseurl=http://rpm.example/os --type=rpm'] },
+    {
+      kickstart: 'lang C\n',
+      ...fs,
+      extraRepos: ['repo --name=* --baseurl=http://rpm.example/os --type=rpm'],
+    },
   ],
   [
     'packages',
