@@ -4,8 +4,9 @@ import { incrementBase32, monotonicFactory, ulid } from 'ulid';
 /**
  * Job ids are ULIDs: waiting jobs are claimed, listed and counted in the order of their ids, so an id must be
  * later than that of every job already stored, by any process. Within a process the monotonic factory sees to it;
- * across processes the caller passes the newest stored id (read in the transaction that stores the new job), since
- * two web nodes or workers in the same millisecond would otherwise order their jobs by chance.
+ * across processes the caller passes the newest stored id (read just before it stores the new job), since two web
+ * nodes or workers submitting in turn within a millisecond would otherwise order their jobs by chance. Two that
+ * submit at the same time may still take either order, as they would with any clock.
  */
 export type JobIds = (time: number, newest: string | null) => string;
 
