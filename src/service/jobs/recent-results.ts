@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * The results of a pure function for its most recent distinct inputs, the least recently used dropped first. Keyed
@@ -13,7 +13,7 @@ export class RecentResults<T extends object> {
 
   /** The result of `compute` for `inputs`, remembered from an equal call or computed now. */
   get(inputs: readonly unknown[], compute: () => T): T {
-    const key = createHash('sha256').update(JSON.stringify(inputs)).digest('base64');
+    const key = hash('sha256', JSON.stringify(inputs), 'base64');
     let result = this.#results.get(key);
     if (result) {
       this.#results.delete(key);
