@@ -45,6 +45,8 @@ async function measure(label: string, dbUrl: string, transport: QueueTransport &
   const submitMs: number[] = [];
   const dispatchMs: number[] = [];
   for (let i = 0; i < JOBS; i += 1) {
+    // The previous job's end is stored and acked first: a worker of one slot takes no job before that.
+    await settled;
     const arrived = new Promise<number>((resolve) => {
       delivered = resolve;
     });

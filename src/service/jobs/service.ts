@@ -1,17 +1,24 @@
-import { randomBytes } from 'node:crypto';
-import { type Expression, type ExpressionBuilder, type Kysely, sql, type Updateable } from 'kysely';
-import { monotonicFactory } from 'ulid';
+import {
+  type Expression,
+  type ExpressionBuilder,
+  type Kysely,
+  type Selectable,
+  sql,
+  type Updateable,
+} from 'kysely';
 import { type Failure, failure } from '../../contract/failure.ts';
 import type { JobProgress } from '../../contract/progress.ts';
 import { canMove, isFinished, type JobStatus } from '../../contract/status.ts';
 import type { Dialect } from '../db/connect.ts';
 import type { DatabaseHealth } from '../db/health.ts';
+import { type Placeholder, prepareQuery } from '../db/prepared.ts';
 import type { Database, JobsTable } from '../db/schema.ts';
 import { ServiceError } from '../errors.ts';
 import { type BuildStats, type BuildStatsQuery, queryBuildStats } from './build-stats.ts';
 import { createEstimates, type Estimates } from './estimates.ts';
 import { JobEvents } from './events.ts';
 import { checkQueueAccess } from './queues.ts';
+import { createJobIds } from './ids.ts';
 import { createJobReads, type JobReads } from './reads.ts';
 import { failureColumns, jobFromRow } from './rows.ts';
 import type { Actor, FinishInput, Job, SubmitInput, SubmittedJob } from './types.ts';
@@ -78,6 +85,25 @@ export interface JobService extends JobReads {
   buildStats(query: BuildStatsQuery): Promise<BuildStats>;
 }
 
+/** The columns a submission gives a new job; the rest start as every job's do. */
+type NewJobColumns = Pick<
+  JobsTable,
+  | 'id'
+  | 'name'
+  | 'owner'
+  | 'email'
+  | 'queue'
+  | 'image_type'
+  | 'arch'
+  | 'kickstart'
+  | 'tokenmap'
+  | 'extra_repos'
+  | 'packages'
+  | 'tags'
+  | 'pinned'
+  | 'created'
+>;
+
 /** A job claimed twice whose worker went silent both times is not retried again. */
 const MAX_ATTEMPTS = 2;
 
@@ -85,8 +111,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
   const { db } = deps;
   const clock = deps.now ?? (() => new Date());
   const now = () => clock().toISOString();
-  // Monotonic, so two jobs submitted in the same millisecond still list in submission order.
-  const nextId = monotonicFactory(pooledRandom());
+  const nextId = createJobIds();
   const events = new JobEvents();
   const reads = createJobReads(db);
   // Every change but a heartbeat stamps `updated`, which the change feed follows across processes.
@@ -149,81 +174,149 @@ export function createJobService(deps: JobServiceDeps): JobService {
     else if (isFinished(job.status)) events.emit('job:finished', { job });
   }
 
+  // A submission's statements, compiled once (see prepareQuery): building them cost more than running them.
+  // The newest id comes with the queue (see createJobIds): one round trip fewer to a database server.
+  const findQueue = prepareQuery((value: Placeholder<{ queue: string; owner: string }>) =>
+    db
+      .selectFrom('queues')
+      .leftJoin('users', (join) => join.on('users.username', '=', value('owner')))
+      .select((eb) => [
+        'queues.name',
+        'users.email',
+        eb
+          .selectFrom('jobs')
+          .select((eb) => eb.fn.max('id').as('id'))
+          .$asScalar()
+          .as('newest'),
+      ])
+      .where('queues.name', '=', value('queue')),
+  );
+  const newJob = (value: Placeholder<NewJobColumns>) => ({
+    id: value('id'),
+    name: value('name'),
+    owner: value('owner'),
+    email: value('email'),
+    queue: value('queue'),
+    image_type: value('image_type'),
+    arch: value('arch'),
+    kickstart: value('kickstart'),
+    built_kickstart: null,
+    tokenmap: value('tokenmap'),
+    extra_repos: value('extra_repos'),
+    packages: value('packages'),
+    tags: value('tags'),
+    pinned: value('pinned'),
+    status: 'IN QUEUE',
+    ...failureColumns(null),
+    created: value('created'),
+    started: null,
+    finished: null,
+    worker: null,
+    attempt: 0,
+    heartbeat: null,
+    cancel_requested: 0,
+    updated: databaseNow,
+    progress: null,
+  });
+  const insertJob = prepareQuery((value: Placeholder<NewJobColumns>) =>
+    db.insertInto('jobs').values(newJob(value)).returningAll(),
+  );
+  const insertOutbox = prepareQuery((value: Placeholder<{ id: string; queue: string; created: string }>) =>
+    db
+      .insertInto('outbox')
+      .values({ job_id: value('id'), queue: value('queue'), created: value('created'), attempts: 0 }),
+  );
+  // PostgreSQL stores the job and its outbox row in one statement, one round trip: the broker hears of the job
+  // that much sooner. (SQLite's statements cannot hold an INSERT in a WITH; it needs no round trips anyway.)
+  const insertJobAndOutbox = prepareQuery((value: Placeholder<NewJobColumns>) =>
+    db
+      .with('outbox_row', (db) =>
+        db
+          .insertInto('outbox')
+          .values({ job_id: value('id'), queue: value('queue'), created: value('created'), attempts: 0 }),
+      )
+      .insertInto('jobs')
+      .values(newJob(value))
+      .returningAll(),
+  );
+  // Its place (see queuePosition) without counting the backlog: all that wait in the queue, as the triggers
+  // counted them, less those with a later id.
+  const newJobPosition = prepareQuery((value: Placeholder<{ id: string; queue: string }>) =>
+    db
+      .selectFrom('job_counts')
+      .select((eb) =>
+        eb(
+          'job_counts.jobs',
+          '-',
+          eb
+            .selectFrom('jobs')
+            .select((eb) => eb.fn.countAll<number | string>().as('later'))
+            .where('status', '=', 'IN QUEUE')
+            .where('queue', '=', value('queue'))
+            .where('id', '>', value('id'))
+            .$asScalar(),
+        ).as('position'),
+      )
+      .where('queue', '=', value('queue'))
+      .where('status', '=', 'IN QUEUE'),
+  );
+  const deleteOutbox = prepareQuery((value: Placeholder<{ jobId: string }>) =>
+    db.deleteFrom('outbox').where('job_id', '=', value('jobId')),
+  );
+
+  /**
+   * The job and, when a transport publishes, its outbox row, in one atomic write: a job is stored only with the
+   * record that it still needs publishing.
+   */
+  async function store(columns: NewJobColumns) {
+    if (!deps.publish) return insertJob.execute(db, columns);
+    if (deps.dialect === 'postgres') return insertJobAndOutbox.execute(db, columns);
+    return db.transaction().execute(async (trx) => {
+      await insertOutbox.execute(trx, columns);
+      return insertJob.execute(trx, columns);
+    });
+  }
+
   /** `email` undefined: the owner's. */
   async function enqueue(
     input: ValidJobInput & { owner: string; email?: string | null; queue: string },
     by: Actor,
   ) {
     await checkQueueAccess(db, input.queue, by);
-    const found = await db
-      .selectFrom('queues')
-      .leftJoin('users', (join) => join.on('users.username', '=', input.owner))
-      .select(['queues.name', 'users.email'])
-      .where('queues.name', '=', input.queue)
-      .executeTakeFirst();
+    const [found] = (await findQueue.execute(db, { queue: input.queue, owner: input.owner })).rows;
     if (!found) throw new ServiceError('bad-request', `no queue named ${input.queue}`);
-    const email = input.email === undefined ? found.email : input.email;
     const created = now();
-    const id = nextId(Date.parse(created));
-    const job = await db.transaction().execute(async (trx) => {
-      if (deps.publish) await writeOutbox(trx, id, input.queue, created);
-      // Last in the transaction: on PostgreSQL the insert's trigger locks the queue's count until the commit.
-      const row = await trx
-        .insertInto('jobs')
-        .values({
-          id,
-          name: input.name,
-          owner: input.owner,
-          email,
-          queue: input.queue,
-          image_type: input.type,
-          arch: input.arch,
-          kickstart: input.kickstart,
-          built_kickstart: null,
-          tokenmap: input.tokenmap,
-          extra_repos: JSON.stringify(input.extra_repos),
-          packages: JSON.stringify(input.packages),
-          tags: JSON.stringify(input.tags),
-          pinned: input.pinned ? 1 : 0,
-          status: 'IN QUEUE',
-          ...failureColumns(null),
-          created,
-          started: null,
-          finished: null,
-          worker: null,
-          attempt: 0,
-          heartbeat: null,
-          cancel_requested: 0,
-          updated: databaseNow,
-          progress: null,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      // Its place (see queuePosition) without counting the backlog: all that wait in the queue, as the insert's
-      // trigger counted them (on PostgreSQL, another submission to the queue waits for this commit), less the
-      // few with a later id, stored by submissions that ran at the same time.
-      const later = trx
-        .selectFrom('jobs')
-        .select((eb) => eb.fn.countAll<number | string>().as('later'))
-        .where('status', '=', 'IN QUEUE')
-        .where('queue', '=', input.queue)
-        .where('id', '>', id);
-      const { position } = await trx
-        .selectFrom('job_counts')
-        .select((eb) => eb('job_counts.jobs', '-', later.$asScalar()).as('position'))
-        .where('queue', '=', input.queue)
-        .where('status', '=', 'IN QUEUE')
-        .executeTakeFirstOrThrow();
-      return { ...jobFromRow(row), queuePosition: Number(position) };
-    });
-    const { queuePosition, ...stored } = job;
-    await publish(stored);
-    announce(stored);
-    return job;
+    const id = nextId(Date.parse(created), found.newest);
+    const [row] = (
+      await store({
+        id,
+        name: input.name,
+        owner: input.owner,
+        email: input.email === undefined ? found.email : input.email,
+        queue: input.queue,
+        image_type: input.type,
+        arch: input.arch,
+        kickstart: input.kickstart,
+        tokenmap: input.tokenmap,
+        extra_repos: JSON.stringify(input.extra_repos),
+        packages: JSON.stringify(input.packages),
+        tags: JSON.stringify(input.tags),
+        pinned: input.pinned ? 1 : 0,
+        created,
+      })
+    ).rows;
+    if (!row) throw new Error(`job ${id} was not stored`);
+    const job = jobFromRow(row);
+    // Handed to the transport first, the place counted after: dispatch does not wait for the count. A worker
+    // may have taken the job meanwhile, which leaves it out of the count: it was at the front then.
+    await publish(job);
+    announce(job);
+    const [counted] = (await newJobPosition.execute(db, { id, queue: input.queue })).rows;
+    return { ...job, queuePosition: Math.max(1, Number(counted?.position ?? 1)) };
   }
 
   async function writeOutbox(trx: Kysely<Database>, jobId: string, queue: string, created: string) {
-    await trx.insertInto('outbox').values({ job_id: jobId, queue, created, attempts: 0 }).execute();
+    await insertOutbox.execute(trx, { id: jobId, queue, created });
   }
 
   /** Published now if the transport is up; otherwise the outbox row stays and the relay publishes it later. */
@@ -231,33 +324,37 @@ export function createJobService(deps: JobServiceDeps): JobService {
     if (!deps.publish) return;
     try {
       await deps.publish({ id: job.id, queue: job.queue });
-      await db.deleteFrom('outbox').where('job_id', '=', job.id).execute();
+      await deleteOutbox.execute(db, { jobId: job.id });
     } catch {
       // The outbox row is the record that the job still needs publishing.
     }
   }
 
   /** One UPDATE picks and takes the job, so two workers can never both get it, on either database. */
-  async function claimWhere(
-    workerId: string,
+  const claimUpdate = (
+    value: Placeholder<{ workerId: string; stamp: string }>,
     pick: (eb: ExpressionBuilder<Database, 'jobs'>) => Expression<string>,
-  ): Promise<Job | null> {
-    const stamp = now();
-    const row = await db
+  ) =>
+    db
       .updateTable('jobs')
       .set((eb) => ({
         status: 'BUILDING',
-        worker: workerId,
-        started: stamp,
-        heartbeat: stamp,
+        worker: value('workerId'),
+        started: value('stamp'),
+        heartbeat: value('stamp'),
         progress: null,
         attempt: eb('attempt', '+', 1),
         updated: databaseNow,
       }))
       .where((eb) => eb('id', '=', pick(eb)))
       .where('status', '=', 'IN QUEUE')
-      .returningAll()
-      .executeTakeFirst();
+      .returningAll();
+  // A RabbitMQ worker's claim of the job its message names: on the path from submit to BUILDING.
+  const claimJob = prepareQuery((value: Placeholder<{ workerId: string; stamp: string; jobId: string }>) =>
+    claimUpdate(value, (eb) => eb.val(value('jobId'))),
+  );
+
+  function claimed(row: Selectable<JobsTable> | undefined): Job | null {
     if (!row) return null;
     const job = jobFromRow(row);
     announce(job);
@@ -284,24 +381,31 @@ export function createJobService(deps: JobServiceDeps): JobService {
 
     async claim(queueNames, workerId) {
       if (queueNames.length === 0) return null;
-      return claimWhere(workerId, (eb) => {
-        let oldest = eb
-          .selectFrom('jobs')
-          .select('id')
-          .where('status', '=', 'IN QUEUE')
-          .where('queue', 'in', queueNames)
-          .where('queue', 'in', (eb) => eb.selectFrom('queues').select('name').where('starts_builds', '=', 1))
-          .orderBy('id')
-          .limit(1);
-        // Several worker processes on PostgreSQL each take a different row instead of queueing on one lock;
-        // SQLite has a single writer, so the transaction alone is enough there.
-        if (deps.dialect === 'postgres') oldest = oldest.forUpdate().skipLocked();
-        return oldest.$asScalar();
-      });
+      const values = { workerId, stamp: now() };
+      const row = await claimUpdate(
+        (name) => values[name],
+        (eb) => {
+          let oldest = eb
+            .selectFrom('jobs')
+            .select('id')
+            .where('status', '=', 'IN QUEUE')
+            .where('queue', 'in', queueNames)
+            .where('queue', 'in', (eb) =>
+              eb.selectFrom('queues').select('name').where('starts_builds', '=', 1),
+            )
+            .orderBy('id')
+            .limit(1);
+          // Several worker processes on PostgreSQL each take a different row instead of queueing on one lock;
+          // SQLite has a single writer, so the transaction alone is enough there.
+          if (deps.dialect === 'postgres') oldest = oldest.forUpdate().skipLocked();
+          return oldest.$asScalar();
+        },
+      ).executeTakeFirst();
+      return claimed(row);
     },
 
     async claimById(jobId, workerId) {
-      return claimWhere(workerId, (eb) => eb.val(jobId));
+      return claimed((await claimJob.execute(db, { workerId, stamp: now(), jobId })).rows[0]);
     },
 
     async heartbeat(jobId, workerId, progress) {
@@ -527,22 +631,5 @@ export function createJobService(deps: JobServiceDeps): JobService {
     buildStats: (query) => queryBuildStats(db, deps.dialect, query, clock()),
 
     ...reads,
-  };
-}
-
-/**
- * Random numbers for ULIDs from a pool of random bytes: by itself the library asks the system for each of an
- * id's sixteen random characters, a tenth of a submission's time. A byte over 256 picks one of 32 characters
- * evenly.
- */
-function pooledRandom(): () => number {
-  let pool = randomBytes(0);
-  let next = 0;
-  return () => {
-    if (next === pool.length) {
-      pool = randomBytes(4096);
-      next = 0;
-    }
-    return (pool[next++] ?? 0) / 256;
   };
 }

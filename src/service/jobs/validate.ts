@@ -4,6 +4,7 @@ import { planBuild } from '../../builder/plan.ts';
 import { type RefusalCode, refusals } from '../../builder/refusals.ts';
 import { ServiceError } from '../errors.ts';
 import { describeProblems, type SubmissionFields, submissionProblems } from '../fields.ts';
+import { RecentResults } from './recent-results.ts';
 import type { Job, KickstartProblem, SubmitInput } from './types.ts';
 
 export type ValidJobInput = Pick<
@@ -32,9 +33,10 @@ export interface KickstartLintInput {
   builder?: BuilderBackend;
 }
 
+/** Shared between equal lints (see recentVerdicts), so read-only. */
 export interface KickstartLint {
-  errors: KickstartProblem[];
-  warnings: KickstartProblem[];
+  readonly errors: readonly Readonly<KickstartProblem>[];
+  readonly warnings: readonly Readonly<KickstartProblem>[];
 }
 
 /** What mic is judged by at submit: it reads the kickstart itself, and makes LVM, RAID and the rest. */
@@ -48,6 +50,17 @@ const MIC_CHECKS = new Set<RefusalCode>([
   'signing-key',
 ]);
 
+/** What a kickstart's lint decided: its problems, or the field it names as wrong. Frozen, as it is shared. */
+type LintVerdict = { lint: KickstartLint } | { badField: string };
+
+/**
+ * Verdicts of the kickstarts linted lately: the same template or script's kickstart submitted again is not parsed
+ * and planned again (most of a submission's time). Only kickstarts up to KEPT_KICKSTART_CHARS are kept, so the
+ * verdicts held stay small whatever is sent.
+ */
+const recentVerdicts = new RecentResults<LintVerdict>(256);
+const KEPT_KICKSTART_CHARS = 64 * 1024;
+
 /**
  * The builder's own plan of the job (src/builder/plan.ts), as a report rather than a refusal, so the submit
  * form can show it as the user types. A wrong field (tokenmap, overlay, type, arch) is a bad request, as it is
@@ -55,22 +68,54 @@ const MIC_CHECKS = new Set<RefusalCode>([
  */
 export function lintKickstart(input: KickstartLintInput): KickstartLint {
   checkFields(input);
+  // Every input planBuild and the filter below read, each in its place: equal keys, equal verdicts.
+  const inputs = [
+    input.kickstart,
+    input.type ?? null,
+    input.arch ?? null,
+    input.tokenmap ?? '',
+    input.extraRepos ?? [],
+    input.packages ?? [],
+    input.file ?? 'kickstart.ks',
+    input.gpgKeyDir ?? '',
+    input.builder ?? 'native',
+  ] as const;
+  const verdict =
+    input.kickstart.length > KEPT_KICKSTART_CHARS
+      ? judgeKickstart(...inputs)
+      : recentVerdicts.get(inputs, () => judgeKickstart(...inputs));
+  if ('badField' in verdict) throw new ServiceError('bad-request', verdict.badField);
+  return verdict.lint;
+}
+
+function judgeKickstart(
+  kickstart: string,
+  type: string | null,
+  arch: string | null,
+  tokenmap: string,
+  extraRepos: readonly string[],
+  packages: readonly string[],
+  file: string,
+  gpgKeyDir: string,
+  builder: BuilderBackend,
+): LintVerdict {
   const result = planBuild({
-    kickstart: input.kickstart,
-    ...(input.type === undefined ? {} : { type: input.type }),
-    ...(input.arch === undefined ? {} : { arch: input.arch }),
-    tokenmap: input.tokenmap ?? '',
-    overlay: { repos: input.extraRepos ?? [], packages: input.packages ?? [] },
-    file: input.file ?? 'kickstart.ks',
-    gpgKeyDir: input.gpgKeyDir ?? '',
+    kickstart,
+    ...(type === null ? {} : { type }),
+    ...(arch === null ? {} : { arch }),
+    tokenmap,
+    overlay: { repos: extraRepos, packages },
+    file,
+    gpgKeyDir,
   });
-  const warnings = result.warnings.map(({ line, message }) => ({ line, message }));
-  if (result.ok) return { errors: [], warnings };
-  const mic = input.builder === 'mic';
-  const errors = result.errors.filter((error) => !mic || MIC_CHECKS.has(error.code));
+  const problems = (list: readonly { line: number; message: string }[]) =>
+    Object.freeze(list.map(({ line, message }) => Object.freeze({ line, message })));
+  const warnings = problems(result.warnings);
+  if (result.ok) return Object.freeze({ lint: Object.freeze({ errors: problems([]), warnings }) });
+  const errors = result.errors.filter((error) => builder !== 'mic' || MIC_CHECKS.has(error.code));
   const field = errors.find((error) => 'field' in refusals[error.code]);
-  if (field) throw new ServiceError('bad-request', field.message);
-  return { errors: errors.map(({ line, message }) => ({ line, message })), warnings };
+  if (field) return Object.freeze({ badField: field.message });
+  return Object.freeze({ lint: Object.freeze({ errors: problems(errors), warnings }) });
 }
 
 /** Everything checkable before a job is stored: a job that reaches the queue can be built, or fails in the build. */

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { QueueState, WorkerInfo } from '../../contract/workers.ts';
+import { type Placeholder, prepareQuery } from '../db/prepared.ts';
 import type { Database, WorkersTable } from '../db/schema.ts';
 
 /** What a worker says of itself at each beat. */
@@ -35,26 +36,27 @@ const FORGET_AFTER_MS = 24 * 3600 * 1000;
 
 export function createWorkerRegistry(db: Kysely<Database>, now: () => Date): WorkerRegistry {
   const cutoff = (ms: number) => new Date(now().getTime() - ms).toISOString();
+  // A submission's answer reads all three (see prepareQuery).
+  const liveWorkers = prepareQuery((value: Placeholder<{ since: string }>) =>
+    db.selectFrom('workers').selectAll().where('heartbeat', '>=', value('since')).orderBy('id'),
+  );
+  const allQueues = prepareQuery(() => db.selectFrom('queues').selectAll().orderBy('name'));
+  // The counts the database's triggers keep (migration 0005), not a count of the backlog.
+  const activeCounts = prepareQuery(() =>
+    db
+      .selectFrom('job_counts')
+      .select(['queue', 'status', 'jobs'])
+      .where('status', 'in', ['IN QUEUE', 'BUILDING']),
+  );
 
   async function list(aliveWithinMs: number): Promise<WorkerInfo[]> {
-    const rows = await db
-      .selectFrom('workers')
-      .selectAll()
-      .where('heartbeat', '>=', cutoff(aliveWithinMs))
-      .orderBy('id')
-      .execute();
-    return rows.map(workerFromRow);
+    return (await liveWorkers.execute(db, { since: cutoff(aliveWithinMs) })).rows.map(workerFromRow);
   }
 
   async function overview(aliveWithinMs: number): Promise<WorkerOverview> {
     const workers = await list(aliveWithinMs);
-    const queues = await db.selectFrom('queues').selectAll().orderBy('name').execute();
-    // The counts the database's triggers keep (migration 0005), not a count of the backlog.
-    const counts = await db
-      .selectFrom('job_counts')
-      .select(['queue', 'status', 'jobs'])
-      .where('status', 'in', ['IN QUEUE', 'BUILDING'])
-      .execute();
+    const queues = (await allQueues.execute(db, {})).rows;
+    const counts = (await activeCounts.execute(db, {})).rows;
     const count = (queue: string, status: string) =>
       Number(counts.find((row) => row.queue === queue && row.status === status)?.jobs ?? 0);
     return {

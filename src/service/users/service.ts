@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { ulid } from 'ulid';
+import { type Placeholder, prepareQuery } from '../db/prepared.ts';
 import type { Database } from '../db/schema.ts';
 import { ServiceError } from '../errors.ts';
 import { emailProblem, loginNameProblem, tokenNameProblem } from '../fields.ts';
@@ -152,6 +153,20 @@ export function createUserService(db: Kysely<Database>, options: UserServiceOpti
   const hasher = options.hasher ?? createPasswordHasher(options.hashing ?? DEFAULT_HASHING_LIMITS);
   const cost = options.scryptCost ?? DEFAULT_SCRYPT_COST;
   const hash = (password: string) => hasher.hash(password, cost);
+  // Every API request asks this (see prepareQuery).
+  const findToken = prepareQuery((value: Placeholder<{ hash: string }>) =>
+    db
+      .selectFrom('api_tokens')
+      .innerJoin('users', 'users.username', 'api_tokens.username')
+      .select([
+        'api_tokens.id',
+        'api_tokens.last_used',
+        'api_tokens.expires',
+        'users.username',
+        'users.admin',
+      ])
+      .where('api_tokens.token_hash', '=', value('hash')),
+  );
   // Made for the first unknown name, at the cost of new hashes; made again if the pool refused it then.
   let dummyHash: Promise<string> | undefined;
   const dummy = () => {
@@ -466,18 +481,7 @@ export function createUserService(db: Kysely<Database>, options: UserServiceOpti
     },
 
     async actorForToken(token) {
-      const row = await db
-        .selectFrom('api_tokens')
-        .innerJoin('users', 'users.username', 'api_tokens.username')
-        .select([
-          'api_tokens.id',
-          'api_tokens.last_used',
-          'api_tokens.expires',
-          'users.username',
-          'users.admin',
-        ])
-        .where('api_tokens.token_hash', '=', hashToken(token))
-        .executeTakeFirst();
+      const [row] = (await findToken.execute(db, { hash: hashToken(token) })).rows;
       const stamp = now();
       if (!row || isPast(row.expires, stamp)) return null;
       if (row.last_used === null || stamp.getTime() - Date.parse(row.last_used) >= LAST_USED_EVERY_MS) {

@@ -49,7 +49,15 @@ export async function jobRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
     if (list.some((job) => job.status === 'IN QUEUE' || job.status === 'BUILDING')) {
       const live = await jobs.workers.overview(aliveWithinMs);
       for (const queue of live.queues) blockers.set(queue.name, queueBlocker(queue));
-      etas = await jobs.estimates(live);
+      // A waiting job gets an estimate only in a queue someone builds: without one (a new job in a queue nobody
+      // serves yet), the recent builds are not read for nothing.
+      const served = new Set(
+        live.queues.filter((q) => q.starts_builds && q.workers.length > 0).map((q) => q.name),
+      );
+      if (
+        list.some((job) => job.status === 'BUILDING' || (job.status === 'IN QUEUE' && served.has(job.queue)))
+      )
+        etas = await jobs.estimates(live);
     }
     return (job) => ({
       queuePosition: positions.get(job.id) ?? null,

@@ -36,7 +36,7 @@ export async function kickstartRoutes(app: FastifyInstance, deps: AppDeps): Prom
         gpgKeyDir: deps.config.worker.gpg_key_dir,
         builder: deps.config.worker.builder,
       });
-      return { ok: lint.errors.length === 0, ...lint };
+      return { ok: lint.errors.length === 0, errors: [...lint.errors], warnings: [...lint.warnings] };
     },
   );
 
