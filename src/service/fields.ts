@@ -38,6 +38,17 @@ const REPO_SCHEMES = new Set(['http:', 'https:', 'ftp:']);
 /** RFC 3986's characters, without brackets (an IPv6 literal has to go in the kickstart's own repo line). */
 const URL_TEXT = /^[A-Za-z0-9\-._~:/?#@!$&'()*+,;=%]+$/;
 
+/** The URL that `text` is, when it is one and of RFC 3986's characters only; else the problem. */
+function parseUrlText(text: string): URL | string {
+  if (!URL_TEXT.test(text))
+    return `"${printable(text)}" is not a URL (spaces, brackets, quotes are not allowed)`;
+  try {
+    return new URL(text);
+  } catch {
+    return `"${text}" is not a URL`;
+  }
+}
+
 /**
  * An extra repository, `URL` or `URL SUITE [COMPONENT…]`: it becomes one `repo` line of the kickstart the
  * builder reads, so the URL must be one plain http, https or ftp URL, and suite and components plain words.
@@ -46,14 +57,8 @@ export function repoProblem(spec: string): string | null {
   const control = controlProblem(spec);
   if (control) return control;
   const [url = '', ...words] = spec.trim().split(/ +/);
-  if (!URL_TEXT.test(url))
-    return `"${printable(url)}" is not a URL (spaces, brackets, quotes are not allowed)`;
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return `"${url}" is not a URL`;
-  }
+  const parsed = parseUrlText(url);
+  if (typeof parsed === 'string') return parsed;
   if (!REPO_SCHEMES.has(parsed.protocol) || parsed.hostname === '')
     return `"${url}" must be an http://, https:// or ftp:// URL with a host`;
   const bad = words.find((word) => !APT_WORD.test(word));
@@ -70,14 +75,8 @@ export function siteUrlProblem(url: string): string | null {
   const control = controlProblem(url);
   if (control) return control;
   if (url.length > 2000) return 'is longer than 2000 characters';
-  if (!URL_TEXT.test(url))
-    return `"${printable(url)}" is not a URL (spaces, brackets, quotes are not allowed)`;
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return `"${url}" is not a URL`;
-  }
+  const parsed = parseUrlText(url);
+  if (typeof parsed === 'string') return parsed;
   if ((parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.hostname === '')
     return `"${url}" must be an http:// or https:// URL with a host`;
   if (parsed.username !== '' || parsed.password !== '') return 'must not hold a user name or password';

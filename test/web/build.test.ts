@@ -6,23 +6,18 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { stepNames } from '../../src/builder/steps.ts';
 import type { Job } from '../../src/client/api-client.ts';
 import { localJobFolder as jobFolder } from '../../src/service/jobs/artifact-store.ts';
 import {
   apiFromPage,
   BUILD_TIMEOUT_MS,
-  buildPages,
   closeWebTests,
   DEFAULT_ADMIN,
-  launchBrowser,
-  logIn,
-  newSession,
-  SCREENSHOT_DIR,
+  openWebTests,
   screenshot,
   skipUnlessRoot,
-  startServer,
   type WebServer,
 } from './harness.ts';
 
@@ -39,16 +34,11 @@ let built: Job;
 
 before(async () => {
   if (skip) return;
-  buildPages();
-  web = await startServer({ buildSlots: 1 });
-  browser = await launchBrowser();
-  const session = await newSession(browser);
-  queuePage = session.page;
-  jobPage = await session.context.newPage();
+  let context: BrowserContext;
+  ({ web, browser, page: queuePage, context } = await openWebTests({ buildSlots: 1, user: DEFAULT_ADMIN }));
+  jobPage = await context.newPage();
   jobPage.setDefaultTimeout(15_000);
-  await logIn(queuePage, web.pages, DEFAULT_ADMIN);
   await jobPage.goto(web.pages);
-  process.stdout.write(`# screenshots: ${SCREENSHOT_DIR}\n`);
 });
 
 after(() => closeWebTests(browser, web));

@@ -105,6 +105,23 @@ export async function newSession(browser: Browser): Promise<{ context: BrowserCo
   return { context, page };
 }
 
+/**
+ * A test file's start: the pages built, a server (see startServer), a browser and a first session in it; with
+ * `user`, that session is logged in. closeWebTests is its end.
+ */
+export async function openWebTests(
+  options: Parameters<typeof startServer>[0] & { user?: { username: string; password: string } },
+): Promise<{ web: WebServer; browser: Browser; context: BrowserContext; page: Page }> {
+  const { user, ...serverOptions } = options;
+  buildPages();
+  const web = await startServer(serverOptions);
+  const browser = await launchBrowser();
+  const { context, page } = await newSession(browser);
+  if (user) await logIn(page, web.pages, user);
+  process.stdout.write(`# screenshots: ${SCREENSHOT_DIR}\n`);
+  return { web, browser, context, page };
+}
+
 /** Logs in by keyboard alone, as a user without a mouse would. */
 export async function logIn(page: Page, pages: string, user: { username: string; password: string }) {
   await page.goto(pages);

@@ -14,15 +14,12 @@ import { localJobFolder as jobFolder } from '../../src/service/jobs/artifact-sto
 import { createJobService, logFileName } from '../../src/service/jobs/index.ts';
 import {
   apiFromPage,
-  buildPages,
   closeWebTests,
   DEFAULT_ADMIN,
-  launchBrowser,
   logIn,
   newSession,
-  SCREENSHOT_DIR,
+  openWebTests,
   screenshot,
-  startServer,
   type WebServer,
 } from './harness.ts';
 
@@ -31,11 +28,7 @@ let browser: Browser;
 let admin: Page;
 
 before(async () => {
-  buildPages();
-  web = await startServer({ buildSlots: 0 });
-  browser = await launchBrowser();
-  admin = (await newSession(browser)).page;
-  process.stdout.write(`# screenshots: ${SCREENSHOT_DIR}\n`);
+  ({ web, browser, page: admin } = await openWebTests({ buildSlots: 0 }));
 });
 
 after(() => closeWebTests(browser, web));

@@ -7,15 +7,13 @@ import type { Browser, Page } from 'playwright-core';
 import type { JobPage } from '../../src/client/api-client.ts';
 import {
   apiFromPage,
-  buildPages,
   closeWebTests,
   DEFAULT_ADMIN,
-  launchBrowser,
   logIn,
   newSession,
+  openWebTests,
   SCREENSHOT_DIR,
   screenshot,
-  startServer,
   type WebServer,
 } from './harness.ts';
 
@@ -27,13 +25,8 @@ let admin: Page;
 const LAPTOP = { width: 1366, height: 768 - 110 };
 
 before(async () => {
-  buildPages();
-  web = await startServer({ buildSlots: 0 });
-  browser = await launchBrowser();
-  admin = (await newSession(browser)).page;
-  await logIn(admin, web.pages, DEFAULT_ADMIN);
+  ({ web, browser, page: admin } = await openWebTests({ buildSlots: 0, user: DEFAULT_ADMIN }));
   await web.server.service.users.add({ username: 'alice', password: 'alice-password' });
-  process.stdout.write(`# screenshots: ${SCREENSHOT_DIR}\n`);
 });
 
 after(() => closeWebTests(browser, web));

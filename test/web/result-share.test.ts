@@ -15,15 +15,12 @@ import { localJobFolder } from '../../src/service/jobs/artifact-store.ts';
 import { createJobService, type JobService } from '../../src/service/jobs/index.ts';
 import {
   apiFromPage,
-  buildPages,
   closeWebTests,
   DEFAULT_ADMIN,
-  launchBrowser,
   logIn,
   newSession,
-  SCREENSHOT_DIR,
+  openWebTests,
   screenshot,
-  startServer,
   type WebServer,
 } from './harness.ts';
 
@@ -38,14 +35,10 @@ const image = Buffer.from('a bootable disk, as far as this test knows\n'.repeat(
 const imageSha = createHash('sha256').update(image).digest('hex');
 
 before(async () => {
-  buildPages();
-  web = await startServer({ buildSlots: 0 });
-  browser = await launchBrowser();
-  admin = (await newSession(browser)).page;
+  ({ web, browser, page: admin } = await openWebTests({ buildSlots: 0 }));
   await admin.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: web.server.url });
   database = await openDatabase({ url: '', dataDir: web.server.service.config.db.data_dir });
   worker = createJobService(database);
-  process.stdout.write(`# screenshots: ${SCREENSHOT_DIR}\n`);
 });
 
 after(async () => {

@@ -10,17 +10,14 @@ import type { Job } from '../../src/client/api-client.ts';
 import {
   apiFromPage,
   BUILD_TIMEOUT_MS,
-  buildPages,
   closeWebTests,
   DEFAULT_ADMIN,
-  launchBrowser,
   logIn,
   newSession,
+  openWebTests,
   pageErrors,
-  SCREENSHOT_DIR,
   screenshot,
   skipUnlessRoot,
-  startServer,
   type WebServer,
 } from './harness.ts';
 
@@ -56,11 +53,7 @@ async function finished(page: Page, id: string): Promise<Job> {
 
 before(async () => {
   if (skip) return;
-  buildPages();
-  web = await startServer({ buildSlots: 1 });
-  browser = await launchBrowser();
-  admin = (await newSession(browser)).page;
-  await logIn(admin, web.pages, DEFAULT_ADMIN);
+  ({ web, browser, page: admin } = await openWebTests({ buildSlots: 1, user: DEFAULT_ADMIN }));
   // From here: before the login, the page's question whether it is logged in is answered 401, as it should be.
   admin.on('console', (message) => {
     if (message.type() === 'error') consoleErrors.push(message.text());
@@ -69,7 +62,6 @@ before(async () => {
   assert.equal(added.status, 201, JSON.stringify(added.body));
   alice = (await newSession(browser)).page;
   await logIn(alice, web.pages, ALICE);
-  process.stdout.write(`# screenshots: ${SCREENSHOT_DIR}\n`);
 });
 
 after(() => closeWebTests(browser, web));

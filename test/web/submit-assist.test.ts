@@ -8,14 +8,10 @@ import type { Browser, Page } from 'playwright-core';
 import type { Job, JobPage } from '../../src/client/api-client.ts';
 import {
   apiFromPage,
-  buildPages,
   closeWebTests,
   DEFAULT_ADMIN,
-  launchBrowser,
-  logIn,
-  newSession,
+  openWebTests,
   screenshot,
-  startServer,
   type WebServer,
 } from './harness.ts';
 
@@ -24,11 +20,7 @@ let browser: Browser;
 let page: Page;
 
 before(async () => {
-  buildPages();
-  web = await startServer({ buildSlots: 0, builder: 'mic' });
-  browser = await launchBrowser();
-  page = (await newSession(browser)).page;
-  await logIn(page, web.pages, DEFAULT_ADMIN);
+  ({ web, browser, page } = await openWebTests({ buildSlots: 0, builder: 'mic', user: DEFAULT_ADMIN }));
 });
 
 after(() => closeWebTests(browser, web));
