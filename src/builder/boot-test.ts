@@ -4,7 +4,8 @@
 import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
-import { CommandFailed, run } from './exec.ts';
+import { CommandFailed } from './command-failed.ts';
+import { run } from './exec.ts';
 
 export type Firmware = 'bios' | 'uefi';
 

@@ -1,6 +1,6 @@
 // Applies the recipe's system settings to the image root: files written and the image's own tools
 // (useradd, chpasswd, systemctl, locale-gen) run, all inside the image, in the sandbox.
-import { CommandFailed } from './exec.ts';
+import { CommandFailed } from './command-failed.ts';
 import { BuildFailure } from './failures.ts';
 import { type Layout, renderFstab } from './layout.ts';
 import type { ImageRecipe, Password } from './recipe.ts';

@@ -6,6 +6,7 @@ import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process'
 import { constants, type FileHandle, open, writeFile } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
+import { CommandFailed, type StopReason } from './command-failed.ts';
 import type { StepName } from './steps.ts';
 
 /**
@@ -76,43 +77,6 @@ export interface RunResult {
   stdout: string;
   stderr: string;
   ms: number;
-}
-
-export type StopReason = 'exit' | 'timeout' | 'aborted' | 'spawn-error';
-
-export class CommandFailed extends Error {
-  override readonly name = 'CommandFailed';
-  constructor(
-    readonly cmd: string,
-    readonly args: readonly string[],
-    readonly reason: StopReason,
-    readonly code: number | null,
-    readonly stdout: string,
-    readonly stderr: string,
-    readonly step: StepName | undefined,
-    /** The abort reason of the signal, when reason is 'aborted'. */
-    readonly abortReason?: unknown,
-  ) {
-    super(`${step ? `[${step}] ` : ''}${describe(cmd, reason, code)}${firstLine(stderr, stdout)}`);
-  }
-}
-
-function describe(cmd: string, reason: StopReason, code: number | null): string {
-  switch (reason) {
-    case 'exit':
-      return `${cmd} exited with ${code}`;
-    case 'timeout':
-      return `${cmd} timed out`;
-    case 'aborted':
-      return `${cmd} was stopped`;
-    case 'spawn-error':
-      return `${cmd} could not be started`;
-  }
-}
-
-function firstLine(stderr: string, stdout: string): string {
-  const line = (stderr.trim() || stdout.trim()).split('\n').pop();
-  return line ? `: ${line}` : '';
 }
 
 const outputLimit = 8 * 1024 * 1024;

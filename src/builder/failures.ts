@@ -1,6 +1,6 @@
 // Why a build failed, in the classes of the failure contract, with the first error line that explains it.
 import { type Failure, type FailureClass, type FailureDetails, failure } from '../contract/failure.ts';
-import { CommandFailed } from './exec.ts';
+import { CommandFailed } from './command-failed.ts';
 import type { StepName } from './steps.ts';
 
 /** A build fails in any class but the one only the service can see (its worker went silent). */

@@ -2,7 +2,7 @@
 // A failing script fails the build only with --erroronfail; the log names it and its exit code either way.
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CommandFailed } from './exec.ts';
+import { CommandFailed } from './command-failed.ts';
 import { BuildFailure, firstErrorLine } from './failures.ts';
 import type { ImageRecipe, Script, ScriptKind } from './recipe.ts';
 import type { StepContext } from './runner.ts';

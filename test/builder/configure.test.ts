@@ -6,13 +6,13 @@ import { access, mkdir, mkdtemp, readFile, readlink, rm, symlink, writeFile } fr
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
+import { CommandFailed } from '../../src/builder/command-failed.ts';
 import {
   configureRoot,
   type ImageAccess,
   type PendingServices,
   servicesMadeByScripts,
 } from '../../src/builder/configure.ts';
-import { CommandFailed } from '../../src/builder/exec.ts';
 import { BuildFailure } from '../../src/builder/failures.ts';
 import { planLayout } from '../../src/builder/layout.ts';
 import { baseRecipe, type ImageRecipe } from '../../src/builder/recipe.ts';

@@ -3,7 +3,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { CommandFailed, run } from '../../src/builder/exec.ts';
+import { CommandFailed } from '../../src/builder/command-failed.ts';
+import { run } from '../../src/builder/exec.ts';
 
 function alive(pid: number): boolean {
   try {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { CommandFailed } from '../../src/builder/command-failed.ts';
 import type { BuildEvent } from '../../src/builder/events.ts';
-import { CommandFailed } from '../../src/builder/exec.ts';
 import { BuildFailure, classifyFailure, firstErrorLine } from '../../src/builder/failures.ts';
 import { runSteps, type Step } from '../../src/builder/runner.ts';
 

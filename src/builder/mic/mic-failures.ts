@@ -1,7 +1,7 @@
 // mic's own ways of saying that a package or a repository is missing, on top of the patterns every builder
 // shares (failures.ts), and the first real error line when nothing more specific is recognisable.
 import { basename } from 'node:path';
-import { CommandFailed } from '../exec.ts';
+import { CommandFailed } from '../command-failed.ts';
 import { BuildFailure, classifyFailure, classifyOutput, firstErrorLine } from '../failures.ts';
 import type { StepName } from '../steps.ts';
 

@@ -1,4 +1,5 @@
-import { CommandFailed, run } from '../../builder/exec.ts';
+import { CommandFailed } from '../../builder/command-failed.ts';
+import { run } from '../../builder/exec.ts';
 import type { JobStatus } from '../jobs/index.ts';
 import type { JobLog } from './job-log.ts';
 

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
+import { CommandFailed } from '../../builder/command-failed.ts';
 import type { BuildEvent } from '../../builder/events.ts';
-import { CommandFailed, run } from '../../builder/exec.ts';
+import { run } from '../../builder/exec.ts';
 import { failure } from '../../contract/failure.ts';
 import { type BuildOrder, type ChildResult, parseChildLine } from './child-protocol.ts';
 import { processTree, signalProcesses } from './process-tree.ts';
