@@ -170,3 +170,30 @@ test('the live log is written at offsets and read back through the store', async
   const log = await store.open(job, 'img.log');
   assert.equal(await readAll(log!.stream()), 'one\ntwo\n');
 });
+
+test('a job folder swapped for a link takes no upload or log chunk into its target', async (t) => {
+  const { store, outside, baseDir } = setUp(t);
+  mkdirSync(join(baseDir, 'default', 'alice'), { recursive: true });
+  symlinkSync(outside, localJobFolder(baseDir, job));
+  const text = 'planted';
+  await assert.rejects(
+    store.receive(job, 'planted.raw', Readable.from([Buffer.from(text)]), {
+      sha256: sha256(text),
+      maxBytes: 1024,
+      beforeRename: async () => {},
+    }),
+    (error: unknown) => error instanceof ServiceError && error.code === 'bad-request',
+  );
+  await assert.rejects(store.writeLog(job, 0, Buffer.from('log line\n')), ServiceError);
+  assert.equal(existsSync(join(outside, 'planted.raw')), false);
+  assert.equal(existsSync(join(outside, 'img.log')), false);
+  assert.equal(readFileSync(join(outside, 'secret'), 'utf8'), 'not a job file');
+});
+
+test('a link planted as the live log is refused, never written through', async (t) => {
+  const { store, outside } = setUp(t);
+  const folder = await store.workFolder(job);
+  symlinkSync(join(outside, 'secret'), join(folder, 'img.log'));
+  await assert.rejects(store.writeLog(job, 0, Buffer.from('log line\n')), ServiceError);
+  assert.equal(readFileSync(join(outside, 'secret'), 'utf8'), 'not a job file');
+});
