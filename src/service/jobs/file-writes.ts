@@ -86,8 +86,14 @@ export async function receiveFile(
  * once leave the same bytes.
  */
 export async function writeLogChunk(path: string, offset: number, chunk: Buffer): Promise<number> {
-  await mkdir(dirname(path), { recursive: true });
-  const file = await open(path, constants.O_WRONLY | constants.O_CREAT);
+  await ownFolder(dirname(path));
+  // O_NOFOLLOW: a link planted under the log's name is refused, not written through.
+  const file = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW).catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ELOOP') throw error;
+      throw new ServiceError('bad-request', "the log of the job is a link, not a file");
+    },
+  );
   try {
     const { size } = await file.stat();
     if (offset === 0 && chunk.length > 0) {
@@ -109,12 +115,25 @@ export async function writeLogChunk(path: string, offset: number, chunk: Buffer)
 }
 
 /**
+ * The job's folder, made if missing, as it really is; refused when it is a link (planted there, or swapped in for
+ * the folder, it could point anywhere), as the store's reads refuse it.
+ */
+async function ownFolder(folder: string): Promise<string> {
+  await mkdir(folder, { recursive: true });
+  if (!(await lstat(folder)).isDirectory())
+    throw new ServiceError(
+      'bad-request',
+      "the job's folder is not a folder but a link; nothing is written there",
+    );
+  return realpath(folder);
+}
+
+/**
  * Makes the folders of a name inside `root` one at a time, refusing any that is not a real folder: a symbolic link
  * planted there must not carry the file (or a folder made on the way) out of the job's folder.
  */
 async function makeFoldersInside(root: string, parts: readonly string[]): Promise<string> {
-  await mkdir(root, { recursive: true });
-  let folder = await realpath(root);
+  let folder = await ownFolder(root);
   for (const part of parts) {
     folder = join(folder, part);
     await mkdir(folder).catch((error: NodeJS.ErrnoException) => {
