@@ -45,6 +45,8 @@ export interface HarnessOptions {
   users?: UserServiceOptions;
   /** The jobs (and share links') service's clock, for jobs with known times. */
   now?: () => Date;
+  /** Fastify's logger option (the server's default is off in tests). */
+  logger?: object;
 }
 
 /** An app over a fresh database with three users, driven through `inject`. */
@@ -79,6 +81,7 @@ export async function harness(
     site: createSiteSettings(db, config),
     sessionKey: randomBytes(32),
     templatesDir: join(import.meta.dirname, '../../../templates'),
+    ...(options.logger ? { logger: options.logger } : {}),
   });
   t.after(() => app.close());
   const as = {} as Harness['as'];

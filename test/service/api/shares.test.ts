@@ -267,6 +267,31 @@ for (const kind of databaseKinds) {
       assert.doesNotMatch(JSON.stringify(listed), new RegExp(link.token.slice(5)));
     });
 
+    test("a link's token never reaches the service's request log, whatever the request", async (t) => {
+      const lines: string[] = [];
+      const stream = { write: (line: string) => void lines.push(line) };
+      const h = await harness(t, kind, { logger: { level: 'debug', stream } });
+      const { job } = await builtJob(h, 'logged');
+      const link = await share(h, job.id);
+      for (const url of [
+        `/api/v1/share/${link.token}`,
+        `/api/v1/share/${link.token}/logged-sda.raw`,
+        `/api/v1/share/${link.token}/missing?x=1`,
+        `/share/${link.token}`,
+      ])
+        await get(h, url);
+      await h.app.inject({ method: 'HEAD', url: `/api/v1/share/${link.token}/logged-sda.raw` });
+      assert.ok(
+        lines.some((line) => line.includes('/share/')),
+        'the requests are logged',
+      );
+      const secret = link.token.slice(5);
+      assert.deepEqual(
+        lines.filter((line) => line.includes(secret)),
+        [],
+      );
+    });
+
     test('the result of a DONE job: image, use for its type, and logins without any password', async (t) => {
       const h = await harness(t, kind);
       const kickstart =
