@@ -9,6 +9,7 @@ import { installLegacyRoutes } from './legacy.ts';
 import { installMetrics } from './metrics.ts';
 import { installOpenApi } from './openapi.ts';
 import { API_PREFIX } from './present.ts';
+import { requestLogOptions } from './request-log.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { eventRoutes } from './routes/events.ts';
@@ -30,7 +31,7 @@ import { installWebPages } from './web-pages.ts';
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { web } = deps.config;
   const app = Fastify({
-    logger: deps.logger ?? false,
+    logger: requestLogOptions(deps.logger ?? false),
     routerOptions: { ignoreTrailingSlash: true },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array' } },
     // The client's address (the login limits' key) comes from X-Forwarded-For only behind the proxies named.

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { ERROR_STATUS, type ErrorCode, ServiceError } from '../errors.ts';
+import { loggedUrl } from './request-log.ts';
 
 /** Fastify's own 4xx errors, given the service's codes so clients see one vocabulary. */
 const codeByStatus: Partial<Record<number, ErrorCode>> = {
@@ -37,7 +38,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     const status = error.statusCode ?? 500;
     const code = codeByStatus[status];
     if (status < 500 && code) return reply.code(status).send({ error: code, message: error.message });
-    request.log.error({ err: error, method: request.method, url: request.url }, 'request failed');
+    request.log.error({ err: error, method: request.method, url: loggedUrl(request.url) }, 'request failed');
     return reply
       .code(500)
       .send({ error: 'internal', message: 'internal error; the server log has the details' });
