@@ -197,3 +197,20 @@ test('a link planted as the live log is refused, never written through', async (
   await assert.rejects(store.writeLog(job, 0, Buffer.from('log line\n')), ServiceError);
   assert.equal(readFileSync(join(outside, 'secret'), 'utf8'), 'not a job file');
 });
+
+test('a name longer than the disk allows, counted in UTF-8 bytes, is refused as bad input', async (t) => {
+  const { store } = setUp(t);
+  await store.workFolder(job);
+  // 200 characters but 400 bytes: over the 255 bytes a name may have on Linux filesystems.
+  for (const name of [`${'é'.repeat(200)}.raw`, `${'é'.repeat(200)}/image.raw`]) {
+    await assert.rejects(
+      store.receive(job, name, Readable.from([Buffer.from('x')]), {
+        sha256: sha256('x'),
+        maxBytes: 1024,
+        beforeRename: async () => {},
+      }),
+      (error: unknown) => error instanceof ServiceError && error.code === 'bad-request',
+      name.slice(-12),
+    );
+  }
+});
