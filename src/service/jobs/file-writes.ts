@@ -8,7 +8,8 @@ import { shown } from '../../builder/out-folder.ts';
 import { ServiceError } from '../errors.ts';
 
 const MAX_DEPTH = 8;
-const MAX_SEGMENT = 255;
+/** Bytes of UTF-8, as Linux filesystems count a name. */
+const MAX_SEGMENT_BYTES = 255;
 
 /**
  * What is wrong with a job file's name, or null: it must be a relative path of plain names, nothing absolute, no
@@ -20,11 +21,11 @@ export function fileNameProblem(name: string): string | null {
   const plain = (part: string) =>
     part !== '' &&
     !part.startsWith('.') &&
-    part.length <= MAX_SEGMENT &&
+    Buffer.byteLength(part, 'utf8') <= MAX_SEGMENT_BYTES &&
     !part.includes('\\') &&
     ![...part].some((char) => char < ' ' || char === '\u007f');
   if (parts.length <= MAX_DEPTH && parts.every(plain)) return null;
-  return `file name "${shown(name)}" must be a relative path of at most ${MAX_DEPTH} plain names (no "..", no dot files)`;
+  return `file name "${shown(name)}" must be a relative path of at most ${MAX_DEPTH} plain names of up to ${MAX_SEGMENT_BYTES} bytes (no "..", no dot files)`;
 }
 
 export interface ReceiveOptions {
@@ -91,7 +92,7 @@ export async function writeLogChunk(path: string, offset: number, chunk: Buffer)
   const file = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW).catch(
     (error: NodeJS.ErrnoException) => {
       if (error.code !== 'ELOOP') throw error;
-      throw new ServiceError('bad-request', "the log of the job is a link, not a file");
+      throw new ServiceError('bad-request', 'the log of the job is a link, not a file');
     },
   );
   try {
