@@ -605,6 +605,8 @@ export function createJobService(deps: JobServiceDeps): JobService {
           .deleteFrom('jobs')
           .where('id', '=', jobId)
           .where('status', '=', job.status)
+          // Pinned or claimed since the checks above: kept; the caller's retry meets the refusal.
+          .where('pinned', '=', 0)
           .executeTakeFirst();
         if (deleted.numDeletedRows === 0n)
           throw new ServiceError('conflict', `job ${jobId} changed; try again`);
