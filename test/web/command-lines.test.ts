@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { shellWord } from '../../src/client/shell-quote.ts';
+import { shellWord } from '../../src/contract/shell-quote.ts';
 import { commandLines } from '../../src/web/pages/submit/command-lines.ts';
 import { emptyDraft, type SubmitDraft, submitJson } from '../../src/web/pages/submit/draft.ts';
 

@@ -1,4 +1,4 @@
-import { shellLine } from '../../../client/shell-quote.ts';
+import { shellLine } from '../../../contract/shell-quote.ts';
 import { type SubmitDraft, submitJson } from './draft.ts';
 
 export interface CommandLines {
