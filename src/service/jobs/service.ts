@@ -18,6 +18,7 @@ import { type BuildStats, type BuildStatsQuery, queryBuildStats } from './build-
 import { createEstimates, type Estimates } from './estimates.ts';
 import { JobEvents } from './events.ts';
 import { createJobIds } from './ids.ts';
+import { mustGetJob, mustOwnJob } from './job-access.ts';
 import { queueRefusal } from './queues.ts';
 import { createJobReads, type JobReads } from './reads.ts';
 import { failureColumns, jobFromRow } from './rows.ts';
@@ -120,17 +121,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
       ? sql<string>`to_char(clock_timestamp() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
       : sql<string>`strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`;
 
-  async function mustLoad(jobId: string): Promise<Job> {
-    const job = await reads.get(jobId);
-    if (!job) throw new ServiceError('not-found', `no job ${jobId}`);
-    return job;
-  }
-
-  function mustOwn(job: Job, by: Actor, verb: string): void {
-    if (job.owner !== by.username && !by.admin) {
-      throw new ServiceError('forbidden', `only ${job.owner} or an admin may ${verb} job ${job.id}`);
-    }
-  }
+  const mustLoad = (jobId: string) => mustGetJob(reads, jobId);
 
   /**
    * The one place a job's status changes after it is stored. The update is guarded by the status (and worker)
@@ -503,7 +494,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
 
     async cancel(jobId, by) {
       const job = await mustLoad(jobId);
-      mustOwn(job, by, 'cancel');
+      mustOwnJob(job, by, 'cancel');
       if (job.status === 'IN QUEUE') {
         const cancelled = await move(job, 'CANCELLED', {
           finished: now(),
@@ -529,7 +520,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
 
     async retry(jobId, by) {
       const job = await mustLoad(jobId);
-      mustOwn(job, by, 'retry');
+      mustOwnJob(job, by, 'retry');
       if (!isFinished(job.status))
         throw new ServiceError('conflict', `job ${jobId} is ${job.status}: not finished yet`);
       return enqueue({ ...job, tags: [], pinned: false, owner: by.username }, by);
@@ -614,7 +605,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
 
     async remove(jobId, by) {
       const job = await mustLoad(jobId);
-      mustOwn(job, by, 'delete');
+      mustOwnJob(job, by, 'delete');
       if (job.pinned)
         throw new ServiceError('pinned-job', `job ${jobId} is pinned; unpin it before deleting it`);
       if (job.status === 'BUILDING')
@@ -636,7 +627,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
 
     async update(jobId, changes, by) {
       const job = await mustLoad(jobId);
-      mustOwn(job, by, 'change');
+      mustOwnJob(job, by, 'change');
       const set: Updateable<JobsTable> = {};
       if (changes.tags !== undefined) set.tags = JSON.stringify(validTags(changes.tags));
       if (changes.pinned !== undefined) set.pinned = changes.pinned ? 1 : 0;
