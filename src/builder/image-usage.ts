@@ -1,5 +1,6 @@
 // How to use an image of each type once it is downloaded: the words and commands the job page and a share link
 // show beside the file. Kept by the types' definition (image-types.ts) so a new type cannot miss its text.
+import { shellWord } from '../client/shell-quote.ts';
 import type { Arch } from './arches.ts';
 import type { ImageType } from './image-types.ts';
 
@@ -8,11 +9,6 @@ export interface ImageUse {
   how: string;
   /** Shell lines to run on the downloader's machine, the file name filled in; `#` lines say what the next does. */
   commands: string[];
-}
-
-/** The file as a shell word: left bare when it is plainly safe, single-quoted otherwise. */
-function shellWord(text: string): string {
-  return /^[A-Za-z0-9._/+=,:-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`;
 }
 
 const DISK_TARGET = '/dev/sdX';
