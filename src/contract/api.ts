@@ -6,6 +6,7 @@ import { FailureSchema } from './failure.ts';
 import { BULK_DELETE_LIMIT, COUNT_LIMIT } from './list-limits.ts';
 import { JobProgressSchema } from './progress.ts';
 import { MAX_SHARE_HOURS } from './shares.ts';
+import { MAX_SITE_NAME, MAX_SITE_URL } from './site.ts';
 import { JOB_STATUSES } from './status.ts';
 import { JobBlockerSchema, QueueStateSchema, WorkerSchema } from './workers.ts';
 
@@ -408,11 +409,13 @@ export type SiteBody = Static<typeof SiteSchema>;
 
 export const SitePatch = Type.Object(
   {
-    name: Type.Optional(nullable(Type.String({ maxLength: 200, description: 'null or empty clears it' }))),
+    name: Type.Optional(
+      nullable(Type.String({ maxLength: MAX_SITE_NAME, description: 'null or empty clears it' })),
+    ),
     base_url: Type.Optional(
       nullable(
         Type.String({
-          maxLength: 2000,
+          maxLength: MAX_SITE_URL,
           description: 'http(s), no user or password; null or empty clears it',
         }),
       ),
