@@ -1,8 +1,9 @@
-import { type Static, Type } from '@sinclair/typebox';
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { arches } from '../builder/arches.ts';
 import { imageTypes } from '../builder/image-types.ts';
 import { JobEtaSchema } from './eta.ts';
 import { FailureSchema } from './failure.ts';
+import type { JobFilterKey } from './job-filters.ts';
 import { BULK_DELETE_LIMIT, COUNT_LIMIT } from './list-limits.ts';
 import { JobProgressSchema } from './progress.ts';
 import { MAX_SHARE_HOURS } from './shares.ts';
@@ -252,7 +253,7 @@ const jobFilterFields = {
   type: Type.Optional(Type.String({ maxLength: 100, description: 'the image type' })),
   tag: Type.Optional(Type.String({ maxLength: 200 })),
   text: Type.Optional(Type.String({ maxLength: 200, description: 'part of the name, or the id' })),
-};
+} satisfies Record<JobFilterKey, TSchema>;
 
 export const JobListQuery = Type.Object({
   ...jobFilterFields,
