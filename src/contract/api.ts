@@ -1,11 +1,13 @@
-import { type Static, Type } from '@sinclair/typebox';
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { arches } from '../builder/arches.ts';
 import { imageTypes } from '../builder/image-types.ts';
 import { JobEtaSchema } from './eta.ts';
 import { FailureSchema } from './failure.ts';
+import type { JobFilterKey } from './job-filters.ts';
 import { BULK_DELETE_LIMIT, COUNT_LIMIT } from './list-limits.ts';
 import { JobProgressSchema } from './progress.ts';
 import { MAX_SHARE_HOURS } from './shares.ts';
+import { MAX_SITE_NAME, MAX_SITE_URL } from './site.ts';
 import { JOB_STATUSES } from './status.ts';
 import { JobBlockerSchema, QueueStateSchema, WorkerSchema } from './workers.ts';
 
@@ -251,7 +253,7 @@ const jobFilterFields = {
   type: Type.Optional(Type.String({ maxLength: 100, description: 'the image type' })),
   tag: Type.Optional(Type.String({ maxLength: 200 })),
   text: Type.Optional(Type.String({ maxLength: 200, description: 'part of the name, or the id' })),
-};
+} satisfies Record<JobFilterKey, TSchema>;
 
 export const JobListQuery = Type.Object({
   ...jobFilterFields,
@@ -408,11 +410,13 @@ export type SiteBody = Static<typeof SiteSchema>;
 
 export const SitePatch = Type.Object(
   {
-    name: Type.Optional(nullable(Type.String({ maxLength: 200, description: 'null or empty clears it' }))),
+    name: Type.Optional(
+      nullable(Type.String({ maxLength: MAX_SITE_NAME, description: 'null or empty clears it' })),
+    ),
     base_url: Type.Optional(
       nullable(
         Type.String({
-          maxLength: 2000,
+          maxLength: MAX_SITE_URL,
           description: 'http(s), no user or password; null or empty clears it',
         }),
       ),

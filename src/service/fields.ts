@@ -1,4 +1,5 @@
 import { APT_WORD, GROUP_ENTRY, PACKAGE_NAME } from '../builder/source-names.ts';
+import { MAX_SITE_NAME, MAX_SITE_URL } from '../contract/site.ts';
 import { parseTokenMap } from '../kickstart/index.ts';
 
 /**
@@ -74,7 +75,7 @@ export function repoProblem(spec: string): string | null {
 export function siteUrlProblem(url: string): string | null {
   const control = controlProblem(url);
   if (control) return control;
-  if (url.length > 2000) return 'is longer than 2000 characters';
+  if (url.length > MAX_SITE_URL) return `is longer than ${MAX_SITE_URL} characters`;
   const parsed = parseUrlText(url);
   if (typeof parsed === 'string') return parsed;
   if ((parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.hostname === '')
@@ -87,7 +88,7 @@ export function siteUrlProblem(url: string): string | null {
 
 /** The site's name: the pages' title and the mails' subject (a header), so one line of text. */
 export function siteNameProblem(name: string): string | null {
-  if (name.trim() === '' || name.length > 100) return 'must be 1 to 100 characters';
+  if (name.trim() === '' || name.length > MAX_SITE_NAME) return `must be 1 to ${MAX_SITE_NAME} characters`;
   return controlProblem(name) ?? unicodeProblem(name);
 }
 
@@ -130,7 +131,7 @@ export function jobNameProblem(name: string): string | null {
 
 /** What an API token's owner calls it: shown on a page, so one line of text. */
 export function tokenNameProblem(name: string): string | null {
-  if (name.trim() === '' || name.length > 100) return 'must be 1 to 100 characters';
+  if (name.trim() === '' || name.length > MAX_SITE_NAME) return `must be 1 to ${MAX_SITE_NAME} characters`;
   return controlProblem(name);
 }
 

@@ -1,5 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { extract, type Header as TarHeader } from 'tar-stream';
+import { snippetFolders } from '../../kickstart/kickstarter/snippets.ts';
 import { ServiceError } from '../errors.ts';
 import { MAX_KICKSTARTER_FILES, snippetsOf } from './kickstarter-files.ts';
 import { decodeUtf8 } from './strict-text.ts';
@@ -105,7 +106,7 @@ function entryPath(header: TarHeader): string {
 function withoutCommonFolder(files: Map<string, Buffer>): Map<string, Buffer> {
   const tops = new Set([...files.keys()].map((path) => (path.includes('/') ? path.split('/')[0] : '')));
   const [top] = tops;
-  if (tops.size !== 1 || !top || top === 'scripts' || top === 'partitions') return files;
+  if (tops.size !== 1 || !top || (snippetFolders as readonly string[]).includes(top)) return files;
   return new Map([...files].map(([path, content]) => [path.slice(top.length + 1), content]));
 }
 
@@ -114,7 +115,7 @@ function folderFiles(files: Map<string, Buffer>): KickstarterFolderFiles {
   for (const [path, content] of files) {
     if (path === 'configurations.yaml') folder.configurations = decodeUtf8(content, path);
     else if (path === 'repos.yaml') folder.repos = decodeUtf8(content, path);
-    else if (path.startsWith('scripts/') || path.startsWith('partitions/'))
+    else if (snippetFolders.some((folder) => path.startsWith(`${folder}/`)))
       folder.files[path] = decodeUtf8(content, path);
   }
   // The same rule for names as for files sent as JSON: a nested or hidden file is refused by name.

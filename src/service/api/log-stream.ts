@@ -1,14 +1,9 @@
+import { buffer } from 'node:stream/consumers';
 import type { FastifyReply } from 'fastify';
 import { isFinished, type JobService, type StoredFile } from '../jobs/index.ts';
 import { KEEPALIVE_MS, openEventStream, serverSentEvent } from './event-stream.ts';
 
 const MAX_READ = 1024 * 1024;
-
-async function readAll(stream: AsyncIterable<Buffer>): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const part of stream) parts.push(part);
-  return Buffer.concat(parts);
-}
 
 /** How often the log file is looked at: lines reach the client well within a second. */
 const POLL_MS = 250;
@@ -53,7 +48,7 @@ export async function streamLog(
       await file.close();
       return false;
     }
-    const chunk = await readAll(
+    const chunk = await buffer(
       file.stream({ start: position, end: Math.min(file.size, position + MAX_READ) - 1 }),
     );
     position += chunk.length;

@@ -1,7 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { ServiceError } from '../errors.ts';
-import type { Actor } from './types.ts';
 
 export interface Queue {
   name: string;
@@ -10,7 +9,7 @@ export interface Queue {
   startsBuilds: boolean;
 }
 
-/** A queue and the groups it is open to (none: everyone); see checkQueueAccess. */
+/** A queue and the groups it is open to (none: everyone); see queueRefusal. */
 export interface QueueWithGroups extends Queue {
   groups: string[];
 }
@@ -76,27 +75,25 @@ export function createQueueCatalog(db: Kysely<Database>): QueueCatalog {
 }
 
 /**
- * Refuses a submission to a queue some groups are named for (queue_groups) by a user in none of them; a queue no
- * group names is open to everyone, and admins may use every queue.
+ * Why `username` may not submit to `queue`: some groups are named for it (queue_groups) and the user is in none of
+ * them. Whether the user may is asked with the queue itself (findQueue in service.ts): a queue no group names is
+ * open to everyone, and admins may use every queue. Read only on a refusal, for the groups to name.
  */
-export async function checkQueueAccess(db: Kysely<Database>, queue: string, by: Actor): Promise<void> {
-  if (by.admin) return;
+export async function queueRefusal(
+  db: Kysely<Database>,
+  queue: string,
+  username: string,
+): Promise<ServiceError> {
   const groups = await db
     .selectFrom('queue_groups')
-    .leftJoin('group_members', (join) =>
-      join
-        .onRef('group_members.group_name', '=', 'queue_groups.group_name')
-        .on('group_members.username', '=', by.username),
-    )
-    .select(['queue_groups.group_name', 'group_members.username'])
-    .where('queue_groups.queue_name', '=', queue)
-    .orderBy('queue_groups.group_name')
+    .select('group_name')
+    .where('queue_name', '=', queue)
+    .orderBy('group_name')
     .execute();
-  if (groups.length === 0 || groups.some((group) => group.username !== null)) return;
   const names = groups.map((group) => group.group_name).join(', ');
-  throw new ServiceError(
+  return new ServiceError(
     'forbidden',
     `queue ${queue} takes jobs only from members of ${groups.length === 1 ? 'the group' : 'the groups'} ${names}, ` +
-      `and ${by.username} is in none: submit to another queue, or ask an admin to add you`,
+      `and ${username} is in none: submit to another queue, or ask an admin to add you`,
   );
 }

@@ -18,7 +18,8 @@ import { type BuildStats, type BuildStatsQuery, queryBuildStats } from './build-
 import { createEstimates, type Estimates } from './estimates.ts';
 import { JobEvents } from './events.ts';
 import { createJobIds } from './ids.ts';
-import { checkQueueAccess } from './queues.ts';
+import { mustGetJob, mustOwnJob } from './job-access.ts';
+import { queueRefusal } from './queues.ts';
 import { createJobReads, type JobReads } from './reads.ts';
 import { failureColumns, jobFromRow } from './rows.ts';
 import type { Actor, FinishInput, Job, SubmitInput, SubmittedJob } from './types.ts';
@@ -120,17 +121,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
       ? sql<string>`to_char(clock_timestamp() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
       : sql<string>`strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`;
 
-  async function mustLoad(jobId: string): Promise<Job> {
-    const job = await reads.get(jobId);
-    if (!job) throw new ServiceError('not-found', `no job ${jobId}`);
-    return job;
-  }
-
-  function mustOwn(job: Job, by: Actor, verb: string): void {
-    if (job.owner !== by.username && !by.admin) {
-      throw new ServiceError('forbidden', `only ${job.owner} or an admin may ${verb} job ${job.id}`);
-    }
-  }
+  const mustLoad = (jobId: string) => mustGetJob(reads, jobId);
 
   /**
    * The one place a job's status changes after it is stored. The update is guarded by the status (and worker)
@@ -175,8 +166,9 @@ export function createJobService(deps: JobServiceDeps): JobService {
   }
 
   // A submission's statements, compiled once (see prepareQuery): building them cost more than running them.
-  // The newest id comes with the queue (see createJobIds): one round trip fewer to a database server.
-  const findQueue = prepareQuery((value: Placeholder<{ queue: string; owner: string }>) =>
+  // The newest id comes with the queue (see createJobIds), and so does whether the submitter may use it (see
+  // queueRefusal): two round trips fewer to a database server.
+  const findQueue = prepareQuery((value: Placeholder<{ queue: string; owner: string; by: string }>) =>
     db
       .selectFrom('queues')
       .leftJoin('users', (join) => join.on('users.username', '=', value('owner')))
@@ -188,6 +180,24 @@ export function createJobService(deps: JobServiceDeps): JobService {
           .select((eb) => eb.fn.max('id').as('id'))
           .$asScalar()
           .as('newest'),
+        // Open when no group names the queue, or the submitter is in one that does.
+        eb
+          .or([
+            eb.not(
+              eb.exists(
+                eb.selectFrom('queue_groups').select('group_name').whereRef('queue_name', '=', 'queues.name'),
+              ),
+            ),
+            eb.exists(
+              eb
+                .selectFrom('queue_groups')
+                .innerJoin('group_members', 'group_members.group_name', 'queue_groups.group_name')
+                .select('queue_groups.group_name')
+                .whereRef('queue_groups.queue_name', '=', 'queues.name')
+                .where('group_members.username', '=', value('by')),
+            ),
+          ])
+          .as('open'),
       ])
       .where('queues.name', '=', value('queue')),
   );
@@ -282,9 +292,11 @@ export function createJobService(deps: JobServiceDeps): JobService {
     input: ValidJobInput & { owner: string; email?: string | null; queue: string },
     by: Actor,
   ) {
-    await checkQueueAccess(db, input.queue, by);
-    const [found] = (await findQueue.execute(db, { queue: input.queue, owner: input.owner })).rows;
+    const [found] = (await findQueue.execute(db, { queue: input.queue, owner: input.owner, by: by.username }))
+      .rows;
     if (!found) throw new ServiceError('bad-request', `no queue named ${input.queue}`);
+    // SQLite answers 0 or 1, PostgreSQL false or true.
+    if (!by.admin && !found.open) throw await queueRefusal(db, input.queue, by.username);
     const created = now();
     const id = nextId(Date.parse(created), found.newest);
     const [row] = (
@@ -482,7 +494,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
 
     async cancel(jobId, by) {
       const job = await mustLoad(jobId);
-      mustOwn(job, by, 'cancel');
+      mustOwnJob(job, by, 'cancel');
       if (job.status === 'IN QUEUE') {
         const cancelled = await move(job, 'CANCELLED', {
           finished: now(),
@@ -508,7 +520,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
 
     async retry(jobId, by) {
       const job = await mustLoad(jobId);
-      mustOwn(job, by, 'retry');
+      mustOwnJob(job, by, 'retry');
       if (!isFinished(job.status))
         throw new ServiceError('conflict', `job ${jobId} is ${job.status}: not finished yet`);
       return enqueue({ ...job, tags: [], pinned: false, owner: by.username }, by);
@@ -593,7 +605,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
 
     async remove(jobId, by) {
       const job = await mustLoad(jobId);
-      mustOwn(job, by, 'delete');
+      mustOwnJob(job, by, 'delete');
       if (job.pinned)
         throw new ServiceError('pinned-job', `job ${jobId} is pinned; unpin it before deleting it`);
       if (job.status === 'BUILDING')
@@ -617,7 +629,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
 
     async update(jobId, changes, by) {
       const job = await mustLoad(jobId);
-      mustOwn(job, by, 'change');
+      mustOwnJob(job, by, 'change');
       const set: Updateable<JobsTable> = {};
       if (changes.tags !== undefined) set.tags = JSON.stringify(validTags(changes.tags));
       if (changes.pinned !== undefined) set.pinned = changes.pinned ? 1 : 0;

@@ -1,3 +1,4 @@
+import { buffer } from 'node:stream/consumers';
 import type { StoredFile } from '../jobs/index.ts';
 
 /** Only the end of a log is read: a failed build's log can be large, and the mail quotes a few lines. */
@@ -11,9 +12,7 @@ export async function lastLines(file: StoredFile | null, count: number): Promise
     return [];
   }
   const start = Math.max(0, file.size - TAIL_BYTES);
-  const parts: Buffer[] = [];
-  for await (const part of file.stream({ start, end: file.size - 1 })) parts.push(part as Buffer);
-  const lines = Buffer.concat(parts).toString('utf8').split('\n');
+  const lines = (await buffer(file.stream({ start, end: file.size - 1 }))).toString('utf8').split('\n');
   if (start > 0) lines.shift();
   if (lines.at(-1) === '') lines.pop();
   return lines.slice(-count);

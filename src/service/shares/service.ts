@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { ulid } from 'ulid';
 import { MAX_SHARE_HOURS } from '../../contract/shares.ts';
 import type { Database } from '../db/schema.ts';
 import { ServiceError } from '../errors.ts';
-import { hashToken } from '../users/tokens.ts';
+import { hashToken, newToken } from '../users/tokens.ts';
 
 /** A share link as its maker sees it later: never its token. */
 export interface ShareLink {
@@ -55,7 +54,7 @@ export function createShareService(db: Kysely<Database>, options: { now?: () => 
           `expires_in_hours: a whole number from 1 to ${MAX_SHARE_HOURS}`,
         );
       const stamp = now();
-      const token = `imgs_${randomBytes(32).toString('base64url')}`;
+      const token = newToken('imgs_');
       const row = {
         id: ulid(),
         job_id: jobId,

@@ -3,12 +3,11 @@
  * and worker reads the same), and each wins over img.conf's `[notify] base_url` (or the default) until cleared.
  */
 import type { Kysely } from 'kysely';
+import { DEFAULT_SITE_NAME } from '../../contract/site.ts';
 import type { Config } from '../config/index.ts';
 import type { Database } from '../db/schema.ts';
 import { ServiceError } from '../errors.ts';
 import { siteNameProblem, siteUrlProblem } from '../fields.ts';
-
-export const DEFAULT_SITE_NAME = 'IMG';
 
 export interface Site {
   name: string;

@@ -1,3 +1,4 @@
+import { DEFAULT_SITE_NAME } from '../../contract/site.ts';
 import { api } from './api.ts';
 import { Link } from './router.tsx';
 import type { Route } from './routes.ts';
@@ -13,7 +14,7 @@ export function TopBar({ route, onLogOut }: { route: Route; onLogOut: () => void
   return (
     <header className="topbar">
       <Link className="brand" to="queue/">
-        {site.data?.name ?? 'IMG'}
+        {site.data?.name ?? DEFAULT_SITE_NAME}
       </Link>
       {user && (
         <>

@@ -1,17 +1,16 @@
 import { type FormEvent, useState } from 'react';
 import { JOB_STATUSES } from '../../client/api-client.ts';
+import { JOB_FILTER_KEYS, type JobFilterKey } from '../../contract/job-filters.ts';
 import { api } from '../app/api.ts';
 import { navigate, withQuery } from '../app/router.tsx';
 import { useResource } from '../app/use-resource.ts';
 
 /** The filters that live in the URL's query, so a filtered list can be bookmarked and the back button undoes. */
-export const FILTER_KEYS = ['status', 'text', 'tag', 'owner', 'arch', 'type', 'queue'] as const;
-export type FilterKey = (typeof FILTER_KEYS)[number];
-export type Filters = Partial<Record<FilterKey, string>>;
+export type Filters = Partial<Record<JobFilterKey, string>>;
 
 export function filtersOf(query: URLSearchParams): Filters {
   const filters: Filters = {};
-  for (const key of FILTER_KEYS) {
+  for (const key of JOB_FILTER_KEYS) {
     const value = query.get(key);
     if (value) filters[key] = value;
   }
@@ -33,12 +32,12 @@ export function JobFilters({ path, filters, byOwner, queues }: JobFiltersProps) 
   const [draft, setDraft] = useState<Filters>(filters);
   const arches = useResource(() => api.arches(), 'arches');
   const types = useResource(() => api.imageTypes(), 'image-types');
-  const field = (key: FilterKey) => ({
+  const field = (key: JobFilterKey) => ({
     id: `filter-${key}`,
     value: draft[key] ?? '',
     onChange: (event: { target: { value: string } }) => setDraft({ ...draft, [key]: event.target.value }),
   });
-  const choice = (key: FilterKey, label: string, options: readonly string[]) => (
+  const choice = (key: JobFilterKey, label: string, options: readonly string[]) => (
     <div>
       <label htmlFor={`filter-${key}`}>{label}</label>
       <select {...field(key)}>

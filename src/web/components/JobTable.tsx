@@ -1,16 +1,16 @@
 import type { JobSummary } from '../../client/api-client.ts';
+import type { JobFilterKey } from '../../contract/job-filters.ts';
 import { api } from '../app/api.ts';
 import { formatDate, jobLength } from '../app/format.ts';
 import { Link } from '../app/router.tsx';
 import { jobPath } from '../app/routes.ts';
-import type { FilterKey } from './JobFilters.tsx';
 import { CompactStageBar } from './StageBar.tsx';
 import { StatusBadge } from './StatusBadge.tsx';
 
 interface JobTableProps {
   jobs: readonly JobSummary[];
   /** The list narrowed to one more value (a tag, a user, an arch, a type): where a click on that value goes. */
-  filterLink: (key: FilterKey, value: string) => string;
+  filterLink: (key: JobFilterKey, value: string) => string;
   /** Jobs of several queues: each waiting job's position is then said to be in its own queue. */
   severalQueues: boolean;
   /** With a selection, each row gets a checkbox (the admin's bulk delete). */
@@ -25,7 +25,7 @@ export function JobTable({ jobs, filterLink, severalQueues, selection }: JobTabl
   const now = Date.now();
   if (jobs.length === 0) return <p className="panel">No jobs match.</p>;
   const allSelected = selection !== undefined && jobs.every((job) => selection.selected.has(job.id));
-  const narrow = (key: FilterKey, value: string, label = value) => (
+  const narrow = (key: JobFilterKey, value: string, label = value) => (
     <Link to={filterLink(key, value)} title={`Only jobs with ${key === 'owner' ? 'user' : key} ${value}`}>
       {label}
     </Link>
@@ -75,7 +75,7 @@ export function JobTable({ jobs, filterLink, severalQueues, selection }: JobTabl
                 <td data-label="Select">
                   <input
                     type="checkbox"
-                    aria-label={`Select ${job.name}`}
+                    aria-label={`Select ${job.name} (${job.id})`}
                     checked={selection.selected.has(job.id)}
                     onChange={(event) => selection.toggle([job.id], event.target.checked)}
                   />

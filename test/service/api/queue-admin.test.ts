@@ -103,6 +103,8 @@ for (const kind of databaseKinds) {
         exact: true,
       });
       assert.deepEqual((await list('arch=%25')).total, { count: 0, exact: true });
+      // Only the listed filters narrow a list: the bulk delete's internal `through` is not one of them.
+      assert.deepEqual((await list('through=0')).total, { count: 7, exact: true });
     });
 
     test(`a filtered total stops at the newest ${COUNT_LIMIT} jobs and says so; queue and status stay exact`, async (t) => {

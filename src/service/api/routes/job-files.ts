@@ -2,7 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { ArtifactSchema, FileParams, JobParams } from '../../../contract/api.ts';
 import { ServiceError } from '../../errors.ts';
-import { logFileName } from '../../jobs/index.ts';
+import { logFileName, mustGetJob } from '../../jobs/index.ts';
 import { sendArtifact } from '../artifact-download.ts';
 import type { AppDeps } from '../deps.ts';
 import { streamLog } from '../log-stream.ts';
@@ -23,11 +23,7 @@ export async function jobFileRoutes(app: FastifyInstance, deps: AppDeps): Promis
   const { jobs } = deps;
   const shutdown = new AbortController();
   app.addHook('preClose', async () => shutdown.abort());
-  const mustGet = async (id: string) => {
-    const job = await jobs.get(id);
-    if (!job) throw new ServiceError('not-found', `no job ${id}`);
-    return job;
-  };
+  const mustGet = (id: string) => mustGetJob(jobs, id);
 
   app.get<{ Params: JobParams; Querystring: Static<typeof LogQuery> }>(
     '/jobs/:id/log',

@@ -9,6 +9,7 @@ import {
   UploadedFileSchema,
 } from '../../../contract/api.ts';
 import { ServiceError } from '../../errors.ts';
+import { mustGetJob } from '../../jobs/index.ts';
 import { requireAdmin } from '../auth.ts';
 import type { AppDeps } from '../deps.ts';
 import { readSmallBody } from '../small-body.ts';
@@ -47,8 +48,7 @@ export async function jobUploadRoutes(app: FastifyInstance, deps: AppDeps): Prom
 
   /** Only the worker that holds the job may upload: a worker whose job was requeued must not overwrite it. */
   const buildingBy = async (id: string, worker: string) => {
-    const job = await deps.jobs.get(id);
-    if (!job) throw new ServiceError('not-found', `no job ${id}`);
+    const job = await mustGetJob(deps.jobs, id);
     if (job.status !== 'BUILDING' || job.worker !== worker) {
       throw new ServiceError(
         'conflict',

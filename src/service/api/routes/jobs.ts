@@ -13,6 +13,7 @@ import {
   SubmitJson as SubmitJsonSchema,
 } from '../../../contract/api.ts';
 import type { JobEta } from '../../../contract/eta.ts';
+import { JOB_FILTER_KEYS } from '../../../contract/job-filters.ts';
 import { BULK_DELETE_LIMIT } from '../../../contract/list-limits.ts';
 import { type JobBlocker, queueBlocker } from '../../../contract/workers.ts';
 import { ServiceError } from '../../errors.ts';
@@ -230,11 +231,15 @@ export async function jobRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
   );
 }
 
-/** The list filters of a query as the jobs module takes them: `mine` is the caller, `type` the image type. */
+/**
+ * The list filters of a query as the jobs module takes them, `mine` being the caller. Only the contract's filters
+ * are taken: a query's other keys (the schema lets unknown ones through) never reach JobFilter, whose `through`
+ * is the bulk delete's alone.
+ */
 function jobFilter(query: Omit<JobListQuery, 'before' | 'offset' | 'limit'>, actor: Actor): JobFilter {
   const filter: JobFilter = {};
-  for (const [key, value] of Object.entries(query)) {
-    if (value !== undefined) Object.assign(filter, { [key]: value });
+  for (const key of JOB_FILTER_KEYS) {
+    if (query[key] !== undefined) Object.assign(filter, { [key]: query[key] });
   }
   if (query.owner === 'mine') filter.owner = actor.username;
   return filter;

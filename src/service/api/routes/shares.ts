@@ -13,7 +13,7 @@ import {
   ShareRequest,
 } from '../../../contract/api.ts';
 import { ServiceError } from '../../errors.ts';
-import type { Actor, Job } from '../../jobs/index.ts';
+import { type Actor, type Job, mustGetJob, mustOwnJob } from '../../jobs/index.ts';
 import { type ShareLink, sharedFiles } from '../../shares/index.ts';
 import { sendArtifact } from '../artifact-download.ts';
 import { actorOf } from '../auth.ts';
@@ -39,15 +39,10 @@ const presentLink = (link: ShareLink) => ({
  */
 export async function shareRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const { jobs, shares } = deps;
-  const mustGet = async (id: string) => {
-    const job = await jobs.get(id);
-    if (!job) throw new ServiceError('not-found', `no job ${id}`);
-    return job;
-  };
+  const mustGet = (id: string) => mustGetJob(jobs, id);
   const mustOwn = async (id: string, actor: Actor): Promise<Job> => {
     const job = await mustGet(id);
-    if (job.owner !== actor.username && !actor.admin)
-      throw new ServiceError('forbidden', `only ${job.owner} or an admin may share job ${job.id}`);
+    mustOwnJob(job, actor, 'share');
     return job;
   };
   const jobOfToken = async (token: string) => {

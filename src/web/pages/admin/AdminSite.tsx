@@ -1,5 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import type { Site } from '../../../client/api-client.ts';
+import { DEFAULT_SITE_NAME, MAX_SITE_NAME } from '../../../contract/site.ts';
 import { api } from '../../app/api.ts';
 import { useAction } from '../../app/use-action.ts';
 import { useResource } from '../../app/use-resource.ts';
@@ -54,10 +55,12 @@ function SiteForm({ site, onChanged }: { site: Site; onChanged: () => void }) {
       </dl>
       <div className="grid2">
         <div>
-          <label htmlFor="site-name">Name (empty: {site.set.name === null ? site.name : 'IMG'})</label>
+          <label htmlFor="site-name">
+            Name (empty: {site.set.name === null ? site.name : DEFAULT_SITE_NAME})
+          </label>
           <input
             id="site-name"
-            maxLength={100}
+            maxLength={MAX_SITE_NAME}
             value={name}
             onChange={(event) => setName(event.target.value)}
           />

@@ -1,3 +1,5 @@
+import { snippetFolders } from '../../../kickstart/kickstarter/snippets.ts';
+
 /** What a chosen kickstarter folder holds for the render: its two YAML files and its script and partition files. */
 export interface KickstarterFolder {
   configurations?: string;
@@ -5,7 +7,7 @@ export interface KickstarterFolder {
   files: Record<string, string>;
 }
 
-const SNIPPET_PATH = /^(scripts|partitions)\/[^/]+$/;
+const SNIPPET_PATH = new RegExp(`^(${snippetFolders.join('|')})/[^/]+$`);
 
 /**
  * Reads the files of a folder the user chose (each with its path below the chosen folder's parent, as browsers
