@@ -104,7 +104,7 @@ export type JobSummaryJson = Static<typeof JobSummary>;
 export const JobDetail = Type.Composite([JobSummary, JobRecordInputs], { $id: 'Job' });
 export type JobDetail = Static<typeof JobDetail>;
 
-export const JobTotalSchema = Type.Object(
+const JobTotalSchema = Type.Object(
   {
     count: Type.Integer({ description: 'how many jobs match; with `exact` false, at least this many' }),
     exact: Type.Boolean({
@@ -524,7 +524,7 @@ export const TemplateDetail = Type.Composite([TemplateSchema, Type.Object({ text
 export type TemplateDetail = Static<typeof TemplateDetail>;
 
 /** How to use a downloaded image (src/builder/image-usage.ts). */
-export const ImageUseSchema = Type.Object({
+const ImageUseSchema = Type.Object({
   how: Type.String(),
   commands: Type.Array(Type.String(), { description: 'shell lines, the file name filled in' }),
 });

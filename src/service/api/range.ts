@@ -41,7 +41,7 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
  * character replaced, for old clients, and `filename*` percent-encoded for the others. Nothing of the name can end
  * the header or start another.
  */
-export function contentDisposition(name: string): string {
+function contentDisposition(name: string): string {
   const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
   // RFC 8187's attr-char kept, every other byte of the UTF-8 percent-encoded (a lone surrogate becomes U+FFFD).
   const encoded = [...Buffer.from(name, 'utf8')]

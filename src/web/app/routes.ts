@@ -9,7 +9,7 @@ export type Route =
   | { page: 'share'; token: string }
   | { page: 'not-found' };
 
-export const ADMIN_SECTIONS = [
+const ADMIN_SECTIONS = [
   'jobs',
   'queues',
   'workers',

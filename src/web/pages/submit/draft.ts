@@ -168,6 +168,6 @@ export function submitJson(draft: SubmitDraft): SubmitJson {
 }
 
 /** `1.10/small.ks` → `small`. */
-export function baseName(path: string): string {
+function baseName(path: string): string {
   return (path.split('/').pop() ?? path).replace(/\.ks$/, '');
 }
