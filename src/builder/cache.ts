@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 // The file itself, not the library's index: the CLI loads this module (defaultCacheDir) at every start.
 import { fetchLimited } from '../kickstart/fetch-limited.ts';
-import type { AptRepo } from './recipe.ts';
+import type { AptRepo, RpmRepo } from './recipe.ts';
 
 export const defaultCacheDir = '/var/cache/imger';
 
@@ -112,11 +112,20 @@ const maxReleaseBytes = 16 * 2 ** 20;
  * The SHA-256 of a suite's InRelease (or Release) file. It changes whenever the archive changes, so it ties
  * a cached root to the archive state it was built from. Failing to fetch it means the repo is unreachable.
  */
-export async function releaseDigest(repo: AptRepo, signal: AbortSignal): Promise<string> {
+export function releaseDigest(repo: AptRepo, signal: AbortSignal): Promise<string> {
   const base = `${repo.url.replace(/\/$/, '')}/dists/${repo.suite}`;
+  return firstDigest([`${base}/InRelease`, `${base}/Release`], signal);
+}
+
+/** The SHA-256 of an rpm repository's repomd.xml, which changes whenever the repository does. */
+export function repomdDigest(repo: RpmRepo, signal: AbortSignal): Promise<string> {
+  return firstDigest([`${repo.url.replace(/\/$/, '')}/repodata/repomd.xml`], signal);
+}
+
+/** The SHA-256 of the first of these files that can be read. */
+async function firstDigest(urls: readonly string[], signal: AbortSignal): Promise<string> {
   const errors: string[] = [];
-  for (const file of ['InRelease', 'Release']) {
-    const url = `${base}/${file}`;
+  for (const url of urls) {
     try {
       const body = url.startsWith('file:')
         ? await readFile(fileURLToPath(url))

@@ -101,6 +101,10 @@ function jobOf() {
     cancel_requested: false,
     updated: now,
     progress: null,
+    retry_of: null,
+    reused_from: null,
+    build_key: null,
+    fresh: false,
     artifacts: [],
   };
 }

@@ -236,6 +236,25 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         }
       },
     },
+    '0010_build_keys_and_lineage': {
+      async up(db: Kysely<unknown>) {
+        // The key that says two jobs make the same image (src/builder/build-key.ts), whether the user asked for
+        // a fresh build anyway, and where a job came from: a retry, or another job's files it shares.
+        await db.schema.alterTable('jobs').addColumn('build_key', 'text').execute();
+        await db.schema
+          .alterTable('jobs')
+          .addColumn('fresh', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema.alterTable('jobs').addColumn('retry_of', 'text').execute();
+        await db.schema.alterTable('jobs').addColumn('reused_from', 'text').execute();
+        // A worker looks up the DONE or building jobs of a key before every build.
+        await db.schema
+          .createIndex('jobs_build_key_status')
+          .on('jobs')
+          .columns(['build_key', 'status'])
+          .execute();
+      },
+    },
   };
 }
 

@@ -56,6 +56,8 @@ export interface SubmitDraft {
   packages: string;
   tags: string;
   pinned: boolean;
+  /** Build afresh even when an identical build is DONE or running. */
+  fresh: boolean;
   email: string;
 }
 
@@ -78,6 +80,7 @@ export const emptyDraft: SubmitDraft = {
   packages: '',
   tags: '',
   pinned: false,
+  fresh: false,
   email: '',
 };
 
@@ -147,6 +150,7 @@ export function submission(draft: SubmitDraft): Omit<SubmitJson, 'kickstart' | '
     packages: splitList(draft.packages),
     tags: splitList(draft.tags),
     pinned: draft.pinned,
+    ...(draft.fresh ? { fresh: true } : {}),
   };
 }
 
