@@ -84,9 +84,9 @@ export function SubmitHelp({ draft, catalog }: { draft: SubmitDraft; catalog: Ca
           </dd>
           <dt>Fresh build</dt>
           <dd>
-            a job identical to one already DONE (the same kickstart meaning, type, arch, name, tokens, extras and
-            package sources) gets that job's files at once, and one identical to a running build waits for it;
-            tick this to build again anyway.
+            a job identical to one already DONE (the same kickstart meaning, type, arch, name, tokens, extras
+            and package sources) gets that job's files at once, and one identical to a running build waits for
+            it; tick this to build again anyway.
           </dd>
         </dl>
       </HelpSection>
