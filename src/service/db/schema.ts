@@ -70,6 +70,8 @@ export interface ArtifactsTable {
   size: number | string;
   sha256: string;
   main: number;
+  /** 0: a hard link of a file another job's row counts already; job_counts' bytes count each file once. */
+  counted: Generated<number>;
 }
 
 export interface QueuesTable {

@@ -115,6 +115,41 @@ type NewJobColumns = Pick<
   | 'created'
 >;
 
+/**
+ * The files of a job about to be deleted that other jobs share (hard links made by reuse, which only ever link
+ * the files of a DONE job with the same build key) stay on disk: one job holding each now counts its bytes.
+ */
+async function handOverSharedFiles(trx: Kysely<Database>, job: Job): Promise<void> {
+  if (job.build_key === null) return;
+  const counted = await trx
+    .selectFrom('artifacts')
+    .select(['name', 'sha256'])
+    .where('job_id', '=', job.id)
+    .where('counted', '=', 1)
+    .execute();
+  for (const file of counted) {
+    const holder = await trx
+      .selectFrom('artifacts')
+      .innerJoin('jobs', 'jobs.id', 'artifacts.job_id')
+      .select('artifacts.job_id')
+      .where('artifacts.counted', '=', 0)
+      .where('artifacts.name', '=', file.name)
+      .where('artifacts.sha256', '=', file.sha256)
+      .where('jobs.build_key', '=', job.build_key)
+      .where('jobs.id', '<>', job.id)
+      .orderBy('jobs.id')
+      .limit(1)
+      .executeTakeFirst();
+    if (!holder) continue;
+    await trx
+      .updateTable('artifacts')
+      .set({ counted: 1 })
+      .where('job_id', '=', holder.job_id)
+      .where('name', '=', file.name)
+      .execute();
+  }
+}
+
 /** A job claimed twice whose worker went silent both times is not retried again. */
 const MAX_ATTEMPTS = 2;
 
@@ -487,6 +522,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
                 size: artifact.size,
                 sha256: artifact.sha256,
                 main: artifact.main ? 1 : 0,
+                counted: result.shared?.includes(artifact.name) ? 0 : 1,
               })),
             )
             .execute();
@@ -678,6 +714,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
       if (job.status === 'BUILDING')
         throw new ServiceError('conflict', `job ${jobId} is building; cancel it first`);
       await db.transaction().execute(async (trx) => {
+        await handOverSharedFiles(trx, job);
         await trx.deleteFrom('artifacts').where('job_id', '=', jobId).execute();
         await trx.deleteFrom('outbox').where('job_id', '=', jobId).execute();
         const deleted = await trx

@@ -86,4 +86,6 @@ export interface FinishInput {
   buildKey?: string;
   /** The DONE job whose files the job shares instead of building. */
   reusedFrom?: string;
+  /** The artifacts that are hard links of that job's files: stored once, so counted once. */
+  shared?: readonly string[];
 }

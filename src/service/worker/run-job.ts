@@ -274,6 +274,7 @@ async function storeReused(
       ...(plan.origin.built_kickstart === null ? {} : { builtKickstart: plan.origin.built_kickstart }),
       buildKey: plan.key,
       reusedFrom: plan.origin.id,
+      shared: plan.artifacts.map((artifact) => artifact.name),
     });
   });
 }
