@@ -56,7 +56,13 @@ function timed(): { started: Promise<number>; finished: Promise<Job & { at: numb
     jobs.events.on('job:started', () => onStarted(performance.now())),
     jobs.events.on('job:finished', ({ job }) => onFinished({ ...job, at: performance.now() })),
   ];
-  return { started, finished, off: () => offs.forEach((off) => off()) };
+  return {
+    started,
+    finished,
+    off: () => {
+      for (const off of offs) off();
+    },
+  };
 }
 
 const first = timed();
