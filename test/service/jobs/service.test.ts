@@ -170,6 +170,39 @@ for (const kind of databaseKinds) {
       assert.equal(await bytes(), 0);
     });
 
+    test('of identical jobs building, the first to store its key builds and the others learn whom to wait for', async (t) => {
+      const jobs = await jobService(t, kind);
+      const key = 'e'.repeat(64);
+      const ids = [];
+      for (const fresh of [false, false, true]) {
+        const { id } = await jobs.submit(submission({ fresh }), alice);
+        await jobs.claim(['api'], `w-${id}`);
+        ids.push(id);
+      }
+      const [first = '', second = '', forced = ''] = ids;
+      // Claimed at the same time: exactly one of the two stores its key.
+      const answers = await Promise.all([
+        jobs.claimBuildKey(first, `w-${first}`, key),
+        jobs.claimBuildKey(second, `w-${second}`, key),
+      ]);
+      const builders = answers.filter((answer) => answer.building === null);
+      assert.equal(builders.length, 1);
+      const builder = answers[0]?.building === null ? first : second;
+      assert.deepEqual(
+        answers.map((answer) => answer.building),
+        builder === first ? [null, first] : [second, null],
+      );
+      // A fresh build stores its key whatever builds; it is not another's to claim.
+      assert.deepEqual(await jobs.claimBuildKey(forced, `w-${forced}`, key), { building: null });
+      await assert.rejects(jobs.claimBuildKey(first, 'someone-else', key), rejectsWith('conflict'));
+      assert.deepEqual(await jobs.doneWithKey(key), []);
+      await jobs.finish(builder, `w-${builder}`, { artifacts: [], buildKey: key });
+      assert.deepEqual(
+        (await jobs.doneWithKey(key)).map((job) => job.id),
+        [builder],
+      );
+    });
+
     test('a retry links to the job it retries', async (t) => {
       const jobs = await jobService(t, kind);
       const { id } = await jobs.submit(submission({ fresh: true }), alice);
