@@ -6,14 +6,7 @@
 // a mirror that was away), and one user's job must not end with another's cancel.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { resolveBuildKey } from '../../builder/build-key.ts';
-import {
-  type Artifact,
-  type ArtifactStore,
-  isFinished,
-  type Job,
-  type JobService,
-  logFileName,
-} from '../jobs/index.ts';
+import { type Artifact, type ArtifactStore, type Job, type JobService, logFileName } from '../jobs/index.ts';
 import type { JobLog } from './job-log.ts';
 import type { WorkerSettings } from './settings.ts';
 
@@ -85,7 +78,7 @@ export async function planBuild(context: ReuseContext, job: Job): Promise<BuildP
     log.line(`job ${building} is building the same image (same build key): waiting for it`);
     const ended = await waitFor(context, building);
     if (ended === null) return { kind: 'stopped' };
-    if (ended !== 'DONE') log.line(`job ${building} ended ${ended}; this job builds the image itself`);
+    if (ended !== 'DONE') log.line(`job ${building} is ${ended}, not DONE; this job builds the image itself`);
   }
 }
 
@@ -97,23 +90,28 @@ async function share(context: ReuseContext, origin: Job, job: Job): Promise<Arti
   return (await context.files.share(origin, job, names)) ? shared : null;
 }
 
-/** The status the job ended with; null when the wait was stopped first. */
+/**
+ * The status the job left BUILDING for (its end, or IN QUEUE when its worker was lost: this job then builds
+ * rather than hold its slot for it); null when the wait was stopped first.
+ */
 async function waitFor(context: ReuseContext, jobId: string): Promise<string | null> {
   const ended = new AbortController();
-  const off = context.jobs.events.on('job:finished', (event) => {
-    if (event.job.id === jobId) ended.abort();
-  });
+  const offs = (['job:finished', 'job:queued'] as const).map((name) =>
+    context.jobs.events.on(name, (event) => {
+      if (event.job.id === jobId) ended.abort();
+    }),
+  );
   const either = AbortSignal.any([context.signal, ended.signal]);
   try {
     for (;;) {
       const other = await context.jobs.get(jobId);
       if (other === null) return 'removed';
-      if (isFinished(other.status)) return other.status;
+      if (other.status !== 'BUILDING') return other.status;
       if (context.signal.aborted) return null;
       await sleep(WAIT_POLL_MS, undefined, { signal: either }).catch(() => undefined);
       if (context.signal.aborted) return null;
     }
   } finally {
-    off();
+    for (const off of offs) off();
   }
 }

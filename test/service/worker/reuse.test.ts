@@ -25,6 +25,7 @@ const standIn = fileURLToPath(new URL('./fixtures/stand-in-build.ts', import.met
 
 interface Setup {
   jobs: JobService;
+  db: Awaited<ReturnType<typeof testDatabase>>['db'];
   baseDir: string;
   /** The local archive's InRelease: rewriting it is a new state of the archive. */
   release: string;
@@ -59,7 +60,7 @@ async function setup(t: TestContext, buildMs: number, slots = 1): Promise<Setup>
     await transport.close();
   });
   const kickstart = `repo --name=local --baseurl=${pathToFileURL(archive).href} --suite=bookworm\nrootpw secret\n%packages\nbash\n%end\n`;
-  return { jobs, baseDir, release, kickstart };
+  return { jobs, db, baseDir, release, kickstart };
 }
 
 async function ended(jobs: JobService, id: string): Promise<Job> {
@@ -165,4 +166,33 @@ test('a job waiting for an identical build that is cancelled builds itself', asy
   assert.equal(b.status, 'DONE');
   assert.equal(b.reused_from, null);
   assert.equal(readFileSync(image(baseDir, b), 'utf8'), `image of ${b.id}\n`);
+});
+
+test('a job waiting for an identical build whose worker was lost (back IN QUEUE) builds itself', async (t) => {
+  const { jobs, db, baseDir, kickstart } = await setup(t, 4000, 2);
+  const first = await jobs.submit(submission({ kickstart }), alice);
+  const second = await jobs.submit(submission({ kickstart }), bob);
+  const waitingLog = async () => {
+    for (;;) {
+      const log = await Promise.resolve()
+        .then(() => logOf(baseDir, second))
+        .catch(() => '');
+      if (log.includes('is building the same image')) return;
+      await sleep(25);
+    }
+  };
+  await waitingLog();
+  // What the server's requeue of a silent worker's job does to its row, into a queue no worker serves here: the
+  // waiting job must not hold its slot for a build that cannot start.
+  await db
+    .updateTable('jobs')
+    .set({ status: 'IN QUEUE', queue: 'requests', worker: null, started: null, heartbeat: null })
+    .where('id', '=', first.id)
+    .execute();
+  const b = await ended(jobs, second.id);
+  assert.equal(b.status, 'DONE');
+  assert.equal(b.reused_from, null);
+  assert.equal(readFileSync(image(baseDir, b), 'utf8'), `image of ${b.id}\n`);
+  assert.match(logOf(baseDir, b), new RegExp(`job ${first.id} is IN QUEUE, not DONE`));
+  assert.equal((await jobs.get(first.id))?.status, 'IN QUEUE');
 });
