@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 // The file itself, not the library's index: the CLI loads this module (defaultCacheDir) at every start.
 import { fetchLimited } from '../kickstart/fetch-limited.ts';
 import type { AptRepo } from './recipe.ts';
+import { sourceDateEpoch } from './reproducible.ts';
 
 export const defaultCacheDir = '/var/cache/imger';
 
@@ -108,11 +109,17 @@ export async function builderVersion(): Promise<string> {
 /** Far above any archive's InRelease (Debian's: about 150 KiB), far below what would strain the worker. */
 const maxReleaseBytes = 16 * 2 ** 20;
 
+export interface ReleaseFacts {
+  sha256: string;
+  /** Its `Date:` as SOURCE_DATE_EPOCH seconds (reproducible.ts), when it has a plausible one. */
+  date?: number;
+}
+
 /**
  * The SHA-256 of a suite's InRelease (or Release) file. It changes whenever the archive changes, so it ties
  * a cached root to the archive state it was built from. Failing to fetch it means the repo is unreachable.
  */
-export async function releaseDigest(repo: AptRepo, signal: AbortSignal): Promise<string> {
+export async function releaseDigest(repo: AptRepo, signal: AbortSignal): Promise<ReleaseFacts> {
   const base = `${repo.url.replace(/\/$/, '')}/dists/${repo.suite}`;
   const errors: string[] = [];
   for (const file of ['InRelease', 'Release']) {
@@ -121,7 +128,8 @@ export async function releaseDigest(repo: AptRepo, signal: AbortSignal): Promise
       const body = url.startsWith('file:')
         ? await readFile(fileURLToPath(url))
         : await fetchLimited(url, maxReleaseBytes, signal);
-      return createHash('sha256').update(body).digest('hex');
+      const date = sourceDateEpoch([body.toString('latin1')]);
+      return { sha256: createHash('sha256').update(body).digest('hex'), ...(date ? { date } : {}) };
     } catch (error) {
       if (signal.aborted) throw error;
       errors.push(`${url}: ${(error as Error).message}`);
