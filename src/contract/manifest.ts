@@ -53,6 +53,9 @@ export const ManifestSchema = Type.Object(
 );
 export type Manifest = Static<typeof ManifestSchema>;
 
+/** The fields of a file a diff compares. */
+export const COMPARED_FILE_FIELDS = ['kind', 'mode', 'uid', 'gid', 'size', 'sha256', 'target'] as const;
+
 /** A file as the diff shows it: only what is compared. */
 const DiffFileSchema = Type.Object({
   path: Type.String(),
@@ -65,34 +68,32 @@ const DiffFileSchema = Type.Object({
   target: Type.Optional(Type.String()),
 });
 
-export const JobDiffSchema = Type.Object(
-  {
-    from: Type.String({ description: 'job id A' }),
-    to: Type.String({ description: 'job id B' }),
-    packages: Type.Object({
-      added: Type.Array(ManifestPackageSchema),
-      removed: Type.Array(ManifestPackageSchema),
-      changed: Type.Array(
-        Type.Object({ name: Type.String(), arch: Type.String(), from: Type.String(), to: Type.String() }),
-      ),
-    }),
-    files: Type.Object({
-      added: Type.Array(DiffFileSchema),
-      removed: Type.Array(DiffFileSchema),
-      changed: Type.Array(
-        Type.Object({
-          path: Type.String(),
-          /** The fields that differ: kind, mode, uid, gid, size, sha256, target. */
-          fields: Type.Array(Type.String()),
-          from: DiffFileSchema,
-          to: DiffFileSchema,
-        }),
-      ),
-    }),
-  },
-  { $id: 'JobDiff' },
-);
-export type JobDiff = Static<typeof JobDiffSchema>;
+/** Two jobs by their ids: what a job id can be and no more, so nothing else reaches a lookup or a message. */
+const JobIdParam = Type.String({ pattern: '^[0-9A-Za-z_-]{1,64}$' });
+export const JobDiffParams = Type.Object({ id: JobIdParam, other: JobIdParam });
+export type JobDiffParams = Static<typeof JobDiffParams>;
 
-/** The fields of a file a diff compares. */
-export const COMPARED_FILE_FIELDS = ['kind', 'mode', 'uid', 'gid', 'size', 'sha256', 'target'] as const;
+export const JobDiffSchema = Type.Object({
+  from: Type.String({ description: 'job id A' }),
+  to: Type.String({ description: 'job id B' }),
+  packages: Type.Object({
+    added: Type.Array(ManifestPackageSchema),
+    removed: Type.Array(ManifestPackageSchema),
+    changed: Type.Array(
+      Type.Object({ name: Type.String(), arch: Type.String(), from: Type.String(), to: Type.String() }),
+    ),
+  }),
+  files: Type.Object({
+    added: Type.Array(DiffFileSchema),
+    removed: Type.Array(DiffFileSchema),
+    changed: Type.Array(
+      Type.Object({
+        path: Type.String(),
+        fields: Type.Array(Type.Union(COMPARED_FILE_FIELDS.map((field) => Type.Literal(field)))),
+        from: DiffFileSchema,
+        to: DiffFileSchema,
+      }),
+    ),
+  }),
+});
+export type JobDiff = Static<typeof JobDiffSchema>;
