@@ -116,6 +116,8 @@ describe('job diff', () => {
     const h = await harness(t, 'sqlite');
     const a = await jobWithManifest(h, 'before', JSON.stringify(before));
     assert.equal((await get(h, `/jobs/${a.job.id}/diff/${a.job.id}`, {})).status, 401);
+    const openapi = (await h.app.inject({ url: '/api/openapi.json' })).json();
+    assert.ok(openapi.paths['/api/v1/jobs/{id}/diff/{other}'].get, 'documented');
     for (const bad of ['..%2F..%2Fetc', 'a%20b', 'x'.repeat(65), '%00', 'a%0aX-Injected:%201']) {
       const { status, body } = await get(h, `/jobs/${a.job.id}/diff/${bad}`);
       assert.equal(status, 400, bad);
