@@ -170,6 +170,7 @@ export async function bootstrapRoot(
       sources: input.repos.map(({ url, suite, components }) => ({ url, suite, components })),
       hostSourcesOnly: input.hostSourcesOnly,
       builderVersion: await builderVersion(),
+      ...(input.sourceDateEpoch ? { sourceDateEpoch: input.sourceDateEpoch } : {}),
     });
   }
   await storeTarball(ctx, places, cachedTarball);

@@ -304,7 +304,9 @@ const scripts: Step<BuildState> = {
       state.recipe.scripts.some((script) => script.kind === 'post');
     const started = Date.now();
     await runScripts(ctx, 'post', state.recipe, { sandbox: state.places, rootReady: true });
-    if (watchInitramfs) await regenerateIfChanged(ctx, state.places, started);
+    if (watchInitramfs) {
+      await regenerateIfChanged(ctx, state.places, started, state.reproducible?.sourceDateEpoch);
+    }
     const pending = state.pendingServices;
     if (pending && pending.enabled.length + pending.disabled.length > 0) {
       await servicesMadeByScripts(
