@@ -37,6 +37,8 @@ export interface BootstrapInput {
   debCache: string;
   /** The shared initramfs cache (initramfs.ts); only this process reads and writes it. */
   initramfsCache: string;
+  /** mmdebstrap's and the package scripts' time, which also has it drop the files that differ per run. */
+  sourceDateEpoch?: number;
 }
 
 const debPath = '/var/cache/apt/archives/';
@@ -152,7 +154,11 @@ export async function bootstrapRoot(
     etc: ['/etc/passwd', '/etc/group', '/etc/alternatives', '/etc/apt/trusted.gpg.d', '/etc/apt/trusted.gpg'],
     chroot: { path: places.root, proc: true },
     caps: capabilities.imageAdmin,
-    env: { HOME: '/root', LANG: 'C.UTF-8' },
+    env: {
+      HOME: '/root',
+      LANG: 'C.UTF-8',
+      ...(input.sourceDateEpoch ? { SOURCE_DATE_EPOCH: String(input.sourceDateEpoch) } : {}),
+    },
     onLine: (line) => {
       ctx.log(line);
       countPackages(line);
@@ -164,6 +170,7 @@ export async function bootstrapRoot(
       sources: input.repos.map(({ url, suite, components }) => ({ url, suite, components })),
       hostSourcesOnly: input.hostSourcesOnly,
       builderVersion: await builderVersion(),
+      ...(input.sourceDateEpoch ? { sourceDateEpoch: input.sourceDateEpoch } : {}),
     });
   }
   await storeTarball(ctx, places, cachedTarball);

@@ -120,7 +120,7 @@ export async function resolveBuildKey(request: BuildRequest, signal: AbortSignal
   }
   if (rpm.length === 0) {
     for (const repo of (await aptSourcesOf(recipe)).repos) {
-      const sha256 = await releaseDigest(repo, signal);
+      const { sha256 } = await releaseDigest(repo, signal);
       sources.push({ kind: 'apt', url: repo.url, suite: repo.suite, components: repo.components, sha256 });
     }
   }

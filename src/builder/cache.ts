@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 // The file itself, not the library's index: the CLI loads this module (defaultCacheDir) at every start.
 import { fetchLimited } from '../kickstart/fetch-limited.ts';
 import type { AptRepo, RpmRepo } from './recipe.ts';
+import { sourceDateEpoch } from './reproducible.ts';
 
 export const defaultCacheDir = '/var/cache/imger';
 
@@ -108,29 +109,36 @@ export async function builderVersion(): Promise<string> {
 /** Far above any archive's InRelease (Debian's: about 150 KiB), far below what would strain the worker. */
 const maxReleaseBytes = 16 * 2 ** 20;
 
+export interface ReleaseFacts {
+  sha256: string;
+  /** Its `Date:` as SOURCE_DATE_EPOCH seconds (reproducible.ts), when it has a plausible one. */
+  date?: number;
+}
+
 /**
  * The SHA-256 of a suite's InRelease (or Release) file. It changes whenever the archive changes, so it ties
  * a cached root to the archive state it was built from. Failing to fetch it means the repo is unreachable.
  */
-export function releaseDigest(repo: AptRepo, signal: AbortSignal): Promise<string> {
+export function releaseDigest(repo: AptRepo, signal: AbortSignal): Promise<ReleaseFacts> {
   const base = `${repo.url.replace(/\/$/, '')}/dists/${repo.suite}`;
   return firstDigest([`${base}/InRelease`, `${base}/Release`], signal);
 }
 
 /** The SHA-256 of an rpm repository's repomd.xml, which changes whenever the repository does. */
-export function repomdDigest(repo: RpmRepo, signal: AbortSignal): Promise<string> {
-  return firstDigest([`${repo.url.replace(/\/$/, '')}/repodata/repomd.xml`], signal);
+export async function repomdDigest(repo: RpmRepo, signal: AbortSignal): Promise<string> {
+  return (await firstDigest([`${repo.url.replace(/\/$/, '')}/repodata/repomd.xml`], signal)).sha256;
 }
 
-/** The SHA-256 of the first of these files that can be read. */
-async function firstDigest(urls: readonly string[], signal: AbortSignal): Promise<string> {
+/** The SHA-256 (and date) of the first of these files that can be read. */
+async function firstDigest(urls: readonly string[], signal: AbortSignal): Promise<ReleaseFacts> {
   const errors: string[] = [];
   for (const url of urls) {
     try {
       const body = url.startsWith('file:')
         ? await readFile(fileURLToPath(url))
         : await fetchLimited(url, maxReleaseBytes, signal);
-      return createHash('sha256').update(body).digest('hex');
+      const date = sourceDateEpoch([body.toString('latin1')]);
+      return { sha256: createHash('sha256').update(body).digest('hex'), ...(date ? { date } : {}) };
     } catch (error) {
       if (signal.aborted) throw error;
       errors.push(`${url}: ${(error as Error).message}`);

@@ -4,6 +4,7 @@ import { CommandFailed } from './command-failed.ts';
 import { BuildFailure } from './failures.ts';
 import { type Layout, renderFstab } from './layout.ts';
 import type { ImageRecipe, Password } from './recipe.ts';
+import { passwordSetting, type Reproducibility, reproducibleEnv } from './reproducible.ts';
 import type { StepContext } from './runner.ts';
 import { capabilities, inImage, type SandboxPlaces } from './sandbox.ts';
 
@@ -13,7 +14,7 @@ import { capabilities, inImage, type SandboxPlaces } from './sandbox.ts';
  * inside the image too, never on the build host.
  */
 export interface ImageAccess {
-  run(command: readonly string[], input?: string): Promise<unknown>;
+  run(command: readonly string[], input?: string): Promise<{ stdout: string }>;
   /** Replaces each file (a symlink in its place is removed, not followed) and makes missing folders. */
   write(files: readonly ImageFile[]): Promise<void>;
   /** The given absolute paths that exist in the image. */
@@ -37,11 +38,16 @@ while [ $# -gt 0 ]; do
 done`;
 
 /** ImageAccess through the sandbox, with the image root as / and no network. */
-export function sandboxedImage(ctx: StepContext, places: SandboxPlaces): ImageAccess {
+export function sandboxedImage(
+  ctx: StepContext,
+  places: SandboxPlaces,
+  repro?: Reproducibility,
+): ImageAccess {
   const inRoot = (command: readonly string[], input?: string) =>
     inImage(ctx, places, command, {
       caps: capabilities.imageAdmin,
-      env: { HOME: '/root', LANG: 'C.UTF-8' },
+      // shadow's tools date a password change by SOURCE_DATE_EPOCH (shadow's gettime).
+      env: { HOME: '/root', LANG: 'C.UTF-8', ...reproducibleEnv(repro) },
       onLine: () => {},
       ...(input === undefined ? {} : { input }),
     });
@@ -78,11 +84,31 @@ async function asKickstartError<T>(what: string, action: () => Promise<T>): Prom
   }
 }
 
-async function setPassword(image: ImageAccess, user: string, password: Password): Promise<void> {
+/**
+ * Hashes a password in the image (its own libcrypt, through perl-base, which every Debian root has) with a salt
+ * derived from the build's seed, so the same inputs give the same /etc/shadow.
+ */
+const hashWithSetting = 'my $p = <STDIN>; chomp $p; my $h = crypt($p, $ARGV[0]); print $h if defined $h';
+
+async function setPassword(
+  image: ImageAccess,
+  user: string,
+  password: Password,
+  seed: string | undefined,
+): Promise<void> {
   switch (password.kind) {
-    case 'plain':
-      await image.run(['chpasswd'], `${user}:${password.value}\n`);
+    case 'plain': {
+      const setting = seed ? passwordSetting(seed, user) : undefined;
+      const hashed = setting
+        ? (await image.run(['perl', '-e', hashWithSetting, setting], `${password.value}\n`)).stdout
+        : '';
+      if (setting && hashed.startsWith(`${setting}$`)) {
+        await image.run(['chpasswd', '-e'], `${user}:${hashed}\n`);
+      } else {
+        await image.run(['chpasswd'], `${user}:${password.value}\n`);
+      }
       return;
+    }
     case 'crypted':
       await image.run(['chpasswd', '-e'], `${user}:${password.value}\n`);
       return;
@@ -92,7 +118,12 @@ async function setPassword(image: ImageAccess, user: string, password: Password)
   }
 }
 
-async function configureAccounts(ctx: StepContext, image: ImageAccess, recipe: ImageRecipe): Promise<void> {
+async function configureAccounts(
+  ctx: StepContext,
+  image: ImageAccess,
+  recipe: ImageRecipe,
+  seed: string | undefined,
+): Promise<void> {
   const groups = await image.names('group');
   const addGroup = async (name: string, gid?: number) => {
     if (groups.has(name)) return;
@@ -115,9 +146,9 @@ async function configureAccounts(ctx: StepContext, image: ImageAccess, recipe: I
       if (user.groups.length > 0) args.push('-G', user.groups.join(','));
       await asKickstartError(`user ${user.name}`, () => image.run([...args, user.name]));
     }
-    await setPassword(image, user.name, user.password ?? { kind: 'locked' });
+    await setPassword(image, user.name, user.password ?? { kind: 'locked' }, seed);
   }
-  await setPassword(image, 'root', recipe.rootPassword);
+  await setPassword(image, 'root', recipe.rootPassword, seed);
   for (const { user, key } of recipe.sshKeys) {
     const home =
       user === 'root' ? '/root' : (recipe.users.find((u) => u.name === user)?.homedir ?? `/home/${user}`);
@@ -294,6 +325,8 @@ export async function configureRoot(
   recipe: ImageRecipe,
   layout: Layout | undefined,
   rootOnlyFstab: boolean,
+  /** The build's seed (reproducible.ts): password salts derived from it. */
+  seed?: string,
 ): Promise<PendingServices> {
   const zone = recipe.timezone === 'Etc/UTC' ? 'UTC' : recipe.timezone;
   const present = await image.existing([
@@ -337,6 +370,6 @@ export async function configureRoot(
   if (needsLocaleGen(recipe)) {
     await asKickstartError(`lang ${recipe.locale}`, () => image.run(['locale-gen']));
   }
-  await configureAccounts(ctx, image, recipe);
+  await configureAccounts(ctx, image, recipe, seed);
   return services ? configureServices(image, recipe) : { enabled: [], disabled: [] };
 }

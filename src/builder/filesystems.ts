@@ -5,6 +5,8 @@
 import { lstat, mkdir, readdir, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PlannedFs } from './layout.ts';
+import type { Reproducibility } from './reproducible.ts';
+import { clampExt4Times, fakeTimeEnv } from './reproducible-tree.ts';
 import type { StepContext } from './runner.ts';
 import { capabilities, onHost, type SandboxPlaces } from './sandbox.ts';
 
@@ -54,7 +56,7 @@ function mkfsCommand(planned: PlannedFs, image: string, sizeMiB: number, content
         '-U',
         planned.uuid,
         '-E',
-        'root_owner=0:0',
+        `root_owner=0:0${planned.hashSeed ? `,hash_seed=${planned.hashSeed}` : ''}`,
         ...(content ? ['-d', content] : []),
         image,
       ];
@@ -103,7 +105,8 @@ export async function makeFilesystem(
 
 /**
  * Makes `name` in the sandbox's images folder: a filesystem of the image tree. The tree must be a folder,
- * not a symlink a package planted (boot -> /etc) that would lead the tool elsewhere.
+ * not a symlink a package planted (boot -> /etc) that would lead the tool elsewhere. With `repro`, an ext4
+ * image is the same bytes for the same tree (reproducible.ts).
  */
 export async function makeTreeFilesystem(
   ctx: StepContext,
@@ -111,6 +114,7 @@ export async function makeTreeFilesystem(
   tree: ImageTree,
   name: string,
   sizeMiB: number,
+  repro?: Reproducibility,
 ): Promise<string> {
   const image = join(tree.places.images, name);
   const content = treePath(tree);
@@ -141,9 +145,10 @@ export async function makeTreeFilesystem(
       `${sizeMiB}M`,
       ...populate,
     ],
-    treeView(tree),
+    { ...treeView(tree), env: fakeTimeEnv(repro) },
   );
   if (planned.fstype === 'xfs') await copyThroughLoopMount(ctx, tree, image);
+  if (planned.fstype === 'ext4' && repro) await clampExt4Times(ctx, tree.places, image, repro);
   return image;
 }
 

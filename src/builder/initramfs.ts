@@ -176,6 +176,11 @@ export interface InitramfsKeyInputs {
   inputs: string;
   /** Changes whenever the code that makes a root or its initramfs changes (cache.ts builderVersion). */
   builderVersion: string;
+  /**
+   * mkinitramfs clamps the image's times to it and packs reproducibly (reproducible.ts): part of the key, so an
+   * image made for other sources' date never stands in for the one this build would make.
+   */
+  sourceDateEpoch?: number;
 }
 
 export function initramfsKey(inputs: InitramfsKeyInputs): string {
@@ -214,7 +219,7 @@ export async function provideInitramfs(
       });
       continue;
     }
-    await generate(ctx, places, kernel);
+    await generate(ctx, places, kernel, key.sourceDateEpoch);
     await mkdir(cacheDir, { recursive: true });
     const partial = `${cached}.${process.pid}.partial`;
     ctx.onCleanup(() => rm(partial, { force: true }));
@@ -241,8 +246,11 @@ async function hasInitramfsTools(ctx: StepContext, places: SandboxPlaces): Promi
   return false;
 }
 
-function generate(ctx: StepContext, places: SandboxPlaces, kernel: string) {
-  return inImage(ctx, places, ['update-initramfs', '-c', '-k', kernel], { caps: capabilities.imageAdmin });
+function generate(ctx: StepContext, places: SandboxPlaces, kernel: string, sourceDateEpoch?: number) {
+  return inImage(ctx, places, ['update-initramfs', '-c', '-k', kernel], {
+    caps: capabilities.imageAdmin,
+    ...(sourceDateEpoch ? { env: { SOURCE_DATE_EPOCH: String(sourceDateEpoch) } } : {}),
+  });
 }
 
 /** The folders whose files decide an initramfs, and dpkg's status (a package installed, removed, upgraded). */
@@ -267,6 +275,7 @@ export async function regenerateIfChanged(
   ctx: StepContext,
   places: SandboxPlaces,
   sinceMs: number,
+  sourceDateEpoch?: number,
 ): Promise<void> {
   // Change times come from the kernel's coarse clock (a tick behind): 10 ms of margin. Not more: a warm build
   // unpacked every one of these files moments before (configure takes well under a second on a quiet machine).
@@ -288,6 +297,6 @@ export async function regenerateIfChanged(
   if (changed.length === 0 || !(await hasInitramfsTools(ctx, places))) return;
   for (const kernel of await kernelVersions(ctx, places)) {
     ctx.log(`the scripts changed ${changed[0]}: making the initramfs of kernel ${kernel} again`);
-    await generate(ctx, places, kernel);
+    await generate(ctx, places, kernel, sourceDateEpoch);
   }
 }

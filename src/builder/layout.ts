@@ -1,13 +1,15 @@
 // The filesystems of an image, decided up front from the recipe's partitions: identities (UUIDs, labels)
 // are fixed before anything is written, so fstab, the boot loader and mkfs all agree.
-import { randomBytes, randomUUID } from 'node:crypto';
 import { BuildFailure } from './failures.ts';
 import { defaultEspMiB, type FsType, type Partition } from './recipe.ts';
+import { derivedUuid, derivedVolumeId } from './reproducible.ts';
 
 export interface PlannedFs {
   mountpoint: Partition['mountpoint'];
   fstype: FsType;
   uuid: string;
+  /** ext4's directory hash seed (a UUID), so that equal trees give equal directory blocks. */
+  hashSeed?: string;
   label: string;
   /** Fixed size in MiB; undefined means: sized from its content. */
   sizeMiB?: number;
@@ -24,18 +26,15 @@ export interface Layout {
 
 const rootFsTypes: FsType[] = ['ext4', 'xfs', 'btrfs'];
 
-/** A FAT volume id, which is what a vfat "UUID" is: 8 hex digits shown as XXXX-XXXX. */
-function fatVolumeId(): string {
-  const hex = randomBytes(4).toString('hex').toUpperCase();
-  return `${hex.slice(0, 4)}-${hex.slice(4)}`;
-}
-
-function plan(part: Partition, label: string): PlannedFs {
+/** Identities derived from the build's seed (reproducible.ts): the same inputs give the same UUIDs. */
+function plan(part: Partition, label: string, seed: string): PlannedFs {
   const fixed = part.grow ? undefined : part.sizeMiB;
   return {
     mountpoint: part.mountpoint,
     fstype: part.fstype,
-    uuid: part.fstype === 'vfat' ? fatVolumeId() : randomUUID(),
+    uuid:
+      part.fstype === 'vfat' ? derivedVolumeId(seed, part.mountpoint) : derivedUuid(seed, part.mountpoint),
+    hashSeed: derivedUuid(seed, `hash:${part.mountpoint}`),
     label: part.label ?? label,
     ...(fixed === undefined ? {} : { sizeMiB: fixed }),
     minMiB: part.sizeMiB ?? 0,
@@ -60,7 +59,7 @@ export function layoutProblems(
 }
 
 /** The layout of checked partitions (the plan refuses what layoutProblems finds); a recipe by hand is checked here. */
-export function planLayout(partitions: readonly Partition[]): Layout {
+export function planLayout(partitions: readonly Partition[], seed: string): Layout {
   const [problem] = layoutProblems(partitions);
   if (problem) throw new BuildFailure('kickstart-error', 'resolve', problem.message);
   const find = (mountpoint: Partition['mountpoint']) => partitions.find((p) => p.mountpoint === mountpoint);
@@ -74,10 +73,13 @@ export function planLayout(partitions: readonly Partition[]): Layout {
   };
   const swap = find('swap');
   return {
-    root: plan(root, 'imgroot'),
-    ...(boot ? { boot: plan(boot, 'imgboot') } : {}),
-    esp: { ...plan({ ...esp, grow: false, sizeMiB: esp.sizeMiB ?? defaultEspMiB }, 'ESP'), fstype: 'vfat' },
-    ...(swap ? { swap: plan({ ...swap, grow: false, sizeMiB: swap.sizeMiB ?? 256 }, 'imgswap') } : {}),
+    root: plan(root, 'imgroot', seed),
+    ...(boot ? { boot: plan(boot, 'imgboot', seed) } : {}),
+    esp: {
+      ...plan({ ...esp, grow: false, sizeMiB: esp.sizeMiB ?? defaultEspMiB }, 'ESP', seed),
+      fstype: 'vfat',
+    },
+    ...(swap ? { swap: plan({ ...swap, grow: false, sizeMiB: swap.sizeMiB ?? 256 }, 'imgswap', seed) } : {}),
   };
 }
 

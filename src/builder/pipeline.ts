@@ -2,10 +2,18 @@
 // adds its own outputs; which steps run depends on the image type.
 import { mkdir, readdir, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { MANIFEST_SUFFIX, type ManifestPackage } from '../contract/manifest.ts';
 import { aptSourcesOf, readHostSources, renderSourcesList } from './apt-sources.ts';
 import { archInfo } from './arches.ts';
 import { type BootstrapInput, bootstrapRoot, excludesPreferences } from './bootstrap.ts';
-import { baseRootKey, builderVersion, cachePaths, RepositoryUnreachable, releaseDigest } from './cache.ts';
+import {
+  baseRootKey,
+  builderVersion,
+  cachePaths,
+  canonicalJson,
+  RepositoryUnreachable,
+  releaseDigest,
+} from './cache.ts';
 import { configureRoot, type PendingServices, sandboxedImage, servicesMadeByScripts } from './configure.ts';
 import { BuildFailure, classifyFailure } from './failures.ts';
 import { madeInSandbox, makeTreeFilesystem, sizeForTree } from './filesystems.ts';
@@ -14,6 +22,7 @@ import { bootableArchProblem, hasLayout, imageTypeInfo, mainArtifactName } from 
 import { regenerateIfChanged } from './initramfs.ts';
 import { type Layout, planLayout } from './layout.ts';
 import { makeHybridIso, stageLiveMedia } from './live-iso.ts';
+import { writeManifest } from './manifest.ts';
 import { takeRegularFiles } from './out-folder.ts';
 import { packImageRoot } from './pack-root.ts';
 import { needsBoot, selectPackages } from './packages.ts';
@@ -28,6 +37,8 @@ import {
   writePackageList,
   writeRpmPackageList,
 } from './records.ts';
+import { type Reproducibility, seedOf } from './reproducible.ts';
+import { normaliseTree } from './reproducible-tree.ts';
 import { bootstrapRpmRoot, type RepoKeys } from './rpm-root.ts';
 import type { Step, StepContext } from './runner.ts';
 import type { SandboxPlaces } from './sandbox.ts';
@@ -50,9 +61,13 @@ export interface BuildState {
   artifacts: Artifact[];
   bootstrap?: { kind: 'apt'; input: BootstrapInput; tarball: string } | { kind: 'rpm'; keys: RepoKeys };
   layout?: Layout;
+  /** The seed and SOURCE_DATE_EPOCH of the build, fixed by resolve. */
+  reproducible?: Reproducibility;
   /** The package sources the bootstrap searches, as a failure names them: `URL [SUITE COMPONENT…]`. */
   searched?: string[];
   kernelVersion?: string;
+  /** The installed packages, as the packages step read them from the image (for the manifest). */
+  installed?: ManifestPackage[];
   /** The kickstart's services no unit stood for before %post: applied, or warned about, after it. */
   pendingServices?: PendingServices;
   images: { root?: string; boot?: string; raw?: string; liveStage?: string };
@@ -65,7 +80,6 @@ const resolve: Step<BuildState> = {
   timeoutMs: 2 * minutes,
   async run(ctx, state) {
     const { recipe } = state;
-    if (hasLayout(recipe.type)) state.layout = planLayout(recipe.partitions);
     const selection = selectPackages(recipe);
     for (const { name, reason } of selection.added) ctx.log(`adding package ${name}: ${reason}`);
     const rpmRepos = recipe.sources.filter((s) => s.kind === 'rpm');
@@ -79,6 +93,7 @@ const resolve: Step<BuildState> = {
       }
       state.bootstrap = { kind: 'rpm', keys: await repoKeys(ctx, state, rpmRepos) };
       state.searched = rpmRepos.map((repo) => repo.url);
+      fixIdentities(ctx, state, seedOf(canonicalJson(seedInputs(recipe))), undefined);
       return;
     }
     const { suite, repos, fromHost } = await aptSourcesOf(recipe);
@@ -94,7 +109,12 @@ const resolve: Step<BuildState> = {
     const sourcesFile = join(state.places.inputs, 'sources.list');
     await writeFile(sourcesFile, renderSourcesList(signed));
     const sources = [];
-    for (const repo of repos) sources.push({ repo, releaseSha256: await releaseDigest(repo, ctx.signal) });
+    const dates: number[] = [];
+    for (const repo of repos) {
+      const release = await releaseDigest(repo, ctx.signal);
+      sources.push({ repo, releaseSha256: release.sha256 });
+      if (release.date) dates.push(release.date);
+    }
     const debianArch = archInfo[recipe.arch].debian;
     const key = baseRootKey({
       sources,
@@ -128,8 +148,32 @@ const resolve: Step<BuildState> = {
       tarball: join(paths.roots, `${key}.tar.zst`),
     };
     ctx.log(`base root key ${key}`);
+    // Until the build key exists, the seed stands for the same inputs: the base root's key (sources as
+    // resolved, packages, builder) and the rest of the recipe.
+    const sourceDate = dates.length > 0 ? Math.max(...dates) : undefined;
+    fixIdentities(ctx, state, seedOf(canonicalJson({ baseRoot: key, ...seedInputs(recipe) })), sourceDate);
+    state.bootstrap.input.sourceDateEpoch = state.reproducible!.sourceDateEpoch;
   },
 };
+
+/** What of a recipe decides the image: all but where the files go. */
+function seedInputs(recipe: ImageRecipe): { recipe: Omit<ImageRecipe, 'outputDir'> } {
+  const { outputDir: _where, ...decides } = recipe;
+  return { recipe: decides };
+}
+
+/**
+ * The build's seed and time, and the identities derived from them (the layout's UUIDs). Sources with no
+ * Date (rpm repositories, a Release without one) leave the time at now: such images are not reproducible.
+ */
+function fixIdentities(ctx: StepContext, state: BuildState, seed: string, sourceDate: number | undefined) {
+  const sourceDateEpoch = sourceDate ?? Math.floor(Date.now() / 1000);
+  state.reproducible = { seed, sourceDateEpoch };
+  ctx.log(
+    `SOURCE_DATE_EPOCH ${sourceDateEpoch} (${new Date(sourceDateEpoch * 1000).toISOString()}${sourceDate ? ", the sources' newest Release" : ', now: the sources give no date'})`,
+  );
+  if (hasLayout(state.recipe.type)) state.layout = planLayout(state.recipe.partitions, seed);
+}
 
 /** Whether every repository is one of the build host's own apt sources (same archive URL and suite). */
 async function hostSourcesOnly(repos: AptRepo[]): Promise<boolean> {
@@ -199,10 +243,10 @@ const packages: Step<BuildState> = {
     const { recipe } = state;
     const list = join(state.stageDir, `${recipe.name}.packages`);
     if (state.bootstrap?.kind === 'apt') {
-      const count = await writePackageList(ctx, state.places, list);
-      ctx.log(`${count} packages installed`);
+      state.installed = await writePackageList(ctx, state.places, list);
+      ctx.log(`${state.installed.length} packages installed`);
     } else {
-      await writeRpmPackageList(ctx, state.places, list);
+      state.installed = await writeRpmPackageList(ctx, state.places, list);
     }
     state.artifacts.push({ file: `${recipe.name}.packages`, main: false });
     if (needsBoot(recipe)) {
@@ -222,13 +266,14 @@ const configure: Step<BuildState> = {
       ctx.log('configure: rpm roots are left as dnf installed them');
       return;
     }
-    const image = sandboxedImage(ctx, state.places);
+    const image = sandboxedImage(ctx, state.places, state.reproducible);
     state.pendingServices = await configureRoot(
       ctx,
       image,
       state.recipe,
       state.layout,
       state.recipe.type === 'loop',
+      state.reproducible?.seed,
     );
   },
 };
@@ -244,10 +289,17 @@ const scripts: Step<BuildState> = {
       state.recipe.scripts.some((script) => script.kind === 'post');
     const started = Date.now();
     await runScripts(ctx, 'post', state.recipe, { sandbox: state.places, rootReady: true });
-    if (watchInitramfs) await regenerateIfChanged(ctx, state.places, started);
+    if (watchInitramfs) {
+      await regenerateIfChanged(ctx, state.places, started, state.reproducible?.sourceDateEpoch);
+    }
     const pending = state.pendingServices;
     if (pending && pending.enabled.length + pending.disabled.length > 0) {
-      await servicesMadeByScripts(ctx, sandboxedImage(ctx, state.places), state.recipe, pending);
+      await servicesMadeByScripts(
+        ctx,
+        sandboxedImage(ctx, state.places, state.reproducible),
+        state.recipe,
+        pending,
+      );
     }
     await takeScriptFiles(ctx, state);
   },
@@ -257,7 +309,14 @@ const scripts: Step<BuildState> = {
 async function takeScriptFiles(ctx: StepContext, state: BuildState, shown: readonly string[] = []) {
   // The empty files bubblewrap made to show the build's artifacts go first; they are not the scripts'.
   for (const name of shown) await unlink(join(state.places.out, name)).catch(() => {});
-  const known = new Set([...state.artifacts.map((a) => a.file), `${state.recipe.name}.log`, 'SHA256SUMS']);
+  const { name } = state.recipe;
+  // The manifest is written after %post: a script's file of that name would pass for it.
+  const known = new Set([
+    ...state.artifacts.map((a) => a.file),
+    `${name}.log`,
+    `${name}${MANIFEST_SUFFIX}`,
+    'SHA256SUMS',
+  ]);
   const taken = await takeRegularFiles(state.places.out, state.stageDir, known, ctx.log, ctx.signal);
   state.artifacts.push(...taken.map((file) => ({ file, main: false })));
   // Emptied, so a later script starts from a clean IMG_OUT_DIR and nothing is taken twice.
@@ -278,9 +337,21 @@ const filesystem: Step<BuildState> = {
   timeoutMs: 20 * minutes,
   async run(ctx, state) {
     const { recipe } = state;
+    const repro = state.reproducible!;
+    await normaliseTree(ctx, state.places, repro);
+    const manifest = `${recipe.name}${MANIFEST_SUFFIX}`;
+    const started = performance.now();
+    const files = await writeManifest(
+      state.places,
+      state.installed ?? [],
+      join(state.stageDir, manifest),
+      ctx.signal,
+    );
+    ctx.log(`manifest: ${files} files in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    state.artifacts.push({ file: manifest, main: false });
     const main = mainArtifactName(recipe.type, recipe.name, recipe.packTo);
     if (recipe.type === 'fs') {
-      await packImageRoot(ctx, state.places, join(state.stageDir, main), recipe.packTo);
+      await packImageRoot(ctx, state.places, join(state.stageDir, main), recipe.packTo, repro);
       state.artifacts.push({ file: main, main: true });
       return;
     }
@@ -297,6 +368,7 @@ const filesystem: Step<BuildState> = {
       rootTree,
       'root.img',
       await sizeForTree(ctx, rootTree, layout.root),
+      repro,
     );
     if (layout.boot) {
       const bootTree = { places: state.places, dir: '/boot' };
@@ -307,6 +379,7 @@ const filesystem: Step<BuildState> = {
           bootTree,
           'boot.img',
           await sizeForTree(ctx, bootTree, layout.boot),
+          repro,
         ),
       );
     }

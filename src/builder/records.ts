@@ -3,6 +3,7 @@
 // sandbox, so a symlink a package planted resolves inside the image and never on the build host.
 import { lstat, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import type { ManifestPackage } from '../contract/manifest.ts';
 import { digestFile, type FileDigest } from './file-digest.ts';
 import { shown } from './out-folder.ts';
 import { rpmDbPath } from './rpm-root.ts';
@@ -14,20 +15,24 @@ export async function writePackageList(
   ctx: StepContext,
   places: SandboxPlaces,
   output: string,
-): Promise<number> {
+): Promise<ManifestPackage[]> {
   // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own field syntax, not a template.
-  const format = '${db:Status-Status} ${Package} ${Version}\\n';
+  const format = '${db:Status-Status} ${Package} ${Version} ${Architecture}\\n';
   const { stdout } = await inImage(ctx, places, ['dpkg-query', '-W', '-f', format], {
     caps: capabilities.none,
     onLine: () => {},
   });
-  const lines = stdout
+  const packages = stdout
     .split('\n')
     .filter((line) => line.startsWith('installed '))
-    .map((line) => line.slice('installed '.length))
-    .sort();
+    .map((line) => {
+      const [, name = '', version = '', arch = ''] = line.split(' ');
+      return { name, version, arch };
+    })
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const lines = packages.map((p) => `${p.name} ${p.version}`).sort();
   await writeFile(output, `${lines.join('\n')}\n`);
-  return lines.length;
+  return packages;
 }
 
 /** The packages of an rpm root, from its database read by the host's rpm in the sandbox. */
@@ -35,14 +40,28 @@ export async function writeRpmPackageList(
   ctx: StepContext,
   places: SandboxPlaces,
   output: string,
-): Promise<void> {
-  const { stdout } = await onHost(ctx, places, ['rpm', '--root', places.root, '--dbpath', rpmDbPath, '-qa'], {
+): Promise<ManifestPackage[]> {
+  const query = ['rpm', '--root', places.root, '--dbpath', rpmDbPath, '-qa', '--qf', rpmFormat];
+  const { stdout } = await onHost(ctx, places, query, {
     binds: [{ path: places.root, writable: true }],
     caps: capabilities.imageReader,
     onLine: () => {},
   });
-  await writeFile(output, `${stdout.trim().split('\n').sort().join('\n')}\n`);
+  const packages = stdout
+    .split('\n')
+    .filter((line) => line.length > 0)
+    .map((line) => {
+      const [name = '', version = '', arch = ''] = line.split(' ');
+      // rpm's "(none)": the gpg-pubkey entries of imported keys.
+      return { name, version, arch: arch === '(none)' ? '' : arch };
+    });
+  // The list as `rpm -qa` prints it: NAME-VERSION-RELEASE.ARCH.
+  const lines = packages.map((p) => `${p.name}-${p.version}${p.arch ? `.${p.arch}` : ''}`).sort();
+  await writeFile(output, `${lines.join('\n')}\n`);
+  return packages;
 }
+
+const rpmFormat = '%{NAME} %{VERSION}-%{RELEASE} %{ARCH}\\n';
 
 /**
  * The kernel versions in the image's /boot (regular files vmlinuz-VERSION), oldest first; only names safe in a

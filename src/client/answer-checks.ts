@@ -34,6 +34,7 @@ import {
   UserSchema,
 } from '../contract/api.ts';
 import { ReadFailureSchema } from '../contract/failure.ts';
+import { JobDiffSchema } from '../contract/manifest.ts';
 import { StatsSchema } from '../contract/stats.ts';
 import { QueueStateSchema, WorkerSchema } from '../contract/workers.ts';
 
@@ -45,6 +46,7 @@ export const answers = {
   jobPage: Type.Ref(JobPageSchema),
   jobChange: JobChangeSchema,
   artifacts: Type.Array(Type.Ref(ArtifactSchema)),
+  jobDiff: JobDiffSchema,
   lint: LintResult,
   render: RenderResult,
   session: SessionSchema,

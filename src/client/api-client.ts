@@ -51,6 +51,7 @@ import type {
 import type { ErrorCode } from '../contract/errors.ts';
 import type { JobEta } from '../contract/eta.ts';
 import type { ReadFailure } from '../contract/failure.ts';
+import type { JobDiff } from '../contract/manifest.ts';
 import type { JobProgress } from '../contract/progress.ts';
 import type { Stats, StatsQuery } from '../contract/stats.ts';
 import { isFinished, JOB_STATUSES } from '../contract/status.ts';
@@ -282,6 +283,11 @@ export class ApiClient {
 
   files(id: string): Promise<Artifact[]> {
     return this.#json('artifacts', 'GET', `jobs/${encodeURIComponent(id)}/files`);
+  }
+
+  /** What changed in packages and files from job `from`'s image to job `to`'s. */
+  diff(from: string, to: string): Promise<JobDiff> {
+    return this.#json('jobDiff', 'GET', `jobs/${encodeURIComponent(from)}/diff/${encodeURIComponent(to)}`);
   }
 
   /** A finished job's image, how to use it for its type, and which logins its kickstart sets. */

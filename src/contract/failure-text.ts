@@ -15,7 +15,7 @@ export function ownerText(failure: Pick<ReadFailure, 'owner'>): string {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this pattern's purpose.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 
-function printable(text: string): string {
+export function printable(text: string): string {
   return text.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 

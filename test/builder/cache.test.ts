@@ -64,7 +64,7 @@ describe('base root cache key', () => {
     const dir = await mkdtemp(join(tmpdir(), 'imger-repo-'));
     after(() => rm(dir, { recursive: true, force: true }));
     await mkdir(join(dir, 'dists/stable'), { recursive: true });
-    await writeFile(join(dir, 'dists/stable/Release'), 'Origin: test\n');
+    await writeFile(join(dir, 'dists/stable/Release'), 'Origin: test\nDate: Sat, 29 Nov 2025 09:51:16 UTC\n');
     const local: AptRepo = {
       kind: 'apt',
       url: pathToFileURL(dir).href,
@@ -72,7 +72,9 @@ describe('base root cache key', () => {
       components: ['main'],
     };
     const signal = new AbortController().signal;
-    assert.match(await releaseDigest(local, signal), /^[0-9a-f]{64}$/);
+    const release = await releaseDigest(local, signal);
+    assert.match(release.sha256, /^[0-9a-f]{64}$/);
+    assert.equal(release.date, Date.UTC(2025, 10, 29, 9, 51, 16) / 1000, 'its Date, for SOURCE_DATE_EPOCH');
     const error = await releaseDigest({ ...local, suite: 'missing' }, signal).catch((e) => e);
     assert.equal(classifyFailure(error, 'resolve').kind, 'repository-unreachable');
     const unreachable = await releaseDigest({ ...repo, url: 'http://127.0.0.1:9/debian' }, signal).catch(

@@ -60,6 +60,7 @@ function fakeImage(root: string, calls: Call[], failing?: RegExp): ImageAccess {
           'configure',
         );
       }
+      return { stdout: '' };
     },
     async write(files) {
       for (const file of files) {
@@ -103,7 +104,7 @@ async function configure(root: string, recipe: ImageRecipe, calls: Call[], faili
             ctx,
             fakeImage(root, calls, failing),
             recipe,
-            planLayout(recipe.partitions),
+            planLayout(recipe.partitions, 'ab'.repeat(32)),
             false,
           );
         },

@@ -14,6 +14,9 @@ import type { ImageType } from '../../src/builder/image-types.ts';
 import type { BuildOutcome, PublishedArtifact } from '../../src/builder/publish.ts';
 import type { ImageRecipe } from '../../src/builder/recipe.ts';
 import { defaultWorkRoot, loopsBackedBelow, mountsBelow } from '../../src/builder/workspace.ts';
+import { diffLines } from '../../src/contract/diff-text.ts';
+import { MANIFEST_SUFFIX, type Manifest } from '../../src/contract/manifest.ts';
+import { diffManifests } from '../../src/service/jobs/job-diff.ts';
 import { bootMarker, minimalRecipe } from './fixtures.ts';
 
 const cacheDir = process.env.IMGER_TEST_CACHE ?? '/var/cache/imger';
@@ -93,6 +96,43 @@ function rawBuild(): Promise<BuildOutcome> {
   return rawOutcome;
 }
 
+/** The fs recipe of the tests below: attachments, a token, and what --nochroot and %pack scripts write. */
+async function fsRecipe(outputDir: string): Promise<ImageRecipe> {
+  const base = await recipeFor('fs', { outputDir });
+  const hostScript = { interpreter: '/bin/sh', nochroot: true, erroronfail: true } as const;
+  return {
+    ...base,
+    attachments: ['/etc/img-*'],
+    tokens: { RELEASE: '1.2' },
+    scripts: [
+      ...base.scripts,
+      { ...hostScript, kind: 'post', body: 'echo "release $RELEASE" > "$INSTALL_ROOT/etc/nochroot-ran"' },
+      { ...hostScript, kind: 'pack', body: 'ls "$IMG_OUT_DIR" > "$IMG_OUT_DIR/$IMG_NAME.contents"' },
+    ],
+  };
+}
+
+const shared = new Map<string, Promise<BuildOutcome>>();
+/** A build several tests look at, made by the first that needs it. */
+function sharedBuild(name: string, recipe: () => Promise<ImageRecipe>): Promise<BuildOutcome> {
+  if (!shared.has(name)) shared.set(name, recipe().then(build));
+  return shared.get(name)!;
+}
+const fsBuild = () => sharedBuild('fs', () => fsRecipe(join(outRoot, 'fs')));
+const loopBuild = () => sharedBuild('loop', () => recipeFor('loop'));
+
+function mainDigest(outcome: BuildOutcome): string {
+  const digest = succeeded(outcome).find((a) => a.main)?.digest?.sha256;
+  assert.ok(digest, 'the main image was hashed');
+  return digest;
+}
+
+async function manifestOf(outcome: BuildOutcome): Promise<Manifest> {
+  const file = succeeded(outcome).find((a) => a.file.endsWith(MANIFEST_SUFFIX));
+  assert.ok(file, 'a manifest');
+  return JSON.parse(await readFile(file.path, 'utf8')) as Manifest;
+}
+
 const bootTimeoutS = 300;
 const markerLine = new RegExp(`${bootMarker} IMG-MARKER name=minimal`);
 
@@ -104,6 +144,7 @@ describe('native builder, real images', () => {
       'SHA256SUMS',
       'minimal-sda.raw',
       'minimal.log',
+      'minimal.manifest.json',
       'minimal.packages',
       'minimal.xml',
     ]);
@@ -191,19 +232,8 @@ describe('native builder, real images', () => {
   }
 
   test('fs: a tar.zst with numeric owners, attachments, and what --nochroot and %pack scripts wrote', async () => {
-    const base = await recipeFor('fs');
-    const hostScript = { interpreter: '/bin/sh', nochroot: true, erroronfail: true } as const;
-    const recipe = {
-      ...base,
-      attachments: ['/etc/img-*'],
-      tokens: { RELEASE: '1.2' },
-      scripts: [
-        ...base.scripts,
-        { ...hostScript, kind: 'post', body: 'echo "release $RELEASE" > "$INSTALL_ROOT/etc/nochroot-ran"' },
-        { ...hostScript, kind: 'pack', body: 'ls "$IMG_OUT_DIR" > "$IMG_OUT_DIR/$IMG_NAME.contents"' },
-      ],
-    } satisfies ImageRecipe;
-    const artifacts = succeeded(await build(recipe));
+    const base = { outputDir: join(outRoot, 'fs') };
+    const artifacts = succeeded(await fsBuild());
     const names = artifacts.map((a) => a.file);
     assert.ok(names.includes('img-marker'), 'attachment copied out');
     assert.ok(names.includes('minimal.contents'), '%pack output published');
@@ -228,7 +258,7 @@ describe('native builder, real images', () => {
   });
 
   test('loop: an ext4 image of the root, readable without mounting', async () => {
-    const artifacts = succeeded(await build(await recipeFor('loop')));
+    const artifacts = succeeded(await loopBuild());
     const main = artifacts.find((a) => a.main)!;
     assert.equal(main.file, 'minimal.img');
     await run('e2fsck', ['-fn', main.path]);
@@ -236,6 +266,55 @@ describe('native builder, real images', () => {
     assert.match(marker.stdout, /IMG-MARKER name=minimal/);
     const fstab = await run('debugfs', ['-R', 'cat /etc/fstab', main.path]);
     assert.match(fstab.stdout, /^UUID=\S+ \/ ext4 /m);
+  });
+
+  test('fs and loop: a second fresh build of the same inputs is the same bytes, as its manifest says', async () => {
+    const fsAgain = await build(await fsRecipe(join(outRoot, 'fs-again')));
+    assert.equal(mainDigest(fsAgain), mainDigest(await fsBuild()), 'fs tarballs differ');
+    const loopAgain = await build(await recipeFor('loop', { outputDir: join(outRoot, 'loop-again') }));
+    assert.equal(mainDigest(loopAgain), mainDigest(await loopBuild()), 'loop images differ');
+    const manifest = await manifestOf(fsAgain);
+    assert.deepEqual(manifest, await manifestOf(await fsBuild()));
+    // What would differ per build is gone or emptied, the way mmdebstrap leaves it.
+    const entry = (path: string) => manifest.files.find((file) => file.path === path);
+    assert.equal(entry('/etc/machine-id')?.size, 0);
+    assert.equal(entry('/var/log/dpkg.log'), undefined);
+    assert.equal(entry('/var/cache/ldconfig/aux-cache'), undefined);
+    assert.match(entry('/usr/bin/sudo')?.sha256 ?? '', /^[0-9a-f]{64}$/);
+    assert.equal(entry('/usr/bin/sudo')?.mode, 0o4755);
+    assert.equal(entry('/home/demo')?.uid, 1000);
+    assert.ok(manifest.packages.some((p) => p.name === 'sudo' && p.arch === 'amd64'));
+  });
+
+  test('the diff of two builds, one with a package more, shows that package and its files', async () => {
+    const withHello = await build(
+      await fsRecipe(join(outRoot, 'fs-hello')).then((recipe) => ({
+        ...recipe,
+        packages: [...recipe.packages, 'hello'],
+      })),
+    );
+    const diff = diffManifests('A', 'B', await manifestOf(await fsBuild()), await manifestOf(withHello));
+    assert.deepEqual(
+      diff.packages.added.map((p) => p.name),
+      ['hello'],
+    );
+    assert.deepEqual(diff.packages.removed, []);
+    assert.deepEqual(diff.packages.changed, []);
+    const added = diff.files.added.map((file) => file.path);
+    for (const path of [
+      '/usr/bin/hello',
+      '/usr/share/doc/hello/copyright',
+      '/var/lib/dpkg/info/hello.list',
+    ]) {
+      assert.ok(added.includes(path), path);
+    }
+    assert.deepEqual(diff.files.removed, []);
+    // dpkg's database, and the password hashes (and shadow's backup), whose salts come from the (other) inputs.
+    assert.deepEqual(
+      diff.files.changed.map((file) => file.path),
+      ['/etc/shadow', '/etc/shadow-', '/var/lib/dpkg/status', '/var/lib/dpkg/status-old'],
+    );
+    assert.match(diffLines(diff).join('\n'), /^\+ package hello \S+ amd64$/m);
   });
 
   test('livecd: a hybrid ISO that boots with BIOS to the login prompt and the marker', async () => {
@@ -332,10 +411,11 @@ describe('native builder, failures leave nothing behind', () => {
 
   test('cancel while mmdebstrap installs packages leaves no mount, process or folder', async () => {
     const controller = new AbortController();
-    // One package more than the shared recipe (and in no template): a cache miss, so mmdebstrap really runs.
+    // A package more than the shared recipe (and in no template, nor in the diff test's): a cache miss, so
+    // mmdebstrap really runs.
     const recipe = await recipeFor('fs', {
       name: 'cancelboot',
-      packages: [...(await minimalRecipe('fs', '')).packages, 'hello'],
+      packages: [...(await minimalRecipe('fs', '')).packages, 'figlet'],
     });
     const outcome = await build(recipe, {
       signal: controller.signal,

@@ -72,9 +72,26 @@ describe('packages a recipe gets', () => {
   });
 });
 
+const seed = 'ab'.repeat(32);
+
 describe('disk layout', () => {
+  test('the identities come from the seed: the same seed gives the same UUIDs, another seed others', () => {
+    const partitions = [
+      { mountpoint: '/', grow: true, fstype: 'ext4' },
+      { mountpoint: '/boot', grow: false, sizeMiB: 300, fstype: 'ext4' },
+    ] as const;
+    const layout = planLayout([...partitions], seed);
+    assert.deepEqual(planLayout([...partitions], seed), layout);
+    const ids = [layout.root.uuid, layout.root.hashSeed, layout.boot?.uuid, layout.esp.uuid];
+    assert.equal(new Set(ids).size, ids.length, 'each filesystem and purpose its own');
+    assert.match(layout.root.uuid, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const other = planLayout([...partitions], 'cd'.repeat(32));
+    assert.notEqual(other.root.uuid, layout.root.uuid);
+    assert.notEqual(other.esp.uuid, layout.esp.uuid);
+  });
+
   test('defaults: a growing ext4 root and a 64 MiB ESP with a FAT volume id', () => {
-    const layout = planLayout(baseRecipe('raw', 'x86_64', 'n', '/out').partitions);
+    const layout = planLayout(baseRecipe('raw', 'x86_64', 'n', '/out').partitions, seed);
     assert.equal(layout.root.fstype, 'ext4');
     assert.equal(layout.root.sizeMiB, undefined);
     assert.equal(layout.esp.sizeMiB, 64);
@@ -87,21 +104,24 @@ describe('disk layout', () => {
   });
 
   test('part lines: fixed sizes, /boot, swap, and refused filesystem types', () => {
-    const layout = planLayout([
-      { mountpoint: '/', grow: false, sizeMiB: 3000, fstype: 'btrfs' },
-      { mountpoint: '/boot', grow: false, sizeMiB: 300, fstype: 'ext4' },
-      { mountpoint: 'swap', grow: false, sizeMiB: 512, fstype: 'swap' },
-    ]);
+    const layout = planLayout(
+      [
+        { mountpoint: '/', grow: false, sizeMiB: 3000, fstype: 'btrfs' },
+        { mountpoint: '/boot', grow: false, sizeMiB: 300, fstype: 'ext4' },
+        { mountpoint: 'swap', grow: false, sizeMiB: 512, fstype: 'swap' },
+      ],
+      seed,
+    );
     assert.equal(layout.root.sizeMiB, 3000);
     assert.equal(layout.boot?.sizeMiB, 300);
     assert.equal(layout.swap?.sizeMiB, 512);
     assert.match(renderFstab(layout), /^UUID=\S+ none swap sw 0 0$/m);
     kickstartError(
-      () => planLayout([{ mountpoint: '/', grow: true, fstype: 'vfat' }]),
+      () => planLayout([{ mountpoint: '/', grow: true, fstype: 'vfat' }], seed),
       /root filesystem cannot be vfat/,
     );
     kickstartError(
-      () => planLayout([{ mountpoint: '/boot/efi', grow: false, fstype: 'ext4' }]),
+      () => planLayout([{ mountpoint: '/boot/efi', grow: false, fstype: 'ext4' }], seed),
       /must be vfat/,
     );
   });
@@ -114,14 +134,14 @@ describe('disk layout', () => {
       workDir: '/w',
       images: { root: '/r' },
     };
-    const plain = planLayout([]);
+    const plain = planLayout([], seed);
     const cfg = grubConfig({ ...input, layout: plain });
     assert.match(cfg, /set timeout=3/);
     assert.match(
       cfg,
       new RegExp(`linux /boot/vmlinuz-6.1.0-1-amd64 root=UUID=${plain.root.uuid} rw console=ttyS0`),
     );
-    const split = planLayout([{ mountpoint: '/boot', grow: false, sizeMiB: 300, fstype: 'ext4' }]);
+    const split = planLayout([{ mountpoint: '/boot', grow: false, sizeMiB: 300, fstype: 'ext4' }], seed);
     const splitCfg = grubConfig({ ...input, layout: split });
     assert.match(splitCfg, new RegExp(`--set=root ${split.boot!.uuid}`));
     assert.match(splitCfg, /linux \/vmlinuz-6.1.0-1-amd64 /);

@@ -4,6 +4,7 @@
 // or artifact, no connection to a listener on the host's loopback. The script builds reuse the minimal
 // image's cached base root (images.test.ts makes the same one).
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -16,6 +17,7 @@ import { createNativeBuilder } from '../../src/builder/builder.ts';
 import { run } from '../../src/builder/exec.ts';
 import { baseRecipe, type ImageRecipe, type Script } from '../../src/builder/recipe.ts';
 import { defaultWorkRoot } from '../../src/builder/workspace.ts';
+import type { Manifest } from '../../src/contract/manifest.ts';
 import { keyDataUrl } from '../../src/kickstart/index.ts';
 import { escapeProgram, hostTargets, hostUntouched, leaks } from './escape.ts';
 import { minimalRecipe } from './fixtures.ts';
@@ -76,7 +78,7 @@ symlink('/etc/shadow', "$out/shadow-link");
 symlink($secret, "$out/secret-link");
 symlink("$ENV{INSTALL_ROOT}/etc/shadow", "$out/image-shadow-link");
 require POSIX; POSIX::mkfifo("$out/fifo", 0644);
-for my $name ('.hidden', 'escape.packages', 'SHA256SUMS', 'linked', "$label-note") {
+for my $name ('.hidden', 'escape.packages', 'escape.manifest.json', 'SHA256SUMS', 'linked', "$label-note") {
   open(my $fh, '>', "$out/$name") or die "$name: $!"; print $fh "from $label\\n"; close $fh;
 }
 link("$out/linked", "$out/hard-link") or die "link: $!";
@@ -121,6 +123,7 @@ open(my $fh, '>', '/etc/imger-leak-plain') or die $!; print $fh "plain\\n"; clos
     assert.deepEqual(names, [
       'SHA256SUMS',
       'escape.log',
+      'escape.manifest.json',
       'escape.packages',
       'escape.tar.zst',
       'imger-leak-plain',
@@ -140,6 +143,26 @@ open(my $fh, '>', '/etc/imger-leak-plain') or die $!; print $fh "plain\\n"; clos
     }
     assert.match(log, /IMG_OUT_DIR\/escape\.packages: not taken \(an artifact of the build has that name\)/);
     assert.doesNotMatch(await readFile(join(outputDir, 'escape.packages'), 'utf8'), /from /);
+    assert.match(
+      log,
+      /IMG_OUT_DIR\/escape\.manifest\.json: not taken \(an artifact of the build has that name\)/,
+    );
+    // The manifest is the builder's, and it lists the planted links as links: their targets never followed.
+    const manifest = JSON.parse(await readFile(join(outputDir, 'escape.manifest.json'), 'utf8')) as Manifest;
+    const entry = (path: string) => manifest.files.find((file) => file.path === path);
+    assert.deepEqual(entry('/etc/imger-leak-shadow'), {
+      path: '/etc/imger-leak-shadow',
+      kind: 'link',
+      mode: 0o777,
+      uid: 0,
+      gid: 0,
+      target: '/etc/shadow',
+    });
+    assert.equal(entry('/etc/imger-leak-secret')?.kind, 'link');
+    assert.equal(
+      entry('/etc/imger-leak-plain')?.sha256,
+      createHash('sha256').update('plain\n').digest('hex'),
+    );
     // Owned by root, not by the sandbox's uid.
     for (const name of names) {
       const { stdout } = await run('stat', ['-c', '%u', join(outputDir, name)]);

@@ -136,6 +136,13 @@ describe('imger against a running server', { skip }, () => {
     );
     const none = JSON.parse((await run(['list', '--queue', 'web', '--json'], env)).stdout);
     assert.deepEqual(none.jobs, []);
+    // The build's manifest, through the worker and the API: a job against itself differs in nothing.
+    const same = await run(['diff', built.id, built.id], env);
+    assert.equal(same.code, 0, same.stderr);
+    assert.equal(same.stdout, `from job ${built.id} to job ${built.id}: packages +0 -0 ~0, files +0 -0 ~0\n`);
+    const unknown = await run(['diff', built.id, '01ARZ3NDEKTSV4RRFFQ69G5FAV'], env);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /no job 01ARZ3NDEKTSV4RRFFQ69G5FAV/);
   });
 
   test('download resumes a transfer cut midway, with Range', async () => {
@@ -310,6 +317,7 @@ describe('imger against a running server', { skip }, () => {
       'retry',
       'delete',
       'download',
+      'diff',
     ];
     const helps = await Promise.all(
       [...commands, 'participant'].map((command) => run([command, '--help'], env)),

@@ -1,6 +1,7 @@
 import { type Command, Option } from 'commander';
 import { ApiError, type JobListQuery } from '../../client/api-client.ts';
 import { storeLogin } from '../../client/stored-login.ts';
+import { diffLines } from '../../contract/diff-text.ts';
 import { JOB_STATUSES } from '../../contract/status.ts';
 import { addClientOptions, type ClientFlags, withClient } from '../client/connect.ts';
 import { downloadWithProgress } from '../client/download-progress.ts';
@@ -154,6 +155,18 @@ export function registerClientCommands(program: Command): void {
         if (flags.json) printJson(job);
         else process.stdout.write(`${jobLine(job)}\n`);
       }),
+  );
+
+  addClientOptions(
+    program
+      .command('diff <from> <to>')
+      .description("what changed from one job's image to another's: packages (name, version) and files"),
+  ).action((from: string, to: string, flags: ClientFlags) =>
+    withClient(flags, async (client) => {
+      const diff = await client.diff(from, to);
+      if (flags.json) printJson(diff);
+      else process.stdout.write(`${diffLines(diff).join('\n')}\n`);
+    }),
   );
 
   jobCommand(program, 'delete', 'delete a finished job and its files').action(

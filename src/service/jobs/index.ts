@@ -15,6 +15,7 @@ export { BUSIEST_QUEUES_SHOWN, type BuildStats, type BuildStatsQuery, type Sprea
 export { createJobChangeFeed, type JobChange, type JobChangeFeed } from './changes.ts';
 export { type JobEventMap, type JobEventName, JobEvents } from './events.ts';
 export { mustGetJob, mustOwnJob } from './job-access.ts';
+export { diffJobs } from './job-diff.ts';
 export { logFileName } from './paths.ts';
 export { createQueueCatalog, type Queue, type QueueCatalog, type QueueWithGroups } from './queues.ts';
 export type { JobReads, JobStats } from './reads.ts';

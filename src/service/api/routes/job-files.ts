@@ -1,8 +1,9 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { ArtifactSchema, FileParams, JobParams } from '../../../contract/api.ts';
+import { JobDiffParams, JobDiffSchema } from '../../../contract/manifest.ts';
 import { ServiceError } from '../../errors.ts';
-import { logFileName, mustGetJob } from '../../jobs/index.ts';
+import { diffJobs, logFileName, mustGetJob } from '../../jobs/index.ts';
 import { sendArtifact } from '../artifact-download.ts';
 import type { AppDeps } from '../deps.ts';
 import { streamLog } from '../log-stream.ts';
@@ -82,6 +83,20 @@ export async function jobFileRoutes(app: FastifyInstance, deps: AppDeps): Promis
       const job = await mustGet(request.params.id);
       return sendArtifact(request, reply, deps.files, job, request.params['*']);
     },
+  );
+
+  app.get<{ Params: JobDiffParams }>(
+    '/jobs/:id/diff/:other',
+    {
+      schema: {
+        tags,
+        summary:
+          "what changed from this job's image to the other's: packages and files, from their manifests",
+        params: JobDiffParams,
+        response: { 200: JobDiffSchema },
+      },
+    },
+    async (request) => diffJobs(jobs, deps.files, request.params.id, request.params.other),
   );
 
   app.get<{ Params: JobParams }>(
