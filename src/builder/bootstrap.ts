@@ -37,6 +37,8 @@ export interface BootstrapInput {
   debCache: string;
   /** The shared initramfs cache (initramfs.ts); only this process reads and writes it. */
   initramfsCache: string;
+  /** The shared cache of apt's index files (apt-lists-cache.ts); only this process reads and writes it. */
+  listsCache: string;
 }
 
 const debPath = '/var/cache/apt/archives/';
@@ -183,6 +185,7 @@ async function fetchPackages(
     suite: input.suite,
     packages: input.packages,
     workDir: hostWorkDir,
+    listsCache: input.listsCache,
     ...(input.excludesPreferences ? { excludesPreferences: input.excludesPreferences } : {}),
   };
   const debs = await resolveClosure(ctx, closureInput);

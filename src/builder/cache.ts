@@ -15,6 +15,8 @@ export interface CachePaths {
   roots: string;
   /** initramfs images by key (initramfs.ts). */
   initramfs: string;
+  /** apt's index files by sources (apt-lists-cache.ts). */
+  aptLists: string;
 }
 
 export function cachePaths(cacheDir: string): CachePaths {
@@ -22,6 +24,7 @@ export function cachePaths(cacheDir: string): CachePaths {
     debs: join(cacheDir, 'debs'),
     roots: join(cacheDir, 'roots'),
     initramfs: join(cacheDir, 'initramfs'),
+    aptLists: join(cacheDir, 'apt-lists'),
   };
 }
 

@@ -139,6 +139,7 @@ const resolve: Step<BuildState> = {
         hostSourcesOnly: await hostSourcesOnly(repos),
         debCache: paths.debs,
         initramfsCache: paths.initramfs,
+        listsCache: paths.aptLists,
       },
       tarball: join(paths.roots, `${key}.tar.zst`),
     };

@@ -12,6 +12,7 @@ const input = {
   hostSourcesOnly: true,
   debCache: '/cache/debs',
   initramfsCache: '/cache/initramfs',
+  listsCache: '/cache/apt-lists',
 };
 const places = {
   idBase: 1_000_000_000,
