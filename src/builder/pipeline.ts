@@ -2,7 +2,13 @@
 // adds its own outputs; which steps run depends on the image type.
 import { mkdir, readdir, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { hostCodename, readHostSources, renderSourcesList, sourcesForSuite } from './apt-sources.ts';
+import {
+  hostCodename,
+  onlyHostSources,
+  readHostSources,
+  renderSourcesList,
+  sourcesForSuite,
+} from './apt-sources.ts';
 import { archInfo } from './arches.ts';
 import { type BootstrapInput, bootstrapRoot, excludesPreferences } from './bootstrap.ts';
 import { baseRootKey, builderVersion, cachePaths, RepositoryUnreachable, releaseDigest } from './cache.ts';
@@ -136,7 +142,7 @@ const resolve: Step<BuildState> = {
         ...(excludes ? { excludesPreferences: excludes } : {}),
         bootable: needsBoot(recipe),
         repos,
-        hostSourcesOnly: await hostSourcesOnly(repos),
+        hostSourcesOnly: onlyHostSources(repos, await readHostSources()),
         debCache: paths.debs,
         initramfsCache: paths.initramfs,
         listsCache: paths.aptLists,
@@ -146,13 +152,6 @@ const resolve: Step<BuildState> = {
     ctx.log(`base root key ${key}`);
   },
 };
-
-/** Whether every repository is one of the build host's own apt sources (same archive URL and suite). */
-async function hostSourcesOnly(repos: AptRepo[]): Promise<boolean> {
-  const host = await readHostSources();
-  const same = (a: string, b: string) => a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
-  return repos.every((repo) => host.some((h) => same(h.url, repo.url) && h.suite === repo.suite));
-}
 
 /** The name a repository's key file gets: the repository's, where it has a safe one. */
 function repoKeyName(repo: PackageSource, index: number): string {
