@@ -23,9 +23,16 @@ import {
   utimes,
 } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pruneCached, touchCached } from './cache.ts';
 
 /** A generation older than this is no longer current and can go: a reader copies one within seconds. */
 const generationLifetimeMs = 10 * 60_000;
+
+/**
+ * How many sets of sources keep their lists (each is ~20 MB with Debian's, and every user's repository beside
+ * the host's makes one), besides any used within the hour.
+ */
+const keptEntries = 8;
 
 /**
  * The entry's key: the sources as apt reads them, each `signed-by` keyring by the SHA-256 of its content (the
@@ -78,6 +85,7 @@ export async function seedLists(
       copied.push(name);
       if (releaseFile.test(name)) await utimes(join(into, name), 0, 0);
     }
+    await touchCached(entry);
     return from;
   } catch {
     for (const name of copied) await rm(join(into, name), { force: true });
@@ -112,4 +120,6 @@ export async function storeLists(
     const made = (await stat(join(entry, name)).catch(() => undefined))?.mtimeMs ?? now;
     if (now - made > generationLifetimeMs) await rm(join(entry, name), { recursive: true, force: true });
   }
+  // Best effort: another build may be pruning at the same time; a seed that loses its entry starts from nothing.
+  await pruneCached(cacheDir, '', keptEntries).catch(() => []);
 }

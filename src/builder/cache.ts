@@ -55,7 +55,7 @@ export function pruneRoots(rootsDir: string, keep = keptBaseRoots, now = Date.no
   return pruneCached(rootsDir, '.tar.zst', keep, now);
 }
 
-/** Removes the least recently used files ending in `suffix` beyond the newest `keep`. */
+/** Removes the least recently used files (or folders) ending in `suffix` beyond the newest `keep`. */
 export async function pruneCached(
   dir: string,
   suffix: string,
@@ -73,7 +73,7 @@ export async function pruneCached(
     .sort((a, b) => b.used - a.used)
     .slice(keep)
     .filter((root) => now - root.used > recentUseMs);
-  for (const root of stale) await rm(root.path, { force: true });
+  for (const root of stale) await rm(root.path, { recursive: true, force: true });
   return stale.map((root) => root.path);
 }
 
