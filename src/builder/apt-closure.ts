@@ -6,6 +6,7 @@
 // package only after installing the essential set.
 import { copyFile, lstat, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { seedLists, storeLists } from './apt-lists-cache.ts';
 import type { StepContext } from './runner.ts';
 
 export interface AptClosureInput {
@@ -16,6 +17,8 @@ export interface AptClosureInput {
   excludesPreferences?: string;
   /** A host-only folder for apt's state. */
   workDir: string;
+  /** The shared cache of index files apt verified (apt-lists-cache.ts); only the builder writes it. */
+  listsCache?: string;
 }
 
 /** One .deb of the closure, as apt names it in the archive folder, with the size and hash the index gives. */
@@ -66,16 +69,25 @@ export function parsePrintUris(text: string): DebFile[] {
   });
 }
 
-/** Updates the indexes (verifying them) and returns every .deb the bootstrap may install. */
+/**
+ * Updates the indexes (verifying them) and returns every .deb the bootstrap may install. With a lists cache,
+ * apt starts from the lists of the last update of the same sources and fetches only what changed.
+ */
 export async function resolveClosure(ctx: StepContext, input: AptClosureInput): Promise<DebFile[]> {
   const dir = join(input.workDir, 'apt-closure');
-  await mkdir(join(dir, 'lists/partial'), { recursive: true });
+  const lists = join(dir, 'lists');
+  await mkdir(join(lists, 'partial'), { recursive: true });
   await mkdir(join(dir, 'cache/archives/partial'), { recursive: true });
   await mkdir(join(dir, 'preferences.d'), { recursive: true });
   await writeFile(join(dir, 'status'), '');
   const options = aptOptions(input);
   const quiet = { onLine: () => {} };
-  await ctx.run('apt-get', [...options, '-q', 'update'], quiet);
+  const cached = input.listsCache ? await seedLists(input.listsCache, input, lists) : undefined;
+  if (cached) ctx.log(`apt starts from the index files of ${cached}`);
+  // --error-on=any: an index apt could not fetch fails the build, where apt would otherwise go on with the
+  // old one (a seeded list) or none.
+  await ctx.run('apt-get', [...options, '-q', '--error-on=any', 'update'], quiet);
+  if (input.listsCache) await storeLists(input.listsCache, input, lists);
   const debs = new Map<string, DebFile>();
   for (const round of installRounds(input)) {
     const { stdout } = await ctx.run(
@@ -89,22 +101,23 @@ export async function resolveClosure(ctx: StepContext, input: AptClosureInput): 
   return [...debs.values()];
 }
 
-/** Downloads the closure into a host-only folder (apt checks each file's hash as it arrives). */
-export async function downloadClosure(ctx: StepContext, input: AptClosureInput, into: string): Promise<void> {
-  await mkdir(join(into, 'partial'), { recursive: true });
-  for (const round of installRounds(input)) {
-    await ctx.run('apt-get', [
-      ...aptOptions(input),
-      '-o',
-      `Dir::Cache::Archives=${into}`,
-      '-q',
-      '-y',
-      '--download-only',
-      '--no-install-recommends',
-      'install',
-      ...round,
-    ]);
-  }
+/**
+ * Downloads the given files of the closure into a host-only folder, all in one apt acquire run (apt-helper:
+ * apt's own methods, proxies and retries, and each file checked against the SHA-256 of the signed index as it
+ * arrives), without apt reading the package lists again for it.
+ */
+export async function downloadClosure(
+  ctx: StepContext,
+  input: AptClosureInput,
+  debs: DebFile[],
+  into: string,
+): Promise<void> {
+  await mkdir(into, { recursive: true });
+  await ctx.run('/usr/lib/apt/apt-helper', [
+    ...aptOptions(input),
+    'download-file',
+    ...debs.flatMap((deb) => [deb.uri, join(into, deb.file), `SHA256:${deb.sha256}`]),
+  ]);
 }
 
 /** The verified index files, for mmdebstrap to use instead of downloading its own. */

@@ -92,6 +92,16 @@ export function sourcesForSuite(repos: AptRepo[], suite: string): AptRepo[] {
 }
 
 /** One-line sources.list text, the form mmdebstrap reads from a file. */
+/**
+ * Whether every repository is one of the build host's own apt sources (the same archive URL, but for trailing
+ * slashes, and suite): the admin's choice, whose package scripts are trusted (initramfs.ts shares an initramfs
+ * made from them with roots of other package sets). Anything else, however close, is not.
+ */
+export function onlyHostSources(repos: AptRepo[], host: AptRepo[]): boolean {
+  const same = (a: string, b: string) => a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
+  return repos.every((repo) => host.some((h) => same(h.url, repo.url) && h.suite === repo.suite));
+}
+
 export function renderSourcesList(repos: AptRepo[]): string {
   return repos
     .map((r) => {

@@ -16,6 +16,8 @@ export interface CachePaths {
   roots: string;
   /** initramfs images by key (initramfs.ts). */
   initramfs: string;
+  /** apt's index files by sources (apt-lists-cache.ts). */
+  aptLists: string;
 }
 
 export function cachePaths(cacheDir: string): CachePaths {
@@ -23,6 +25,7 @@ export function cachePaths(cacheDir: string): CachePaths {
     debs: join(cacheDir, 'debs'),
     roots: join(cacheDir, 'roots'),
     initramfs: join(cacheDir, 'initramfs'),
+    aptLists: join(cacheDir, 'apt-lists'),
   };
 }
 
@@ -53,7 +56,7 @@ export function pruneRoots(rootsDir: string, keep = keptBaseRoots, now = Date.no
   return pruneCached(rootsDir, '.tar.zst', keep, now);
 }
 
-/** Removes the least recently used files ending in `suffix` beyond the newest `keep`. */
+/** Removes the least recently used files (or folders) ending in `suffix` beyond the newest `keep`. */
 export async function pruneCached(
   dir: string,
   suffix: string,
@@ -71,7 +74,7 @@ export async function pruneCached(
     .sort((a, b) => b.used - a.used)
     .slice(keep)
     .filter((root) => now - root.used > recentUseMs);
-  for (const root of stale) await rm(root.path, { force: true });
+  for (const root of stale) await rm(root.path, { recursive: true, force: true });
   return stale.map((root) => root.path);
 }
 

@@ -46,6 +46,14 @@ export async function stageFromStore(debsDir: string, debs: DebFile[], into: str
 }
 
 /**
+ * Puts files importIntoStore has just checked and stored into `into` from the host-only folder they were
+ * downloaded to, which usually shares the work folder's filesystem where the store does not.
+ */
+export async function stageDownloaded(from: string, debs: DebFile[], into: string): Promise<void> {
+  for (const deb of debs) await place(join(from, deb.file), join(into, deb.file));
+}
+
+/**
  * Stores the files apt downloaded into `from` that have the hash of the closure: a file with another hash, a
  * link, anything not a regular file is left out. Returns the files that could not be stored.
  */

@@ -3,7 +3,7 @@
 import { mkdir, readdir, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MANIFEST_SUFFIX, type ManifestPackage } from '../contract/manifest.ts';
-import { aptSourcesOf, readHostSources, renderSourcesList } from './apt-sources.ts';
+import { aptSourcesOf, onlyHostSources, readHostSources, renderSourcesList } from './apt-sources.ts';
 import { archInfo } from './arches.ts';
 import { type BootstrapInput, bootstrapRoot, excludesPreferences } from './bootstrap.ts';
 import {
@@ -28,7 +28,7 @@ import { packImageRoot } from './pack-root.ts';
 import { needsBoot, selectPackages } from './packages.ts';
 import type { Artifact } from './publish.ts';
 import { assembleRawDisk } from './raw-disk.ts';
-import type { AptRepo, ImageRecipe, PackageSource } from './recipe.ts';
+import type { ImageRecipe, PackageSource } from './recipe.ts';
 import {
   copyAttachments,
   kernelVersions,
@@ -141,9 +141,10 @@ const resolve: Step<BuildState> = {
         ...(excludes ? { excludesPreferences: excludes } : {}),
         bootable: needsBoot(recipe),
         repos,
-        hostSourcesOnly: await hostSourcesOnly(repos),
+        hostSourcesOnly: onlyHostSources(repos, await readHostSources()),
         debCache: paths.debs,
         initramfsCache: paths.initramfs,
+        listsCache: paths.aptLists,
       },
       tarball: join(paths.roots, `${key}.tar.zst`),
     };
@@ -173,13 +174,6 @@ function fixIdentities(ctx: StepContext, state: BuildState, seed: string, source
     `SOURCE_DATE_EPOCH ${sourceDateEpoch} (${new Date(sourceDateEpoch * 1000).toISOString()}${sourceDate ? ", the sources' newest Release" : ', now: the sources give no date'})`,
   );
   if (hasLayout(state.recipe.type)) state.layout = planLayout(state.recipe.partitions, seed);
-}
-
-/** Whether every repository is one of the build host's own apt sources (same archive URL and suite). */
-async function hostSourcesOnly(repos: AptRepo[]): Promise<boolean> {
-  const host = await readHostSources();
-  const same = (a: string, b: string) => a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
-  return repos.every((repo) => host.some((h) => same(h.url, repo.url) && h.suite === repo.suite));
 }
 
 /** The name a repository's key file gets: the repository's, where it has a safe one. */

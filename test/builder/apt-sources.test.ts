@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import {
+  onlyHostSources,
   parseDeb822Sources,
   parseOneLineSources,
   readHostSources,
@@ -126,5 +127,40 @@ describe('apt sources', () => {
       text,
       'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://mirror.example/debian bookworm main contrib\n',
     );
+  });
+});
+
+describe("only the host's own sources (the initramfs cache shares entries across package sets only then)", () => {
+  const host = parseDeb822Sources(
+    'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm bookworm-updates\nComponents: main\n\nTypes: deb\nURIs: http://deb.debian.org/debian-security\nSuites: bookworm-security\nComponents: main\n',
+  );
+  const apt = (url: string, suite = 'bookworm') => ({
+    kind: 'apt' as const,
+    url,
+    suite,
+    components: ['main'],
+  });
+
+  test('the host sources for the suite, or some of them, with or without a trailing slash', () => {
+    assert.equal(onlyHostSources(sourcesForSuite(host, 'bookworm'), host), true);
+    assert.equal(onlyHostSources([apt('http://deb.debian.org/debian/')], host), true);
+  });
+
+  test("a user's repository beside them, or an address or suite that only looks like the host's, is not", () => {
+    const hostOnes = sourcesForSuite(host, 'bookworm');
+    for (const [what, repos] of [
+      ['a repository added', [...hostOnes, apt('http://repo.example/debian')]],
+      ['a longer path', [apt('http://deb.debian.org/debian-evil')]],
+      ['a path that climbs out', [apt('http://deb.debian.org/debian/../evil')]],
+      ['a user name that is the host', [apt('http://deb.debian.org@evil.example/debian')]],
+      ['https instead of http', [apt('https://deb.debian.org/debian')]],
+      ['another suite of the same archive', [apt('http://deb.debian.org/debian', 'trixie')]],
+      [
+        "the security archive's suite on the main archive",
+        [apt('http://deb.debian.org/debian', 'bookworm-security')],
+      ],
+    ] as const) {
+      assert.equal(onlyHostSources([...repos], host), false, what);
+    }
   });
 });

@@ -9,6 +9,7 @@ import {
   baseRootKey,
   builderVersion,
   canonicalJson,
+  pruneCached,
   pruneRoots,
   releaseDigest,
 } from '../../src/builder/cache.ts';
@@ -104,6 +105,24 @@ describe('base root pruning', () => {
       '4.tar.zst',
     ]);
     assert.deepEqual((await readdir(dir)).sort(), ['0.tar.zst', '2.tar.zst', 'other.partial']);
+  });
+
+  test('entries that are folders (the apt lists of a set of sources) go whole', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'imger-lists-'));
+    after(() => rm(dir, { recursive: true, force: true }));
+    const now = Date.now();
+    for (const [index, hours] of [0.1, 3, 2].entries()) {
+      const entry = join(dir, `entry-${index}`);
+      await mkdir(join(entry, 'gen-1'), { recursive: true });
+      await writeFile(join(entry, 'gen-1/InRelease'), '');
+      const when = new Date(now - hours * 3600_000);
+      await utimes(entry, when, when);
+    }
+    assert.deepEqual((await pruneCached(dir, '', 1, now)).sort(), [
+      join(dir, 'entry-1'),
+      join(dir, 'entry-2'),
+    ]);
+    assert.deepEqual(await readdir(dir), ['entry-0']);
   });
 });
 

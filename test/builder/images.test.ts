@@ -2,10 +2,12 @@
 // later build of the same package set skip mmdebstrap); every type is built from it and the bootable ones
 // are booted under qemu.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { zstdDecompressSync } from 'node:zlib';
 import { bootTest } from '../../src/builder/boot-test.ts';
 import { createNativeBuilder } from '../../src/builder/builder.ts';
 import type { BuildEvent } from '../../src/builder/events.ts';
@@ -96,7 +98,10 @@ function rawBuild(): Promise<BuildOutcome> {
   return rawOutcome;
 }
 
-/** The fs recipe of the tests below: attachments, a token, and what --nochroot and %pack scripts write. */
+/**
+ * The fs recipe of the tests below: attachments, a token, what --nochroot and %pack scripts write, and a %post
+ * that changes the initramfs.
+ */
 async function fsRecipe(outputDir: string): Promise<ImageRecipe> {
   const base = await recipeFor('fs', { outputDir });
   const hostScript = { interpreter: '/bin/sh', nochroot: true, erroronfail: true } as const;
@@ -108,6 +113,8 @@ async function fsRecipe(outputDir: string): Promise<ImageRecipe> {
       ...base.scripts,
       { ...hostScript, kind: 'post', body: 'echo "release $RELEASE" > "$INSTALL_ROOT/etc/nochroot-ran"' },
       { ...hostScript, kind: 'pack', body: 'ls "$IMG_OUT_DIR" > "$IMG_OUT_DIR/$IMG_NAME.contents"' },
+      // Changes what the initramfs is made from: this image's is made again, and never cached.
+      { ...hostScript, kind: 'post', nochroot: false, body: 'echo e1000 >> /etc/initramfs-tools/modules' },
     ],
   };
 }
@@ -159,6 +166,8 @@ describe('native builder, real images', () => {
     assert.equal(table.match(/name="(bios-boot|esp|root)"/g)?.length, 3);
     const log = await readFile(join(dir, 'minimal.log'), 'utf8');
     assert.match(log, /adding package linux-image-amd64: a bootable image needs a kernel/);
+    // Its %post changed nothing the initramfs is made from: the cached one stays.
+    assert.doesNotMatch(log, /making the initramfs of kernel \S+ again/);
     // The template's own %post is #1; the boot marker's is #2.
     assert.match(log, /%post #2 --erroronfail: exited with 0/);
   });
@@ -255,6 +264,30 @@ describe('native builder, real images', () => {
     ).stdout;
     assert.match(listing, /0\/0 .* \.\/etc\/img-marker/);
     assert.match(listing, /1000\/1000 .* \.\/home\/demo\/$/m);
+
+    const log = await readFile(join(base.outputDir, 'minimal.log'), 'utf8');
+    const kernel =
+      /the scripts changed \/etc\/initramfs-tools\S*: making the initramfs of kernel (\S+) again/.exec(
+        log,
+      )?.[1];
+    assert.ok(kernel, 'the initramfs made again after the %post changed its modules');
+    const initrd = join(outRoot, 'fs-initrd.img');
+    await run('tar', ['-I', 'zstd', '-xOf', main.path, `./boot/initrd.img-${kernel}`], { stdoutTo: initrd });
+    const image = await readFile(initrd);
+    await rm(initrd);
+    assert.ok(
+      zstdDecompressSync(image).includes('e1000.ko'),
+      'the module the %post added is in the initramfs',
+    );
+    const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+    const cached = join(cacheDir, 'initramfs');
+    for (const name of (await readdir(cached)).filter((n) => n.endsWith('.img'))) {
+      assert.notEqual(
+        sha256(await readFile(join(cached, name))),
+        sha256(image),
+        `stored in the cache as ${name}`,
+      );
+    }
   });
 
   test('loop: an ext4 image of the root, readable without mounting', async () => {

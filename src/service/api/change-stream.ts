@@ -33,13 +33,15 @@ export function createChangeBroadcast(feed: JobChangeFeed): ChangeBroadcast {
 
   const flush = () => {
     flushing = undefined;
+    // Encoded once: a string written to each client would be encoded for each.
+    const bytes = Buffer.from(batch);
+    batch = '';
     for (const client of clients) {
       // A client that stopped reading would hold every change from then on in this server's memory; cut off,
       // it reconnects and reads its jobs again, as after any break.
       if (client.writableLength > MAX_UNREAD_BYTES) client.destroy();
-      else client.write(batch);
+      else client.write(bytes);
     }
-    batch = '';
   };
   const join = async () => {
     members += 1;
