@@ -21,14 +21,17 @@ import type { Artifact } from './publish.ts';
 import { assembleRawDisk } from './raw-disk.ts';
 import type { AptRepo, ImageRecipe, PackageSource } from './recipe.ts';
 import {
+  type BootFiles,
   copyAttachments,
+  findInitrd,
   kernelVersions,
   virtImageXml,
   writeChecksums,
   writePackageList,
   writeRpmPackageList,
 } from './records.ts';
-import { bootstrapRpmRoot, type RepoKeys } from './rpm-root.ts';
+import { provideRpmInitramfs } from './rpm-initramfs.ts';
+import { fetchRpmClosure, installRpmRoot, type RepoKeys } from './rpm-root.ts';
 import type { Step, StepContext } from './runner.ts';
 import type { SandboxPlaces } from './sandbox.ts';
 import { runScripts } from './scripts.ts';
@@ -48,11 +51,14 @@ export interface BuildState {
   stageDir: string;
   /** Files in stageDir that are part of the result (the log is added by the builder). */
   artifacts: Artifact[];
-  bootstrap?: { kind: 'apt'; input: BootstrapInput; tarball: string } | { kind: 'rpm'; keys: RepoKeys };
+  bootstrap?:
+    | { kind: 'apt'; input: BootstrapInput; tarball: string }
+    /** `recipe`: the kickstart's, with what the type needs to boot added to its packages. */
+    | { kind: 'rpm'; keys: RepoKeys; recipe: ImageRecipe };
   layout?: Layout;
   /** The package sources the bootstrap searches, as a failure names them: `URL [SUITE COMPONENT…]`. */
   searched?: string[];
-  kernelVersion?: string;
+  boot?: BootFiles;
   /** The kickstart's services no unit stood for before %post: applied, or warned about, after it. */
   pendingServices?: PendingServices;
   images: { root?: string; boot?: string; raw?: string; liveStage?: string };
@@ -86,14 +92,11 @@ const resolve: Step<BuildState> = {
     for (const { name, reason } of selection.added) ctx.log(`adding package ${name}: ${reason}`);
     const rpmRepos = recipe.sources.filter((s) => s.kind === 'rpm');
     if (rpmRepos.length > 0) {
-      if (needsBoot(recipe)) {
-        throw new BuildFailure(
-          'kickstart-error',
-          'resolve',
-          `rpm repositories give fs and loop images only; a ${recipe.type} image needs a bootable Debian root`,
-        );
-      }
-      state.bootstrap = { kind: 'rpm', keys: await repoKeys(ctx, state, rpmRepos) };
+      state.bootstrap = {
+        kind: 'rpm',
+        keys: await repoKeys(ctx, state, rpmRepos),
+        recipe: { ...recipe, packages: selection.packages },
+      };
       state.searched = rpmRepos.map((repo) => repo.url);
       return;
     }
@@ -189,7 +192,9 @@ const bootstrap: Step<BuildState> = {
     const plan = state.bootstrap!;
     try {
       if (plan.kind === 'rpm') {
-        await bootstrapRpmRoot(ctx, state.recipe, state.places, plan.keys);
+        await fetchRpmClosure(ctx, plan.recipe, state.places, plan.keys, state.workDir);
+        await installRpmRoot(ctx, plan.recipe, state.places);
+        if (needsBoot(state.recipe)) await provideRpmInitramfs(ctx, state.places);
         return;
       }
       const qemuUser = archInfo[state.recipe.arch].qemuUser;
@@ -221,10 +226,14 @@ const packages: Step<BuildState> = {
     }
     state.artifacts.push({ file: `${recipe.name}.packages`, main: false });
     if (needsBoot(recipe)) {
-      state.kernelVersion = (await kernelVersions(ctx, state.places)).at(-1);
-      if (!state.kernelVersion)
-        throw new BuildFailure('internal', 'packages', 'a bootable image has no kernel in /boot');
-      ctx.log(`kernel ${state.kernelVersion}`);
+      const version = (await kernelVersions(ctx, state.places)).at(-1);
+      if (!version) throw new BuildFailure('internal', 'packages', 'a bootable image has no kernel in /boot');
+      const initrd = await findInitrd(ctx, state.places, version);
+      if (!initrd) {
+        throw new BuildFailure('internal', 'packages', `kernel ${version} has no initramfs in /boot`);
+      }
+      state.boot = { version, initrd };
+      ctx.log(`kernel ${version}, initramfs /boot/${initrd}`);
     }
   },
 };
@@ -233,10 +242,6 @@ const configure: Step<BuildState> = {
   name: 'configure',
   timeoutMs: 10 * minutes,
   async run(ctx, state) {
-    if (state.bootstrap?.kind === 'rpm') {
-      ctx.log('configure: rpm roots are left as dnf installed them');
-      return;
-    }
     const image = sandboxedImage(ctx, state.places);
     state.pendingServices = await configureRoot(
       ctx,
@@ -244,6 +249,7 @@ const configure: Step<BuildState> = {
       state.recipe,
       state.layout,
       state.recipe.type === 'loop',
+      state.bootstrap?.kind === 'rpm' ? 'rpm' : 'debian',
     );
   },
 };
@@ -338,7 +344,8 @@ function liveInput(state: BuildState) {
   const { recipe } = state;
   return {
     places: state.places,
-    kernelVersion: state.kernelVersion!,
+    boot: state.boot!,
+    liveBoot: state.bootstrap?.kind === 'rpm' ? ('dracut' as const) : ('live-boot' as const),
     append: recipe.bootloader.append,
     timeoutS: recipe.bootloader.timeoutS,
     workDir: state.workDir,
@@ -366,7 +373,7 @@ const disk: Step<BuildState> = {
       {
         layout: state.layout!,
         images: { root: state.images.root!, ...(state.images.boot ? { boot: state.images.boot } : {}) },
-        kernelVersion: state.kernelVersion!,
+        boot: state.boot!,
         append: recipe.bootloader.append,
         timeoutS: recipe.bootloader.timeoutS,
         workDir: state.workDir,

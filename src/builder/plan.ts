@@ -22,7 +22,6 @@ import {
   bootableArchProblem,
   hasLayout,
   type ImageType,
-  imageTypeInfo,
   type PackFormat,
   parseImageType,
 } from './image-types.ts';
@@ -35,6 +34,7 @@ import {
   type PackageSource,
   type Partition,
   type Password,
+  type RpmRepo,
   type Script,
 } from './recipe.ts';
 import type { PlanError, RefusalCode } from './refusals.ts';
@@ -71,6 +71,8 @@ export interface PlannedSource {
   suite?: string;
   components: string[];
   gpgKey?: string;
+  /** The repo line's options dnf takes (rpm repositories). */
+  dnf: Pick<RpmRepo, 'mirrorlist' | 'metalink' | 'cost' | 'includePkgs' | 'excludePkgs' | 'proxy'>;
 }
 
 export interface BuildPlan {
@@ -198,7 +200,7 @@ export function planBuild(input: PlanInput): PlanResult {
     if (bootable) refusals.add('bootable-arch', 0, bootable);
   }
   const known = sources.filter((s) => s.kind !== undefined);
-  checkPackageManagers(known, type, refusals);
+  checkPackageManagers(known, refusals);
   const apt = !known.some((s) => s.kind === 'rpm');
   // With a repository of unknown kind, whether groups are apt tasks is the build's to say.
   const packages = packagesOf(ks, overlaid.text, apt && known.length === sources.length, notes, refusals);
@@ -213,6 +215,9 @@ export function planBuild(input: PlanInput): PlanResult {
   applySystem(ks, recipe, notes);
   recipe.packages = packages.packages;
   recipe.excludedPackages = packages.excluded;
+  const options = ks.packages?.options ?? {};
+  if (options.excludedocs) recipe.excludeDocs = true;
+  if (options.ignoremissing) recipe.ignoreMissing = true;
   recipe.partitions = partitions;
   recipe.scripts = scriptsOf(ks, notes);
   recipe.attachments = ks.attachments ?? [];
@@ -271,6 +276,12 @@ interface SourceLine {
   type?: 'apt' | 'rpm';
   disable?: boolean;
   gpgkey?: string;
+  mirrorlist?: string;
+  metalink?: string;
+  cost?: number;
+  includepkgs?: string[];
+  excludepkgs?: string[];
+  proxy?: string;
   line: number;
 }
 
@@ -325,16 +336,20 @@ function sourcesOf(ks: Kickstart, input: PlanInput, notes: string[], refusals: R
       ...(repo.suite ? { suite: repo.suite } : {}),
       components: repo.components ?? ['main'],
       ...(repo.gpgkey === undefined ? {} : { gpgKey: repo.gpgkey }),
+      dnf: {
+        ...(repo.mirrorlist ? { mirrorlist: repo.mirrorlist } : {}),
+        ...(repo.metalink ? { metalink: repo.metalink } : {}),
+        ...(repo.cost === undefined ? {} : { cost: repo.cost }),
+        ...(repo.includepkgs ? { includePkgs: repo.includepkgs } : {}),
+        ...(repo.excludepkgs ? { excludePkgs: repo.excludepkgs } : {}),
+        ...(repo.proxy ? { proxy: repo.proxy } : {}),
+      },
     });
   }
   return sources;
 }
 
-function checkPackageManagers(
-  sources: PlannedSource[],
-  type: ImageType | undefined,
-  refusals: Refusals,
-): void {
+function checkPackageManagers(sources: PlannedSource[], refusals: Refusals): void {
   const firstApt = sources.find((s) => s.kind === 'apt');
   const firstRpm = sources.find((s) => s.kind === 'rpm');
   if (firstApt && firstRpm) {
@@ -342,12 +357,6 @@ function checkPackageManagers(
       'mixed-package-managers',
       Math.max(firstApt.line, firstRpm.line),
       'the repo lines mix apt archives and rpm repositories; one image uses one package manager',
-    );
-  } else if (firstRpm && type && imageTypeInfo[type].bootable) {
-    refusals.add(
-      'rpm-not-bootable',
-      firstRpm.line,
-      `rpm repositories give fs and loop images only; a ${type} image needs a bootable Debian root`,
     );
   }
 }
@@ -363,7 +372,7 @@ function packageSource(source: PlannedSource): PackageSource {
         components: source.components,
         ...gpgKey,
       }
-    : { kind: 'rpm', name: source.name, url: source.url, ...gpgKey };
+    : { kind: 'rpm', name: source.name, url: source.url, ...gpgKey, ...source.dnf };
 }
 
 function passwordOf(

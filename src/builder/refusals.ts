@@ -185,15 +185,6 @@ export const refusals = {
       says: 'one image uses one package manager',
     },
   },
-  'rpm-not-bootable': {
-    summary: 'a bootable image from rpm repositories (they give fs and loop images only)',
-    example: {
-      kickstart: 'repo --name=rpms --baseurl=http://rpm.example/os --type=rpm\n',
-      ...x86Raw,
-      line: 1,
-      says: 'rpm repositories give fs and loop images only',
-    },
-  },
   'apt-group': {
     summary: 'a %packages group with no Debian task package',
     example: {
