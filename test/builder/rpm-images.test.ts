@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { bootTest, type Firmware } from '../../src/builder/boot-test.ts';
 import { createNativeBuilder } from '../../src/builder/builder.ts';
+import { run } from '../../src/builder/exec.ts';
 import { resolveKickstart } from '../../src/builder/from-kickstart.ts';
 import type { ImageType } from '../../src/builder/image-types.ts';
 import type { BuildOutcome } from '../../src/builder/publish.ts';
@@ -110,5 +111,13 @@ describe('native builder, bootable images from rpm repositories', () => {
 
   test('raw boots with UEFI to the login prompt and the %post marker', async () => {
     await boots(mainArtifact(await rawBuild()), 'uefi', 'rpmraw');
+  });
+
+  test('livecd: a hybrid ISO whose squashfs root dracut-style live initramfs finds, boots with BIOS', async () => {
+    const outcome = await build('livecd', 'rpmlive');
+    const iso = mainArtifact(outcome);
+    const listing = (await run('xorriso', ['-indev', iso, '-find', '/LiveOS', '-type', 'f'])).stdout;
+    assert.match(listing, /\/LiveOS\/squashfs\.img/);
+    await boots(iso, 'bios', 'rpmlive');
   });
 });
