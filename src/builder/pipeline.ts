@@ -17,6 +17,7 @@ import { makeHybridIso, stageLiveMedia } from './live-iso.ts';
 import { takeRegularFiles } from './out-folder.ts';
 import { packImageRoot } from './pack-root.ts';
 import { needsBoot, selectPackages } from './packages.ts';
+import { exists } from './paths.ts';
 import type { Artifact } from './publish.ts';
 import { assembleRawDisk } from './raw-disk.ts';
 import type { AptRepo, ImageRecipe, PackageSource } from './recipe.ts';
@@ -33,7 +34,7 @@ import {
 import { provideRpmInitramfs } from './rpm-initramfs.ts';
 import { fetchRpmClosure, installRpmRoot, type RepoKeys } from './rpm-root.ts';
 import type { Step, StepContext } from './runner.ts';
-import type { SandboxPlaces } from './sandbox.ts';
+import { resolveInImage, type SandboxPlaces } from './sandbox.ts';
 import { runScripts } from './scripts.ts';
 import { materializeKey } from './signing-keys.ts';
 import type { StepName } from './steps.ts';
@@ -242,6 +243,11 @@ const configure: Step<BuildState> = {
   name: 'configure',
   timeoutMs: 10 * minutes,
   async run(ctx, state) {
+    // Settings are applied by the image's own programs; a root of packages with no shell (a data tree) has none.
+    if (state.bootstrap?.kind === 'rpm' && !(await hasShell(state.places.root))) {
+      ctx.log('configure: the image has no /bin/sh; its system settings are not applied');
+      return;
+    }
     const image = sandboxedImage(ctx, state.places);
     state.pendingServices = await configureRoot(
       ctx,
@@ -253,6 +259,12 @@ const configure: Step<BuildState> = {
     );
   },
 };
+
+/** Whether the image's /bin/sh leads, inside the image, to a regular file. */
+async function hasShell(root: string): Promise<boolean> {
+  const shell = await resolveInImage(root, '/bin/sh');
+  return shell !== undefined && (await exists(join(root, shell)));
+}
 
 const scripts: Step<BuildState> = {
   name: 'scripts',

@@ -201,9 +201,13 @@ export function planBuild(input: PlanInput): PlanResult {
   }
   const known = sources.filter((s) => s.kind !== undefined);
   checkPackageManagers(known, refusals);
-  const apt = !known.some((s) => s.kind === 'rpm');
   // With a repository of unknown kind, whether groups are apt tasks is the build's to say.
-  const packages = packagesOf(ks, overlaid.text, apt && known.length === sources.length, notes, refusals);
+  const kind = known.some((s) => s.kind === 'rpm')
+    ? 'rpm'
+    : known.length === sources.length
+      ? 'apt'
+      : undefined;
+  const packages = packagesOf(ks, overlaid.text, kind, notes, refusals);
   const partitions = partitionsOf(ks, type, notes, refusals);
   if (refusals.errors.length > 0 || !type || !arch) {
     return { ok: false, errors: refusals.errors, warnings: parsed.warnings };
@@ -306,14 +310,21 @@ function sourcesOf(ks: Kickstart, input: PlanInput, notes: string[], refusals: R
       notes.push(`line ${line}: repo ${name} is disabled; not used`);
       continue;
     }
-    if (!repo.baseurl) {
-      refusals.add('repo-without-baseurl', line, `repo ${name}: the native builder needs --baseurl`);
+    // A mirror list or metalink is dnf's alone (the kickstart refuses them with --suite): an rpm repository.
+    const mirror = repo.mirrorlist ?? repo.metalink;
+    const url = repo.baseurl ?? mirror;
+    if (!url) {
+      refusals.add(
+        'repo-without-baseurl',
+        line,
+        `repo ${name}: the native builder needs --baseurl, --mirrorlist or --metalink`,
+      );
       continue;
     }
     const keyProblem =
       repo.gpgkey === undefined ? undefined : gpgKeyProblem(repo.gpgkey, input.gpgKeyDir ?? '');
     if (keyProblem) refusals.add('signing-key', line, `repo ${name}: ${keyProblem}`);
-    const kind = repo.type ?? (repo.suite ? 'apt' : input.repoKinds?.get(line));
+    const kind = repo.type ?? (repo.suite ? 'apt' : mirror ? 'rpm' : input.repoKinds?.get(line));
     if (kind === 'apt' && !repo.suite) {
       refusals.add('apt-without-suite', line, `repo ${name}: an apt archive needs --suite=`);
     }
@@ -330,7 +341,7 @@ function sourcesOf(ks: Kickstart, input: PlanInput, notes: string[], refusals: R
     }
     sources.push({
       name,
-      url: repo.baseurl,
+      url,
       line,
       ...(kind ? { kind } : {}),
       ...(repo.suite ? { suite: repo.suite } : {}),
@@ -439,10 +450,11 @@ function applySystem(ks: Kickstart, recipe: BuildPlan['recipe'], notes: string[]
 function packagesOf(
   ks: Kickstart,
   text: string,
-  apt: boolean,
+  kind: 'apt' | 'rpm' | undefined,
   notes: string[],
   refusals: Refusals,
 ): { packages: string[]; excluded: string[] } {
+  const apt = kind === 'apt';
   const selection = ks.packages;
   const aptTask = (group: string): string => {
     if (!/^[a-z0-9][a-z0-9.+-]*$/.test(group)) {
@@ -459,19 +471,19 @@ function packagesOf(
     ...(selection?.groups.map((g) => g.name) ?? []),
   ];
   const grouped = apt ? groups.map(aptTask) : groups.map((g) => `@${g}`);
-  if (apt) {
-    // The host's apt-get resolves them: an apt pattern (`?true`) or a path (`/x.deb`) must not pass for a name.
+  if (kind !== undefined) {
+    // The host's apt-get or dnf resolves them: an apt pattern (`?true`), a path (`/x.deb`) or a URL (dnf would
+    // fetch and install it, past the repositories and their keys) must not pass for a name.
     const names = [
       ...(ks.prepackages ?? []),
       ...(selection?.packages ?? []),
       ...(selection?.excludedPackages ?? []),
     ];
     for (const name of names.filter((name) => !PACKAGE_NAME.test(name))) {
-      refusals.add(
-        'apt-package-name',
-        packageLine(text, ks.packages?.location.line ?? 0, name),
-        `%packages: "${name}" is not a Debian package name`,
-      );
+      const line = packageLine(text, ks.packages?.location.line ?? 0, name);
+      if (kind === 'apt')
+        refusals.add('apt-package-name', line, `%packages: "${name}" is not a Debian package name`);
+      else refusals.add('rpm-package-name', line, `%packages: "${name}" is not an rpm package name`);
     }
   }
   for (const [index, group] of groups.entries()) {

@@ -41,8 +41,12 @@ async function dnfHome(dir: string): Promise<string> {
 /** The `--setopt`s of one repository, each one argument: a value never reaches a shell or another option. */
 export function repoOptions(repo: RpmRepo, key: string | undefined): string[] {
   const set = (name: string, value: string) => `--setopt=${repo.name}.${name}=${value}`;
+  // pykickstart gives one of --baseurl, --mirrorlist and --metalink; dnf's repository from a mirror list is
+  // made with the list's URL as its base and the base cleared.
+  const mirrored = repo.mirrorlist !== undefined || repo.metalink !== undefined;
   return [
     `--repofrompath=${repo.name},${repo.url}`,
+    ...(mirrored ? [set('baseurl', '')] : []),
     ...(repo.mirrorlist ? [set('mirrorlist', repo.mirrorlist)] : []),
     ...(repo.metalink ? [set('metalink', repo.metalink)] : []),
     ...(repo.cost === undefined ? [] : [set('cost', String(repo.cost))]),

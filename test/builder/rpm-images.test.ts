@@ -120,4 +120,25 @@ describe('native builder, bootable images from rpm repositories', () => {
     assert.match(listing, /\/LiveOS\/squashfs\.img/);
     await boots(iso, 'bios', 'rpmlive');
   });
+
+  test('a package no repository has fails the build, naming it and the repository searched', async () => {
+    const outcome = await build('fs', 'rpmmissing', kickstart('%packages --excludedocs', 'imgtest-nosuch\n'));
+    assert.ok(!outcome.ok);
+    assert.equal(outcome.failure.class, 'package-not-found');
+    assert.deepEqual(outcome.failure.details?.packages, ['imgtest-nosuch']);
+    assert.deepEqual(outcome.failure.details?.sources, [server.url]);
+  });
+
+  test('%packages --ignoremissing: the missing package is skipped and the image is made', async () => {
+    const outcome = await build(
+      'fs',
+      'rpmignore',
+      kickstart('%packages --excludedocs --ignoremissing', 'imgtest-nosuch\n'),
+    );
+    const tarball = mainArtifact(outcome);
+    const listing = (await run('tar', ['-I', 'zstd', '-tf', tarball])).stdout;
+    assert.match(listing, /\.\/usr\/bin\/busybox/);
+    const log = await readFile(join(outRoot, 'rpmignore', 'rpmignore.log'), 'utf8');
+    assert.match(log, /No match for argument: imgtest-nosuch/);
+  });
 });
