@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 // The file itself, not the library's index: the CLI loads this module (defaultCacheDir) at every start.
 import { fetchLimited } from '../kickstart/fetch-limited.ts';
-import type { AptRepo } from './recipe.ts';
+import type { AptRepo, RpmRepo } from './recipe.ts';
 
 export const defaultCacheDir = '/var/cache/imger';
 
@@ -33,6 +33,19 @@ export interface BaseRootInputs {
   excludedPackages: string[];
   bootable: boolean;
   /** Changes whenever the code that makes a base root changes. */
+  builderVersion: string;
+}
+
+/** An rpm root's inputs: every repository with its options, the SHA-256 of its repomd.xml and of its key. */
+export interface RpmRootInputs {
+  kind: 'rpm';
+  sources: { repo: RpmRepo; repomdSha256: string; keySha256?: string }[];
+  arch: string;
+  packages: string[];
+  excludedPackages: string[];
+  excludeDocs: boolean;
+  ignoreMissing: boolean;
+  bootable: boolean;
   builderVersion: string;
 }
 
@@ -83,7 +96,7 @@ export function canonicalJson(value: unknown): string {
   );
 }
 
-export function baseRootKey(inputs: BaseRootInputs): string {
+export function baseRootKey(inputs: BaseRootInputs | RpmRootInputs): string {
   const normalised = {
     ...inputs,
     packages: [...new Set(inputs.packages)].sort(),
@@ -99,7 +112,7 @@ export function baseRootKey(inputs: BaseRootInputs): string {
  */
 export async function builderVersion(): Promise<string> {
   const hash = createHash('sha256');
-  for (const file of ['bootstrap.ts', 'packages.ts', 'initramfs.ts']) {
+  for (const file of ['bootstrap.ts', 'packages.ts', 'initramfs.ts', 'rpm-root.ts', 'rpm-initramfs.ts']) {
     hash.update(await readFile(fileURLToPath(new URL(`../../src/builder/${file}`, import.meta.url))));
   }
   return hash.digest('hex');
@@ -128,6 +141,25 @@ export async function releaseDigest(repo: AptRepo, signal: AbortSignal): Promise
     }
   }
   throw new RepositoryUnreachable(`Failed to fetch ${errors.join('; ')}`);
+}
+
+/**
+ * The SHA-256 of an rpm repository's repomd.xml (every metadata file's digest is in it, so it changes with the
+ * repository), or of its metalink, which names repomd.xml's digest. undefined for a mirror list: it does not
+ * change with the repository, so such a root is never taken from the cache.
+ */
+export async function repomdDigest(repo: RpmRepo, signal: AbortSignal): Promise<string | undefined> {
+  if (repo.mirrorlist !== undefined) return undefined;
+  const url = repo.metalink ?? `${repo.url.replace(/\/$/, '')}/repodata/repomd.xml`;
+  try {
+    const body = url.startsWith('file:')
+      ? await readFile(fileURLToPath(url))
+      : await fetchLimited(url, maxReleaseBytes, signal);
+    return createHash('sha256').update(body).digest('hex');
+  } catch (error) {
+    if (signal.aborted) throw error;
+    throw new RepositoryUnreachable(`Failed to fetch ${url}: ${(error as Error).message}`);
+  }
 }
 
 export class RepositoryUnreachable extends Error {

@@ -4,10 +4,24 @@ import { mkdir, readdir, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hostCodename, readHostSources, renderSourcesList, sourcesForSuite } from './apt-sources.ts';
 import { archInfo } from './arches.ts';
-import { type BootstrapInput, bootstrapRoot, excludesPreferences } from './bootstrap.ts';
-import { baseRootKey, builderVersion, cachePaths, RepositoryUnreachable, releaseDigest } from './cache.ts';
+import {
+  type BootstrapInput,
+  bootstrapRoot,
+  excludesPreferences,
+  storeTarball,
+  unpackCachedRoot,
+} from './bootstrap.ts';
+import {
+  baseRootKey,
+  builderVersion,
+  cachePaths,
+  RepositoryUnreachable,
+  releaseDigest,
+  repomdDigest,
+} from './cache.ts';
 import { configureRoot, type PendingServices, sandboxedImage, servicesMadeByScripts } from './configure.ts';
 import { BuildFailure, classifyFailure } from './failures.ts';
+import { digestFile } from './file-digest.ts';
 import { madeInSandbox, makeTreeFilesystem, sizeForTree } from './filesystems.ts';
 import { enableForeignArch } from './foreign-arch.ts';
 import { bootableArchProblem, hasLayout, imageTypeInfo, mainArtifactName } from './image-types.ts';
@@ -55,7 +69,7 @@ export interface BuildState {
   bootstrap?:
     | { kind: 'apt'; input: BootstrapInput; tarball: string }
     /** `recipe`: the kickstart's, with what the type needs to boot added to its packages. */
-    | { kind: 'rpm'; keys: RepoKeys; recipe: ImageRecipe };
+    | { kind: 'rpm'; keys: RepoKeys; recipe: ImageRecipe; tarball?: string };
   layout?: Layout;
   /** The package sources the bootstrap searches, as a failure names them: `URL [SUITE COMPONENT…]`. */
   searched?: string[];
@@ -93,11 +107,9 @@ const resolve: Step<BuildState> = {
     for (const { name, reason } of selection.added) ctx.log(`adding package ${name}: ${reason}`);
     const rpmRepos = recipe.sources.filter((s) => s.kind === 'rpm');
     if (rpmRepos.length > 0) {
-      state.bootstrap = {
-        kind: 'rpm',
-        keys: await repoKeys(ctx, state, rpmRepos),
-        recipe: { ...recipe, packages: selection.packages },
-      };
+      const keys = await repoKeys(ctx, state, rpmRepos);
+      const tarball = await rpmRootTarball(ctx, state, keys, selection.packages);
+      state.bootstrap = { kind: 'rpm', keys, recipe: { ...recipe, packages: selection.packages }, tarball };
       state.searched = rpmRepos.map((repo) => repo.url);
       return;
     }
@@ -150,6 +162,43 @@ const resolve: Step<BuildState> = {
   },
 };
 
+/**
+ * Where the cache keeps this rpm root: keyed by the repositories (options, repomd.xml, key) and the selection.
+ * undefined when a repository's state cannot be known (a mirror list): that root is made every time.
+ */
+async function rpmRootTarball(
+  ctx: StepContext,
+  state: BuildState,
+  keys: RepoKeys,
+  packages: string[],
+): Promise<string | undefined> {
+  const { recipe } = state;
+  const sources = [];
+  for (const repo of recipe.sources) {
+    if (repo.kind !== 'rpm') continue;
+    const repomdSha256 = await repomdDigest(repo, ctx.signal);
+    if (!repomdSha256) {
+      ctx.log(`repository ${repo.name} is a mirror list: the root is not taken from the cache or stored`);
+      return undefined;
+    }
+    const key = keys.get(repo);
+    sources.push({ repo, repomdSha256, ...(key ? { keySha256: (await digestFile(key)).sha256 } : {}) });
+  }
+  const key = baseRootKey({
+    kind: 'rpm',
+    sources,
+    arch: recipe.arch,
+    packages,
+    excludedPackages: recipe.excludedPackages,
+    excludeDocs: recipe.excludeDocs === true,
+    ignoreMissing: recipe.ignoreMissing === true,
+    bootable: needsBoot(recipe),
+    builderVersion: await builderVersion(),
+  });
+  ctx.log(`base root key ${key}`);
+  return join(cachePaths(state.cacheDir).roots, `${key}.tar.zst`);
+}
+
 /** Whether every repository is one of the build host's own apt sources (same archive URL and suite). */
 async function hostSourcesOnly(repos: AptRepo[]): Promise<boolean> {
   const host = await readHostSources();
@@ -193,9 +242,11 @@ const bootstrap: Step<BuildState> = {
     const plan = state.bootstrap!;
     try {
       if (plan.kind === 'rpm') {
+        if (plan.tarball && (await unpackCachedRoot(ctx, state.places, plan.tarball))) return;
         await fetchRpmClosure(ctx, plan.recipe, state.places, plan.keys, state.workDir);
         await installRpmRoot(ctx, plan.recipe, state.places);
         if (needsBoot(state.recipe)) await provideRpmInitramfs(ctx, state.places);
+        if (plan.tarball) await storeTarball(ctx, state.places, plan.tarball);
         return;
       }
       const qemuUser = archInfo[state.recipe.arch].qemuUser;

@@ -114,7 +114,11 @@ describe('native builder, bootable images from rpm repositories', () => {
   });
 
   test('livecd: a hybrid ISO whose squashfs root dracut-style live initramfs finds, boots with BIOS', async () => {
+    // The raw disk's build stored the base root this one, of the same packages, takes from the cache.
+    mainArtifact(await rawBuild());
     const outcome = await build('livecd', 'rpmlive');
+    const log = await readFile(join(outRoot, 'rpmlive', 'rpmlive.log'), 'utf8');
+    assert.match(log, /using the cached base root/);
     const iso = mainArtifact(outcome);
     const listing = (await run('xorriso', ['-indev', iso, '-find', '/LiveOS', '-type', 'f'])).stdout;
     assert.match(listing, /\/LiveOS\/squashfs\.img/);
