@@ -46,6 +46,8 @@ export interface RpmRootInputs {
   excludeDocs: boolean;
   ignoreMissing: boolean;
   bootable: boolean;
+  /** A live medium's initramfs (dracut's dmsquash-live) is not a disk's. */
+  live: boolean;
   builderVersion: string;
 }
 

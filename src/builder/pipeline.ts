@@ -193,6 +193,7 @@ async function rpmRootTarball(
     excludeDocs: recipe.excludeDocs === true,
     ignoreMissing: recipe.ignoreMissing === true,
     bootable: needsBoot(recipe),
+    live: imageTypeInfo[recipe.type].live,
     builderVersion: await builderVersion(),
   });
   ctx.log(`base root key ${key}`);
@@ -245,7 +246,9 @@ const bootstrap: Step<BuildState> = {
         if (plan.tarball && (await unpackCachedRoot(ctx, state.places, plan.tarball))) return;
         await fetchRpmClosure(ctx, plan.recipe, state.places, plan.keys, state.workDir);
         await installRpmRoot(ctx, plan.recipe, state.places);
-        if (needsBoot(state.recipe)) await provideRpmInitramfs(ctx, state.places);
+        if (needsBoot(state.recipe)) {
+          await provideRpmInitramfs(ctx, state.places, imageTypeInfo[state.recipe.type].live === true);
+        }
         if (plan.tarball) await storeTarball(ctx, state.places, plan.tarball);
         return;
       }

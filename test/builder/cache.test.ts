@@ -69,6 +69,7 @@ describe('base root cache key', () => {
       excludeDocs: false,
       ignoreMissing: false,
       bootable: true,
+      live: false,
       builderVersion: 'v1',
     };
     const key = baseRootKey(rpmInputs);
@@ -83,6 +84,7 @@ describe('base root cache key', () => {
       { excludeDocs: true },
       { ignoreMissing: true },
       { bootable: false },
+      { live: true },
       { arch: 'i686' },
     ];
     for (const variant of variants)
