@@ -2,7 +2,8 @@
 // builds from the mirror this machine already uses, and no mirror host is ever written in the repository.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AptRepo } from './recipe.ts';
+import { BuildFailure } from './failures.ts';
+import type { AptRepo, ImageRecipe } from './recipe.ts';
 
 /** Parses one-line sources.list text; deb-src and commented lines are skipped. */
 export function parseOneLineSources(text: string): AptRepo[] {
@@ -98,4 +99,22 @@ export function renderSourcesList(repos: AptRepo[]): string {
       return `deb ${options}${r.url} ${r.suite} ${r.components.join(' ')}\n`;
     })
     .join('');
+}
+
+/**
+ * The apt archives a recipe's packages come from: its own apt lines, else the build host's sources for the
+ * recipe's suite (or the host's own release). Throws the build's failure when neither gives one.
+ */
+export async function aptSourcesOf(
+  recipe: Pick<ImageRecipe, 'sources' | 'suite'>,
+): Promise<{ suite: string; repos: AptRepo[]; fromHost: boolean }> {
+  const apt = recipe.sources.filter((s): s is AptRepo => s.kind === 'apt');
+  if (apt.length > 0) return { suite: recipe.suite ?? apt[0]!.suite, repos: apt, fromHost: false };
+  const suite = recipe.suite ?? (await hostCodename());
+  const repos = suite ? sourcesForSuite(await readHostSources(), suite) : [];
+  if (!suite || repos.length === 0) {
+    const why = suite ? `the host has no apt source for ${suite}` : 'the host has no release codename';
+    throw new BuildFailure('kickstart-error', 'resolve', `no repo given and ${why}`);
+  }
+  return { suite, repos, fromHost: true };
 }

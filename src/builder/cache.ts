@@ -127,11 +127,25 @@ const maxReleaseBytes = 16 * 2 ** 20;
  * The SHA-256 of a suite's InRelease (or Release) file. It changes whenever the archive changes, so it ties
  * a cached root to the archive state it was built from. Failing to fetch it means the repo is unreachable.
  */
-export async function releaseDigest(repo: AptRepo, signal: AbortSignal): Promise<string> {
+export function releaseDigest(repo: AptRepo, signal: AbortSignal): Promise<string> {
   const base = `${repo.url.replace(/\/$/, '')}/dists/${repo.suite}`;
+  return firstDigest([`${base}/InRelease`, `${base}/Release`], signal);
+}
+
+/**
+ * The SHA-256 of an rpm repository's repomd.xml, which changes whenever the repository does (every metadata
+ * file's digest is in it); for a repository by metalink, of the metalink, which names repomd.xml's digest; by
+ * mirror list, of the list, which does not change with the repository (the base root cache skips those).
+ */
+export function repomdDigest(repo: RpmRepo, signal: AbortSignal): Promise<string> {
+  const url = repo.metalink ?? repo.mirrorlist ?? `${repo.url.replace(/\/$/, '')}/repodata/repomd.xml`;
+  return firstDigest([url], signal);
+}
+
+/** The SHA-256 of the first of these files that can be read. */
+async function firstDigest(urls: readonly string[], signal: AbortSignal): Promise<string> {
   const errors: string[] = [];
-  for (const file of ['InRelease', 'Release']) {
-    const url = `${base}/${file}`;
+  for (const url of urls) {
     try {
       const body = url.startsWith('file:')
         ? await readFile(fileURLToPath(url))
@@ -143,25 +157,6 @@ export async function releaseDigest(repo: AptRepo, signal: AbortSignal): Promise
     }
   }
   throw new RepositoryUnreachable(`Failed to fetch ${errors.join('; ')}`);
-}
-
-/**
- * The SHA-256 of an rpm repository's repomd.xml (every metadata file's digest is in it, so it changes with the
- * repository), or of its metalink, which names repomd.xml's digest. undefined for a mirror list: it does not
- * change with the repository, so such a root is never taken from the cache.
- */
-export async function repomdDigest(repo: RpmRepo, signal: AbortSignal): Promise<string | undefined> {
-  if (repo.mirrorlist !== undefined) return undefined;
-  const url = repo.metalink ?? `${repo.url.replace(/\/$/, '')}/repodata/repomd.xml`;
-  try {
-    const body = url.startsWith('file:')
-      ? await readFile(fileURLToPath(url))
-      : await fetchLimited(url, maxReleaseBytes, signal);
-    return createHash('sha256').update(body).digest('hex');
-  } catch (error) {
-    if (signal.aborted) throw error;
-    throw new RepositoryUnreachable(`Failed to fetch ${url}: ${(error as Error).message}`);
-  }
 }
 
 export class RepositoryUnreachable extends Error {

@@ -2,7 +2,7 @@
 // adds its own outputs; which steps run depends on the image type.
 import { mkdir, readdir, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { hostCodename, readHostSources, renderSourcesList, sourcesForSuite } from './apt-sources.ts';
+import { aptSourcesOf, readHostSources, renderSourcesList } from './apt-sources.ts';
 import { archInfo } from './arches.ts';
 import {
   type BootstrapInput,
@@ -81,22 +81,6 @@ export interface BuildState {
 
 const minutes = 60_000;
 
-async function resolveSources(
-  recipe: ImageRecipe,
-  ctx: StepContext,
-): Promise<{ suite: string; repos: AptRepo[] }> {
-  const apt = recipe.sources.filter((s): s is AptRepo => s.kind === 'apt');
-  if (apt.length > 0) return { suite: recipe.suite ?? apt[0]!.suite, repos: apt };
-  const suite = recipe.suite ?? (await hostCodename());
-  const repos = suite ? sourcesForSuite(await readHostSources(), suite) : [];
-  if (!suite || repos.length === 0) {
-    const why = suite ? `the host has no apt source for ${suite}` : 'the host has no release codename';
-    throw new BuildFailure('kickstart-error', 'resolve', `no repo given and ${why}`);
-  }
-  ctx.log(`no repo lines; using the host's apt sources for ${suite}`);
-  return { suite, repos };
-}
-
 const resolve: Step<BuildState> = {
   name: 'resolve',
   timeoutMs: 2 * minutes,
@@ -113,7 +97,8 @@ const resolve: Step<BuildState> = {
       state.searched = rpmRepos.map((repo) => repo.url);
       return;
     }
-    const { suite, repos } = await resolveSources(recipe, ctx);
+    const { suite, repos, fromHost } = await aptSourcesOf(recipe);
+    if (fromHost) ctx.log(`no repo lines; using the host's apt sources for ${suite}`);
     state.searched = repos.map((repo) => [repo.url, repo.suite, ...repo.components].join(' '));
     const keys = await repoKeys(ctx, state, repos);
     // apt's copy: is its file: that copies the .debs into the archive folder, where the sandbox finds them.
@@ -176,11 +161,11 @@ async function rpmRootTarball(
   const sources = [];
   for (const repo of recipe.sources) {
     if (repo.kind !== 'rpm') continue;
-    const repomdSha256 = await repomdDigest(repo, ctx.signal);
-    if (!repomdSha256) {
+    if (repo.mirrorlist !== undefined) {
       ctx.log(`repository ${repo.name} is a mirror list: the root is not taken from the cache or stored`);
       return undefined;
     }
+    const repomdSha256 = await repomdDigest(repo, ctx.signal);
     const key = keys.get(repo);
     sources.push({ repo, repomdSha256, ...(key ? { keySha256: (await digestFile(key)).sha256 } : {}) });
   }

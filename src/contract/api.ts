@@ -71,6 +71,10 @@ export const JobRecordSummary = Type.Object({
   attempt: Type.Integer({ description: 'how many times a worker claimed the job' }),
   cancel_requested: Type.Boolean(),
   progress: nullable(Type.Ref(JobProgressSchema)),
+  retry_of: nullable(Type.String({ description: 'the job this one retries' })),
+  reused_from: nullable(
+    Type.String({ description: 'the DONE job with the same build key whose files this one shares, unbuilt' }),
+  ),
 });
 
 /** A job's inputs and files: what a whole job has beyond its summary. */
@@ -83,6 +87,14 @@ export const JobRecordInputs = Type.Object({
   extra_repos: Type.Array(Type.String()),
   packages: Type.Array(Type.String(), { description: '`-name` excludes, `@name` is a group' }),
   artifacts: Type.Array(Type.Ref(ArtifactSchema)),
+  build_key: nullable(
+    Type.String({
+      description:
+        "SHA-256 over everything that decides the image (the kickstart's meaning, type, arch, name, tokens, " +
+        "extra repos and packages, the builder's version, the package sources' metadata digests); set by the worker",
+    }),
+  ),
+  fresh: Type.Boolean({ description: 'built afresh even if an identical build was DONE or running' }),
 });
 
 /** What the API adds to a stored job: where it stands, what keeps it waiting, when it should start and end. */
@@ -163,6 +175,11 @@ export const SubmitJson = Type.Object(
     ...overlayFields,
     tags: Type.Optional(Type.Array(Type.String())),
     pinned: Type.Optional(Type.Boolean()),
+    fresh: Type.Optional(
+      Type.Boolean({
+        description: 'build afresh instead of sharing the files of an identical DONE or running build',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -178,6 +195,7 @@ export const SubmitForm = Type.Object(
     packages: Type.Optional(Type.String({ description: 'comma-separated' })),
     tags: Type.Optional(Type.String({ description: 'comma-separated' })),
     pinned: Type.Optional(Type.String({ description: 'yes or no' })),
+    fresh: Type.Optional(Type.String({ description: 'yes or no' })),
   },
   { additionalProperties: false },
 );

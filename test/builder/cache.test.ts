@@ -91,7 +91,7 @@ describe('base root cache key', () => {
       assert.notEqual(baseRootKey({ ...rpmInputs, ...variant }), key, JSON.stringify(variant));
   });
 
-  test('the repomd.xml digest of an rpm repository; none for a mirror list; unreachable is classified', async () => {
+  test('the repomd.xml digest of an rpm repository, or its metalink; unreachable is classified', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'imger-rpmrepo-'));
     after(() => rm(dir, { recursive: true, force: true }));
     await mkdir(join(dir, 'repodata'), { recursive: true });
@@ -102,7 +102,13 @@ describe('base root cache key', () => {
     assert.match(first ?? '', /^[0-9a-f]{64}$/);
     await writeFile(join(dir, 'repodata/repomd.xml'), '<repomd revision="2"/>\n');
     assert.notEqual(await repomdDigest(local, signal), first);
-    assert.equal(await repomdDigest({ ...local, mirrorlist: 'http://m.example/list' }, signal), undefined);
+    await writeFile(join(dir, 'metalink.xml'), '<metalink/>\n');
+    const metalink = await repomdDigest(
+      { ...local, metalink: pathToFileURL(join(dir, 'metalink.xml')).href },
+      signal,
+    );
+    assert.match(metalink, /^[0-9a-f]{64}$/);
+    assert.notEqual(metalink, first);
     await assert.rejects(repomdDigest({ ...local, url: pathToFileURL(join(dir, 'none')).href }, signal), {
       name: 'RepositoryUnreachable',
     });

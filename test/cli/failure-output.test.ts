@@ -101,6 +101,29 @@ function jobOf() {
     cancel_requested: false,
     updated: now,
     progress: null,
+    retry_of: null,
+    reused_from: null,
+    build_key: null,
+    fresh: false,
     artifacts: [],
   };
 }
+
+test('status names the job a job retries and the one whose files it shares, and its build key', () => {
+  const key = 'a'.repeat(64);
+  const text = describeJob(
+    {
+      ...presentJob(jobOf(), NO_STANDING),
+      status: 'DONE',
+      retry_of: '01RETRIED',
+      reused_from: '01ORIGIN',
+      build_key: key,
+    },
+    (p) => p,
+  );
+  assert.match(text, /\n {2}retry: of job 01RETRIED\n/);
+  assert.match(text, /\n {2}reuse: the files of job 01ORIGIN, an identical build \(not built again\)\n/);
+  assert.match(text, new RegExp(`\\n {2}key: +${key}\\n`));
+  const plain = describeJob(presentJob(jobOf(), NO_STANDING), (p) => p);
+  assert.doesNotMatch(plain, /retry:|reuse:|key:/);
+});

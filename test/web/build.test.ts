@@ -90,7 +90,7 @@ async function recordStages(page: Page): Promise<() => Promise<{ steps: string[]
 }
 
 async function submitTemplate(page: Page, name: string) {
-  await page.getByRole('link', { name: 'Submit' }).click();
+  await page.getByRole('link', { name: 'Submit', exact: true }).click();
   await page.getByLabel('Template', { exact: true }).selectOption('debian-minimal');
   await page.getByLabel('Image type').selectOption('fs');
   await page.getByLabel('Name').fill(name);
@@ -100,7 +100,7 @@ async function submitTemplate(page: Page, name: string) {
 }
 
 async function submitUpload(page: Page, name: string) {
-  await page.getByRole('link', { name: 'Submit' }).click();
+  await page.getByRole('link', { name: 'Submit', exact: true }).click();
   await page.getByRole('radio', { name: 'A kickstart file' }).check();
   await page.getByLabel('Kickstart file', { exact: true }).setInputFiles({
     name: `${name}.ks`,

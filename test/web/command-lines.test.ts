@@ -77,6 +77,7 @@ const hostileDraft: SubmitDraft = {
   packages: '-nano, $(touch pwned), `touch pwned`',
   tags: "x'y, $(id)",
   pinned: true,
+  fresh: true,
 };
 
 describe('the submit command lines', () => {

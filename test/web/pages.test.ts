@@ -42,7 +42,7 @@ const jobNames = (page: Page) => page.locator('tbody tr td:first-child a:first-c
 const jobIdFromUrl = (page: Page) => decodeURIComponent(new URL(page.url()).pathname.split('/').pop() ?? '');
 
 async function openSubmit(page: Page, source: 'A ready template' | 'A kickstart file' | 'Paste a kickstart') {
-  await page.getByRole('link', { name: 'Submit' }).click();
+  await page.getByRole('link', { name: 'Submit', exact: true }).click();
   await page.getByRole('radio', { name: source }).check();
 }
 
@@ -205,6 +205,32 @@ test('cancel, retry and pin from the job page; a pinned job shows no delete and 
   const retried = await job(jobIdFromUrl(admin));
   assert.equal(retried.name, template.name);
   assert.equal(retried.kickstart, (await job(template.id)).kickstart);
+  assert.equal(retried.retry_of, template.id);
+  await admin.getByRole('link', { name: template.id }).waitFor();
+
+  // Edit and resubmit: the Submit form, filled from the job, sends it again as changed.
+  await admin.getByRole('link', { name: 'Edit and resubmit' }).click();
+  await admin.waitForURL(/\/img\/submit\/\?from=/);
+  const text = admin.getByLabel('Kickstart text');
+  await admin.waitForFunction(
+    (expected) =>
+      (document.getElementById('kickstart-text') as HTMLTextAreaElement | null)?.value === expected,
+    retried.kickstart,
+  );
+  assert.equal(await text.inputValue(), retried.kickstart);
+  assert.equal(await admin.getByLabel('Name').inputValue(), retried.name);
+  await admin.getByLabel('Name').fill('edited');
+  await admin.getByLabel(/^Fresh build/).check();
+  await admin.getByRole('button', { name: 'Submit' }).click();
+  await admin.waitForURL(/\/img\/job\//);
+  const edited = await job(jobIdFromUrl(admin));
+  assert.deepEqual(
+    [edited.name, edited.kickstart, edited.type, edited.arch, edited.queue, edited.fresh],
+    ['edited', retried.kickstart, retried.type, retried.arch, retried.queue, true],
+  );
+  assert.equal((await apiFromPage(admin, 'DELETE', `jobs/${edited.id}`)).status, 204);
+  await admin.goto(`${web.pages}job/${retried.id}`);
+  await admin.locator('h1 .status', { hasText: 'IN QUEUE' }).waitFor();
 
   await admin.getByRole('button', { name: 'Pin' }).click();
   await admin.getByRole('button', { name: 'Unpin' }).waitFor();

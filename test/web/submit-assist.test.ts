@@ -34,7 +34,7 @@ const openedJob = async () => {
 };
 
 async function openSubmit(source: string) {
-  await page.getByRole('link', { name: 'Submit' }).click();
+  await page.getByRole('link', { name: 'Submit', exact: true }).click();
   await page.getByRole('radio', { name: source }).check();
 }
 

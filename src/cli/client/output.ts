@@ -21,6 +21,10 @@ export function describeJob(job: Job, absolute: (path: string) => string): strin
     const [first, ...details] = failureLines(job.error);
     lines.push(`  error: ${first}`, ...details.map((line) => `  ${line}`));
   }
+  if (job.retry_of) lines.push(`  retry: of job ${job.retry_of}`);
+  if (job.reused_from)
+    lines.push(`  reuse: the files of job ${job.reused_from}, an identical build (not built again)`);
+  if (job.build_key) lines.push(`  key:   ${job.build_key}${job.fresh ? ' (fresh build asked for)' : ''}`);
   if (job.blocked) lines.push(`  waits: ${job.blocked.message}`);
   if (job.eta)
     lines.push(

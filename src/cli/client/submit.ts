@@ -22,6 +22,7 @@ interface SubmitFlags extends ClientFlags {
   extraRepo?: string[];
   package?: string[];
   pin?: boolean;
+  fresh?: boolean;
   wait?: boolean;
   follow?: boolean;
   download?: string;
@@ -52,6 +53,7 @@ export function registerSubmitCommand(program: Command): void {
         collect,
       )
       .option('--pin', 'keep the image until it is unpinned')
+      .option('--fresh', 'build again even if an identical build is DONE or running')
       .option('-s, --submit', 'accepted for boss_client.py’s command lines; submitting is what this does')
       .option('--wait', 'wait until the job ends; the exit code tells how (see imger wait)')
       .option('-f, --follow', 'print the build log as it grows, until the job ends')
@@ -102,5 +104,6 @@ async function submission(flags: SubmitFlags): Promise<SubmitJson> {
   if (flags.extraRepo !== undefined) request.extra_repos = flags.extraRepo;
   if (flags.package !== undefined) request.packages = flags.package;
   if (flags.pin) request.pinned = true;
+  if (flags.fresh) request.fresh = true;
   return request;
 }

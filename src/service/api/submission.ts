@@ -52,10 +52,9 @@ export async function submitInput(body: SubmitJson | SubmitForm, templatesDir: s
           .map((item) => item.trim())
           .filter((item) => item !== '')
       : value;
-  const pinned =
-    typeof body.pinned === 'string'
-      ? ['yes', 'true', 'on', '1'].includes(body.pinned.toLowerCase())
-      : body.pinned;
+  // A form's yes or no, a JSON boolean as it is.
+  const flag = (value: string | boolean | undefined) =>
+    typeof value === 'string' ? ['yes', 'true', 'on', '1'].includes(value.toLowerCase()) : value;
   const { kickstart, name } = await kickstartOf(body, templatesDir);
   const input: SubmitInput = { kickstart, type: body.type, arch: body.arch };
   const optional = {
@@ -66,7 +65,8 @@ export async function submitInput(body: SubmitJson | SubmitForm, templatesDir: s
     extraRepos: list(body.extra_repos),
     packages: list(body.packages),
     tags: list(body.tags),
-    pinned,
+    pinned: flag(body.pinned),
+    fresh: flag(body.fresh),
   };
   for (const [key, value] of Object.entries(optional)) {
     if (value !== undefined) (input as unknown as Record<string, unknown>)[key] = value;

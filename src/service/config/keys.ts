@@ -182,6 +182,10 @@ export const CONFIG_KEYS = {
     base_dir: text('/var/lib/imger/images', 'root of the job folders, <base_dir>/<queue>/<owner>/<id>/'),
     num_workers: integer(1, 0, 'build slots `imger serve` runs locally; 0 for a web-only node'),
     post_creation: text('', 'program run after each build with the job id, status, folder and image'),
+    reuse: flag(
+      true,
+      'a job identical to a DONE or running one (the same build key) shares its files instead of building (native builder)',
+    ),
     use_kvm: flag(false, 'build inside a virtual machine (not supported yet: `yes` stops start-up)'),
     mic_opts: colonList('', 'extra mic options, `:`-separated (builder = mic)'),
     builder: oneOf(['native', 'mic'] as const, 'native', 'native (IMG’s own builder) or mic'),

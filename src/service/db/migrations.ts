@@ -236,6 +236,34 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         }
       },
     },
+    '0010_build_keys_and_lineage': {
+      async up(db: Kysely<unknown>) {
+        // The key that says two jobs make the same image (src/builder/build-key.ts), whether the user asked for
+        // a fresh build anyway, and where a job came from: a retry, or another job's files it shares.
+        await db.schema.alterTable('jobs').addColumn('build_key', 'text').execute();
+        await db.schema
+          .alterTable('jobs')
+          .addColumn('fresh', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema.alterTable('jobs').addColumn('retry_of', 'text').execute();
+        await db.schema.alterTable('jobs').addColumn('reused_from', 'text').execute();
+        // A worker looks up the DONE or building jobs of a key before every build.
+        await db.schema
+          .createIndex('jobs_build_key_status')
+          .on('jobs')
+          .columns(['build_key', 'status'])
+          .execute();
+        // A file several jobs share (hard links) counts once in job_counts' bytes: in the job that made it, or,
+        // once that one is deleted, in one job still holding it (see the jobs module's remove).
+        await db.schema
+          .alterTable('artifacts')
+          .addColumn('counted', 'integer', (c) => c.notNull().defaultTo(1))
+          .execute();
+        for (const statement of dialect === 'postgres' ? POSTGRES_COUNTED_BYTES : SQLITE_COUNTED_BYTES) {
+          await sql.raw(statement).execute(db);
+        }
+      },
+    },
   };
 }
 
@@ -273,6 +301,94 @@ const SQLITE_COUNT_TRIGGERS = [
      update job_counts set bytes = bytes - old.size
      where (queue, status) = (select queue, status from jobs where id = old.job_id);
    end`,
+];
+
+/** 0010: job_counts' bytes count only the artifacts marked `counted`, and follow a change of the mark. */
+const SQLITE_COUNTED_BYTES = [
+  'drop trigger job_counts_delete',
+  'drop trigger job_counts_update',
+  'drop trigger job_counts_artifact_insert',
+  'drop trigger job_counts_artifact_delete',
+  `create trigger job_counts_delete before delete on jobs begin
+     update job_counts set jobs = jobs - 1,
+       bytes = bytes - (select coalesce(sum(size), 0) from artifacts where job_id = old.id and counted = 1)
+     where queue = old.queue and status = old.status;
+   end`,
+  `create trigger job_counts_update after update of status, queue on jobs
+   when new.status <> old.status or new.queue <> old.queue begin
+     insert into job_counts (queue, status) values (new.queue, new.status) on conflict (queue, status) do nothing;
+     update job_counts set jobs = jobs - 1,
+       bytes = bytes - (select coalesce(sum(size), 0) from artifacts where job_id = old.id and counted = 1)
+     where queue = old.queue and status = old.status;
+     update job_counts set jobs = jobs + 1,
+       bytes = bytes + (select coalesce(sum(size), 0) from artifacts where job_id = new.id and counted = 1)
+     where queue = new.queue and status = new.status;
+   end`,
+  `create trigger job_counts_artifact_insert after insert on artifacts when new.counted = 1 begin
+     update job_counts set bytes = bytes + new.size
+     where (queue, status) = (select queue, status from jobs where id = new.job_id);
+   end`,
+  `create trigger job_counts_artifact_delete after delete on artifacts when old.counted = 1 begin
+     update job_counts set bytes = bytes - old.size
+     where (queue, status) = (select queue, status from jobs where id = old.job_id);
+   end`,
+  `create trigger job_counts_artifact_counted after update of counted on artifacts
+   when new.counted <> old.counted begin
+     update job_counts set bytes = bytes + (case new.counted when 1 then new.size else -new.size end)
+     where (queue, status) = (select queue, status from jobs where id = new.job_id);
+   end`,
+];
+
+const POSTGRES_COUNTED_BYTES = [
+  `create or replace function img_count_jobs() returns trigger language plpgsql as $$
+   declare
+     moved bigint;
+   begin
+     if tg_op = 'INSERT' then
+       insert into job_counts (queue, status, jobs) values (new.queue, new.status, 1)
+         on conflict (queue, status) do update set jobs = job_counts.jobs + 1;
+       return new;
+     end if;
+     if tg_op = 'DELETE' then
+       select coalesce(sum(size), 0) into moved from artifacts where job_id = old.id and counted = 1;
+       update job_counts set jobs = jobs - 1, bytes = bytes - moved
+       where queue = old.queue and status = old.status;
+       return old;
+     end if;
+     if new.status = old.status and new.queue = old.queue then
+       return new;
+     end if;
+     insert into job_counts (queue, status) values (new.queue, new.status) on conflict (queue, status) do nothing;
+     select coalesce(sum(size), 0) into moved from artifacts where job_id = new.id and counted = 1;
+     perform 1 from job_counts where (queue, status) in ((old.queue, old.status), (new.queue, new.status))
+       order by queue, status for update;
+     update job_counts set jobs = jobs - 1, bytes = bytes - moved where queue = old.queue and status = old.status;
+     update job_counts set jobs = jobs + 1, bytes = bytes + moved where queue = new.queue and status = new.status;
+     return new;
+   end $$`,
+  `create or replace function img_count_artifacts() returns trigger language plpgsql as $$
+   declare
+     change bigint;
+     row_job text;
+   begin
+     if tg_op = 'INSERT' then
+       change := case when new.counted = 1 then new.size else 0 end;
+       row_job := new.job_id;
+     elsif tg_op = 'DELETE' then
+       change := case when old.counted = 1 then -old.size else 0 end;
+       row_job := old.job_id;
+     else
+       change := (case when new.counted = 1 then new.size else 0 end) - (case when old.counted = 1 then old.size else 0 end);
+       row_job := new.job_id;
+     end if;
+     if change <> 0 then
+       update job_counts set bytes = bytes + change
+       where (queue, status) = (select queue, status from jobs where id = row_job);
+     end if;
+     return null;
+   end $$`,
+  'drop trigger job_counts_artifacts on artifacts',
+  'create trigger job_counts_artifacts after insert or delete or update of counted on artifacts for each row execute function img_count_artifacts()',
 ];
 
 /** The same on PostgreSQL, where a move locks its two rows in key order, as every move does: no deadlock. */

@@ -40,6 +40,14 @@ export interface JobsTable {
   updated: string;
   /** JobProgress as JSON, while the job builds (and as it last was, after). */
   progress: string | null;
+  /** The build key (src/builder/build-key.ts), once a worker resolved it; null before (or without one). */
+  build_key: string | null;
+  /** 1: build afresh even when a job with the same key is DONE or building. */
+  fresh: number;
+  /** The job this one is a retry of. */
+  retry_of: string | null;
+  /** The DONE job whose files this one shares instead of building. */
+  reused_from: string | null;
 }
 
 /** A running worker, as its last beat described it. */
@@ -62,6 +70,8 @@ export interface ArtifactsTable {
   size: number | string;
   sha256: string;
   main: number;
+  /** 0: a hard link of a file another job's row counts already; job_counts' bytes count each file once. */
+  counted: Generated<number>;
 }
 
 export interface QueuesTable {

@@ -2,8 +2,8 @@
 // arrive through it, the API serves from it and whoever removes a job deletes through it. Nothing else joins
 // paths under base_dir, so a store elsewhere (a shared or object store) replaces this file, not its users.
 import { constants } from 'node:fs';
-import { type FileHandle, lstat, mkdir, open, readdir, readlink, realpath, rm } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { type FileHandle, link, lstat, mkdir, open, readdir, readlink, realpath, rm } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { digestFile, isFileDigest } from '../../builder/file-digest.ts';
 import { fileNameProblem, type ReceiveOptions, receiveFile, writeLogChunk } from './file-writes.ts';
@@ -47,6 +47,12 @@ export interface ArtifactStore {
   writeLog(job: JobFilesKey, offset: number, chunk: Buffer): Promise<number>;
   /** A file of the job, opened for serving; null when it is not there or is not a regular file inside its folder. */
   open(job: JobFilesKey, name: string): Promise<StoredFile | null>;
+  /**
+   * Gives `to` the named files of `from` without copying them: hard links, so the files are stored once, and
+   * deleting either job leaves the other's files whole. Only regular files inside `from`'s folder are linked;
+   * false (with nothing left behind in `to`) when one of them is gone or is not one.
+   */
+  share(from: JobFilesKey, to: JobFilesKey, names: readonly string[]): Promise<boolean>;
   /** Deletes every file of the job; links in its folder are removed, never followed. */
   remove(job: JobFilesKey): Promise<void>;
 }
@@ -120,6 +126,31 @@ export function createLocalArtifactStore(baseDir: string): ArtifactStore {
     },
 
     open: openIn,
+
+    async share(from, to, names) {
+      const source = await realFolder(from);
+      const target = await this.workFolder(to);
+      if (source === null) return false;
+      const linked: string[] = [];
+      try {
+        for (const name of names) {
+          if (fileNameProblem(name)) return false;
+          const path = join(source, name);
+          // link() does not follow a symbolic link at the end; realpath shows one on the way out of the folder.
+          const info = await lstat(path).catch(() => null);
+          if (!info?.isFile() || !(await realpath(path)).startsWith(source + sep)) return false;
+          const into = join(target, name);
+          await mkdir(dirname(into), { recursive: true });
+          await rm(into, { force: true });
+          await link(path, into);
+          linked.push(into);
+        }
+        linked.length = 0;
+        return true;
+      } finally {
+        for (const path of linked) await rm(path, { force: true });
+      }
+    },
 
     async remove(job) {
       const folder = folderOf(job);

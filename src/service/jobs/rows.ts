@@ -40,6 +40,8 @@ export const SUMMARY_COLUMNS = [
   'cancel_requested',
   'updated',
   'progress',
+  'retry_of',
+  'reused_from',
 ] as const satisfies readonly (keyof JobRow)[];
 export type SummaryRow = Pick<JobRow, (typeof SUMMARY_COLUMNS)[number]>;
 
@@ -66,6 +68,8 @@ export function jobSummaryFromRow(row: SummaryRow): JobSummary {
     cancel_requested: row.cancel_requested === 1,
     updated: row.updated,
     progress: progressFromColumn(row.progress),
+    retry_of: row.retry_of,
+    reused_from: row.reused_from,
   };
 }
 
@@ -107,6 +111,8 @@ export function jobFromRow(row: JobRow, artifacts: Selectable<ArtifactsTable>[] 
     tokenmap: row.tokenmap,
     extra_repos: JSON.parse(row.extra_repos) as string[],
     packages: JSON.parse(row.packages) as string[],
+    build_key: row.build_key,
+    fresh: row.fresh === 1,
     artifacts: artifacts.map(artifactFromRow),
   };
 }

@@ -61,6 +61,14 @@ export interface JobService extends JobReads {
    */
   heartbeat(jobId: string, workerId: string, progress?: JobProgress): Promise<{ cancelled: boolean }>;
   finish(jobId: string, workerId: string, result: FinishInput): Promise<Job>;
+  /**
+   * Stores the build key the worker resolved for its job, unless another job with that key is building: then
+   * it answers that job's id, for this one to wait for (see src/service/worker/reuse.ts). A job asked to build
+   * afresh stores its key whatever builds.
+   */
+  claimBuildKey(jobId: string, workerId: string, key: string): Promise<{ building: string | null }>;
+  /** The DONE jobs with this build key, newest first: whose files a job with the same key may share. */
+  doneWithKey(key: string): Promise<Job[]>;
   /** ERROR with the reason, or CANCELLED when the worker stopped because a user cancelled. */
   fail(jobId: string, workerId: string, error: Failure): Promise<Job>;
   /** A waiting job is CANCELLED at once; a building one is flagged and its worker stops it. */
@@ -102,8 +110,45 @@ type NewJobColumns = Pick<
   | 'packages'
   | 'tags'
   | 'pinned'
+  | 'fresh'
+  | 'retry_of'
   | 'created'
 >;
+
+/**
+ * The files of a job about to be deleted that other jobs share (hard links made by reuse, which only ever link
+ * the files of a DONE job with the same build key) stay on disk: one job holding each now counts its bytes.
+ */
+async function handOverSharedFiles(trx: Kysely<Database>, job: Job): Promise<void> {
+  if (job.build_key === null) return;
+  const counted = await trx
+    .selectFrom('artifacts')
+    .select(['name', 'sha256'])
+    .where('job_id', '=', job.id)
+    .where('counted', '=', 1)
+    .execute();
+  for (const file of counted) {
+    const holder = await trx
+      .selectFrom('artifacts')
+      .innerJoin('jobs', 'jobs.id', 'artifacts.job_id')
+      .select('artifacts.job_id')
+      .where('artifacts.counted', '=', 0)
+      .where('artifacts.name', '=', file.name)
+      .where('artifacts.sha256', '=', file.sha256)
+      .where('jobs.build_key', '=', job.build_key)
+      .where('jobs.id', '<>', job.id)
+      .orderBy('jobs.id')
+      .limit(1)
+      .executeTakeFirst();
+    if (!holder) continue;
+    await trx
+      .updateTable('artifacts')
+      .set({ counted: 1 })
+      .where('job_id', '=', holder.job_id)
+      .where('name', '=', file.name)
+      .execute();
+  }
+}
 
 /** A job claimed twice whose worker went silent both times is not retried again. */
 const MAX_ATTEMPTS = 2;
@@ -216,6 +261,10 @@ export function createJobService(deps: JobServiceDeps): JobService {
     packages: value('packages'),
     tags: value('tags'),
     pinned: value('pinned'),
+    fresh: value('fresh'),
+    retry_of: value('retry_of'),
+    build_key: null,
+    reused_from: null,
     status: 'IN QUEUE',
     ...failureColumns(null),
     created: value('created'),
@@ -289,7 +338,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
 
   /** `email` undefined: the owner's. */
   async function enqueue(
-    input: ValidJobInput & { owner: string; email?: string | null; queue: string },
+    input: ValidJobInput & { owner: string; email?: string | null; queue: string; retry_of?: string },
     by: Actor,
   ) {
     const [found] = (await findQueue.execute(db, { queue: input.queue, owner: input.owner, by: by.username }))
@@ -314,6 +363,8 @@ export function createJobService(deps: JobServiceDeps): JobService {
         packages: JSON.stringify(input.packages),
         tags: JSON.stringify(input.tags),
         pinned: input.pinned ? 1 : 0,
+        fresh: input.fresh ? 1 : 0,
+        retry_of: input.retry_of ?? null,
         created,
       })
     ).rows;
@@ -450,7 +501,13 @@ export function createJobService(deps: JobServiceDeps): JobService {
         const done = await move(
           building,
           'DONE',
-          { finished: now(), built_kickstart: result.builtKickstart ?? null, cancel_requested: 0 },
+          {
+            finished: now(),
+            built_kickstart: result.builtKickstart ?? null,
+            cancel_requested: 0,
+            ...(result.buildKey === undefined ? {} : { build_key: result.buildKey }),
+            ...(result.reusedFrom === undefined ? {} : { reused_from: result.reusedFrom }),
+          },
           { worker: workerId },
           trx,
         );
@@ -465,6 +522,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
                 size: artifact.size,
                 sha256: artifact.sha256,
                 main: artifact.main ? 1 : 0,
+                counted: result.shared?.includes(artifact.name) ? 0 : 1,
               })),
             )
             .execute();
@@ -473,6 +531,50 @@ export function createJobService(deps: JobServiceDeps): JobService {
       });
       announce(job);
       return job;
+    },
+
+    async claimBuildKey(jobId, workerId, key) {
+      return db.transaction().execute(async (trx) => {
+        // Two workers storing the same key at once must not both see the other's row missing: on PostgreSQL a
+        // lock on the key orders them (SQLite's single writer already does).
+        if (deps.dialect === 'postgres')
+          await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx);
+        const job = await trx
+          .selectFrom('jobs')
+          .select('fresh')
+          .where('id', '=', jobId)
+          .where('worker', '=', workerId)
+          .where('status', '=', 'BUILDING')
+          .executeTakeFirst();
+        if (!job) throw new ServiceError('conflict', `job ${jobId} is not being built by ${workerId}`);
+        if (job.fresh === 0) {
+          const other = await trx
+            .selectFrom('jobs')
+            .select('id')
+            .where('build_key', '=', key)
+            .where('status', '=', 'BUILDING')
+            .where('id', '<>', jobId)
+            .orderBy('id')
+            .limit(1)
+            .executeTakeFirst();
+          if (other) return { building: other.id };
+        }
+        await trx.updateTable('jobs').set({ build_key: key }).where('id', '=', jobId).execute();
+        return { building: null };
+      });
+    },
+
+    async doneWithKey(key) {
+      const rows = await db
+        .selectFrom('jobs')
+        .select('id')
+        .where('build_key', '=', key)
+        .where('status', '=', 'DONE')
+        .orderBy('id', 'desc')
+        .limit(20)
+        .execute();
+      const found = await Promise.all(rows.map((row) => reads.get(row.id)));
+      return found.filter((job): job is Job => job !== null);
     },
 
     async fail(jobId, workerId, error) {
@@ -523,7 +625,8 @@ export function createJobService(deps: JobServiceDeps): JobService {
       mustOwnJob(job, by, 'retry');
       if (!isFinished(job.status))
         throw new ServiceError('conflict', `job ${jobId} is ${job.status}: not finished yet`);
-      return enqueue({ ...job, tags: [], pinned: false, owner: by.username }, by);
+      // The same inputs, `fresh` included: a retry of a failed build may still share an identical DONE one.
+      return enqueue({ ...job, tags: [], pinned: false, owner: by.username, retry_of: job.id }, by);
     },
 
     async requeueStale(olderThanMs) {
@@ -611,6 +714,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
       if (job.status === 'BUILDING')
         throw new ServiceError('conflict', `job ${jobId} is building; cancel it first`);
       await db.transaction().execute(async (trx) => {
+        await handOverSharedFiles(trx, job);
         await trx.deleteFrom('artifacts').where('job_id', '=', jobId).execute();
         await trx.deleteFrom('outbox').where('job_id', '=', jobId).execute();
         const deleted = await trx

@@ -48,6 +48,8 @@ export interface SubmitInput {
   packages?: string[];
   tags?: string[];
   pinned?: boolean;
+  /** Build afresh even when an identical build is DONE or running. */
+  fresh?: boolean;
 }
 
 /** The lint result of a refused kickstart, line by line. */
@@ -80,4 +82,10 @@ export interface JobPage {
 export interface FinishInput {
   artifacts: Artifact[];
   builtKickstart?: string;
+  /** The build key the worker resolved (src/builder/build-key.ts); absent when it resolved none. */
+  buildKey?: string;
+  /** The DONE job whose files the job shares instead of building. */
+  reusedFrom?: string;
+  /** The artifacts that are hard links of that job's files: stored once, so counted once. */
+  shared?: readonly string[];
 }

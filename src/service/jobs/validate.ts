@@ -9,7 +9,16 @@ import type { Job, KickstartProblem, SubmitInput } from './types.ts';
 
 export type ValidJobInput = Pick<
   Job,
-  'name' | 'type' | 'arch' | 'kickstart' | 'tokenmap' | 'extra_repos' | 'packages' | 'tags' | 'pinned'
+  | 'name'
+  | 'type'
+  | 'arch'
+  | 'kickstart'
+  | 'tokenmap'
+  | 'extra_repos'
+  | 'packages'
+  | 'tags'
+  | 'pinned'
+  | 'fresh'
 >;
 
 /** Which builder the workers run: the native one refuses more than the kickstart's syntax (refusals.ts). */
@@ -144,6 +153,7 @@ export function validateJobInput(
     packages: input.packages ?? [],
     tags: validTags(input.tags ?? []),
     pinned: input.pinned ?? false,
+    fresh: input.fresh ?? false,
   };
 }
 

@@ -21,6 +21,7 @@ import { JobLog } from './job-log.ts';
 import { nextProgress } from './job-progress.ts';
 import { shipLog } from './log-shipper.ts';
 import { runPostCreation } from './post-creation.ts';
+import { type BuildPlan, planBuild } from './reuse.ts';
 import { runBuild } from './run-build.ts';
 import type { WorkerSettings } from './settings.ts';
 import { uploadFiles } from './upload.ts';
@@ -111,37 +112,48 @@ async function buildAndStore(context: JobRunContext, job: Job): Promise<boolean>
   if (context.shutdown.aborted) onShutdown();
 
   try {
-    const result = await runBuild({
-      entry: settings.buildEntry,
-      order: {
-        job: {
-          id: job.id,
-          name: job.name,
-          type: job.type,
-          arch: job.arch,
-          kickstart: job.kickstart,
-          tokenmap: job.tokenmap,
-          extra_repos: job.extra_repos,
-          packages: job.packages,
-        },
-        outputDir: folder,
-        builder: settings.builder,
-        micOpts: [...settings.micOpts],
-        deadlineMs: settings.timeoutMs,
-        gpgKeyDir: settings.gpgKeyDir,
-        sandboxIdBase: settings.sandboxIdBase,
-      },
-      signal: stop.signal,
-      killGraceMs: (reason) => (reason === 'shutdown' ? settings.stopGraceMs : settings.killGraceMs),
-      onEvent: (event) => {
-        log.event(event);
-        if (event.type === 'progress') {
-          progress = nextProgress(progress, event, new Date());
-          heartbeat.progress(progress);
-        }
-      },
-      onText: (line) => log.line(line),
-    });
+    const plan = await planBuild({ ...context, log, signal: stop.signal }, job);
+    if (plan.kind === 'reused') {
+      await heartbeat.flush();
+      log.line(`job DONE: the files of job ${plan.origin.id}, not built again`);
+      await log.close();
+      await shipper?.finish();
+      return await storeReused(context, job, plan);
+    }
+    const result =
+      plan.kind === 'stopped'
+        ? null
+        : await runBuild({
+            entry: settings.buildEntry,
+            order: {
+              job: {
+                id: job.id,
+                name: job.name,
+                type: job.type,
+                arch: job.arch,
+                kickstart: job.kickstart,
+                tokenmap: job.tokenmap,
+                extra_repos: job.extra_repos,
+                packages: job.packages,
+              },
+              outputDir: folder,
+              builder: settings.builder,
+              micOpts: [...settings.micOpts],
+              deadlineMs: settings.timeoutMs,
+              gpgKeyDir: settings.gpgKeyDir,
+              sandboxIdBase: settings.sandboxIdBase,
+            },
+            signal: stop.signal,
+            killGraceMs: (reason) => (reason === 'shutdown' ? settings.stopGraceMs : settings.killGraceMs),
+            onEvent: (event) => {
+              log.event(event);
+              if (event.type === 'progress') {
+                progress = nextProgress(progress, event, new Date());
+                heartbeat.progress(progress);
+              }
+            },
+            onText: (line) => log.line(line),
+          });
     const reason = stop.signal.aborted ? (stop.signal.reason as StopReason) : undefined;
     if (reason === 'shutdown') {
       log.line(`worker ${workerId} stopped during the build; the server puts the job back in its queue`);
@@ -165,7 +177,7 @@ async function buildAndStore(context: JobRunContext, job: Job): Promise<boolean>
     if (ending.status !== 'DONE') ending.error = await withLogLine(ending.error, log, ending.status);
     // Every line is on the web node before the job can end there, even if the final upload takes long.
     await shipper?.finish();
-    return await storeEnding(context, job, folder, ending);
+    return await storeEnding(context, job, folder, ending, plan.kind === 'build' ? plan.key : null);
   } finally {
     heartbeat.stop();
     offCancel();
@@ -221,6 +233,7 @@ async function storeEnding(
   job: Job,
   folder: string,
   ending: Ending,
+  buildKey: string | null,
 ): Promise<boolean> {
   const { jobs, workerId, settings } = context;
   const upload = async (files: readonly Artifact[]) => {
@@ -230,13 +243,39 @@ async function storeEnding(
     if (ending.status === 'DONE') {
       const artifacts = await context.files.list(job, ending);
       await upload(artifacts);
-      await jobs.finish(job.id, workerId, { artifacts, ...(await builtKickstart(folder, job)) });
+      await jobs.finish(job.id, workerId, {
+        artifacts,
+        ...(await builtKickstart(folder, job)),
+        ...(buildKey === null ? {} : { buildKey }),
+      });
     } else {
       const log = await context.files.describe(job, logFileName(job));
       await upload(log ? [log] : []);
       // A job whose cancel was requested becomes CANCELLED whatever stopped its build.
       await jobs.fail(job.id, workerId, ending.error);
     }
+  });
+}
+
+/**
+ * A job that shares an identical DONE job's files: those, and its own log. post_creation does not run: nothing
+ * was built, and a hook that rewrote a shared file in place would change the other job's too.
+ */
+async function storeReused(
+  context: JobRunContext,
+  job: Job,
+  plan: Extract<BuildPlan, { kind: 'reused' }>,
+): Promise<boolean> {
+  return storeUntilDone(context, job, async () => {
+    const log = await context.files.describe(job, logFileName(job));
+    const artifacts = [...plan.artifacts, ...(log ? [log] : [])].sort((a, b) => a.name.localeCompare(b.name));
+    await context.jobs.finish(job.id, context.workerId, {
+      artifacts,
+      ...(plan.origin.built_kickstart === null ? {} : { builtKickstart: plan.origin.built_kickstart }),
+      buildKey: plan.key,
+      reusedFrom: plan.origin.id,
+      shared: plan.artifacts.map((artifact) => artifact.name),
+    });
   });
 }
 

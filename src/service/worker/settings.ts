@@ -23,6 +23,8 @@ export interface WorkerSettings {
   gpgKeyDir: string;
   /** `[worker] sandbox_id_base`. */
   sandboxIdBase: number;
+  /** `[worker] reuse`: a job identical to a DONE or running one shares its files (src/service/worker/reuse.ts). */
+  reuse: boolean;
 }
 
 /**
@@ -46,5 +48,6 @@ export function workerSettings(config: Config): WorkerSettings {
         : { url: config.worker.upload_url, token: config.worker.upload_token },
     gpgKeyDir: config.worker.gpg_key_dir,
     sandboxIdBase: config.worker.sandbox_id_base,
+    reuse: config.worker.reuse,
   };
 }

@@ -89,6 +89,8 @@ for (const kind of databaseKinds) {
       const job = created.json();
       assert.equal(job.owner, 'alice');
       assert.equal(job.status, 'IN QUEUE');
+      // Lineage and the build key: none yet (a worker resolves the key), no fresh build asked for.
+      assert.deepEqual([job.build_key, job.fresh, job.retry_of, job.reused_from], [null, false, null, null]);
       assert.equal(job.queue_position, 1);
       assert.equal(job.links.log, `/api/v1/jobs/${job.id}/log`);
       const fetched = await app.inject({ url: job.links.self, headers: as.bob });
@@ -99,7 +101,14 @@ for (const kind of databaseKinds) {
     test('POST /jobs as a form takes the file in `kickstart` and comma lists', async (t) => {
       const { app, as } = await harness(t, kind);
       const form = multipart(
-        { type: 'fs', arch: 'i586', tags: 'one, two words', pinned: 'yes', packages: 'vim,-nano' },
+        {
+          type: 'fs',
+          arch: 'i586',
+          tags: 'one, two words',
+          pinned: 'yes',
+          fresh: 'yes',
+          packages: 'vim,-nano',
+        },
         { name: 'mine.ks', content: validKickstart },
       );
       const response = await app.inject({
@@ -114,6 +123,7 @@ for (const kind of databaseKinds) {
       assert.equal(job.arch, 'i686');
       assert.deepEqual(job.tags, ['one', 'two_words']);
       assert.equal(job.pinned, true);
+      assert.equal(job.fresh, true);
       assert.deepEqual(job.packages, ['vim', '-nano']);
       assert.equal(job.kickstart, validKickstart);
     });
@@ -288,6 +298,7 @@ for (const kind of databaseKinds) {
       const retried = await call('POST', '/retry', 'alice');
       assert.equal(retried.statusCode, 201);
       assert.notEqual(retried.json().id, job.id);
+      assert.equal(retried.json().retry_of, job.id);
       assert.equal((await call('PATCH', '', 'alice', { pinned: false })).json().pinned, false);
       assert.equal((await call('DELETE', '', 'root')).statusCode, 204);
       assert.equal((await app.inject({ url: `/api/v1/jobs/${job.id}`, headers: as.alice })).statusCode, 404);

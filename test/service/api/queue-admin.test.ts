@@ -51,6 +51,10 @@ async function insertJobs(
         cancel_requested: 0,
         updated: new Date().toISOString(),
         progress: null,
+        build_key: null,
+        fresh: 0,
+        retry_of: null,
+        reused_from: null,
       };
     });
     await db.insertInto('jobs').values(rows).execute();

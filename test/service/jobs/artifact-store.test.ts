@@ -214,3 +214,46 @@ test('a name longer than the disk allows, counted in UTF-8 bytes, is refused as 
     );
   }
 });
+
+test('shared files are hard links: deleting either job leaves the other’s whole', async (t) => {
+  const { store } = setUp(t);
+  const other = { ...job, id: '02JOB', owner: 'bob' };
+  const folder = await store.workFolder(job);
+  mkdirSync(join(folder, 'sub'));
+  writeFileSync(join(folder, 'img.raw'), 'the image');
+  writeFileSync(join(folder, 'sub', 'part'), 'a part');
+  assert.equal(await store.share(job, other, ['img.raw', 'sub/part']), true);
+  const linked = join(await store.workFolder(other), 'img.raw');
+  assert.equal((await stat(linked)).ino, (await stat(join(folder, 'img.raw'))).ino);
+  await store.remove(job);
+  assert.equal(readFileSync(linked, 'utf8'), 'the image');
+  assert.deepEqual(
+    (await store.list(other)).map((artifact) => [artifact.name, artifact.sha256]),
+    [
+      ['img.raw', sha256('the image')],
+      ['sub/part', sha256('a part')],
+    ],
+  );
+});
+
+test('sharing links no link, no file outside the job and no hostile name, and leaves nothing half-shared', async (t) => {
+  const { store, outside, baseDir } = setUp(t);
+  const other = { ...job, id: '02JOB', owner: 'bob' };
+  const folder = await store.workFolder(job);
+  writeFileSync(join(folder, 'img.raw'), 'the image');
+  symlinkSync(join(outside, 'secret'), join(folder, 'leak.raw'));
+  symlinkSync(outside, join(folder, 'leakdir'));
+  for (const names of [
+    ['img.raw', 'leak.raw'],
+    ['img.raw', 'leakdir/secret'],
+    ['img.raw', '../../../outside/secret'],
+    ['img.raw', 'gone.raw'],
+  ]) {
+    assert.equal(await store.share(job, other, names), false, names.join(' '));
+    assert.deepEqual(await store.list(other), [], `nothing of ${names.join(' ')} is left`);
+  }
+  // A job folder that is a link shares nothing.
+  const planted = { ...job, id: '03JOB' };
+  symlinkSync(outside, localJobFolder(baseDir, planted));
+  assert.equal(await store.share(planted, other, ['secret']), false);
+});

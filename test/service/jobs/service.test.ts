@@ -3,7 +3,13 @@ import { describe, test } from 'node:test';
 import { failure } from '../../../src/contract/failure.ts';
 import type { JobProgress } from '../../../src/contract/progress.ts';
 import { ServiceError } from '../../../src/service/errors.ts';
-import { canMove, createJobService, JOB_STATUSES, type JobStatus } from '../../../src/service/jobs/index.ts';
+import {
+  canMove,
+  createJobService,
+  JOB_STATUSES,
+  type JobService,
+  type JobStatus,
+} from '../../../src/service/jobs/index.ts';
 import { databaseKinds, testDatabase } from '../helpers.ts';
 import { admin, alice, bob, fakeClock, jobService, submission } from './fixtures.ts';
 
@@ -137,6 +143,74 @@ for (const kind of databaseKinds) {
         doneId ||= (await here.list({ status: 'DONE' }, { limit: 1 })).jobs[0]?.id ?? '';
         assert.deepEqual(await counted(), await recount(), `after ${step}`);
       }
+    });
+
+    test('a file shared by reuse counts once in the bytes, and goes on counting when its maker is deleted', async (t) => {
+      const jobs = await jobService(t, kind);
+      const bytes = async () => (await jobs.stats()).bytes.reduce((sum, row) => sum + row.bytes, 0);
+      const file = (name: string, size: number) => ({ name, size, sha256: name.repeat(64), main: false });
+      const key = 'f'.repeat(64);
+      const build = async (result: Parameters<JobService['finish']>[2]) => {
+        const { id } = await jobs.submit(submission(), alice);
+        await jobs.claim(['api'], 'w');
+        return jobs.finish(id, 'w', result);
+      };
+      const maker = await build({ artifacts: [file('a', 7), file('b', 5)], buildKey: key });
+      const sharer = await build({
+        artifacts: [file('a', 7), file('b', 5), file('c', 3)],
+        buildKey: key,
+        reusedFrom: maker.id,
+        shared: ['a', 'b'],
+      });
+      assert.equal(sharer.reused_from, maker.id);
+      assert.equal(await bytes(), 15);
+      await jobs.remove(maker.id, alice);
+      assert.equal(await bytes(), 15, 'the sharer holds a and b now');
+      await jobs.remove(sharer.id, alice);
+      assert.equal(await bytes(), 0);
+    });
+
+    test('of identical jobs building, the first to store its key builds and the others learn whom to wait for', async (t) => {
+      const jobs = await jobService(t, kind);
+      const key = 'e'.repeat(64);
+      const ids = [];
+      for (const fresh of [false, false, true]) {
+        const { id } = await jobs.submit(submission({ fresh }), alice);
+        await jobs.claim(['api'], `w-${id}`);
+        ids.push(id);
+      }
+      const [first = '', second = '', forced = ''] = ids;
+      // Claimed at the same time: exactly one of the two stores its key.
+      const answers = await Promise.all([
+        jobs.claimBuildKey(first, `w-${first}`, key),
+        jobs.claimBuildKey(second, `w-${second}`, key),
+      ]);
+      const builders = answers.filter((answer) => answer.building === null);
+      assert.equal(builders.length, 1);
+      const builder = answers[0]?.building === null ? first : second;
+      assert.deepEqual(
+        answers.map((answer) => answer.building),
+        builder === first ? [null, first] : [second, null],
+      );
+      // A fresh build stores its key whatever builds; it is not another's to claim.
+      assert.deepEqual(await jobs.claimBuildKey(forced, `w-${forced}`, key), { building: null });
+      await assert.rejects(jobs.claimBuildKey(first, 'someone-else', key), rejectsWith('conflict'));
+      assert.deepEqual(await jobs.doneWithKey(key), []);
+      await jobs.finish(builder, `w-${builder}`, { artifacts: [], buildKey: key });
+      assert.deepEqual(
+        (await jobs.doneWithKey(key)).map((job) => job.id),
+        [builder],
+      );
+    });
+
+    test('a retry links to the job it retries', async (t) => {
+      const jobs = await jobService(t, kind);
+      const { id } = await jobs.submit(submission({ fresh: true }), alice);
+      await jobs.cancel(id, alice);
+      const retried = await jobs.retry(id, alice);
+      assert.equal(retried.retry_of, id);
+      assert.equal(retried.fresh, true, 'the same inputs, a fresh build asked for included');
+      assert.equal((await jobs.get(retried.id))?.retry_of, id);
     });
 
     test('submit refuses an invalid kickstart with its lines, and bad types, arches, names and queues', async (t) => {

@@ -138,6 +138,8 @@ export async function cluster(
     IMG_WORKER_BASE_DIR: join(dir, 'images'),
     IMG_WORKER_HEARTBEAT_TIMEOUT: String(HEARTBEAT_TIMEOUT_S),
     IMG_LOG_LEVEL: 'warn',
+    // The cluster tests build the same kickstart again and again, and mean each to build.
+    IMG_WORKER_REUSE: 'no',
     // The processes' PostgreSQL connections carry this name, so a test can tell them from its own.
     PGAPPNAME: 'imger-test',
     ...(transport === 'rabbitmq' ? amqpEnv(broker.url) : {}),

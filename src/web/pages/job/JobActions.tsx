@@ -1,6 +1,6 @@
 import { isFinished, type Job } from '../../../client/api-client.ts';
 import { api } from '../../app/api.ts';
-import { navigate } from '../../app/router.tsx';
+import { Link, navigate } from '../../app/router.tsx';
 import { jobPath } from '../../app/routes.ts';
 import { useAction } from '../../app/use-action.ts';
 import { ConfirmButton } from '../../components/ConfirmButton.tsx';
@@ -32,6 +32,9 @@ export function JobActions({ job, onChanged }: { job: Job; onChanged: () => void
             Retry
           </button>
         )}
+        <Link className="button secondary" to={`submit/?from=${encodeURIComponent(job.id)}`}>
+          Edit and resubmit
+        </Link>
         <button
           type="button"
           className="secondary"

@@ -2,7 +2,7 @@ import type { ReactNode } from 'react';
 import type { Job } from '../../../client/api-client.ts';
 import { formatDate, jobLength } from '../../app/format.ts';
 import { Link } from '../../app/router.tsx';
-import { queuePath } from '../../app/routes.ts';
+import { jobPath, queuePath } from '../../app/routes.ts';
 
 function Field({ term, children }: { term: string; children: ReactNode }) {
   return (
@@ -48,6 +48,19 @@ export function JobFields({ job, now }: { job: Job; now: number }) {
       <Field term="Length">{jobLength(job, now)}</Field>
       <Field term="Worker">{job.worker}</Field>
       <Field term="Attempt">{job.attempt}</Field>
+      <Field term="Retry of">{job.retry_of && <Link to={jobPath(job.retry_of)}>{job.retry_of}</Link>}</Field>
+      <Field term="Files of">
+        {job.reused_from && (
+          <>
+            <Link to={jobPath(job.reused_from)}>{job.reused_from}</Link> (an identical build, shared, not
+            built again)
+          </>
+        )}
+      </Field>
+      <Field term="Build key">
+        {job.build_key && <span className="mono">{job.build_key}</span>}
+        {job.fresh ? ' (fresh build asked for)' : ''}
+      </Field>
       <Field term="Notify e-mail">{job.email}</Field>
       <Field term="Tags">{job.tags.join(', ')}</Field>
       <Field term="Pinned">{job.pinned ? 'yes' : 'no'}</Field>

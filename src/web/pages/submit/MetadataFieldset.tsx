@@ -39,6 +39,14 @@ export function MetadataFieldset({ draft, update }: MetadataFieldsetProps) {
         />
         Pin: keep the image until it is unpinned
       </label>
+      <label className="inline">
+        <input
+          type="checkbox"
+          checked={draft.fresh}
+          onChange={(event) => update({ fresh: event.target.checked })}
+        />
+        Fresh build: build again even if an identical build is done or running
+      </label>
     </fieldset>
   );
 }

@@ -82,6 +82,12 @@ export function SubmitHelp({ draft, catalog }: { draft: SubmitDraft; catalog: Ca
             tags find the job again in the queue; the e-mail hears when the build ends; a pinned image is kept
             until it is unpinned instead of expiring.
           </dd>
+          <dt>Fresh build</dt>
+          <dd>
+            a job identical to one already DONE (the same kickstart meaning, type, arch, name, tokens, extras
+            and package sources) gets that job's files at once, and one identical to a running build waits for
+            it; tick this to build again anyway.
+          </dd>
         </dl>
       </HelpSection>
       <HelpSection title="The REST API">

@@ -7,6 +7,7 @@ import { useResource } from '../../app/use-resource.ts';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 import { PageTitle } from '../../components/PageTitle.tsx';
 import {
+  draftFromJob,
   emptyDraft,
   type KickstartSource,
   lintRequest,
@@ -58,7 +59,10 @@ function catalogDefaults(catalog: Catalog): Partial<SubmitDraft> {
 export function SubmitPage() {
   const catalog = useResource(loadCatalog, 'catalog');
   // `submit/?template=NAME`: the first-build prompt and other links preselect a template.
-  const wantedTemplate = useLocation().query.get('template');
+  const query = useLocation().query;
+  const wantedTemplate = query.get('template');
+  // `submit/?from=ID`: "Edit and resubmit" on a job's page fills the form from that job.
+  const fromJob = query.get('from');
   const [draft, setDraft] = useState<SubmitDraft>(emptyDraft);
   const [refusedLines, setRefusedLines] = useState<LintError[]>([]);
   const [failure, setFailure] = useState<unknown>();
@@ -85,7 +89,20 @@ export function SubmitPage() {
       queue,
       ...hintsOf(lists.templates.find((entry) => entry.name === wantedTemplate) ?? lists.templates[0], lists),
     }));
-  }, [catalog.data, wantedTemplate]);
+    if (fromJob === null) return;
+    let current = true;
+    api.get(fromJob).then(
+      (job) => {
+        if (current) setDraft(draftFromJob(job));
+      },
+      (error: unknown) => {
+        if (current) setFailure(error);
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [catalog.data, wantedTemplate, fromJob]);
 
   useEffect(() => {
     if (refusedLines.length > 0)

@@ -30,6 +30,7 @@ export function commandLines(draft: SubmitDraft, server: string): CommandLines {
   for (const repo of body.extra_repos ?? []) flags.push(`--extra-repo=${repo}`);
   for (const name of body.packages ?? []) flags.push(`--package=${name}`);
   if (body.pinned) flags.push('--pin');
+  if (body.fresh) flags.push('--fresh');
   return {
     ...(kickstartFile === undefined ? {} : { kickstartFile }),
     imger: shellLine(['imger', 'submit', ...flags]),

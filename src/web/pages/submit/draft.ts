@@ -1,5 +1,5 @@
-import type { LintRequest, SubmitJson } from '../../../client/api-client.ts';
-import { tokensIn } from '../../../kickstart/tokens.ts';
+import type { Job, LintRequest, SubmitJson } from '../../../client/api-client.ts';
+import { parseTokenMap, tokensIn } from '../../../kickstart/tokens.ts';
 import { splitList } from '../../app/format.ts';
 import { tokenMap } from '../../app/kickstart-tokens.ts';
 
@@ -56,6 +56,8 @@ export interface SubmitDraft {
   packages: string;
   tags: string;
   pinned: boolean;
+  /** Build afresh even when an identical build is DONE or running. */
+  fresh: boolean;
   email: string;
 }
 
@@ -78,6 +80,7 @@ export const emptyDraft: SubmitDraft = {
   packages: '',
   tags: '',
   pinned: false,
+  fresh: false,
   email: '',
 };
 
@@ -107,6 +110,37 @@ export function withSource(
 ): SubmitDraft {
   const fresh = Object.fromEntries(SOURCE_FIELDS.map((field) => [field, emptyDraft[field]]));
   return { ...draft, ...fresh, ...defaults, source };
+}
+
+/**
+ * "Edit and resubmit": the form filled from a job, its kickstart as text to edit (as submitted, tokens not yet
+ * applied), its tokens in their fields where the text has them, and what the job was for; not pinned, not fresh.
+ */
+export function draftFromJob(job: Job): SubmitDraft {
+  const inText = new Set(tokensIn(job.kickstart));
+  const parsed = parseTokenMap(job.tokenmap);
+  const pairs = parsed.ok ? [...parsed.tokens] : [];
+  return {
+    ...emptyDraft,
+    source: 'text',
+    fileName: `${job.name}.ks`,
+    text: job.kickstart,
+    type: job.type,
+    arch: job.arch,
+    queue: job.queue,
+    name: job.name,
+    tokens: Object.fromEntries(pairs.filter(([name]) => inText.has(name))),
+    otherTokens: parsed.ok
+      ? pairs
+          .filter(([name]) => !inText.has(name))
+          .map(([name, value]) => `${name}:${value}`)
+          .join(',')
+      : job.tokenmap,
+    repos: [...job.extra_repos],
+    packages: job.packages.join(', '),
+    tags: job.tags.join(', '),
+    email: job.email ?? '',
+  };
 }
 
 /** The `@TOKEN@`s to offer fields for: the template's, or those of the kickstart text. */
@@ -147,6 +181,7 @@ export function submission(draft: SubmitDraft): Omit<SubmitJson, 'kickstart' | '
     packages: splitList(draft.packages),
     tags: splitList(draft.tags),
     pinned: draft.pinned,
+    ...(draft.fresh ? { fresh: true } : {}),
   };
 }
 

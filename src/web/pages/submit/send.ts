@@ -5,7 +5,15 @@ import { type SubmitDraft, submitJson } from './draft.ts';
 /** The JSON body, but an uploaded file goes as the form upload it is, under its own file name. */
 export function sendDraft(draft: SubmitDraft): Promise<Job> {
   if (draft.source !== 'file') return api.submit(submitJson(draft));
-  const { kickstart = '', extra_repos = [], packages = [], tags = [], pinned, ...rest } = submitJson(draft);
+  const {
+    kickstart = '',
+    extra_repos = [],
+    packages = [],
+    tags = [],
+    pinned,
+    fresh,
+    ...rest
+  } = submitJson(draft);
   return api.submitForm({
     ...rest,
     kickstart: { content: kickstart, filename: draft.fileName },
@@ -13,5 +21,6 @@ export function sendDraft(draft: SubmitDraft): Promise<Job> {
     packages: packages.join(','),
     tags: tags.join(','),
     pinned: pinned ? 'yes' : 'no',
+    ...(fresh ? { fresh: 'yes' } : {}),
   });
 }
