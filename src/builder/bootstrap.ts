@@ -143,17 +143,7 @@ export async function bootstrapRoot(
   cachedTarball: string,
   hostWorkDir: string,
 ): Promise<'cache-hit' | 'bootstrapped'> {
-  if (await exists(cachedTarball)) {
-    ctx.log(`using the cached base root ${cachedTarball}`);
-    await touchCached(cachedTarball);
-    // Unpacked in the namespace, so the image's uid 0 becomes the namespace's root, never the host's.
-    await onHost(ctx, places, ['tar', ...tarOptions, '-I', 'zstd -T0', '-C', places.root, '-xf', '-'], {
-      binds: [{ path: places.root, writable: true }],
-      caps: capabilities.imageAdmin,
-      stdinFrom: cachedTarball,
-    });
-    return 'cache-hit';
-  }
+  if (await unpackCachedRoot(ctx, places, cachedTarball)) return 'cache-hit';
   await fetchPackages(ctx, input, places, hostWorkDir);
   const countPackages = packageCounter((done, total) => ctx.packages(done, total));
   await onHost(ctx, places, ['mmdebstrap', ...mmdebstrapArgs(input, places)], {
@@ -183,6 +173,24 @@ export async function bootstrapRoot(
   }
   await storeTarball(ctx, places, cachedTarball);
   return 'bootstrapped';
+}
+
+/** The cached base root unpacked into the image root, when the cache has one by this name. */
+export async function unpackCachedRoot(
+  ctx: StepContext,
+  places: SandboxPlaces,
+  cachedTarball: string,
+): Promise<boolean> {
+  if (!(await exists(cachedTarball))) return false;
+  ctx.log(`using the cached base root ${cachedTarball}`);
+  await touchCached(cachedTarball);
+  // Unpacked in the namespace, so the image's uid 0 becomes the namespace's root, never the host's.
+  await onHost(ctx, places, ['tar', ...tarOptions, '-I', 'zstd -T0', '-C', places.root, '-xf', '-'], {
+    binds: [{ path: places.root, writable: true }],
+    caps: capabilities.imageAdmin,
+    stdinFrom: cachedTarball,
+  });
+  return true;
 }
 
 /**
@@ -233,7 +241,8 @@ async function fetchPackages(
   await copyIndexes(closureInput, given.lists);
 }
 
-async function storeTarball(ctx: StepContext, places: SandboxPlaces, tarball: string): Promise<void> {
+/** The freshly made base root, packed into the cache under its key (before any user code ran in it). */
+export async function storeTarball(ctx: StepContext, places: SandboxPlaces, tarball: string): Promise<void> {
   await mkdir(dirname(tarball), { recursive: true });
   const partial = `${tarball}.${process.pid}.partial`;
   ctx.onCleanup(() => rm(partial, { force: true }));

@@ -40,6 +40,21 @@ export interface BaseRootInputs {
   builderVersion: string;
 }
 
+/** An rpm root's inputs: every repository with its options, the SHA-256 of its repomd.xml and of its key. */
+export interface RpmRootInputs {
+  kind: 'rpm';
+  sources: { repo: RpmRepo; repomdSha256: string; keySha256?: string }[];
+  arch: string;
+  packages: string[];
+  excludedPackages: string[];
+  excludeDocs: boolean;
+  ignoreMissing: boolean;
+  bootable: boolean;
+  /** A live medium's initramfs (dracut's dmsquash-live) is not a disk's. */
+  live: boolean;
+  builderVersion: string;
+}
+
 /** How many base roots the cache keeps: each is ~200 MB and every change of sources or packages makes one. */
 export const keptBaseRoots = 6;
 /** An entry used this recently is never pruned: another build may be about to read it. */
@@ -87,7 +102,7 @@ export function canonicalJson(value: unknown): string {
   );
 }
 
-export function baseRootKey(inputs: BaseRootInputs): string {
+export function baseRootKey(inputs: BaseRootInputs | RpmRootInputs): string {
   const normalised = {
     ...inputs,
     packages: [...new Set(inputs.packages)].sort(),
@@ -103,7 +118,7 @@ export function baseRootKey(inputs: BaseRootInputs): string {
  */
 export async function builderVersion(): Promise<string> {
   const hash = createHash('sha256');
-  for (const file of ['bootstrap.ts', 'packages.ts', 'initramfs.ts']) {
+  for (const file of ['bootstrap.ts', 'packages.ts', 'initramfs.ts', 'rpm-root.ts', 'rpm-initramfs.ts']) {
     hash.update(await readFile(fileURLToPath(new URL(`../../src/builder/${file}`, import.meta.url))));
   }
   return hash.digest('hex');
@@ -127,9 +142,14 @@ export function releaseDigest(repo: AptRepo, signal: AbortSignal): Promise<Relea
   return firstDigest([`${base}/InRelease`, `${base}/Release`], signal);
 }
 
-/** The SHA-256 of an rpm repository's repomd.xml, which changes whenever the repository does. */
+/**
+ * The SHA-256 of an rpm repository's repomd.xml, which changes whenever the repository does (every metadata
+ * file's digest is in it); for a repository by metalink, of the metalink, which names repomd.xml's digest; by
+ * mirror list, of the list, which does not change with the repository (the base root cache skips those).
+ */
 export async function repomdDigest(repo: RpmRepo, signal: AbortSignal): Promise<string> {
-  return (await firstDigest([`${repo.url.replace(/\/$/, '')}/repodata/repomd.xml`], signal)).sha256;
+  const url = repo.metalink ?? repo.mirrorlist ?? `${repo.url.replace(/\/$/, '')}/repodata/repomd.xml`;
+  return (await firstDigest([url], signal)).sha256;
 }
 
 /** The SHA-256 (and date) of the first of these files that can be read. */

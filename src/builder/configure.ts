@@ -169,7 +169,19 @@ async function configureAccounts(
   }
 }
 
-function localisationFiles(recipe: ImageRecipe, zone: string): ImageFile[] {
+/**
+ * Which system's conventions the image follows: Debian's (/etc/default/*, locale-gen, systemd-networkd) or
+ * those of the rpm distributions Anaconda installs (/etc/locale.conf, langpacks, NetworkManager).
+ */
+export type ImageFamily = 'debian' | 'rpm';
+
+function localisationFiles(recipe: ImageRecipe, zone: string, family: ImageFamily): ImageFile[] {
+  const common: ImageFile[] = [
+    { path: '/etc/vconsole.conf', text: `KEYMAP=${recipe.keymap}\n` },
+    { path: '/etc/localtime', symlinkTo: zoneFile(zone) },
+    { path: '/etc/adjtime', text: `0.0 0 0.0\n0\n${recipe.utc ? 'UTC' : 'LOCAL'}\n` },
+  ];
+  if (family === 'rpm') return [{ path: '/etc/locale.conf', text: `LANG=${recipe.locale}\n` }, ...common];
   const files: ImageFile[] = [{ path: '/etc/default/locale', text: `LANG=${recipe.locale}\n` }];
   if (needsLocaleGen(recipe)) {
     const charset = recipe.locale.split('.')[1] ?? 'UTF-8';
@@ -180,10 +192,8 @@ function localisationFiles(recipe: ImageRecipe, zone: string): ImageFile[] {
       path: '/etc/default/keyboard',
       text: `XKBMODEL="pc105"\nXKBLAYOUT="${recipe.keymap}"\nXKBVARIANT=""\nXKBOPTIONS=""\nBACKSPACE="guess"\n`,
     },
-    { path: '/etc/vconsole.conf', text: `KEYMAP=${recipe.keymap}\n` },
-    { path: '/etc/localtime', symlinkTo: zoneFile(zone) },
+    ...common,
     { path: '/etc/timezone', text: `${zone}\n` },
-    { path: '/etc/adjtime', text: `0.0 0 0.0\n0\n${recipe.utc ? 'UTC' : 'LOCAL'}\n` },
   );
   return files;
 }
@@ -211,6 +221,8 @@ async function systemctl(image: ImageAccess, verb: 'enable' | 'disable', units: 
 }
 
 const systemctlPath = '/usr/bin/systemctl';
+/** On an rpm system NetworkManager brings every wired interface up with DHCP by itself. */
+const networkManagerPath = '/usr/sbin/NetworkManager';
 
 function applyServices(ctx: StepContext, recipe: ImageRecipe, hasSystemd: boolean): boolean {
   if (hasSystemd) return true;
@@ -267,11 +279,15 @@ async function applyServiceLists(
   return { enabled: enabled.missing, disabled: disabled.missing };
 }
 
-async function configureServices(image: ImageAccess, recipe: ImageRecipe): Promise<PendingServices> {
+async function configureServices(
+  image: ImageAccess,
+  recipe: ImageRecipe,
+  networkd: boolean,
+): Promise<PendingServices> {
   if (recipe.startX) await image.run(['systemctl', 'set-default', 'graphical.target']);
   const serial = /(?:^|\s)console=(ttyS\d+)/.exec(recipe.bootloader.append)?.[1];
   return applyServiceLists(image, recipe, [
-    ...(recipe.dhcp ? ['systemd-networkd.service'] : []),
+    ...(networkd ? ['systemd-networkd.service'] : []),
     ...(serial ? [`serial-getty@${serial}.service`] : []),
   ]);
 }
@@ -325,6 +341,7 @@ export async function configureRoot(
   recipe: ImageRecipe,
   layout: Layout | undefined,
   rootOnlyFstab: boolean,
+  family: ImageFamily = 'debian',
   /** The build's seed (reproducible.ts): password salts derived from it. */
   seed?: string,
 ): Promise<PendingServices> {
@@ -332,12 +349,14 @@ export async function configureRoot(
   const present = await image.existing([
     zoneFile(zone),
     systemctlPath,
+    networkManagerPath,
     ...autologinConfigs.map((manager) => manager.binary),
   ]);
   if (zone !== 'UTC' && !present.has(zoneFile(zone))) {
     throw new BuildFailure('kickstart-error', 'configure', `timezone ${recipe.timezone} is not in tzdata`);
   }
   const services = applyServices(ctx, recipe, present.has(systemctlPath));
+  const networkd = services && recipe.dhcp && !(family === 'rpm' && present.has(networkManagerPath));
   const autologin = recipe.autologinUser
     ? autologinConfigs.filter((manager) => present.has(manager.binary))
     : [];
@@ -350,8 +369,8 @@ export async function configureRoot(
       path: '/etc/hosts',
       text: `127.0.0.1 localhost\n127.0.1.1 ${recipe.hostname}\n::1 localhost ip6-localhost ip6-loopback\n`,
     },
-    ...localisationFiles(recipe, zone),
-    ...(services && recipe.dhcp
+    ...localisationFiles(recipe, zone, family),
+    ...(networkd
       ? [
           {
             path: '/etc/systemd/network/20-wired.network',
@@ -367,9 +386,9 @@ export async function configureRoot(
         : '# no filesystems: mounted by the system that runs the image\n',
     },
   ]);
-  if (needsLocaleGen(recipe)) {
+  if (family === 'debian' && needsLocaleGen(recipe)) {
     await asKickstartError(`lang ${recipe.locale}`, () => image.run(['locale-gen']));
   }
   await configureAccounts(ctx, image, recipe, seed);
-  return services ? configureServices(image, recipe) : { enabled: [], disabled: [] };
+  return services ? configureServices(image, recipe, networkd) : { enabled: [], disabled: [] };
 }

@@ -1,17 +1,29 @@
 // The live image: the root as a squashfs that live-boot mounts, on a hybrid ISO (isolinux for BIOS, a GRUB
 // EFI image for UEFI, an isohybrid MBR and GPT) that boots from CD and from a USB stick alike.
 import { copyFile, mkdir, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { copyIntoFat, madeInSandbox, makeFilesystem } from './filesystems.ts';
-import { copyOutOfImage } from './records.ts';
+import { type BootFiles, copyOutOfImage } from './records.ts';
 import type { StepContext } from './runner.ts';
 import { capabilities, onHost, type SandboxPlaces } from './sandbox.ts';
 
 export const liveVolumeId = 'IMGLIVE';
 
+/**
+ * How the image's initramfs finds its root on the medium: Debian's live-boot (a squashfs in /live, `boot=live`),
+ * or dracut's dmsquash-live, as Fedora's live media have it (/LiveOS/squashfs.img, `root=live:CDLABEL=`).
+ */
+export type LiveBoot = 'live-boot' | 'dracut';
+
+const liveLayout: Record<LiveBoot, { squashfs: string; cmdline: string }> = {
+  'live-boot': { squashfs: 'live/filesystem.squashfs', cmdline: 'boot=live' },
+  dracut: { squashfs: 'LiveOS/squashfs.img', cmdline: `root=live:CDLABEL=${liveVolumeId} rd.live.image` },
+};
+
 export interface LiveInput {
   places: SandboxPlaces;
-  kernelVersion: string;
+  boot: BootFiles;
+  liveBoot: LiveBoot;
   append: string;
   timeoutS: number;
   workDir: string;
@@ -25,7 +37,9 @@ export interface LiveInput {
 export async function stageLiveMedia(ctx: StepContext, input: LiveInput): Promise<string> {
   const { places } = input;
   const stage = join(input.workDir, 'live-stage');
+  const squashfsPath = liveLayout[input.liveBoot].squashfs;
   await mkdir(join(stage, 'live'), { recursive: true });
+  await mkdir(dirname(join(stage, squashfsPath)), { recursive: true });
   const squashfs = join(places.images, 'filesystem.squashfs');
   const mksquashfs = [
     'mksquashfs',
@@ -41,26 +55,21 @@ export async function stageLiveMedia(ctx: StepContext, input: LiveInput): Promis
     '-no-progress',
     // The initrd is on the ISO beside the squashfs; a second copy inside would only cost space.
     '-e',
-    `boot/initrd.img-${input.kernelVersion}`,
+    `boot/${input.boot.initrd}`,
   ];
   await onHost(ctx, places, mksquashfs, {
     binds: [{ path: places.root }, { path: places.images, writable: true }],
     caps: capabilities.imageReader,
   });
-  await rename(await madeInSandbox(squashfs), join(stage, 'live/filesystem.squashfs'));
-  await copyOutOfImage(ctx, places, `/boot/vmlinuz-${input.kernelVersion}`, join(stage, 'live/vmlinuz'));
-  await copyOutOfImage(
-    ctx,
-    places,
-    `/boot/initrd.img-${input.kernelVersion}`,
-    join(stage, 'live/initrd.img'),
-  );
+  await rename(await madeInSandbox(squashfs), join(stage, squashfsPath));
+  await copyOutOfImage(ctx, places, `/boot/vmlinuz-${input.boot.version}`, join(stage, 'live/vmlinuz'));
+  await copyOutOfImage(ctx, places, `/boot/${input.boot.initrd}`, join(stage, 'live/initrd.img'));
   await writeFile(join(stage, `live/${liveVolumeId}.id`), '');
   return stage;
 }
 
 export async function makeHybridIso(ctx: StepContext, input: LiveInput, stage: string, output: string) {
-  const cmdline = `boot=live ${input.append}`.trimEnd();
+  const cmdline = `${liveLayout[input.liveBoot].cmdline} ${input.append}`.trimEnd();
   await mkdir(join(stage, 'isolinux'), { recursive: true });
   await mkdir(join(stage, 'boot/grub'), { recursive: true });
   await copyFile('/usr/lib/ISOLINUX/isolinux.bin', join(stage, 'isolinux/isolinux.bin'));

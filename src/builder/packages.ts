@@ -22,7 +22,27 @@ export function needsBoot(recipe: ImageRecipe): boolean {
   return recipe.bootable || imageTypeInfo[recipe.type].bootable;
 }
 
+/** Whether the recipe's packages come from rpm repositories (plan.ts refuses a mix of the two). */
+export function isRpm(recipe: ImageRecipe): boolean {
+  return recipe.sources.some((source) => source.kind === 'rpm');
+}
+
+/**
+ * An rpm image gets what Anaconda adds: a kernel when it boots. Its init, udev and initramfs generator come
+ * with the distribution's own groups and the kernel's dependencies (Fedora's kernel-core requires dracut).
+ */
+function selectRpmPackages(recipe: ImageRecipe): PackageSelection {
+  const packages = [...recipe.packages];
+  const added: PackageSelection['added'] = [];
+  if (needsBoot(recipe) && !packages.some((name) => /^kernel(-|$)/.test(name))) {
+    packages.push('kernel');
+    added.push({ name: 'kernel', reason: 'a bootable image needs a kernel' });
+  }
+  return { packages, added };
+}
+
 export function selectPackages(recipe: ImageRecipe): PackageSelection {
+  if (isRpm(recipe)) return selectRpmPackages(recipe);
   const wanted = new Set(recipe.packages);
   const added: PackageSelection['added'] = [];
   const need = (name: string, reason: string, satisfiedBy: (names: string[]) => boolean = () => false) => {

@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { MANIFEST_SUFFIX, type ManifestPackage } from '../contract/manifest.ts';
 import { aptSourcesOf, onlyHostSources, readHostSources, renderSourcesList } from './apt-sources.ts';
 import { archInfo } from './arches.ts';
-import { type BootstrapInput, bootstrapRoot, excludesPreferences } from './bootstrap.ts';
+import {
+  type BootstrapInput,
+  bootstrapRoot,
+  excludesPreferences,
+  storeTarball,
+  unpackCachedRoot,
+} from './bootstrap.ts';
 import {
   baseRootKey,
   builderVersion,
@@ -13,9 +19,11 @@ import {
   canonicalJson,
   RepositoryUnreachable,
   releaseDigest,
+  repomdDigest,
 } from './cache.ts';
 import { configureRoot, type PendingServices, sandboxedImage, servicesMadeByScripts } from './configure.ts';
 import { BuildFailure, classifyFailure } from './failures.ts';
+import { digestFile } from './file-digest.ts';
 import { madeInSandbox, makeTreeFilesystem, sizeForTree } from './filesystems.ts';
 import { enableForeignArch } from './foreign-arch.ts';
 import { bootableArchProblem, hasLayout, imageTypeInfo, mainArtifactName } from './image-types.ts';
@@ -26,11 +34,14 @@ import { writeManifest } from './manifest.ts';
 import { takeRegularFiles } from './out-folder.ts';
 import { packImageRoot } from './pack-root.ts';
 import { needsBoot, selectPackages } from './packages.ts';
+import { exists } from './paths.ts';
 import type { Artifact } from './publish.ts';
 import { assembleRawDisk } from './raw-disk.ts';
 import type { ImageRecipe, PackageSource } from './recipe.ts';
 import {
+  type BootFiles,
   copyAttachments,
+  findInitrd,
   kernelVersions,
   virtImageXml,
   writeChecksums,
@@ -39,9 +50,10 @@ import {
 } from './records.ts';
 import { type Reproducibility, seedOf } from './reproducible.ts';
 import { normaliseTree } from './reproducible-tree.ts';
-import { bootstrapRpmRoot, type RepoKeys } from './rpm-root.ts';
+import { provideRpmInitramfs } from './rpm-initramfs.ts';
+import { fetchRpmClosure, installRpmRoot, type RepoKeys } from './rpm-root.ts';
 import type { Step, StepContext } from './runner.ts';
-import type { SandboxPlaces } from './sandbox.ts';
+import { resolveInImage, type SandboxPlaces } from './sandbox.ts';
 import { runScripts } from './scripts.ts';
 import { materializeKey } from './signing-keys.ts';
 import type { StepName } from './steps.ts';
@@ -59,7 +71,10 @@ export interface BuildState {
   stageDir: string;
   /** Files in stageDir that are part of the result (the log is added by the builder). */
   artifacts: Artifact[];
-  bootstrap?: { kind: 'apt'; input: BootstrapInput; tarball: string } | { kind: 'rpm'; keys: RepoKeys };
+  bootstrap?:
+    | { kind: 'apt'; input: BootstrapInput; tarball: string }
+    /** `recipe`: the kickstart's, with what the type needs to boot added to its packages. */
+    | { kind: 'rpm'; keys: RepoKeys; recipe: ImageRecipe; tarball?: string };
   layout?: Layout;
   /** The seed and SOURCE_DATE_EPOCH of the build, fixed by resolve. */
   reproducible?: Reproducibility;
@@ -68,6 +83,7 @@ export interface BuildState {
   kernelVersion?: string;
   /** The installed packages, as the packages step read them from the image (for the manifest). */
   installed?: ManifestPackage[];
+  boot?: BootFiles;
   /** The kickstart's services no unit stood for before %post: applied, or warned about, after it. */
   pendingServices?: PendingServices;
   images: { root?: string; boot?: string; raw?: string; liveStage?: string };
@@ -84,16 +100,16 @@ const resolve: Step<BuildState> = {
     for (const { name, reason } of selection.added) ctx.log(`adding package ${name}: ${reason}`);
     const rpmRepos = recipe.sources.filter((s) => s.kind === 'rpm');
     if (rpmRepos.length > 0) {
-      if (needsBoot(recipe)) {
-        throw new BuildFailure(
-          'kickstart-error',
-          'resolve',
-          `rpm repositories give fs and loop images only; a ${recipe.type} image needs a bootable Debian root`,
-        );
-      }
-      state.bootstrap = { kind: 'rpm', keys: await repoKeys(ctx, state, rpmRepos) };
+      const keys = await repoKeys(ctx, state, rpmRepos);
+      const tarball = await rpmRootTarball(ctx, state, keys, selection.packages);
+      state.bootstrap = { kind: 'rpm', keys, recipe: { ...recipe, packages: selection.packages }, tarball };
       state.searched = rpmRepos.map((repo) => repo.url);
-      fixIdentities(ctx, state, seedOf(canonicalJson(seedInputs(recipe))), undefined);
+      fixIdentities(
+        ctx,
+        state,
+        seedOf(canonicalJson({ rpmRoot: tarball ?? null, ...seedInputs(recipe) })),
+        undefined,
+      );
       return;
     }
     const { suite, repos, fromHost } = await aptSourcesOf(recipe);
@@ -176,6 +192,44 @@ function fixIdentities(ctx: StepContext, state: BuildState, seed: string, source
   if (hasLayout(state.recipe.type)) state.layout = planLayout(state.recipe.partitions, seed);
 }
 
+/**
+ * Where the cache keeps this rpm root: keyed by the repositories (options, repomd.xml, key) and the selection.
+ * undefined when a repository's state cannot be known (a mirror list): that root is made every time.
+ */
+async function rpmRootTarball(
+  ctx: StepContext,
+  state: BuildState,
+  keys: RepoKeys,
+  packages: string[],
+): Promise<string | undefined> {
+  const { recipe } = state;
+  const sources = [];
+  for (const repo of recipe.sources) {
+    if (repo.kind !== 'rpm') continue;
+    if (repo.mirrorlist !== undefined) {
+      ctx.log(`repository ${repo.name} is a mirror list: the root is not taken from the cache or stored`);
+      return undefined;
+    }
+    const repomdSha256 = await repomdDigest(repo, ctx.signal);
+    const key = keys.get(repo);
+    sources.push({ repo, repomdSha256, ...(key ? { keySha256: (await digestFile(key)).sha256 } : {}) });
+  }
+  const key = baseRootKey({
+    kind: 'rpm',
+    sources,
+    arch: recipe.arch,
+    packages,
+    excludedPackages: recipe.excludedPackages,
+    excludeDocs: recipe.excludeDocs === true,
+    ignoreMissing: recipe.ignoreMissing === true,
+    bootable: needsBoot(recipe),
+    live: imageTypeInfo[recipe.type].live,
+    builderVersion: await builderVersion(),
+  });
+  ctx.log(`base root key ${key}`);
+  return join(cachePaths(state.cacheDir).roots, `${key}.tar.zst`);
+}
+
 /** The name a repository's key file gets: the repository's, where it has a safe one. */
 function repoKeyName(repo: PackageSource, index: number): string {
   return repo.name && /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(repo.name) ? repo.name : `repo-${index + 1}`;
@@ -212,7 +266,13 @@ const bootstrap: Step<BuildState> = {
     const plan = state.bootstrap!;
     try {
       if (plan.kind === 'rpm') {
-        await bootstrapRpmRoot(ctx, state.recipe, state.places, plan.keys);
+        if (plan.tarball && (await unpackCachedRoot(ctx, state.places, plan.tarball))) return;
+        await fetchRpmClosure(ctx, plan.recipe, state.places, plan.keys, state.workDir);
+        await installRpmRoot(ctx, plan.recipe, state.places);
+        if (needsBoot(state.recipe)) {
+          await provideRpmInitramfs(ctx, state.places, imageTypeInfo[state.recipe.type].live === true);
+        }
+        if (plan.tarball) await storeTarball(ctx, state.places, plan.tarball);
         return;
       }
       const qemuUser = archInfo[state.recipe.arch].qemuUser;
@@ -244,10 +304,14 @@ const packages: Step<BuildState> = {
     }
     state.artifacts.push({ file: `${recipe.name}.packages`, main: false });
     if (needsBoot(recipe)) {
-      state.kernelVersion = (await kernelVersions(ctx, state.places)).at(-1);
-      if (!state.kernelVersion)
-        throw new BuildFailure('internal', 'packages', 'a bootable image has no kernel in /boot');
-      ctx.log(`kernel ${state.kernelVersion}`);
+      const version = (await kernelVersions(ctx, state.places)).at(-1);
+      if (!version) throw new BuildFailure('internal', 'packages', 'a bootable image has no kernel in /boot');
+      const initrd = await findInitrd(ctx, state.places, version);
+      if (!initrd) {
+        throw new BuildFailure('internal', 'packages', `kernel ${version} has no initramfs in /boot`);
+      }
+      state.boot = { version, initrd };
+      ctx.log(`kernel ${version}, initramfs /boot/${initrd}`);
     }
   },
 };
@@ -256,8 +320,9 @@ const configure: Step<BuildState> = {
   name: 'configure',
   timeoutMs: 10 * minutes,
   async run(ctx, state) {
-    if (state.bootstrap?.kind === 'rpm') {
-      ctx.log('configure: rpm roots are left as dnf installed them');
+    // Settings are applied by the image's own programs; a root of packages with no shell (a data tree) has none.
+    if (state.bootstrap?.kind === 'rpm' && !(await hasShell(state.places.root))) {
+      ctx.log('configure: the image has no /bin/sh; its system settings are not applied');
       return;
     }
     const image = sandboxedImage(ctx, state.places, state.reproducible);
@@ -267,10 +332,17 @@ const configure: Step<BuildState> = {
       state.recipe,
       state.layout,
       state.recipe.type === 'loop',
+      state.bootstrap?.kind === 'rpm' ? 'rpm' : 'debian',
       state.reproducible?.seed,
     );
   },
 };
+
+/** Whether the image's /bin/sh leads, inside the image, to a regular file. */
+async function hasShell(root: string): Promise<boolean> {
+  const shell = await resolveInImage(root, '/bin/sh');
+  return shell !== undefined && (await exists(join(root, shell)));
+}
 
 const scripts: Step<BuildState> = {
   name: 'scripts',
@@ -390,7 +462,8 @@ function liveInput(state: BuildState) {
   const { recipe } = state;
   return {
     places: state.places,
-    kernelVersion: state.kernelVersion!,
+    boot: state.boot!,
+    liveBoot: state.bootstrap?.kind === 'rpm' ? ('dracut' as const) : ('live-boot' as const),
     append: recipe.bootloader.append,
     timeoutS: recipe.bootloader.timeoutS,
     workDir: state.workDir,
@@ -418,7 +491,7 @@ const disk: Step<BuildState> = {
       {
         layout: state.layout!,
         images: { root: state.images.root!, ...(state.images.boot ? { boot: state.images.boot } : {}) },
-        kernelVersion: state.kernelVersion!,
+        boot: state.boot!,
         append: recipe.bootloader.append,
         timeoutS: recipe.bootloader.timeoutS,
         workDir: state.workDir,

@@ -22,7 +22,6 @@ import {
   bootableArchProblem,
   hasLayout,
   type ImageType,
-  imageTypeInfo,
   type PackFormat,
   parseImageType,
 } from './image-types.ts';
@@ -35,6 +34,7 @@ import {
   type PackageSource,
   type Partition,
   type Password,
+  type RpmRepo,
   type Script,
 } from './recipe.ts';
 import type { PlanError, RefusalCode } from './refusals.ts';
@@ -71,6 +71,8 @@ export interface PlannedSource {
   suite?: string;
   components: string[];
   gpgKey?: string;
+  /** The repo line's options dnf takes (rpm repositories). */
+  dnf: Pick<RpmRepo, 'mirrorlist' | 'metalink' | 'cost' | 'includePkgs' | 'excludePkgs' | 'proxy'>;
 }
 
 export interface BuildPlan {
@@ -198,10 +200,14 @@ export function planBuild(input: PlanInput): PlanResult {
     if (bootable) refusals.add('bootable-arch', 0, bootable);
   }
   const known = sources.filter((s) => s.kind !== undefined);
-  checkPackageManagers(known, type, refusals);
-  const apt = !known.some((s) => s.kind === 'rpm');
+  checkPackageManagers(known, refusals);
   // With a repository of unknown kind, whether groups are apt tasks is the build's to say.
-  const packages = packagesOf(ks, overlaid.text, apt && known.length === sources.length, notes, refusals);
+  const kind = known.some((s) => s.kind === 'rpm')
+    ? 'rpm'
+    : known.length === sources.length
+      ? 'apt'
+      : undefined;
+  const packages = packagesOf(ks, overlaid.text, kind, notes, refusals);
   const partitions = partitionsOf(ks, type, notes, refusals);
   if (refusals.errors.length > 0 || !type || !arch) {
     return { ok: false, errors: refusals.errors, warnings: parsed.warnings };
@@ -213,6 +219,9 @@ export function planBuild(input: PlanInput): PlanResult {
   applySystem(ks, recipe, notes);
   recipe.packages = packages.packages;
   recipe.excludedPackages = packages.excluded;
+  const options = ks.packages?.options ?? {};
+  if (options.excludedocs) recipe.excludeDocs = true;
+  if (options.ignoremissing) recipe.ignoreMissing = true;
   recipe.partitions = partitions;
   recipe.scripts = scriptsOf(ks, notes);
   recipe.attachments = ks.attachments ?? [];
@@ -271,6 +280,12 @@ interface SourceLine {
   type?: 'apt' | 'rpm';
   disable?: boolean;
   gpgkey?: string;
+  mirrorlist?: string;
+  metalink?: string;
+  cost?: number;
+  includepkgs?: string[];
+  excludepkgs?: string[];
+  proxy?: string;
   line: number;
 }
 
@@ -295,14 +310,21 @@ function sourcesOf(ks: Kickstart, input: PlanInput, notes: string[], refusals: R
       notes.push(`line ${line}: repo ${name} is disabled; not used`);
       continue;
     }
-    if (!repo.baseurl) {
-      refusals.add('repo-without-baseurl', line, `repo ${name}: the native builder needs --baseurl`);
+    // A mirror list or metalink is dnf's alone (the kickstart refuses them with --suite): an rpm repository.
+    const mirror = repo.mirrorlist ?? repo.metalink;
+    const url = repo.baseurl ?? mirror;
+    if (!url) {
+      refusals.add(
+        'repo-without-baseurl',
+        line,
+        `repo ${name}: the native builder needs --baseurl, --mirrorlist or --metalink`,
+      );
       continue;
     }
     const keyProblem =
       repo.gpgkey === undefined ? undefined : gpgKeyProblem(repo.gpgkey, input.gpgKeyDir ?? '');
     if (keyProblem) refusals.add('signing-key', line, `repo ${name}: ${keyProblem}`);
-    const kind = repo.type ?? (repo.suite ? 'apt' : input.repoKinds?.get(line));
+    const kind = repo.type ?? (repo.suite ? 'apt' : mirror ? 'rpm' : input.repoKinds?.get(line));
     if (kind === 'apt' && !repo.suite) {
       refusals.add('apt-without-suite', line, `repo ${name}: an apt archive needs --suite=`);
     }
@@ -319,22 +341,26 @@ function sourcesOf(ks: Kickstart, input: PlanInput, notes: string[], refusals: R
     }
     sources.push({
       name,
-      url: repo.baseurl,
+      url,
       line,
       ...(kind ? { kind } : {}),
       ...(repo.suite ? { suite: repo.suite } : {}),
       components: repo.components ?? ['main'],
       ...(repo.gpgkey === undefined ? {} : { gpgKey: repo.gpgkey }),
+      dnf: {
+        ...(repo.mirrorlist ? { mirrorlist: repo.mirrorlist } : {}),
+        ...(repo.metalink ? { metalink: repo.metalink } : {}),
+        ...(repo.cost === undefined ? {} : { cost: repo.cost }),
+        ...(repo.includepkgs ? { includePkgs: repo.includepkgs } : {}),
+        ...(repo.excludepkgs ? { excludePkgs: repo.excludepkgs } : {}),
+        ...(repo.proxy ? { proxy: repo.proxy } : {}),
+      },
     });
   }
   return sources;
 }
 
-function checkPackageManagers(
-  sources: PlannedSource[],
-  type: ImageType | undefined,
-  refusals: Refusals,
-): void {
+function checkPackageManagers(sources: PlannedSource[], refusals: Refusals): void {
   const firstApt = sources.find((s) => s.kind === 'apt');
   const firstRpm = sources.find((s) => s.kind === 'rpm');
   if (firstApt && firstRpm) {
@@ -342,12 +368,6 @@ function checkPackageManagers(
       'mixed-package-managers',
       Math.max(firstApt.line, firstRpm.line),
       'the repo lines mix apt archives and rpm repositories; one image uses one package manager',
-    );
-  } else if (firstRpm && type && imageTypeInfo[type].bootable) {
-    refusals.add(
-      'rpm-not-bootable',
-      firstRpm.line,
-      `rpm repositories give fs and loop images only; a ${type} image needs a bootable Debian root`,
     );
   }
 }
@@ -363,7 +383,7 @@ function packageSource(source: PlannedSource): PackageSource {
         components: source.components,
         ...gpgKey,
       }
-    : { kind: 'rpm', name: source.name, url: source.url, ...gpgKey };
+    : { kind: 'rpm', name: source.name, url: source.url, ...gpgKey, ...source.dnf };
 }
 
 function passwordOf(
@@ -430,10 +450,11 @@ function applySystem(ks: Kickstart, recipe: BuildPlan['recipe'], notes: string[]
 function packagesOf(
   ks: Kickstart,
   text: string,
-  apt: boolean,
+  kind: 'apt' | 'rpm' | undefined,
   notes: string[],
   refusals: Refusals,
 ): { packages: string[]; excluded: string[] } {
+  const apt = kind === 'apt';
   const selection = ks.packages;
   const aptTask = (group: string): string => {
     if (!/^[a-z0-9][a-z0-9.+-]*$/.test(group)) {
@@ -450,19 +471,19 @@ function packagesOf(
     ...(selection?.groups.map((g) => g.name) ?? []),
   ];
   const grouped = apt ? groups.map(aptTask) : groups.map((g) => `@${g}`);
-  if (apt) {
-    // The host's apt-get resolves them: an apt pattern (`?true`) or a path (`/x.deb`) must not pass for a name.
+  if (kind !== undefined) {
+    // The host's apt-get or dnf resolves them: an apt pattern (`?true`), a path (`/x.deb`) or a URL (dnf would
+    // fetch and install it, past the repositories and their keys) must not pass for a name.
     const names = [
       ...(ks.prepackages ?? []),
       ...(selection?.packages ?? []),
       ...(selection?.excludedPackages ?? []),
     ];
     for (const name of names.filter((name) => !PACKAGE_NAME.test(name))) {
-      refusals.add(
-        'apt-package-name',
-        packageLine(text, ks.packages?.location.line ?? 0, name),
-        `%packages: "${name}" is not a Debian package name`,
-      );
+      const line = packageLine(text, ks.packages?.location.line ?? 0, name);
+      if (kind === 'apt')
+        refusals.add('apt-package-name', line, `%packages: "${name}" is not a Debian package name`);
+      else refusals.add('rpm-package-name', line, `%packages: "${name}" is not an rpm package name`);
     }
   }
   for (const [index, group] of groups.entries()) {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { copyIntoFat, makeFilesystem } from './filesystems.ts';
 import { installGrubBios } from './grub-bios.ts';
 import type { Layout, PlannedFs } from './layout.ts';
+import type { BootFiles } from './records.ts';
 import type { StepContext } from './runner.ts';
 
 const sector = 512;
@@ -24,7 +25,7 @@ export interface DiskInput {
   layout: Layout;
   /** Filesystem images already made, by mountpoint. */
   images: { root: string; boot?: string };
-  kernelVersion: string;
+  boot: BootFiles;
   append: string;
   timeoutS: number;
   workDir: string;
@@ -74,8 +75,8 @@ export function grubConfig(input: DiskInput): string {
     `set timeout=${input.timeoutS}`,
     `search --no-floppy --fs-uuid --set=root ${kernelFs.uuid}`,
     "menuentry 'Linux' {",
-    `  linux ${prefix}/vmlinuz-${input.kernelVersion} root=UUID=${layout.root.uuid} rw ${input.append}`.trimEnd(),
-    `  initrd ${prefix}/initrd.img-${input.kernelVersion}`,
+    `  linux ${prefix}/vmlinuz-${input.boot.version} root=UUID=${layout.root.uuid} rw ${input.append}`.trimEnd(),
+    `  initrd ${prefix}/${input.boot.initrd}`,
     '}',
     '',
   ].join('\n');

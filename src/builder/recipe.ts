@@ -25,6 +25,13 @@ export interface RpmRepo {
   url: string;
   /** As AptRepo.gpgKey; without one, the repository's packages are installed unverified. */
   gpgKey?: string;
+  /** The kickstart's repo options, handed to dnf as the repository's settings. */
+  mirrorlist?: string;
+  metalink?: string;
+  cost?: number;
+  includePkgs?: string[];
+  excludePkgs?: string[];
+  proxy?: string;
 }
 
 export type PackageSource = AptRepo | RpmRepo;
@@ -83,6 +90,10 @@ export interface ImageRecipe {
   suite?: string;
   packages: string[];
   excludedPackages: string[];
+  /** %packages --excludedocs: no documentation files (rpm roots). */
+  excludeDocs?: boolean;
+  /** %packages --ignoremissing: a package or group no repository has is skipped, not an error (rpm roots). */
+  ignoreMissing?: boolean;
   /** Add what booting needs (kernel, init, initramfs tools) when the package list lacks it. */
   bootable: boolean;
   locale: string;

@@ -85,6 +85,39 @@ export async function kernelVersions(ctx: StepContext, places: SandboxPlaces): P
     .sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
 }
 
+/** A kernel of the image and its initramfs, as files in its /boot. */
+export interface BootFiles {
+  version: string;
+  /** The initramfs's name in /boot: Debian's initrd.img-VERSION or Fedora's initramfs-VERSION.img. */
+  initrd: string;
+}
+
+/** The names an initramfs of a kernel has in /boot, Debian's first. */
+export function initrdNames(version: string): string[] {
+  return [`initrd.img-${version}`, `initramfs-${version}.img`];
+}
+
+/** The kernel's initramfs in the image's /boot (a regular file), or undefined when it has none. */
+export async function findInitrd(
+  ctx: StepContext,
+  places: SandboxPlaces,
+  version: string,
+): Promise<string | undefined> {
+  const { stdout } = await inImage(
+    ctx,
+    places,
+    [
+      'sh',
+      '-c',
+      'cd /boot && for f; do [ -f "$f" ] && [ ! -L "$f" ] && printf "%s\\n" "$f"; done; true',
+      'sh',
+      ...initrdNames(version),
+    ],
+    { caps: capabilities.none, onLine: () => {} },
+  );
+  return stdout.split('\n').find((name) => initrdNames(version).includes(name));
+}
+
 /**
  * Copies a regular file of the image (absolute inside it) to a new host file: read in the image, written by
  * this process, never through a symlink.

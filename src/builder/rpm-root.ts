@@ -1,10 +1,13 @@
-// An rpm root: dnf --installroot from the recipe's rpm repositories, in the sandbox (rpm's scriptlets run
-// there, as the root of the build's user namespace). Debian's rpm keeps its database in ~/.rpmdb unless told
-// otherwise, so dnf runs with a HOME whose .rpmmacros points it to Fedora's location. A repository with a
-// signing key is checked (gpgcheck); one without is installed unverified, and the log says so.
-import { mkdir, writeFile } from 'node:fs/promises';
+// An rpm root, in two halves like the apt one. On the host, dnf resolves the kickstart's package selection
+// (groups and environments from the repositories' comps, excludes, repo options) against the recipe's
+// repositories and downloads the closure into the sandbox's inputs, checking each package's signature against
+// its repository's key (dnf's gpgsigcheck runs before --downloadonly stops): no package code runs there. Then,
+// in the sandbox without a network, dnf installs exactly those files into the image root with /proc, /sys and
+// /dev present, so the scriptlets (the kernel's kernel-install and dracut among them) run as in Anaconda.
+// Debian's rpm keeps its database in ~/.rpmdb unless told otherwise, so dnf runs with a HOME whose .rpmmacros
+// points it to Fedora's location.
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ImageRecipe, PackageSource, RpmRepo } from './recipe.ts';
 import type { StepContext } from './runner.ts';
 import { capabilities, onHost, type SandboxPlaces } from './sandbox.ts';
@@ -14,26 +17,106 @@ export const rpmDbPath = '/usr/lib/sysimage/rpm';
 /** The signing keys of the recipe's repositories, as files in the sandbox's inputs. */
 export type RepoKeys = ReadonlyMap<PackageSource, string>;
 
-export async function bootstrapRpmRoot(
+/** Where the host hands the sandbox the downloaded packages. */
+function handedRpms(places: SandboxPlaces): string {
+  return join(places.inputs, 'rpms');
+}
+
+/**
+ * The mounts the sandbox gives the install: rpm leaves them alone (the filesystem package's /proc, /sys and
+ * /dev are mount points already, and in the user namespace their owners are not the image's to change).
+ */
+const mountedForScriptlets = ['/proc', '/sys', '/dev'];
+
+async function dnfHome(dir: string): Promise<string> {
+  const home = join(dir, 'dnf-home');
+  await mkdir(home, { recursive: true });
+  await writeFile(
+    join(home, '.rpmmacros'),
+    `%_dbpath ${rpmDbPath}\n%_netsharedpath ${mountedForScriptlets.join(':')}\n`,
+  );
+  return home;
+}
+
+/** The `--setopt`s of one repository, each one argument: a value never reaches a shell or another option. */
+export function repoOptions(repo: RpmRepo, key: string | undefined): string[] {
+  const set = (name: string, value: string) => `--setopt=${repo.name}.${name}=${value}`;
+  // pykickstart gives one of --baseurl, --mirrorlist and --metalink; dnf's repository from a mirror list is
+  // made with the list's URL as its base and the base cleared.
+  const mirrored = repo.mirrorlist !== undefined || repo.metalink !== undefined;
+  return [
+    `--repofrompath=${repo.name},${repo.url}`,
+    ...(mirrored ? [set('baseurl', '')] : []),
+    ...(repo.mirrorlist ? [set('mirrorlist', repo.mirrorlist)] : []),
+    ...(repo.metalink ? [set('metalink', repo.metalink)] : []),
+    ...(repo.cost === undefined ? [] : [set('cost', String(repo.cost))]),
+    ...(repo.includePkgs?.length ? [set('includepkgs', repo.includePkgs.join(','))] : []),
+    ...(repo.excludePkgs?.length ? [set('excludepkgs', repo.excludePkgs.join(','))] : []),
+    ...(repo.proxy ? [set('proxy', repo.proxy)] : []),
+    ...(key ? [set('gpgcheck', '1'), set('gpgkey', `file://${key}`)] : [set('gpgcheck', '0')]),
+  ];
+}
+
+/** dnf's arguments for resolving and downloading the selection into `destdir` (exported for the tests). */
+export function downloadArgs(
+  recipe: ImageRecipe,
+  keys: RepoKeys,
+  installRoot: string,
+  cacheDir: string,
+  destdir: string,
+): string[] {
+  const repos = recipe.sources.filter((s): s is RpmRepo => s.kind === 'rpm');
+  return [
+    '-y',
+    `--installroot=${installRoot}`,
+    '--releasever=1',
+    '--setopt=reposdir=/dev/null',
+    `--setopt=cachedir=${cacheDir}`,
+    '--setopt=install_weak_deps=False',
+    `--setopt=strict=${recipe.ignoreMissing ? 'False' : 'True'}`,
+    ...repos.flatMap((repo) => repoOptions(repo, keys.get(repo))),
+    ...repos.map((repo) => `--repo=${repo.name}`),
+    ...recipe.excludedPackages.map((name) => `--exclude=${name}`),
+    '--downloadonly',
+    `--destdir=${destdir}`,
+    'install',
+    // After `--`, a package name that starts with a dash is a name, not an option.
+    '--',
+    ...recipe.packages,
+  ];
+}
+
+/** Resolves and downloads the closure on the host (no package code runs), verified against each repo's key. */
+export async function fetchRpmClosure(
   ctx: StepContext,
   recipe: ImageRecipe,
   places: SandboxPlaces,
   keys: RepoKeys,
-): Promise<void> {
-  const home = join(places.inputs, 'dnf-home');
-  await mkdir(home, { recursive: true });
-  await writeFile(join(home, '.rpmmacros'), `%_dbpath ${rpmDbPath}\n`);
-  const repos = recipe.sources.filter((s): s is RpmRepo => s.kind === 'rpm');
-  const checks = repos.flatMap((repo) => {
-    const key = keys.get(repo);
-    if (!key) {
+  hostWorkDir: string,
+): Promise<number> {
+  for (const repo of recipe.sources) {
+    if (repo.kind === 'rpm' && !keys.has(repo)) {
       ctx.log(`repository ${repo.name} is unsigned: its packages are not verified`);
-      return [`--setopt=${repo.name}.gpgcheck=0`];
     }
-    return [`--setopt=${repo.name}.gpgcheck=1`, `--setopt=${repo.name}.gpgkey=file://${key}`];
+  }
+  const destdir = handedRpms(places);
+  await mkdir(destdir, { recursive: true });
+  const scratch = join(hostWorkDir, 'dnf-resolve');
+  await mkdir(scratch, { recursive: true });
+  await ctx.run('dnf', downloadArgs(recipe, keys, scratch, join(hostWorkDir, 'dnf-cache'), destdir), {
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: await dnfHome(hostWorkDir), LANG: 'C.UTF-8' },
   });
-  // A local repository is read in place, read-only; a remote one needs the sandbox's network.
-  const local = repos.filter((repo) => repo.url.startsWith('file:')).map((repo) => fileURLToPath(repo.url));
+  const rpms = (await readdir(destdir)).filter((file) => file.endsWith('.rpm'));
+  ctx.log(`dnf chose ${rpms.length} packages`);
+  return rpms.length;
+}
+
+/** Installs the downloaded packages into the image root, in the sandbox, offline. */
+export async function installRpmRoot(ctx: StepContext, recipe: ImageRecipe, places: SandboxPlaces) {
+  const given = handedRpms(places);
+  const rpms = (await readdir(given)).filter((file) => file.endsWith('.rpm')).sort();
+  const home = await dnfHome(places.inputs);
+  let done = 0;
   await onHost(
     ctx,
     places,
@@ -44,25 +127,23 @@ export async function bootstrapRpmRoot(
       '--releasever=1',
       '--setopt=reposdir=/dev/null',
       '--setopt=cachedir=/tmp/dnf-cache',
-      '--setopt=install_weak_deps=False',
-      ...repos.flatMap((r) => [`--repofrompath=${r.name},${r.url}`, `--repo=${r.name}`]),
-      ...checks,
-      ...recipe.excludedPackages.map((p) => `--exclude=${p}`),
+      '--disablerepo=*',
+      // The host checked every signature when it downloaded them into this read-only folder.
+      '--nogpgcheck',
+      ...(recipe.excludeDocs ? ['--setopt=tsflags=nodocs'] : []),
       'install',
-      ...recipe.packages,
+      ...rpms.map((file) => join(given, file)),
     ],
     {
-      binds: [
-        { path: places.inputs },
-        { path: places.root, writable: true },
-        ...local.map((path) => ({ path })),
-      ],
-      // No /proc: rpm would fail to set the owner of the filesystem package's /proc on it.
-      chroot: { path: places.root, proc: false },
-      etc: ['/etc/passwd', '/etc/group', '/etc/ssl/certs', '/etc/ca-certificates', '/etc/pki'],
+      binds: [{ path: places.inputs }, { path: places.root, writable: true }],
+      chroot: { path: places.root, proc: true, sys: true },
+      etc: ['/etc/passwd', '/etc/group'],
       caps: capabilities.imageAdmin,
-      network: repos.some((repo) => !repo.url.startsWith('file:')),
       env: { HOME: home, LANG: 'C.UTF-8' },
+      onLine: (line) => {
+        ctx.log(line);
+        if (/^\s+Installing\s+:/.test(line)) ctx.packages(++done, rpms.length);
+      },
     },
   );
 }

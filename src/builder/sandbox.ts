@@ -87,9 +87,10 @@ export interface HostViewOptions extends SandboxOptions {
   etc?: readonly string[];
   /**
    * A chroot inside the view (the target of mmdebstrap or dnf): bubblewrap gives it a /dev of the usual
-   * device nodes and, with `proc`, a /proc, since the command cannot mount them itself.
+   * device nodes and, with `proc`, a /proc, with `sys` the host's /sys read-only (rpm scriptlets look at it,
+   * as under Anaconda), since the command cannot mount them itself.
    */
-  chroot?: { path: string; proc: boolean };
+  chroot?: { path: string; proc: boolean; sys?: boolean };
 }
 
 type Run = Pick<RunOptions, 'input' | 'stdinFrom' | 'stdoutTo' | 'onLine' | 'okCodes' | 'cwd'>;
@@ -216,6 +217,7 @@ export function onHostArgs(
     ...(options.hidden ?? []).flatMap((dir) => ['--tmpfs', dir]),
     ...handedFiles(options),
     ...(chroot?.proc ? ['--proc', `${chroot.path}/proc`] : []),
+    ...(chroot?.sys ? ['--ro-bind', '/sys', `${chroot.path}/sys`] : []),
     ...(chroot
       ? [
           '--tmpfs',

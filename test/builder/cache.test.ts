@@ -11,10 +11,12 @@ import {
   canonicalJson,
   pruneCached,
   pruneRoots,
+  type RpmRootInputs,
   releaseDigest,
+  repomdDigest,
 } from '../../src/builder/cache.ts';
 import { classifyFailure } from '../../src/builder/failures.ts';
-import type { AptRepo } from '../../src/builder/recipe.ts';
+import type { AptRepo, RpmRepo } from '../../src/builder/recipe.ts';
 import { endlessServer } from '../kickstart/endless-server.ts';
 
 const repo: AptRepo = {
@@ -55,6 +57,62 @@ describe('base root cache key', () => {
     ];
     for (const variant of variants)
       assert.notEqual(baseRootKey({ ...inputs, ...variant }), key, JSON.stringify(variant));
+  });
+
+  test('an rpm root key changes with every repository state, option, key and selection', () => {
+    const rpmRepo: RpmRepo = { kind: 'rpm', name: 'os', url: 'http://rpm.example/os' };
+    const rpmInputs: RpmRootInputs = {
+      kind: 'rpm',
+      sources: [{ repo: rpmRepo, repomdSha256: 'a'.repeat(64) }],
+      arch: 'x86_64',
+      packages: ['@core', 'kernel'],
+      excludedPackages: [],
+      excludeDocs: false,
+      ignoreMissing: false,
+      bootable: true,
+      live: false,
+      builderVersion: 'v1',
+    };
+    const key = baseRootKey(rpmInputs);
+    assert.equal(baseRootKey({ ...rpmInputs, packages: ['kernel', '@core'] }), key);
+    const variants: Partial<RpmRootInputs>[] = [
+      { sources: [{ repo: rpmRepo, repomdSha256: 'b'.repeat(64) }] },
+      { sources: [{ repo: rpmRepo, repomdSha256: 'a'.repeat(64), keySha256: 'c'.repeat(64) }] },
+      { sources: [{ repo: { ...rpmRepo, excludePkgs: ['nano'] }, repomdSha256: 'a'.repeat(64) }] },
+      { sources: [{ repo: { ...rpmRepo, cost: 5 }, repomdSha256: 'a'.repeat(64) }] },
+      { packages: ['@core'] },
+      { excludedPackages: ['imgtest-extra'] },
+      { excludeDocs: true },
+      { ignoreMissing: true },
+      { bootable: false },
+      { live: true },
+      { arch: 'i686' },
+    ];
+    for (const variant of variants)
+      assert.notEqual(baseRootKey({ ...rpmInputs, ...variant }), key, JSON.stringify(variant));
+  });
+
+  test('the repomd.xml digest of an rpm repository, or its metalink; unreachable is classified', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'imger-rpmrepo-'));
+    after(() => rm(dir, { recursive: true, force: true }));
+    await mkdir(join(dir, 'repodata'), { recursive: true });
+    await writeFile(join(dir, 'repodata/repomd.xml'), '<repomd/>\n');
+    const local: RpmRepo = { kind: 'rpm', name: 'l', url: pathToFileURL(dir).href };
+    const signal = AbortSignal.timeout(10_000);
+    const first = await repomdDigest(local, signal);
+    assert.match(first ?? '', /^[0-9a-f]{64}$/);
+    await writeFile(join(dir, 'repodata/repomd.xml'), '<repomd revision="2"/>\n');
+    assert.notEqual(await repomdDigest(local, signal), first);
+    await writeFile(join(dir, 'metalink.xml'), '<metalink/>\n');
+    const metalink = await repomdDigest(
+      { ...local, metalink: pathToFileURL(join(dir, 'metalink.xml')).href },
+      signal,
+    );
+    assert.match(metalink, /^[0-9a-f]{64}$/);
+    assert.notEqual(metalink, first);
+    await assert.rejects(repomdDigest({ ...local, url: pathToFileURL(join(dir, 'none')).href }, signal), {
+      name: 'RepositoryUnreachable',
+    });
   });
 
   test('the builder version is a hash of the bootstrap code', async () => {

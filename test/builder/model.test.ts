@@ -126,9 +126,9 @@ describe('disk layout', () => {
     );
   });
 
-  test('grub.cfg loads the kernel from the root, or from the top of a separate /boot', () => {
+  test('grub.cfg loads the kernel and its initramfs from the root, or from the top of a separate /boot', () => {
     const input = {
-      kernelVersion: '6.1.0-1-amd64',
+      boot: { version: '6.1.0-1-amd64', initrd: 'initramfs-6.1.0-1-amd64.img' },
       append: 'console=ttyS0',
       timeoutS: 3,
       workDir: '/w',
@@ -145,5 +145,7 @@ describe('disk layout', () => {
     const splitCfg = grubConfig({ ...input, layout: split });
     assert.match(splitCfg, new RegExp(`--set=root ${split.boot!.uuid}`));
     assert.match(splitCfg, /linux \/vmlinuz-6.1.0-1-amd64 /);
+    assert.match(splitCfg, /initrd \/initramfs-6.1.0-1-amd64.img$/m);
+    assert.match(cfg, /initrd \/boot\/initramfs-6.1.0-1-amd64.img$/m);
   });
 });

@@ -8,7 +8,8 @@ import { after, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { createNativeBuilder } from '../../src/builder/builder.ts';
 import { run } from '../../src/builder/exec.ts';
-import { baseRecipe } from '../../src/builder/recipe.ts';
+import { baseRecipe, type RpmRepo } from '../../src/builder/recipe.ts';
+import { downloadArgs, repoOptions } from '../../src/builder/rpm-root.ts';
 
 function spec(name: string, requires: string[]): string {
   return `Name: ${name}
@@ -73,4 +74,54 @@ test('builds an rpm root from a local repository, dependencies resolved by dnf',
   assert.match(packages, /^imgtest-app-1\.0-1\.noarch$/m);
   assert.match(packages, /^imgtest-base-1\.0-1\.noarch$/m);
   assert.deepEqual(await readdir(workRoot), []);
+});
+
+test("a repository's options and the package names reach dnf as arguments of their own, never as options", () => {
+  const hostile: RpmRepo = {
+    kind: 'rpm',
+    name: 'fedora',
+    url: 'http://mirror.example/os,--setopt=reposdir=/etc/yum.repos.d --installroot=/',
+    cost: 5,
+    includePkgs: ['bash', 'kernel*'],
+    excludePkgs: ['x --nogpgcheck'],
+    proxy: 'http://proxy.example:3128 --setopt=gpgcheck=0',
+  };
+  const recipe = {
+    ...baseRecipe('fs', 'x86_64', 'r', '/out'),
+    sources: [hostile],
+    packages: ['--installroot=/', '-y', 'bash'],
+    excludedPackages: ['--nogpgcheck'],
+  };
+  const args = downloadArgs(recipe, new Map(), '/scratch', '/cache', '/dest');
+  // Every user value sits inside an argument that starts with the option it belongs to.
+  assert.ok(args.includes(`--repofrompath=fedora,${hostile.url}`));
+  assert.ok(args.includes('--setopt=fedora.cost=5'));
+  assert.ok(args.includes('--setopt=fedora.includepkgs=bash,kernel*'));
+  assert.ok(args.includes('--setopt=fedora.excludepkgs=x --nogpgcheck'));
+  assert.ok(args.includes(`--setopt=fedora.proxy=${hostile.proxy}`));
+  assert.ok(args.includes('--exclude=--nogpgcheck'));
+  assert.ok(args.includes('--setopt=fedora.gpgcheck=0'), 'unsigned, and said so in the log by the caller');
+  // The names come after `--`, so dnf reads none of them as an option.
+  const end = args.indexOf('--');
+  assert.deepEqual(args.slice(end + 1), ['--installroot=/', '-y', 'bash']);
+  assert.equal(args.filter((arg) => arg.startsWith('--installroot=')).length, 2);
+  assert.equal(args.filter((arg) => arg === '--installroot=/scratch').length, 1);
+  assert.ok(!args.slice(0, end).includes('--nogpgcheck'));
+});
+
+test('a repository by mirror list or metalink: the list given to dnf, the placeholder base URL cleared', () => {
+  const repo: RpmRepo = {
+    kind: 'rpm',
+    name: 'fedora',
+    url: 'https://mirrors.example/metalink?repo=fedora',
+    metalink: 'https://mirrors.example/metalink?repo=fedora',
+  };
+  const options = repoOptions(repo, '/keys/fedora');
+  assert.deepEqual(options, [
+    '--repofrompath=fedora,https://mirrors.example/metalink?repo=fedora',
+    '--setopt=fedora.baseurl=',
+    '--setopt=fedora.metalink=https://mirrors.example/metalink?repo=fedora',
+    '--setopt=fedora.gpgcheck=1',
+    '--setopt=fedora.gpgkey=file:///keys/fedora',
+  ]);
 });
