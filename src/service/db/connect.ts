@@ -2,12 +2,19 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import SQLite from 'better-sqlite3';
-import { Kysely, type Dialect as KyselyDialect, PostgresDialect, SqliteDialect } from 'kysely';
+import {
+  type DatabaseIntrospector,
+  Kysely,
+  type Dialect as KyselyDialect,
+  PostgresDialect,
+  SqliteDialect,
+} from 'kysely';
 import pg from 'pg';
 import { guardDialect } from './guard.ts';
 import { DatabaseHealth } from './health.ts';
 import { migrate } from './migrations.ts';
 import { isUnavailable } from './outage.ts';
+import { OwnSchemaIntrospector } from './own-schema-introspector.ts';
 import type { Database } from './schema.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -99,5 +106,12 @@ function postgresDialect(url: string, health: DatabaseHealth): KyselyDialect {
   // would end the process. The pool drops such a client and opens a new one when the database is back.
   pool.on('error', (error) => health.lost(error));
   pool.on('connect', (client) => client.on('error', (error) => health.lost(error)));
-  return guardDialect(new PostgresDialect({ pool }), { health });
+  return guardDialect(new OwnSchemaPostgresDialect({ pool }), { health });
+}
+
+/** PostgreSQL as Kysely speaks it, but introspecting only IMG's own schema (own-schema-introspector.ts). */
+class OwnSchemaPostgresDialect extends PostgresDialect {
+  override createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
+    return new OwnSchemaIntrospector(db);
+  }
 }

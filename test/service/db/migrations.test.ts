@@ -41,6 +41,30 @@ describe('migrations on PostgreSQL', { skip: pgSkip }, () => {
     handles.push(other);
     await other.db.selectFrom('jobs').select('id').execute();
   });
+
+  test('fresh schemas migrate while another schema of the database drops tables all the while', async (t) => {
+    const handles: DatabaseHandle[] = [];
+    t.after(() => Promise.all(handles.map((handle) => handle.close())));
+    const dataDir = tempDir(t);
+    const churn = await openDatabase({ url: await testPostgresUrl(t), dataDir });
+    handles.push(churn);
+    // Another installation's tables come and go (a test suite, an admin): each start must still migrate.
+    let churning = true;
+    const churned = (async () => {
+      for (let round = 0; churning; round += 1) {
+        await sql`create table ${sql.raw(`churn_${round % 20}`)} (id int)`.execute(churn.db);
+        await sql`drop table ${sql.raw(`churn_${(round + 10) % 20}`)}`.execute(churn.db).catch(() => {});
+      }
+    })();
+    try {
+      for (let start = 0; start < 8; start += 1) {
+        handles.push(await openDatabase({ url: await testPostgresUrl(t), dataDir }));
+      }
+    } finally {
+      churning = false;
+      await churned;
+    }
+  });
 });
 
 for (const kind of databaseKinds) {
