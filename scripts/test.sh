@@ -9,7 +9,12 @@ bash scripts/build-web.sh
 bash scripts/build-js.sh
 npx --no-install tsc --noEmit
 npx --no-install biome check .
-mapfile -t files < <(find test -name '*.test.ts' | sort)
+# Two files at a time: most tests wait on servers, browsers and timers, not on the CPU. The slow ones (real image
+# builds and boots, marked by their first line) start first, so the quick ones fill the other lane meanwhile
+# instead of leaving one long build alone at the end.
+mapfile -t all < <(find test -name '*.test.ts' | sort)
+mapfile -t slow < <(grep -l -m1 '^// Slow' "${all[@]}")
+mapfile -t files < <(printf '%s\n' "${slow[@]}" "${all[@]}" | awk '!seen[$0]++')
 # The RabbitMQ and PostgreSQL tests run against throwaway servers (IMG_TEST_AMQP_URL, IMG_TEST_PG_URL), stopped
 # on every way out. Servers the caller already named are used as they are.
 if [ -z "${IMG_TEST_AMQP_URL:-}" ] || [ -z "${IMG_TEST_PG_URL:-}" ]; then
@@ -24,7 +29,7 @@ fi
 # summary is read from the copy of standard output, which is written synchronously.)
 report=$(mktemp)
 status=0
-node --import tsx --test --test-force-exit --test-timeout=1200000 --test-reporter=spec "${files[@]}" |
+node --import tsx --test --test-concurrency="${IMG_TEST_CONCURRENCY:-2}" --test-force-exit --test-timeout=1200000 --test-reporter=spec "${files[@]}" |
   tee "$report" || status=$?
 count() { sed -n "s/^ℹ $1 \\([0-9]*\\)$/\\1/p" "$report" | tail -1; }
 passed=$(count pass) failed=$(count fail) cancelled=$(count cancelled) skipped=$(count skipped)
