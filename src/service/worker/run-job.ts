@@ -21,9 +21,10 @@ import { JobLog } from './job-log.ts';
 import { nextProgress } from './job-progress.ts';
 import { shipLog } from './log-shipper.ts';
 import { runPostCreation } from './post-creation.ts';
-import { runBuild } from './run-build.ts';
+import { type RunBuildOptions, runBuild } from './run-build.ts';
 import type { WorkerSettings } from './settings.ts';
 import { uploadFiles } from './upload.ts';
+import { runBuildInVm } from './vm/run-build-in-vm.ts';
 
 export interface JobRunContext {
   jobs: JobService;
@@ -111,7 +112,9 @@ async function buildAndStore(context: JobRunContext, job: Job): Promise<boolean>
   if (context.shutdown.aborted) onShutdown();
 
   try {
-    const result = await runBuild({
+    const { vm } = settings;
+    const build = vm ? (options: RunBuildOptions) => runBuildInVm(options, vm) : runBuild;
+    const result = await build({
       entry: settings.buildEntry,
       order: {
         job: {
