@@ -9,8 +9,8 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { BUILD_CHILD, runBuild } from '../src/service/worker/run-build.ts';
 import type { BuildOrder } from '../src/service/worker/child-protocol.ts';
+import { BUILD_CHILD, runBuild } from '../src/service/worker/run-build.ts';
 import { chooseAccel } from '../src/service/worker/vm/accel.ts';
 import { runBuildInVm } from '../src/service/worker/vm/run-build-in-vm.ts';
 import { testCacheDir, testVmImage } from '../test/service/worker/vm-image.ts';
@@ -23,7 +23,16 @@ const scratch = await mkdtemp(join(tmpdir(), 'imger-vm-bench-'));
 async function timed(name: string, inVm: boolean): Promise<{ seconds: number; bootSeconds?: number }> {
   const outputDir = await mkdtemp(join(scratch, `${name}-`));
   const order: BuildOrder = {
-    job: { id: name, name, type: 'fs', arch: 'x86_64', kickstart, tokenmap: '', extra_repos: [], packages: [] },
+    job: {
+      id: name,
+      name,
+      type: 'fs',
+      arch: 'x86_64',
+      kickstart,
+      tokenmap: '',
+      extra_repos: [],
+      packages: [],
+    },
     outputDir,
     builder: 'native',
     micOpts: [],
@@ -62,7 +71,9 @@ async function timed(name: string, inVm: boolean): Promise<{ seconds: number; bo
 try {
   const native = await timed('native', false);
   const vm = await timed('vm', true);
-  console.log(`fs build of the minimal template, warm, VM (${accel.accel.toUpperCase()}: ${accel.why}) vs native`);
+  console.log(
+    `fs build of the minimal template, warm, VM (${accel.accel.toUpperCase()}: ${accel.why}) vs native`,
+  );
   console.log(`  native:  ${native.seconds.toFixed(1)} s`);
   console.log(
     `  in a VM: ${vm.seconds.toFixed(1)} s (to the build's first event ${vm.bootSeconds?.toFixed(1) ?? '?'} s)`,

@@ -11,7 +11,11 @@ export function registerVmImageCommand(program: Command): void {
     .description('the VM image workers build in with [worker] use_kvm = yes')
     .command('build')
     .description('build the VM image from templates/vm/build-vm.ks with the native builder, on this machine')
-    .option('-o, --output <path>', 'where the image goes ([worker] vm_image)', CONFIG_KEYS.worker.vm_image.default)
+    .option(
+      '-o, --output <path>',
+      'where the image goes ([worker] vm_image)',
+      CONFIG_KEYS.worker.vm_image.default,
+    )
     .option('--cache <dir>', 'package and base-root cache', defaultCacheDir)
     .action(async (flags: { output: string; cache: string }) => {
       const output = resolve(flags.output);

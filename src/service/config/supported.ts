@@ -15,7 +15,7 @@ export function checkSupported(config: Config): void {
   if (problems.length > 0) throw new ConfigError(problems);
   if (config.worker.use_kvm && config.worker.builder !== 'native') {
     throw new ConfigError([
-      '[worker] use_kvm: a build VM runs IMG\'s native builder; set builder = native (or use_kvm = no for mic)',
+      "[worker] use_kvm: a build VM runs IMG's native builder; set builder = native (or use_kvm = no for mic)",
     ]);
   }
 }

@@ -74,7 +74,10 @@ test('use_kvm = yes is accepted with the native builder, and stops start-up with
   assert.equal(native.worker.vm_image, '/usr/share/img/base.img');
   checkSupported(native);
   const mic = loadConfig({ env: { IMG_WORKER_USE_KVM: 'yes', IMG_WORKER_BUILDER: 'mic' }, warn: () => {} });
-  assert.throws(() => checkSupported(mic), /use_kvm: a build VM runs IMG's native builder; set builder = native/);
+  assert.throws(
+    () => checkSupported(mic),
+    /use_kvm: a build VM runs IMG's native builder; set builder = native/,
+  );
 });
 
 test('upload_url must be an http(s) URL and needs upload_token', () => {

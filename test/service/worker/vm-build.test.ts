@@ -97,11 +97,16 @@ async function worker(t: TestContext, settings: Partial<WorkerSettings> & { vm: 
 const finished = (job: Job) => ['DONE', 'ERROR', 'CANCELLED'].includes(job.status);
 const log = (folder: string, name: string) => readFileSync(join(folder, `${name}.log`), 'utf8');
 
-test('a VM image that cannot boot ends the job in ERROR (vm-failed), leaving nothing', { skip }, async (t) => {
+test('a VM image that cannot boot ends the job in ERROR (vm-failed), leaving nothing', {
+  skip,
+}, async (t) => {
   const image = join(tempDir(t), 'blank.img');
   await writeFile(image, Buffer.alloc(1024 * 1024));
   const w = await worker(t, { vm: vm(image) });
-  const submitted = await w.jobs.submit(submission({ queue: 'web', name: 'blank', kickstart: minimal }), alice);
+  const submitted = await w.jobs.submit(
+    submission({ queue: 'web', name: 'blank', kickstart: minimal }),
+    alice,
+  );
   const job = await w.until(submitted.id, finished);
   assert.equal(job.status, 'ERROR');
   assert.equal(job.error?.class, 'vm-failed');
@@ -116,7 +121,10 @@ test('a VM whose build never starts is stopped at its boot bound: ERROR (vm-fail
     buildEntry: join(import.meta.dirname, 'fixtures', 'silent-child.ts'),
     vm: vm(await testVmImage(), { bootTimeoutMs: 5000 }),
   });
-  const submitted = await w.jobs.submit(submission({ queue: 'web', name: 'noboot', kickstart: minimal }), alice);
+  const submitted = await w.jobs.submit(
+    submission({ queue: 'web', name: 'noboot', kickstart: minimal }),
+    alice,
+  );
   const job = await w.until(submitted.id, finished);
   assert.equal(job.status, 'ERROR');
   assert.equal(job.error?.class, 'vm-failed');
@@ -127,7 +135,10 @@ test('a VM whose build never starts is stopped at its boot bound: ERROR (vm-fail
 
 test('cancel during a VM build kills qemu and leaves nothing', { skip }, async (t) => {
   const w = await worker(t, { vm: vm(await testVmImage()) });
-  const submitted = await w.jobs.submit(submission({ queue: 'web', name: 'cancelled', kickstart: minimal }), alice);
+  const submitted = await w.jobs.submit(
+    submission({ queue: 'web', name: 'cancelled', kickstart: minimal }),
+    alice,
+  );
   // Once the build runs in the guest (its first step reached the log), the cancel has a machine to stop.
   const started = await w.until(submitted.id, (job) => {
     const path = join(w.folder(job), 'cancelled.log');
@@ -146,7 +157,10 @@ test('a VM build past its deadline is stopped and ends in ERROR (timeout), leavi
 }, async (t) => {
   // One second for the build: the guest cannot even boot in it, so it is the worker that stops qemu, 30 s on.
   const w = await worker(t, { timeoutMs: 1000, vm: vm(await testVmImage()) });
-  const submitted = await w.jobs.submit(submission({ queue: 'web', name: 'late', kickstart: minimal }), alice);
+  const submitted = await w.jobs.submit(
+    submission({ queue: 'web', name: 'late', kickstart: minimal }),
+    alice,
+  );
   const job = await w.until(submitted.id, finished);
   assert.equal(job.status, 'ERROR');
   assert.equal(job.error?.class, 'timeout');

@@ -59,7 +59,8 @@ function codeFolders(): string[] {
   ];
   // A folder inside another is already there.
   return folders.filter(
-    (folder, i) => !folders.some((other, j) => j !== i && folder.startsWith(`${other}/`)) && folders.indexOf(folder) === i,
+    (folder, i) =>
+      !folders.some((other, j) => j !== i && folder.startsWith(`${other}/`)) && folders.indexOf(folder) === i,
   );
 }
 
@@ -95,8 +96,13 @@ export async function runBuildInVm(options: RunBuildOptions, vm: VmSettings): Pr
     const jobShare = join(temp, 'job');
     await mkdir(jobShare);
     await mkdir(outShare, { mode: 0o700 });
-    const shares: GuestShare[] = codeFolders().map((path, i) => ({ tag: `img.code${i}`, path, readOnly: true }));
-    const cache = vm.cacheDir !== '' && existsSync(vm.cacheDir) ? { tag: 'img.cache', path: vm.cacheDir } : null;
+    const shares: GuestShare[] = codeFolders().map((path, i) => ({
+      tag: `img.code${i}`,
+      path,
+      readOnly: true,
+    }));
+    const cache =
+      vm.cacheDir !== '' && existsSync(vm.cacheDir) ? { tag: 'img.cache', path: vm.cacheDir } : null;
     await writeFile(join(jobShare, 'order.json'), JSON.stringify(order));
     await writeFile(
       join(jobShare, 'run.sh'),
@@ -177,15 +183,19 @@ export async function runBuildInVm(options: RunBuildOptions, vm: VmSettings): Pr
     if (options.signal.aborted) return null;
     const seconds = vm.bootTimeoutMs / 1000;
     if (ended === 'no-hello')
-      return vmFailed(`the build VM did not start the build within ${seconds} s (vm_boot_timeout, ${choice.accel})`);
+      return vmFailed(
+        `the build VM did not start the build within ${seconds} s (vm_boot_timeout, ${choice.accel})`,
+      );
     if (!hello)
       return vmFailed(`the build VM stopped before it started the build${qemuError ? `: ${qemuError}` : ''}`);
-    return vmFailed(`the build VM stopped answering before the build reported its result${qemuError ? `: ${qemuError}` : ''}`);
+    return vmFailed(
+      `the build VM stopped answering before the build reported its result${qemuError ? `: ${qemuError}` : ''}`,
+    );
 
     function qemuArgs(): string[] {
       const share = (tag: string, path: string, readOnly: boolean): string[] => [
         '-fsdev',
-        `local,id=${tag},path=${path},security_model=${readOnly ? 'none,readonly=on' : 'mapped-xattr'}`,
+        `local,id=${tag},path=${qemuValue(path)},security_model=${readOnly ? 'none,readonly=on' : 'mapped-xattr'}`,
         '-device',
         `virtio-9p-pci,fsdev=${tag},mount_tag=${tag}`,
       ];
@@ -193,7 +203,7 @@ export async function runBuildInVm(options: RunBuildOptions, vm: VmSettings): Pr
         ...['-accel', choice.accel, '-m', String(vm.memoryMiB), '-smp', String(vm.cpus)],
         ...['-nodefaults', '-display', 'none', '-monitor', 'none', '-no-reboot', '-no-user-config'],
         ...['-chardev', 'stdio,id=console,signal=off', '-serial', 'chardev:console'],
-        ...['-drive', `file=${overlay},format=qcow2,if=virtio,cache=unsafe`],
+        ...['-drive', `file=${qemuValue(overlay)},format=qcow2,if=virtio,cache=unsafe`],
         ...['-kernel', boot.kernel, '-initrd', boot.initrd],
         ...[
           '-append',
@@ -203,7 +213,7 @@ export async function runBuildInVm(options: RunBuildOptions, vm: VmSettings): Pr
         ...share('img.out', outShare, false),
         ...shares.flatMap((s) => share(s.tag, s.path, true)),
         ...(cache ? share(cache.tag, cache.path, true) : []),
-        ...['-device', 'virtio-serial-pci', '-chardev', `socket,id=child,path=${socketPath}`],
+        ...['-device', 'virtio-serial-pci', '-chardev', `socket,id=child,path=${qemuValue(socketPath)}`],
         ...['-device', `virtserialport,chardev=child,name=${PORT_NAME}`],
         ...(vm.network
           ? ['-netdev', 'user,id=net', '-device', 'virtio-net-pci,netdev=net']
@@ -216,6 +226,11 @@ export async function runBuildInVm(options: RunBuildOptions, vm: VmSettings): Pr
     await rm(temp, { recursive: true, force: true });
     await rm(outShare, { recursive: true, force: true });
   }
+}
+
+/** A value inside one of qemu's `key=value,…` options: a comma is written twice, or it would start a new key. */
+function qemuValue(value: string): string {
+  return value.replaceAll(',', ',,');
 }
 
 function vmFailed(message: string): ChildResult {
