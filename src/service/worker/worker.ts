@@ -11,6 +11,7 @@ import { buildQueues } from './build-queues.ts';
 import { followBuildQueues } from './follow-queues.ts';
 import { runJob } from './run-job.ts';
 import type { WorkerSettings } from './settings.ts';
+import { removeVmLeftovers } from './vm/run-build-in-vm.ts';
 
 export interface WorkerOptions {
   jobs: JobService;
@@ -64,6 +65,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         `[worker] vm_image: ${vm.image} cannot be read; make it with \`imger vm-image build -o ${vm.image}\``,
       );
     });
+    await removeVmLeftovers(options.log ?? (() => {}));
     const choice = await vm.accel();
     options.log?.(`builds run in VMs of ${vm.image} with ${choice.accel.toUpperCase()} (${choice.why})`);
   }

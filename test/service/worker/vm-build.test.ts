@@ -133,18 +133,16 @@ test('a VM whose build never starts is stopped at its boot bound: ERROR (vm-fail
   w.assertNothingLeft(job);
 });
 
-test('cancel during a VM build kills qemu and leaves nothing', { skip }, async (t) => {
+test('cancel during a VM build kills qemu at once and leaves nothing', { skip }, async (t) => {
   const w = await worker(t, { vm: vm(await testVmImage()) });
   const submitted = await w.jobs.submit(
     submission({ queue: 'web', name: 'cancelled', kickstart: minimal }),
     alice,
   );
-  // Once the build runs in the guest (its first step reached the log), the cancel has a machine to stop.
-  const started = await w.until(submitted.id, (job) => {
-    const path = join(w.folder(job), 'cancelled.log');
-    return finished(job) || (existsSync(path) && /== 1\/\d+ resolve/.test(readFileSync(path, 'utf8')));
-  });
-  assert.equal(started.status, 'BUILDING');
+  // Once qemu runs, the cancel has a machine to stop (the guest still booting: under TCG, minutes before its
+  // build's first step, and nothing in the guest is different then).
+  const running = await w.until(submitted.id, (job) => finished(job) || qemusOfThisProcess().length > 0);
+  assert.equal(running.status, 'BUILDING');
   await w.jobs.cancel(submitted.id, alice);
   const job = await w.until(submitted.id, finished);
   assert.equal(job.status, 'CANCELLED');

@@ -39,6 +39,22 @@ const PORT_NAME = 'img.child';
 const GUEST_INIT = '/usr/sbin/img-vm-init';
 /** qemu ends at SIGTERM at once; nothing in the guest needs cleaning up, the whole machine is thrown away. */
 const QEMU_KILL_GRACE_MS = 2000;
+/** The temp folders of the builds, `imger-vm-PID-…` by the PID of their worker. */
+const TEMP_PREFIX = 'imger-vm-';
+
+/**
+ * Removes the temp folders (overlay, socket, job share) of workers that are gone: killed with -9, they could not.
+ * A folder of a PID that runs again (reused) stays until a later start; qemu died with its worker (pdeathsig).
+ */
+export async function removeVmLeftovers(log: (line: string) => void): Promise<void> {
+  for (const name of await readdir(tmpdir())) {
+    const pid = new RegExp(`^${TEMP_PREFIX}(\\d+)-`).exec(name)?.[1];
+    if (pid === undefined || existsSync(`/proc/${pid}`)) continue;
+    await rm(join(tmpdir(), name), { recursive: true, force: true });
+    log(`removed ${join(tmpdir(), name)}, left by a build VM whose worker is gone`);
+  }
+}
+
 /** The share the guest writes the job's files into, in the job's folder (a dot name: never an artifact). */
 export const VM_OUT_FOLDER = '.vm-out';
 
@@ -88,13 +104,15 @@ export async function runBuildInVm(options: RunBuildOptions, vm: VmSettings): Pr
   options.onText(
     `build VM: ${choice.accel.toUpperCase()} (${choice.why}), ${vm.cpus} CPUs, ${vm.memoryMiB} MiB, image ${vm.image}`,
   );
-  const temp = await mkdtemp(join(tmpdir(), 'imger-vm-'));
+  const temp = await mkdtemp(join(tmpdir(), `${TEMP_PREFIX}${process.pid}-`));
   const outShare = join(order.outputDir, VM_OUT_FOLDER);
   let server: Server | undefined;
   let connection: Socket | undefined;
   try {
     const jobShare = join(temp, 'job');
     await mkdir(jobShare);
+    // A worker killed with -9 in an earlier attempt of this job left its share behind.
+    await rm(outShare, { recursive: true, force: true });
     await mkdir(outShare, { mode: 0o700 });
     const shares: GuestShare[] = codeFolders().map((path, i) => ({
       tag: `img.code${i}`,
