@@ -1,10 +1,13 @@
 // The parts of VM mode that need no VM: the guest script's quoting, and the VM image template's tools.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { guestScript, shellQuote } from '../../../src/service/worker/vm/guest-script.ts';
+import { removeVmLeftovers } from '../../../src/service/worker/vm/run-build-in-vm.ts';
 import { VM_TEMPLATE } from '../../../src/service/worker/vm/vm-image.ts';
 
 const hostile = [`it's`, `$(touch /tmp/x)`, '`id`', 'a b\nc', `'; rm -rf / #`, '\\', '"$HOME"'];
@@ -61,4 +64,15 @@ test('the VM image template installs every tool of the native builder that build
     system.filter((name) => !hostOnly.includes(name) && !inImage.includes(name)),
     [],
   );
+});
+
+test("a worker's start removes the VM temp folders of dead workers, never a live one's", async (t) => {
+  const dead = await mkdtemp(join(tmpdir(), 'imger-vm-999999999-'));
+  const live = await mkdtemp(join(tmpdir(), `imger-vm-${process.pid}-`));
+  t.after(() => rm(live, { recursive: true, force: true }));
+  const lines: string[] = [];
+  await removeVmLeftovers((line) => lines.push(line));
+  assert.equal(existsSync(dead), false);
+  assert.equal(existsSync(live), true);
+  assert.ok(lines.some((line) => line.includes(dead)));
 });
