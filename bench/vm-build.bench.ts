@@ -17,7 +17,7 @@ import { testCacheDir, testVmImage } from '../test/service/worker/vm-image.ts';
 
 const kickstart = await readFile(resolve(import.meta.dirname, '../templates/debian-minimal.ks'), 'utf8');
 const image = await testVmImage();
-const accel = await chooseAccel();
+const accel = await chooseAccel(image);
 const scratch = await mkdtemp(join(tmpdir(), 'imger-vm-bench-'));
 
 async function timed(name: string, inVm: boolean): Promise<{ seconds: number; bootSeconds?: number }> {

@@ -32,8 +32,8 @@ export interface WorkerSettings {
 
 /** The acceleration probe runs once per process, at the first worker that asks (its start). */
 let accelChoice: Promise<AccelChoice> | undefined;
-const probedAccel = (): Promise<AccelChoice> => {
-  accelChoice ??= chooseAccel();
+const probedAccel = (image: string) => (): Promise<AccelChoice> => {
+  accelChoice ??= chooseAccel(image);
   return accelChoice;
 };
 
@@ -66,7 +66,7 @@ export function workerSettings(config: Config): WorkerSettings {
           network: config.worker.vm_network,
           bootTimeoutMs: config.worker.vm_boot_timeout * 1000,
           cacheDir: defaultCacheDir,
-          accel: probedAccel,
+          accel: probedAccel(config.worker.vm_image),
         }
       : null,
   };

@@ -21,7 +21,7 @@ import { testCacheDir, testVmImage } from './vm-image.ts';
 
 const skip = process.getuid?.() === 0 ? false : 'VM builds run as root (qemu, the VM image build)';
 const minimal = readFileSync(join(import.meta.dirname, '../../../templates/debian-minimal.ks'), 'utf8');
-const accel = chooseAccel();
+let accel: ReturnType<typeof chooseAccel> | undefined;
 
 function vm(image: string, changes: Partial<VmSettings> = {}): VmSettings {
   return {
@@ -31,7 +31,10 @@ function vm(image: string, changes: Partial<VmSettings> = {}): VmSettings {
     network: true,
     bootTimeoutMs: 15 * 60_000,
     cacheDir: testCacheDir,
-    accel: () => accel,
+    accel: () => {
+      accel ??= testVmImage().then((made) => chooseAccel(made));
+      return accel;
+    },
     ...changes,
   };
 }

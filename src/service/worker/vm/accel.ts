@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CommandFailed } from '../../../builder/command-failed.ts';
 import { run } from '../../../builder/exec.ts';
+import { extractVmKernel } from './vm-kernel.ts';
 
 export type Accel = 'kvm' | 'tcg';
 
@@ -51,13 +52,46 @@ export async function guestRuns(accel: Accel, timeoutMs = PROBE_TIMEOUT_MS): Pro
   }
 }
 
-/** KVM when /dev/kvm is there and a probe guest runs with it; else TCG, with the reason. */
-export async function chooseAccel(kvmDevice = '/dev/kvm'): Promise<AccelChoice> {
+/** A working KVM boots the image's kernel to its init and powers off in seconds; a hanging one never does. */
+const KERNEL_PROBE_TIMEOUT_MS = 60_000;
+
+/**
+ * Whether the VM image's own kernel boots to its init and powers off with KVM (the init, without a job share,
+ * does just that). A boot sector alone is not enough: on the development machine it once passed with KVM, and
+ * the real guest then hung.
+ */
+async function kernelBoots(image: string): Promise<boolean> {
+  const dir = await mkdtemp(join(tmpdir(), 'imger-accel-'));
+  try {
+    const boot = await extractVmKernel(image, dir);
+    const args = [
+      ...['-accel', 'kvm', '-m', '512', '-nodefaults', '-display', 'none', '-no-reboot'],
+      ...['-drive', `file=${image.replaceAll(',', ',,')},format=raw,if=virtio,snapshot=on`],
+      ...['-kernel', boot.kernel, '-initrd', boot.initrd],
+      ...['-append', `root=/dev/vda${boot.rootPartition} ro init=/usr/sbin/img-vm-init panic=-1 quiet`],
+    ];
+    await run('qemu-system-x86_64', args, { timeoutMs: KERNEL_PROBE_TIMEOUT_MS, killGraceMs: 1000 });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** KVM when /dev/kvm is there and probe guests (a boot sector, then the image's kernel) run with it; else TCG. */
+export async function chooseAccel(image: string, kvmDevice = '/dev/kvm'): Promise<AccelChoice> {
   const present = await access(kvmDevice).then(
     () => true,
     () => false,
   );
   if (!present) return { accel: 'tcg', why: `no ${kvmDevice}` };
-  if (await guestRuns('kvm')) return { accel: 'kvm', why: 'a probe guest ran with KVM' };
-  return { accel: 'tcg', why: `a probe guest did not finish with KVM within ${PROBE_TIMEOUT_MS / 1000} s` };
+  if (!(await guestRuns('kvm')))
+    return { accel: 'tcg', why: `a probe guest did not finish with KVM within ${PROBE_TIMEOUT_MS / 1000} s` };
+  if (!(await kernelBoots(image)))
+    return {
+      accel: 'tcg',
+      why: `the VM image's kernel did not boot and power off with KVM within ${KERNEL_PROBE_TIMEOUT_MS / 1000} s`,
+    };
+  return { accel: 'kvm', why: "probe guests (a boot sector, the image's kernel) ran with KVM" };
 }
