@@ -3,8 +3,8 @@ import { type Failure, type FailureClass, type FailureDetails, failure } from '.
 import { CommandFailed } from './command-failed.ts';
 import type { StepName } from './steps.ts';
 
-/** A build fails in any class but the one only the service can see (its worker went silent). */
-export type FailureKind = Exclude<FailureClass, 'worker-lost'>;
+/** A build fails in any class but those only the service can see (its worker went silent, its VM failed). */
+export type FailureKind = Exclude<FailureClass, 'worker-lost' | 'vm-failed'>;
 
 export class BuildFailure extends Error {
   override readonly name = 'BuildFailure';

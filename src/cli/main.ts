@@ -5,6 +5,7 @@ import { registerClientCommands } from './commands/client.ts';
 import { registerKickstartCommands } from './commands/ks.ts';
 import { registerParticipantCommand } from './commands/participant.ts';
 import { registerServiceCommands } from './commands/service.ts';
+import { registerVmImageCommand } from './commands/vm-image.ts';
 import { registerWorkerCommand } from './commands/worker.ts';
 import { EXIT, UserError } from './exit-codes.ts';
 
@@ -18,6 +19,7 @@ registerKickstartCommands(program);
 registerBuildCommands(program);
 registerServiceCommands(program);
 registerWorkerCommand(program);
+registerVmImageCommand(program);
 registerClientCommands(program);
 registerParticipantCommand(program);
 

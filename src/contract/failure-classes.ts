@@ -14,6 +14,10 @@ export const failureClasses = {
   cancelled: { owner: 'user', title: 'the build was cancelled' },
   'out-of-space': { owner: 'service', title: 'the build host ran out of disk space' },
   'worker-lost': { owner: 'service', title: 'the worker building the job stopped answering' },
+  'vm-failed': {
+    owner: 'service',
+    title: 'the virtual machine of the build did not start or stopped answering',
+  },
   internal: { owner: 'service', title: 'the service failed' },
 } as const satisfies Record<string, { owner: FailureOwner; title: string }>;
 

@@ -23,6 +23,7 @@ const details: Record<(typeof FAILURE_CLASSES)[number], Failure['details']> = {
   cancelled: {},
   'out-of-space': { log_line: { text: 'No space left on device' } },
   'worker-lost': {},
+  'vm-failed': {},
   internal: {},
 };
 
@@ -35,7 +36,7 @@ describe('each failure class reaches the API unchanged and the CLI with its deta
       const sent = failure(
         cls,
         `the ${cls} message`,
-        cls === 'worker-lost' ? null : 'bootstrap',
+        cls === 'worker-lost' || cls === 'vm-failed' ? null : 'bootstrap',
         details[cls],
       );
       await jobs.fail(job.id, 'w1', sent);

@@ -75,12 +75,12 @@ describe('imger user', () => {
     assert.match(result.stderr, /\[worker\] num_workers: expects a whole number/);
   });
 
-  it('serve refuses use_kvm = yes with a message saying so', () => {
+  it('serve refuses use_kvm = yes with builder = mic with a message saying so', () => {
     const result = spawnSync(process.execPath, [imger, 'serve'], {
       encoding: 'utf8',
-      env: { ...env, IMG_WORKER_USE_KVM: 'yes' },
+      env: { ...env, IMG_WORKER_USE_KVM: 'yes', IMG_WORKER_BUILDER: 'mic' },
     });
     assert.equal(result.status, 2);
-    assert.match(result.stderr, /use_kvm: builds inside a virtual machine are not supported yet/);
+    assert.match(result.stderr, /use_kvm: a build VM runs IMG's native builder; set builder = native/);
   });
 });

@@ -186,7 +186,22 @@ export const CONFIG_KEYS = {
       true,
       'a job identical to a DONE or running one (the same build key) shares its files instead of building (native builder)',
     ),
-    use_kvm: flag(false, 'build inside a virtual machine (not supported yet: `yes` stops start-up)'),
+    use_kvm: flag(
+      false,
+      'build each job inside a throwaway qemu virtual machine (KVM when it works, else TCG)',
+    ),
+    vm_image: text(
+      '/usr/share/img/base.img',
+      'the VM image builds run in (use_kvm), made by `imger vm-image build`',
+    ),
+    vm_memory: integer(2048, 512, 'MiB of memory of a build VM'),
+    vm_cpus: integer(2, 1, 'virtual CPUs of a build VM'),
+    vm_network: flag(true, 'user-mode networking for a build VM, to reach the package sources'),
+    vm_boot_timeout: integer(
+      300,
+      5,
+      'seconds a build VM may take to start its build before the job ends in ERROR',
+    ),
     mic_opts: colonList('', 'extra mic options, `:`-separated (builder = mic)'),
     builder: oneOf(['native', 'mic'] as const, 'native', 'native (IMG’s own builder) or mic'),
     timeout: integer(3600, 1, 'seconds a build may take before it is stopped'),

@@ -13,9 +13,9 @@ export function checkSupported(config: Config): void {
   }
   const problems = ldapProblems(config.auth);
   if (problems.length > 0) throw new ConfigError(problems);
-  if (config.worker.use_kvm) {
+  if (config.worker.use_kvm && config.worker.builder !== 'native') {
     throw new ConfigError([
-      '[worker] use_kvm: builds inside a virtual machine are not supported yet (a later release); set use_kvm = no',
+      "[worker] use_kvm: a build VM runs IMG's native builder; set builder = native (or use_kvm = no for mic)",
     ]);
   }
 }

@@ -28,7 +28,7 @@ export interface RunBuildOptions {
 }
 
 /** A TypeScript entry needs tsx (absolute: the child runs in the job's folder, where a bare `tsx` would not resolve). */
-function entryArgs(entry: string): string[] {
+export function entryArgs(entry: string): string[] {
   return entry.endsWith('.ts') ? ['--import', import.meta.resolve('tsx'), entry] : [entry];
 }
 
@@ -88,6 +88,6 @@ export async function runBuild(options: RunBuildOptions): Promise<ChildResult | 
   }
 }
 
-function failed(message: string): ChildResult {
+export function failed(message: string): ChildResult {
   return { type: 'result', ok: false, failure: failure('internal', message) };
 }

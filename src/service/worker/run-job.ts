@@ -22,9 +22,10 @@ import { nextProgress } from './job-progress.ts';
 import { shipLog } from './log-shipper.ts';
 import { runPostCreation } from './post-creation.ts';
 import { type BuildPlan, planBuild } from './reuse.ts';
-import { runBuild } from './run-build.ts';
+import { type RunBuildOptions, runBuild } from './run-build.ts';
 import type { WorkerSettings } from './settings.ts';
 import { uploadFiles } from './upload.ts';
+import { runBuildInVm } from './vm/run-build-in-vm.ts';
 
 export interface JobRunContext {
   jobs: JobService;
@@ -120,10 +121,12 @@ async function buildAndStore(context: JobRunContext, job: Job): Promise<boolean>
       await shipper?.finish();
       return await storeReused(context, job, plan);
     }
+    const { vm } = settings;
+    const build = vm ? (options: RunBuildOptions) => runBuildInVm(options, vm) : runBuild;
     const result =
       plan.kind === 'stopped'
         ? null
-        : await runBuild({
+        : await build({
             entry: settings.buildEntry,
             order: {
               job: {

@@ -1,6 +1,9 @@
+import { defaultCacheDir } from '../../builder/cache.ts';
 import type { Config } from '../config/index.ts';
 import { BUILD_CHILD } from './run-build.ts';
 import type { UploadTarget } from './upload.ts';
+import { type AccelChoice, chooseAccel } from './vm/accel.ts';
+import type { VmSettings } from './vm/run-build-in-vm.ts';
 
 /** How a worker builds, whichever process runs it (`imger serve`'s local slots or `imger worker`). */
 export interface WorkerSettings {
@@ -25,7 +28,16 @@ export interface WorkerSettings {
   sandboxIdBase: number;
   /** `[worker] reuse`: a job identical to a DONE or running one shares its files (src/service/worker/reuse.ts). */
   reuse: boolean;
+  /** `[worker] use_kvm` and the `vm_` keys: every build in a throwaway VM; null for builds on the host. */
+  vm: VmSettings | null;
 }
+
+/** The acceleration probe runs once per process, at the first worker that asks (its start). */
+let accelChoice: Promise<AccelChoice> | undefined;
+const probedAccel = (image: string) => (): Promise<AccelChoice> => {
+  accelChoice ??= chooseAccel(image);
+  return accelChoice;
+};
 
 /**
  * A beat every 2 s keeps a cancel under 10 s (one beat, then the kill grace) at the cost of one small UPDATE per
@@ -49,5 +61,16 @@ export function workerSettings(config: Config): WorkerSettings {
     gpgKeyDir: config.worker.gpg_key_dir,
     sandboxIdBase: config.worker.sandbox_id_base,
     reuse: config.worker.reuse,
+    vm: config.worker.use_kvm
+      ? {
+          image: config.worker.vm_image,
+          memoryMiB: config.worker.vm_memory,
+          cpus: config.worker.vm_cpus,
+          network: config.worker.vm_network,
+          bootTimeoutMs: config.worker.vm_boot_timeout * 1000,
+          cacheDir: defaultCacheDir,
+          accel: probedAccel(config.worker.vm_image),
+        }
+      : null,
   };
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { access } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { buildRecordsDir } from '../../builder/build-records.ts';
 import { defaultCacheDir } from '../../builder/cache.ts';
@@ -10,6 +11,7 @@ import { buildQueues } from './build-queues.ts';
 import { followBuildQueues } from './follow-queues.ts';
 import { runJob } from './run-job.ts';
 import type { WorkerSettings } from './settings.ts';
+import { removeVmLeftovers } from './vm/run-build-in-vm.ts';
 
 export interface WorkerOptions {
   jobs: JobService;
@@ -56,6 +58,17 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
 
   // Before any build of this worker: what builds killed on this host left (their own worker gone with them).
   await removeLeftovers(buildRecordsDir(defaultCacheDir), options.log ?? (() => {}));
+  const { vm } = options.settings;
+  if (vm) {
+    await access(vm.image).catch(() => {
+      throw new Error(
+        `[worker] vm_image: ${vm.image} cannot be read; make it with \`imger vm-image build -o ${vm.image}\``,
+      );
+    });
+    await removeVmLeftovers(options.log ?? (() => {}));
+    const choice = await vm.accel();
+    options.log?.(`builds run in VMs of ${vm.image} with ${choice.accel.toUpperCase()} (${choice.why})`);
+  }
   const queues = await buildQueues(options.catalog, options.queues);
   let serving: readonly string[] = queues;
   const started = new Date().toISOString();

@@ -68,11 +68,15 @@ test('unknown keys and sections are warnings', (t) => {
   assert.match(warnings[1] ?? '', /unknown section \[ldap\]/);
 });
 
-test('use_kvm = yes stops start-up with a message saying it is not supported yet', () => {
-  const config = loadConfig({ env: { IMG_WORKER_USE_KVM: 'yes' }, warn: () => {} });
+test('use_kvm = yes is accepted with the native builder, and stops start-up with mic', () => {
+  const native = loadConfig({ env: { IMG_WORKER_USE_KVM: 'yes' }, warn: () => {} });
+  assert.equal(native.worker.use_kvm, true);
+  assert.equal(native.worker.vm_image, '/usr/share/img/base.img');
+  checkSupported(native);
+  const mic = loadConfig({ env: { IMG_WORKER_USE_KVM: 'yes', IMG_WORKER_BUILDER: 'mic' }, warn: () => {} });
   assert.throws(
-    () => checkSupported(config),
-    /use_kvm: builds inside a virtual machine are not supported yet/,
+    () => checkSupported(mic),
+    /use_kvm: a build VM runs IMG's native builder; set builder = native/,
   );
 });
 

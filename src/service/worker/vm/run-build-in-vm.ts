@@ -1,0 +1,275 @@
+// One build in a throwaway qemu VM: the same build child and protocol as a local build (run-build.ts), so the
+// steps, progress, failure classes, files and names are the same. The child's stdout reaches the worker through
+// a virtio-serial port (a unix socket here); the guest's serial console goes to the job's log. The guest sees
+// IMG's code and Node read-only, the host's build cache read-only under an overlay, and one writable share, a
+// dot folder of the job's folder, mounted in the guest at the job folder's own path; nothing else of the host.
+import { existsSync, realpathSync } from 'node:fs';
+import { chmod, lstat, mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { CommandFailed } from '../../../builder/command-failed.ts';
+import { run } from '../../../builder/exec.ts';
+import { failure } from '../../../contract/failure.ts';
+import { fileNameProblem } from '../../jobs/file-writes.ts';
+import { type ChildResult, parseChildLine } from '../child-protocol.ts';
+import { entryArgs, type RunBuildOptions } from '../run-build.ts';
+import type { AccelChoice } from './accel.ts';
+import { type GuestShare, guestScript } from './guest-script.ts';
+import { extractVmKernel, type VmKernel } from './vm-kernel.ts';
+
+export interface VmSettings {
+  /** The VM image (raw), never written: each build gets a qcow2 overlay of it. */
+  image: string;
+  memoryMiB: number;
+  cpus: number;
+  network: boolean;
+  /** From qemu's start to the child's first message. */
+  bootTimeoutMs: number;
+  /** The host's build cache, shared read-only; '' for none. */
+  cacheDir: string;
+  /** The worker's probe, made once. */
+  accel(): Promise<AccelChoice>;
+}
+
+const PORT_NAME = 'img.child';
+/** The image's init (templates/vm/build-vm.ks): mounts the job's share and runs its script. */
+const GUEST_INIT = '/usr/sbin/img-vm-init';
+/** qemu ends at SIGTERM at once; nothing in the guest needs cleaning up, the whole machine is thrown away. */
+const QEMU_KILL_GRACE_MS = 2000;
+/** The temp folders of the builds, `imger-vm-PID-…` by the PID of their worker. */
+const TEMP_PREFIX = 'imger-vm-';
+
+/**
+ * Removes the temp folders (overlay, socket, job share) of workers that are gone: killed with -9, they could not.
+ * A folder of a PID that runs again (reused) stays until a later start; qemu died with its worker (pdeathsig).
+ */
+export async function removeVmLeftovers(log: (line: string) => void): Promise<void> {
+  for (const name of await readdir(tmpdir())) {
+    const pid = new RegExp(`^${TEMP_PREFIX}(\\d+)-`).exec(name)?.[1];
+    if (pid === undefined || existsSync(`/proc/${pid}`)) continue;
+    await rm(join(tmpdir(), name), { recursive: true, force: true });
+    log(`removed ${join(tmpdir(), name)}, left by a build VM whose worker is gone`);
+  }
+}
+
+/** The share the guest writes the job's files into, in the job's folder (a dot name: never an artifact). */
+export const VM_OUT_FOLDER = '.vm-out';
+
+/** IMG's own folder, the one with package.json. */
+function imgRoot(): string {
+  let root = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(root, 'package.json'))) root = dirname(root);
+  return realpathSync(root);
+}
+
+/** IMG's code, its dependencies and its Node: what the guest needs to run the child, at the host's paths. */
+function codeFolders(): string[] {
+  const root = imgRoot();
+  const folders = [
+    root,
+    realpathSync(join(root, 'node_modules')),
+    dirname(dirname(realpathSync(process.execPath))),
+  ];
+  // A folder inside another is already there.
+  return folders.filter(
+    (folder, i) =>
+      !folders.some((other, j) => j !== i && folder.startsWith(`${other}/`)) && folders.indexOf(folder) === i,
+  );
+}
+
+type Ended = 'no-hello' | null;
+
+let compiled: Promise<void> | undefined;
+
+/**
+ * The child the guest runs: compiled JavaScript, never the TypeScript sources through tsx, which took 74 s to
+ * start under TCG (the compiled child 2 s). A worker running from its sources brings dist/ up to date first, once
+ * (scripts/build-js.sh, at once when it is).
+ */
+async function guestEntryArgs(entry: string): Promise<string[]> {
+  const root = imgRoot();
+  const sources = join(root, 'src');
+  if (!entry.endsWith('.ts') || !entry.startsWith(`${sources}/`)) return entryArgs(entry);
+  compiled ??= run('bash', [join(root, 'scripts', 'build-js.sh')], { cwd: root }).then(() => {});
+  await compiled;
+  return [join(root, 'dist', entry.slice(sources.length + 1).replace(/\.ts$/, '.js'))];
+}
+
+export async function runBuildInVm(options: RunBuildOptions, vm: VmSettings): Promise<ChildResult | null> {
+  const { order } = options;
+  const choice = await vm.accel();
+  options.onText(
+    `build VM: ${choice.accel.toUpperCase()} (${choice.why}), ${vm.cpus} CPUs, ${vm.memoryMiB} MiB, image ${vm.image}`,
+  );
+  const temp = await mkdtemp(join(tmpdir(), `${TEMP_PREFIX}${process.pid}-`));
+  const outShare = join(order.outputDir, VM_OUT_FOLDER);
+  let server: Server | undefined;
+  let connection: Socket | undefined;
+  try {
+    const jobShare = join(temp, 'job');
+    await mkdir(jobShare);
+    // A worker killed with -9 in an earlier attempt of this job left its share behind.
+    await rm(outShare, { recursive: true, force: true });
+    await mkdir(outShare, { mode: 0o700 });
+    const shares: GuestShare[] = codeFolders().map((path, i) => ({
+      tag: `img.code${i}`,
+      path,
+      readOnly: true,
+    }));
+    const cache =
+      vm.cacheDir !== '' && existsSync(vm.cacheDir) ? { tag: 'img.cache', path: vm.cacheDir } : null;
+    await writeFile(join(jobShare, 'order.json'), JSON.stringify(order));
+    await writeFile(
+      join(jobShare, 'run.sh'),
+      guestScript({
+        shares: [...shares, { tag: 'img.out', path: order.outputDir, readOnly: false }],
+        cache,
+        network: vm.network,
+        portName: PORT_NAME,
+        node: realpathSync(process.execPath),
+        args: await guestEntryArgs(options.entry),
+        outputDir: order.outputDir,
+        orderPath: '/run/img-job/order.json',
+      }),
+    );
+    let boot: VmKernel;
+    try {
+      boot = await extractVmKernel(vm.image, temp);
+    } catch (error) {
+      return vmFailed(`the VM image cannot boot: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const overlay = join(temp, 'disk.qcow2');
+    await run('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'raw', '-b', vm.image, overlay]);
+
+    let result: ChildResult | null = null;
+    let hello = false;
+    let ended: Ended = null;
+    const stopVm = new AbortController();
+    const bootTimer = setTimeout(() => {
+      ended = 'no-hello';
+      stopVm.abort(ended);
+    }, vm.bootTimeoutMs);
+    const onLine = (line: string): void => {
+      const message = parseChildLine(line);
+      if (message === null) options.onText(line);
+      else if (message.type === 'started') {
+        hello = true;
+        clearTimeout(bootTimer);
+      } else if (message.type === 'result') result = message;
+      else options.onEvent(message);
+    };
+    const socketPath = join(temp, 'child.sock');
+    // qemu connects as the client at its start: nothing the child writes can be lost before the worker listens.
+    const closed = new Promise<void>((resolve) => {
+      server = createServer((socket) => {
+        connection = socket;
+        createInterface({ input: socket, crlfDelay: Number.POSITIVE_INFINITY }).on('line', onLine);
+        socket.on('close', () => resolve());
+        socket.on('error', () => {});
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server?.once('error', reject);
+      server?.listen(socketPath, resolve);
+    });
+
+    const signal = AbortSignal.any([options.signal, stopVm.signal]);
+    let qemuError = '';
+    try {
+      await run('setpriv', ['--pdeathsig', 'KILL', '--', 'qemu-system-x86_64', ...qemuArgs()], {
+        signal,
+        killGraceMs: QEMU_KILL_GRACE_MS,
+        // The worker's own unplanned exit takes qemu with it (pdeathsig covers kill -9).
+        exitSignal: 'SIGKILL',
+        onLine: (line) => options.onText(`vm: ${line}`),
+      });
+    } catch (error) {
+      if (!(error instanceof CommandFailed)) throw error;
+      qemuError = error.message;
+    } finally {
+      clearTimeout(bootTimer);
+    }
+    // What the guest wrote before it stopped is read to the end before anything is decided.
+    if (connection) await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000))]);
+    if (result) {
+      if ((result as ChildResult).ok) await takeOut(outShare, order.outputDir, options.onText);
+      return result;
+    }
+    if (options.signal.aborted) return null;
+    const seconds = vm.bootTimeoutMs / 1000;
+    if (ended === 'no-hello')
+      return vmFailed(
+        `the build VM did not start the build within ${seconds} s (vm_boot_timeout, ${choice.accel})`,
+      );
+    if (!hello)
+      return vmFailed(`the build VM stopped before it started the build${qemuError ? `: ${qemuError}` : ''}`);
+    return vmFailed(
+      `the build VM stopped answering before the build reported its result${qemuError ? `: ${qemuError}` : ''}`,
+    );
+
+    function qemuArgs(): string[] {
+      const share = (tag: string, path: string, readOnly: boolean): string[] => [
+        '-fsdev',
+        `local,id=${tag},path=${qemuValue(path)},security_model=${readOnly ? 'none,readonly=on' : 'mapped-xattr'}`,
+        '-device',
+        `virtio-9p-pci,fsdev=${tag},mount_tag=${tag}`,
+      ];
+      return [
+        ...['-accel', choice.accel, '-m', String(vm.memoryMiB), '-smp', String(vm.cpus)],
+        ...['-nodefaults', '-display', 'none', '-monitor', 'none', '-no-reboot', '-no-user-config'],
+        ...['-chardev', 'stdio,id=console,signal=off', '-serial', 'chardev:console'],
+        ...['-drive', `file=${qemuValue(overlay)},format=qcow2,if=virtio,cache=unsafe`],
+        ...['-kernel', boot.kernel, '-initrd', boot.initrd],
+        ...[
+          '-append',
+          `root=/dev/vda${boot.rootPartition} rw console=ttyS0,115200 init=${GUEST_INIT} panic=-1 quiet loglevel=3`,
+        ],
+        ...share('img.job', jobShare, true),
+        ...share('img.out', outShare, false),
+        ...shares.flatMap((s) => share(s.tag, s.path, true)),
+        ...(cache ? share(cache.tag, cache.path, true) : []),
+        ...['-device', 'virtio-serial-pci', '-chardev', `socket,id=child,path=${qemuValue(socketPath)}`],
+        ...['-device', `virtserialport,chardev=child,name=${PORT_NAME}`],
+        ...(vm.network
+          ? ['-netdev', 'user,id=net', '-device', 'virtio-net-pci,netdev=net']
+          : ['-nic', 'none']),
+      ];
+    }
+  } finally {
+    connection?.destroy();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await rm(temp, { recursive: true, force: true });
+    await rm(outShare, { recursive: true, force: true });
+  }
+}
+
+/** A value inside one of qemu's `key=value,…` options: a comma is written twice, or it would start a new key. */
+function qemuValue(value: string): string {
+  return value.replaceAll(',', ',,');
+}
+
+function vmFailed(message: string): ChildResult {
+  return { type: 'result', ok: false, failure: failure('vm-failed', message) };
+}
+
+/**
+ * The job's files, from the guest's share into the job's folder: regular files with plain names only, never over
+ * a file already there (the worker's log), readable as a local build's are. The rest is the guest's and goes.
+ */
+async function takeOut(share: string, outputDir: string, note: (line: string) => void): Promise<void> {
+  for (const name of await readdir(share)) {
+    if (name.startsWith('.')) continue;
+    const from = join(share, name);
+    const to = join(outputDir, name);
+    const kind = await lstat(from);
+    if (!kind.isFile() || fileNameProblem(name) !== null || existsSync(to)) {
+      note(`build VM: left out ${JSON.stringify(name)}: not a new regular file with a plain name`);
+      continue;
+    }
+    await rename(from, to);
+    await chmod(to, 0o644);
+  }
+}

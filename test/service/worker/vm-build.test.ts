@@ -1,0 +1,240 @@
+// Slow: builds inside a throwaway qemu VM (`[worker] use_kvm = yes`), through a real worker: TCG on the development
+// machine, so each VM build is minutes; the cheap checks (no boot, cancel, deadline) come first and build nothing.
+// The raw build and its boot take a quarter of an hour more under TCG: they run when IMG_TEST_VM_RAW=1.
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type TestContext, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { bootTest } from '../../../src/builder/boot-test.ts';
+import { createJobService, createQueueCatalog, type Job } from '../../../src/service/jobs/index.ts';
+import { createEmbeddedTransport } from '../../../src/service/queue/index.ts';
+import { startWorker, type WorkerSettings } from '../../../src/service/worker/index.ts';
+import { processTree } from '../../../src/service/worker/process-tree.ts';
+import { chooseAccel } from '../../../src/service/worker/vm/accel.ts';
+import { VM_OUT_FOLDER, type VmSettings } from '../../../src/service/worker/vm/run-build-in-vm.ts';
+import { tempDir, testDatabase } from '../helpers.ts';
+import { alice, submission } from '../jobs/fixtures.ts';
+import { testSettings } from './settings.ts';
+import { testCacheDir, testVmImage } from './vm-image.ts';
+
+const skip = process.getuid?.() === 0 ? false : 'VM builds run as root (qemu, the VM image build)';
+const minimal = readFileSync(join(import.meta.dirname, '../../../templates/debian-minimal.ks'), 'utf8');
+let accel: ReturnType<typeof chooseAccel> | undefined;
+
+function vm(image: string, changes: Partial<VmSettings> = {}): VmSettings {
+  return {
+    image,
+    memoryMiB: 1536,
+    cpus: 2,
+    network: true,
+    bootTimeoutMs: 15 * 60_000,
+    cacheDir: testCacheDir,
+    accel: () => {
+      accel ??= testVmImage().then((made) => chooseAccel(made));
+      return accel;
+    },
+    ...changes,
+  };
+}
+
+const vmTemps = (): string[] => readdirSync(tmpdir()).filter((name) => name.startsWith('imger-vm-'));
+
+/** qemu and everything else this process started and left running. */
+function qemusOfThisProcess(): number[] {
+  return processTree(process.pid)
+    .filter(({ pid }) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('qemu-system');
+      } catch {
+        return false;
+      }
+    })
+    .map(({ pid }) => pid);
+}
+
+async function worker(t: TestContext, settings: Partial<WorkerSettings>) {
+  // Registered first, so it runs before the database closes.
+  const stops: (() => Promise<void>)[] = [];
+  t.after(async () => {
+    for (const stop of stops) await stop();
+  });
+  const { db, dialect } = await testDatabase(t, 'sqlite');
+  const jobs = createJobService({ db, dialect });
+  const baseDir = tempDir(t);
+  const transport = createEmbeddedTransport();
+  const running = await startWorker({
+    jobs,
+    transport,
+    catalog: createQueueCatalog(db),
+    queues: ['web'],
+    slots: 1,
+    settings: testSettings({ baseDir, timeoutMs: 30 * 60_000, ...settings }),
+    onError: (error, context) => t.diagnostic(`${context}: ${error}`),
+  });
+  stops.push(running.stop, transport.close);
+  const tempsBefore = vmTemps();
+  return {
+    jobs,
+    folder: (job: Job) => join(baseDir, 'web', 'alice', job.id),
+    async until(id: string, done: (job: Job) => boolean): Promise<Job> {
+      for (;;) {
+        const job = await jobs.get(id);
+        if (job && done(job)) return job;
+        await sleep(250);
+      }
+    },
+    /** Nothing of the VM is left: no qemu, no overlay or socket folder, no share in the job's folder. */
+    assertNothingLeft(job: Job) {
+      assert.deepEqual(qemusOfThisProcess(), []);
+      assert.deepEqual(
+        vmTemps().filter((name) => !tempsBefore.includes(name)),
+        [],
+      );
+      assert.equal(existsSync(join(baseDir, 'web', 'alice', job.id, VM_OUT_FOLDER)), false);
+    },
+  };
+}
+
+const finished = (job: Job) => ['DONE', 'ERROR', 'CANCELLED'].includes(job.status);
+const log = (folder: string, name: string) => readFileSync(join(folder, `${name}.log`), 'utf8');
+
+test('a VM image that cannot boot ends the job in ERROR (vm-failed), leaving nothing', {
+  skip,
+}, async (t) => {
+  const image = join(tempDir(t), 'blank.img');
+  await writeFile(image, Buffer.alloc(1024 * 1024));
+  const w = await worker(t, { vm: vm(image) });
+  const submitted = await w.jobs.submit(
+    submission({ queue: 'web', name: 'blank', kickstart: minimal }),
+    alice,
+  );
+  const job = await w.until(submitted.id, finished);
+  assert.equal(job.status, 'ERROR');
+  assert.equal(job.error?.class, 'vm-failed');
+  assert.match(job.error?.message ?? '', /the VM image cannot boot/);
+  w.assertNothingLeft(job);
+});
+
+test('a VM whose build never starts is stopped at its boot bound: ERROR (vm-failed), nothing left', {
+  skip,
+}, async (t) => {
+  const w = await worker(t, {
+    buildEntry: join(import.meta.dirname, 'fixtures', 'silent-child.ts'),
+    vm: vm(await testVmImage(), { bootTimeoutMs: 5000 }),
+  });
+  const submitted = await w.jobs.submit(
+    submission({ queue: 'web', name: 'noboot', kickstart: minimal }),
+    alice,
+  );
+  const job = await w.until(submitted.id, finished);
+  assert.equal(job.status, 'ERROR');
+  assert.equal(job.error?.class, 'vm-failed');
+  assert.match(job.error?.message ?? '', /did not start the build within 5 s/);
+  assert.match(log(w.folder(job), 'noboot'), /build VM: (TCG|KVM)/);
+  w.assertNothingLeft(job);
+});
+
+test('cancel during a VM build kills qemu at once and leaves nothing', { skip }, async (t) => {
+  const w = await worker(t, { vm: vm(await testVmImage()) });
+  const submitted = await w.jobs.submit(
+    submission({ queue: 'web', name: 'cancelled', kickstart: minimal }),
+    alice,
+  );
+  // Once qemu runs, the cancel has a machine to stop (the guest still booting: under TCG, minutes before its
+  // build's first step, and nothing in the guest is different then).
+  const running = await w.until(submitted.id, (job) => finished(job) || qemusOfThisProcess().length > 0);
+  assert.equal(running.status, 'BUILDING');
+  await w.jobs.cancel(submitted.id, alice);
+  const job = await w.until(submitted.id, finished);
+  assert.equal(job.status, 'CANCELLED');
+  assert.equal(job.error?.class, 'cancelled');
+  w.assertNothingLeft(job);
+});
+
+test('a VM build past its deadline is stopped and ends in ERROR (timeout), leaving nothing', {
+  skip,
+}, async (t) => {
+  // One second for the build: the guest cannot even boot in it, so it is the worker that stops qemu, 30 s on.
+  const w = await worker(t, { timeoutMs: 1000, vm: vm(await testVmImage()) });
+  const submitted = await w.jobs.submit(
+    submission({ queue: 'web', name: 'late', kickstart: minimal }),
+    alice,
+  );
+  const job = await w.until(submitted.id, finished);
+  assert.equal(job.status, 'ERROR');
+  assert.equal(job.error?.class, 'timeout');
+  w.assertNothingLeft(job);
+});
+
+test('fs built inside a VM: the same files as a native build, and a %post --nochroot cannot touch the host', {
+  skip,
+}, async (t) => {
+  const hostFile = join(tmpdir(), `imger-vm-escape-${process.pid}`);
+  const codeFile = join(import.meta.dirname, `vm-escape-${process.pid}`);
+  t.after(async () => {
+    const { rm } = await import('node:fs/promises');
+    await rm(hostFile, { force: true });
+    await rm(codeFile, { force: true });
+  });
+  const kickstart = `${minimal}
+%post --nochroot
+echo escaped > ${hostFile} || true
+echo escaped > ${codeFile} || echo "the code share is read-only"
+%end
+`;
+  // The same build on the host first: its base root, in the cache the guest reads, spares the guest a bootstrap
+  // under TCG, and its package list is what the VM's must be.
+  const host = await worker(t, { vm: null });
+  const native = await host.until(
+    (await host.jobs.submit(submission({ queue: 'web', name: 'vmfs', kickstart }), alice)).id,
+    finished,
+  );
+  assert.equal(native.status, 'DONE', log(host.folder(native), 'vmfs').slice(-3000));
+  const w = await worker(t, { vm: vm(await testVmImage()) });
+  const submitted = await w.jobs.submit(submission({ queue: 'web', name: 'vmfs', kickstart }), alice);
+  const job = await w.until(submitted.id, finished);
+  const text = log(w.folder(job), 'vmfs');
+  assert.equal(job.status, 'DONE', text.slice(-3000));
+  assert.deepEqual(job.artifacts.map((a) => a.name).sort(), [
+    'SHA256SUMS',
+    'vmfs.ks',
+    'vmfs.log',
+    'vmfs.manifest.json',
+    'vmfs.packages',
+    'vmfs.tar.zst',
+  ]);
+  assert.equal(
+    readFileSync(join(w.folder(job), 'vmfs.packages'), 'utf8'),
+    readFileSync(join(host.folder(native), 'vmfs.packages'), 'utf8'),
+  );
+  assert.equal(job.artifacts.find((a) => a.main)?.name, 'vmfs.tar.zst');
+  assert.match(text, /build VM: (TCG|KVM)/);
+  assert.match(text, /== 1\/\d+ resolve/);
+  assert.match(text, /build succeeded in/);
+  assert.equal(existsSync(hostFile), false);
+  assert.equal(existsSync(codeFile), false);
+  w.assertNothingLeft(job);
+});
+
+test('raw built inside a VM boots with BIOS', {
+  skip:
+    skip ||
+    (process.env.IMG_TEST_VM_RAW === '1' ? false : 'a quarter of an hour under TCG: IMG_TEST_VM_RAW=1'),
+}, async (t) => {
+  const w = await worker(t, { vm: vm(await testVmImage()) });
+  const submitted = await w.jobs.submit(
+    submission({ queue: 'web', name: 'vmraw', type: 'raw', kickstart: minimal }),
+    alice,
+  );
+  const job = await w.until(submitted.id, finished);
+  assert.equal(job.status, 'DONE', log(w.folder(job), 'vmraw').slice(-3000));
+  const disk = job.artifacts.find((a) => a.main)?.name ?? '';
+  assert.match(disk, /\.raw$/);
+  w.assertNothingLeft(job);
+  // The login prompt on the serial console is the proof (bootTest).
+  const boot = await bootTest(join(w.folder(job), disk), { firmware: 'bios', timeoutS: 600 });
+  assert.ok(boot.pass, `${boot.reason}\n${boot.serialLog.slice(-2000)}`);
+});

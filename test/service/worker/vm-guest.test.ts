@@ -1,0 +1,78 @@
+// The parts of VM mode that need no VM: the guest script's quoting, and the VM image template's tools.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { guestScript, shellQuote } from '../../../src/service/worker/vm/guest-script.ts';
+import { removeVmLeftovers } from '../../../src/service/worker/vm/run-build-in-vm.ts';
+import { VM_TEMPLATE } from '../../../src/service/worker/vm/vm-image.ts';
+
+const hostile = [`it's`, `$(touch /tmp/x)`, '`id`', 'a b\nc', `'; rm -rf / #`, '\\', '"$HOME"'];
+
+test('a quoted value reaches the shell as itself, whatever it holds', () => {
+  for (const value of hostile) {
+    const result = spawnSync('sh', ['-c', `printf %s ${shellQuote(value)}`], { encoding: 'utf8' });
+    assert.equal(result.stdout, value);
+  }
+});
+
+test("the guest script runs a job folder's hostile path as a path, never as a command", () => {
+  const outputDir = `/srv/img/web/${hostile.join('')}`;
+  const script = guestScript({
+    shares: [{ tag: 'img.out', path: outputDir, readOnly: false }],
+    cache: null,
+    network: false,
+    portName: 'img.child',
+    node: '/usr/bin/node',
+    args: ['/img/dist/build-child.js'],
+    outputDir,
+    orderPath: '/run/img-job/order.json',
+  });
+  // Parsed by sh without running: every line holds together, and the path appears only quoted.
+  assert.equal(spawnSync('sh', ['-n', '-c', script]).status, 0);
+  assert.ok(script.includes(shellQuote(outputDir)));
+  assert.ok(!script.replaceAll(shellQuote(outputDir), '').includes('$(touch'));
+});
+
+test('the VM image template installs every tool of the native builder that builds run with', () => {
+  const packages = (text: string) =>
+    text
+      .split('\n')
+      .map((line) => line.replace(/#.*/, '').trim())
+      .filter((line) => line !== '');
+  const system = packages(
+    readFileSync(join(import.meta.dirname, '../../../scripts/system-packages.txt'), 'utf8'),
+  );
+  const template = readFileSync(VM_TEMPLATE, 'utf8');
+  const inImage = packages(/%packages\n([\s\S]*?)%end/.exec(template)?.[1] ?? '');
+  // What only the host or the tests need: rpm roots (dnf), foreign architectures (qemu-user), boot tests.
+  const hostOnly = [
+    'rpm',
+    'dnf',
+    'createrepo-c',
+    'busybox-static',
+    'qemu-system-x86',
+    'ovmf',
+    'qemu-user-static',
+    'binfmt-support',
+    'arch-test',
+  ];
+  assert.deepEqual(
+    system.filter((name) => !hostOnly.includes(name) && !inImage.includes(name)),
+    [],
+  );
+});
+
+test("a worker's start removes the VM temp folders of dead workers, never a live one's", async (t) => {
+  const dead = await mkdtemp(join(tmpdir(), 'imger-vm-999999999-'));
+  const live = await mkdtemp(join(tmpdir(), `imger-vm-${process.pid}-`));
+  t.after(() => rm(live, { recursive: true, force: true }));
+  const lines: string[] = [];
+  await removeVmLeftovers((line) => lines.push(line));
+  assert.equal(existsSync(dead), false);
+  assert.equal(existsSync(live), true);
+  assert.ok(lines.some((line) => line.includes(dead)));
+});
