@@ -33,8 +33,10 @@ const WAIT_POLL_MS = 1000;
 export async function planBuild(context: ReuseContext, job: Job): Promise<BuildPlan> {
   const { jobs, settings, log } = context;
   // mic reads the kickstart itself: the native builder's reading of it would not be the key of its image. A
-  // worker that uploads its results has no other job's files to link to.
-  if (!settings.reuse || settings.builder !== 'native' || settings.upload)
+  // worker that uploads its results has no other job's files to link to. A post_creation hook is the admin's
+  // per-job program: what it does to a job's files (a stamp, a signature, a file added) and beyond them (a
+  // publication, a notice) is in no key, so a job shared from another would hold that job's and miss its own.
+  if (!settings.reuse || settings.builder !== 'native' || settings.upload || settings.postCreation !== '')
     return { kind: 'build', key: null };
   let key: string;
   try {
