@@ -88,8 +88,7 @@ export async function planBuild(context: ReuseContext, job: Job): Promise<BuildP
 async function share(context: ReuseContext, origin: Job, job: Job): Promise<Artifact[] | null> {
   if (origin.id === job.id) return null;
   const shared = origin.artifacts.filter((artifact) => artifact.name !== logFileName(origin));
-  const names = shared.map((artifact) => artifact.name);
-  return (await context.files.share(origin, job, names)) ? shared : null;
+  return (await context.files.share(origin, job, shared)) ? shared : null;
 }
 
 /**
