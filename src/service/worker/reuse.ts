@@ -84,11 +84,20 @@ export async function planBuild(context: ReuseContext, job: Job): Promise<BuildP
   }
 }
 
-/** The origin's files (its log aside: the job writes its own) given to the job; null when one is gone. */
+/**
+ * The origin's files (its log aside: the job writes its own) given to the job; null when one is gone, also
+ * while being linked (its owner deletes the origin meanwhile): this job then builds, it does not fail for that.
+ */
 async function share(context: ReuseContext, origin: Job, job: Job): Promise<Artifact[] | null> {
   if (origin.id === job.id) return null;
   const shared = origin.artifacts.filter((artifact) => artifact.name !== logFileName(origin));
-  return (await context.files.share(origin, job, shared)) ? shared : null;
+  try {
+    return (await context.files.share(origin, job, shared)) ? shared : null;
+  } catch (error) {
+    if (context.signal.aborted) throw error;
+    context.log.line(`the files of job ${origin.id} cannot be shared (${(error as Error).message})`);
+    return null;
+  }
 }
 
 /**

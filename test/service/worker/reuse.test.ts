@@ -17,6 +17,8 @@ import {
 } from '../../../src/service/jobs/index.ts';
 import { createEmbeddedTransport } from '../../../src/service/queue/index.ts';
 import { startWorker, type WorkerSettings } from '../../../src/service/worker/index.ts';
+import type { JobLog } from '../../../src/service/worker/job-log.ts';
+import { planBuild } from '../../../src/service/worker/reuse.ts';
 import { tempDir, testDatabase } from '../helpers.ts';
 import { alice, bob, submission } from '../jobs/fixtures.ts';
 import { testSettings } from './settings.ts';
@@ -214,4 +216,39 @@ test('a worker with a post_creation hook builds every job: the hook shapes each 
   assert.equal(again.reused_from, null);
   assert.match(readFileSync(image(baseDir, again), 'utf8'), new RegExp(`stamped for ${again.id}`));
   assert.doesNotMatch(readFileSync(image(baseDir, again), 'utf8'), new RegExp(first.id));
+});
+
+test('an origin whose files vanish while they are linked (its owner deletes it) leaves the job to build, not to fail', async (t) => {
+  const { jobs, kickstart } = await setup(t, 100);
+  const origin = await ended(jobs, (await jobs.submit(submission({ kickstart }), alice)).id);
+  const job = { ...origin, id: '01ZZZZZZZZZZZZZZZZZZZZZZZZ', owner: 'bob', fresh: false };
+  const lines: string[] = [];
+  const gone = Object.assign(new Error(`ENOENT: no such file or directory, link '${origin.name}.img'`), {
+    code: 'ENOENT',
+  });
+  const plan = await planBuild(
+    {
+      jobs: {
+        ...jobs,
+        doneWithKey: async () => [origin],
+        claimBuildKey: async () => ({ building: null }),
+      },
+      files: {
+        ...createLocalArtifactStore(tempDir(t)),
+        share: async () => {
+          throw gone;
+        },
+      },
+      workerId: 'w9',
+      settings: testSettings({ baseDir: tempDir(t), reuse: true }),
+      log: { line: (text: string) => lines.push(text) } as unknown as JobLog,
+      signal: new AbortController().signal,
+    },
+    job,
+  );
+  assert.deepEqual(plan, { kind: 'build', key: origin.build_key });
+  assert.ok(
+    lines.some((line) => line.includes(`job ${origin.id}`) && line.includes('ENOENT')),
+    lines.join('\n'),
+  );
 });
