@@ -143,9 +143,15 @@ export async function resolveBuildKey(request: BuildRequest, signal: AbortSignal
 let codeVersion: Promise<string> | undefined;
 
 /**
- * IMG's version and a hash of every source file of the builder, read once a process: any change to how images
- * are made (even between releases) changes every key. The TypeScript sources are hashed whether this module
- * runs from src/ or from the compiled dist/, so both agree.
+ * The folders under src/ whose code makes images: the builder and what it imports (the kickstart library reads
+ * the request into the recipe, the contract defines files it writes such as the manifest).
+ */
+export const KEYED_CODE_FOLDERS = ['builder', 'kickstart', 'contract'] as const;
+
+/**
+ * IMG's version and a hash of every source file of KEYED_CODE_FOLDERS, read once a process: any change to how
+ * images are made (even between releases) changes every key. The TypeScript sources are hashed whether this
+ * module runs from src/ or from the compiled dist/, so both agree.
  */
 export function builderCodeVersion(): Promise<string> {
   codeVersion ??= (async () => {
@@ -153,17 +159,19 @@ export function builderCodeVersion(): Promise<string> {
     const hash = createHash('sha256');
     const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version?: string };
     hash.update(JSON.stringify(pkg.version ?? ''));
-    const dir = join(root, 'src', 'builder');
-    const files = (await readdir(dir, { recursive: true }))
-      .filter((file) => /\.(ts|js|sh|py)$/.test(file))
-      .sort();
-    for (const file of files) {
-      hash.update(JSON.stringify(file));
-      hash.update(
-        createHash('sha256')
-          .update(await readFile(join(dir, file)))
-          .digest('hex'),
-      );
+    for (const folder of KEYED_CODE_FOLDERS) {
+      const dir = join(root, 'src', folder);
+      const files = (await readdir(dir, { recursive: true }))
+        .filter((file) => /\.(ts|js|sh|py)$/.test(file))
+        .sort();
+      for (const file of files) {
+        hash.update(JSON.stringify(`${folder}/${file}`));
+        hash.update(
+          createHash('sha256')
+            .update(await readFile(join(dir, file)))
+            .digest('hex'),
+        );
+      }
     }
     return hash.digest('hex');
   })();

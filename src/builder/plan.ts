@@ -321,6 +321,16 @@ function sourcesOf(ks: Kickstart, input: PlanInput, notes: string[], refusals: R
       );
       continue;
     }
+    // The list is dnf's to read on the build host: a file: one would be any host file, its lines printed into
+    // the user's log as bad mirror URLs (and /dev/zero or a FIFO read for the build key without end).
+    if (mirror !== undefined && !/^https?:\/\//i.test(mirror)) {
+      refusals.add(
+        'mirror-list-url',
+        line,
+        `repo ${name}: a mirror list or metalink is an http:// or https:// URL`,
+      );
+      continue;
+    }
     const keyProblem =
       repo.gpgkey === undefined ? undefined : gpgKeyProblem(repo.gpgkey, input.gpgKeyDir ?? '');
     if (keyProblem) refusals.add('signing-key', line, `repo ${name}: ${keyProblem}`);

@@ -121,6 +121,17 @@ export const refusals = {
       says: 'repo fedora: the native builder needs --baseurl, --mirrorlist or --metalink',
     },
   },
+  'mirror-list-url': {
+    summary:
+      'a mirror list or metalink that is not an http(s) URL (a file: one would be a file of the build host)',
+    example: {
+      kickstart: 'repo --name=fedora --mirrorlist=file:///etc/shadow\n',
+      type: 'fs',
+      arch: 'x86_64',
+      line: 1,
+      says: 'repo fedora: a mirror list or metalink is an http:// or https:// URL',
+    },
+  },
   'signing-key': {
     summary: 'a repository signing key from a server path outside the admin key folder',
     example: {

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, type TestContext, test } from 'node:test';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   type BuildKeyInputs,
   type BuildRequest,
   buildKey,
+  KEYED_CODE_FOLDERS,
   resolveBuildKey,
 } from '../../src/builder/build-key.ts';
 import { tempDir } from '../service/helpers.ts';
@@ -154,5 +155,23 @@ describe('build key', () => {
     const one = await resolveBuildKey(request(url, { kickstart: ks, tokenmap: 'PW:a' }), never);
     const two = await resolveBuildKey(request(url, { kickstart: ks, tokenmap: 'PW:b' }), never);
     assert.notEqual(one.key, two.key);
+  });
+  test('the code version covers every folder of src/ the builder imports from', () => {
+    // A change to the kickstart reader or to a file format of the contract makes other images from the same
+    // request: their code is in the key, or an old image would be shared for a new one.
+    const src = fileURLToPath(new URL('../../src/', import.meta.url));
+    const imported = new Set<string>(['builder']);
+    for (const file of readdirSync(join(src, 'builder'), { recursive: true }) as string[]) {
+      if (!file.endsWith('.ts')) continue;
+      for (const [, folder] of readFileSync(join(src, 'builder', file), 'utf8').matchAll(
+        /from '(?:\.\.\/)+([a-z-]+)\//g,
+      ))
+        imported.add(folder!);
+    }
+    assert.ok(imported.has('kickstart'), 'the builder reads kickstarts');
+    assert.deepEqual(
+      [...imported].filter((folder) => !(KEYED_CODE_FOLDERS as readonly string[]).includes(folder)),
+      [],
+    );
   });
 });

@@ -34,6 +34,30 @@ describe('the builder refuses each row of its table of refusals with the row exa
 });
 
 describe('planBuild', () => {
+  it('refuses a mirror list or metalink that is not an http(s) URL: dnf on the host would read a host file and print its lines', () => {
+    for (const option of ['mirrorlist', 'metalink']) {
+      for (const url of ['file:///etc/shadow', 'file:/dev/zero', 'ftp://m.example/list']) {
+        const result = planBuild({
+          kickstart: `repo --name=f --${option}=${url}\n`,
+          type: 'fs',
+          arch: 'x86_64',
+        });
+        assert.equal(result.ok, false, `${option} ${url}`);
+        if (!result.ok)
+          assert.deepEqual(
+            result.errors.map((e) => [e.code, e.line]),
+            [['mirror-list-url', 1]],
+          );
+      }
+      const fine = planBuild({
+        kickstart: `repo --name=f --${option}=https://mirrors.example/list?repo=x\n`,
+        type: 'fs',
+        arch: 'x86_64',
+      });
+      assert.equal(fine.ok, true, JSON.stringify(fine));
+    }
+  });
+
   it('reports every refusal at once, not only the first', () => {
     const result = planBuild({
       kickstart: 'part / --fstype=ext9\npart /home\nvolgroup vg pv.1\n',

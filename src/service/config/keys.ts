@@ -184,7 +184,7 @@ export const CONFIG_KEYS = {
     post_creation: text('', 'program run after each build with the job id, status, folder and image'),
     reuse: flag(
       true,
-      'a job identical to a DONE or running one (the same build key) shares its files instead of building (native builder)',
+      'a job identical to a DONE or running one (the same build key) shares its files instead of building (native builder, no upload_url, no post_creation)',
     ),
     use_kvm: flag(
       false,

@@ -10,6 +10,9 @@ import { fileNameProblem, type ReceiveOptions, receiveFile, writeLogChunk } from
 import { logFileName } from './paths.ts';
 import type { Artifact, Job } from './types.ts';
 
+/** A file of a job as the job recorded it, to be shared with another. */
+export type SharedFile = Pick<Artifact, 'name' | 'size' | 'sha256'>;
+
 /** What names a job's files: its folder and its log. */
 export type JobFilesKey = Pick<Job, 'id' | 'queue' | 'owner' | 'name'>;
 
@@ -48,11 +51,12 @@ export interface ArtifactStore {
   /** A file of the job, opened for serving; null when it is not there or is not a regular file inside its folder. */
   open(job: JobFilesKey, name: string): Promise<StoredFile | null>;
   /**
-   * Gives `to` the named files of `from` without copying them: hard links, so the files are stored once, and
-   * deleting either job leaves the other's files whole. Only regular files inside `from`'s folder are linked;
-   * false (with nothing left behind in `to`) when one of them is gone or is not one.
+   * Gives `to` these files of `from` without copying them: hard links, so the files are stored once, and
+   * deleting either job leaves the other's files whole. Only regular files inside `from`'s folder that still hold
+   * what `from` recorded (size and SHA-256, checked through the link) are linked; false (with nothing left behind
+   * in `to`) when one of them is gone, is not one, or was changed since.
    */
-  share(from: JobFilesKey, to: JobFilesKey, names: readonly string[]): Promise<boolean>;
+  share(from: JobFilesKey, to: JobFilesKey, files: readonly SharedFile[]): Promise<boolean>;
   /** Deletes every file of the job; links in its folder are removed, never followed. */
   remove(job: JobFilesKey): Promise<void>;
 }
@@ -127,13 +131,13 @@ export function createLocalArtifactStore(baseDir: string): ArtifactStore {
 
     open: openIn,
 
-    async share(from, to, names) {
+    async share(from, to, files) {
       const source = await realFolder(from);
       const target = await this.workFolder(to);
       if (source === null) return false;
       const linked: string[] = [];
       try {
-        for (const name of names) {
+        for (const { name, size, sha256 } of files) {
           if (fileNameProblem(name)) return false;
           const path = join(source, name);
           // link() does not follow a symbolic link at the end; realpath shows one on the way out of the folder.
@@ -144,6 +148,10 @@ export function createLocalArtifactStore(baseDir: string): ArtifactStore {
           await rm(into, { force: true });
           await link(path, into);
           linked.push(into);
+          // Read through the new link, the bytes the sharer will serve: a file replaced or rewritten since its
+          // job was DONE is not the image of the key, whatever the job's record says.
+          const now = await describeIn(await openIn(to, name), false);
+          if (now?.size !== size || now.sha256 !== sha256) return false;
         }
         linked.length = 0;
         return true;

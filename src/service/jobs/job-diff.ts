@@ -19,8 +19,37 @@ import type { Job } from './types.ts';
 
 const manifestCheck = TypeCompiler.Compile(ManifestSchema);
 
-/** The job's manifest, or a ServiceError: not-found (none recorded, or gone), conflict (not a valid one). */
-export async function readManifest(files: ArtifactStore, job: Job): Promise<Manifest> {
+/**
+ * The manifest bytes this process compares at once: two at MAX_MANIFEST_BYTES took ~0.9 GB of heap and ~2 s of
+ * the event loop (parse, check, compare, answer), and any user can ask for any two jobs, as often as they like.
+ * One diff of any size goes through; others wait their turn by a `busy` refusal rather than in memory.
+ */
+export const diffMemory = (() => {
+  const bound = 2 * MAX_MANIFEST_BYTES;
+  let taken = 0;
+  return {
+    /** Takes `bytes` of the bound and answers how to give them back; null when they do not fit now. */
+    take(bytes: number): (() => void) | null {
+      if (taken > 0 && taken + bytes > bound) return null;
+      taken += bytes;
+      let given = false;
+      return () => {
+        if (!given) taken -= bytes;
+        given = true;
+      };
+    },
+  };
+})();
+
+/**
+ * The job's manifest, or a ServiceError: not-found (none recorded, or gone), conflict (not a valid one), busy
+ * (too many manifest bytes being compared now). Its size is taken from diffMemory and added to `held`.
+ */
+export async function readManifest(
+  files: ArtifactStore,
+  job: Job,
+  held: (() => void)[] = [],
+): Promise<Manifest> {
   const name = `${job.name}${MANIFEST_SUFFIX}`;
   const missing = () => new ServiceError('not-found', `job ${job.id} has no manifest (it is ${job.status})`);
   if (!job.artifacts.some((artifact) => artifact.name === name)) throw missing();
@@ -31,6 +60,12 @@ export async function readManifest(files: ArtifactStore, job: Job): Promise<Mani
     await file.close();
     throw invalid(`is larger than ${MAX_MANIFEST_BYTES} bytes`);
   }
+  const give = diffMemory.take(file.size);
+  if (!give) {
+    await file.close();
+    throw new ServiceError('busy', 'other diffs are being computed; try again in a moment', undefined, 2);
+  }
+  held.push(give);
   const chunks: Buffer[] = [];
   let size = 0;
   // One byte past the bound at most: the size was checked on the open file, but one written to meanwhile grows.
@@ -60,7 +95,12 @@ export async function diffJobs(
   to: string,
 ): Promise<JobDiff> {
   const [a, b] = [await mustGetJob(jobs, from), await mustGetJob(jobs, to)];
-  return diffManifests(a.id, b.id, await readManifest(files, a), await readManifest(files, b));
+  const held: (() => void)[] = [];
+  try {
+    return diffManifests(a.id, b.id, await readManifest(files, a, held), await readManifest(files, b, held));
+  } finally {
+    for (const give of held) give();
+  }
 }
 
 /** What changed from manifest `a` to manifest `b`, in the manifests' order. */

@@ -119,8 +119,13 @@ type NewJobColumns = Pick<
  * The files of a job about to be deleted that other jobs share (hard links made by reuse, which only ever link
  * the files of a DONE job with the same build key) stay on disk: one job holding each now counts its bytes.
  */
-async function handOverSharedFiles(trx: Kysely<Database>, job: Job): Promise<void> {
+async function handOverSharedFiles(
+  trx: Kysely<Database>,
+  dialect: JobServiceDeps['dialect'],
+  job: Job,
+): Promise<void> {
   if (job.build_key === null) return;
+  if (dialect === 'postgres') await lockKey(trx, job.build_key);
   const counted = await trx
     .selectFrom('artifacts')
     .select(['name', 'sha256'])
@@ -148,6 +153,40 @@ async function handOverSharedFiles(trx: Kysely<Database>, job: Job): Promise<voi
       .where('name', '=', file.name)
       .execute();
   }
+}
+
+/**
+ * Of the files a job shares, those another job with its key still counts (as `name\0sha256`): a maker deleted
+ * after the files were linked but before this end was stored handed them to no one, so this job counts them.
+ * On PostgreSQL the key's lock orders this against a deletion's hand-over (SQLite's single writer already does).
+ */
+async function stillCounted(
+  trx: Kysely<Database>,
+  dialect: JobServiceDeps['dialect'],
+  result: Pick<FinishInput, 'artifacts' | 'buildKey' | 'shared'>,
+): Promise<Set<string>> {
+  const shared = result.artifacts.filter((artifact) => result.shared?.includes(artifact.name));
+  if (shared.length === 0 || result.buildKey === undefined) return new Set();
+  if (dialect === 'postgres') await lockKey(trx, result.buildKey);
+  const rows = await trx
+    .selectFrom('artifacts')
+    .innerJoin('jobs', 'jobs.id', 'artifacts.job_id')
+    .select(['artifacts.name', 'artifacts.sha256'])
+    .where('jobs.build_key', '=', result.buildKey)
+    .where('artifacts.counted', '=', 1)
+    .where(
+      'artifacts.name',
+      'in',
+      shared.map((artifact) => artifact.name),
+    )
+    .execute();
+  const counted = new Set(rows.map((row) => `${row.name}\0${row.sha256}`));
+  return new Set(shared.map((a) => `${a.name}\0${a.sha256}`).filter((entry) => counted.has(entry)));
+}
+
+/** Orders the transactions about one build key on PostgreSQL. */
+async function lockKey(trx: Kysely<Database>, key: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx);
 }
 
 /** A job claimed twice whose worker went silent both times is not retried again. */
@@ -512,6 +551,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
           trx,
         );
         await trx.deleteFrom('artifacts').where('job_id', '=', jobId).execute();
+        const held = await stillCounted(trx, deps.dialect, result);
         if (result.artifacts.length > 0) {
           await trx
             .insertInto('artifacts')
@@ -522,7 +562,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
                 size: artifact.size,
                 sha256: artifact.sha256,
                 main: artifact.main ? 1 : 0,
-                counted: result.shared?.includes(artifact.name) ? 0 : 1,
+                counted: held.has(`${artifact.name}\0${artifact.sha256}`) ? 0 : 1,
               })),
             )
             .execute();
@@ -537,8 +577,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
       return db.transaction().execute(async (trx) => {
         // Two workers storing the same key at once must not both see the other's row missing: on PostgreSQL a
         // lock on the key orders them (SQLite's single writer already does).
-        if (deps.dialect === 'postgres')
-          await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx);
+        if (deps.dialect === 'postgres') await lockKey(trx, key);
         const job = await trx
           .selectFrom('jobs')
           .select('fresh')
@@ -714,7 +753,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
       if (job.status === 'BUILDING')
         throw new ServiceError('conflict', `job ${jobId} is building; cancel it first`);
       await db.transaction().execute(async (trx) => {
-        await handOverSharedFiles(trx, job);
+        await handOverSharedFiles(trx, deps.dialect, job);
         await trx.deleteFrom('artifacts').where('job_id', '=', jobId).execute();
         await trx.deleteFrom('outbox').where('job_id', '=', jobId).execute();
         const deleted = await trx

@@ -33,8 +33,10 @@ const WAIT_POLL_MS = 1000;
 export async function planBuild(context: ReuseContext, job: Job): Promise<BuildPlan> {
   const { jobs, settings, log } = context;
   // mic reads the kickstart itself: the native builder's reading of it would not be the key of its image. A
-  // worker that uploads its results has no other job's files to link to.
-  if (!settings.reuse || settings.builder !== 'native' || settings.upload)
+  // worker that uploads its results has no other job's files to link to. A post_creation hook is the admin's
+  // per-job program: what it does to a job's files (a stamp, a signature, a file added) and beyond them (a
+  // publication, a notice) is in no key, so a job shared from another would hold that job's and miss its own.
+  if (!settings.reuse || settings.builder !== 'native' || settings.upload || settings.postCreation !== '')
     return { kind: 'build', key: null };
   let key: string;
   try {
@@ -82,12 +84,20 @@ export async function planBuild(context: ReuseContext, job: Job): Promise<BuildP
   }
 }
 
-/** The origin's files (its log aside: the job writes its own) given to the job; null when one is gone. */
+/**
+ * The origin's files (its log aside: the job writes its own) given to the job; null when one is gone, also
+ * while being linked (its owner deletes the origin meanwhile): this job then builds, it does not fail for that.
+ */
 async function share(context: ReuseContext, origin: Job, job: Job): Promise<Artifact[] | null> {
   if (origin.id === job.id) return null;
   const shared = origin.artifacts.filter((artifact) => artifact.name !== logFileName(origin));
-  const names = shared.map((artifact) => artifact.name);
-  return (await context.files.share(origin, job, names)) ? shared : null;
+  try {
+    return (await context.files.share(origin, job, shared)) ? shared : null;
+  } catch (error) {
+    if (context.signal.aborted) throw error;
+    context.log.line(`the files of job ${origin.id} cannot be shared (${(error as Error).message})`);
+    return null;
+  }
 }
 
 /**

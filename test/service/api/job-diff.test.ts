@@ -14,6 +14,7 @@ import {
   type ManifestFile,
 } from '../../../src/contract/manifest.ts';
 import { localJobFolder as jobFolder } from '../../../src/service/jobs/artifact-store.ts';
+import { diffMemory } from '../../../src/service/jobs/job-diff.ts';
 import { alice, submission } from '../jobs/fixtures.ts';
 import { type Harness, harness } from './harness.ts';
 
@@ -181,5 +182,27 @@ describe('job diff', () => {
     const error = await client.diff(good.job.id, waiting.id).catch((e) => e);
     assert.ok(error instanceof ApiError);
     assert.equal(error.status, 404);
+  });
+  test('the manifests being compared at once are bounded: past the bound a diff is refused as busy, not computed', async (t) => {
+    // Two manifests at the bound took ~0.9 GB of heap and ~2 s of the event loop here: a few users asking at
+    // once must not take the web node down.
+    const h = await harness(t, 'sqlite');
+    const a = await jobWithManifest(h, 'before', JSON.stringify(before));
+    const b = await jobWithManifest(h, 'after', JSON.stringify(after));
+    const held = diffMemory.take(2 * MAX_MANIFEST_BYTES);
+    assert.ok(held, 'the whole bound is free');
+    try {
+      const { status, body } = await get(h, `/jobs/${a.job.id}/diff/${b.job.id}`);
+      assert.equal(status, 503);
+      assert.equal(body.error, 'busy');
+    } finally {
+      held();
+    }
+    assert.equal((await get(h, `/jobs/${a.job.id}/diff/${b.job.id}`)).status, 200);
+    // The bound is given back after each diff, answered or refused.
+    assert.equal((await get(h, `/jobs/${a.job.id}/diff/01ARZ3NDEKTSV4RRFFQ69G5FAV`)).status, 404);
+    const whole = diffMemory.take(2 * MAX_MANIFEST_BYTES);
+    assert.ok(whole, 'nothing is left taken');
+    whole();
   });
 });

@@ -11,6 +11,12 @@ import { tempDir } from '../helpers.ts';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const job = { id: '01JOB', queue: 'default', owner: 'alice', name: 'img' };
+/** A file as its job recorded it when DONE. */
+const recorded = (name: string, text: string) => ({
+  name,
+  size: Buffer.byteLength(text),
+  sha256: sha256(text),
+});
 
 function setUp(t: TestContext) {
   const dir = tempDir(t);
@@ -222,7 +228,10 @@ test('shared files are hard links: deleting either job leaves the other’s whol
   mkdirSync(join(folder, 'sub'));
   writeFileSync(join(folder, 'img.raw'), 'the image');
   writeFileSync(join(folder, 'sub', 'part'), 'a part');
-  assert.equal(await store.share(job, other, ['img.raw', 'sub/part']), true);
+  assert.equal(
+    await store.share(job, other, [recorded('img.raw', 'the image'), recorded('sub/part', 'a part')]),
+    true,
+  );
   const linked = join(await store.workFolder(other), 'img.raw');
   assert.equal((await stat(linked)).ino, (await stat(join(folder, 'img.raw'))).ino);
   await store.remove(job);
@@ -249,11 +258,29 @@ test('sharing links no link, no file outside the job and no hostile name, and le
     ['img.raw', '../../../outside/secret'],
     ['img.raw', 'gone.raw'],
   ]) {
-    assert.equal(await store.share(job, other, names), false, names.join(' '));
+    const files = names.map((name) => recorded(name, name === 'img.raw' ? 'the image' : 'secret'));
+    assert.equal(await store.share(job, other, files), false, names.join(' '));
     assert.deepEqual(await store.list(other), [], `nothing of ${names.join(' ')} is left`);
   }
   // A job folder that is a link shares nothing.
   const planted = { ...job, id: '03JOB' };
   symlinkSync(outside, localJobFolder(baseDir, planted));
-  assert.equal(await store.share(planted, other, ['secret']), false);
+  assert.equal(await store.share(planted, other, [recorded('secret', 'secret')]), false);
+});
+
+test('a file changed since its job recorded it is not shared: the sharer would get other bytes under the recorded digest', async (t) => {
+  const { store } = setUp(t);
+  const other = { ...job, id: '02JOB', owner: 'bob' };
+  const folder = await store.workFolder(job);
+  for (const now of ['the imagE', 'the image, and more']) {
+    // Replaced by a new file (a rename over it) or rewritten in place: either way not what was recorded.
+    writeFileSync(join(folder, 'img.raw'), now);
+    writeFileSync(join(folder, 'img.ks'), 'ks');
+    assert.equal(
+      await store.share(job, other, [recorded('img.ks', 'ks'), recorded('img.raw', 'the image')]),
+      false,
+      now,
+    );
+    assert.deepEqual(await store.list(other), [], 'nothing is left half-shared');
+  }
 });

@@ -170,6 +170,27 @@ for (const kind of databaseKinds) {
       assert.equal(await bytes(), 0);
     });
 
+    test('a shared file whose maker was deleted before the sharer stored its end is counted by the sharer', async (t) => {
+      const jobs = await jobService(t, kind);
+      const bytes = async () => (await jobs.stats()).bytes.reduce((sum, row) => sum + row.bytes, 0);
+      const file = (name: string, size: number) => ({ name, size, sha256: name.repeat(64), main: false });
+      const key = 'd'.repeat(64);
+      const { id: makerId } = await jobs.submit(submission(), alice);
+      await jobs.claim(['api'], 'w');
+      const maker = await jobs.finish(makerId, 'w', { artifacts: [file('a', 7)], buildKey: key });
+      const { id: sharerId } = await jobs.submit(submission(), bob);
+      await jobs.claim(['api'], 'w');
+      // The sharer linked the maker's files; its owner deletes the maker before the sharer's end is stored.
+      await jobs.remove(maker.id, alice);
+      await jobs.finish(sharerId, 'w', {
+        artifacts: [file('a', 7), file('c', 3)],
+        buildKey: key,
+        reusedFrom: maker.id,
+        shared: ['a'],
+      });
+      assert.equal(await bytes(), 10, 'the file on disk is counted by the one job that holds it');
+    });
+
     test('of identical jobs building, the first to store its key builds and the others learn whom to wait for', async (t) => {
       const jobs = await jobService(t, kind);
       const key = 'e'.repeat(64);

@@ -16,7 +16,9 @@ import {
   removeJobAndFiles,
 } from '../../../src/service/jobs/index.ts';
 import { createEmbeddedTransport } from '../../../src/service/queue/index.ts';
-import { startWorker } from '../../../src/service/worker/index.ts';
+import { startWorker, type WorkerSettings } from '../../../src/service/worker/index.ts';
+import type { JobLog } from '../../../src/service/worker/job-log.ts';
+import { planBuild } from '../../../src/service/worker/reuse.ts';
 import { tempDir, testDatabase } from '../helpers.ts';
 import { alice, bob, submission } from '../jobs/fixtures.ts';
 import { testSettings } from './settings.ts';
@@ -32,7 +34,12 @@ interface Setup {
   kickstart: string;
 }
 
-async function setup(t: TestContext, buildMs: number, slots = 1): Promise<Setup> {
+async function setup(
+  t: TestContext,
+  buildMs: number,
+  slots = 1,
+  settings: Partial<WorkerSettings> = {},
+): Promise<Setup> {
   process.env.IMG_TEST_BUILD_MS = String(buildMs);
   const stops: (() => Promise<void>)[] = [];
   t.after(async () => {
@@ -52,7 +59,7 @@ async function setup(t: TestContext, buildMs: number, slots = 1): Promise<Setup>
     catalog: createQueueCatalog(db),
     queues: ['web', 'api'],
     slots,
-    settings: testSettings({ baseDir, heartbeatMs: 200, buildEntry: standIn, reuse: true }),
+    settings: testSettings({ baseDir, heartbeatMs: 200, buildEntry: standIn, reuse: true, ...settings }),
     onError: (error, context) => t.diagnostic(`${context}: ${error}`),
   });
   stops.push(async () => {
@@ -195,4 +202,53 @@ test('a job waiting for an identical build whose worker was lost (back IN QUEUE)
   assert.equal(readFileSync(image(baseDir, b), 'utf8'), `image of ${b.id}\n`);
   assert.match(logOf(baseDir, b), new RegExp(`job ${first.id} is IN QUEUE, not DONE`));
   assert.equal((await jobs.get(first.id))?.status, 'IN QUEUE');
+});
+
+test('a worker with a post_creation hook builds every job: the hook shapes each job’s files and runs for each', async (t) => {
+  // The hook stamps the image with its job: what another job's files hold is that job's stamp, not this one's.
+  const hook = join(tempDir(t), 'stamp.sh');
+  writeFileSync(hook, '#!/bin/sh\n[ -n "$4" ] && echo "stamped for $1" >> "$4"\nexit 0\n', { mode: 0o755 });
+  const { jobs, baseDir, kickstart } = await setup(t, 100, 1, { postCreation: hook });
+  const first = await ended(jobs, (await jobs.submit(submission({ kickstart }), alice)).id);
+  assert.equal(first.status, 'DONE');
+  const again = await ended(jobs, (await jobs.submit(submission({ kickstart }), bob)).id);
+  assert.equal(again.status, 'DONE');
+  assert.equal(again.reused_from, null);
+  assert.match(readFileSync(image(baseDir, again), 'utf8'), new RegExp(`stamped for ${again.id}`));
+  assert.doesNotMatch(readFileSync(image(baseDir, again), 'utf8'), new RegExp(first.id));
+});
+
+test('an origin whose files vanish while they are linked (its owner deletes it) leaves the job to build, not to fail', async (t) => {
+  const { jobs, kickstart } = await setup(t, 100);
+  const origin = await ended(jobs, (await jobs.submit(submission({ kickstart }), alice)).id);
+  const job = { ...origin, id: '01ZZZZZZZZZZZZZZZZZZZZZZZZ', owner: 'bob', fresh: false };
+  const lines: string[] = [];
+  const gone = Object.assign(new Error(`ENOENT: no such file or directory, link '${origin.name}.img'`), {
+    code: 'ENOENT',
+  });
+  const plan = await planBuild(
+    {
+      jobs: {
+        ...jobs,
+        doneWithKey: async () => [origin],
+        claimBuildKey: async () => ({ building: null }),
+      },
+      files: {
+        ...createLocalArtifactStore(tempDir(t)),
+        share: async () => {
+          throw gone;
+        },
+      },
+      workerId: 'w9',
+      settings: testSettings({ baseDir: tempDir(t), reuse: true }),
+      log: { line: (text: string) => lines.push(text) } as unknown as JobLog,
+      signal: new AbortController().signal,
+    },
+    job,
+  );
+  assert.deepEqual(plan, { kind: 'build', key: origin.build_key });
+  assert.ok(
+    lines.some((line) => line.includes(`job ${origin.id}`) && line.includes('ENOENT')),
+    lines.join('\n'),
+  );
 });
