@@ -1,6 +1,7 @@
 // Why a build failed, in the classes of the failure contract, with the first error line that explains it.
 import { type Failure, type FailureClass, type FailureDetails, failure } from '../contract/failure.ts';
 import { CommandFailed } from './command-failed.ts';
+import { escapeRegExp } from './escape-regexp.ts';
 import type { StepName } from './steps.ts';
 
 /** A build fails in any class but those only the service can see (its worker went silent, its VM failed). */
@@ -69,6 +70,47 @@ const unreachablePatterns = [
   /Failed to download metadata/,
 ];
 
+/** dnf's verdicts on a downloaded package's signature (group 1: the package's file). */
+const badSignaturePatterns = [
+  /Public key for (\S+\.rpm) is not (?:installed|trusted)/g,
+  /Package (\S+\.rpm) is not signed/g,
+  /Problem opening package (\S+\.rpm)/g,
+];
+
+/** The repository dnf took a package (NAME-VERSION-RELEASE.ARCH) from, by its transaction table and repo lines. */
+function dnfRepositoryOf(text: string, nevra: string): { name: string; url?: string } | undefined {
+  const match = /^(.+)-([^-]+-[^-]+)\.([^.]+)$/.exec(nevra);
+  if (!match) return undefined;
+  const [, name, version, arch] = match.map(escapeRegExp);
+  const row = new RegExp(`^\\s*${name}\\s+${arch}\\s+(?:\\d+:)?${version}\\s+(\\S+)\\s`, 'm').exec(text);
+  if (!row) return undefined;
+  const url = new RegExp(`^Added ${escapeRegExp(row[1]!)} repo from (\\S+)$`, 'm').exec(text)?.[1];
+  return { name: row[1]!, ...(url ? { url } : {}) };
+}
+
+/**
+ * A package that failed its repository's signature check: the repository's (or the key's giver's) to fix, so
+ * classed with the repositories that could not be read, naming the packages and the repository.
+ */
+function badSignature(text: string, step: StepName): BuildFailure | undefined {
+  const files = [...new Set(badSignaturePatterns.flatMap((p) => [...text.matchAll(p)].map((m) => m[1]!)))];
+  if (files.length === 0) return undefined;
+  const packages = files.map((file) => file.replace(/\.rpm$/, ''));
+  const line = firstMatchingLine(text, new RegExp(badSignaturePatterns.map((p) => p.source).join('|')));
+  const repo = dnfRepositoryOf(text, packages[0]!);
+  const from = repo ? ` from repository ${repo.name}` : '';
+  return new BuildFailure(
+    'repository-unreachable',
+    step,
+    `signature check failed for ${packages.join(', ')}${from}: ${line}`,
+    {
+      packages,
+      ...(repo?.url ? { repository: { url: repo.url, problem: line } } : {}),
+      log_line: { text: line },
+    },
+  );
+}
+
 function isAbortedBy<T>(error: unknown, type: new (...args: never[]) => T): boolean {
   return error instanceof CommandFailed && error.abortReason instanceof type;
 }
@@ -103,10 +145,12 @@ export function classifyFailure(error: unknown, step: StepName, signal?: AbortSi
     const line = firstMatchingLine(text, /No space left|ENOSPC/);
     return new BuildFailure('out-of-space', step, line, { log_line: { text: line } });
   }
-  const recognised = classifyOutput(text, step, {
-    missingPackages: missingPackagePatterns,
-    unreachable: unreachablePatterns,
-  });
+  const recognised =
+    badSignature(text, step) ??
+    classifyOutput(text, step, {
+      missingPackages: missingPackagePatterns,
+      unreachable: unreachablePatterns,
+    });
   if (recognised) return recognised;
   const message = error instanceof CommandFailed ? error.message : String((error as Error)?.message ?? error);
   const detail = error instanceof CommandFailed ? firstErrorLine(text) : '';

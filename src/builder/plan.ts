@@ -17,6 +17,7 @@ import {
   withDefaultTokens,
 } from '../kickstart/index.ts';
 import { type Arch, parseArch } from './arches.ts';
+import { escapeRegExp } from './escape-regexp.ts';
 import { BuildFailure } from './failures.ts';
 import {
   bootableArchProblem,
@@ -523,8 +524,6 @@ function entryLine(text: string, start: number, entry: string): number {
   const index = text.split('\n').findIndex((line, i) => i >= start && pattern.test(line));
   return index >= 0 ? index + 1 : start;
 }
-
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const FS_TYPES: Record<string, FsType> = {
   ext4: 'ext4',

@@ -227,6 +227,58 @@ describe('failure classification', () => {
     assert.match(other.message, /E: dpkg was interrupted/);
   });
 
+  test("a package that fails its repository's signature check is the repository's fault, named with it", () => {
+    const dnf = (verdict: string, name = 'imgtest-app') =>
+      new CommandFailed(
+        'dnf',
+        [],
+        'exit',
+        1,
+        [
+          'Added signed repo from file:///srv/signed',
+          'Added other repo from file:///srv/other',
+          'Installing:',
+          ` ${name}            noarch           1.0-1           signed           6.2 k`,
+          ` imgtest-base           noarch           1.0-1           other           6.2 k`,
+          verdict,
+        ].join('\n'),
+        'Error: GPG check FAILED',
+        'bootstrap',
+      );
+    const untrusted = classifyFailure(
+      dnf('Public key for imgtest-app-1.0-1.noarch.rpm is not trusted'),
+      'bootstrap',
+    );
+    assert.equal(untrusted.kind, 'repository-unreachable');
+    assert.equal(
+      untrusted.message,
+      'signature check failed for imgtest-app-1.0-1.noarch from repository signed: Public key for imgtest-app-1.0-1.noarch.rpm is not trusted',
+    );
+    assert.deepEqual(untrusted.details.packages, ['imgtest-app-1.0-1.noarch']);
+    assert.deepEqual(untrusted.details.repository, {
+      url: 'file:///srv/signed',
+      problem: 'Public key for imgtest-app-1.0-1.noarch.rpm is not trusted',
+    });
+    const corrupt = classifyFailure(
+      dnf('Problem opening package imgtest-base-1.0-1.noarch.rpm'),
+      'bootstrap',
+    );
+    assert.equal(corrupt.kind, 'repository-unreachable');
+    assert.equal(corrupt.details.repository?.url, 'file:///srv/other');
+    // A repository's package name is the repository's text: read as a name, never as a pattern.
+    const hostile = '.*+(a|b)[x]';
+    const odd = classifyFailure(
+      dnf(`Package ${hostile}-1.0-1.noarch.rpm is not signed`, hostile),
+      'bootstrap',
+    );
+    assert.deepEqual(odd.details.packages, [`${hostile}-1.0-1.noarch`]);
+    assert.equal(odd.details.repository?.url, 'file:///srv/signed');
+    const unlisted = classifyFailure(dnf('Package elsewhere-2-1.x86_64.rpm is not signed'), 'bootstrap');
+    assert.equal(unlisted.kind, 'repository-unreachable');
+    assert.equal(unlisted.details.repository, undefined);
+    assert.match(unlisted.message, /^signature check failed for elsewhere-2-1\.x86_64: Package /);
+  });
+
   test('the first error line skips informational noise', () => {
     assert.equal(firstErrorLine('I: a\nI: b\nerror: it broke\nE: then this'), 'error: it broke');
     assert.equal(firstErrorLine('just one line'), 'just one line');

@@ -3,6 +3,7 @@
 // a whole unpacked root. A main image that is not where mic puts it is an error, not a guess.
 import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { escapeRegExp } from '../escape-regexp.ts';
 import { BuildFailure } from '../failures.ts';
 import { optionValue } from './mic-options.ts';
 
@@ -34,10 +35,6 @@ export interface MicOutput {
 const packSuffixes = ['.tar', '.tar.gz', '.tar.bz2', '.tgz', '.tbz', '.zip'];
 /** --compress-image / --compress-disk-image compress the image file in place. */
 const compressed = '(?:\\.gz|\\.bz2)?';
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
 
 function exactly(file: string): RegExp {
   return new RegExp(`^${escapeRegExp(file)}${compressed}$`);
