@@ -67,7 +67,14 @@ export function sandboxedImage(
       return new Set(stdout.split('\n').filter((path) => paths.includes(path)));
     },
     async names(file) {
-      const { stdout } = await inRoot(['cat', `/etc/${file}`]);
+      // The shell's own read, not cat: a minimal rpm root may have no cat, nor the file (no `setup` package).
+      const { stdout } = await inRoot([
+        'sh',
+        '-c',
+        '[ -e "$1" ] || exit 0; while IFS= read -r line || [ -n "$line" ]; do printf "%s\\n" "$line"; done < "$1"',
+        'sh',
+        `/etc/${file}`,
+      ]);
       return new Set(stdout.split('\n').map((line) => line.split(':')[0]!));
     },
   };
@@ -86,9 +93,11 @@ async function asKickstartError<T>(what: string, action: () => Promise<T>): Prom
 
 /**
  * Hashes a password in the image (its own libcrypt, through perl-base, which every Debian root has) with a salt
- * derived from the build's seed, so the same inputs give the same /etc/shadow.
+ * derived from the build's seed, so the same inputs give the same /etc/shadow. An image without perl (an rpm
+ * root: Fedora's minimal set has none) prints nothing, and chpasswd salts it at random.
  */
 const hashWithSetting = 'my $p = <STDIN>; chomp $p; my $h = crypt($p, $ARGV[0]); print $h if defined $h';
+const hashIfPerl = 'command -v perl >/dev/null || exit 0; exec perl -e "$1" "$2"';
 
 async function setPassword(
   image: ImageAccess,
@@ -100,7 +109,8 @@ async function setPassword(
     case 'plain': {
       const setting = seed ? passwordSetting(seed, user) : undefined;
       const hashed = setting
-        ? (await image.run(['perl', '-e', hashWithSetting, setting], `${password.value}\n`)).stdout
+        ? (await image.run(['sh', '-c', hashIfPerl, 'sh', hashWithSetting, setting], `${password.value}\n`))
+            .stdout
         : '';
       if (setting && hashed.startsWith(`${setting}$`)) {
         await image.run(['chpasswd', '-e'], `${user}:${hashed}\n`);
@@ -113,7 +123,8 @@ async function setPassword(
       await image.run(['chpasswd', '-e'], `${user}:${password.value}\n`);
       return;
     case 'locked':
-      await image.run(['usermod', '-L', user]);
+      // A root with no /etc/shadow (a minimal rpm set without `setup`) has no password to lock.
+      await image.run(['sh', '-c', '[ -e /etc/shadow ] || exit 0; exec usermod -L "$1"', 'sh', user]);
       return;
   }
 }
@@ -146,9 +157,11 @@ async function configureAccounts(
       if (user.groups.length > 0) args.push('-G', user.groups.join(','));
       await asKickstartError(`user ${user.name}`, () => image.run([...args, user.name]));
     }
-    await setPassword(image, user.name, user.password ?? { kind: 'locked' }, seed);
+    await asKickstartError(`the password of user ${user.name}`, () =>
+      setPassword(image, user.name, user.password ?? { kind: 'locked' }, seed),
+    );
   }
-  await setPassword(image, 'root', recipe.rootPassword, seed);
+  await asKickstartError('the root password', () => setPassword(image, 'root', recipe.rootPassword, seed));
   for (const { user, key } of recipe.sshKeys) {
     const home =
       user === 'root' ? '/root' : (recipe.users.find((u) => u.name === user)?.homedir ?? `/home/${user}`);

@@ -146,9 +146,13 @@ test('an identical job submitted while the first builds waits for it and ends wi
   const { jobs, baseDir, kickstart } = await setup(t, 2500, 2);
   const first = await jobs.submit(submission({ kickstart }), alice);
   const second = await jobs.submit(submission({ kickstart }), alice);
-  const [a, b] = [await ended(jobs, first.id), await ended(jobs, second.id)];
+  const one = await ended(jobs, first.id);
+  const other = await ended(jobs, second.id);
+  // Both start at once on the two slots: whichever claims the key first builds, the other waits.
+  const [a, b] = one.reused_from === null ? [one, other] : [other, one];
   assert.equal(a.status, 'DONE');
   assert.equal(b.status, 'DONE');
+  assert.equal(a.reused_from, null);
   assert.equal(b.reused_from, a.id);
   assert.match(logOf(baseDir, b), new RegExp(`job ${a.id} is building the same image`));
   // One build child, one bootstrap: the second never started its own.
@@ -156,20 +160,32 @@ test('an identical job submitted while the first builds waits for it and ends wi
   assert.equal(statSync(image(baseDir, b)).ino, statSync(image(baseDir, a)).ino);
 });
 
-test('a job waiting for an identical build that is cancelled builds itself', async (t) => {
-  const { jobs, baseDir, kickstart } = await setup(t, 2500, 2);
-  const first = await jobs.submit(submission({ kickstart }), alice);
-  const second = await jobs.submit(submission({ kickstart }), bob);
+/** Two identical jobs started at once: whichever claimed the key builds, the other waits for it. */
+async function oneWaits(baseDir: string, one: Job, other: Job): Promise<{ builder: Job; waiter: Job }> {
+  const waiting = (job: Job) => {
+    try {
+      return logOf(baseDir, job).includes('is building the same image');
+    } catch {
+      return false;
+    }
+  };
   for (;;) {
-    const log = await Promise.resolve()
-      .then(() => logOf(baseDir, second))
-      .catch(() => '');
-    if (log.includes('is building the same image')) break;
+    if (waiting(one)) return { builder: other, waiter: one };
+    if (waiting(other)) return { builder: one, waiter: other };
     await sleep(25);
   }
-  await jobs.cancel(first.id, alice);
-  assert.equal((await ended(jobs, first.id)).status, 'CANCELLED');
-  const b = await ended(jobs, second.id);
+}
+
+test('a job waiting for an identical build that is cancelled builds itself', async (t) => {
+  const { jobs, baseDir, kickstart } = await setup(t, 2500, 2);
+  const { builder, waiter } = await oneWaits(
+    baseDir,
+    await jobs.submit(submission({ kickstart }), alice),
+    await jobs.submit(submission({ kickstart }), alice),
+  );
+  await jobs.cancel(builder.id, alice);
+  assert.equal((await ended(jobs, builder.id)).status, 'CANCELLED');
+  const b = await ended(jobs, waiter.id);
   assert.equal(b.status, 'DONE');
   assert.equal(b.reused_from, null);
   assert.equal(readFileSync(image(baseDir, b), 'utf8'), `image of ${b.id}\n`);
@@ -177,18 +193,11 @@ test('a job waiting for an identical build that is cancelled builds itself', asy
 
 test('a job waiting for an identical build whose worker was lost (back IN QUEUE) builds itself', async (t) => {
   const { jobs, db, baseDir, kickstart } = await setup(t, 4000, 2);
-  const first = await jobs.submit(submission({ kickstart }), alice);
-  const second = await jobs.submit(submission({ kickstart }), bob);
-  const waitingLog = async () => {
-    for (;;) {
-      const log = await Promise.resolve()
-        .then(() => logOf(baseDir, second))
-        .catch(() => '');
-      if (log.includes('is building the same image')) return;
-      await sleep(25);
-    }
-  };
-  await waitingLog();
+  const { builder: first, waiter: second } = await oneWaits(
+    baseDir,
+    await jobs.submit(submission({ kickstart }), alice),
+    await jobs.submit(submission({ kickstart }), bob),
+  );
   // What the server's requeue of a silent worker's job does to its row, into a queue no worker serves here: the
   // waiting job must not hold its slot for a build that cannot start.
   await db
