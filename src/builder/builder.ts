@@ -1,7 +1,7 @@
 // The native step engine: a resolved recipe built by the step pipeline in a temporary work folder, artifacts
 // staged beside the output and published only when the build succeeds.
 import { chmod, mkdir, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { buildRecordsDir } from './build-records.ts';
 import { defaultCacheDir } from './cache.ts';
 import type { BuildEventListener } from './events.ts';
@@ -48,10 +48,17 @@ export interface NativeBuilderOptions {
   sandboxIdBase?: number;
   /** The admin's folder of signing keys a kickstart may name by path ([worker] gpg_key_dir); '' for none. */
   gpgKeyDir?: string;
+  /**
+   * Told of each base root this build made and stored in the cache (its path, and that path inside the cache
+   * folder), at the end of the bootstrap step, before the steps after it run; awaited. A build VM hands the
+   * root to the host here (src/service/worker/vm/cache-write-back.ts).
+   */
+  onBaseRootStored?: (stored: { path: string; inCache: string }) => Promise<void>;
 }
 
 export function createNativeBuilder(options: NativeBuilderOptions = {}): Builder {
   const cacheDir = options.cacheDir ?? defaultCacheDir;
+  const { onBaseRootStored } = options;
   return {
     async build(request) {
       const started = performance.now();
@@ -104,6 +111,12 @@ export function createNativeBuilder(options: NativeBuilderOptions = {}): Builder
           const state: BuildState = {
             recipe,
             cacheDir,
+            ...(onBaseRootStored
+              ? {
+                  onBaseRootStored: (path: string) =>
+                    onBaseRootStored({ path, inCache: relative(cacheDir, path) }),
+                }
+              : {}),
             workDir,
             places: await prepareSandboxPlaces(workDir, options.sandboxIdBase ?? defaultIdBase),
             gpgKeyDir: options.gpgKeyDir ?? '',

@@ -62,6 +62,8 @@ import { unreachableBy } from './workspace.ts';
 export interface BuildState {
   recipe: ImageRecipe;
   cacheDir: string;
+  /** NativeBuilderOptions.onBaseRootStored, given the tarball's path. */
+  onBaseRootStored?: (tarball: string) => Promise<void>;
   /** Host-only scratch (apt's state, the boot loader's files); the sandboxes see only `places`. */
   workDir: string;
   places: SandboxPlaces;
@@ -272,12 +274,19 @@ const bootstrap: Step<BuildState> = {
         if (needsBoot(state.recipe)) {
           await provideRpmInitramfs(ctx, state.places, imageTypeInfo[state.recipe.type].live === true);
         }
-        if (plan.tarball) await storeTarball(ctx, state.places, plan.tarball);
+        if (plan.tarball) {
+          await storeTarball(ctx, state.places, plan.tarball);
+          await state.onBaseRootStored?.(plan.tarball);
+        }
         return;
       }
       const qemuUser = archInfo[state.recipe.arch].qemuUser;
       if (qemuUser) await enableForeignArch(ctx, qemuUser);
-      await bootstrapRoot(ctx, plan.input, state.places, plan.tarball, state.workDir);
+      if (
+        (await bootstrapRoot(ctx, plan.input, state.places, plan.tarball, state.workDir)) === 'bootstrapped'
+      ) {
+        await state.onBaseRootStored?.(plan.tarball);
+      }
     } catch (error) {
       // A missing package is the user's to fix: they need to know where it was looked for.
       const failure = classifyFailure(error, 'bootstrap', ctx.signal.aborted ? ctx.signal : undefined);

@@ -1,24 +1,41 @@
 // The build child's entry: one job, one process, so a cancel or a crash takes only this build with it.
-import { basename } from 'node:path';
+import { copyFile, mkdir } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { digestFile } from '../../builder/file-digest.ts';
 import type { ImageBuilder } from '../../builder/image-builder.ts';
 import { createMicBuilder } from '../../builder/mic/index.ts';
 import { createNativeImageBuilder } from '../../builder/native-image-builder.ts';
-import type { BuildOrder } from './child-protocol.ts';
+import { type BuildOrder, CACHE_EXPORT_FOLDER, type ChildMessage } from './child-protocol.ts';
 import { startChild } from './child-runtime.ts';
 
-function builderFor(order: BuildOrder): ImageBuilder {
+/**
+ * In a build VM: a base root just stored in the VM's cache (gone with the VM) is hashed, copied out to the
+ * host through the job's share and announced, before the build goes on to the steps that run user code.
+ */
+function exportBaseRoot(order: BuildOrder, send: (message: ChildMessage) => void) {
+  return async ({ path, inCache }: { path: string; inCache: string }): Promise<void> => {
+    const { size, sha256 } = await digestFile(path);
+    const to = join(order.outputDir, CACHE_EXPORT_FOLDER, inCache);
+    await mkdir(dirname(to), { recursive: true });
+    await copyFile(path, to);
+    send({ type: 'base-root', inCache, size, sha256 });
+  };
+}
+
+function builderFor(order: BuildOrder, send: (message: ChildMessage) => void): ImageBuilder {
   return order.builder === 'mic'
     ? createMicBuilder({ extraOptions: order.micOpts, timeoutMs: order.deadlineMs })
     : createNativeImageBuilder({
         deadlineMs: order.deadlineMs,
         gpgKeyDir: order.gpgKeyDir,
         sandboxIdBase: order.sandboxIdBase,
+        ...(order.exportBaseRoots ? { onBaseRootStored: exportBaseRoot(order, send) } : {}),
       });
 }
 
 const { order, signal, send } = await startChild();
 const { job } = order;
-const outcome = await builderFor(order).build({
+const outcome = await builderFor(order, send).build({
   kickstart: job.kickstart,
   type: job.type,
   arch: job.arch,

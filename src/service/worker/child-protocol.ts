@@ -23,6 +23,11 @@ export const BuildOrderSchema = Type.Object({
   /** `[worker] gpg_key_dir` and `sandbox_id_base`, for the native builder. */
   gpgKeyDir: Type.String(),
   sandboxIdBase: Type.Integer({ minimum: 0 }),
+  /**
+   * A build VM's: each base root the build makes is copied into CACHE_EXPORT_FOLDER and announced, for the
+   * host to take into its cache (vm/cache-write-back.ts).
+   */
+  exportBaseRoots: Type.Optional(Type.Boolean()),
 });
 export type BuildOrder = Static<typeof BuildOrderSchema>;
 
@@ -37,11 +42,24 @@ const ResultSchema = Type.Union([
   Type.Object({ type: Type.Literal('result'), ok: Type.Literal(false), failure: FailureSchema }),
 ]);
 
+/** In the build's output folder; a dot name, so never one of the job's files. */
+export const CACHE_EXPORT_FOLDER = '.cache-export';
+
+/** A base root the build stored, copied to CACHE_EXPORT_FOLDER/<inCache>: its path in the cache and its bytes. */
+const BaseRootSchema = Type.Object({
+  type: Type.Literal('base-root'),
+  inCache: Type.String({ maxLength: 200 }),
+  size: Type.Integer({ minimum: 0 }),
+  sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+});
+export type BaseRootMessage = Static<typeof BaseRootSchema>;
+
 /** Every line the child may send, checked on arrival: a child is another program, and may be a broken one. */
 export const ChildMessageSchema = Type.Union([
   /** First, so the worker can find every process of the build when it must stop it. */
   Type.Object({ type: Type.Literal('started'), pid: Type.Integer({ minimum: 1 }) }),
   BuildEventSchema,
+  BaseRootSchema,
   ResultSchema,
 ]);
 export type ChildMessage = Static<typeof ChildMessageSchema>;

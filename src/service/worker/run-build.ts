@@ -70,7 +70,8 @@ export async function runBuild(options: RunBuildOptions): Promise<ChildResult | 
           childPid = message.pid;
           if (options.signal.aborted) stopTree();
         } else if (message.type === 'result') result = message;
-        else options.onEvent(message);
+        // A child on this host stores its base roots in this host's cache itself: it never exports them.
+        else if (message.type !== 'base-root') options.onEvent(message);
       },
     });
     return result ?? failed('the build process exited without reporting a result');

@@ -3,6 +3,7 @@
 // a virtio-serial port (a unix socket here); the guest's serial console goes to the job's log. The guest sees
 // IMG's code and Node read-only, the host's build cache read-only under an overlay, and one writable share, a
 // dot folder of the job's folder, mounted in the guest at the job folder's own path; nothing else of the host.
+// A base root the guest makes comes back to the host's cache only as cache-write-back.ts allows.
 import { existsSync, realpathSync } from 'node:fs';
 import { chmod, lstat, mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -14,9 +15,10 @@ import { CommandFailed } from '../../../builder/command-failed.ts';
 import { run } from '../../../builder/exec.ts';
 import { failure } from '../../../contract/failure.ts';
 import { fileNameProblem } from '../../jobs/file-writes.ts';
-import { type ChildResult, parseChildLine } from '../child-protocol.ts';
+import { type BuildOrder, type ChildResult, parseChildLine } from '../child-protocol.ts';
 import { entryArgs, type RunBuildOptions } from '../run-build.ts';
 import type { AccelChoice } from './accel.ts';
+import { baseRootAnnouncements, takeBaseRoots, whyNoBaseRootWriteBack } from './cache-write-back.ts';
 import { type GuestShare, guestScript } from './guest-script.ts';
 import { extractVmKernel, type VmKernel } from './vm-kernel.ts';
 
@@ -121,7 +123,14 @@ export async function runBuildInVm(options: RunBuildOptions, vm: VmSettings): Pr
     }));
     const cache =
       vm.cacheDir !== '' && existsSync(vm.cacheDir) ? { tag: 'img.cache', path: vm.cacheDir } : null;
-    await writeFile(join(jobShare, 'order.json'), JSON.stringify(order));
+    const noWriteBack =
+      vm.cacheDir === '' ? 'the worker has no cache' : await whyNoBaseRootWriteBack(order, options.signal);
+    if (noWriteBack !== null)
+      options.onText(`build VM: a base root made in the VM stays there: ${noWriteBack}`);
+    await writeFile(
+      join(jobShare, 'order.json'),
+      JSON.stringify({ ...order, exportBaseRoots: noWriteBack === null } satisfies BuildOrder),
+    );
     await writeFile(
       join(jobShare, 'run.sh'),
       guestScript({
@@ -145,6 +154,7 @@ export async function runBuildInVm(options: RunBuildOptions, vm: VmSettings): Pr
     await run('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'raw', '-b', vm.image, overlay]);
 
     let result: ChildResult | null = null;
+    const roots = baseRootAnnouncements();
     let hello = false;
     let ended: Ended = null;
     const stopVm = new AbortController();
@@ -159,7 +169,13 @@ export async function runBuildInVm(options: RunBuildOptions, vm: VmSettings): Pr
         hello = true;
         clearTimeout(bootTimer);
       } else if (message.type === 'result') result = message;
-      else options.onEvent(message);
+      else if (message.type === 'base-root') {
+        if (roots.hear(message) === 'late')
+          options.onText('build VM: a base root announced after the bootstrap ignored');
+      } else {
+        roots.hear(message);
+        options.onEvent(message);
+      }
     };
     const socketPath = join(temp, 'child.sock');
     // qemu connects as the client at its start: nothing the child writes can be lost before the worker listens.
@@ -194,6 +210,8 @@ export async function runBuildInVm(options: RunBuildOptions, vm: VmSettings): Pr
     }
     // What the guest wrote before it stopped is read to the end before anything is decided.
     if (connection) await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000))]);
+    if (noWriteBack === null && !options.signal.aborted)
+      await takeBaseRoots(outShare, vm.cacheDir, roots.announced, options.onText);
     if (result) {
       if ((result as ChildResult).ok) await takeOut(outShare, order.outputDir, options.onText);
       return result;
