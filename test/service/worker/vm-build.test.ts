@@ -2,6 +2,7 @@
 // machine, so each VM build is minutes; the cheap checks (no boot, cancel, deadline) come first and build nothing.
 // The raw build and its boot take a quarter of an hour more under TCG: they run when IMG_TEST_VM_RAW=1.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -166,6 +167,36 @@ test('a VM build past its deadline is stopped and ends in ERROR (timeout), leavi
   const job = await w.until(submitted.id, finished);
   assert.equal(job.status, 'ERROR');
   assert.equal(job.error?.class, 'timeout');
+  w.assertNothingLeft(job);
+});
+
+test('a base root the guest made in time comes back to the host cache; what it changed or sent late does not', {
+  skip,
+}, async (t) => {
+  // A stand-in for the builder (fixtures/base-root-child.mjs): the real child would bootstrap a root under TCG.
+  const cacheDir = tempDir(t);
+  const w = await worker(t, {
+    buildEntry: join(import.meta.dirname, 'fixtures', 'base-root-child.mjs'),
+    vm: vm(await testVmImage(), { cacheDir }),
+  });
+  const submitted = await w.jobs.submit(
+    submission({ queue: 'web', name: 'roots', kickstart: minimal }),
+    alice,
+  );
+  const job = await w.until(submitted.id, finished);
+  const text = log(w.folder(job), 'roots');
+  assert.equal(job.status, 'DONE', text.slice(-3000));
+  assert.match(text, /exportBaseRoots true/);
+  // The stand-in's names: by job and letter.
+  const root = (of: Job, letter: string) =>
+    `${createHash('sha256').update(`${of.id} ${letter}`).digest('hex')}.tar.zst`;
+  assert.equal(readFileSync(join(cacheDir, 'roots', root(job, 'a')), 'utf8'), 'a root made in time');
+  // Neither the root rewritten after the bootstrap nor the one announced after it.
+  assert.deepEqual(readdirSync(join(cacheDir, 'roots')), [root(job, 'a')]);
+  assert.ok(
+    text.includes(`base root "roots/${root(job, 'b')}" not taken: its bytes are not those announced`),
+  );
+  assert.match(text, /a base root announced after the bootstrap ignored/);
   w.assertNothingLeft(job);
 });
 
