@@ -75,12 +75,15 @@ describe('imger user', () => {
     assert.match(result.stderr, /\[worker\] num_workers: expects a whole number/);
   });
 
-  it('serve refuses use_kvm = yes with builder = mic with a message saying so', () => {
+  it('serve refuses settings that cannot work together with a message saying so', () => {
     const result = spawnSync(process.execPath, [imger, 'serve'], {
       encoding: 'utf8',
-      env: { ...env, IMG_WORKER_USE_KVM: 'yes', IMG_WORKER_BUILDER: 'mic' },
+      env: { ...env, IMG_WORKER_UPLOAD_URL: 'http://127.0.0.1:9/' },
     });
     assert.equal(result.status, 2);
-    assert.match(result.stderr, /use_kvm: a build VM runs IMG's native builder; set builder = native/);
+    assert.match(
+      result.stderr,
+      /upload_token: an admin’s API token is needed to upload to \[worker\] upload_url/,
+    );
   });
 });

@@ -13,11 +13,6 @@ export function checkSupported(config: Config): void {
   }
   const problems = ldapProblems(config.auth);
   if (problems.length > 0) throw new ConfigError(problems);
-  if (config.worker.use_kvm && config.worker.builder !== 'native') {
-    throw new ConfigError([
-      "[worker] use_kvm: a build VM runs IMG's native builder; set builder = native (or use_kvm = no for mic)",
-    ]);
-  }
 }
 
 /** LDAP needs one way to find a user's entry, and a service bind with a password (an empty one logs nobody in). */

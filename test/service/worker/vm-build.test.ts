@@ -10,12 +10,14 @@ import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { bootTest } from '../../../src/builder/boot-test.ts';
+import { run } from '../../../src/builder/exec.ts';
 import { createJobService, createQueueCatalog, type Job } from '../../../src/service/jobs/index.ts';
 import { createEmbeddedTransport } from '../../../src/service/queue/index.ts';
 import { startWorker, type WorkerSettings } from '../../../src/service/worker/index.ts';
 import { processTree } from '../../../src/service/worker/process-tree.ts';
 import { chooseAccel } from '../../../src/service/worker/vm/accel.ts';
 import { VM_OUT_FOLDER, type VmSettings } from '../../../src/service/worker/vm/run-build-in-vm.ts';
+import { vmRootPartition } from '../../../src/service/worker/vm/vm-kernel.ts';
 import { tempDir, testDatabase } from '../helpers.ts';
 import { alice, submission } from '../jobs/fixtures.ts';
 import { testSettings } from './settings.ts';
@@ -197,6 +199,43 @@ test('a base root the guest made in time comes back to the host cache; what it c
     text.includes(`base root "roots/${root(job, 'b')}" not taken: its bytes are not those announced`),
   );
   assert.match(text, /a base root announced after the bootstrap ignored/);
+  w.assertNothingLeft(job);
+});
+
+test('builder = mic in a VM runs the mic of the admin’s own VM image', { skip }, async (t) => {
+  // The admin's own image: the tests' one with a STAND-IN for mic at /usr/bin/mic (mic cannot be installed
+  // here), where an admin installs the real one. It writes what mic writes for a loop image, and where it ran.
+  const image = join(tempDir(t), 'with-mic.img');
+  await run('cp', ['--sparse=always', await testVmImage(), image]);
+  const standIn = join(tempDir(t), 'mic');
+  await writeFile(
+    standIn,
+    `#!/bin/sh
+set -eu
+OUTDIR=
+for a in "$@"; do case $a in --outdir=*) OUTDIR=\${a#--outdir=} ;; esac; done
+NAME=$(basename "$3" .ks)
+mkdir -p "$OUTDIR"
+echo "mic stand-in: $1 $2, booted with $(cat /proc/cmdline)"
+printf 'a loop image\\n' > "$OUTDIR/$NAME.img"
+`,
+    { mode: 0o755 },
+  );
+  const { device } = await vmRootPartition(image);
+  await run('debugfs', ['-w', '-R', `write ${standIn} /usr/bin/mic`, device]);
+  await run('debugfs', ['-w', '-R', 'sif /usr/bin/mic mode 0100755', device]);
+  const w = await worker(t, { builder: 'mic', vm: vm(image) });
+  const submitted = await w.jobs.submit(
+    submission({ queue: 'web', name: 'micvm', type: 'loop', kickstart: minimal }),
+    alice,
+  );
+  const job = await w.until(submitted.id, finished);
+  const text = log(w.folder(job), 'micvm');
+  assert.equal(job.status, 'DONE', text.slice(-3000));
+  assert.match(text, /build VM: (TCG|KVM)/);
+  assert.match(text, /mic stand-in: create loop, booted with .*init=\/usr\/sbin\/img-vm-init/);
+  assert.equal(job.artifacts.find((a) => a.main)?.name, 'micvm.img');
+  assert.equal(readFileSync(join(w.folder(job), 'micvm.img'), 'utf8'), 'a loop image\n');
   w.assertNothingLeft(job);
 });
 

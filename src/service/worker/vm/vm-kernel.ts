@@ -16,13 +16,20 @@ interface SfdiskTable {
   partitiontable: { sectorsize?: number; partitions: { node: string; start: number; name?: string }[] };
 }
 
+/** The image's root filesystem as e2fsprogs open it (`IMAGE?offset=N`), and its partition's number. */
+export async function vmRootPartition(image: string): Promise<{ device: string; number: number }> {
+  const table = (JSON.parse((await run('sfdisk', ['--json', image])).stdout) as SfdiskTable).partitiontable;
+  const root = table.partitions.find((partition) => partition.name === 'root');
+  if (!root) throw new Error(`${image} has no partition named root`);
+  return {
+    device: `${image}?offset=${root.start * (table.sectorsize ?? 512)}`,
+    number: Number(root.node.match(/(\d+)$/)?.[1]),
+  };
+}
+
 /** Copies them into `dir`; throws, naming what is missing, when the image is not one `imger vm-image build` made. */
 export async function extractVmKernel(image: string, dir: string): Promise<VmKernel> {
-  const table = (JSON.parse((await run('sfdisk', ['--json', image])).stdout) as SfdiskTable).partitiontable;
-  const index = table.partitions.findIndex((partition) => partition.name === 'root');
-  const root = table.partitions[index];
-  if (!root) throw new Error(`${image} has no partition named root`);
-  const device = `${image}?offset=${root.start * (table.sectorsize ?? 512)}`;
+  const { device, number } = await vmRootPartition(image);
   const listing = (await run('debugfs', ['-R', 'ls -p /boot', device])).stdout;
   const versions = [...listing.matchAll(/\/vmlinuz-([^/]+)\//g)].map((match) => match[1] as string);
   const version = versions.sort().at(-1);
@@ -37,5 +44,5 @@ export async function extractVmKernel(image: string, dir: string): Promise<VmKer
     // debugfs reports a missing file on stderr and still exits with 0.
     if (!(await stat(to).catch(() => null))?.size) throw new Error(`${image} has no ${from}`);
   }
-  return { kernel, initrd, rootPartition: Number(root.node.match(/(\d+)$/)?.[1]) };
+  return { kernel, initrd, rootPartition: number };
 }
