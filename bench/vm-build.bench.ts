@@ -9,10 +9,10 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { BuildOrder } from '../src/service/worker/child-protocol.ts';
 import { BUILD_CHILD, runBuild } from '../src/service/worker/run-build.ts';
 import { chooseAccel } from '../src/service/worker/vm/accel.ts';
 import { runBuildInVm } from '../src/service/worker/vm/run-build-in-vm.ts';
+import { fsOrder } from '../test/service/worker/orders.ts';
 import { testCacheDir, testVmImage } from '../test/service/worker/vm-image.ts';
 
 const kickstart = await readFile(resolve(import.meta.dirname, '../templates/debian-minimal.ks'), 'utf8');
@@ -22,24 +22,7 @@ const scratch = await mkdtemp(join(tmpdir(), 'imger-vm-bench-'));
 
 async function timed(name: string, inVm: boolean): Promise<{ seconds: number; bootSeconds?: number }> {
   const outputDir = await mkdtemp(join(scratch, `${name}-`));
-  const order: BuildOrder = {
-    job: {
-      id: name,
-      name,
-      type: 'fs',
-      arch: 'x86_64',
-      kickstart,
-      tokenmap: '',
-      extra_repos: [],
-      packages: [],
-    },
-    outputDir,
-    builder: 'native',
-    micOpts: [],
-    deadlineMs: 60 * 60_000,
-    gpgKeyDir: '',
-    sandboxIdBase: 1_000_000_000,
-  };
+  const order = fsOrder(kickstart, outputDir, { job: { id: name, name } });
   const started = performance.now();
   let firstEvent: number | undefined;
   const options = {

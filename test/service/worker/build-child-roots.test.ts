@@ -19,7 +19,7 @@ import {
 import { BUILD_CHILD, entryArgs } from '../../../src/service/worker/run-build.ts';
 import { tempDir } from '../helpers.ts';
 import { validKickstart } from '../jobs/fixtures.ts';
-import { testSettings } from './settings.ts';
+import { fsOrder } from './orders.ts';
 
 const skip = process.getuid?.() === 0 ? false : 'the native builder runs as root';
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
@@ -42,26 +42,8 @@ test('a build VM’s child announces each base root it made, with its bytes, bef
 }, async (t) => {
   // An exclusion of a package that exists nowhere: a base root key of this run's own, so the cache has no root.
   const kickstart = validKickstart.replace('%end', `-imger-absent-${randomUUID().slice(0, 8)}\n%end`);
-  const settings = testSettings({ baseDir: tempDir(t) });
-  const order = (outputDir: string): BuildOrder => ({
-    job: {
-      id: randomUUID(),
-      name: 'roots',
-      type: 'fs',
-      arch: 'x86_64',
-      kickstart,
-      tokenmap: '',
-      extra_repos: [],
-      packages: [],
-    },
-    outputDir,
-    builder: 'native',
-    micOpts: [],
-    deadlineMs: 20 * 60_000,
-    gpgKeyDir: settings.gpgKeyDir,
-    sandboxIdBase: settings.sandboxIdBase,
-    exportBaseRoots: true,
-  });
+  const order = (outputDir: string) =>
+    fsOrder(kickstart, outputDir, { job: { name: 'roots' }, exportBaseRoots: true });
 
   const cold = order(tempDir(t));
   const messages = await buildChild(cold);

@@ -17,31 +17,13 @@ import {
   whyNoBaseRootWriteBack,
 } from '../../../src/service/worker/vm/cache-write-back.ts';
 import { tempDir } from '../helpers.ts';
+import { fsOrder } from './orders.ts';
 
 const minimal = readFileSync(join(import.meta.dirname, '../../../templates/debian-minimal.ks'), 'utf8');
 const signal = new AbortController().signal;
 
-function order(kickstart: string, changes: Partial<BuildOrder['job']> = {}): BuildOrder {
-  return {
-    job: {
-      id: 'job-1',
-      name: 'vm',
-      type: 'fs',
-      arch: 'x86_64',
-      kickstart,
-      tokenmap: '',
-      extra_repos: [],
-      packages: [],
-      ...changes,
-    },
-    outputDir: '/nowhere',
-    builder: 'native',
-    micOpts: [],
-    deadlineMs: 60_000,
-    gpgKeyDir: '',
-    sandboxIdBase: 100000,
-  };
-}
+const order = (kickstart: string, job: Partial<BuildOrder['job']> = {}) =>
+  fsOrder(kickstart, '/nowhere', { job });
 
 test('a build from the host’s own sources without %pre may give its base root back', async () => {
   assert.equal(await whyNoBaseRootWriteBack(order(minimal), signal), null);
