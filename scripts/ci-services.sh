@@ -142,8 +142,8 @@ services_stop() {
 
 # Executed rather than sourced: `start` prints the exports to eval, `stop DIR` stops what that start began.
 # A test that restarts its broker gets one of its own, so that other tests sharing IMG_TEST_AMQP_URL go on:
-# `rabbitmq-start DIR` prints its URL, `rabbitmq-restart DIR` boots it again on the same data (its queues and
-# messages), `rabbitmq-stop DIR` stops it, and `rabbitmqctl DIR ARGS…` runs rabbitmqctl on it (for a test that
+# `rabbitmq-start DIR` prints its URL, `rabbitmq-stop DIR` stops it, `rabbitmq-boot DIR` boots it again on the same
+# data (its queues and messages), and `rabbitmqctl DIR ARGS…` runs rabbitmqctl on it (for a test that
 # sets its broker up as an operator would: vhosts, users). The same for a test that stops its database:
 # `postgres-start DIR` prints its URL, `postgres-stop DIR` stops it (its data stays), `postgres-boot DIR` starts it
 # again.
@@ -164,9 +164,8 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
       rmq_start > /dev/null
       echo "$IMG_TEST_AMQP_URL"
       ;;
-    rabbitmq-restart)
+    rabbitmq-boot)
       IMG_CI_SERVICES_DIR=$2
-      rmq_stop
       rmq_boot > /dev/null
       ;;
     rabbitmq-stop)
@@ -194,7 +193,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
       rmq_env "$RMQ_BIN/rabbitmqctl" "$@"
       ;;
     *)
-      echo "usage: $0 start | stop [DIR] | rabbitmq-start DIR | rabbitmq-restart DIR | rabbitmq-stop DIR |" \
+      echo "usage: $0 start | stop [DIR] | rabbitmq-start DIR | rabbitmq-stop DIR | rabbitmq-boot DIR |" \
         "rabbitmqctl DIR ARGS… | postgres-start DIR | postgres-boot DIR | postgres-stop DIR" >&2
       exit 2
       ;;
