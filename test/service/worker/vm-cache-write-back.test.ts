@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import {
@@ -20,18 +20,17 @@ import { tempDir } from '../helpers.ts';
 import { fsOrder } from './orders.ts';
 
 const minimal = readFileSync(join(import.meta.dirname, '../../../templates/debian-minimal.ks'), 'utf8');
-const signal = new AbortController().signal;
 
 const order = (kickstart: string, job: Partial<BuildOrder['job']> = {}) =>
   fsOrder(kickstart, '/nowhere', { job });
 
 test('a build from the host’s own sources without %pre may give its base root back', async () => {
-  assert.equal(await whyNoBaseRootWriteBack(order(minimal), signal), null);
+  assert.equal(await whyNoBaseRootWriteBack(order(minimal)), null);
 });
 
 test('a build whose root saw user code or foreign packages gives nothing back', async () => {
   const pre = `${minimal}\n%pre\necho planted\n%end\n`;
-  assert.match((await whyNoBaseRootWriteBack(order(pre), signal)) ?? '', /%pre/);
+  assert.match((await whyNoBaseRootWriteBack(order(pre))) ?? '', /%pre/);
   // The host's own archive in a suite the host does not use is someone else's choice of packages too.
   const foreign = [
     'repo --name=other --baseurl=http://127.0.0.1:9/debian --suite=bookworm',
@@ -39,7 +38,7 @@ test('a build whose root saw user code or foreign packages gives nothing back', 
   ];
   for (const line of foreign) {
     assert.match(
-      (await whyNoBaseRootWriteBack(order(`${line}\n${minimal}`), signal)) ?? '',
+      (await whyNoBaseRootWriteBack(order(`${line}\n${minimal}`))) ?? '',
       /not one of the host’s own/,
       line,
     );
@@ -47,13 +46,28 @@ test('a build whose root saw user code or foreign packages gives nothing back', 
   assert.match(
     (await whyNoBaseRootWriteBack(
       order(minimal, { extra_repos: ['http://127.0.0.1:9/debian bookworm main'] }),
-      signal,
     )) ?? '',
     /not one of the host’s own/,
   );
-  const rpm = `repo --name=f --baseurl=http://127.0.0.1:9/fedora --type=rpm\n${minimal}`;
-  assert.match((await whyNoBaseRootWriteBack(order(rpm), signal)) ?? '', /rpm/);
-  assert.match((await whyNoBaseRootWriteBack({ ...order(minimal), builder: 'mic' }, signal)) ?? '', /mic/);
+  // An rpm repository, and one whose kind only a request would tell: the host asks nothing of it.
+  for (const line of [
+    'repo --name=f --baseurl=http://127.0.0.1:9/fedora --type=rpm',
+    'repo --name=u --baseurl=http://127.0.0.1:9/unknown',
+  ]) {
+    assert.match(
+      (await whyNoBaseRootWriteBack(order(`${line}\n${minimal}`))) ?? '',
+      /not an apt source of the host’s own/,
+      line,
+    );
+  }
+  // The host's own archive and suite, verified with the kickstart's key instead of the admin's.
+  const keyed =
+    'repo --name=k --baseurl=http://deb.debian.org/debian --suite=bookworm --gpgkey=https://127.0.0.1:9/k.asc';
+  assert.match(
+    (await whyNoBaseRootWriteBack(order(`${keyed}\n${minimal}`))) ?? '',
+    /key of the kickstart’s own/,
+  );
+  assert.match((await whyNoBaseRootWriteBack({ ...order(minimal), builder: 'mic' })) ?? '', /mic/);
 });
 
 const announcement = (inCache: string, bytes: Buffer): BaseRootMessage => ({
@@ -97,7 +111,8 @@ test('the host takes an announced root only with the bytes announced, under a ro
     return path;
   };
   const good = Buffer.from('a good root');
-  await put(rootName(1), good);
+  // As qemu stores a guest's file: 0600.
+  await chmod(await put(rootName(1), good), 0o600);
   const changed = Buffer.from('announced bytes');
   await put(rootName(2), 'changed bytes!!');
   const linked = Buffer.from('host secret');
@@ -126,6 +141,7 @@ test('the host takes an announced root only with the bytes announced, under a ro
     (line) => lines.push(line),
   );
   assert.deepEqual(await readFile(join(cache, rootName(1))), good);
+  assert.equal((await stat(join(cache, rootName(1)))).mode & 0o777, 0o644);
   assert.deepEqual(
     (await readdir(join(cache, 'roots'))).sort(),
     [rootName(1), rootName(4)].map((n) => n.slice(6)).sort(),
@@ -138,4 +154,23 @@ test('the host takes an announced root only with the bytes announced, under a ro
   assert.ok(
     lines.some((line) => line.includes(`stored the base root it made as ${join(cache, rootName(1))}`)),
   );
+});
+
+test('two builds bringing the same root at once store it once, whole, and leave nothing else', async (t) => {
+  const cache = tempDir(t);
+  const shares = [tempDir(t), tempDir(t)];
+  const bytes = Buffer.alloc(4 * 1024 * 1024, 7);
+  for (const share of shares) {
+    await mkdir(join(share, CACHE_EXPORT_FOLDER, 'roots'), { recursive: true });
+    await writeFile(join(share, CACHE_EXPORT_FOLDER, rootName(6)), bytes);
+  }
+  const lines: string[] = [];
+  await Promise.all(
+    shares.map((share) =>
+      takeBaseRoots(share, cache, [announcement(rootName(6), bytes)], (l) => lines.push(l)),
+    ),
+  );
+  assert.deepEqual(await readdir(join(cache, 'roots')), [rootName(6).slice(6)]);
+  assert.deepEqual(await readFile(join(cache, rootName(6))), bytes);
+  assert.equal(lines.filter((line) => line.includes('not taken')).length, 0, lines.join('\n'));
 });

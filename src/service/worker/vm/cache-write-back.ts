@@ -10,12 +10,13 @@
 //   bootstrap: up to there the guest was IMG's (a later takeover can send more announcements, not unsend the
 //   step's event, which came first);
 // - the bytes the guest left in the share are those announced, read by the host after qemu ended.
-import { constants, copyFile, lstat, mkdir, rename, rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { chmod, constants, copyFile, link, lstat, mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { aptSourcesOf, onlyHostSources, readHostSources } from '../../../builder/apt-sources.ts';
 import { pruneRoots } from '../../../builder/cache.ts';
 import { digestFile } from '../../../builder/file-digest.ts';
-import { resolveKickstart } from '../../../builder/from-kickstart.ts';
+import { planBuild } from '../../../builder/plan.ts';
 import {
   type BaseRootMessage,
   type BuildOrder,
@@ -23,35 +24,38 @@ import {
   type ChildMessage,
 } from '../child-protocol.ts';
 
-/** Why the host takes no base root from this build, or null when it may. */
-export async function whyNoBaseRootWriteBack(order: BuildOrder, signal: AbortSignal): Promise<string | null> {
+/**
+ * Why the host takes no base root from this build, or null when it may. From the plan alone: nothing is asked of
+ * the network (a repository whose kind only a request would tell is not one of the host's sources anyway).
+ */
+export async function whyNoBaseRootWriteBack(order: BuildOrder): Promise<string | null> {
   if (order.builder !== 'native') return 'mic makes no base roots';
   const { job } = order;
-  let recipe: Awaited<ReturnType<typeof resolveKickstart>>['recipe'];
-  try {
-    ({ recipe } = await resolveKickstart(
-      {
-        kickstart: job.kickstart,
-        type: job.type,
-        arch: job.arch,
-        name: job.name,
-        tokenmap: job.tokenmap,
-        overlay: { repos: [...job.extra_repos], packages: [...job.packages] },
-        gpgKeyDir: order.gpgKeyDir,
-        outputDir: '',
-      },
-      signal,
-    ));
-  } catch (error) {
-    return `the kickstart does not resolve here (${(error as Error).message})`;
-  }
+  const planned = planBuild({
+    kickstart: job.kickstart,
+    type: job.type,
+    arch: job.arch,
+    tokenmap: job.tokenmap,
+    overlay: { repos: [...job.extra_repos], packages: [...job.packages] },
+    file: `${job.name}.ks`,
+    gpgKeyDir: order.gpgKeyDir,
+  });
+  if (!planned.ok) return 'the kickstart is refused (the build says why)';
+  const { recipe, undetected } = planned.plan;
   if (recipe.scripts.some((script) => script.kind === 'pre'))
     return 'its %pre runs before the base root is made';
-  if (recipe.sources.some((source) => source.kind === 'rpm'))
-    return 'rpm repositories are the kickstart’s, not the host’s own sources';
-  const { repos } = await aptSourcesOf(recipe);
-  if (!onlyHostSources(repos, await readHostSources()))
-    return 'a package source that is not one of the host’s own runs its package scripts in the base root';
+  if (undetected.length > 0 || recipe.sources.some((source) => source.kind === 'rpm'))
+    return 'a repository that is not an apt source of the host’s own';
+  // The host's archive with a key of the kickstart's own verifies against that key, not the admin's.
+  if (recipe.sources.some((source) => source.gpgKey !== undefined))
+    return 'a repository verified with a key of the kickstart’s own';
+  try {
+    const { repos } = await aptSourcesOf(recipe);
+    if (!onlyHostSources(repos, await readHostSources()))
+      return 'a package source that is not one of the host’s own runs its package scripts in the base root';
+  } catch (error) {
+    return `the host’s apt sources cannot be read (${(error as Error).message})`;
+  }
   return null;
 }
 
@@ -111,17 +115,25 @@ export async function takeBaseRoots(
       continue;
     }
     const to = join(cacheDir, root.inCache);
-    if (await lstat(to).catch(() => undefined)) continue;
-    await mkdir(dirname(to), { recursive: true });
-    const partial = `${to}.${process.pid}.partial`;
+    // A name of its own: two builds of one worker may bring the same root at once.
+    const partial = join(dirname(to), `.${randomUUID()}.partial`);
     try {
-      await copyFile(from, partial, constants.COPYFILE_FICLONE);
-      // rename is atomic: a build reading the cache sees no root or a whole one.
-      await rename(partial, to);
+      if (await lstat(to).catch(() => undefined)) continue;
+      await mkdir(dirname(to), { recursive: true });
+      await copyFile(from, partial, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
+      // qemu stored the guest's file 0600; the builder's roots are 0644.
+      await chmod(partial, 0o644);
+      // link never replaces: a root another build put there first stays, whole.
+      await link(partial, to);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST')
+        refuse(`storing it failed: ${(error as Error).message}`);
+      continue;
     } finally {
       await rm(partial, { force: true });
     }
     log(`build VM: stored the base root it made as ${to}`);
-    for (const pruned of await pruneRoots(dirname(to))) log(`pruned the unused base root ${pruned}`);
+    const pruned = await pruneRoots(dirname(to)).catch(() => []);
+    for (const path of pruned) log(`pruned the unused base root ${path}`);
   }
 }

@@ -123,8 +123,7 @@ export async function runBuildInVm(options: RunBuildOptions, vm: VmSettings): Pr
     }));
     const cache =
       vm.cacheDir !== '' && existsSync(vm.cacheDir) ? { tag: 'img.cache', path: vm.cacheDir } : null;
-    const noWriteBack =
-      vm.cacheDir === '' ? 'the worker has no cache' : await whyNoBaseRootWriteBack(order, options.signal);
+    const noWriteBack = vm.cacheDir === '' ? 'the worker has no cache' : await whyNoBaseRootWriteBack(order);
     if (noWriteBack !== null)
       options.onText(`build VM: a base root made in the VM stays there: ${noWriteBack}`);
     await writeFile(
