@@ -7,6 +7,7 @@ import { constants, type FileHandle, open, writeFile } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { CommandFailed, type StopReason } from './command-failed.ts';
+import { lineSplitter } from './line-splitter.ts';
 import type { StepName } from './steps.ts';
 
 /**
@@ -168,7 +169,10 @@ function runChild(
     let stopReason: StopReason = 'exit';
     let killTimer: NodeJS.Timeout | undefined;
     const output = { stdout: '', stderr: '' };
-    const partial = { stdout: '', stderr: '' };
+    const lines = {
+      stdout: lineSplitter((line) => options.onLine?.(line, 'stdout')),
+      stderr: lineSplitter((line) => options.onLine?.(line, 'stderr')),
+    };
 
     const killGroup = (signal: NodeJS.Signals): void => {
       if (child.pid === undefined) return;
@@ -192,10 +196,7 @@ function runChild(
     const collect = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
       const text = chunk.toString('utf8');
       if (output[stream].length < outputLimit) output[stream] += text;
-      if (!options.onLine) return;
-      const lines = (partial[stream] + text).split('\n');
-      partial[stream] = lines.pop() ?? '';
-      for (const line of lines) options.onLine(line, stream);
+      if (options.onLine) lines[stream].push(text);
     };
     child.stdout?.on('data', collect('stdout'));
     child.stderr?.on('data', collect('stderr'));
@@ -233,9 +234,8 @@ function runChild(
       clearTimeout(timeout);
       clearTimeout(killTimer);
       options.signal?.removeEventListener('abort', onAbort);
-      for (const stream of ['stdout', 'stderr'] as const) {
-        if (partial[stream] && options.onLine) options.onLine(partial[stream], stream);
-      }
+      lines.stdout.end();
+      lines.stderr.end();
       const ms = Math.round(performance.now() - started);
       if (stopReason === 'exit' && code !== null && okCodes.includes(code)) {
         resolve({ code, stdout: output.stdout, stderr: output.stderr, ms });

@@ -43,7 +43,9 @@ function vm(image: string, changes: Partial<VmSettings> = {}): VmSettings {
   };
 }
 
-const vmTemps = (): string[] => readdirSync(tmpdir()).filter((name) => name.startsWith('imger-vm-'));
+/** This process's VM temp folders (`imger-vm-PID-…`): other test files make some of their own meanwhile. */
+const vmTemps = (): string[] =>
+  readdirSync(tmpdir()).filter((name) => name.startsWith(`imger-vm-${process.pid}-`));
 
 /** qemu and everything else this process started and left running. */
 function qemusOfThisProcess(): number[] {

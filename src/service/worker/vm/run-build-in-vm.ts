@@ -9,10 +9,10 @@ import { chmod, lstat, mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'no
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { CommandFailed } from '../../../builder/command-failed.ts';
 import { run } from '../../../builder/exec.ts';
+import { lineSplitter } from '../../../builder/line-splitter.ts';
 import { failure } from '../../../contract/failure.ts';
 import { fileNameProblem } from '../../jobs/file-writes.ts';
 import { type BuildOrder, type ChildResult, parseChildLine } from '../child-protocol.ts';
@@ -181,7 +181,11 @@ export async function runBuildInVm(options: RunBuildOptions, vm: VmSettings): Pr
     const closed = new Promise<void>((resolve) => {
       server = createServer((socket) => {
         connection = socket;
-        createInterface({ input: socket, crlfDelay: Number.POSITIVE_INFINITY }).on('line', onLine);
+        // Bounded lines: the guest may be a user's by now, and write one without end.
+        const lines = lineSplitter(onLine);
+        socket.setEncoding('utf8');
+        socket.on('data', (text: string) => lines.push(text));
+        socket.on('end', () => lines.end());
         socket.on('close', () => resolve());
         socket.on('error', () => {});
       });
