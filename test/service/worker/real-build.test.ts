@@ -10,38 +10,20 @@ import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiClient, type JobChange, type JobProgress } from '../../../src/client/api-client.ts';
 import { loadConfig } from '../../../src/service/config/index.ts';
-import { createJobService, createQueueCatalog, type Job } from '../../../src/service/jobs/index.ts';
-import { createEmbeddedTransport } from '../../../src/service/queue/index.ts';
+import type { Job } from '../../../src/service/jobs/index.ts';
 import { serve } from '../../../src/service/serve.ts';
-import { startWorker } from '../../../src/service/worker/index.ts';
-import { tempDir, testDatabase } from '../helpers.ts';
+import { tempDir } from '../helpers.ts';
 import { alice, submission } from '../jobs/fixtures.ts';
 import { cluster, rabbitSkip } from './cluster.ts';
-import { testSettings } from './settings.ts';
+import { localWorkers } from './local-workers.ts';
 
 const skip = process.getuid?.() === 0 ? false : 'the native builder runs as root';
 
 test('a kickstart submitted as type fs becomes a root tarball through a worker and the native builder', {
   skip,
 }, async (t) => {
-  const stops: (() => Promise<void>)[] = [];
-  t.after(async () => {
-    for (const stop of stops) await stop();
-  });
-  const { db, dialect } = await testDatabase(t, 'sqlite');
-  const jobs = createJobService({ db, dialect });
-  const baseDir = tempDir(t);
-  const transport = createEmbeddedTransport();
-  const worker = await startWorker({
-    jobs,
-    transport,
-    catalog: createQueueCatalog(db),
-    queues: ['web'],
-    slots: 1,
-    settings: testSettings({ baseDir, timeoutMs: 20 * 60_000 }),
-    onError: (error, context) => t.diagnostic(`${context}: ${error}`),
-  });
-  stops.push(worker.stop, transport.close);
+  const { jobs, baseDir, start } = await localWorkers(t);
+  await start({ queues: ['web'], settings: { timeoutMs: 20 * 60_000 } });
 
   const submitted = await jobs.submit(submission({ queue: 'web', name: 'realfs', type: 'fs' }), alice);
   let job: Job = submitted;

@@ -8,19 +8,17 @@ import { type TestContext, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
-  createJobService,
   createLocalArtifactStore,
-  createQueueCatalog,
   type Job,
   type JobService,
   removeJobAndFiles,
 } from '../../../src/service/jobs/index.ts';
-import { createEmbeddedTransport } from '../../../src/service/queue/index.ts';
-import { startWorker, type WorkerSettings } from '../../../src/service/worker/index.ts';
+import type { WorkerSettings } from '../../../src/service/worker/index.ts';
 import type { JobLog } from '../../../src/service/worker/job-log.ts';
 import { planBuild } from '../../../src/service/worker/reuse.ts';
-import { tempDir, testDatabase } from '../helpers.ts';
+import { tempDir, type testDatabase } from '../helpers.ts';
 import { alice, bob, submission } from '../jobs/fixtures.ts';
+import { localWorkers } from './local-workers.ts';
 import { testSettings } from './settings.ts';
 
 const standIn = fileURLToPath(new URL('./fixtures/stand-in-build.ts', import.meta.url));
@@ -41,31 +39,12 @@ async function setup(
   settings: Partial<WorkerSettings> = {},
 ): Promise<Setup> {
   process.env.IMG_TEST_BUILD_MS = String(buildMs);
-  const stops: (() => Promise<void>)[] = [];
-  t.after(async () => {
-    for (const stop of stops) await stop();
-  });
-  const { db, dialect } = await testDatabase(t, 'sqlite');
-  const jobs = createJobService({ db, dialect });
-  const baseDir = tempDir(t);
+  const { jobs, db, baseDir, start } = await localWorkers(t);
   const archive = tempDir(t);
   mkdirSync(join(archive, 'dists', 'bookworm'), { recursive: true });
   const release = join(archive, 'dists', 'bookworm', 'InRelease');
   writeFileSync(release, 'Suite: bookworm\n');
-  const transport = createEmbeddedTransport({ pollMs: 100 });
-  const worker = await startWorker({
-    jobs,
-    transport,
-    catalog: createQueueCatalog(db),
-    queues: ['web', 'api'],
-    slots,
-    settings: testSettings({ baseDir, heartbeatMs: 200, buildEntry: standIn, reuse: true, ...settings }),
-    onError: (error, context) => t.diagnostic(`${context}: ${error}`),
-  });
-  stops.push(async () => {
-    await worker.stop();
-    await transport.close();
-  });
+  await start({ slots, settings: { heartbeatMs: 200, buildEntry: standIn, reuse: true, ...settings } });
   const kickstart = `repo --name=local --baseurl=${pathToFileURL(archive).href} --suite=bookworm\nrootpw secret\n%packages\nbash\n%end\n`;
   return { jobs, db, baseDir, release, kickstart };
 }

@@ -11,16 +11,15 @@ import { type TestContext, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { bootTest } from '../../../src/builder/boot-test.ts';
 import { run } from '../../../src/builder/exec.ts';
-import { createJobService, createQueueCatalog, type Job } from '../../../src/service/jobs/index.ts';
-import { createEmbeddedTransport } from '../../../src/service/queue/index.ts';
-import { startWorker, type WorkerSettings } from '../../../src/service/worker/index.ts';
+import type { Job } from '../../../src/service/jobs/index.ts';
+import type { WorkerSettings } from '../../../src/service/worker/index.ts';
 import { processTree } from '../../../src/service/worker/process-tree.ts';
 import { chooseAccel } from '../../../src/service/worker/vm/accel.ts';
 import { VM_OUT_FOLDER, type VmSettings } from '../../../src/service/worker/vm/run-build-in-vm.ts';
 import { vmRootPartition } from '../../../src/service/worker/vm/vm-kernel.ts';
-import { tempDir, testDatabase } from '../helpers.ts';
+import { tempDir } from '../helpers.ts';
 import { alice, submission } from '../jobs/fixtures.ts';
-import { testSettings } from './settings.ts';
+import { localWorkers } from './local-workers.ts';
 import { testCacheDir, testVmImage } from './vm-image.ts';
 
 const skip = process.getuid?.() === 0 ? false : 'VM builds run as root (qemu, the VM image build)';
@@ -61,25 +60,8 @@ function qemusOfThisProcess(): number[] {
 }
 
 async function worker(t: TestContext, settings: Partial<WorkerSettings>) {
-  // Registered first, so it runs before the database closes.
-  const stops: (() => Promise<void>)[] = [];
-  t.after(async () => {
-    for (const stop of stops) await stop();
-  });
-  const { db, dialect } = await testDatabase(t, 'sqlite');
-  const jobs = createJobService({ db, dialect });
-  const baseDir = tempDir(t);
-  const transport = createEmbeddedTransport();
-  const running = await startWorker({
-    jobs,
-    transport,
-    catalog: createQueueCatalog(db),
-    queues: ['web'],
-    slots: 1,
-    settings: testSettings({ baseDir, timeoutMs: 30 * 60_000, ...settings }),
-    onError: (error, context) => t.diagnostic(`${context}: ${error}`),
-  });
-  stops.push(running.stop, transport.close);
+  const { jobs, baseDir, start } = await localWorkers(t);
+  await start({ queues: ['web'], settings: { timeoutMs: 30 * 60_000, ...settings } });
   const tempsBefore = vmTemps();
   return {
     jobs,

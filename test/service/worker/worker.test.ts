@@ -7,18 +7,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { processStart } from '../../../src/builder/build-records.ts';
 import { localJobFolder as jobFolder } from '../../../src/service/jobs/artifact-store.ts';
-import {
-  createJobService,
-  createQueueCatalog,
-  type Job,
-  type JobService,
-  type QueueCatalog,
-} from '../../../src/service/jobs/index.ts';
-import { createEmbeddedTransport } from '../../../src/service/queue/index.ts';
-import { startWorker, type WorkerSettings } from '../../../src/service/worker/index.ts';
-import { tempDir, testDatabase } from '../helpers.ts';
+import type { Job, JobService, QueueCatalog } from '../../../src/service/jobs/index.ts';
+import type { startWorker, WorkerSettings } from '../../../src/service/worker/index.ts';
+import { tempDir } from '../helpers.ts';
 import { alice, submission } from '../jobs/fixtures.ts';
-import { testSettings } from './settings.ts';
+import { localWorkers } from './local-workers.ts';
 
 const standIn = fileURLToPath(new URL('./fixtures/stand-in-build.ts', import.meta.url));
 
@@ -36,44 +29,20 @@ interface Setup {
 
 async function setup(t: TestContext, buildMs: number): Promise<Setup> {
   process.env.IMG_TEST_BUILD_MS = String(buildMs);
-  // Registered first, so the workers stop before the database closes and the folders go.
-  const stops: (() => Promise<void>)[] = [];
-  t.after(async () => {
-    for (const stop of stops) await stop();
-  });
-  const { db, dialect } = await testDatabase(t, 'sqlite');
-  const jobs = createJobService({ db, dialect });
-  const catalog = createQueueCatalog(db);
-  const baseDir = tempDir(t);
-  const settings = testSettings({
-    baseDir,
+  const local = await localWorkers(t);
+  const settings: Partial<WorkerSettings> = {
     timeoutMs: 60_000,
     heartbeatMs: 200,
     killGraceMs: 2000,
     stopGraceMs: 2000,
     buildEntry: standIn,
-  });
+  };
   return {
-    jobs,
-    catalog,
-    baseDir,
-    async worker(slots = 1, overrides = {}, queues = ['web', 'api']) {
-      const transport = createEmbeddedTransport({ pollMs: 100 });
-      const worker = await startWorker({
-        jobs,
-        transport,
-        catalog,
-        queues,
-        slots,
-        settings: { ...settings, ...overrides },
-        onError: (error, context) => t.diagnostic(`${context}: ${error}`),
-      });
-      stops.push(async () => {
-        await worker.stop();
-        await transport.close();
-      });
-      return worker;
-    },
+    jobs: local.jobs,
+    catalog: local.catalog,
+    baseDir: local.baseDir,
+    worker: (slots = 1, overrides = {}, queues = ['web', 'api']) =>
+      local.start({ slots, queues, settings: { ...settings, ...overrides } }),
   };
 }
 
