@@ -45,11 +45,7 @@ export const diffMemory = (() => {
  * The job's manifest, or a ServiceError: not-found (none recorded, or gone), conflict (not a valid one), busy
  * (too many manifest bytes being compared now). Its size is taken from diffMemory and added to `held`.
  */
-export async function readManifest(
-  files: ArtifactStore,
-  job: Job,
-  held: (() => void)[] = [],
-): Promise<Manifest> {
+async function readManifest(files: ArtifactStore, job: Job, held: (() => void)[]): Promise<Manifest> {
   const name = `${job.name}${MANIFEST_SUFFIX}`;
   const missing = () => new ServiceError('not-found', `job ${job.id} has no manifest (it is ${job.status})`);
   if (!job.artifacts.some((artifact) => artifact.name === name)) throw missing();

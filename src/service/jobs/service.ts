@@ -125,7 +125,7 @@ async function handOverSharedFiles(
   job: Job,
 ): Promise<void> {
   if (job.build_key === null) return;
-  if (dialect === 'postgres') await lockKey(trx, job.build_key);
+  await lockKey(trx, dialect, job.build_key);
   const counted = await trx
     .selectFrom('artifacts')
     .select(['name', 'sha256'])
@@ -167,7 +167,7 @@ async function stillCounted(
 ): Promise<Set<string>> {
   const shared = result.artifacts.filter((artifact) => result.shared?.includes(artifact.name));
   if (shared.length === 0 || result.buildKey === undefined) return new Set();
-  if (dialect === 'postgres') await lockKey(trx, result.buildKey);
+  await lockKey(trx, dialect, result.buildKey);
   const rows = await trx
     .selectFrom('artifacts')
     .innerJoin('jobs', 'jobs.id', 'artifacts.job_id')
@@ -184,9 +184,14 @@ async function stillCounted(
   return new Set(shared.map((a) => `${a.name}\0${a.sha256}`).filter((entry) => counted.has(entry)));
 }
 
-/** Orders the transactions about one build key on PostgreSQL. */
-async function lockKey(trx: Kysely<Database>, key: string): Promise<void> {
-  await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx);
+/** Orders the transactions about one build key on PostgreSQL (SQLite's single writer already does). */
+async function lockKey(
+  trx: Kysely<Database>,
+  dialect: JobServiceDeps['dialect'],
+  key: string,
+): Promise<void> {
+  if (dialect === 'postgres')
+    await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx);
 }
 
 /** A job claimed twice whose worker went silent both times is not retried again. */
@@ -577,7 +582,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
       return db.transaction().execute(async (trx) => {
         // Two workers storing the same key at once must not both see the other's row missing: on PostgreSQL a
         // lock on the key orders them (SQLite's single writer already does).
-        if (deps.dialect === 'postgres') await lockKey(trx, key);
+        await lockKey(trx, deps.dialect, key);
         const job = await trx
           .selectFrom('jobs')
           .select('fresh')

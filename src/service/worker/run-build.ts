@@ -89,6 +89,6 @@ export async function runBuild(options: RunBuildOptions): Promise<ChildResult | 
   }
 }
 
-export function failed(message: string): ChildResult {
+function failed(message: string): ChildResult {
   return { type: 'result', ok: false, failure: failure('internal', message) };
 }

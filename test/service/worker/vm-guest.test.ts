@@ -6,7 +6,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { guestScript, shellQuote } from '../../../src/service/worker/vm/guest-script.ts';
+import { shellWord } from '../../../src/contract/shell-quote.ts';
+import { guestScript } from '../../../src/service/worker/vm/guest-script.ts';
 import { removeVmLeftovers } from '../../../src/service/worker/vm/run-build-in-vm.ts';
 import { VM_TEMPLATE } from '../../../src/service/worker/vm/vm-image.ts';
 
@@ -14,7 +15,7 @@ const hostile = [`it's`, `$(touch /tmp/x)`, '`id`', 'a b\nc', `'; rm -rf / #`, '
 
 test('a quoted value reaches the shell as itself, whatever it holds', () => {
   for (const value of hostile) {
-    const result = spawnSync('sh', ['-c', `printf %s ${shellQuote(value)}`], { encoding: 'utf8' });
+    const result = spawnSync('sh', ['-c', `printf %s ${shellWord(value)}`], { encoding: 'utf8' });
     assert.equal(result.stdout, value);
   }
 });
@@ -33,8 +34,8 @@ test("the guest script runs a job folder's hostile path as a path, never as a co
   });
   // Parsed by sh without running: every line holds together, and the path appears only quoted.
   assert.equal(spawnSync('sh', ['-n', '-c', script]).status, 0);
-  assert.ok(script.includes(shellQuote(outputDir)));
-  assert.ok(!script.replaceAll(shellQuote(outputDir), '').includes('$(touch'));
+  assert.ok(script.includes(shellWord(outputDir)));
+  assert.ok(!script.replaceAll(shellWord(outputDir), '').includes('$(touch'));
 });
 
 test('the VM image template installs every tool of the native builder that builds run with', () => {

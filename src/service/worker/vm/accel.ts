@@ -5,7 +5,7 @@ import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CommandFailed } from '../../../builder/command-failed.ts';
-import { run } from '../../../builder/exec.ts';
+import { GUEST_INIT, qemuValue, runQemu } from './qemu.ts';
 import { extractVmKernel } from './vm-kernel.ts';
 
 export type Accel = 'kvm' | 'tcg';
@@ -31,7 +31,7 @@ function probeBootSector(): Buffer {
 }
 
 /** Whether a guest runs to its end with this accelerator within the bound. */
-export async function guestRuns(accel: Accel, timeoutMs = PROBE_TIMEOUT_MS): Promise<boolean> {
+async function guestRuns(accel: Accel): Promise<boolean> {
   const dir = await mkdtemp(join(tmpdir(), 'imger-accel-'));
   try {
     const disk = join(dir, 'probe.img');
@@ -42,7 +42,7 @@ export async function guestRuns(accel: Accel, timeoutMs = PROBE_TIMEOUT_MS): Pro
       ...['-drive', `file=${disk},format=raw,if=ide`],
     ];
     const expected = (EXIT_BYTE << 1) | 1;
-    await run('qemu-system-x86_64', args, { timeoutMs, killGraceMs: 1000, okCodes: [expected] });
+    await runQemu(args, { timeoutMs: PROBE_TIMEOUT_MS, killGraceMs: 1000, okCodes: [expected] });
     return true;
   } catch (error) {
     if (error instanceof CommandFailed) return false;
@@ -66,11 +66,11 @@ async function kernelBoots(image: string): Promise<boolean> {
     const boot = await extractVmKernel(image, dir);
     const args = [
       ...['-accel', 'kvm', '-m', '512', '-nodefaults', '-display', 'none', '-no-reboot'],
-      ...['-drive', `file=${image.replaceAll(',', ',,')},format=raw,if=virtio,snapshot=on`],
+      ...['-drive', `file=${qemuValue(image)},format=raw,if=virtio,snapshot=on`],
       ...['-kernel', boot.kernel, '-initrd', boot.initrd],
-      ...['-append', `root=/dev/vda${boot.rootPartition} ro init=/usr/sbin/img-vm-init panic=-1 quiet`],
+      ...['-append', `root=/dev/vda${boot.rootPartition} ro init=${GUEST_INIT} panic=-1 quiet`],
     ];
-    await run('qemu-system-x86_64', args, { timeoutMs: KERNEL_PROBE_TIMEOUT_MS, killGraceMs: 1000 });
+    await runQemu(args, { timeoutMs: KERNEL_PROBE_TIMEOUT_MS, killGraceMs: 1000 });
     return true;
   } catch {
     return false;

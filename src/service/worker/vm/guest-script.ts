@@ -2,6 +2,8 @@
 // by the image's init (templates/vm/build-vm.ks). It is IMG's, not the image's, so that what the guest does
 // changes with IMG and the image only holds the tools. Every value in it is quoted here, by the host.
 
+import { shellWord } from '../../../contract/shell-quote.ts';
+
 export interface GuestShare {
   /** The 9p mount tag. */
   tag: string;
@@ -29,12 +31,8 @@ export interface GuestScriptInput {
 /** The user-mode network qemu's slirp gives every guest. */
 const SLIRP = { address: '10.0.2.15/24', gateway: '10.0.2.2', dns: '10.0.2.3' } as const;
 
-export function shellQuote(value: string): string {
-  return `'${value.replaceAll("'", `'\\''`)}'`;
-}
-
 export function guestScript(input: GuestScriptInput): string {
-  const q = shellQuote;
+  const q = shellWord;
   // What is read-only cannot change under the guest: its pages and names may be cached (node's module lookups
   // are stat calls, each a round trip over 9p otherwise).
   const mount9p = (tag: string, path: string, readOnly: boolean): string =>

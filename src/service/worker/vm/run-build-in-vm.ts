@@ -20,6 +20,7 @@ import { entryArgs, type RunBuildOptions } from '../run-build.ts';
 import type { AccelChoice } from './accel.ts';
 import { baseRootAnnouncements, takeBaseRoots, whyNoBaseRootWriteBack } from './cache-write-back.ts';
 import { type GuestShare, guestScript } from './guest-script.ts';
+import { GUEST_INIT, qemuValue, runQemu } from './qemu.ts';
 import { extractVmKernel, type VmKernel } from './vm-kernel.ts';
 
 export interface VmSettings {
@@ -30,15 +31,13 @@ export interface VmSettings {
   network: boolean;
   /** From qemu's start to the child's first message. */
   bootTimeoutMs: number;
-  /** The host's build cache, shared read-only; '' for none. */
+  /** The host's build cache, shared read-only (when it exists) and where base roots come back to. */
   cacheDir: string;
   /** The worker's probe, made once. */
   accel(): Promise<AccelChoice>;
 }
 
 const PORT_NAME = 'img.child';
-/** The image's init (templates/vm/build-vm.ks): mounts the job's share and runs its script. */
-const GUEST_INIT = '/usr/sbin/img-vm-init';
 /** qemu ends at SIGTERM at once; nothing in the guest needs cleaning up, the whole machine is thrown away. */
 const QEMU_KILL_GRACE_MS = 2000;
 /** The temp folders of the builds, `imger-vm-PID-…` by the PID of their worker. */
@@ -60,19 +59,14 @@ export async function removeVmLeftovers(log: (line: string) => void): Promise<vo
 /** The share the guest writes the job's files into, in the job's folder (a dot name: never an artifact). */
 export const VM_OUT_FOLDER = '.vm-out';
 
-/** IMG's own folder, the one with package.json. */
-function imgRoot(): string {
-  let root = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(root, 'package.json'))) root = dirname(root);
-  return realpathSync(root);
-}
+/** IMG's own folder, the one with package.json: four up from here, in src/ and in the compiled dist/ alike. */
+const IMG_ROOT = realpathSync(fileURLToPath(new URL('../../../../', import.meta.url)));
 
 /** IMG's code, its dependencies and its Node: what the guest needs to run the child, at the host's paths. */
 function codeFolders(): string[] {
-  const root = imgRoot();
   const folders = [
-    root,
-    realpathSync(join(root, 'node_modules')),
+    IMG_ROOT,
+    realpathSync(join(IMG_ROOT, 'node_modules')),
     dirname(dirname(realpathSync(process.execPath))),
   ];
   // A folder inside another is already there.
@@ -82,8 +76,6 @@ function codeFolders(): string[] {
   );
 }
 
-type Ended = 'no-hello' | null;
-
 let compiled: Promise<void> | undefined;
 
 /**
@@ -92,12 +84,18 @@ let compiled: Promise<void> | undefined;
  * (scripts/build-js.sh, at once when it is).
  */
 async function guestEntryArgs(entry: string): Promise<string[]> {
-  const root = imgRoot();
-  const sources = join(root, 'src');
+  const sources = join(IMG_ROOT, 'src');
   if (!entry.endsWith('.ts') || !entry.startsWith(`${sources}/`)) return entryArgs(entry);
-  compiled ??= run('bash', [join(root, 'scripts', 'build-js.sh')], { cwd: root }).then(() => {});
+  // A failed compile is tried again by the next build, not remembered for every one.
+  compiled ??= run('bash', [join(IMG_ROOT, 'scripts', 'build-js.sh')], { cwd: IMG_ROOT }).then(
+    () => {},
+    (error: unknown) => {
+      compiled = undefined;
+      throw error;
+    },
+  );
   await compiled;
-  return [join(root, 'dist', entry.slice(sources.length + 1).replace(/\.ts$/, '.js'))];
+  return [join(IMG_ROOT, 'dist', entry.slice(sources.length + 1).replace(/\.ts$/, '.js'))];
 }
 
 export async function runBuildInVm(options: RunBuildOptions, vm: VmSettings): Promise<ChildResult | null> {
@@ -121,9 +119,8 @@ export async function runBuildInVm(options: RunBuildOptions, vm: VmSettings): Pr
       path,
       readOnly: true,
     }));
-    const cache =
-      vm.cacheDir !== '' && existsSync(vm.cacheDir) ? { tag: 'img.cache', path: vm.cacheDir } : null;
-    const noWriteBack = vm.cacheDir === '' ? 'the worker has no cache' : await whyNoBaseRootWriteBack(order);
+    const cache = existsSync(vm.cacheDir) ? { tag: 'img.cache', path: vm.cacheDir } : null;
+    const noWriteBack = await whyNoBaseRootWriteBack(order);
     if (noWriteBack !== null)
       options.onText(`build VM: a base root made in the VM stays there: ${noWriteBack}`);
     await writeFile(
@@ -155,11 +152,9 @@ export async function runBuildInVm(options: RunBuildOptions, vm: VmSettings): Pr
     let result: ChildResult | null = null;
     const roots = baseRootAnnouncements();
     let hello = false;
-    let ended: Ended = null;
     const stopVm = new AbortController();
     const bootTimer = setTimeout(() => {
-      ended = 'no-hello';
-      stopVm.abort(ended);
+      stopVm.abort('no-hello');
     }, vm.bootTimeoutMs);
     const onLine = (line: string): void => {
       const message = parseChildLine(line);
@@ -198,7 +193,7 @@ export async function runBuildInVm(options: RunBuildOptions, vm: VmSettings): Pr
     const signal = AbortSignal.any([options.signal, stopVm.signal]);
     let qemuError = '';
     try {
-      await run('setpriv', ['--pdeathsig', 'KILL', '--', 'qemu-system-x86_64', ...qemuArgs()], {
+      await runQemu(qemuArgs(), {
         signal,
         killGraceMs: QEMU_KILL_GRACE_MS,
         // The worker's own unplanned exit takes qemu with it (pdeathsig covers kill -9).
@@ -221,7 +216,8 @@ export async function runBuildInVm(options: RunBuildOptions, vm: VmSettings): Pr
     }
     if (options.signal.aborted) return null;
     const seconds = vm.bootTimeoutMs / 1000;
-    if (ended === 'no-hello')
+    // Only the boot bound stops the VM of its own accord.
+    if (stopVm.signal.aborted)
       return vmFailed(
         `the build VM did not start the build within ${seconds} s (vm_boot_timeout, ${choice.accel})`,
       );
@@ -265,11 +261,6 @@ export async function runBuildInVm(options: RunBuildOptions, vm: VmSettings): Pr
     await rm(temp, { recursive: true, force: true });
     await rm(outShare, { recursive: true, force: true });
   }
-}
-
-/** A value inside one of qemu's `key=value,…` options: a comma is written twice, or it would start a new key. */
-function qemuValue(value: string): string {
-  return value.replaceAll(',', ',,');
 }
 
 function vmFailed(message: string): ChildResult {
