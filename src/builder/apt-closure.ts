@@ -4,9 +4,9 @@
 // from exactly these index files and .debs, so its maintainer scripts need no network at all. It also
 // answers in seconds whether the package set can be installed, where mmdebstrap would find a missing
 // package only after installing the essential set.
-import { copyFile, lstat, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { seedLists, storeLists } from './apt-lists-cache.ts';
+import { listFiles, listsEntry, seedLists, storeLists } from './apt-lists-cache.ts';
 import type { StepContext } from './runner.ts';
 
 export interface AptClosureInput {
@@ -82,12 +82,13 @@ export async function resolveClosure(ctx: StepContext, input: AptClosureInput): 
   await writeFile(join(dir, 'status'), '');
   const options = aptOptions(input);
   const quiet = { onLine: () => {} };
-  const cached = input.listsCache ? await seedLists(input.listsCache, input, lists) : undefined;
+  const entry = input.listsCache ? await listsEntry(input.listsCache, input) : undefined;
+  const cached = entry ? await seedLists(entry, lists) : undefined;
   if (cached) ctx.log(`apt starts from the index files of ${cached}`);
   // --error-on=any: an index apt could not fetch fails the build, where apt would otherwise go on with the
   // old one (a seeded list) or none.
   await ctx.run('apt-get', [...options, '-q', '--error-on=any', 'update'], quiet);
-  if (input.listsCache) await storeLists(input.listsCache, input, lists);
+  if (entry) await storeLists(entry, lists);
   const debs = new Map<string, DebFile>();
   for (const round of installRounds(input)) {
     const { stdout } = await ctx.run(
@@ -124,8 +125,5 @@ export async function downloadClosure(
 export async function copyIndexes(input: AptClosureInput, into: string): Promise<void> {
   const lists = join(input.workDir, 'apt-closure/lists');
   await mkdir(into, { recursive: true });
-  for (const name of await readdir(lists)) {
-    if (name === 'lock' || !(await lstat(join(lists, name))).isFile()) continue;
-    await copyFile(join(lists, name), join(into, name));
-  }
+  for (const name of await listFiles(lists)) await copyFile(join(lists, name), join(into, name));
 }

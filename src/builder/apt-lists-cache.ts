@@ -22,7 +22,7 @@ import {
   symlink,
   utimes,
 } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pruneCached, touchCached } from './cache.ts';
 
 /** A generation older than this is no longer current and can go: a reader copies one within seconds. */
@@ -35,10 +35,14 @@ const generationLifetimeMs = 10 * 60_000;
 const keptEntries = 8;
 
 /**
- * The entry's key: the sources as apt reads them, each `signed-by` keyring by the SHA-256 of its content (the
- * file is the build's own copy, its path differs per build), and the architecture.
+ * The folder of these sources' lists in the cache: keyed by the sources as apt reads them, each `signed-by`
+ * keyring by the SHA-256 of its content (the file is the build's own copy, its path differs per build), and the
+ * architecture.
  */
-async function listsKey(sourcesFile: string, debianArch: string): Promise<string> {
+export async function listsEntry(
+  cacheDir: string,
+  { sourcesFile, debianArch }: { sourcesFile: string; debianArch: string },
+): Promise<string> {
   const hash = createHash('sha256').update(`arch ${debianArch}\n`);
   for (const line of (await readFile(sourcesFile, 'utf8')).split('\n')) {
     const keyring = /signed-by=([^\s\]]+)/.exec(line)?.[1];
@@ -49,13 +53,13 @@ async function listsKey(sourcesFile: string, debianArch: string): Promise<string
       : '';
     hash.update(`${line.replace(/signed-by=[^\s\]]+/, `signed-by=sha256:${digest}`)}\n`);
   }
-  return hash.digest('hex');
+  return join(cacheDir, hash.digest('hex'));
 }
 
 const releaseFile = /_(?:In)?Release$/;
 
 /** The regular files of a lists folder (not apt's lock, partial/ or auxfiles/). */
-async function listFiles(dir: string): Promise<string[]> {
+export async function listFiles(dir: string): Promise<string[]> {
   const names: string[] = [];
   for (const name of await readdir(dir)) {
     if (name !== 'lock' && (await lstat(join(dir, name))).isFile()) names.push(name);
@@ -68,12 +72,7 @@ async function listFiles(dir: string): Promise<string[]> {
  * generation's folder, or undefined when there is none. A seed that fails half-way is removed again: apt then
  * starts from nothing, as without a cache.
  */
-export async function seedLists(
-  cacheDir: string,
-  input: { sourcesFile: string; debianArch: string },
-  into: string,
-): Promise<string | undefined> {
-  const entry = join(cacheDir, await listsKey(input.sourcesFile, input.debianArch));
+export async function seedLists(entry: string, into: string): Promise<string | undefined> {
   const generation = await readlink(join(entry, 'current')).catch(() => undefined);
   // Only a generation name of this entry: the cache is the builder's, but a link is not followed out of it.
   if (!generation || !/^gen-[\w.-]+$/.test(generation)) return undefined;
@@ -94,12 +93,7 @@ export async function seedLists(
 }
 
 /** Stores the lists an update just verified as these sources' newest generation; drops old generations. */
-export async function storeLists(
-  cacheDir: string,
-  input: { sourcesFile: string; debianArch: string },
-  from: string,
-): Promise<void> {
-  const entry = join(cacheDir, await listsKey(input.sourcesFile, input.debianArch));
+export async function storeLists(entry: string, from: string): Promise<void> {
   const generation = `gen-${Date.now()}-${process.pid}`;
   const partial = join(entry, `.${generation}.partial`);
   await mkdir(partial, { recursive: true });
@@ -121,5 +115,5 @@ export async function storeLists(
     if (now - made > generationLifetimeMs) await rm(join(entry, name), { recursive: true, force: true });
   }
   // Best effort: another build may be pruning at the same time; a seed that loses its entry starts from nothing.
-  await pruneCached(cacheDir, '', keptEntries).catch(() => []);
+  await pruneCached(dirname(entry), '', keptEntries).catch(() => []);
 }

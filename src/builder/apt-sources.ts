@@ -91,7 +91,6 @@ export function sourcesForSuite(repos: AptRepo[], suite: string): AptRepo[] {
   return repos.filter((r) => r.suite === suite || r.suite.startsWith(`${suite}-`));
 }
 
-/** One-line sources.list text, the form mmdebstrap reads from a file. */
 /**
  * Whether every repository is one of the build host's own apt sources (the same archive URL, but for trailing
  * slashes, and suite): the admin's choice, whose package scripts are trusted (initramfs.ts shares an initramfs
@@ -102,6 +101,7 @@ export function onlyHostSources(repos: AptRepo[], host: AptRepo[]): boolean {
   return repos.every((repo) => host.some((h) => same(h.url, repo.url) && h.suite === repo.suite));
 }
 
+/** One-line sources.list text, the form mmdebstrap reads from a file. */
 export function renderSourcesList(repos: AptRepo[]): string {
   return repos
     .map((r) => {

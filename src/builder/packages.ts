@@ -23,7 +23,7 @@ export function needsBoot(recipe: ImageRecipe): boolean {
 }
 
 /** Whether the recipe's packages come from rpm repositories (plan.ts refuses a mix of the two). */
-export function isRpm(recipe: ImageRecipe): boolean {
+function isRpm(recipe: ImageRecipe): boolean {
   return recipe.sources.some((source) => source.kind === 'rpm');
 }
 

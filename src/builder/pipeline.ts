@@ -82,7 +82,6 @@ export interface BuildState {
   reproducible?: Reproducibility;
   /** The package sources the bootstrap searches, as a failure names them: `URL [SUITE COMPONENT…]`. */
   searched?: string[];
-  kernelVersion?: string;
   /** The installed packages, as the packages step read them from the image (for the manifest). */
   installed?: ManifestPackage[];
   boot?: BootFiles;
@@ -159,7 +158,7 @@ const resolve: Step<BuildState> = {
         ...(excludes ? { excludesPreferences: excludes } : {}),
         bootable: needsBoot(recipe),
         repos,
-        hostSourcesOnly: onlyHostSources(repos, await readHostSources()),
+        hostSourcesOnly: fromHost || onlyHostSources(repos, await readHostSources()),
         debCache: paths.debs,
         initramfsCache: paths.initramfs,
         listsCache: paths.aptLists,

@@ -93,7 +93,7 @@ export interface BootFiles {
 }
 
 /** The names an initramfs of a kernel has in /boot, Debian's first. */
-export function initrdNames(version: string): string[] {
+function initrdNames(version: string): string[] {
   return [`initrd.img-${version}`, `initramfs-${version}.img`];
 }
 
@@ -103,6 +103,7 @@ export async function findInitrd(
   places: SandboxPlaces,
   version: string,
 ): Promise<string | undefined> {
+  const names = initrdNames(version);
   const { stdout } = await inImage(
     ctx,
     places,
@@ -111,11 +112,11 @@ export async function findInitrd(
       '-c',
       'cd /boot && for f; do [ -f "$f" ] && [ ! -L "$f" ] && printf "%s\\n" "$f"; done; true',
       'sh',
-      ...initrdNames(version),
+      ...names,
     ],
     { caps: capabilities.none, onLine: () => {} },
   );
-  return stdout.split('\n').find((name) => initrdNames(version).includes(name));
+  return stdout.split('\n').find((name) => names.includes(name));
 }
 
 /**

@@ -50,8 +50,8 @@ export async function whyNoBaseRootWriteBack(order: BuildOrder): Promise<string 
   if (recipe.sources.some((source) => source.gpgKey !== undefined))
     return 'a repository verified with a key of the kickstart’s own';
   try {
-    const { repos } = await aptSourcesOf(recipe);
-    if (!onlyHostSources(repos, await readHostSources()))
+    const { repos, fromHost } = await aptSourcesOf(recipe);
+    if (!fromHost && !onlyHostSources(repos, await readHostSources()))
       return 'a package source that is not one of the host’s own runs its package scripts in the base root';
   } catch (error) {
     return `the host’s apt sources cannot be read (${(error as Error).message})`;
