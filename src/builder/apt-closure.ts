@@ -60,7 +60,9 @@ function installRounds(input: AptClosureInput): string[][] {
   return [[narrow('?essential')], [narrow('?or(?essential,?priority(required))'), ...input.packages]];
 }
 
-const uriLine = /^'([^']+)' (\S+\.deb) (\d+) SHA256:([0-9a-f]{64})$/;
+// The file name becomes a path the host writes (the download, the store's link): never one with a folder in it,
+// whatever a repository's index makes apt print.
+const uriLine = /^'([^']+)' ([^/\s]+\.deb) (\d+) SHA256:([0-9a-f]{64})$/;
 
 export function parsePrintUris(text: string): DebFile[] {
   return text.split('\n').flatMap((line) => {

@@ -32,6 +32,12 @@ test('apt --print-uris lines give the file, its size and SHA-256', () => {
   assert.deepEqual(parsePrintUris(`Reading package lists...\n${line}\n'x' y.deb 3 MD5Sum:abc\n`), [bash]);
 });
 
+test('a file name with a folder in it, as a hostile index could make apt print, is no file of the closure', () => {
+  for (const file of ['../../etc/cron.d/x.deb', 'a/b.deb', '/tmp/x.deb', '..%2f/x.deb']) {
+    assert.deepEqual(parsePrintUris(`'${bash.uri}' ${file} ${bash.size} SHA256:${bash.sha256}\n`), [], file);
+  }
+});
+
 test('only the file with the indexed hash is stored; a same-size impostor, a link or a missing file are not', async () => {
   const cache = join(dir, 'cache');
   await mkdir(cache);
