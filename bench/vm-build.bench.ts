@@ -9,11 +9,12 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { defaultCacheDir } from '../src/builder/cache.ts';
 import { BUILD_CHILD, runBuild } from '../src/service/worker/run-build.ts';
 import { chooseAccel } from '../src/service/worker/vm/accel.ts';
 import { runBuildInVm } from '../src/service/worker/vm/run-build-in-vm.ts';
 import { fsOrder } from '../test/service/worker/orders.ts';
-import { testCacheDir, testVmImage } from '../test/service/worker/vm-image.ts';
+import { testVmImage } from '../test/service/worker/vm-image.ts';
 
 const kickstart = await readFile(resolve(import.meta.dirname, '../templates/debian-minimal.ks'), 'utf8');
 const image = await testVmImage();
@@ -42,7 +43,7 @@ async function timed(name: string, inVm: boolean): Promise<{ seconds: number; bo
         cpus: 2,
         network: true,
         bootTimeoutMs: 30 * 60_000,
-        cacheDir: testCacheDir,
+        cacheDir: defaultCacheDir,
         accel: async () => accel,
       })
     : await runBuild(options);

@@ -148,9 +148,11 @@ async function oneWaits(baseDir: string, one: Job, other: Job): Promise<{ builde
       return false;
     }
   };
+  const deadline = Date.now() + 20_000;
   for (;;) {
     if (waiting(one)) return { builder: other, waiter: one };
     if (waiting(other)) return { builder: one, waiter: other };
+    assert.ok(Date.now() < deadline, 'one of two identical jobs waits for the other within 20 s');
     await sleep(25);
   }
 }

@@ -1,14 +1,15 @@
 // The parts of VM mode that need no VM: the guest script's quoting, and the VM image template's tools.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { shellWord } from '../../../src/contract/shell-quote.ts';
 import { guestScript } from '../../../src/service/worker/vm/guest-script.ts';
-import { removeVmLeftovers } from '../../../src/service/worker/vm/run-build-in-vm.ts';
+import { qemuValue } from '../../../src/service/worker/vm/qemu.ts';
+import { removeVmLeftovers, takeOut } from '../../../src/service/worker/vm/run-build-in-vm.ts';
 import { VM_TEMPLATE } from '../../../src/service/worker/vm/vm-image.ts';
 
 const hostile = [`it's`, `$(touch /tmp/x)`, '`id`', 'a b\nc', `'; rm -rf / #`, '\\', '"$HOME"'];
@@ -69,6 +70,7 @@ test('the VM image template installs every tool of the native builder that build
 
 test("a worker's start removes the VM temp folders of dead workers, never a live one's", async (t) => {
   const dead = await mkdtemp(join(tmpdir(), 'imger-vm-999999999-'));
+  t.after(() => rm(dead, { recursive: true, force: true }));
   const live = await mkdtemp(join(tmpdir(), `imger-vm-${process.pid}-`));
   t.after(() => rm(live, { recursive: true, force: true }));
   const lines: string[] = [];
@@ -76,4 +78,33 @@ test("a worker's start removes the VM temp folders of dead workers, never a live
   assert.equal(existsSync(dead), false);
   assert.equal(existsSync(live), true);
   assert.ok(lines.some((line) => line.includes(dead)));
+});
+
+test('what the guest leaves in its share becomes a job file only as a new regular file with a plain name', async (t) => {
+  const share = await mkdtemp(join(tmpdir(), 'imger-share-'));
+  const job = await mkdtemp(join(tmpdir(), 'imger-job-'));
+  const secret = await mkdtemp(join(tmpdir(), 'imger-secret-'));
+  t.after(() => Promise.all([share, job, secret].map((dir) => rm(dir, { recursive: true, force: true }))));
+  await writeFile(join(secret, 'key'), 'host secret');
+  await writeFile(join(job, 'img.log'), 'the worker’s log');
+  await writeFile(join(share, 'img.raw'), 'an image', { mode: 0o600 });
+  await writeFile(join(share, 'img.log'), 'a forged log');
+  await writeFile(join(share, '.hidden'), 'dot');
+  await writeFile(join(share, 'bad\nname'), 'newline');
+  await symlink(join(secret, 'key'), join(share, 'link'));
+  await mkdir(join(share, 'folder'));
+  spawnSync('mkfifo', [join(share, 'fifo')]);
+  const notes: string[] = [];
+  await takeOut(share, job, (line) => notes.push(line));
+  assert.deepEqual(readdirSync(job).sort(), ['img.log', 'img.raw']);
+  assert.equal(readFileSync(join(job, 'img.log'), 'utf8'), 'the worker’s log');
+  assert.equal(readFileSync(join(job, 'img.raw'), 'utf8'), 'an image');
+  assert.equal(statSync(join(job, 'img.raw')).mode & 0o777, 0o644);
+  assert.equal(readFileSync(join(secret, 'key'), 'utf8'), 'host secret');
+  assert.equal(notes.length, 5, notes.join('\n'));
+});
+
+test("a value with a comma stays one value of qemu's option", () => {
+  assert.equal(qemuValue('/srv/a,readonly=off'), '/srv/a,,readonly=off');
+  assert.equal(qemuValue('/srv/plain'), '/srv/plain');
 });

@@ -271,7 +271,7 @@ function vmFailed(message: string): ChildResult {
  * The job's files, from the guest's share into the job's folder: regular files with plain names only, never over
  * a file already there (the worker's log), readable as a local build's are. The rest is the guest's and goes.
  */
-async function takeOut(share: string, outputDir: string, note: (line: string) => void): Promise<void> {
+export async function takeOut(share: string, outputDir: string, note: (line: string) => void): Promise<void> {
   for (const name of await readdir(share)) {
     if (name.startsWith('.')) continue;
     const from = join(share, name);
