@@ -5,7 +5,7 @@
 // a live build (of this worker or of another on the same host) still uses.
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 
 export interface BuildOwner {
@@ -67,6 +67,26 @@ export async function recordBuild(recordsDir: string, folders: string[]): Promis
   await writeFile(`${file}.part`, JSON.stringify(record), { mode: 0o600 });
   await rename(`${file}.part`, file);
   return () => rm(file, { force: true });
+}
+
+/**
+ * A temporary folder `<tmp>/<prefix><random>` recorded as a build's (the record first, then the folder), so
+ * that a worker's start removes it once its owner is gone, whatever killed it; `remove` takes both away.
+ */
+export async function recordedTempFolder(
+  recordsDir: string,
+  prefix: string,
+): Promise<{ path: string; remove(): Promise<void> }> {
+  const path = join(tmpdir(), `${prefix}${randomBytes(6).toString('hex')}`);
+  const release = await recordBuild(recordsDir, [path]);
+  await mkdir(path, { mode: 0o700 });
+  return {
+    path,
+    async remove() {
+      await rm(path, { recursive: true, force: true });
+      await release();
+    },
+  };
 }
 
 function isRecord(value: unknown): value is BuildRecord {

@@ -11,7 +11,6 @@ import { buildQueues } from './build-queues.ts';
 import { followBuildQueues } from './follow-queues.ts';
 import { runJob } from './run-job.ts';
 import type { WorkerSettings } from './settings.ts';
-import { removeVmLeftovers } from './vm/run-build-in-vm.ts';
 
 export interface WorkerOptions {
   jobs: JobService;
@@ -56,7 +55,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     onError: options.onError,
   };
 
-  // Before any build of this worker: what builds killed on this host left (their own worker gone with them).
+  // Before any build of this worker: what builds killed on this host left (their own worker gone with them),
+  // build VMs' temp folders and qemu probes' included.
   await removeLeftovers(buildRecordsDir(defaultCacheDir), options.log ?? (() => {}));
   const { vm } = options.settings;
   if (vm) {
@@ -65,7 +65,6 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         `[worker] vm_image: ${vm.image} cannot be read; make it with \`imger vm-image build -o ${vm.image}\``,
       );
     });
-    await removeVmLeftovers(options.log ?? (() => {}));
     const choice = await vm.accel();
     options.log?.(`builds run in VMs of ${vm.image} with ${choice.accel.toUpperCase()} (${choice.why})`);
   }

@@ -1,15 +1,17 @@
 // The parts of VM mode that need no VM: the guest script's quoting, and the VM image template's tools.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { recordedTempFolder } from '../../../src/builder/build-records.ts';
+import { removeLeftovers } from '../../../src/builder/leftovers.ts';
 import { shellWord } from '../../../src/contract/shell-quote.ts';
 import { guestScript } from '../../../src/service/worker/vm/guest-script.ts';
 import { qemuValue } from '../../../src/service/worker/vm/qemu.ts';
-import { removeVmLeftovers, takeOut } from '../../../src/service/worker/vm/run-build-in-vm.ts';
+import { takeOut } from '../../../src/service/worker/vm/run-build-in-vm.ts';
 import { VM_TEMPLATE } from '../../../src/service/worker/vm/vm-image.ts';
 
 const hostile = [`it's`, `$(touch /tmp/x)`, '`id`', 'a b\nc', `'; rm -rf / #`, '\\', '"$HOME"'];
@@ -68,16 +70,28 @@ test('the VM image template installs every tool of the native builder that build
   );
 });
 
-test("a worker's start removes the VM temp folders of dead workers, never a live one's", async (t) => {
-  const dead = await mkdtemp(join(tmpdir(), 'imger-vm-999999999-'));
-  t.after(() => rm(dead, { recursive: true, force: true }));
-  const live = await mkdtemp(join(tmpdir(), `imger-vm-${process.pid}-`));
-  t.after(() => rm(live, { recursive: true, force: true }));
+test("a build VM's temp folder is recorded as a build's: a worker's start removes it once its owner is gone", async (t) => {
+  const recordsDir = await mkdtemp(join(tmpdir(), 'imger-records-'));
+  t.after(() => rm(recordsDir, { recursive: true, force: true }));
+  const live = await recordedTempFolder(recordsDir, `imger-vm-${process.pid}-`);
+  t.after(() => live.remove());
+  // A worker killed with -9 while its build ran: its record names a folder, its process is gone.
+  const dead = await recordedTempFolder(recordsDir, 'imger-vm-999999999-');
+  t.after(() => rm(dead.path, { recursive: true, force: true }));
+  for (const name of readdirSync(recordsDir)) {
+    const file = join(recordsDir, name);
+    const record = JSON.parse(readFileSync(file, 'utf8')) as { owner: { pid: number }; folders: string[] };
+    if (record.folders.includes(dead.path))
+      writeFileSync(file, JSON.stringify({ ...record, owner: { ...record.owner, pid: 999999999 } }));
+  }
   const lines: string[] = [];
-  await removeVmLeftovers((line) => lines.push(line));
-  assert.equal(existsSync(dead), false);
-  assert.equal(existsSync(live), true);
-  assert.ok(lines.some((line) => line.includes(dead)));
+  await removeLeftovers(recordsDir, (line) => lines.push(line));
+  assert.equal(existsSync(dead.path), false);
+  assert.equal(existsSync(live.path), true);
+  assert.ok(lines.some((line) => line.includes(dead.path)));
+  await live.remove();
+  assert.equal(existsSync(live.path), false);
+  assert.deepEqual(readdirSync(recordsDir), []);
 });
 
 test('what the guest leaves in its share becomes a job file only as a new regular file with a plain name', async (t) => {

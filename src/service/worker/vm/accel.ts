@@ -1,9 +1,10 @@
 // Which accelerator a build VM gets. /dev/kvm existing proves nothing: under nested virtualisation KVM may hang
 // guests or crawl (on the development machine a one-instruction guest took 14 s with KVM, 0.6 s with TCG). So a
 // tiny guest must really run under KVM, quickly, before builds use it; otherwise TCG, which works everywhere.
-import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { access, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { buildRecordsDir, recordedTempFolder } from '../../../builder/build-records.ts';
+import { defaultCacheDir } from '../../../builder/cache.ts';
 import { CommandFailed } from '../../../builder/command-failed.ts';
 import { GUEST_INIT, qemuValue, runQemu } from './qemu.ts';
 import { extractVmKernel } from './vm-kernel.ts';
@@ -32,7 +33,8 @@ function probeBootSector(): Buffer {
 
 /** Whether a guest runs to its end with this accelerator within the bound. */
 async function guestRuns(accel: Accel): Promise<boolean> {
-  const dir = await mkdtemp(join(tmpdir(), 'imger-accel-'));
+  const folder = await recordedTempFolder(buildRecordsDir(defaultCacheDir), 'imger-accel-');
+  const dir = folder.path;
   try {
     const disk = join(dir, 'probe.img');
     await writeFile(disk, probeBootSector());
@@ -48,7 +50,7 @@ async function guestRuns(accel: Accel): Promise<boolean> {
     if (error instanceof CommandFailed) return false;
     throw error;
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await folder.remove();
   }
 }
 
@@ -61,7 +63,8 @@ const KERNEL_PROBE_TIMEOUT_MS = 60_000;
  * the real guest then hung.
  */
 async function kernelBoots(image: string): Promise<boolean> {
-  const dir = await mkdtemp(join(tmpdir(), 'imger-accel-'));
+  const folder = await recordedTempFolder(buildRecordsDir(defaultCacheDir), 'imger-accel-');
+  const dir = folder.path;
   try {
     const boot = await extractVmKernel(image, dir);
     const args = [
@@ -75,7 +78,7 @@ async function kernelBoots(image: string): Promise<boolean> {
   } catch {
     return false;
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await folder.remove();
   }
 }
 

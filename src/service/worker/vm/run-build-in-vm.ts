@@ -5,11 +5,12 @@
 // dot folder of the job's folder, mounted in the guest at the job folder's own path; nothing else of the host.
 // A base root the guest makes comes back to the host's cache only as cache-write-back.ts allows.
 import { existsSync, realpathSync } from 'node:fs';
-import { chmod, lstat, mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildRecordsDir, recordedTempFolder } from '../../../builder/build-records.ts';
+import { defaultCacheDir } from '../../../builder/cache.ts';
 import { CommandFailed } from '../../../builder/command-failed.ts';
 import { run } from '../../../builder/exec.ts';
 import { lineSplitter } from '../../../builder/line-splitter.ts';
@@ -40,21 +41,8 @@ export interface VmSettings {
 const PORT_NAME = 'img.child';
 /** qemu ends at SIGTERM at once; nothing in the guest needs cleaning up, the whole machine is thrown away. */
 const QEMU_KILL_GRACE_MS = 2000;
-/** The temp folders of the builds, `imger-vm-PID-…` by the PID of their worker. */
+/** The temp folder of a build (overlay, socket, the job's share): `imger-vm-PID-…`, by its worker's PID. */
 const TEMP_PREFIX = 'imger-vm-';
-
-/**
- * Removes the temp folders (overlay, socket, job share) of workers that are gone: killed with -9, they could not.
- * A folder of a PID that runs again (reused) stays until a later start; qemu died with its worker (pdeathsig).
- */
-export async function removeVmLeftovers(log: (line: string) => void): Promise<void> {
-  for (const name of await readdir(tmpdir())) {
-    const pid = new RegExp(`^${TEMP_PREFIX}(\\d+)-`).exec(name)?.[1];
-    if (pid === undefined || existsSync(`/proc/${pid}`)) continue;
-    await rm(join(tmpdir(), name), { recursive: true, force: true });
-    log(`removed ${join(tmpdir(), name)}, left by a build VM whose worker is gone`);
-  }
-}
 
 /** The share the guest writes the job's files into, in the job's folder (a dot name: never an artifact). */
 export const VM_OUT_FOLDER = '.vm-out';
@@ -104,7 +92,12 @@ export async function runBuildInVm(options: RunBuildOptions, vm: VmSettings): Pr
   options.onText(
     `build VM: ${choice.accel.toUpperCase()} (${choice.why}), ${vm.cpus} CPUs, ${vm.memoryMiB} MiB, image ${vm.image}`,
   );
-  const temp = await mkdtemp(join(tmpdir(), `${TEMP_PREFIX}${process.pid}-`));
+  // Recorded as a build's: a worker killed with -9 leaves it to the next worker's start (leftovers.ts).
+  const tempFolder = await recordedTempFolder(
+    buildRecordsDir(defaultCacheDir),
+    `${TEMP_PREFIX}${process.pid}-`,
+  );
+  const temp = tempFolder.path;
   const outShare = join(order.outputDir, VM_OUT_FOLDER);
   let server: Server | undefined;
   let connection: Socket | undefined;
@@ -258,7 +251,7 @@ export async function runBuildInVm(options: RunBuildOptions, vm: VmSettings): Pr
   } finally {
     connection?.destroy();
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-    await rm(temp, { recursive: true, force: true });
+    await tempFolder.remove();
     await rm(outShare, { recursive: true, force: true });
   }
 }
