@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { bootTest } from '../../../src/builder/boot-test.ts';
 import { defaultCacheDir } from '../../../src/builder/cache.ts';
 import { run } from '../../../src/builder/exec.ts';
-import type { Job } from '../../../src/service/jobs/index.ts';
+import type { Job, SubmitInput } from '../../../src/service/jobs/index.ts';
 import type { WorkerSettings } from '../../../src/service/worker/index.ts';
 import { processTree } from '../../../src/service/worker/process-tree.ts';
 import { chooseAccel } from '../../../src/service/worker/vm/accel.ts';
@@ -75,11 +75,17 @@ async function worker(t: TestContext, settings: Partial<WorkerSettings>) {
         const job = await jobs.get(id);
         if (job && done(job)) return job;
         if (Date.now() > deadline) {
-          const tail = job ? readFileSync(join(baseDir, 'web', 'alice', id, `${job.name}.log`), 'utf8') : '';
+          const tail = job ? log(join(baseDir, 'web', 'alice', id), job.name) : '';
           assert.fail(`job ${id} is still ${job?.status}:\n${tail.slice(-3000)}`);
         }
         await sleep(250);
       }
+    },
+    /** Submits a job on web (the minimal template unless told) and waits for its end; its log with it. */
+    async build(fields: Partial<SubmitInput>): Promise<{ job: Job; text: string }> {
+      const submitted = await jobs.submit(submission({ queue: 'web', kickstart: minimal, ...fields }), alice);
+      const job = await this.until(submitted.id, finished);
+      return { job, text: log(join(baseDir, 'web', 'alice', job.id), job.name) };
     },
     /** Nothing of the VM is left: no qemu, no overlay or socket folder, no share in the job's folder. */
     assertNothingLeft(job: Job) {
@@ -94,7 +100,9 @@ async function worker(t: TestContext, settings: Partial<WorkerSettings>) {
 }
 
 const finished = (job: Job) => ['DONE', 'ERROR', 'CANCELLED'].includes(job.status);
-const log = (folder: string, name: string) => readFileSync(join(folder, `${name}.log`), 'utf8');
+/** The job's log, '' before the worker wrote one. */
+const log = (folder: string, name: string) =>
+  existsSync(join(folder, `${name}.log`)) ? readFileSync(join(folder, `${name}.log`), 'utf8') : '';
 
 test('a VM image that cannot boot ends the job in ERROR (vm-failed), leaving nothing', {
   skip,
@@ -102,11 +110,7 @@ test('a VM image that cannot boot ends the job in ERROR (vm-failed), leaving not
   const image = join(tempDir(t), 'blank.img');
   await writeFile(image, Buffer.alloc(1024 * 1024));
   const w = await worker(t, { vm: vm(image) });
-  const submitted = await w.jobs.submit(
-    submission({ queue: 'web', name: 'blank', kickstart: minimal }),
-    alice,
-  );
-  const job = await w.until(submitted.id, finished);
+  const { job } = await w.build({ name: 'blank' });
   assert.equal(job.status, 'ERROR');
   assert.equal(job.error?.class, 'vm-failed');
   assert.match(job.error?.message ?? '', /the VM image cannot boot/);
@@ -120,15 +124,11 @@ test('a VM whose build never starts is stopped at its boot bound: ERROR (vm-fail
     buildEntry: join(import.meta.dirname, 'fixtures', 'silent-child.ts'),
     vm: vm(await testVmImage(), { bootTimeoutMs: 5000 }),
   });
-  const submitted = await w.jobs.submit(
-    submission({ queue: 'web', name: 'noboot', kickstart: minimal }),
-    alice,
-  );
-  const job = await w.until(submitted.id, finished);
+  const { job, text } = await w.build({ name: 'noboot' });
   assert.equal(job.status, 'ERROR');
   assert.equal(job.error?.class, 'vm-failed');
   assert.match(job.error?.message ?? '', /did not start the build within 5 s/);
-  assert.match(log(w.folder(job), 'noboot'), /build VM: (TCG|KVM)/);
+  assert.match(text, /build VM: (TCG|KVM)/);
   w.assertNothingLeft(job);
 });
 
@@ -154,11 +154,7 @@ test('a VM build past its deadline is stopped and ends in ERROR (timeout), leavi
 }, async (t) => {
   // One second for the build: the guest cannot even boot in it, so it is the worker that stops qemu, 30 s on.
   const w = await worker(t, { timeoutMs: 1000, vm: vm(await testVmImage()) });
-  const submitted = await w.jobs.submit(
-    submission({ queue: 'web', name: 'late', kickstart: minimal }),
-    alice,
-  );
-  const job = await w.until(submitted.id, finished);
+  const { job } = await w.build({ name: 'late' });
   assert.equal(job.status, 'ERROR');
   assert.equal(job.error?.class, 'timeout');
   w.assertNothingLeft(job);
@@ -173,12 +169,7 @@ test('a base root the guest made in time comes back to the host cache; what it c
     buildEntry: join(import.meta.dirname, 'fixtures', 'base-root-child.mjs'),
     vm: vm(await testVmImage(), { cacheDir }),
   });
-  const submitted = await w.jobs.submit(
-    submission({ queue: 'web', name: 'roots', kickstart: minimal }),
-    alice,
-  );
-  const job = await w.until(submitted.id, finished);
-  const text = log(w.folder(job), 'roots');
+  const { job, text } = await w.build({ name: 'roots' });
   assert.equal(job.status, 'DONE', text.slice(-3000));
   assert.match(text, /exportBaseRoots true/);
   // The stand-in's names: by job and letter.
@@ -217,12 +208,7 @@ printf 'a loop image\\n' > "$OUTDIR/$NAME.img"
   await run('debugfs', ['-w', '-R', `write ${standIn} /usr/bin/mic`, device]);
   await run('debugfs', ['-w', '-R', 'sif /usr/bin/mic mode 0100755', device]);
   const w = await worker(t, { builder: 'mic', vm: vm(image) });
-  const submitted = await w.jobs.submit(
-    submission({ queue: 'web', name: 'micvm', type: 'loop', kickstart: minimal }),
-    alice,
-  );
-  const job = await w.until(submitted.id, finished);
-  const text = log(w.folder(job), 'micvm');
+  const { job, text } = await w.build({ name: 'micvm', type: 'loop' });
   assert.equal(job.status, 'DONE', text.slice(-3000));
   assert.match(text, /build VM: (TCG|KVM)/);
   assert.match(text, /mic stand-in: create loop, booted with .*init=\/usr\/sbin\/img-vm-init/);
@@ -249,16 +235,11 @@ echo escaped > ${codeFile} || echo "the code share is read-only"
   // The same build on the host first: its base root, in the cache the guest reads, spares the guest a bootstrap
   // under TCG, and its package list is what the VM's must be.
   const host = await worker(t, { vm: null });
-  const native = await host.until(
-    (await host.jobs.submit(submission({ queue: 'web', name: 'vmfs', kickstart }), alice)).id,
-    finished,
-  );
-  assert.equal(native.status, 'DONE', log(host.folder(native), 'vmfs').slice(-3000));
+  const { job: native, text: nativeText } = await host.build({ name: 'vmfs', kickstart });
+  assert.equal(native.status, 'DONE', nativeText.slice(-3000));
   assert.equal(existsSync(hostFile), false);
   const w = await worker(t, { vm: vm(await testVmImage()) });
-  const submitted = await w.jobs.submit(submission({ queue: 'web', name: 'vmfs', kickstart }), alice);
-  const job = await w.until(submitted.id, finished);
-  const text = log(w.folder(job), 'vmfs');
+  const { job, text } = await w.build({ name: 'vmfs', kickstart });
   assert.equal(job.status, 'DONE', text.slice(-3000));
   assert.deepEqual(job.artifacts.map((a) => a.name).sort(), [
     'SHA256SUMS',
@@ -286,24 +267,12 @@ echo escaped > ${codeFile} || echo "the code share is read-only"
 test('raw built inside a VM boots with BIOS', { skip }, async (t) => {
   // Natively first, as for fs: a cold cache would have the guest bootstrap under TCG.
   const host = await worker(t, { vm: null });
-  const native = await host.until(
-    (
-      await host.jobs.submit(
-        submission({ queue: 'web', name: 'vmraw', type: 'raw', kickstart: minimal }),
-        alice,
-      )
-    ).id,
-    finished,
-  );
-  assert.equal(native.status, 'DONE', log(host.folder(native), 'vmraw').slice(-3000));
+  const { job: native, text: nativeText } = await host.build({ name: 'vmraw', type: 'raw' });
+  assert.equal(native.status, 'DONE', nativeText.slice(-3000));
   const w = await worker(t, { vm: vm(await testVmImage()) });
-  const submitted = await w.jobs.submit(
-    submission({ queue: 'web', name: 'vmraw', type: 'raw', kickstart: minimal }),
-    alice,
-  );
-  const job = await w.until(submitted.id, finished);
-  assert.equal(job.status, 'DONE', log(w.folder(job), 'vmraw').slice(-3000));
-  assert.match(log(w.folder(job), 'vmraw'), /using the cached base root/);
+  const { job, text } = await w.build({ name: 'vmraw', type: 'raw' });
+  assert.equal(job.status, 'DONE', text.slice(-3000));
+  assert.match(text, /using the cached base root/);
   assert.equal(
     readFileSync(join(w.folder(job), 'vmraw.packages'), 'utf8'),
     readFileSync(join(host.folder(native), 'vmraw.packages'), 'utf8'),
