@@ -49,6 +49,10 @@ export interface RpmRootInputs {
   excludedPackages: string[];
   excludeDocs: boolean;
   ignoreMissing: boolean;
+  noCore: boolean;
+  excludeWeakDeps: boolean;
+  installLangs: string | null;
+  multilib: boolean;
   bootable: boolean;
   /** A live medium's initramfs (dracut's dmsquash-live) is not a disk's. */
   live: boolean;

@@ -3,8 +3,9 @@
 import { CommandFailed } from './command-failed.ts';
 import { BuildFailure } from './failures.ts';
 import { type Layout, renderFstab } from './layout.ts';
-import type { ImageRecipe, Password } from './recipe.ts';
+import type { FirewallSettings, ImageRecipe, Password } from './recipe.ts';
 import { passwordSetting, type Reproducibility, reproducibleEnv } from './reproducible.ts';
+import { installLangsFile, installLangsMacro } from './rpm-root.ts';
 import type { StepContext } from './runner.ts';
 import { capabilities, inImage, type SandboxPlaces } from './sandbox.ts';
 
@@ -19,8 +20,8 @@ export interface ImageAccess {
   write(files: readonly ImageFile[]): Promise<void>;
   /** The given absolute paths that exist in the image. */
   existing(paths: readonly string[]): Promise<Set<string>>;
-  /** The names in the image's /etc/group or /etc/passwd. */
-  names(file: 'group' | 'passwd'): Promise<Set<string>>;
+  /** A text file of the image; undefined where there is none. */
+  read(path: string): Promise<string | undefined>;
 }
 
 export type ImageFile = { path: string; text: string; mode?: number } | { path: string; symlinkTo: string };
@@ -66,18 +67,25 @@ export function sandboxedImage(
       const { stdout } = await inRoot(['sh', '-c', script, 'sh', ...paths]);
       return new Set(stdout.split('\n').filter((path) => paths.includes(path)));
     },
-    async names(file) {
-      // The shell's own read, not cat: a minimal rpm root may have no cat, nor the file (no `setup` package).
+    async read(path) {
+      // The shell's own read, not cat: a minimal rpm root may have no cat. A leading "+" tells an empty file
+      // from none.
       const { stdout } = await inRoot([
         'sh',
         '-c',
-        '[ -e "$1" ] || exit 0; while IFS= read -r line || [ -n "$line" ]; do printf "%s\\n" "$line"; done < "$1"',
+        '[ -f "$1" ] || exit 0; printf +; while IFS= read -r line || [ -n "$line" ]; do printf "%s\\n" "$line"; done < "$1"',
         'sh',
-        `/etc/${file}`,
+        path,
       ]);
-      return new Set(stdout.split('\n').map((line) => line.split(':')[0]!));
+      return stdout.startsWith('+') ? stdout.slice(1) : undefined;
     },
   };
+}
+
+/** The names in the image's /etc/group or /etc/passwd (none without the file: no `setup` package). */
+async function accountNames(image: ImageAccess, file: 'group' | 'passwd'): Promise<Set<string>> {
+  const text = (await image.read(`/etc/${file}`)) ?? '';
+  return new Set(text.split('\n').map((line) => line.split(':')[0]!));
 }
 
 /** A failing configuration command means the kickstart asked for something the image cannot do. */
@@ -135,7 +143,7 @@ async function configureAccounts(
   recipe: ImageRecipe,
   seed: string | undefined,
 ): Promise<void> {
-  const groups = await image.names('group');
+  const groups = await accountNames(image, 'group');
   const addGroup = async (name: string, gid?: number) => {
     if (groups.has(name)) return;
     await asKickstartError(`group ${name}`, () =>
@@ -144,7 +152,7 @@ async function configureAccounts(
     groups.add(name);
   };
   for (const group of recipe.groups) await addGroup(group.name, group.gid);
-  const users = await image.names('passwd');
+  const users = await accountNames(image, 'passwd');
   for (const user of recipe.users) {
     for (const group of user.groups) {
       if (!groups.has(group)) ctx.log(`creating group ${group}, which user ${user.name} is to be in`);
@@ -329,6 +337,81 @@ export async function servicesMadeByScripts(
   }
 }
 
+const selinuxConfig = '/etc/selinux/config';
+
+/**
+ * `selinux` as Anaconda applies it: the mode into the policy's config, where the image has a policy. The build
+ * cannot label the files (setting security.selinux needs CAP_SYS_ADMIN on the host, which the sandbox never
+ * has), so an image whose policy is in force labels them at its first boot: `/.autorelabel`, as Fedora and
+ * Debian's selinux-activate do.
+ */
+async function selinuxFiles(ctx: StepContext, image: ImageAccess, recipe: ImageRecipe): Promise<ImageFile[]> {
+  const asked = recipe.selinux;
+  const config = await image.read(selinuxConfig);
+  if (config === undefined) {
+    if (asked && asked.mode !== 'disabled') {
+      ctx.log(`line ${asked.line}: selinux --${asked.mode}: the image has no SELinux policy (${selinuxConfig}); not applied`);
+    }
+    return [];
+  }
+  const files: ImageFile[] = [];
+  if (asked) {
+    const line = `SELINUX=${asked.mode}`;
+    const text = /^SELINUX=.*$/m.test(config)
+      ? config.replace(/^SELINUX=.*$/m, line)
+      : `${config}${config === '' || config.endsWith('\n') ? '' : '\n'}${line}\n`;
+    files.push({ path: selinuxConfig, text });
+  }
+  const mode = asked?.mode ?? /^SELINUX=(\S*)/m.exec(config)?.[1];
+  if (mode !== 'disabled') {
+    ctx.log(`SELinux ${mode ?? 'policy'}: the files carry no labels yet; /.autorelabel labels them at first boot`);
+    files.push({ path: '/.autorelabel', text: '' });
+  }
+  return files;
+}
+
+export const firewallOfflineCmd = '/usr/bin/firewall-offline-cmd';
+
+/** firewall-offline-cmd's arguments for `firewall`, as Anaconda gives them (ssh let in unless told otherwise). */
+export function firewallArgs(firewall: FirewallSettings): string[] {
+  const { services, removeServices, ports, trusts } = firewall;
+  const sshAsked = services.includes('ssh') || removeServices.includes('ssh') || ports.includes('22:tcp');
+  return [
+    firewall.mode === 'disabled' ? '--disabled' : '--enabled',
+    ...(sshAsked ? [] : ['--service=ssh']),
+    ...trusts.map((device) => `--trust=${device}`),
+    ...ports.map((port) => `--port=${port}`),
+    ...removeServices.map((service) => `--remove-service=${service}`),
+    ...services.map((service) => `--service=${service}`),
+  ];
+}
+
+/**
+ * `firewall` through the image's firewalld. Without firewalld, an explicit --enabled is the kickstart's error
+ * (Anaconda's too: the user asked for a firewall the image cannot have); anything else is logged.
+ */
+async function configureFirewall(ctx: StepContext, image: ImageAccess, recipe: ImageRecipe, hasFirewalld: boolean) {
+  const firewall = recipe.firewall;
+  if (!firewall) return;
+  const where = `line ${firewall.line}: firewall`;
+  if (firewall.mode === 'system-defaults') {
+    ctx.log(`${where} --use-system-defaults: the packages' own firewall settings are kept`);
+    return;
+  }
+  if (!hasFirewalld) {
+    if (firewall.mode === 'enabled') {
+      throw new BuildFailure(
+        'kickstart-error',
+        'configure',
+        `${where} --enabled: the image has no ${firewallOfflineCmd}; add firewalld to %packages`,
+      );
+    }
+    ctx.log(`${where}: the image has no firewalld (${firewallOfflineCmd}); not applied`);
+    return;
+  }
+  await asKickstartError(where, () => image.run([firewallOfflineCmd, ...firewallArgs(firewall)]));
+}
+
 /** Where each display manager Debian ships reads an autologin user from. */
 const autologinConfigs = [
   {
@@ -363,6 +446,7 @@ export async function configureRoot(
     zoneFile(zone),
     systemctlPath,
     networkManagerPath,
+    firewallOfflineCmd,
     ...autologinConfigs.map((manager) => manager.binary),
   ]);
   if (zone !== 'UTC' && !present.has(zoneFile(zone))) {
@@ -392,6 +476,10 @@ export async function configureRoot(
         ]
       : []),
     ...autologin.map((manager) => ({ path: manager.file, text: manager.text(recipe.autologinUser!) })),
+    ...(family === 'rpm' && recipe.installLangs
+      ? [{ path: installLangsFile, text: installLangsMacro(recipe.installLangs) }]
+      : []),
+    ...(await selinuxFiles(ctx, image, recipe)),
     {
       path: '/etc/fstab',
       text: layout
@@ -403,5 +491,6 @@ export async function configureRoot(
     await asKickstartError(`lang ${recipe.locale}`, () => image.run(['locale-gen']));
   }
   await configureAccounts(ctx, image, recipe, seed);
+  await configureFirewall(ctx, image, recipe, present.has(firewallOfflineCmd));
   return services ? configureServices(image, recipe, networkd) : { enabled: [], disabled: [] };
 }

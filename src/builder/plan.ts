@@ -96,8 +96,6 @@ export type PlanResult =
 
 /** Commands that configure an installer run, not an image: logged and skipped. */
 const INSTALLER_ONLY = new Set([
-  'selinux',
-  'firewall',
   'clearpart',
   'zerombr',
   'ignoredisk',
@@ -209,6 +207,8 @@ export function planBuild(input: PlanInput): PlanResult {
       ? 'apt'
       : undefined;
   const packages = packagesOf(ks, overlaid.text, kind, notes, refusals);
+  const packageOptions = packageOptionsOf(ks, kind, notes, refusals);
+  const firewall = firewallOf(ks, refusals);
   const partitions = partitionsOf(ks, type, notes, refusals);
   if (refusals.errors.length > 0 || !type || !arch) {
     return { ok: false, errors: refusals.errors, warnings: parsed.warnings };
@@ -220,9 +220,8 @@ export function planBuild(input: PlanInput): PlanResult {
   applySystem(ks, recipe, notes);
   recipe.packages = packages.packages;
   recipe.excludedPackages = packages.excluded;
-  const options = ks.packages?.options ?? {};
-  if (options.excludedocs) recipe.excludeDocs = true;
-  if (options.ignoremissing) recipe.ignoreMissing = true;
+  Object.assign(recipe, packageOptions);
+  if (firewall) recipe.firewall = firewall;
   recipe.partitions = partitions;
   recipe.scripts = scriptsOf(ks, notes);
   recipe.attachments = ks.attachments ?? [];
@@ -448,6 +447,9 @@ function applySystem(ks: Kickstart, recipe: BuildPlan['recipe'], notes: string[]
       line: services.location.line,
     };
   }
+  const selinux = commandOf(ks, 'selinux');
+  const selinuxMode = (['enforcing', 'permissive', 'disabled'] as const).find((mode) => selinux?.options[mode]);
+  if (selinux && selinuxMode) recipe.selinux = { mode: selinuxMode, line: selinux.location.line };
   const bootloader = commandOf(ks, 'bootloader');
   if (bootloader?.options.append !== undefined) recipe.bootloader.append = bootloader.options.append;
   if (bootloader?.options.timeout !== undefined) recipe.bootloader.timeoutS = bootloader.options.timeout;
@@ -455,6 +457,92 @@ function applySystem(ks: Kickstart, recipe: BuildPlan['recipe'], notes: string[]
   if (xconfig?.options.startxonboot) recipe.startX = true;
   const desktop = commandOf(ks, 'desktop');
   if (desktop?.options.autologinuser) recipe.autologinUser = desktop.options.autologinuser;
+}
+
+type PackageOptionFields = Pick<
+  ImageRecipe,
+  'excludeDocs' | 'ignoreMissing' | 'noCore' | 'excludeWeakDeps' | 'installLangs' | 'multilib'
+>;
+
+/** A language code as rpm's %_install_langs lists them (`en`, `pt_BR`, `sr@latin`), or `all`. */
+const LANGUAGE = /^[A-Za-z]{2,8}(_[A-Za-z0-9]{2,3})?(\.[A-Za-z0-9-]+)?(@[A-Za-z0-9]+)?$|^all$/;
+
+/** The %packages options the build applies; those only dnf has are a note on an apt image. */
+function packageOptionsOf(
+  ks: Kickstart,
+  kind: 'apt' | 'rpm' | undefined,
+  notes: string[],
+  refusals: Refusals,
+): PackageOptionFields {
+  const options = ks.packages?.options ?? {};
+  const line = ks.packages?.location.line ?? 0;
+  const fields: PackageOptionFields = {};
+  if (options.excludedocs) fields.excludeDocs = true;
+  if (options.ignoremissing) fields.ignoreMissing = true;
+  if (options.nocore) fields.noCore = true;
+  if (options['exclude-weakdeps']) fields.excludeWeakDeps = true;
+  if (options.multilib) fields.multilib = true;
+  const langs = options['inst-langs'];
+  if (langs !== undefined) {
+    // The value becomes a line of an rpm macros file: anything but codes could define or run a macro.
+    const codes = langs.split(/[:,]/);
+    if (codes.every((code) => LANGUAGE.test(code))) fields.installLangs = codes.join(':');
+    else {
+      refusals.add(
+        'inst-langs',
+        line,
+        `%packages --inst-langs=${JSON.stringify(langs)}: expects language codes separated by ":" (en:de:pt_BR)`,
+      );
+    }
+  }
+  const rpmOnly = (['nocore', 'exclude-weakdeps', 'inst-langs', 'multilib'] as const).filter(
+    (option) => options[option] !== undefined && options[option] !== false,
+  );
+  if (kind === 'apt' && rpmOnly.length > 0) {
+    notes.push(`line ${line}: %packages ${rpmOnly.map((o) => `--${o}`).join(' ')} applies to rpm repositories; ignored`);
+  }
+  return fields;
+}
+
+/** What firewalld takes as a service, a PORT[-PORT]:PROTOCOL and an interface; anything else is refused. */
+const FIREWALL_VALUES = {
+  service: /^[A-Za-z0-9][A-Za-z0-9_.+-]*$/,
+  port: /^\d{1,5}(-\d{1,5})?:(tcp|udp|sctp|dccp)$/,
+  trust: /^[A-Za-z0-9][A-Za-z0-9_.:@-]*$/,
+};
+
+/** pykickstart's --ssh, --smtp, --http and --ftp are the firewalld services of those names. */
+const FIREWALL_SERVICE_FLAGS = ['ssh', 'smtp', 'http', 'ftp'] as const;
+
+function firewallOf(ks: Kickstart, refusals: Refusals): ImageRecipe['firewall'] {
+  const command = commandOf(ks, 'firewall');
+  if (!command) return undefined;
+  const { options } = command;
+  const line = command.location.line;
+  const checked = (option: string, values: readonly string[], valid: RegExp) => {
+    for (const value of values) {
+      if (!valid.test(value)) refusals.add('firewall', line, `firewall --${option}: "${value}" is not one firewalld takes`);
+    }
+    return [...values];
+  };
+  return {
+    mode: options['use-system-defaults']
+      ? 'system-defaults'
+      : options.enabled
+        ? 'enabled'
+        : options.disabled
+          ? 'disabled'
+          : 'default',
+    services: checked(
+      'service',
+      [...(options.service ?? []), ...FIREWALL_SERVICE_FLAGS.filter((flag) => options[flag])],
+      FIREWALL_VALUES.service,
+    ),
+    removeServices: checked('remove-service', options['remove-service'] ?? [], FIREWALL_VALUES.service),
+    ports: checked('port', options.port ?? [], FIREWALL_VALUES.port),
+    trusts: checked('trust', options.trust ?? [], FIREWALL_VALUES.trust),
+    line,
+  };
 }
 
 /** apt has no comps groups: `@NAME` (and the environment `@^NAME`) means Debian's task package task-NAME. */

@@ -41,6 +41,20 @@ export type Password =
   | { kind: 'crypted'; value: string }
   | { kind: 'locked' };
 
+export type SelinuxMode = 'enforcing' | 'permissive' | 'disabled';
+
+export interface FirewallSettings {
+  /** `default` when the command says neither --enabled nor --disabled (firewalld then enables, unasked). */
+  mode: 'enabled' | 'disabled' | 'default' | 'system-defaults';
+  services: string[];
+  removeServices: string[];
+  /** PORT[-PORT]:PROTOCOL */
+  ports: string[];
+  /** Interfaces whose traffic is let in. */
+  trusts: string[];
+  line: number;
+}
+
 export interface UserAccount {
   name: string;
   groups: string[];
@@ -94,6 +108,14 @@ export interface ImageRecipe {
   excludeDocs?: boolean;
   /** %packages --ignoremissing: a package or group no repository has is skipped, not an error (rpm roots). */
   ignoreMissing?: boolean;
+  /** %packages --nocore: the repositories' `core` group is not added (rpm roots; Anaconda adds it otherwise). */
+  noCore?: boolean;
+  /** %packages --exclude-weakdeps: no Recommends (rpm roots; installed otherwise, as Anaconda does). */
+  excludeWeakDeps?: boolean;
+  /** %packages --inst-langs, colon-separated: rpm's %_install_langs, so files of other languages are skipped. */
+  installLangs?: string;
+  /** %packages --multilib: dnf's multilib_policy=all (rpm roots). */
+  multilib?: boolean;
   /** Add what booting needs (kernel, init, initramfs tools) when the package list lacks it. */
   bootable: boolean;
   locale: string;
@@ -110,6 +132,10 @@ export interface ImageRecipe {
   dhcp: boolean;
   /** `services` and its line, for the warnings about units that never exist. */
   services: { enabled: string[]; disabled: string[]; line?: number };
+  /** `selinux`: the mode written to the image's /etc/selinux/config, where it has a policy. */
+  selinux?: { mode: SelinuxMode; line: number };
+  /** `firewall`: applied with the image's firewall-offline-cmd, as Anaconda does. */
+  firewall?: FirewallSettings;
   /** Boot to the graphical target (xconfig --startxonboot). */
   startX?: boolean;
   /** Log this user in to the display manager, where one is installed (mic's desktop --autologinuser). */

@@ -197,6 +197,27 @@ export const refusals = {
       says: '"http://evil.example/x.rpm" is not an rpm package name',
     },
   },
+  'inst-langs': {
+    summary: "a %packages --inst-langs that is not a list of language codes (it becomes rpm's %_install_langs)",
+    example: {
+      kickstart:
+        'repo --name=rpms --baseurl=http://rpm.example/os --type=rpm\n%packages --inst-langs="en%(id)"\nbash\n%end\n',
+      type: 'fs',
+      arch: 'x86_64',
+      line: 2,
+      says: '--inst-langs',
+    },
+  },
+  firewall: {
+    summary: 'a firewall service, port or interface that firewalld could not name',
+    example: {
+      kickstart: 'lang C\nfirewall --enabled --port=ssh:tcp\n',
+      type: 'fs',
+      arch: 'x86_64',
+      line: 2,
+      says: 'firewall --port',
+    },
+  },
   'mixed-package-managers': {
     summary: 'apt archives and rpm repositories in one image',
     example: {

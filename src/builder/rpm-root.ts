@@ -28,12 +28,21 @@ function handedRpms(places: SandboxPlaces): string {
  */
 const mountedForScriptlets = ['/proc', '/sys', '/dev'];
 
-async function dnfHome(dir: string): Promise<string> {
+/** rpm's macro for %packages --inst-langs; the image keeps it too, so its own dnf installs the same languages. */
+export function installLangsMacro(langs: string): string {
+  return `%_install_langs ${langs}\n`;
+}
+
+/** The image's copy of installLangsMacro, where Fedora's images keep it. */
+export const installLangsFile = '/etc/rpm/macros.image-language-conf';
+
+async function dnfHome(dir: string, installLangs?: string): Promise<string> {
   const home = join(dir, 'dnf-home');
   await mkdir(home, { recursive: true });
   await writeFile(
     join(home, '.rpmmacros'),
-    `%_dbpath ${rpmDbPath}\n%_netsharedpath ${mountedForScriptlets.join(':')}\n`,
+    `%_dbpath ${rpmDbPath}\n%_netsharedpath ${mountedForScriptlets.join(':')}\n` +
+      (installLangs ? installLangsMacro(installLangs) : ''),
   );
   return home;
 }
@@ -57,6 +66,19 @@ export function repoOptions(repo: RpmRepo, key: string | undefined): string[] {
   ];
 }
 
+/** dnf's options that say where it works and which repositories it reads, with their keys. */
+function repositoryArgs(recipe: ImageRecipe, keys: RepoKeys, installRoot: string, cacheDir: string): string[] {
+  const repos = recipe.sources.filter((s): s is RpmRepo => s.kind === 'rpm');
+  return [
+    `--installroot=${installRoot}`,
+    '--releasever=1',
+    '--setopt=reposdir=/dev/null',
+    `--setopt=cachedir=${cacheDir}`,
+    ...repos.flatMap((repo) => repoOptions(repo, keys.get(repo))),
+    ...repos.map((repo) => `--repo=${repo.name}`),
+  ];
+}
+
 /** dnf's arguments for resolving and downloading the selection into `destdir` (exported for the tests). */
 export function downloadArgs(
   recipe: ImageRecipe,
@@ -65,17 +87,12 @@ export function downloadArgs(
   cacheDir: string,
   destdir: string,
 ): string[] {
-  const repos = recipe.sources.filter((s): s is RpmRepo => s.kind === 'rpm');
   return [
     '-y',
-    `--installroot=${installRoot}`,
-    '--releasever=1',
-    '--setopt=reposdir=/dev/null',
-    `--setopt=cachedir=${cacheDir}`,
-    '--setopt=install_weak_deps=False',
+    ...repositoryArgs(recipe, keys, installRoot, cacheDir),
+    `--setopt=install_weak_deps=${recipe.excludeWeakDeps ? 'False' : 'True'}`,
+    ...(recipe.multilib ? ['--setopt=multilib_policy=all'] : []),
     `--setopt=strict=${recipe.ignoreMissing ? 'False' : 'True'}`,
-    ...repos.flatMap((repo) => repoOptions(repo, keys.get(repo))),
-    ...repos.map((repo) => `--repo=${repo.name}`),
     ...recipe.excludedPackages.map((name) => `--exclude=${name}`),
     '--downloadonly',
     `--destdir=${destdir}`,
@@ -84,6 +101,31 @@ export function downloadArgs(
     '--',
     ...recipe.packages,
   ];
+}
+
+/**
+ * Anaconda installs the repositories' `core` group unless `%packages --nocore` says not to; repositories with no
+ * such group (MeeGo's and Sailfish's patterns, a private repository) get none, as mic installs none.
+ */
+async function withCoreGroup(
+  ctx: StepContext,
+  recipe: ImageRecipe,
+  repositories: string[],
+  env: Record<string, string>,
+): Promise<ImageRecipe> {
+  if (recipe.noCore || recipe.packages.includes('@core') || recipe.excludedPackages.includes('@core')) {
+    return recipe;
+  }
+  const { stdout } = await ctx.run('dnf', ['-q', ...repositories, 'group', 'info', 'core'], {
+    env,
+    onLine: () => {},
+  });
+  if (!/^Group: /m.test(stdout)) {
+    ctx.log('the repositories have no core group: none added');
+    return recipe;
+  }
+  ctx.log('adding group @core, as Anaconda does unless %packages --nocore');
+  return { ...recipe, packages: ['@core', ...recipe.packages] };
 }
 
 /** Resolves and downloads the closure on the host (no package code runs), verified against each repo's key. */
@@ -103,9 +145,10 @@ export async function fetchRpmClosure(
   await mkdir(destdir, { recursive: true });
   const scratch = join(hostWorkDir, 'dnf-resolve');
   await mkdir(scratch, { recursive: true });
-  await ctx.run('dnf', downloadArgs(recipe, keys, scratch, join(hostWorkDir, 'dnf-cache'), destdir), {
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: await dnfHome(hostWorkDir), LANG: 'C.UTF-8' },
-  });
+  const cacheDir = join(hostWorkDir, 'dnf-cache');
+  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: await dnfHome(hostWorkDir), LANG: 'C.UTF-8' };
+  const selection = await withCoreGroup(ctx, recipe, repositoryArgs(recipe, keys, scratch, cacheDir), env);
+  await ctx.run('dnf', downloadArgs(selection, keys, scratch, cacheDir, destdir), { env });
   const rpms = (await readdir(destdir)).filter((file) => file.endsWith('.rpm'));
   ctx.log(`dnf chose ${rpms.length} packages`);
   return rpms.length;
@@ -115,7 +158,7 @@ export async function fetchRpmClosure(
 export async function installRpmRoot(ctx: StepContext, recipe: ImageRecipe, places: SandboxPlaces) {
   const given = handedRpms(places);
   const rpms = (await readdir(given)).filter((file) => file.endsWith('.rpm')).sort();
-  const home = await dnfHome(places.inputs);
+  const home = await dnfHome(places.inputs, recipe.installLangs);
   let done = 0;
   await onHost(
     ctx,

@@ -83,9 +83,8 @@ function fakeImage(root: string, calls: Call[], failing?: RegExp): ImageAccess {
       }
       return found;
     },
-    async names(file) {
-      const text = await readFile(inside(`etc/${file}`), 'utf8');
-      return new Set(text.split('\n').map((line) => line.split(':')[0]!));
+    async read(path) {
+      return readFile(inside(path), 'utf8').catch(() => undefined);
     },
   };
 }
@@ -240,4 +239,107 @@ test('a timezone missing from tzdata is a kickstart error', async () => {
   const error = await configure(root, { ...recipe, timezone: 'Mars/Olympus' }, []).catch((e) => e);
   assert.ok(error instanceof BuildFailure);
   assert.match(error.message, /timezone Mars\/Olympus is not in tzdata/);
+});
+
+test('selinux: the mode goes into the policy config, and an image with its policy in force relabels at first boot', async () => {
+  const root = await fakeRoot();
+  await mkdir(join(root, 'etc/selinux'), { recursive: true });
+  const config = '# comment: SELINUX=disabled stays\nSELINUX=enforcing\nSELINUXTYPE=targeted\n';
+  await writeFile(join(root, 'etc/selinux/config'), config);
+  const { log } = await configure(root, { ...recipe, selinux: { mode: 'permissive', line: 3 } }, []);
+  assert.equal(
+    await readFile(join(root, 'etc/selinux/config'), 'utf8'),
+    '# comment: SELINUX=disabled stays\nSELINUX=permissive\nSELINUXTYPE=targeted\n',
+  );
+  assert.equal(await readFile(join(root, '.autorelabel'), 'utf8'), '');
+  assert.ok(log.some((line) => /SELinux permissive: .*\/\.autorelabel/.test(line)));
+
+  // Without a selinux line the package's mode stands, and is in force.
+  const untouched = await fakeRoot();
+  await mkdir(join(untouched, 'etc/selinux'), { recursive: true });
+  await writeFile(join(untouched, 'etc/selinux/config'), config);
+  await configure(untouched, recipe, []);
+  assert.equal(await readFile(join(untouched, 'etc/selinux/config'), 'utf8'), config);
+  await access(join(untouched, '.autorelabel'));
+
+  // Disabled: nothing to label.
+  const disabled = await fakeRoot();
+  await mkdir(join(disabled, 'etc/selinux'), { recursive: true });
+  await writeFile(join(disabled, 'etc/selinux/config'), 'SELINUXTYPE=targeted');
+  await configure(disabled, { ...recipe, selinux: { mode: 'disabled', line: 3 } }, []);
+  assert.equal(
+    await readFile(join(disabled, 'etc/selinux/config'), 'utf8'),
+    'SELINUXTYPE=targeted\nSELINUX=disabled\n',
+  );
+  await assert.rejects(access(join(disabled, '.autorelabel')));
+});
+
+test('selinux on an image without a policy is logged with its line, and nothing is written', async () => {
+  const root = await fakeRoot();
+  const { log } = await configure(root, { ...recipe, selinux: { mode: 'enforcing', line: 4 } }, []);
+  assert.ok(log.includes('line 4: selinux --enforcing: the image has no SELinux policy (/etc/selinux/config); not applied'));
+  await assert.rejects(access(join(root, '.autorelabel')));
+  await assert.rejects(access(join(root, 'etc/selinux')));
+});
+
+const firewall = {
+  mode: 'enabled' as const,
+  services: ['mdns'],
+  removeServices: ['dhcpv6-client'],
+  ports: ['8080:tcp', '6000-6010:udp'],
+  trusts: ['eth1'],
+  line: 5,
+};
+
+test('firewall: firewall-offline-cmd in the image, one argument per value, ssh let in as Anaconda does', async () => {
+  const root = await fakeRoot();
+  await writeFile(join(root, 'usr/bin/firewall-offline-cmd'), '');
+  const calls: Call[] = [];
+  await configure(root, { ...recipe, firewall }, calls);
+  const run = calls.find((call) => call.command[0] === '/usr/bin/firewall-offline-cmd');
+  assert.deepEqual(run?.command, [
+    '/usr/bin/firewall-offline-cmd',
+    '--enabled',
+    '--service=ssh',
+    '--trust=eth1',
+    '--port=8080:tcp',
+    '--port=6000-6010:udp',
+    '--remove-service=dhcpv6-client',
+    '--service=mdns',
+  ]);
+
+  // ssh named (here: removed) is the kickstart's to decide; --disabled is passed on.
+  const again: Call[] = [];
+  await configure(root, { ...recipe, firewall: { ...firewall, mode: 'disabled', removeServices: ['ssh'] } }, again);
+  const args = again.find((call) => call.command[0] === '/usr/bin/firewall-offline-cmd')?.command;
+  assert.ok(args?.includes('--disabled'));
+  assert.ok(args?.includes('--remove-service=ssh'));
+  assert.ok(!args?.includes('--service=ssh'));
+
+  // --use-system-defaults: firewalld's own settings stay.
+  const none: Call[] = [];
+  await configure(root, { ...recipe, firewall: { ...firewall, mode: 'system-defaults' } }, none);
+  assert.ok(!none.some((call) => call.command[0] === '/usr/bin/firewall-offline-cmd'));
+});
+
+test('firewall --enabled on an image without firewalld is a kickstart error naming the line; else only logged', async () => {
+  const root = await fakeRoot();
+  const error = await configure(root, { ...recipe, firewall }, []).catch((e) => e);
+  assert.ok(error instanceof BuildFailure);
+  assert.equal(error.kind, 'kickstart-error');
+  assert.match(error.message, /^line 5: firewall --enabled: the image has no \/usr\/bin\/firewall-offline-cmd; add firewalld/);
+
+  const calls: Call[] = [];
+  const { log } = await configure(root, { ...recipe, firewall: { ...firewall, mode: 'default' } }, calls);
+  assert.ok(log.includes('line 5: firewall: the image has no firewalld (/usr/bin/firewall-offline-cmd); not applied'));
+  assert.ok(!calls.some((call) => call.command[0] === '/usr/bin/firewall-offline-cmd'));
+});
+
+test('a firewall-offline-cmd that fails is a kickstart error naming the firewall line', async () => {
+  const root = await fakeRoot();
+  await writeFile(join(root, 'usr/bin/firewall-offline-cmd'), '');
+  const error = await configure(root, { ...recipe, firewall }, [], /firewall-offline-cmd/).catch((e) => e);
+  assert.ok(error instanceof BuildFailure);
+  assert.equal(error.kind, 'kickstart-error');
+  assert.match(error.message, /^line 5: firewall: /);
 });

@@ -91,14 +91,42 @@ describe('resolveKickstart', () => {
     assert.match(lvm.message, /^line 2: volgroup: the native builder does not make LVM volume groups/);
   });
 
-  it('logs installer-only commands as not applicable', async () => {
-    const { notes } = await resolve('selinux --enforcing\nfirewall --enabled\nreboot');
-    for (const name of ['selinux', 'firewall', 'reboot']) {
-      assert.ok(
-        notes.some((n) => n.includes(`${name} applies to an installer run`)),
-        name,
-      );
-    }
+  it('logs installer-only commands as not applicable; selinux and firewall apply to the image', async () => {
+    const { notes, recipe } = await resolve(
+      'selinux --enforcing\nfirewall --enabled --ssh --service=mdns,cups --port=8080:tcp --trust=eth1\nreboot',
+    );
+    assert.ok(notes.some((n) => n.includes('line 3: reboot applies to an installer run')));
+    assert.ok(!notes.some((n) => /selinux|firewall/.test(n)));
+    assert.deepEqual(recipe.selinux, { mode: 'enforcing', line: 1 });
+    assert.deepEqual(recipe.firewall, {
+      mode: 'enabled',
+      services: ['mdns', 'cups', 'ssh'],
+      removeServices: [],
+      ports: ['8080:tcp'],
+      trusts: ['eth1'],
+      line: 2,
+    });
+  });
+
+  it('refuses firewall values firewalld could not take, and --inst-langs that are not language codes', async () => {
+    const firewall = await refused('lang C\nfirewall --enabled --service="ssh;reboot" --port=22');
+    assert.match(firewall.message, /^line 2: firewall --service: "ssh;reboot" is not one firewalld takes/);
+    const langs = await refused(
+      'repo --name=os --baseurl=http://rpm.example/os --type=rpm\n%packages --inst-langs="en:%(touch /tmp/owned)"\n%end',
+    );
+    assert.match(langs.message, /^line 2: %packages --inst-langs=/);
+  });
+
+  it('hands the rpm-only %packages options on, as codes joined by ":", and notes them on apt', async () => {
+    const { recipe } = await resolve(
+      'repo --name=os --baseurl=http://rpm.example/os --type=rpm\n%packages --nocore --exclude-weakdeps --multilib --inst-langs=en,pt_BR:sr@latin\n%end',
+    );
+    assert.equal(recipe.noCore, true);
+    assert.equal(recipe.excludeWeakDeps, true);
+    assert.equal(recipe.multilib, true);
+    assert.equal(recipe.installLangs, 'en:pt_BR:sr@latin');
+    const apt = await resolve('%packages --nocore --inst-langs=de\nbash\n%end');
+    assert.ok(apt.notes.includes('line 1: %packages --nocore --inst-langs applies to rpm repositories; ignored'));
   });
 
   it('takes an apt archive from --suite, an rpm repository from its repomd.xml, and refuses a mix', async () => {

@@ -214,6 +214,22 @@ test("a repository's options and the package names reach dnf as arguments of the
   assert.ok(!args.slice(0, end).includes('--nogpgcheck'));
 });
 
+test('%packages options: weak dependencies as Anaconda installs them unless excluded, multilib on request', () => {
+  const recipe = { ...baseRecipe('fs', 'x86_64', 'r', '/out'), packages: ['bash'] };
+  const plain = downloadArgs(recipe, new Map(), '/scratch', '/cache', '/dest');
+  assert.ok(plain.includes('--setopt=install_weak_deps=True'));
+  assert.ok(!plain.some((arg) => arg.startsWith('--setopt=multilib_policy')));
+  const asked = downloadArgs(
+    { ...recipe, excludeWeakDeps: true, multilib: true },
+    new Map(),
+    '/scratch',
+    '/cache',
+    '/dest',
+  );
+  assert.ok(asked.includes('--setopt=install_weak_deps=False'));
+  assert.ok(asked.includes('--setopt=multilib_policy=all'));
+});
+
 test('a repository by mirror list or metalink: the list given to dnf, the placeholder base URL cleared', () => {
   const repo: RpmRepo = {
     kind: 'rpm',
