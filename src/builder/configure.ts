@@ -350,7 +350,9 @@ async function selinuxFiles(ctx: StepContext, image: ImageAccess, recipe: ImageR
   const config = await image.read(selinuxConfig);
   if (config === undefined) {
     if (asked && asked.mode !== 'disabled') {
-      ctx.log(`line ${asked.line}: selinux --${asked.mode}: the image has no SELinux policy (${selinuxConfig}); not applied`);
+      ctx.log(
+        `line ${asked.line}: selinux --${asked.mode}: the image has no SELinux policy (${selinuxConfig}); not applied`,
+      );
     }
     return [];
   }
@@ -364,7 +366,9 @@ async function selinuxFiles(ctx: StepContext, image: ImageAccess, recipe: ImageR
   }
   const mode = asked?.mode ?? /^SELINUX=(\S*)/m.exec(config)?.[1];
   if (mode !== 'disabled') {
-    ctx.log(`SELinux ${mode ?? 'policy'}: the files carry no labels yet; /.autorelabel labels them at first boot`);
+    ctx.log(
+      `SELinux ${mode ?? 'policy'}: the files carry no labels yet; /.autorelabel labels them at first boot`,
+    );
     files.push({ path: '/.autorelabel', text: '' });
   }
   return files;
@@ -390,7 +394,12 @@ export function firewallArgs(firewall: FirewallSettings): string[] {
  * `firewall` through the image's firewalld. Without firewalld, an explicit --enabled is the kickstart's error
  * (Anaconda's too: the user asked for a firewall the image cannot have); anything else is logged.
  */
-async function configureFirewall(ctx: StepContext, image: ImageAccess, recipe: ImageRecipe, hasFirewalld: boolean) {
+async function configureFirewall(
+  ctx: StepContext,
+  image: ImageAccess,
+  recipe: ImageRecipe,
+  hasFirewalld: boolean,
+) {
   const firewall = recipe.firewall;
   if (!firewall) return;
   const where = `line ${firewall.line}: firewall`;

@@ -448,7 +448,9 @@ function applySystem(ks: Kickstart, recipe: BuildPlan['recipe'], notes: string[]
     };
   }
   const selinux = commandOf(ks, 'selinux');
-  const selinuxMode = (['enforcing', 'permissive', 'disabled'] as const).find((mode) => selinux?.options[mode]);
+  const selinuxMode = (['enforcing', 'permissive', 'disabled'] as const).find(
+    (mode) => selinux?.options[mode],
+  );
   if (selinux && selinuxMode) recipe.selinux = { mode: selinuxMode, line: selinux.location.line };
   const bootloader = commandOf(ks, 'bootloader');
   if (bootloader?.options.append !== undefined) recipe.bootloader.append = bootloader.options.append;
@@ -499,7 +501,9 @@ function packageOptionsOf(
     (option) => options[option] !== undefined && options[option] !== false,
   );
   if (kind === 'apt' && rpmOnly.length > 0) {
-    notes.push(`line ${line}: %packages ${rpmOnly.map((o) => `--${o}`).join(' ')} applies to rpm repositories; ignored`);
+    notes.push(
+      `line ${line}: %packages ${rpmOnly.map((o) => `--${o}`).join(' ')} applies to rpm repositories; ignored`,
+    );
   }
   return fields;
 }
@@ -521,7 +525,8 @@ function firewallOf(ks: Kickstart, refusals: Refusals): ImageRecipe['firewall'] 
   const line = command.location.line;
   const checked = (option: string, values: readonly string[], valid: RegExp) => {
     for (const value of values) {
-      if (!valid.test(value)) refusals.add('firewall', line, `firewall --${option}: "${value}" is not one firewalld takes`);
+      if (!valid.test(value))
+        refusals.add('firewall', line, `firewall --${option}: "${value}" is not one firewalld takes`);
     }
     return [...values];
   };

@@ -198,7 +198,8 @@ export const refusals = {
     },
   },
   'inst-langs': {
-    summary: "a %packages --inst-langs that is not a list of language codes (it becomes rpm's %_install_langs)",
+    summary:
+      "a %packages --inst-langs that is not a list of language codes (it becomes rpm's %_install_langs)",
     example: {
       kickstart:
         'repo --name=rpms --baseurl=http://rpm.example/os --type=rpm\n%packages --inst-langs="en%(id)"\nbash\n%end\n',

@@ -67,7 +67,12 @@ export function repoOptions(repo: RpmRepo, key: string | undefined): string[] {
 }
 
 /** dnf's options that say where it works and which repositories it reads, with their keys. */
-function repositoryArgs(recipe: ImageRecipe, keys: RepoKeys, installRoot: string, cacheDir: string): string[] {
+function repositoryArgs(
+  recipe: ImageRecipe,
+  keys: RepoKeys,
+  installRoot: string,
+  cacheDir: string,
+): string[] {
   const repos = recipe.sources.filter((s): s is RpmRepo => s.kind === 'rpm');
   return [
     `--installroot=${installRoot}`,
@@ -146,7 +151,11 @@ export async function fetchRpmClosure(
   const scratch = join(hostWorkDir, 'dnf-resolve');
   await mkdir(scratch, { recursive: true });
   const cacheDir = join(hostWorkDir, 'dnf-cache');
-  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: await dnfHome(hostWorkDir), LANG: 'C.UTF-8' };
+  const env = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: await dnfHome(hostWorkDir),
+    LANG: 'C.UTF-8',
+  };
   const selection = await withCoreGroup(ctx, recipe, repositoryArgs(recipe, keys, scratch, cacheDir), env);
   await ctx.run('dnf', downloadArgs(selection, keys, scratch, cacheDir, destdir), { env });
   const rpms = (await readdir(destdir)).filter((file) => file.endsWith('.rpm'));

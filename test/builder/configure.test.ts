@@ -277,7 +277,11 @@ test('selinux: the mode goes into the policy config, and an image with its polic
 test('selinux on an image without a policy is logged with its line, and nothing is written', async () => {
   const root = await fakeRoot();
   const { log } = await configure(root, { ...recipe, selinux: { mode: 'enforcing', line: 4 } }, []);
-  assert.ok(log.includes('line 4: selinux --enforcing: the image has no SELinux policy (/etc/selinux/config); not applied'));
+  assert.ok(
+    log.includes(
+      'line 4: selinux --enforcing: the image has no SELinux policy (/etc/selinux/config); not applied',
+    ),
+  );
   await assert.rejects(access(join(root, '.autorelabel')));
   await assert.rejects(access(join(root, 'etc/selinux')));
 });
@@ -310,7 +314,11 @@ test('firewall: firewall-offline-cmd in the image, one argument per value, ssh l
 
   // ssh named (here: removed) is the kickstart's to decide; --disabled is passed on.
   const again: Call[] = [];
-  await configure(root, { ...recipe, firewall: { ...firewall, mode: 'disabled', removeServices: ['ssh'] } }, again);
+  await configure(
+    root,
+    { ...recipe, firewall: { ...firewall, mode: 'disabled', removeServices: ['ssh'] } },
+    again,
+  );
   const args = again.find((call) => call.command[0] === '/usr/bin/firewall-offline-cmd')?.command;
   assert.ok(args?.includes('--disabled'));
   assert.ok(args?.includes('--remove-service=ssh'));
@@ -327,11 +335,16 @@ test('firewall --enabled on an image without firewalld is a kickstart error nami
   const error = await configure(root, { ...recipe, firewall }, []).catch((e) => e);
   assert.ok(error instanceof BuildFailure);
   assert.equal(error.kind, 'kickstart-error');
-  assert.match(error.message, /^line 5: firewall --enabled: the image has no \/usr\/bin\/firewall-offline-cmd; add firewalld/);
+  assert.match(
+    error.message,
+    /^line 5: firewall --enabled: the image has no \/usr\/bin\/firewall-offline-cmd; add firewalld/,
+  );
 
   const calls: Call[] = [];
   const { log } = await configure(root, { ...recipe, firewall: { ...firewall, mode: 'default' } }, calls);
-  assert.ok(log.includes('line 5: firewall: the image has no firewalld (/usr/bin/firewall-offline-cmd); not applied'));
+  assert.ok(
+    log.includes('line 5: firewall: the image has no firewalld (/usr/bin/firewall-offline-cmd); not applied'),
+  );
   assert.ok(!calls.some((call) => call.command[0] === '/usr/bin/firewall-offline-cmd'));
 });
 

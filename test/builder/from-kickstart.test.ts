@@ -126,7 +126,9 @@ describe('resolveKickstart', () => {
     assert.equal(recipe.multilib, true);
     assert.equal(recipe.installLangs, 'en:pt_BR:sr@latin');
     const apt = await resolve('%packages --nocore --inst-langs=de\nbash\n%end');
-    assert.ok(apt.notes.includes('line 1: %packages --nocore --inst-langs applies to rpm repositories; ignored'));
+    assert.ok(
+      apt.notes.includes('line 1: %packages --nocore --inst-langs applies to rpm repositories; ignored'),
+    );
   });
 
   it('takes an apt archive from --suite, an rpm repository from its repomd.xml, and refuses a mix', async () => {

@@ -14,7 +14,7 @@ import type { ImageType } from '../../src/builder/image-types.ts';
 import type { BuildOutcome } from '../../src/builder/publish.ts';
 import { defaultWorkRoot } from '../../src/builder/workspace.ts';
 import { bootMarker } from './fixtures.ts';
-import { docFile, serveFolder, testRpmRepo } from './rpm-test-repo.ts';
+import { docFile, firewallArgsFile, serveFolder, testRpmRepo, translations } from './rpm-test-repo.ts';
 
 const cacheDir = process.env.IMGER_TEST_CACHE ?? '/var/cache/imger';
 const workRoot = await mkdtemp(join(await defaultWorkRoot(), 'imger-rpm-work-'));
@@ -33,17 +33,17 @@ after(async () => {
 });
 
 /**
- * A kickstart as a Fedora user writes one: a url line (its kind found by asking the repository), a group, an
- * exclude, --excludedocs, a root password, and a %post that leaves the boot marker and checks the options took.
+ * A kickstart as a Fedora user writes one: a url line (its kind found by asking the repository), the core group
+ * by default, an exclude, --excludedocs, a root password, and a %post that leaves the boot marker and checks the
+ * options took.
  */
-function kickstart(packagesHeader = '%packages --excludedocs', extra = ''): string {
+function kickstart(packagesHeader = '%packages --excludedocs', extra = '', commands = ''): string {
   return `url --url=${server.url}
 rootpw imgtest
 network --hostname=imgrpm
 timezone UTC --utc
 bootloader --timeout=1 --append="console=ttyS0,115200n8"
-${packagesHeader}
-@core
+${commands}${packagesHeader}
 imgtest-docs
 -imgtest-extra
 ${extra}%end
@@ -93,12 +93,15 @@ describe('native builder, bootable images from rpm repositories', () => {
     const dir = join(outRoot, 'rpmraw');
     const packages = await readFile(join(dir, 'rpmraw.packages'), 'utf8');
     assert.match(packages, /^kernel-1\.0-1\.x86_64$/m);
-    // From @core, the comps group:
+    // From @core, the comps group, added as Anaconda adds it:
     assert.match(packages, /^busybox-1\.0-1\.x86_64$/m);
     assert.match(packages, /^imgtest-init-1\.0-1\.noarch$/m);
+    // imgtest-init's weak dependency, installed as Anaconda installs them:
+    assert.match(packages, /^imgtest-weak-1\.0-1\.noarch$/m);
     // In @core but excluded by -imgtest-extra:
     assert.doesNotMatch(packages, /imgtest-extra/);
     const log = await readFile(join(dir, 'rpmraw.log'), 'utf8');
+    assert.match(log, /adding group @core, as Anaconda does unless %packages --nocore/);
     assert.match(log, /adding package kernel: a bootable image needs a kernel/);
     assert.match(log, /imgtest-mkinitrd: made \/boot\/initramfs-\S+\.img/);
     assert.match(log, /the packages' scriptlets made \/boot\/initramfs-/);
@@ -119,6 +122,44 @@ describe('native builder, bootable images from rpm repositories', () => {
     const listing = (await run('xorriso', ['-indev', iso, '-find', '/LiveOS', '-type', 'f'])).stdout;
     assert.match(listing, /\/LiveOS\/squashfs\.img/);
     await boots(iso, 'bios', 'rpmlive');
+  });
+
+  test('--nocore, --exclude-weakdeps, --inst-langs, selinux and firewall as Anaconda applies them', async () => {
+    const outcome = await build(
+      'fs',
+      'rpmoptions',
+      kickstart(
+        '%packages --excludedocs --nocore --exclude-weakdeps --inst-langs=de',
+        'busybox\nimgtest-init\nshadow-utils\nfirewalld\nselinux-policy\n',
+        'selinux --permissive\nfirewall --enabled --service=mdns --port=8080:tcp\n',
+      ),
+    );
+    const tarball = mainArtifact(outcome);
+    const packages = await readFile(join(outRoot, 'rpmoptions', 'rpmoptions.packages'), 'utf8');
+    // In @core only, and the weak dependency:
+    assert.doesNotMatch(packages, /imgtest-initramfs|imgtest-weak/);
+    assert.match(packages, /^imgtest-init-1\.0-1\.noarch$/m);
+    const file = async (path: string) =>
+      (await run('tar', ['-I', 'zstd', '-xOf', tarball, `.${path}`])).stdout;
+    const listing = (await run('tar', ['-I', 'zstd', '-tf', tarball])).stdout;
+    assert.ok(listing.includes(`.${translations.de}\n`), 'the German translation is installed');
+    assert.ok(!listing.includes(`.${translations.fr}`), 'the French one is not');
+    assert.equal(await file('/etc/rpm/macros.image-language-conf'), '%_install_langs de\n');
+    assert.equal(await file('/etc/selinux/config'), 'SELINUX=permissive\nSELINUXTYPE=targeted\n');
+    assert.ok(listing.includes('./.autorelabel\n'));
+    assert.equal(await file(firewallArgsFile), '--enabled\n--service=ssh\n--port=8080:tcp\n--service=mdns\n');
+    const log = await readFile(join(outRoot, 'rpmoptions', 'rpmoptions.log'), 'utf8');
+    assert.doesNotMatch(log, /adding group @core/);
+  });
+
+  test('firewall --enabled on an image without firewalld is the kickstart error, naming the line', async () => {
+    const outcome = await build('fs', 'rpmnofirewall', kickstart(undefined, '', 'firewall --enabled\n'));
+    assert.ok(!outcome.ok);
+    assert.equal(outcome.failure.class, 'kickstart-error');
+    assert.match(
+      outcome.failure.message,
+      /line 6: firewall --enabled: the image has no \/usr\/bin\/firewall-offline-cmd/,
+    );
   });
 
   test('a package no repository has fails the build, naming it and the repository searched', async () => {

@@ -2,6 +2,8 @@
 // reachable here): Debian's kernel and a subset of its modules, the host's static busybox as the userland
 // with an init that gives a login prompt on the serial console, an initramfs generator that the kernel
 // package's %posttrans runs through kernel-install as Fedora's does, comps.xml with a group, createrepo_c.
+// For the %packages options and system settings: a weak dependency, translations marked %lang, a policy
+// package's SELinux config, and a stand-in for firewalld's offline command.
 // Built once per inputs into the shared test cache (the kernel's SHA-256 from the apt index, busybox's and this
 // file's), then served over HTTP on loopback. The builder is told only the URL.
 import { createHash } from 'node:crypto';
@@ -50,11 +52,24 @@ const wantedModules = [
 /** The marker a test repository's package writes where --excludedocs must leave nothing. */
 export const docFile = '/usr/share/doc/imgtest-docs/README';
 
+/** imgtest-docs' translations, marked %lang: --inst-langs keeps only those named. */
+export const translations = {
+  de: '/usr/share/locale/de/LC_MESSAGES/imgtest.mo',
+  fr: '/usr/share/locale/fr/LC_MESSAGES/imgtest.mo',
+};
+
+/** Where the repository's firewalld stand-in records the arguments it was run with, one per line. */
+export const firewallArgsFile = '/etc/firewalld/imgtest-offline-cmd.args';
+
 interface PackageSpec {
   name: string;
   arch?: 'noarch';
   requires?: string[];
+  /** Weak dependencies: dnf installs them unless told not to. */
+  recommends?: string[];
   provides?: string[];
+  /** Files marked %lang(LANG), as path → language. */
+  langs?: Record<string, string>;
   /** Files under the package's root: path → content (a string) or a symlink ({ link }), or a mode. */
   files: Record<string, string | { link: string } | { text: string; mode: number }>;
   /** Folders the package owns (only `filesystem` owns the top ones). */
@@ -159,6 +174,15 @@ while IFS=: read -r user password; do
 done
 `;
 
+/**
+ * Stands in for firewalld's firewall-offline-cmd (real firewalld needs Python, which this image has not): it
+ * records how the builder ran it.
+ */
+const firewallOfflineCmd = `#!/bin/sh
+mkdir -p /etc/firewalld
+printf '%s\\n' "$@" > ${firewallArgsFile}
+`;
+
 const usermod = `#!/bin/sh
 set -e
 [ "$1" = -L ] || { echo "usermod: only -L is supported" >&2; exit 2; }
@@ -195,6 +219,7 @@ function packages(kernel: { version: string; tree: string }, applets: string[]):
       name: 'imgtest-init',
       arch: 'noarch',
       requires: ['busybox'],
+      recommends: ['imgtest-weak'],
       files: {
         'usr/sbin/init': { link: '../bin/busybox' },
         'etc/inittab': inittab,
@@ -237,8 +262,22 @@ function packages(kernel: { version: string; tree: string }, applets: string[]):
       arch: 'noarch',
       files: { 'usr/share/imgtest/docs.txt': 'documented\n' },
       docs: ['README'],
+      langs: Object.fromEntries(Object.entries(translations).map(([lang, path]) => [path, lang])),
     },
     { name: 'imgtest-extra', arch: 'noarch', files: { 'usr/share/imgtest/extra.txt': 'extra\n' } },
+    { name: 'imgtest-weak', arch: 'noarch', files: { 'usr/share/imgtest/weak.txt': 'weak\n' } },
+    {
+      name: 'firewalld',
+      arch: 'noarch',
+      requires: ['busybox'],
+      files: { 'usr/bin/firewall-offline-cmd': { text: firewallOfflineCmd, mode: 0o755 } },
+    },
+    {
+      // What a policy package ships that the builder reads: its config, in force.
+      name: 'selinux-policy',
+      arch: 'noarch',
+      files: { 'etc/selinux/config': 'SELINUX=enforcing\nSELINUXTYPE=targeted\n' },
+    },
   ];
 }
 
@@ -267,7 +306,7 @@ Release: 1
 License: MIT
 Summary: imgtest ${pkg.name}
 ${pkg.arch ? `BuildArch: ${pkg.arch}\n` : ''}AutoReqProv: no
-${(pkg.requires ?? []).map((r) => `Requires: ${r}\n`).join('')}${(pkg.provides ?? []).map((p) => `Provides: ${p}\n`).join('')}%define __os_install_post %{nil}
+${(pkg.requires ?? []).map((r) => `Requires: ${r}\n`).join('')}${(pkg.recommends ?? []).map((r) => `Recommends: ${r}\n`).join('')}${(pkg.provides ?? []).map((p) => `Provides: ${p}\n`).join('')}%define __os_install_post %{nil}
 %define debug_package %{nil}
 %description
 imgtest ${pkg.name}.
@@ -276,6 +315,9 @@ mkdir -p %{buildroot}
 cp -a ${root}/. %{buildroot}/
 ${pkg.docs ? `mkdir -p %{buildroot}/usr/share/doc/${pkg.name}\n${pkg.docs.map((d) => `echo doc > %{buildroot}/usr/share/doc/${pkg.name}/${d}`).join('\n')}\n` : ''}%files -f ${fileList}
 ${(pkg.docs ?? []).map((d) => `%doc /usr/share/doc/${pkg.name}/${d}`).join('\n')}
+${Object.entries(pkg.langs ?? {})
+  .map(([path, lang]) => `%lang(${lang}) ${path}`)
+  .join('\n')}
 ${pkg.scripts ?? ''}
 `;
 }
@@ -304,6 +346,10 @@ async function stagePackage(pkg: PackageSpec, root: string): Promise<string> {
       await chmod(target, typeof content === 'string' ? 0o644 : content.mode);
     }
     lines.push(`/${path}`);
+  }
+  for (const [path, lang] of Object.entries(pkg.langs ?? {})) {
+    await mkdir(dirname(join(root, path)), { recursive: true });
+    await writeFile(join(root, path), `${lang}\n`);
   }
   return `${lines.join('\n')}\n`;
 }
