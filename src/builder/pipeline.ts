@@ -28,6 +28,7 @@ import { madeInSandbox, makeTreeFilesystem, sizeForTree } from './filesystems.ts
 import { enableForeignArch } from './foreign-arch.ts';
 import { bootableArchProblem, hasLayout, imageTypeInfo, mainArtifactName } from './image-types.ts';
 import { regenerateIfChanged } from './initramfs.ts';
+import { installedRepoFiles } from './installed-repos.ts';
 import { type Layout, planLayout } from './layout.ts';
 import { makeHybridIso, stageLiveMedia } from './live-iso.ts';
 import { writeManifest } from './manifest.ts';
@@ -37,7 +38,7 @@ import { needsBoot, selectPackages } from './packages.ts';
 import { exists } from './paths.ts';
 import type { Artifact } from './publish.ts';
 import { assembleRawDisk } from './raw-disk.ts';
-import type { ImageRecipe, PackageSource } from './recipe.ts';
+import type { ImageRecipe, PackageSource, RpmRepo } from './recipe.ts';
 import {
   type BootFiles,
   copyAttachments,
@@ -347,6 +348,11 @@ const configure: Step<BuildState> = {
       state.bootstrap?.kind === 'rpm' ? 'rpm' : 'debian',
       state.reproducible?.seed,
     );
+    if (state.bootstrap?.kind === 'rpm') {
+      const repos = state.recipe.sources.filter((s): s is RpmRepo => s.kind === 'rpm');
+      const files = await installedRepoFiles(repos, state.bootstrap.keys, ctx.log);
+      if (files.length > 0) await image.write(files);
+    }
   },
 };
 

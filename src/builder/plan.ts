@@ -73,7 +73,10 @@ export interface PlannedSource {
   components: string[];
   gpgKey?: string;
   /** The repo line's options dnf takes (rpm repositories). */
-  dnf: Pick<RpmRepo, 'mirrorlist' | 'metalink' | 'cost' | 'includePkgs' | 'excludePkgs' | 'proxy'>;
+  dnf: Pick<
+    RpmRepo,
+    'mirrorlist' | 'metalink' | 'cost' | 'includePkgs' | 'excludePkgs' | 'proxy' | 'install'
+  >;
 }
 
 export interface BuildPlan {
@@ -286,6 +289,7 @@ interface SourceLine {
   includepkgs?: string[];
   excludepkgs?: string[];
   proxy?: string;
+  install?: boolean;
   line: number;
 }
 
@@ -364,6 +368,7 @@ function sourcesOf(ks: Kickstart, input: PlanInput, notes: string[], refusals: R
         ...(repo.includepkgs ? { includePkgs: repo.includepkgs } : {}),
         ...(repo.excludepkgs ? { excludePkgs: repo.excludepkgs } : {}),
         ...(repo.proxy ? { proxy: repo.proxy } : {}),
+        ...(repo.install ? { install: true } : {}),
       },
     });
   }

@@ -32,6 +32,8 @@ export interface RpmRepo {
   includePkgs?: string[];
   excludePkgs?: string[];
   proxy?: string;
+  /** repo --install: the image keeps the repository in /etc/yum.repos.d, for its own dnf. */
+  install?: boolean;
 }
 
 export type PackageSource = AptRepo | RpmRepo;

@@ -124,14 +124,14 @@ describe('native builder, bootable images from rpm repositories', () => {
     await boots(iso, 'bios', 'rpmlive');
   });
 
-  test('--nocore, --exclude-weakdeps, --inst-langs, selinux and firewall as Anaconda applies them', async () => {
+  test('--nocore, --exclude-weakdeps, --inst-langs, selinux, firewall and repo --install as Anaconda applies them', async () => {
     const outcome = await build(
       'fs',
       'rpmoptions',
       kickstart(
         '%packages --excludedocs --nocore --exclude-weakdeps --inst-langs=de',
         'busybox\nimgtest-init\nshadow-utils\nfirewalld\nselinux-policy\n',
-        'selinux --permissive\nfirewall --enabled --service=mdns --port=8080:tcp\n',
+        `selinux --permissive\nfirewall --enabled --service=mdns --port=8080:tcp\nrepo --name=imgtest --baseurl=${server.url} --cost=10 --install\n`,
       ),
     );
     const tarball = mainArtifact(outcome);
@@ -148,6 +148,12 @@ describe('native builder, bootable images from rpm repositories', () => {
     assert.equal(await file('/etc/selinux/config'), 'SELINUX=permissive\nSELINUXTYPE=targeted\n');
     assert.ok(listing.includes('./.autorelabel\n'));
     assert.equal(await file(firewallArgsFile), '--enabled\n--service=ssh\n--port=8080:tcp\n--service=mdns\n');
+    // repo --install: the image's own dnf finds it; the url line, not marked, is not there.
+    assert.equal(
+      await file('/etc/yum.repos.d/imgtest.repo'),
+      `[imgtest]\nname=imgtest\nbaseurl=${server.url}\nenabled=1\ncost=10\ngpgcheck=0\n`,
+    );
+    assert.ok(!listing.includes('./etc/yum.repos.d/url.repo'));
     const log = await readFile(join(outRoot, 'rpmoptions', 'rpmoptions.log'), 'utf8');
     assert.doesNotMatch(log, /adding group @core/);
   });
