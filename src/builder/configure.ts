@@ -3,6 +3,7 @@
 import { CommandFailed } from './command-failed.ts';
 import { BuildFailure } from './failures.ts';
 import { type Layout, renderFstab } from './layout.ts';
+import { type NetworkManagerKind, networkFiles } from './network-files.ts';
 import type { FirewallSettings, ImageRecipe, Password } from './recipe.ts';
 import { passwordSetting, type Reproducibility, reproducibleEnv } from './reproducible.ts';
 import { installLangsFile, installLangsMacro } from './rpm-root.ts';
@@ -244,10 +245,13 @@ async function systemctl(image: ImageAccess, verb: 'enable' | 'disable', units: 
 const systemctlPath = '/usr/bin/systemctl';
 /** On an rpm system NetworkManager brings every wired interface up with DHCP by itself. */
 const networkManagerPath = '/usr/sbin/NetworkManager';
+/** systemd-resolved, which reads networkd's DNS=, where Debian (unmerged /usr) and rpm systems keep it. */
+const resolvedPaths = ['/lib/systemd/systemd-resolved', '/usr/lib/systemd/systemd-resolved'];
 
 function applyServices(ctx: StepContext, recipe: ImageRecipe, hasSystemd: boolean): boolean {
   if (hasSystemd) return true;
-  if (recipe.dhcp || recipe.services.enabled.length + recipe.services.disabled.length > 0) {
+  const network = recipe.dhcp || recipe.staticNetworks.length > 0;
+  if (network || recipe.services.enabled.length + recipe.services.disabled.length > 0) {
     ctx.log('configure: no systemd in the image; network and services settings are not applied');
   }
   return false;
@@ -456,13 +460,16 @@ export async function configureRoot(
     systemctlPath,
     networkManagerPath,
     firewallOfflineCmd,
+    ...resolvedPaths,
     ...autologinConfigs.map((manager) => manager.binary),
   ]);
   if (zone !== 'UTC' && !present.has(zoneFile(zone))) {
     throw new BuildFailure('kickstart-error', 'configure', `timezone ${recipe.timezone} is not in tzdata`);
   }
   const services = applyServices(ctx, recipe, present.has(systemctlPath));
-  const networkd = services && recipe.dhcp && !(family === 'rpm' && present.has(networkManagerPath));
+  const manager: NetworkManagerKind =
+    family === 'rpm' && present.has(networkManagerPath) ? 'NetworkManager' : 'networkd';
+  const networkd = services && manager === 'networkd' && (recipe.dhcp || recipe.staticNetworks.length > 0);
   const autologin = recipe.autologinUser
     ? autologinConfigs.filter((manager) => present.has(manager.binary))
     : [];
@@ -476,13 +483,12 @@ export async function configureRoot(
       text: `127.0.0.1 localhost\n127.0.1.1 ${recipe.hostname}\n::1 localhost ip6-localhost ip6-loopback\n`,
     },
     ...localisationFiles(recipe, zone, family),
-    ...(networkd
-      ? [
-          {
-            path: '/etc/systemd/network/20-wired.network',
-            text: '[Match]\nName=en* eth*\n\n[Network]\nDHCP=yes\n',
-          },
-        ]
+    ...(services
+      ? networkFiles(
+          recipe,
+          manager,
+          resolvedPaths.some((path) => present.has(path)),
+        )
       : []),
     ...autologin.map((manager) => ({ path: manager.file, text: manager.text(recipe.autologinUser!) })),
     ...(family === 'rpm' && recipe.installLangs

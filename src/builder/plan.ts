@@ -2,6 +2,8 @@
 // (the recipe, what the log should say) or every refusal with its line out. The service calls it at submit and
 // as the user types (lint); the builder's resolve step calls it again before any work. Nothing here reads the
 // network or the disk, so what it accepts at submit it accepts in the build.
+
+import { isIP, isIPv4 } from 'node:net';
 import {
   applyOverlay,
   commandOf,
@@ -37,6 +39,7 @@ import {
   type Password,
   type RpmRepo,
   type Script,
+  type StaticNetwork,
 } from './recipe.ts';
 import type { PlanError, RefusalCode } from './refusals.ts';
 import { gpgKeyProblem } from './signing-keys.ts';
@@ -212,6 +215,7 @@ export function planBuild(input: PlanInput): PlanResult {
   const packages = packagesOf(ks, overlaid.text, kind, notes, refusals);
   const packageOptions = packageOptionsOf(ks, kind, notes, refusals);
   const firewall = firewallOf(ks, refusals);
+  const staticNetworks = staticNetworksOf(ks, notes, refusals);
   const partitions = partitionsOf(ks, type, notes, refusals);
   if (refusals.errors.length > 0 || !type || !arch) {
     return { ok: false, errors: refusals.errors, warnings: parsed.warnings };
@@ -225,6 +229,7 @@ export function planBuild(input: PlanInput): PlanResult {
   recipe.excludedPackages = packages.excluded;
   Object.assign(recipe, packageOptions);
   if (firewall) recipe.firewall = firewall;
+  recipe.staticNetworks = staticNetworks;
   recipe.partitions = partitions;
   recipe.scripts = scriptsOf(ks, notes);
   recipe.attachments = ks.attachments ?? [];
@@ -438,9 +443,10 @@ function applySystem(ks: Kickstart, recipe: BuildPlan['recipe'], notes: string[]
   recipe.sshKeys = commandsOf(ks, 'sshkey').map((k) => ({ user: k.options.username!, key: k.args[0]! }));
   for (const network of commandsOf(ks, 'network')) {
     if (network.options.hostname) recipe.hostname = network.options.hostname;
-    if (network.options.bootproto && network.options.bootproto !== 'dhcp') {
+    const { bootproto } = network.options;
+    if (bootproto && bootproto !== 'dhcp' && bootproto !== 'static') {
       notes.push(
-        `line ${network.location.line}: network --bootproto=${network.options.bootproto} is not applied; the image uses DHCP`,
+        `line ${network.location.line}: network --bootproto=${bootproto} is not applied; the image uses DHCP`,
       );
     }
   }
@@ -511,6 +517,64 @@ function packageOptionsOf(
     );
   }
   return fields;
+}
+
+/** A netmask as a prefix length: `24` or `255.255.255.0` (contiguous ones only). */
+function prefixOf(netmask: string): number | undefined {
+  if (/^\d{1,2}$/.test(netmask)) return Number(netmask) <= 32 ? Number(netmask) : undefined;
+  if (!isIPv4(netmask)) return undefined;
+  const bits = netmask
+    .split('.')
+    .map((octet) => Number(octet).toString(2).padStart(8, '0'))
+    .join('');
+  return /^1*0*$/.test(bits) ? (bits.indexOf('0') === -1 ? 32 : bits.indexOf('0')) : undefined;
+}
+
+const INTERFACE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,14}$/;
+const MAC_ADDRESS = /^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$/;
+
+/**
+ * `network --bootproto=static` lines: an IPv4 address of the interface's own, as Anaconda writes it for the
+ * installed system. Every value ends up in a config file of the image, so each must be what it says it is.
+ */
+function staticNetworksOf(ks: Kickstart, notes: string[], refusals: Refusals): StaticNetwork[] {
+  const networks: StaticNetwork[] = [];
+  for (const network of commandsOf(ks, 'network')) {
+    const { bootproto, ip, netmask, gateway, nameserver, device, ipv6 } = network.options;
+    if (bootproto !== 'static') continue;
+    const line = network.location.line;
+    const refuse = (option: string, value: string | undefined, what: string) =>
+      refusals.add(
+        'network',
+        line,
+        `network --${option}${value === undefined ? '' : `=${JSON.stringify(value)}`}: ${what}`,
+      );
+    if (ip === undefined || !isIPv4(ip)) refuse('ip', ip, 'a static network needs an IPv4 address');
+    const prefix = netmask === undefined ? undefined : prefixOf(netmask);
+    if (prefix === undefined)
+      refuse('netmask', netmask, 'a static network needs a netmask (255.255.255.0 or 24)');
+    if (gateway !== undefined && !isIPv4(gateway)) refuse('gateway', gateway, 'not an IPv4 address');
+    const servers = nameserver ?? [];
+    for (const server of servers) if (!isIP(server)) refuse('nameserver', server, 'not an IP address');
+    const named = device === undefined || device === 'link' || device === 'bootif' ? undefined : device;
+    if (named !== undefined && !INTERFACE_NAME.test(named) && !MAC_ADDRESS.test(named)) {
+      refuse('device', named, 'not an interface name or MAC address');
+    }
+    if (ipv6 !== undefined)
+      notes.push(`line ${line}: network --ipv6 is not applied; IPv6 is configured automatically`);
+    if (ip === undefined || !isIPv4(ip) || prefix === undefined) continue;
+    networks.push({
+      ...(named === undefined
+        ? {}
+        : { device: MAC_ADDRESS.test(named) ? { mac: named.toLowerCase() } : { name: named } }),
+      address: ip,
+      prefix,
+      ...(gateway === undefined ? {} : { gateway }),
+      nameservers: [...servers],
+      line,
+    });
+  }
+  return networks;
 }
 
 /** What firewalld takes as a service, a PORT[-PORT]:PROTOCOL and an interface; anything else is refused. */

@@ -57,6 +57,17 @@ export interface FirewallSettings {
   line: number;
 }
 
+export interface StaticNetwork {
+  /** The interface by name or MAC address; undefined for the first wired one (`link`, or no --device). */
+  device?: { name: string } | { mac: string };
+  /** IPv4 address and prefix length. */
+  address: string;
+  prefix: number;
+  gateway?: string;
+  nameservers: string[];
+  line: number;
+}
+
 export interface UserAccount {
   name: string;
   groups: string[];
@@ -132,6 +143,8 @@ export interface ImageRecipe {
   hostname: string;
   /** Bring every wired interface up with DHCP (systemd-networkd). */
   dhcp: boolean;
+  /** `network --bootproto=static`: the interfaces with an address of their own, before DHCP for the rest. */
+  staticNetworks: StaticNetwork[];
   /** `services` and its line, for the warnings about units that never exist. */
   services: { enabled: string[]; disabled: string[]; line?: number };
   /** `selinux`: the mode written to the image's /etc/selinux/config, where it has a policy. */
@@ -183,6 +196,7 @@ export function baseRecipe(type: ImageType, arch: Arch, name: string, outputDir:
     sshKeys: [],
     hostname: 'localhost',
     dhcp: true,
+    staticNetworks: [],
     services: { enabled: [], disabled: [] },
     bootloader: { append: 'console=tty0 console=ttyS0,115200n8', timeoutS: 1 },
     partitions: defaultPartitions.map((part) => ({ ...part })),

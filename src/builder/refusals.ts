@@ -219,6 +219,16 @@ export const refusals = {
       says: 'firewall --port',
     },
   },
+  network: {
+    summary: 'a static network whose address, netmask, gateway, name server or device is not one',
+    example: {
+      kickstart: 'lang C\nnetwork --bootproto=static --ip=10.0.0.300 --netmask=255.255.255.0\n',
+      type: 'fs',
+      arch: 'x86_64',
+      line: 2,
+      says: 'network --ip',
+    },
+  },
   'mixed-package-managers': {
     summary: 'apt archives and rpm repositories in one image',
     example: {

@@ -2,7 +2,7 @@
 // to run inside it. Fast, and no root filesystem needed; the real ImageAccess (the sandbox) is exercised by the
 // image builds and the sandbox escape tests.
 import assert from 'node:assert/strict';
-import { access, mkdir, mkdtemp, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
@@ -10,6 +10,7 @@ import { CommandFailed } from '../../src/builder/command-failed.ts';
 import {
   configureRoot,
   type ImageAccess,
+  type ImageFamily,
   type PendingServices,
   servicesMadeByScripts,
 } from '../../src/builder/configure.ts';
@@ -90,7 +91,13 @@ function fakeImage(root: string, calls: Call[], failing?: RegExp): ImageAccess {
 }
 
 /** Runs configureRoot as the build's step does; the services it left for after %post, and the log. */
-async function configure(root: string, recipe: ImageRecipe, calls: Call[], failing?: RegExp) {
+async function configure(
+  root: string,
+  recipe: ImageRecipe,
+  calls: Call[],
+  failing?: RegExp,
+  family: ImageFamily = 'debian',
+) {
   let pending: PendingServices = { enabled: [], disabled: [] };
   const log: string[] = [];
   await runSteps(
@@ -105,6 +112,7 @@ async function configure(root: string, recipe: ImageRecipe, calls: Call[], faili
             recipe,
             planLayout(recipe.partitions, 'ab'.repeat(32)),
             false,
+            family,
           );
         },
       },
@@ -355,4 +363,66 @@ test('a firewall-offline-cmd that fails is a kickstart error naming the firewall
   assert.ok(error instanceof BuildFailure);
   assert.equal(error.kind, 'kickstart-error');
   assert.match(error.message, /^line 5: firewall: /);
+});
+
+const statics: ImageRecipe['staticNetworks'] = [
+  {
+    device: { mac: '52:54:00:12:34:56' },
+    address: '10.0.0.5',
+    prefix: 24,
+    gateway: '10.0.0.1',
+    nameservers: ['10.0.0.53', '2001:db8::53'],
+    line: 3,
+  },
+  { device: { name: 'eth1' }, address: '192.168.7.2', prefix: 30, nameservers: [], line: 4 },
+];
+
+test('static networks on a systemd-networkd image: a file per interface before DHCP for the rest, resolv.conf', async () => {
+  const root = await fakeRoot();
+  const calls: Call[] = [];
+  await configure(root, { ...recipe, staticNetworks: statics }, calls);
+  const read = (path: string) => readFile(join(root, path), 'utf8');
+  assert.equal(
+    await read('etc/systemd/network/10-static-1.network'),
+    '[Match]\nMACAddress=52:54:00:12:34:56\n\n[Network]\nAddress=10.0.0.5/24\nGateway=10.0.0.1\nDNS=10.0.0.53\nDNS=2001:db8::53\n',
+  );
+  assert.equal(
+    await read('etc/systemd/network/10-static-2.network'),
+    '[Match]\nName=eth1\n\n[Network]\nAddress=192.168.7.2/30\n',
+  );
+  assert.match(await read('etc/systemd/network/20-wired.network'), /DHCP=yes/);
+  // No systemd-resolved in this image: networkd's DNS= would reach no resolver.
+  assert.equal(await read('etc/resolv.conf'), 'nameserver 10.0.0.53\nnameserver 2001:db8::53\n');
+  assert.ok(calls.some((call) => /^systemctl enable systemd-networkd\.service/.test(call.command.join(' '))));
+
+  const resolved = await fakeRoot();
+  await mkdir(join(resolved, 'usr/lib/systemd'), { recursive: true });
+  await writeFile(join(resolved, 'usr/lib/systemd/systemd-resolved'), '');
+  await configure(resolved, { ...recipe, staticNetworks: statics }, []);
+  await assert.rejects(access(join(resolved, 'etc/resolv.conf')));
+});
+
+test('static networks on an rpm image with NetworkManager: keyfiles only it may read, no networkd', async () => {
+  const root = await fakeRoot();
+  await mkdir(join(root, 'usr/sbin'), { recursive: true });
+  await writeFile(join(root, 'usr/sbin/NetworkManager'), '');
+  const calls: Call[] = [];
+  await configure(root, { ...recipe, staticNetworks: statics }, calls, undefined, 'rpm');
+  const file = join(root, 'etc/NetworkManager/system-connections/static-1.nmconnection');
+  const text = await readFile(file, 'utf8');
+  assert.equal((await stat(file)).mode & 0o777, 0o600);
+  assert.match(
+    text,
+    /^\[connection\]\nid=static-1\nuuid=[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}\ntype=ethernet\n/,
+  );
+  assert.match(text, /\[ethernet\]\nmac-address=52:54:00:12:34:56\n/);
+  assert.match(text, /\[ipv4\]\nmethod=manual\naddress1=10\.0\.0\.5\/24,10\.0\.0\.1\ndns=10\.0\.0\.53;\n/);
+  assert.match(text, /\[ipv6\]\nmethod=auto\ndns=2001:db8::53;\n$/);
+  const second = await readFile(
+    join(root, 'etc/NetworkManager/system-connections/static-2.nmconnection'),
+    'utf8',
+  );
+  assert.match(second, /interface-name=eth1\n/);
+  await assert.rejects(access(join(root, 'etc/systemd/network')));
+  assert.ok(!calls.some((call) => call.command.join(' ').includes('systemd-networkd')));
 });

@@ -117,6 +117,36 @@ describe('resolveKickstart', () => {
     assert.match(langs.message, /^line 2: %packages --inst-langs=/);
   });
 
+  it('takes static networks as the interface, address, prefix, gateway and name servers, and refuses what is not one', async () => {
+    const { recipe, notes } = await resolve(
+      'network --bootproto=static --device=52:54:00:AB:CD:EF --ip=10.0.0.5 --netmask=255.255.255.0 --gateway=10.0.0.1 --nameserver=10.0.0.53,2001:db8::53\n' +
+        'network --bootproto=static --device=eth1 --ip=192.168.7.2 --netmask=30\n' +
+        'network --bootproto=query --device=eth2',
+    );
+    assert.deepEqual(recipe.staticNetworks, [
+      {
+        device: { mac: '52:54:00:ab:cd:ef' },
+        address: '10.0.0.5',
+        prefix: 24,
+        gateway: '10.0.0.1',
+        nameservers: ['10.0.0.53', '2001:db8::53'],
+        line: 1,
+      },
+      { device: { name: 'eth1' }, address: '192.168.7.2', prefix: 30, nameservers: [], line: 2 },
+    ]);
+    assert.ok(notes.includes('line 3: network --bootproto=query is not applied; the image uses DHCP'));
+    for (const [options, says] of [
+      ['--ip=10.0.0.5 --netmask=255.0.255.0', /network --netmask="255\.0\.255\.0"/],
+      ['--ip=10.0.0.5', /network --netmask: a static network needs a netmask/],
+      ['--ip=10.0.0.5 --netmask=24 --gateway="10.0.0.1 DNS=6.6.6.6"', /network --gateway=/],
+      ['--ip=10.0.0.5 --netmask=24 --nameserver=evil.example', /network --nameserver="evil\.example"/],
+      ['--ip=10.0.0.5 --netmask=24 --device="eth0 [Network]"', /network --device=/],
+    ] as const) {
+      const error = await refused(`lang C\nnetwork --bootproto=static ${options}`);
+      assert.match(error.message, says);
+    }
+  });
+
   it('hands the rpm-only %packages options on, as codes joined by ":", and notes them on apt', async () => {
     const { recipe } = await resolve(
       'repo --name=os --baseurl=http://rpm.example/os --type=rpm\n%packages --nocore --exclude-weakdeps --multilib --inst-langs=en,pt_BR:sr@latin\n%end',
