@@ -70,7 +70,7 @@ export function sandboxedImage(
     },
     async read(path) {
       // The shell's own read, not cat: a minimal rpm root may have no cat. A leading "+" tells an empty file
-      // from none.
+      // from none. For the text files it is for: every line ends in a newline, NUL bytes are dropped.
       const { stdout } = await inRoot([
         'sh',
         '-c',
@@ -395,8 +395,8 @@ export function firewallArgs(firewall: FirewallSettings): string[] {
 }
 
 /**
- * `firewall` through the image's firewalld. Without firewalld, an explicit --enabled is the kickstart's error
- * (Anaconda's too: the user asked for a firewall the image cannot have); anything else is logged.
+ * `firewall` through the image's firewalld. Without firewalld, a firewall that is to be on is the kickstart's
+ * error (Anaconda's too: the user asked for a firewall the image cannot have); one to be off is logged.
  */
 async function configureFirewall(
   ctx: StepContext,
@@ -419,7 +419,7 @@ async function configureFirewall(
         `${where} --enabled: the image has no ${firewallOfflineCmd}; add firewalld to %packages`,
       );
     }
-    ctx.log(`${where}: the image has no firewalld (${firewallOfflineCmd}); not applied`);
+    ctx.log(`${where} --disabled: the image has no firewalld (${firewallOfflineCmd}); nothing to turn off`);
     return;
   }
   await asKickstartError(where, () => image.run([firewallOfflineCmd, ...firewallArgs(firewall)]));
@@ -470,6 +470,12 @@ export async function configureRoot(
   const manager: NetworkManagerKind =
     family === 'rpm' && present.has(networkManagerPath) ? 'NetworkManager' : 'networkd';
   const networkd = services && manager === 'networkd' && (recipe.dhcp || recipe.staticNetworks.length > 0);
+  for (const network of networkd ? recipe.staticNetworks.filter((n) => !n.device) : []) {
+    ctx.log(
+      `warning: line ${network.line}: network --bootproto=static without --device: systemd-networkd gives ` +
+        `${network.address} to every wired interface; name the device when the machine has more than one`,
+    );
+  }
   const autologin = recipe.autologinUser
     ? autologinConfigs.filter((manager) => present.has(manager.binary))
     : [];

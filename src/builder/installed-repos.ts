@@ -5,6 +5,7 @@ import { isArmoredKey } from '../kickstart/index.ts';
 import type { ImageFile } from './configure.ts';
 import type { RpmRepo } from './recipe.ts';
 import type { RepoKeys } from './rpm-root.ts';
+import { REPO_NAME } from './source-names.ts';
 
 /** A key the image can import: dnf reads an armored file; the binary form is left for the admin to convert. */
 async function armoredKey(path: string | undefined): Promise<string | undefined> {
@@ -21,6 +22,13 @@ export async function installedRepoFiles(
 ): Promise<ImageFile[]> {
   const files: ImageFile[] = [];
   for (const repo of repos.filter((r) => r.install)) {
+    // As Anaconda: a repository on the build host (file:) means nothing to the running image.
+    if (!/^(https?|ftp):\/\//i.test(repo.url)) {
+      log(`repo ${repo.name} --install: ${repo.url} is not a network repository; not kept in the image`);
+      continue;
+    }
+    // The plan checked the name; it is a file name here, and a section header.
+    if (!REPO_NAME.test(repo.name)) continue;
     const keyPath = `/etc/pki/rpm-gpg/RPM-GPG-KEY-imger-${repo.name}`;
     const key = await armoredKey(keys.get(repo));
     if (key) files.push({ path: keyPath, text: key });

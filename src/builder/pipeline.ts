@@ -214,7 +214,13 @@ async function rpmRootTarball(
     }
     const repomdSha256 = await repomdDigest(repo, ctx.signal);
     const key = keys.get(repo);
-    sources.push({ repo, repomdSha256, ...(key ? { keySha256: (await digestFile(key)).sha256 } : {}) });
+    // Whether the image keeps the repository (--install) is configure's, not the root's.
+    const { install: _kept, ...rootRepo } = repo;
+    sources.push({
+      repo: rootRepo,
+      repomdSha256,
+      ...(key ? { keySha256: (await digestFile(key)).sha256 } : {}),
+    });
   }
   const key = baseRootKey({
     kind: 'rpm',

@@ -478,7 +478,8 @@ type PackageOptionFields = Pick<
 >;
 
 /** A language code as rpm's %_install_langs lists them (`en`, `pt_BR`, `sr@latin`), or `all`. */
-const LANGUAGE = /^[A-Za-z]{2,8}(_[A-Za-z0-9]{2,3})?(\.[A-Za-z0-9-]+)?(@[A-Za-z0-9]+)?$|^all$/;
+const LANGUAGE =
+  /^([A-Za-z]{2,8}(_[A-Za-z0-9]{2,3})?(\.[A-Za-z0-9-]+)?(@[A-Za-z0-9]+)?|(C|POSIX)(\.[A-Za-z0-9-]+)?|all)$/;
 
 /** The %packages options the build applies; those only dnf has are a note on an apt image. */
 function packageOptionsOf(
@@ -580,7 +581,8 @@ function staticNetworksOf(ks: Kickstart, notes: string[], refusals: Refusals): S
 /** What firewalld takes as a service, a PORT[-PORT]:PROTOCOL and an interface; anything else is refused. */
 const FIREWALL_VALUES = {
   service: /^[A-Za-z0-9][A-Za-z0-9_.+-]*$/,
-  port: /^\d{1,5}(-\d{1,5})?:(tcp|udp|sctp|dccp)$/,
+  // A port, a range or a service name (firewalld looks it up in the image's /etc/services), then a protocol.
+  port: /^(\d{1,5}(-\d{1,5})?|[A-Za-z][A-Za-z0-9_.+-]*):(tcp|udp|sctp|dccp)$/,
   trust: /^[A-Za-z0-9][A-Za-z0-9_.:@-]*$/,
 };
 
@@ -600,20 +602,20 @@ function firewallOf(ks: Kickstart, refusals: Refusals): ImageRecipe['firewall'] 
     return [...values];
   };
   return {
-    mode: options['use-system-defaults']
-      ? 'system-defaults'
-      : options.enabled
-        ? 'enabled'
-        : options.disabled
-          ? 'disabled'
-          : 'default',
+    // pykickstart's --enabled is true unless --disabled: a firewall line asks for a firewall.
+    mode: options['use-system-defaults'] ? 'system-defaults' : options.disabled ? 'disabled' : 'enabled',
     services: checked(
       'service',
       [...(options.service ?? []), ...FIREWALL_SERVICE_FLAGS.filter((flag) => options[flag])],
       FIREWALL_VALUES.service,
     ),
     removeServices: checked('remove-service', options['remove-service'] ?? [], FIREWALL_VALUES.service),
-    ports: checked('port', options.port ?? [], FIREWALL_VALUES.port),
+    // pykickstart's reading: a port without a protocol is TCP.
+    ports: checked(
+      'port',
+      (options.port ?? []).map((port) => (port.includes(':') ? port : `${port}:tcp`)),
+      FIREWALL_VALUES.port,
+    ),
     trusts: checked('trust', options.trust ?? [], FIREWALL_VALUES.trust),
     line,
   };

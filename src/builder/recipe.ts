@@ -46,8 +46,8 @@ export type Password =
 export type SelinuxMode = 'enforcing' | 'permissive' | 'disabled';
 
 export interface FirewallSettings {
-  /** `default` when the command says neither --enabled nor --disabled (firewalld then enables, unasked). */
-  mode: 'enabled' | 'disabled' | 'default' | 'system-defaults';
+  /** A firewall line is `enabled` unless it says --disabled or --use-system-defaults (pykickstart's default). */
+  mode: 'enabled' | 'disabled' | 'system-defaults';
   services: string[];
   removeServices: string[];
   /** PORT[-PORT]:PROTOCOL */
@@ -58,7 +58,10 @@ export interface FirewallSettings {
 }
 
 export interface StaticNetwork {
-  /** The interface by name or MAC address; undefined for the first wired one (`link`, or no --device). */
+  /**
+   * The interface by name or MAC address; undefined (`link`, `bootif` or no --device) for any wired one:
+   * NetworkManager gives such a profile to one interface, systemd-networkd to each.
+   */
   device?: { name: string } | { mac: string };
   /** IPv4 address and prefix length. */
   address: string;

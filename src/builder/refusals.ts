@@ -212,7 +212,7 @@ export const refusals = {
   firewall: {
     summary: 'a firewall service, port or interface that firewalld could not name',
     example: {
-      kickstart: 'lang C\nfirewall --enabled --port=ssh:tcp\n',
+      kickstart: 'lang C\nfirewall --enabled --port="22;reboot"\n',
       type: 'fs',
       arch: 'x86_64',
       line: 2,

@@ -338,7 +338,7 @@ test('firewall: firewall-offline-cmd in the image, one argument per value, ssh l
   assert.ok(!none.some((call) => call.command[0] === '/usr/bin/firewall-offline-cmd'));
 });
 
-test('firewall --enabled on an image without firewalld is a kickstart error naming the line; else only logged', async () => {
+test('a firewall to be on, on an image without firewalld, is a kickstart error naming the line; one to be off is logged', async () => {
   const root = await fakeRoot();
   const error = await configure(root, { ...recipe, firewall }, []).catch((e) => e);
   assert.ok(error instanceof BuildFailure);
@@ -349,9 +349,11 @@ test('firewall --enabled on an image without firewalld is a kickstart error nami
   );
 
   const calls: Call[] = [];
-  const { log } = await configure(root, { ...recipe, firewall: { ...firewall, mode: 'default' } }, calls);
+  const { log } = await configure(root, { ...recipe, firewall: { ...firewall, mode: 'disabled' } }, calls);
   assert.ok(
-    log.includes('line 5: firewall: the image has no firewalld (/usr/bin/firewall-offline-cmd); not applied'),
+    log.includes(
+      'line 5: firewall --disabled: the image has no firewalld (/usr/bin/firewall-offline-cmd); nothing to turn off',
+    ),
   );
   assert.ok(!calls.some((call) => call.command[0] === '/usr/bin/firewall-offline-cmd'));
 });
@@ -394,6 +396,19 @@ test('static networks on a systemd-networkd image: a file per interface before D
   // No systemd-resolved in this image: networkd's DNS= would reach no resolver.
   assert.equal(await read('etc/resolv.conf'), 'nameserver 10.0.0.53\nnameserver 2001:db8::53\n');
   assert.ok(calls.some((call) => /^systemctl enable systemd-networkd\.service/.test(call.command.join(' '))));
+
+  // Without a device networkd gives the address to every wired interface: said in the log, with the line.
+  const anyDevice = await fakeRoot();
+  const { log } = await configure(
+    anyDevice,
+    { ...recipe, staticNetworks: [{ ...statics[1]!, device: undefined, line: 9 }] },
+    [],
+  );
+  assert.match(
+    await readFile(join(anyDevice, 'etc/systemd/network/10-static-1.network'), 'utf8'),
+    /^\[Match\]\nName=en\* eth\*\n/,
+  );
+  assert.ok(log.some((line) => /^warning: line 9: network --bootproto=static without --device/.test(line)));
 
   const resolved = await fakeRoot();
   await mkdir(join(resolved, 'usr/lib/systemd'), { recursive: true });

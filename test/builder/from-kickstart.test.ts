@@ -111,6 +111,10 @@ describe('resolveKickstart', () => {
   it('refuses firewall values firewalld could not take, and --inst-langs that are not language codes', async () => {
     const firewall = await refused('lang C\nfirewall --enabled --service="ssh;reboot" --port=22');
     assert.match(firewall.message, /^line 2: firewall --service: "ssh;reboot" is not one firewalld takes/);
+    // pykickstart's reading: no flag is enabled, a port without a protocol is TCP, a service name may be a port.
+    const { recipe } = await resolve('firewall --port=2222,imap:tcp,60000-60010:udp');
+    assert.equal(recipe.firewall?.mode, 'enabled');
+    assert.deepEqual(recipe.firewall?.ports, ['2222:tcp', 'imap:tcp', '60000-60010:udp']);
     const langs = await refused(
       'repo --name=os --baseurl=http://rpm.example/os --type=rpm\n%packages --inst-langs="en:%(touch /tmp/owned)"\n%end',
     );
@@ -149,12 +153,12 @@ describe('resolveKickstart', () => {
 
   it('hands the rpm-only %packages options on, as codes joined by ":", and notes them on apt', async () => {
     const { recipe } = await resolve(
-      'repo --name=os --baseurl=http://rpm.example/os --type=rpm\n%packages --nocore --exclude-weakdeps --multilib --inst-langs=en,pt_BR:sr@latin\n%end',
+      'repo --name=os --baseurl=http://rpm.example/os --type=rpm\n%packages --nocore --exclude-weakdeps --multilib --inst-langs=en,pt_BR:sr@latin:C.UTF-8\n%end',
     );
     assert.equal(recipe.noCore, true);
     assert.equal(recipe.excludeWeakDeps, true);
     assert.equal(recipe.multilib, true);
-    assert.equal(recipe.installLangs, 'en:pt_BR:sr@latin');
+    assert.equal(recipe.installLangs, 'en:pt_BR:sr@latin:C.UTF-8');
     const apt = await resolve('%packages --nocore --inst-langs=de\nbash\n%end');
     assert.ok(
       apt.notes.includes('line 1: %packages --nocore --inst-langs applies to rpm repositories; ignored'),

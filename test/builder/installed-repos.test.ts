@@ -58,3 +58,23 @@ test('a binary key is not carried but still checked; a value with a line break a
   ]);
   assert.match(log[0]!, /repo private: its key is binary/);
 });
+
+test('a repository on the build host (file:) is not kept, as Anaconda keeps only network ones', async () => {
+  const log: string[] = [];
+  const local: RpmRepo = { kind: 'rpm', name: 'local', url: 'file:///srv/rpms/', install: true };
+  assert.deepEqual(await installedRepoFiles([local], new Map(), (line) => log.push(line)), []);
+  assert.deepEqual(log, [
+    'repo local --install: file:///srv/rpms/ is not a network repository; not kept in the image',
+  ]);
+});
+
+test('a repository name that is not one (a path, a section) writes nothing, whatever reached this far', async () => {
+  const names = ['../../etc/passwd', 'a]\n[b', 'x/y'];
+  const repos: RpmRepo[] = names.map((name) => ({
+    kind: 'rpm',
+    name,
+    url: 'http://rpm.example/os',
+    install: true,
+  }));
+  assert.deepEqual(await installedRepoFiles(repos, new Map(), () => {}), []);
+});
