@@ -339,10 +339,11 @@ describe('native builder, real images', () => {
       assert.ok(added.includes(path), path);
     }
     assert.deepEqual(diff.files.removed, []);
-    // dpkg's database, and the password hashes (and shadow's backup), whose salts come from the (other) inputs.
+    // dpkg's database, and what comes from the (other) inputs' seed: the password hashes' salts (and shadow's
+    // backup) and the filesystem's UUID in fstab.
     assert.deepEqual(
       diff.files.changed.map((file) => file.path),
-      ['/etc/shadow', '/etc/shadow-', '/var/lib/dpkg/status', '/var/lib/dpkg/status-old'],
+      ['/etc/fstab', '/etc/shadow', '/etc/shadow-', '/var/lib/dpkg/status', '/var/lib/dpkg/status-old'],
     );
     assert.match(diffLines(diff).join('\n'), /^\+ package hello \S+ amd64$/m);
   });
