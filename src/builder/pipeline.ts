@@ -427,60 +427,77 @@ const filesystem: Step<BuildState> = {
   timeoutMs: 20 * minutes,
   async run(ctx, state) {
     const { recipe } = state;
-    const repro = state.reproducible!;
-    await normaliseTree(ctx, state.places, repro);
+    await normaliseTree(ctx, state.places, state.reproducible!);
     const manifest = `${recipe.name}${MANIFEST_SUFFIX}`;
+    state.artifacts.push({ file: manifest, main: false });
+    // From here on the tree is only read: the manifest (this process) and the image (its tools) read it at once,
+    // each on a core of its own. Both end before the step does, whichever fails.
     const started = performance.now();
-    const files = await writeManifest(
+    const listed = writeManifest(
       state.places,
       state.installed ?? [],
       join(state.stageDir, manifest),
       ctx.signal,
+    ).then((files) =>
+      ctx.log(`manifest: ${files} files in ${((performance.now() - started) / 1000).toFixed(1)} s`),
     );
-    ctx.log(`manifest: ${files} files in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    state.artifacts.push({ file: manifest, main: false });
-    const main = mainArtifactName(recipe.type, recipe.name, recipe.packTo);
-    if (recipe.type === 'fs') {
-      await packImageRoot(ctx, state.places, join(state.stageDir, main), recipe.packTo, repro);
-      state.artifacts.push({ file: main, main: true });
-      return;
-    }
-    if (imageTypeInfo[recipe.type].live) {
-      state.images.liveStage = await stageLiveMedia(ctx, liveInput(state));
-      return;
-    }
-    const layout = state.layout!;
-    // With a /boot partition, the root filesystem sees /boot empty and /boot gets a filesystem of its own.
-    const rootTree = { places: state.places, dir: '/', ...(layout.boot ? { hide: ['/boot'] } : {}) };
-    const rootImage = await makeTreeFilesystem(
-      ctx,
-      layout.root,
-      rootTree,
-      'root.img',
-      await sizeForTree(ctx, rootTree, layout.root),
-      repro,
-    );
-    if (layout.boot) {
-      const bootTree = { places: state.places, dir: '/boot' };
-      state.images.boot = await madeInSandbox(
-        await makeTreeFilesystem(
-          ctx,
-          layout.boot,
-          bootTree,
-          'boot.img',
-          await sizeForTree(ctx, bootTree, layout.boot),
-          repro,
-        ),
-      );
-    }
-    if (recipe.type === 'loop') {
-      await takeImage(ctx, rootImage, join(state.stageDir, main));
-      state.artifacts.push({ file: main, main: true });
-      return;
-    }
-    state.images.root = await madeInSandbox(rootImage);
+    await bothSettled(listed, makeImageFromTree(ctx, state));
   },
 };
+
+/** Waits for both, then throws the first failure: nothing of the step runs on after it. */
+async function bothSettled<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [first, second] = await Promise.allSettled([a, b]);
+  if (first.status === 'rejected') throw first.reason;
+  if (second.status === 'rejected') throw second.reason;
+  return [first.value, second.value];
+}
+
+/** The filesystem step's image from the final tree: the fs tarball, the live medium's stage, or the filesystems. */
+async function makeImageFromTree(ctx: StepContext, state: BuildState): Promise<void> {
+  const { recipe } = state;
+  const repro = state.reproducible!;
+  const main = mainArtifactName(recipe.type, recipe.name, recipe.packTo);
+  if (recipe.type === 'fs') {
+    await packImageRoot(ctx, state.places, join(state.stageDir, main), recipe.packTo, repro);
+    state.artifacts.push({ file: main, main: true });
+    return;
+  }
+  if (imageTypeInfo[recipe.type].live) {
+    state.images.liveStage = await stageLiveMedia(ctx, liveInput(state));
+    return;
+  }
+  const layout = state.layout!;
+  // With a /boot partition, the root filesystem sees /boot empty and /boot gets a filesystem of its own.
+  const rootTree = { places: state.places, dir: '/', ...(layout.boot ? { hide: ['/boot'] } : {}) };
+  const rootImage = await makeTreeFilesystem(
+    ctx,
+    layout.root,
+    rootTree,
+    'root.img',
+    await sizeForTree(ctx, rootTree, layout.root),
+    repro,
+  );
+  if (layout.boot) {
+    const bootTree = { places: state.places, dir: '/boot' };
+    state.images.boot = await madeInSandbox(
+      await makeTreeFilesystem(
+        ctx,
+        layout.boot,
+        bootTree,
+        'boot.img',
+        await sizeForTree(ctx, bootTree, layout.boot),
+        repro,
+      ),
+    );
+  }
+  if (recipe.type === 'loop') {
+    await takeImage(ctx, rootImage, join(state.stageDir, main));
+    state.artifacts.push({ file: main, main: true });
+    return;
+  }
+  state.images.root = await madeInSandbox(rootImage);
+}
 
 function liveInput(state: BuildState) {
   const { recipe } = state;
