@@ -349,9 +349,15 @@ const selinuxConfig = '/etc/selinux/config';
  * has), so an image whose policy is in force labels them at its first boot: `/.autorelabel`, as Fedora and
  * Debian's selinux-activate do.
  */
-async function selinuxFiles(ctx: StepContext, image: ImageAccess, recipe: ImageRecipe): Promise<ImageFile[]> {
+async function selinuxFiles(
+  ctx: StepContext,
+  image: ImageAccess,
+  recipe: ImageRecipe,
+  hasPolicy: boolean,
+): Promise<ImageFile[]> {
   const asked = recipe.selinux;
-  const config = await image.read(selinuxConfig);
+  // Read only where configureRoot's one look at the image found it: most images have no policy.
+  const config = hasPolicy ? await image.read(selinuxConfig) : undefined;
   if (config === undefined) {
     if (asked && asked.mode !== 'disabled') {
       ctx.log(
@@ -460,6 +466,7 @@ export async function configureRoot(
     systemctlPath,
     networkManagerPath,
     firewallOfflineCmd,
+    selinuxConfig,
     ...resolvedPaths,
     ...autologinConfigs.map((manager) => manager.binary),
   ]);
@@ -500,7 +507,7 @@ export async function configureRoot(
     ...(family === 'rpm' && recipe.installLangs
       ? [{ path: installLangsFile, text: installLangsMacro(recipe.installLangs) }]
       : []),
-    ...(await selinuxFiles(ctx, image, recipe)),
+    ...(await selinuxFiles(ctx, image, recipe, present.has(selinuxConfig))),
     {
       path: '/etc/fstab',
       text: layout

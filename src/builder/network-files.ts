@@ -8,7 +8,7 @@ import type { ImageRecipe, StaticNetwork } from './recipe.ts';
 
 export type NetworkManagerKind = 'networkd' | 'NetworkManager';
 
-/** Any wired interface, as systemd-networkd matches them (the first wired one is what `--device=link` means). */
+/** Every wired interface, as systemd-networkd matches them (it has no "first one" for `--device=link`). */
 const WIRED = 'en* eth*';
 
 function networkdMatch(network: StaticNetwork): string {
