@@ -3,6 +3,11 @@
 // read in 4 MiB blocks with plain synchronous reads, so neither the event loop nor libuv's small thread pool (which
 // every other file operation of the process shares) waits on it. Plain JavaScript: a worker thread does not inherit
 // the TypeScript loader when `imger` registers it at run time (bin/imger.js).
+//
+// Only the data of a sparse file is read; its holes are hashed as the zeros they read as. Reading a hole of a
+// file on ext4 makes the kernel allocate and zero a page-cache page for every 4 KiB of it: 4.9 s of system time
+// for a fresh 2.2 GiB raw disk here, against 1.3 s to hash its bytes.
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -12,21 +17,77 @@ const BLOCK = 4 * 1024 * 1024;
 const TELL_EVERY = 16 * BLOCK;
 /** @type {{ path: string } | { fd: number }} */
 const source = workerData;
+
+/**
+ * The file's data as [start, end) ranges, from SEEK_DATA/SEEK_HOLE, which Node does not offer: xfs_io (xfsprogs,
+ * which the builder needs for xfs anyway) asks on the same open file. Anything unexpected, or no xfs_io, and the
+ * whole file counts as data: slower, never wrong, since a hole only ever stands for zeros.
+ * @param {number} fd
+ * @param {number} size
+ * @returns {[number, number][]}
+ */
+function dataRanges(fd, size) {
+  const whole = /** @type {[number, number][]} */ ([[0, size]]);
+  if (size === 0) return [];
+  let listing;
+  try {
+    listing = execFileSync('xfs_io', ['-r', '-c', 'seek -a -r 0', `/proc/${process.pid}/fd/${fd}`], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 10_000,
+    });
+  } catch {
+    return whole;
+  }
+  /** @type {[number, number][]} */
+  const ranges = [];
+  let dataFrom = /** @type {number | undefined} */ (undefined);
+  let last = -1;
+  for (const line of listing.split('\n').slice(1)) {
+    if (line === '') continue;
+    const match = /^(DATA|HOLE)\t(\d+|EOF)$/.exec(line);
+    if (!match) return whole;
+    const at = match[2] === 'EOF' ? size : Number(match[2]);
+    if (!Number.isSafeInteger(at) || at < last || at > size) return whole;
+    last = at;
+    if (match[1] === 'DATA') dataFrom ??= at;
+    else if (dataFrom !== undefined) {
+      ranges.push([dataFrom, at]);
+      dataFrom = undefined;
+    }
+  }
+  if (dataFrom !== undefined) ranges.push([dataFrom, size]);
+  return ranges;
+}
+
 // A descriptor the caller opened (and checked) is read, never reopened by name; it stays the caller's to close.
 const fd = 'fd' in source ? source.fd : openSync(source.path, constants.O_RDONLY | constants.O_NOFOLLOW);
 try {
+  // The file as it stands before it is mapped: whoever reuses the digest compares this time, so a change made
+  // while it was mapped or read makes the digest stale.
+  const { size, mtimeMs } = fstatSync(fd);
   const block = Buffer.allocUnsafe(BLOCK);
+  const zeros = Buffer.alloc(BLOCK);
   const hash = createHash('sha256');
-  let size = 0;
-  for (;;) {
-    const read = readSync(fd, block, 0, BLOCK, size);
-    if (read === 0) break;
-    hash.update(read === BLOCK ? block : block.subarray(0, read));
-    size += read;
-    if (size % TELL_EVERY === 0) parentPort?.postMessage({ hashed: size });
+  let hashed = 0;
+  let told = 0;
+  /** @param {Buffer} bytes */
+  const add = (bytes) => {
+    hash.update(bytes);
+    hashed += bytes.length;
+    if (hashed - told >= TELL_EVERY) {
+      told = hashed;
+      parentPort?.postMessage({ hashed });
+    }
+  };
+  for (const [start, end] of [...dataRanges(fd, size), [size, size]]) {
+    while (hashed < start) add(zeros.subarray(0, Math.min(BLOCK, start - hashed)));
+    while (hashed < end) {
+      const read = readSync(fd, block, 0, Math.min(BLOCK, end - hashed), hashed);
+      if (read === 0) throw new Error(`the file ended at ${hashed} of ${size} bytes while it was hashed`);
+      add(block.subarray(0, read));
+    }
   }
-  // The modification time as the file stands hashed: whoever reuses the digest can tell whether it changed since.
-  const { mtimeMs } = fstatSync(fd);
   parentPort?.postMessage({ digest: { size, sha256: hash.digest('hex'), mtimeMs } });
 } finally {
   if (!('fd' in source)) closeSync(fd);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, open, rm, symlink } from 'node:fs/promises';
+import { mkdtemp, open, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -24,6 +24,43 @@ test('digestFile gives the size and the SHA-256 sha256sum gives, holes included'
   await symlink(path, link);
   await assert.rejects(digestFile(link), /ELOOP/, 'a symlink is not followed');
   await assert.rejects(digestFile(path, AbortSignal.abort(new Error('stop'))), /stop/);
+});
+
+/** Bytes this process has read through read(2) so far (the digest thread's reads included). */
+async function bytesRead(): Promise<number> {
+  return Number(/^rchar: (\d+)$/m.exec(await readFile('/proc/self/io', 'utf8'))?.[1]);
+}
+
+test('only the data of a sparse file is read; its holes are hashed as zeros, wherever they are', async (t) => {
+  const MiB = 2 ** 20;
+  // The disk (ext4 here) and RAM (tmpfs): holes are found on both.
+  for (const base of [tmpdir(), '/dev/shm']) {
+    const dir = await mkdtemp(join(base, 'imger-digest-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const cases: Record<string, { size: number; data: [number, number][] }> = {
+      'data, hole, data, hole': { size: 96 * MiB + 5, data: [[0, 3], [40 * MiB + 1, MiB]] },
+      'a hole, then data to the end': { size: 64 * MiB, data: [[63 * MiB, MiB]] },
+      'all hole': { size: 64 * MiB, data: [] },
+      'no hole': { size: 3 * MiB + 1, data: [[0, 3 * MiB + 1]] },
+      empty: { size: 0, data: [] },
+    };
+    for (const [name, { size, data }] of Object.entries(cases)) {
+      const path = join(dir, name.replaceAll(/\W+/g, '-'));
+      const file = await open(path, 'w');
+      for (const [at, length] of data) await file.write(Buffer.alloc(length, name), 0, length, at);
+      await file.truncate(size);
+      await file.close();
+      const before = await bytesRead();
+      const digest = await digestFile(path);
+      const read = (await bytesRead()) - before;
+      const dataBytes = data.reduce((sum, [, length]) => sum + length, 0);
+      assert.equal(digest.size, size, `${base}: ${name}`);
+      const expected = execFileSync('sha256sum', [path], { encoding: 'utf8' }).split(' ')[0];
+      assert.equal(digest.sha256, expected, `${base}: ${name}`);
+      // Data is read in whole filesystem blocks; a hole is never read.
+      assert.ok(read <= dataBytes + 8 * MiB, `${base}: ${name}: ${read} bytes read for ${dataBytes} of data`);
+    }
+  }
 });
 
 test('a digest from another process is checked before use', () => {
