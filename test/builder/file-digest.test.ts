@@ -38,7 +38,13 @@ test('only the data of a sparse file is read; its holes are hashed as zeros, whe
     const dir = await mkdtemp(join(base, 'imger-digest-'));
     t.after(() => rm(dir, { recursive: true, force: true }));
     const cases: Record<string, { size: number; data: [number, number][] }> = {
-      'data, hole, data, hole': { size: 96 * MiB + 5, data: [[0, 3], [40 * MiB + 1, MiB]] },
+      'data, hole, data, hole': {
+        size: 96 * MiB + 5,
+        data: [
+          [0, 3],
+          [40 * MiB + 1, MiB],
+        ],
+      },
       'a hole, then data to the end': { size: 64 * MiB, data: [[63 * MiB, MiB]] },
       'all hole': { size: 64 * MiB, data: [] },
       'no hole': { size: 3 * MiB + 1, data: [[0, 3 * MiB + 1]] },
