@@ -9,7 +9,7 @@
  */
 import { openDatabase } from '../src/service/db/index.ts';
 import { createJobService, type JobService } from '../src/service/jobs/index.ts';
-import { launchBrowser } from '../test/web/harness.ts';
+import { launchBrowser, logIn } from '../test/web/harness.ts';
 import { seedJobs } from './lib/seed.ts';
 import { NOOP_PATH, withBenchServer } from './lib/server.ts';
 
@@ -33,14 +33,7 @@ await withBenchServer(async ({ server, config }) => {
   try {
     const login = await browser.newContext();
     const loginPage = await login.newPage();
-    await loginPage.goto(pages);
-    await loginPage.evaluate(() =>
-      fetch('/api/v1/session', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: 'imager', password: 'imager' }),
-      }),
-    );
+    await logIn(loginPage, pages, { username: 'imager', password: 'imager' });
     const storageState = await login.storageState();
     await login.close();
 

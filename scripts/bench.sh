@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 source scripts/ensure-runtime.sh
 bash scripts/ensure-node-deps.sh
 bash scripts/build-js.sh
+# The queue-page bench opens the built pages in Chromium.
+bash scripts/build-web.sh
 # The dispatch benchmark sets RabbitMQ and PostgreSQL against the embedded queue: throwaway servers, as the tests
 # have (as root; otherwise it measures the embedded queue only, unless the caller names servers).
 if [ -z "${IMG_TEST_AMQP_URL:-}" ] && [ "$(id -u)" -eq 0 ]; then
