@@ -10,6 +10,7 @@ import {
   SqliteDialect,
 } from 'kysely';
 import pg from 'pg';
+import { FALLBACK_AUTOCHECKPOINT_PAGES, startCheckpoints } from './checkpoints.ts';
 import { guardDialect } from './guard.ts';
 import { DatabaseHealth } from './health.ts';
 import { migrate } from './migrations.ts';
@@ -44,17 +45,22 @@ const WAIT_PAUSE_MAX_MS = 10_000;
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
   const dialect: Dialect = options.url === '' ? 'sqlite' : 'postgres';
   const health = new DatabaseHealth();
-  const db = new Kysely<Database>({
-    dialect:
-      dialect === 'sqlite' ? sqliteDialect(options.dataDir, health) : postgresDialect(options.url, health),
-  });
+  const opened =
+    dialect === 'sqlite'
+      ? sqliteDialect(options.dataDir, health)
+      : { dialect: postgresDialect(options.url, health), afterClose: async () => {} };
+  const db = new Kysely<Database>({ dialect: opened.dialect });
+  const close = async () => {
+    await db.destroy();
+    await opened.afterClose();
+  };
   for (let pause = 0; ; pause += 1) {
     try {
       await migrate(db as Kysely<unknown>, dialect);
-      return { db, dialect, health, close: () => db.destroy() };
+      return { db, dialect, health, close };
     } catch (error) {
       if (!(options.onWaiting && isUnavailable(error))) {
-        await db.destroy();
+        await close();
         throw error;
       }
       if (pause === 0) options.onWaiting(error);
@@ -66,9 +72,13 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 /** Statements kept prepared: the distinct SQL texts the service sends are a few hundred at most. */
 const STATEMENT_CACHE = 500;
 
-function sqliteDialect(dataDir: string, health: DatabaseHealth): KyselyDialect {
+function sqliteDialect(
+  dataDir: string,
+  health: DatabaseHealth,
+): { dialect: KyselyDialect; afterClose: () => Promise<void> } {
   mkdirSync(dataDir, { recursive: true });
-  const database = new SQLite(join(dataDir, 'img.sqlite'));
+  const file = join(dataDir, 'img.sqlite');
+  const database = new SQLite(file);
   // WAL lets readers (the API) go on while a writer (a worker's heartbeat) commits. A writer that finds another
   // process's write under way waits for it, first inside SQLite (which blocks the event loop, so only briefly),
   // then by the guard's retries, which do not.
@@ -76,6 +86,8 @@ function sqliteDialect(dataDir: string, health: DatabaseHealth): KyselyDialect {
   database.pragma('busy_timeout = 50');
   database.pragma('foreign_keys = ON');
   database.pragma('synchronous = NORMAL');
+  database.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
+  const checkpoints = startCheckpoints(file);
   // Preparing a statement costs more than running most of ours; Kysely prepares each time it runs one.
   const statements = new Map<string, SQLite.Statement>();
   const prepare = (sql: string): SQLite.Statement => {
@@ -87,10 +99,14 @@ function sqliteDialect(dataDir: string, health: DatabaseHealth): KyselyDialect {
     }
     return statement;
   };
-  return guardDialect(new SqliteDialect({ database: { prepare, close: () => database.close() } }), {
-    health,
-    sqlite: database,
-  });
+  return {
+    dialect: guardDialect(new SqliteDialect({ database: { prepare, close: () => database.close() } }), {
+      health,
+      sqlite: database,
+    }),
+    // After the connection: the thread's connection, the last, checkpoints what is left and removes the log.
+    afterClose: () => checkpoints.stop(),
+  };
 }
 
 function postgresDialect(url: string, health: DatabaseHealth): KyselyDialect {

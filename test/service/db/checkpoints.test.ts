@@ -1,0 +1,38 @@
+// SQLite's write-ahead log is copied into the database by a thread of its own, not inside the commits of the
+// connection that serves requests: the log stays small while that connection writes, and both connections are
+// gone once the database is closed.
+import assert from 'node:assert/strict';
+import { existsSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { test } from 'node:test';
+import { sql } from 'kysely';
+import { FALLBACK_AUTOCHECKPOINT_PAGES } from '../../../src/service/db/checkpoints.ts';
+import { openDatabase } from '../../../src/service/db/index.ts';
+
+test('the log is checkpointed beside the writing connection, and removed when the database closes', async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'img-checkpoints-'));
+  t.after(() => rm(dataDir, { recursive: true, force: true }));
+  const handle = await openDatabase({ url: '', dataDir });
+  const wal = join(dataDir, 'img.sqlite-wal');
+  await sql`create table filler (page blob)`.execute(handle.db);
+  // Commits of a page each, as many as the committing connection's own fallback lets the log hold before it
+  // checkpoints, with pauses a thread checkpointing every 200 ms cannot miss.
+  let largest = 0;
+  for (let commit = 0; commit < FALLBACK_AUTOCHECKPOINT_PAGES; commit++) {
+    await sql`insert into filler values (zeroblob(3000))`.execute(handle.db);
+    if (commit % 1000 === 999) {
+      largest = Math.max(largest, statSync(wal).size);
+      await sleep(400);
+    }
+  }
+  const fallbackBytes = FALLBACK_AUTOCHECKPOINT_PAGES * 4096;
+  assert.ok(
+    largest < fallbackBytes / 2,
+    `the log grew to ${largest} bytes; without the thread it reaches ${fallbackBytes}`,
+  );
+  await handle.close();
+  assert.ok(!existsSync(wal), 'the last connection to close checkpointed the log and removed it');
+});
