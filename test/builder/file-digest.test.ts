@@ -69,6 +69,39 @@ test('only the data of a sparse file is read; its holes are hashed as zeros, whe
   }
 });
 
+test('a descriptor keeps its offset; what is not a regular file, or changes while hashed, gets no digest', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'imger-digest-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const path = join(dir, 'sparse.img');
+  const file = await open(path, 'w+');
+  await file.write(Buffer.alloc(4096, 'y'), 0, 4096, 32 * 2 ** 20);
+  await file.read(Buffer.alloc(10), 0, 10, null);
+  const before = await file.read(Buffer.alloc(1), 0, 1, null);
+  const digest = await digestFile({ fd: file.fd });
+  assert.equal(digest.sha256, execFileSync('sha256sum', [path], { encoding: 'utf8' }).split(' ')[0]);
+  // Read on from where the caller was: xfs_io's seeking moved another description's offset, not this one's.
+  const next = await file.read(Buffer.alloc(1), 0, 1, null);
+  assert.equal(before.bytesRead, 1);
+  assert.equal(next.bytesRead, 1);
+  await file.close();
+
+  await assert.rejects(digestFile('/dev/zero'), /not a regular file/);
+  // /proc's files claim to be regular and empty, then read as more: refused either way.
+  await assert.rejects(digestFile('/proc/self/status'), /not a regular file|changed while it was hashed/);
+
+  // Written to while it is hashed: at the first progress report, with most of a 1 GiB hole still to hash.
+  const growing = join(dir, 'growing.img');
+  const handle = await open(growing, 'w');
+  t.after(() => handle.close());
+  await handle.truncate(2 ** 30);
+  let written: Promise<unknown> | undefined;
+  const hashing = digestFile(growing, undefined, () => {
+    written ??= handle.write(Buffer.alloc(1, 'z'), 0, 1, 2 ** 29);
+  });
+  await assert.rejects(hashing, /changed while it was hashed/);
+  assert.ok(written, 'the write was made while the file was hashed');
+});
+
 test('a digest from another process is checked before use', () => {
   const good = { size: 3, sha256: 'a'.repeat(64), mtimeMs: 1.5 };
   assert.ok(isFileDigest(good));
