@@ -28,13 +28,21 @@ export interface Service {
 
 export async function openService(
   config: Config,
-  /** `onWaiting`: a database not reachable yet is waited for (see openDatabase); for servers and workers. */
-  options: { publish?: JobPublisher; onWaiting?: (error: unknown) => void } = {},
+  /**
+   * For servers and workers: `onWaiting`, a database not reachable yet is waited for, and
+   * `onCheckpointFailure`, SQLite's log is checkpointed beside them (see openDatabase).
+   */
+  options: {
+    publish?: JobPublisher;
+    onWaiting?: (error: unknown) => void;
+    onCheckpointFailure?: (error: unknown) => void;
+  } = {},
 ): Promise<Service> {
   const database = await openDatabase({
     url: config.db.url,
     dataDir: config.db.data_dir,
     ...(options.onWaiting ? { onWaiting: options.onWaiting } : {}),
+    ...(options.onCheckpointFailure ? { onCheckpointFailure: options.onCheckpointFailure } : {}),
   });
   const { db, dialect, health } = database;
   const users = createUserService(db, {

@@ -4,8 +4,9 @@
 // copies about a thousand pages into the database file inside some unlucky commit and holds the event loop for
 // 5-10 ms; a passive checkpoint here copies them while that connection goes on reading and committing.
 // Plain JavaScript: a worker thread does not inherit the TypeScript loader when `imger` registers it at run time.
-import SQLite from 'better-sqlite3';
+
 import { parentPort, workerData } from 'node:worker_threads';
+import SQLite from 'better-sqlite3';
 
 /** @type {{ file: string; everyMs: number }} */
 const { file, everyMs } = workerData;

@@ -1,4 +1,5 @@
-// Where the SQLite database's write-ahead log is checkpointed: a thread of its own (checkpoint-thread.js).
+// Where the SQLite database's write-ahead log is checkpointed in a long-running process: a thread of its own
+// (checkpoint-thread.js).
 import { Worker } from 'node:worker_threads';
 
 const thread = new URL('./checkpoint-thread.js', import.meta.url);
@@ -6,31 +7,46 @@ const thread = new URL('./checkpoint-thread.js', import.meta.url);
 const CHECKPOINT_EVERY_MS = 200;
 /**
  * The committing connection still checkpoints once the log holds this many pages (40 MiB), in case the thread
- * cannot keep up or is gone; SQLite's default is 1000.
+ * cannot keep up (passive checkpoints never finish under writes that do not pause) or is gone; SQLite's default
+ * is 1000.
  */
 export const FALLBACK_AUTOCHECKPOINT_PAGES = 10_000;
+/**
+ * How long a stop waits for the thread's last checkpoint: a hung filesystem does not hold up the process's exit,
+ * and the timer keeps the wait alive where the unref'd thread, ending without a word, would not.
+ */
+const STOP_WAIT_MS = 2000;
 
 export interface CheckpointThread {
   /** A last checkpoint, then the thread's connection closes. */
   stop(): Promise<void>;
 }
 
-export function startCheckpoints(file: string): CheckpointThread {
+/** `onFailure`: told once if the thread ends on its own; commits then checkpoint at the fallback. */
+export function startCheckpoints(file: string, onFailure: (error: unknown) => void): CheckpointThread {
   const worker = new Worker(thread, { workerData: { file, everyMs: CHECKPOINT_EVERY_MS } });
-  // Never what keeps a process alive, and never what ends it: a thread that failed leaves the fallback.
+  // Never what keeps a process alive, and never what ends it.
   worker.unref();
-  worker.on('error', () => {});
-  const ended = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  let running = true;
-  void ended.then(() => {
-    running = false;
+  let quiet = false;
+  worker.on('error', (error) => {
+    if (quiet) return;
+    quiet = true;
+    onFailure(error);
   });
+  const ended = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return {
     async stop() {
-      if (running) {
-        worker.postMessage('stop');
-        await Promise.race([new Promise((resolve) => worker.once('message', resolve)), ended]);
-      }
+      quiet = true;
+      worker.postMessage('stop');
+      let waited: NodeJS.Timeout | undefined;
+      await Promise.race([
+        new Promise((resolve) => worker.once('message', resolve)),
+        ended,
+        new Promise((resolve) => {
+          waited = setTimeout(resolve, STOP_WAIT_MS);
+        }),
+      ]);
+      clearTimeout(waited);
       await worker.terminate();
     },
   };

@@ -10,7 +10,7 @@ import {
   SqliteDialect,
 } from 'kysely';
 import pg from 'pg';
-import { FALLBACK_AUTOCHECKPOINT_PAGES, startCheckpoints } from './checkpoints.ts';
+import { type CheckpointThread, FALLBACK_AUTOCHECKPOINT_PAGES, startCheckpoints } from './checkpoints.ts';
 import { guardDialect } from './guard.ts';
 import { DatabaseHealth } from './health.ts';
 import { migrate } from './migrations.ts';
@@ -37,6 +37,11 @@ export interface OpenDatabaseOptions {
    * waited for, and this is told once; without it (a command run by hand), the open fails at once.
    */
   onWaiting?: (error: unknown) => void;
+  /**
+   * Given (servers and workers), SQLite's log is checkpointed by a thread of its own (checkpoints.ts), and a
+   * thread that stops is told here; a command run by hand leaves it to SQLite.
+   */
+  onCheckpointFailure?: (error: unknown) => void;
 }
 
 const WAIT_PAUSE_MAX_MS = 10_000;
@@ -47,12 +52,15 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   const health = new DatabaseHealth();
   const opened =
     dialect === 'sqlite'
-      ? sqliteDialect(options.dataDir, health)
+      ? sqliteDialect(options.dataDir, health, options.onCheckpointFailure)
       : { dialect: postgresDialect(options.url, health), afterClose: async () => {} };
   const db = new Kysely<Database>({ dialect: opened.dialect });
   const close = async () => {
-    await db.destroy();
-    await opened.afterClose();
+    try {
+      await db.destroy();
+    } finally {
+      await opened.afterClose();
+    }
   };
   for (let pause = 0; ; pause += 1) {
     try {
@@ -69,12 +77,15 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   }
 }
 
+const JOURNAL_SIZE_LIMIT = 16 * 1024 * 1024;
+
 /** Statements kept prepared: the distinct SQL texts the service sends are a few hundred at most. */
 const STATEMENT_CACHE = 500;
 
 function sqliteDialect(
   dataDir: string,
   health: DatabaseHealth,
+  onCheckpointFailure: ((error: unknown) => void) | undefined,
 ): { dialect: KyselyDialect; afterClose: () => Promise<void> } {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, 'img.sqlite');
@@ -86,8 +97,13 @@ function sqliteDialect(
   database.pragma('busy_timeout = 50');
   database.pragma('foreign_keys = ON');
   database.pragma('synchronous = NORMAL');
-  database.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
-  const checkpoints = startCheckpoints(file);
+  // A log grown by a burst is cut back once checkpointed, rather than kept at its largest.
+  database.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT}`);
+  let checkpoints: CheckpointThread | undefined;
+  if (onCheckpointFailure) {
+    database.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
+    checkpoints = startCheckpoints(file, onCheckpointFailure);
+  }
   // Preparing a statement costs more than running most of ours; Kysely prepares each time it runs one.
   const statements = new Map<string, SQLite.Statement>();
   const prepare = (sql: string): SQLite.Statement => {
@@ -105,7 +121,7 @@ function sqliteDialect(
       sqlite: database,
     }),
     // After the connection: the thread's connection, the last, checkpoints what is left and removes the log.
-    afterClose: () => checkpoints.stop(),
+    afterClose: async () => checkpoints?.stop(),
   };
 }
 

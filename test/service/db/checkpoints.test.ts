@@ -6,16 +6,21 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
-import { FALLBACK_AUTOCHECKPOINT_PAGES } from '../../../src/service/db/checkpoints.ts';
+import { FALLBACK_AUTOCHECKPOINT_PAGES, startCheckpoints } from '../../../src/service/db/checkpoints.ts';
 import { openDatabase } from '../../../src/service/db/index.ts';
 
 test('the log is checkpointed beside the writing connection, and removed when the database closes', async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'img-checkpoints-'));
   t.after(() => rm(dataDir, { recursive: true, force: true }));
-  const handle = await openDatabase({ url: '', dataDir });
+  const failures: unknown[] = [];
+  const handle = await openDatabase({
+    url: '',
+    dataDir,
+    onCheckpointFailure: (error) => failures.push(error),
+  });
   const wal = join(dataDir, 'img.sqlite-wal');
   await sql`create table filler (page blob)`.execute(handle.db);
   // Commits of a page each, as many as the committing connection's own fallback lets the log hold before it
@@ -35,4 +40,22 @@ test('the log is checkpointed beside the writing connection, and removed when th
   );
   await handle.close();
   assert.ok(!existsSync(wal), 'the last connection to close checkpointed the log and removed it');
+  assert.deepEqual(failures, []);
+});
+
+test('a checkpoint thread that cannot start is told once, and stopping it afterwards still ends', async () => {
+  const failures: unknown[] = [];
+  let told = () => {};
+  const failed = new Promise<void>((resolve) => {
+    told = resolve;
+  });
+  const thread = startCheckpoints('/nonexistent/img.sqlite', (error) => {
+    failures.push(error);
+    told();
+  });
+  await failed;
+  // The thread is gone and unref'd: a stop that waited for its answer would never settle.
+  await thread.stop();
+  assert.equal(failures.length, 1);
+  assert.match(String(failures[0]), /unable to open database file|does not exist/);
 });
