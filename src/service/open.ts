@@ -30,19 +30,19 @@ export async function openService(
   config: Config,
   /**
    * For servers and workers: `onWaiting`, a database not reachable yet is waited for, and
-   * `onCheckpointFailure`, SQLite's log is checkpointed beside them (see openDatabase).
+   * `onBackgroundFailure`, SQLite's checkpoints and long reads run beside them (see openDatabase).
    */
   options: {
     publish?: JobPublisher;
     onWaiting?: (error: unknown) => void;
-    onCheckpointFailure?: (error: unknown) => void;
+    onBackgroundFailure?: (error: unknown) => void;
   } = {},
 ): Promise<Service> {
   const database = await openDatabase({
     url: config.db.url,
     dataDir: config.db.data_dir,
     ...(options.onWaiting ? { onWaiting: options.onWaiting } : {}),
-    ...(options.onCheckpointFailure ? { onCheckpointFailure: options.onCheckpointFailure } : {}),
+    ...(options.onBackgroundFailure ? { onBackgroundFailure: options.onBackgroundFailure } : {}),
   });
   const { db, dialect, health } = database;
   const users = createUserService(db, {
@@ -56,6 +56,7 @@ export async function openService(
       db,
       dialect,
       health,
+      longRead: database.longRead,
       gpgKeyDir: config.worker.gpg_key_dir,
       builder: config.worker.builder,
       ...(options.publish ? { publish: options.publish } : {}),

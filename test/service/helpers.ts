@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,15 +23,29 @@ export interface TestDatabase extends DatabaseHandle {
   connectAgain(): Promise<DatabaseHandle>;
 }
 
-/** A fresh, migrated database: a temp folder for SQLite, a schema of its own on the shared PostgreSQL. */
-export async function testDatabase(t: TestContext, kind: DatabaseKind): Promise<TestDatabase> {
+/**
+ * A fresh, migrated database: a temp folder for SQLite, a schema of its own on the shared PostgreSQL. `asServer`
+ * opens it as servers and workers do: SQLite with its background connection (checkpoints and long reads), which
+ * must not fail.
+ */
+export async function testDatabase(
+  t: TestContext,
+  kind: DatabaseKind,
+  options: { asServer?: boolean } = {},
+): Promise<TestDatabase> {
+  const failures: unknown[] = [];
+  t.after(() => assert.deepEqual(failures, [], 'the background connection did not fail'));
   // After-hooks run in the order they were added: this close comes before the schema's drop.
   const handles: DatabaseHandle[] = [];
   t.after(() => Promise.all(handles.map((handle) => handle.close())));
   const url = kind === 'sqlite' ? '' : await testPostgresUrl(t);
   const dataDir = tempDir(t);
   const connect = async () => {
-    const handle = await openDatabase({ url, dataDir });
+    const handle = await openDatabase({
+      url,
+      dataDir,
+      ...(options.asServer ? { onBackgroundFailure: (error: unknown) => failures.push(error) } : {}),
+    });
     handles.push(handle);
     return handle;
   };

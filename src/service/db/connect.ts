@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import SQLite from 'better-sqlite3';
 import {
+  type Compilable,
   type DatabaseIntrospector,
   Kysely,
   type Dialect as KyselyDialect,
@@ -10,7 +11,11 @@ import {
   SqliteDialect,
 } from 'kysely';
 import pg from 'pg';
-import { type CheckpointThread, FALLBACK_AUTOCHECKPOINT_PAGES, startCheckpoints } from './checkpoints.ts';
+import {
+  type BackgroundConnection,
+  FALLBACK_AUTOCHECKPOINT_PAGES,
+  startBackgroundConnection,
+} from './background-connection.ts';
 import { guardDialect } from './guard.ts';
 import { DatabaseHealth } from './health.ts';
 import { migrate } from './migrations.ts';
@@ -20,11 +25,18 @@ import type { Database } from './schema.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
+export type LongRead = <R>(query: Compilable<R>) => Promise<R[]>;
+
 export interface DatabaseHandle {
   db: Kysely<Database>;
   dialect: Dialect;
   /** Whether the database answers, as this process's queries found: outages are reported there once. */
   health: DatabaseHealth;
+  /**
+   * Runs a read that may take seconds (statistics over a year of jobs). On SQLite in a server or worker it runs on
+   * the background connection's thread, not on the event loop; elsewhere as any query does.
+   */
+  longRead: LongRead;
   close(): Promise<void>;
 }
 
@@ -38,10 +50,10 @@ export interface OpenDatabaseOptions {
    */
   onWaiting?: (error: unknown) => void;
   /**
-   * Given (servers and workers), SQLite's log is checkpointed by a thread of its own (checkpoints.ts), and a
-   * thread that stops is told here; a command run by hand leaves it to SQLite.
+   * Given (servers and workers), SQLite gets a second connection in a thread of its own for checkpoints and long
+   * reads (background-connection.ts), and a thread that stops is told here; a command run by hand does without.
    */
-  onCheckpointFailure?: (error: unknown) => void;
+  onBackgroundFailure?: (error: unknown) => void;
 }
 
 const WAIT_PAUSE_MAX_MS = 10_000;
@@ -52,20 +64,26 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   const health = new DatabaseHealth();
   const opened =
     dialect === 'sqlite'
-      ? sqliteDialect(options.dataDir, health, options.onCheckpointFailure)
-      : { dialect: postgresDialect(options.url, health), afterClose: async () => {} };
+      ? sqliteDialect(options.dataDir, health, options.onBackgroundFailure)
+      : { dialect: postgresDialect(options.url, health) };
   const db = new Kysely<Database>({ dialect: opened.dialect });
+  const { background } = opened;
+  const longRead: LongRead = async <R>(query: Compilable<R>): Promise<R[]> => {
+    const compiled = query.compile();
+    return (await background?.read(compiled)) ?? (await db.executeQuery(compiled)).rows;
+  };
   const close = async () => {
     try {
       await db.destroy();
     } finally {
-      await opened.afterClose();
+      // After the process's connection: the thread's, the last, checkpoints what is left and removes the log.
+      await background?.stop();
     }
   };
   for (let pause = 0; ; pause += 1) {
     try {
       await migrate(db as Kysely<unknown>, dialect);
-      return { db, dialect, health, close };
+      return { db, dialect, health, longRead, close };
     } catch (error) {
       if (!(options.onWaiting && isUnavailable(error))) {
         await close();
@@ -90,8 +108,8 @@ const STATEMENT_CACHE = 500;
 function sqliteDialect(
   dataDir: string,
   health: DatabaseHealth,
-  onCheckpointFailure: ((error: unknown) => void) | undefined,
-): { dialect: KyselyDialect; afterClose: () => Promise<void> } {
+  onBackgroundFailure: ((error: unknown) => void) | undefined,
+): { dialect: KyselyDialect; background?: BackgroundConnection } {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, 'img.sqlite');
   const database = new SQLite(file);
@@ -103,10 +121,10 @@ function sqliteDialect(
   database.pragma('foreign_keys = ON');
   database.pragma('synchronous = NORMAL');
   database.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT}`);
-  let checkpoints: CheckpointThread | undefined;
-  if (onCheckpointFailure) {
+  let background: BackgroundConnection | undefined;
+  if (onBackgroundFailure) {
     database.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
-    checkpoints = startCheckpoints(file, onCheckpointFailure);
+    background = startBackgroundConnection(file, onBackgroundFailure);
   }
   // Preparing a statement costs more than running most of ours; Kysely prepares each time it runs one.
   const statements = new Map<string, SQLite.Statement>();
@@ -124,8 +142,7 @@ function sqliteDialect(
       health,
       sqlite: database,
     }),
-    // After the connection: the thread's connection, the last, checkpoints what is left and removes the log.
-    afterClose: async () => checkpoints?.stop(),
+    ...(background ? { background } : {}),
   };
 }
 

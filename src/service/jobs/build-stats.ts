@@ -1,7 +1,7 @@
 import { type Expression, type Kysely, type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
 import { encodeTime } from 'ulid';
 import type { Stats } from '../../contract/stats.ts';
-import type { Dialect } from '../db/connect.ts';
+import type { Dialect, LongRead } from '../db/connect.ts';
 import type { Database } from '../db/schema.ts';
 
 /** The window and whose jobs: `owner` set, that user's only. */
@@ -30,6 +30,8 @@ type JobsQuery = SelectQueryBuilder<Database, 'jobs', object>;
 export async function queryBuildStats(
   db: Kysely<Database>,
   dialect: Dialect,
+  /** Runs the statements: over a year of a busy instance's jobs they take seconds (see DatabaseHandle). */
+  read: LongRead,
   query: BuildStatsQuery,
   now = new Date(),
 ): Promise<BuildStats> {
@@ -51,43 +53,47 @@ export async function queryBuildStats(
       : sql<number>`(julianday(${sql.ref(to)}) - julianday(${sql.ref(from)})) * 86400.0`;
 
   const [ended, builds, waits, failures, queues] = await Promise.all([
-    windowed()
-      .select([
-        sql<string>`substr(finished, 1, 10)`.as('day'),
-        'status',
-        (eb) => eb.fn.countAll<number | string>().as('jobs'),
-      ])
-      .where('status', 'in', ['DONE', 'ERROR', 'CANCELLED'])
-      .where('finished', 'is not', null)
-      .groupBy([sql`substr(finished, 1, 10)`, 'status'])
-      .execute(),
+    read(
+      windowed()
+        .select([
+          sql<string>`substr(finished, 1, 10)`.as('day'),
+          'status',
+          (eb) => eb.fn.countAll<number | string>().as('jobs'),
+        ])
+        .where('status', 'in', ['DONE', 'ERROR', 'CANCELLED'])
+        .where('finished', 'is not', null)
+        .groupBy([sql`substr(finished, 1, 10)`, 'status']),
+    ),
     spreads(
       db,
+      read,
       windowed().where('status', '=', 'DONE').where('started', 'is not', null),
       sql.ref('image_type'),
       seconds('started', 'finished'),
     ),
-    spreads(db, windowed().where('started', 'is not', null), null, seconds('created', 'started')),
-    windowed()
-      .select([
-        sql<string>`coalesce(error_class, 'unknown')`.as('class'),
-        (eb) => eb.fn.countAll<number | string>().as('jobs'),
-      ])
-      .where('status', '=', 'ERROR')
-      .groupBy(sql`coalesce(error_class, 'unknown')`)
-      .execute(),
-    windowed()
-      .select([
-        'queue',
-        (eb) => eb.fn.countAll<number | string>().as('jobs'),
-        (eb) =>
-          eb.fn.sum<number | string>(sql`case when status = 'IN QUEUE' then 1 else 0 end`).as('waiting'),
-      ])
-      .groupBy('queue')
-      .orderBy('jobs', 'desc')
-      .orderBy('queue')
-      .limit(BUSIEST_QUEUES_SHOWN)
-      .execute(),
+    spreads(db, read, windowed().where('started', 'is not', null), null, seconds('created', 'started')),
+    read(
+      windowed()
+        .select([
+          sql<string>`coalesce(error_class, 'unknown')`.as('class'),
+          (eb) => eb.fn.countAll<number | string>().as('jobs'),
+        ])
+        .where('status', '=', 'ERROR')
+        .groupBy(sql`coalesce(error_class, 'unknown')`),
+    ),
+    read(
+      windowed()
+        .select([
+          'queue',
+          (eb) => eb.fn.countAll<number | string>().as('jobs'),
+          (eb) =>
+            eb.fn.sum<number | string>(sql`case when status = 'IN QUEUE' then 1 else 0 end`).as('waiting'),
+        ])
+        .groupBy('queue')
+        .orderBy('jobs', 'desc')
+        .orderBy('queue')
+        .limit(BUSIEST_QUEUES_SHOWN),
+    ),
   ]);
 
   const outcome = { DONE: 'done', ERROR: 'failed', CANCELLED: 'cancelled' } as const;
@@ -139,6 +145,7 @@ const firstIdOf = (ms: number) => `${encodeTime(ms, 10)}${'0'.repeat(16)}`;
  */
 async function spreads(
   db: Kysely<Database>,
+  read: LongRead,
   jobs: JobsQuery,
   key: Expression<string> | null,
   value: Expression<number>,
@@ -164,16 +171,17 @@ async function spreads(
     ]);
   const quantile = (q: number) =>
     sql<number | string | null>`min(case when nth >= group_size * ${sql.lit(q)} then spread_value end)`;
-  const rows = await db
-    .selectFrom(measured.as('measured'))
-    .select([
-      'spread_key',
-      sql<number | string>`max(group_size)`.as('count'),
-      quantile(0.5).as('median'),
-      quantile(0.9).as('p90'),
-    ])
-    .groupBy('spread_key')
-    .execute();
+  const rows = await read(
+    db
+      .selectFrom(measured.as('measured'))
+      .select([
+        'spread_key',
+        sql<number | string>`max(group_size)`.as('count'),
+        quantile(0.5).as('median'),
+        quantile(0.9).as('p90'),
+      ])
+      .groupBy('spread_key'),
+  );
   return rows.map((row) => ({
     key: row.spread_key,
     count: Number(row.count),

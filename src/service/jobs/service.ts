@@ -9,7 +9,7 @@ import {
 import { type Failure, failure } from '../../contract/failure.ts';
 import type { JobProgress } from '../../contract/progress.ts';
 import { canMove, isFinished, type JobStatus } from '../../contract/status.ts';
-import type { Dialect } from '../db/connect.ts';
+import type { Dialect, LongRead } from '../db/connect.ts';
 import type { DatabaseHealth } from '../db/health.ts';
 import { type Placeholder, prepareQuery } from '../db/prepared.ts';
 import type { Database, JobsTable } from '../db/schema.ts';
@@ -37,6 +37,8 @@ export interface JobServiceDeps {
   now?: () => Date;
   /** When given, requeueStale counts a build's silence only from when the database last came back. */
   health?: DatabaseHealth;
+  /** How reads that take seconds run (see DatabaseHandle); by default as any query does. */
+  longRead?: LongRead;
   /** `[worker] gpg_key_dir`: the folder a submitted kickstart may name signing keys in; '' for none. */
   gpgKeyDir?: string;
   /** `[worker] builder`: what a submitted job is judged by (default native). */
@@ -790,7 +792,14 @@ export function createJobService(deps: JobServiceDeps): JobService {
       return mustLoad(jobId);
     },
 
-    buildStats: (query) => queryBuildStats(db, deps.dialect, query, clock()),
+    buildStats: (query) =>
+      queryBuildStats(
+        db,
+        deps.dialect,
+        deps.longRead ?? (async (read) => (await db.executeQuery(read.compile())).rows),
+        query,
+        clock(),
+      ),
 
     ...reads,
   };

@@ -23,10 +23,13 @@ export async function openQueuedService(
   // The driver's own error says why (refused, unknown host): that is what an admin needs to read.
   const onWaiting = (error: unknown) =>
     onError((error as Error).cause ?? error, 'the database cannot be reached yet; waiting for it');
-  const onCheckpointFailure = (error: unknown) =>
-    onError(error, "SQLite's checkpoint thread stopped; commits checkpoint the log themselves from now on");
+  const onBackgroundFailure = (error: unknown) =>
+    onError(
+      error,
+      "SQLite's background connection stopped; commits checkpoint the log and long reads run here from now on",
+    );
   if (config.amqp.amqp_host === '') {
-    const service = await openService(config, { onWaiting, onCheckpointFailure });
+    const service = await openService(config, { onWaiting, onBackgroundFailure });
     const transport = createEmbeddedTransport({
       onError: (error) => onError(error, 'claiming a job failed'),
     });
@@ -40,7 +43,7 @@ export async function openQueuedService(
     };
   }
   const transport = await createRabbitTransport({ url: amqpUrl(config.amqp), onError });
-  const service = await openService(config, { publish: transport.publish, onWaiting, onCheckpointFailure });
+  const service = await openService(config, { publish: transport.publish, onWaiting, onBackgroundFailure });
   const relay = startOutboxRelay({
     db: service.database.db,
     publish: transport.publish,

@@ -61,9 +61,10 @@ export async function harness(
     env: { IMG_WORKER_BASE_DIR: baseDir, IMG_DB_DATA_DIR: dir, ...options.env },
     warn: () => {},
   });
-  const database = await testDatabase(t, kind);
-  const { db, dialect } = database;
-  const jobs = createJobService({ db, dialect, ...(options.now ? { now: options.now } : {}) });
+  // As a server opens it: on SQLite the statistics are read on the background connection's thread.
+  const database = await testDatabase(t, kind, { asServer: true });
+  const { db, dialect, longRead } = database;
+  const jobs = createJobService({ db, dialect, longRead, ...(options.now ? { now: options.now } : {}) });
   const users = createUserService(db, {
     scryptCost: 2 ** 10,
     directory: openDirectory(config),

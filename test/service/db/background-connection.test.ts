@@ -1,0 +1,97 @@
+// SQLite's second connection, in a thread of its own: the write-ahead log is copied into the database there, not
+// inside the commits of the connection that serves requests, so the log stays small while that connection writes;
+// long reads run there while the event loop goes on; both connections are gone once the database is closed.
+import assert from 'node:assert/strict';
+import { existsSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { sql } from 'kysely';
+import {
+  FALLBACK_AUTOCHECKPOINT_PAGES,
+  startBackgroundConnection,
+} from '../../../src/service/db/background-connection.ts';
+import { openDatabase } from '../../../src/service/db/index.ts';
+
+test('the log is checkpointed beside the writing connection, and removed when the database closes', async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'img-checkpoints-'));
+  t.after(() => rm(dataDir, { recursive: true, force: true }));
+  const failures: unknown[] = [];
+  const handle = await openDatabase({
+    url: '',
+    dataDir,
+    onBackgroundFailure: (error) => failures.push(error),
+  });
+  const wal = join(dataDir, 'img.sqlite-wal');
+  await sql`create table filler (page blob)`.execute(handle.db);
+  // Commits of a page each, as many as the committing connection's own fallback lets the log hold before it
+  // checkpoints, with pauses a thread checkpointing every 200 ms cannot miss.
+  let largest = 0;
+  for (let commit = 0; commit < FALLBACK_AUTOCHECKPOINT_PAGES; commit++) {
+    await sql`insert into filler values (zeroblob(3000))`.execute(handle.db);
+    if (commit % 1000 === 999) {
+      largest = Math.max(largest, statSync(wal).size);
+      await sleep(400);
+    }
+  }
+  const fallbackBytes = FALLBACK_AUTOCHECKPOINT_PAGES * 4096;
+  assert.ok(
+    largest < fallbackBytes / 2,
+    `the log grew to ${largest} bytes; without the thread it reaches ${fallbackBytes}`,
+  );
+  await handle.close();
+  assert.ok(!existsSync(wal), 'the last connection to close checkpointed the log and removed it');
+  assert.deepEqual(failures, []);
+});
+
+test('a background connection that cannot start is told once, and stopping it afterwards still ends', async () => {
+  const failures: unknown[] = [];
+  let told = () => {};
+  const failed = new Promise<void>((resolve) => {
+    told = resolve;
+  });
+  const thread = startBackgroundConnection('/nonexistent/img.sqlite', (error) => {
+    failures.push(error);
+    told();
+  });
+  await failed;
+  // The thread is gone and unref'd: a stop that waited for its answer would never settle.
+  await thread.stop();
+  assert.equal(failures.length, 1);
+  assert.match(String(failures[0]), /unable to open database file|does not exist/);
+});
+
+test('a long read runs in the thread while the event loop turns; it only reads; without the thread, on the loop', async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'img-long-read-'));
+  t.after(() => rm(dataDir, { recursive: true, force: true }));
+  const failures: unknown[] = [];
+  const server = await openDatabase({
+    url: '',
+    dataDir,
+    onBackgroundFailure: (error) => failures.push(error),
+  });
+  t.after(() => server.close());
+  const queues = () => server.db.selectFrom('queues').select(['name', 'starts_builds']).orderBy('name');
+  const expected = await queues().execute();
+  assert.ok(expected.length > 0, 'the default queues are there to read');
+
+  const turnsDuring = async (read: () => Promise<unknown>) => {
+    let turned = false;
+    setImmediate(() => {
+      turned = true;
+    });
+    const rows = await read();
+    return { rows, turned };
+  };
+  assert.deepEqual(await turnsDuring(() => server.longRead(queues())), { rows: expected, turned: true });
+  await assert.rejects(server.longRead(server.db.deleteFrom('queues')), /only reads/);
+  assert.deepEqual(await queues().execute(), expected, 'nothing was deleted');
+
+  // A command run by hand has no thread: the same read, on the event loop.
+  const byHand = await openDatabase({ url: '', dataDir });
+  t.after(() => byHand.close());
+  assert.deepEqual(await turnsDuring(() => byHand.longRead(queues())), { rows: expected, turned: false });
+  assert.deepEqual(failures, []);
+});
