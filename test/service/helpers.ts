@@ -19,6 +19,8 @@ export function tempDir(t: TestContext): string {
 }
 
 export interface TestDatabase extends DatabaseHandle {
+  /** SQLite's folder (a temp folder with PostgreSQL too). */
+  dataDir: string;
   /** A connection of its own to the same database, as another process opens it; closed after the test too. */
   connectAgain(): Promise<DatabaseHandle>;
 }
@@ -49,7 +51,7 @@ export async function testDatabase(
     handles.push(handle);
     return handle;
   };
-  return { ...(await connect()), connectAgain: connect };
+  return { ...(await connect()), dataDir, connectAgain: connect };
 }
 
 /**

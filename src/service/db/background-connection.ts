@@ -27,7 +27,7 @@ export interface BackgroundConnection {
   stop(): Promise<void>;
 }
 
-type Answer = { id: number; rows: unknown[] } | { id: number; error: string } | 'closed';
+type Answer = { id: number; rows: unknown[] } | { id: number; error: string };
 
 /** `onFailure`: told once if the thread ends on its own; commits then checkpoint at the fallback. */
 export function startBackgroundConnection(
@@ -47,7 +47,6 @@ export function startBackgroundConnection(
     waiting.clear();
   };
   worker.on('message', (answer: Answer) => {
-    if (answer === 'closed') return;
     const read = waiting.get(answer.id);
     waiting.delete(answer.id);
     if (waiting.size === 0) worker.unref();

@@ -46,7 +46,6 @@ parentPort?.on(
     clearInterval(timer);
     checkpoint();
     database.close();
-    parentPort?.postMessage('closed');
     parentPort?.close();
   },
 );

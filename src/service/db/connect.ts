@@ -27,6 +27,11 @@ export type Dialect = 'sqlite' | 'postgres';
 
 export type LongRead = <R>(query: Compilable<R>) => Promise<R[]>;
 
+/** A long read run as any query is, on the event loop: where there is no background connection. */
+export function readOnLoop(db: Kysely<Database>): LongRead {
+  return async (query) => (await db.executeQuery(query.compile())).rows;
+}
+
 export interface DatabaseHandle {
   db: Kysely<Database>;
   dialect: Dialect;
@@ -68,10 +73,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       : { dialect: postgresDialect(options.url, health) };
   const db = new Kysely<Database>({ dialect: opened.dialect });
   const { background } = opened;
-  const longRead: LongRead = async <R>(query: Compilable<R>): Promise<R[]> => {
-    const compiled = query.compile();
-    return (await background?.read(compiled)) ?? (await db.executeQuery(compiled)).rows;
-  };
+  const onLoop = readOnLoop(db);
+  const longRead: LongRead = (query) => background?.read(query.compile()) ?? onLoop(query);
   const close = async () => {
     try {
       await db.destroy();

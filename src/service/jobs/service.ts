@@ -9,7 +9,7 @@ import {
 import { type Failure, failure } from '../../contract/failure.ts';
 import type { JobProgress } from '../../contract/progress.ts';
 import { canMove, isFinished, type JobStatus } from '../../contract/status.ts';
-import type { Dialect, LongRead } from '../db/connect.ts';
+import { type Dialect, type LongRead, readOnLoop } from '../db/connect.ts';
 import type { DatabaseHealth } from '../db/health.ts';
 import { type Placeholder, prepareQuery } from '../db/prepared.ts';
 import type { Database, JobsTable } from '../db/schema.ts';
@@ -792,14 +792,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
       return mustLoad(jobId);
     },
 
-    buildStats: (query) =>
-      queryBuildStats(
-        db,
-        deps.dialect,
-        deps.longRead ?? (async (read) => (await db.executeQuery(read.compile())).rows),
-        query,
-        clock(),
-      ),
+    buildStats: (query) => queryBuildStats(db, deps.dialect, deps.longRead ?? readOnLoop(db), query, clock()),
 
     ...reads,
   };
