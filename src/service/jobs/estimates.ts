@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { JobEta } from '../../contract/eta.ts';
 import type { Database } from '../db/schema.ts';
 import { type ActiveJob, estimate } from './eta.ts';
-import type { WorkerOverview } from './workers.ts';
+import type { Serving } from './workers.ts';
 
 /** How many recent builds the typical durations come from: enough for a median per kind, recent enough to follow change. */
 const RECENT_BUILDS = 200;
@@ -16,9 +16,9 @@ export const ETA_HORIZON = 1000;
 
 /**
  * Every building job's estimate, and those of the first `horizon` waiting jobs of each queue someone builds, from the database's recent builds and backlog and the caller's
- * overview of the live workers (which it reads for the jobs' blockers too).
+ * view of the live workers (which it reads for the jobs' blockers too).
  */
-export type Estimates = (live: WorkerOverview) => Promise<Map<string, JobEta>>;
+export type Estimates = (live: Serving) => Promise<Map<string, JobEta>>;
 
 export function createEstimates(db: Kysely<Database>, now: () => Date, horizon = ETA_HORIZON): Estimates {
   return async ({ workers, queues }) => {

@@ -6,9 +6,17 @@ import type { Database, WorkersTable } from '../db/schema.ts';
 /** What a worker says of itself at each beat. */
 export type WorkerBeat = Omit<WorkerInfo, 'heartbeat'>;
 
-/** The live workers and every queue's state, from one read of each, for callers that need both. */
-export interface WorkerOverview {
+/** A queue's settings and the live workers that serve it, without its counts of jobs. */
+export type ServedQueue = Omit<QueueState, 'waiting' | 'building'>;
+
+/** The live workers and who serves each queue: what a job's blocker and estimate need, from one read of each. */
+export interface Serving {
   workers: WorkerInfo[];
+  queues: ServedQueue[];
+}
+
+/** The live workers and every queue's state, counts included, for callers that need both. */
+export interface WorkerOverview extends Serving {
   queues: QueueState[];
 }
 
@@ -26,6 +34,8 @@ export interface WorkerRegistry {
   queueStates(aliveWithinMs: number): Promise<QueueState[]>;
   /** `list` and `queueStates` together, the workers read once. */
   overview(aliveWithinMs: number): Promise<WorkerOverview>;
+  /** `overview` without the counts of jobs: a statement less on the way of every submission and job shown. */
+  serving(aliveWithinMs: number): Promise<Serving>;
 }
 
 /**
@@ -36,7 +46,7 @@ const FORGET_AFTER_MS = 24 * 3600 * 1000;
 
 export function createWorkerRegistry(db: Kysely<Database>, now: () => Date): WorkerRegistry {
   const cutoff = (ms: number) => new Date(now().getTime() - ms).toISOString();
-  // A submission's answer reads all three (see prepareQuery).
+  // A submission's answer reads the first two, a queue's state all three (see prepareQuery).
   const liveWorkers = prepareQuery((value: Placeholder<{ since: string }>) =>
     db.selectFrom('workers').selectAll().where('heartbeat', '>=', value('since')).orderBy('id'),
   );
@@ -53,12 +63,9 @@ export function createWorkerRegistry(db: Kysely<Database>, now: () => Date): Wor
     return (await liveWorkers.execute(db, { since: cutoff(aliveWithinMs) })).rows.map(workerFromRow);
   }
 
-  async function overview(aliveWithinMs: number): Promise<WorkerOverview> {
+  async function serving(aliveWithinMs: number): Promise<Serving> {
     const workers = await list(aliveWithinMs);
     const queues = (await allQueues.execute(db, {})).rows;
-    const counts = (await activeCounts.execute(db, {})).rows;
-    const count = (queue: string, status: string) =>
-      Number(counts.find((row) => row.queue === queue && row.status === status)?.jobs ?? 0);
     return {
       workers,
       queues: queues.map((queue) => ({
@@ -66,6 +73,19 @@ export function createWorkerRegistry(db: Kysely<Database>, now: () => Date): Wor
         description: queue.description,
         starts_builds: queue.starts_builds === 1,
         workers: workers.filter((worker) => worker.queues.includes(queue.name)).map((worker) => worker.id),
+      })),
+    };
+  }
+
+  async function overview(aliveWithinMs: number): Promise<WorkerOverview> {
+    const { workers, queues } = await serving(aliveWithinMs);
+    const counts = (await activeCounts.execute(db, {})).rows;
+    const count = (queue: string, status: string) =>
+      Number(counts.find((row) => row.queue === queue && row.status === status)?.jobs ?? 0);
+    return {
+      workers,
+      queues: queues.map((queue) => ({
+        ...queue,
         waiting: count(queue.name, 'IN QUEUE'),
         building: count(queue.name, 'BUILDING'),
       })),
@@ -104,6 +124,7 @@ export function createWorkerRegistry(db: Kysely<Database>, now: () => Date): Wor
     },
 
     overview,
+    serving,
   };
 }
 

@@ -28,7 +28,10 @@ test('the log is checkpointed beside the writing connection, and removed when th
     await sql`insert into filler values (zeroblob(3000))`.execute(handle.db);
     if (commit % 1000 === 999) {
       largest = Math.max(largest, statSync(wal).size);
-      assert.ok(await checkpointedWithin(handle.dataDir, 20_000), `the thread copied the log after commit ${commit}`);
+      assert.ok(
+        await checkpointedWithin(handle.dataDir, 20_000),
+        `the thread copied the log after commit ${commit}`,
+      );
     }
   }
   const fallbackBytes = FALLBACK_AUTOCHECKPOINT_PAGES * 4096;

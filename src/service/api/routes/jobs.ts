@@ -48,7 +48,7 @@ export async function jobRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
     const blockers = new Map<string, JobBlocker | null>();
     let etas = new Map<string, JobEta>();
     if (list.some((job) => job.status === 'IN QUEUE' || job.status === 'BUILDING')) {
-      const live = await jobs.workers.overview(aliveWithinMs);
+      const live = await jobs.workers.serving(aliveWithinMs);
       for (const queue of live.queues) blockers.set(queue.name, queueBlocker(queue));
       // A waiting job gets an estimate only in a queue someone builds: without one (a new job in a queue nobody
       // serves yet), the recent builds are not read for nothing.
