@@ -4,8 +4,8 @@
  * server; and the time from a job's change to its row updating on an open queue page, for a change made by this
  * server (the event stream) and by another process (the database's change feed), against a round trip from the
  * page to the server's no-op route. Medians of several rounds; the pages must be built (scripts/build-web.sh).
- * A change reaches the page through the change feed's poll of the database (every 500 ms), the stream's 25 ms
- * batch and the page's 250 ms batch, then the list is asked for again: about 0.8 s is those waits, by design.
+ * A change reaches the page through the change feed's poll of the database (every 500 ms), the stream's 100 ms
+ * batch and the page's 250 ms batch, then the list is asked for again: about 0.85 s is those waits, by design.
  */
 import { openDatabase } from '../src/service/db/index.ts';
 import { createJobService, type JobService } from '../src/service/jobs/index.ts';

@@ -268,8 +268,9 @@ function migrations(dialect: Dialect): Record<string, Migration> {
       async up(db: Kysely<unknown>) {
         // A job gets its key when a worker takes it: a submission no longer writes a NULL entry into this index,
         // one b-tree of nine, 8 % of its INSERT. A lookup by key (build_key = ?) implies NOT NULL, so both
-        // databases still use it.
-        await db.schema.dropIndex('jobs_build_key_status').execute();
+        // databases still use it. SQLite runs the steps of a migration one by one: one stopped between the drop
+        // and the create runs again at the next start, and finds the index gone.
+        await db.schema.dropIndex('jobs_build_key_status').ifExists().execute();
         await db.schema
           .createIndex('jobs_build_key_status')
           .on('jobs')

@@ -120,3 +120,16 @@ for (const kind of databaseKinds) {
     assert.match(plan, /jobs_build_key_status/);
   });
 }
+
+test('sqlite: a start stopped between the drop and the create of the build-key index starts the next time', async (t) => {
+  const dataDir = tempDir(t);
+  const stopped = await openDatabase({ url: '', dataDir });
+  // Where a kill in the middle of the index's build leaves SQLite, whose migration steps are not one transaction.
+  await sql`drop index jobs_build_key_status`.execute(stopped.db);
+  await sql`delete from img_migrations where name = '0011_build_key_index_partial'`.execute(stopped.db);
+  await stopped.close();
+  const again = await openDatabase({ url: '', dataDir });
+  t.after(() => again.close());
+  const indexes = await sql<{ name: string; partial: number }>`pragma index_list(jobs)`.execute(again.db);
+  assert.equal(indexes.rows.find((index) => index.name === 'jobs_build_key_status')?.partial, 1);
+});
