@@ -27,7 +27,7 @@ export interface BackgroundConnection {
   stop(): Promise<void>;
 }
 
-type Answer = { id: number; rows: unknown[] } | { id: number; error: string };
+type Answer = { id: number; rows: unknown[] } | { id: number; error: string; code?: string };
 
 /** `onFailure`: told once if the thread ends on its own; commits then checkpoint at the fallback. */
 export function startBackgroundConnection(
@@ -50,7 +50,7 @@ export function startBackgroundConnection(
     const read = waiting.get(answer.id);
     waiting.delete(answer.id);
     if (waiting.size === 0) worker.unref();
-    if ('error' in answer) read?.reject(new Error(answer.error));
+    if ('error' in answer) read?.reject(Object.assign(new Error(answer.error), { code: answer.code }));
     else read?.resolve(answer.rows);
   });
   worker.on('error', (error) => {

@@ -32,7 +32,13 @@ function answer({ id, sql, parameters }) {
     if (!statement.reader) throw new Error('the background connection only reads');
     return { id, rows: statement.all(...parameters) };
   } catch (error) {
-    return { id, error: error instanceof Error ? error.message : String(error) };
+    // SQLite's code (SQLITE_BUSY…) goes too: the process's guard tells a locked database from a bad statement.
+    const code = /** @type {{ code?: unknown }} */ (error)?.code;
+    return {
+      id,
+      error: error instanceof Error ? error.message : String(error),
+      ...(typeof code === 'string' ? { code } : {}),
+    };
   }
 }
 

@@ -16,7 +16,7 @@ import {
   FALLBACK_AUTOCHECKPOINT_PAGES,
   startBackgroundConnection,
 } from './background-connection.ts';
-import { guardDialect } from './guard.ts';
+import { guardDialect, runGuarded } from './guard.ts';
 import { DatabaseHealth } from './health.ts';
 import { migrate } from './migrations.ts';
 import { isUnavailable } from './outage.ts';
@@ -74,7 +74,17 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   const db = new Kysely<Database>({ dialect: opened.dialect });
   const { background } = opened;
   const onLoop = readOnLoop(db);
-  const longRead: LongRead = (query) => background?.read(query.compile()) ?? onLoop(query);
+  const longRead: LongRead = (query) => {
+    if (!background) return onLoop(query);
+    const compiled = query.compile();
+    // The thread meets the same locks and outages as the process's connection, and is guarded alike; once it is
+    // gone, the read falls back to that connection.
+    return runGuarded(() => background.read(compiled) ?? onLoop(query), {
+      health,
+      mayRetry: () => true,
+      pause: (ms) => sleep(ms),
+    });
+  };
   const close = async () => {
     try {
       await db.destroy();

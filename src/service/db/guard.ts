@@ -8,7 +8,7 @@ import {
   type TransactionSettings,
 } from 'kysely';
 import type { DatabaseHealth } from './health.ts';
-import { databaseUnavailable, isDatabaseOutage, isSqliteBusy } from './outage.ts';
+import { databaseUnavailable, isDatabaseOutage, isSqliteBusy, isUnavailable } from './outage.ts';
 
 export interface GuardOptions {
   health: DatabaseHealth;
@@ -54,7 +54,7 @@ class GuardedDriver implements Driver {
     try {
       connection = await this.inner.acquireConnection();
     } catch (error) {
-      throw this.failure(error);
+      throw failureOf(error, this.options.health);
     }
     let guarded = this.#guarded.get(connection);
     if (!guarded) {
@@ -86,15 +86,46 @@ class GuardedDriver implements Driver {
   destroy(): Promise<void> {
     return this.inner.destroy();
   }
+}
 
-  /** The error a caller sees: the driver's own, or `unavailable` for an outage, which health hears of. */
-  failure(error: unknown): unknown {
-    if (!isDatabaseOutage(error)) {
-      this.options.health.answered();
-      return error;
+/** The error a caller sees: the driver's own, or `unavailable` for an outage, which health hears of. */
+function failureOf(error: unknown, health: DatabaseHealth): unknown {
+  // Already made of an outage further in (a long read that fell back to the guarded connection), and told.
+  if (isUnavailable(error)) return error;
+  if (!isDatabaseOutage(error)) {
+    health.answered();
+    return error;
+  }
+  health.lost(error);
+  return databaseUnavailable();
+}
+
+export interface GuardedRun {
+  health: DatabaseHealth;
+  /** Whether a statement SQLite found locked may run again: it did nothing, outside a transaction. */
+  mayRetry: () => boolean;
+  /** How a retry waits: the connection may serve other statements meanwhile. */
+  pause: (ms: number) => Promise<void>;
+  deadlineMs?: number;
+}
+
+/**
+ * Runs a statement, again after growing pauses while SQLite finds the database locked, until the deadline; an
+ * outage becomes `unavailable`, and health hears of every answer and outage. Shared by the process's connection
+ * and the long reads of its background connection, which meet the same locks.
+ */
+export async function runGuarded<R>(statement: () => Promise<R>, run: GuardedRun): Promise<R> {
+  const deadline = Date.now() + (run.deadlineMs ?? BUSY_DEADLINE_MS);
+  for (let pauseMs = 1; ; pauseMs = Math.min(BUSY_PAUSE_MAX_MS, pauseMs * 2)) {
+    try {
+      const result = await statement();
+      run.health.answered();
+      return result;
+    } catch (error) {
+      if (!(isSqliteBusy(error) && run.mayRetry() && Date.now() < deadline))
+        throw failureOf(error, run.health);
+      await run.pause(pauseMs);
     }
-    this.options.health.lost(error);
-    return databaseUnavailable();
   }
 }
 
@@ -104,29 +135,24 @@ class GuardedConnection implements DatabaseConnection {
     readonly driver: GuardedDriver,
   ) {}
 
-  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const { sqlite, busyDeadlineMs = BUSY_DEADLINE_MS, health } = this.driver.options;
-    const deadline = Date.now() + busyDeadlineMs;
-    for (let pauseMs = 1; ; pauseMs = Math.min(BUSY_PAUSE_MAX_MS, pauseMs * 2)) {
-      try {
-        const result = await this.inner.executeQuery<R>(query);
-        health.answered();
-        return result;
-      } catch (error) {
-        // Outside a transaction a locked statement did nothing, so it can simply run again; inside one (after an
-        // IMMEDIATE begin, which holds the lock) it cannot be locked out.
-        const retry = sqlite && !sqlite.inTransaction && isSqliteBusy(error) && Date.now() < deadline;
-        if (!retry) throw this.driver.failure(error);
-        // No transaction is open, so the one connection may serve this process's other statements (its reads
-        // above all, which the lock does not stop) while this one waits: Kysely's turn is given up meanwhile.
+  executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    const { sqlite, busyDeadlineMs, health } = this.driver.options;
+    return runGuarded(() => this.inner.executeQuery<R>(query), {
+      health,
+      // Inside a transaction (after an IMMEDIATE begin, which holds the lock) a statement cannot be locked out.
+      mayRetry: () => sqlite !== undefined && !sqlite.inTransaction,
+      // No transaction is open, so the one connection may serve this process's other statements (its reads
+      // above all, which the lock does not stop) while this one waits: Kysely's turn is given up meanwhile.
+      pause: async (ms) => {
         await this.driver.inner.releaseConnection(this.inner);
         try {
-          await sleep(pauseMs);
+          await sleep(ms);
         } finally {
           await this.driver.inner.acquireConnection();
         }
-      }
-    }
+      },
+      ...(busyDeadlineMs === undefined ? {} : { deadlineMs: busyDeadlineMs }),
+    });
   }
 
   streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {

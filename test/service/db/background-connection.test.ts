@@ -92,6 +92,13 @@ test('a long read runs in the thread while the event loop turns; it only reads; 
   };
   assert.deepEqual(await turnsDuring(() => server.longRead(queues())), { rows: expected, turned: true });
   await assert.rejects(server.longRead(server.db.deleteFrom('queues')), /only reads/);
+  // SQLite's code comes back with its error, so that the guard tells a locked database (SQLITE_BUSY, waited for)
+  // from a statement's own mistake (passed on).
+  await assert.rejects(
+    server.longRead(server.db.selectFrom(sql.table('nowhere').as('n')).selectAll()),
+    (error: unknown) =>
+      /no such table: nowhere/.test(String(error)) && (error as { code?: string }).code === 'SQLITE_ERROR',
+  );
   assert.deepEqual(await queues().execute(), expected, 'nothing was deleted');
 
   // A command run by hand has no thread: the same read, on the event loop.
