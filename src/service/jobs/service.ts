@@ -257,8 +257,8 @@ export function createJobService(deps: JobServiceDeps): JobService {
   }
 
   // A submission's statements, compiled once (see prepareQuery): building them cost more than running them.
-  // The newest id comes with the queue (see createJobIds), and so do whether the submitter may use it (see
-  // queueRefusal) and how many wait in it: three round trips fewer to a database server.
+  // The newest id comes with the queue (see createJobIds), and so does whether the submitter may use it (see
+  // queueRefusal): two round trips fewer to a database server.
   const findQueue = prepareQuery((value: Placeholder<{ queue: string; owner: string; by: string }>) =>
     db
       .selectFrom('queues')
@@ -271,14 +271,6 @@ export function createJobService(deps: JobServiceDeps): JobService {
           .select((eb) => eb.fn.max('id').as('id'))
           .$asScalar()
           .as('newest'),
-        // As the triggers count them: the backlog is not counted (see queuePosition).
-        eb
-          .selectFrom('job_counts')
-          .select('jobs')
-          .whereRef('job_counts.queue', '=', 'queues.name')
-          .where('job_counts.status', '=', 'IN QUEUE')
-          .$asScalar()
-          .as('waiting'),
         // Open when no group names the queue, or the submitter is in one that does.
         eb
           .or([
@@ -352,6 +344,27 @@ export function createJobService(deps: JobServiceDeps): JobService {
       .values(newJob(value))
       .returningAll(),
   );
+  // Its place (see queuePosition) without counting the backlog: all that wait in the queue, as the triggers
+  // counted them, less those with a later id.
+  const newJobPosition = prepareQuery((value: Placeholder<{ id: string; queue: string }>) =>
+    db
+      .selectFrom('job_counts')
+      .select((eb) =>
+        eb(
+          'job_counts.jobs',
+          '-',
+          eb
+            .selectFrom('jobs')
+            .select((eb) => eb.fn.countAll<number | string>().as('later'))
+            .where('status', '=', 'IN QUEUE')
+            .where('queue', '=', value('queue'))
+            .where('id', '>', value('id'))
+            .$asScalar(),
+        ).as('position'),
+      )
+      .where('queue', '=', value('queue'))
+      .where('status', '=', 'IN QUEUE'),
+  );
   const deleteOutbox = prepareQuery((value: Placeholder<{ jobId: string }>) =>
     db.deleteFrom('outbox').where('job_id', '=', value('jobId')),
   );
@@ -403,12 +416,12 @@ export function createJobService(deps: JobServiceDeps): JobService {
     ).rows;
     if (!row) throw new Error(`job ${id} was not stored`);
     const job = jobFromRow(row);
+    // Handed to the transport first, the place counted after: dispatch does not wait for the count. A worker
+    // may have taken the job meanwhile, which leaves it out of the count: it was at the front then.
     await publish(job);
     announce(job);
-    // Behind all that waited when the queue was read: its id is later than any stored then. Meanwhile another
-    // process may have stored a job with an earlier id (ahead of it, not counted) or taken one (counted, gone):
-    // the next read of its place (queuePosition) counts those.
-    return { ...job, queuePosition: Number(found.waiting ?? 0) + 1 };
+    const [counted] = (await newJobPosition.execute(db, { id, queue: input.queue })).rows;
+    return { ...job, queuePosition: Math.max(1, Number(counted?.position ?? 1)) };
   }
 
   async function writeOutbox(trx: Kysely<Database>, jobId: string, queue: string, created: string) {

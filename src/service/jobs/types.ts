@@ -25,7 +25,7 @@ export type Job = JobSummary & Static<typeof JobRecordInputs>;
 
 /** A job just stored, with its place in its queue then. */
 export interface SubmittedJob extends Job {
-  /** Its queue position as it was stored: those waiting when its queue was read, and itself (no backlog count). */
+  /** Its queue position when it was stored, as queuePosition reads it, found without counting the backlog. */
   queuePosition: number;
 }
 
