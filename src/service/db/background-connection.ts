@@ -21,11 +21,15 @@ export const FALLBACK_AUTOCHECKPOINT_PAGES = 10_000;
 const STOP_WAIT_MS = 2000;
 
 export interface BackgroundConnection {
-  /** The rows of a reading statement, read by the thread; undefined once the thread is gone. */
+  /** The rows of a reading statement, read by the thread; undefined once the thread is gone, BackgroundGone if it
+   * goes before it answers. */
   read<R>(query: CompiledQuery<R>): Promise<R[]> | undefined;
   /** A last checkpoint, then the thread's connection closes; reads not answered yet fail. */
   stop(): Promise<void>;
 }
+
+/** Why a read was not answered: the thread ended (a crash, or the process stopping it) before it could answer. */
+export class BackgroundGone extends Error {}
 
 type Answer = { id: number; rows: unknown[] } | { id: number; error: string; code?: string };
 
@@ -43,15 +47,22 @@ export function startBackgroundConnection(
   let quiet = false;
   const gone = (error: Error) => {
     alive = false;
-    for (const read of waiting.values()) read.reject(error);
+    for (const read of waiting.values()) {
+      read.reject(
+        new BackgroundGone(`the background connection is gone: ${error.message}`, { cause: error }),
+      );
+    }
     waiting.clear();
   };
   worker.on('message', (answer: Answer) => {
     const read = waiting.get(answer.id);
     waiting.delete(answer.id);
     if (waiting.size === 0) worker.unref();
-    if ('error' in answer) read?.reject(Object.assign(new Error(answer.error), { code: answer.code }));
-    else read?.resolve(answer.rows);
+    if ('error' in answer) {
+      read?.reject(
+        Object.assign(new Error(answer.error), answer.code === undefined ? {} : { code: answer.code }),
+      );
+    } else read?.resolve(answer.rows);
   });
   worker.on('error', (error) => {
     gone(error);

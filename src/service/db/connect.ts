@@ -13,6 +13,7 @@ import {
 import pg from 'pg';
 import {
   type BackgroundConnection,
+  BackgroundGone,
   FALLBACK_AUTOCHECKPOINT_PAGES,
   startBackgroundConnection,
 } from './background-connection.ts';
@@ -30,6 +31,32 @@ export type LongRead = <R>(query: Compilable<R>) => Promise<R[]>;
 /** A long read run as any query is, on the event loop: where there is no background connection. */
 export function readOnLoop(db: Kysely<Database>): LongRead {
   return async (query) => (await db.executeQuery(query.compile())).rows;
+}
+
+/**
+ * Long reads on the background connection, guarded as every statement is: the thread meets the same locks and
+ * outages as the process's own connection. A read the thread cannot run, because it is gone before or while it
+ * runs, goes to `onLoop`, which is guarded itself.
+ */
+export function guardedLongRead(
+  background: Pick<BackgroundConnection, 'read'>,
+  onLoop: LongRead,
+  health: DatabaseHealth,
+): LongRead {
+  return (query) => {
+    const compiled = query.compile();
+    const statement = async () => {
+      const read = background.read(compiled);
+      if (!read) return onLoop(query);
+      try {
+        return await read;
+      } catch (error) {
+        if (error instanceof BackgroundGone) return onLoop(query);
+        throw error;
+      }
+    };
+    return runGuarded(statement, { health, mayRetry: () => true, pause: (ms) => sleep(ms) });
+  };
 }
 
 export interface DatabaseHandle {
@@ -74,17 +101,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   const db = new Kysely<Database>({ dialect: opened.dialect });
   const { background } = opened;
   const onLoop = readOnLoop(db);
-  const longRead: LongRead = (query) => {
-    if (!background) return onLoop(query);
-    const compiled = query.compile();
-    // The thread meets the same locks and outages as the process's connection, and is guarded alike; once it is
-    // gone, the read falls back to that connection.
-    return runGuarded(() => background.read(compiled) ?? onLoop(query), {
-      health,
-      mayRetry: () => true,
-      pause: (ms) => sleep(ms),
-    });
-  };
+  const longRead = background ? guardedLongRead(background, onLoop, health) : onLoop;
   const close = async () => {
     try {
       await db.destroy();

@@ -9,10 +9,14 @@ import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import {
+  BackgroundGone,
   FALLBACK_AUTOCHECKPOINT_PAGES,
   startBackgroundConnection,
 } from '../../../src/service/db/background-connection.ts';
+import { guardedLongRead } from '../../../src/service/db/connect.ts';
+import { DatabaseHealth } from '../../../src/service/db/health.ts';
 import { openDatabase } from '../../../src/service/db/index.ts';
+import { databaseUnavailable, isUnavailable } from '../../../src/service/db/outage.ts';
 import { testDatabase } from '../helpers.ts';
 
 test('the log is checkpointed beside the writing connection, and removed when the database closes', async (t) => {
@@ -108,4 +112,58 @@ test('a long read runs in the thread while the event loop turns; it only reads; 
   } finally {
     await byHand.close();
   }
+});
+
+test('a long read is guarded: a locked database is waited for, a gone thread hands the read on, an outage is a 503', async (t) => {
+  const { db } = await testDatabase(t, 'sqlite');
+  const query = db.selectFrom('queues').select('name');
+  const health = new DatabaseHealth();
+  const told: boolean[] = [];
+  health.onChange((change) => told.push(change.reachable));
+  const onLoopRows = [{ name: 'read on the loop' }];
+  let onLoopReads = 0;
+  const onLoop = async <R>() => {
+    onLoopReads += 1;
+    return onLoopRows as R[];
+  };
+  const locked = () => Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+  const threadRows = [{ name: 'read by the thread' }];
+
+  // Locked twice, then answered by the thread: waited for, not an outage.
+  let tries = 0;
+  const lockedTwice = guardedLongRead(
+    {
+      read: <R>() => {
+        tries += 1;
+        return (tries <= 2 ? Promise.reject(locked()) : Promise.resolve(threadRows)) as Promise<R[]>;
+      },
+    },
+    onLoop,
+    health,
+  );
+  assert.deepEqual(await lockedTwice(query), threadRows);
+  assert.equal(tries, 3);
+
+  // A thread already gone, or gone while it read: the process's own connection reads.
+  assert.deepEqual(await guardedLongRead({ read: () => undefined }, onLoop, health)(query), onLoopRows);
+  const goneWhileReading = guardedLongRead(
+    { read: () => Promise.reject(new BackgroundGone('the background connection is gone: it crashed')) },
+    onLoop,
+    health,
+  );
+  assert.deepEqual(await goneWhileReading(query), onLoopRows);
+  assert.equal(onLoopReads, 2);
+  assert.deepEqual(told, [], 'no outage so far');
+
+  // An outage met on the loop's connection (already told there) stays a 503 and is not taken for an answer.
+  health.lost(new Error('the loop met it'));
+  const outage = guardedLongRead(
+    { read: () => undefined },
+    async () => {
+      throw databaseUnavailable();
+    },
+    health,
+  );
+  await assert.rejects(outage(query), (error: unknown) => isUnavailable(error));
+  assert.deepEqual(told, [false]);
 });

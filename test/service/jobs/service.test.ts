@@ -77,6 +77,14 @@ for (const kind of databaseKinds) {
         assert.ok(job.queuePosition > 6, `${job.queuePosition} is behind those stored before`);
         assert.ok(job.queuePosition <= ((await here.queuePosition(job.id)) ?? 0));
       }
+      // A burst from one process into an empty queue: each is told its own place, as a batch script expects.
+      const burst = await Promise.all(
+        Array.from({ length: 12 }, () => here.submit(submission({ queue: 'api' }), alice)),
+      );
+      assert.deepEqual(
+        burst.map((job) => job.queuePosition).sort((a, b) => a - b),
+        Array.from({ length: 12 }, (_, i) => i + 2),
+      );
     });
 
     test('the counts /metrics reads follow every change, by any process, as a full count finds them', async (t) => {
