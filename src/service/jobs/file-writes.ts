@@ -99,7 +99,8 @@ export async function writeLogChunk(path: string, offset: number, chunk: Buffer)
     const { size } = await file.stat();
     if (offset === 0 && chunk.length > 0) {
       await file.write(chunk, 0, chunk.length, 0);
-      await file.truncate(chunk.length);
+      // Only ever shortened: a truncate that could lengthen would zero-fill past whatever the file became meanwhile.
+      if (size > chunk.length) await file.truncate(chunk.length);
       return chunk.length;
     }
     if (offset > size) {

@@ -23,9 +23,11 @@ type Answer = 'drop' | 'unavailable' | 'refuse' | 'store';
 async function webNode(t: TestContext, script: Answer[]) {
   const path = join(tempDir(t), 'remote.log');
   const offsets: number[] = [];
+  let answered = 0;
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const answer = script.shift() ?? 'store';
     const reply = (status: number, body: unknown) => {
+      answered += 1;
       response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     };
     if (answer === 'drop') return void response.destroy();
@@ -44,7 +46,7 @@ async function webNode(t: TestContext, script: Answer[]) {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.after(() => new Promise((resolve) => server.close(resolve)));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  return { url, path, offsets, stored: () => readFileSync(path, 'utf8') };
+  return { url, path, offsets, answered: () => answered, stored: () => readFileSync(path, 'utf8') };
 }
 
 function localLog(t: TestContext) {
@@ -88,7 +90,10 @@ test('a web node that lost what it stored gets the log again from where its copy
   const local = localLog(t);
   const shipper = ship(node, local);
   local.write('line 1\n');
-  await until(() => existsSync(node.path) && node.stored() === 'line 1\n', 'the first line is stored');
+  await until(
+    () => node.answered() === 1 && existsSync(node.path) && node.stored() === 'line 1\n',
+    'the first line is stored and answered',
+  );
   // As if the web node's copy were lost: the next chunk leaves a gap, answered with the size it has.
   truncateSync(node.path, 0);
   local.write('line 2\n');
