@@ -10,6 +10,7 @@ import { type Failure, failure } from '../../contract/failure.ts';
 import type { JobProgress } from '../../contract/progress.ts';
 import { canMove, isFinished, type JobStatus } from '../../contract/status.ts';
 import { type Dialect, type LongRead, readOnLoop } from '../db/connect.ts';
+import { groupCommit } from '../db/group-commit.ts';
 import type { DatabaseHealth } from '../db/health.ts';
 import { type Placeholder, prepareQuery } from '../db/prepared.ts';
 import type { Database, JobsTable } from '../db/schema.ts';
@@ -373,14 +374,19 @@ export function createJobService(deps: JobServiceDeps): JobService {
    * The job and, when a transport publishes, its outbox row, in one atomic write: a job is stored only with the
    * record that it still needs publishing.
    */
-  async function store(columns: NewJobColumns) {
-    if (!deps.publish) return insertJob.execute(db, columns);
-    if (deps.dialect === 'postgres') return insertJobAndOutbox.execute(db, columns);
-    return db.transaction().execute(async (trx) => {
-      await insertOutbox.execute(trx, columns);
-      return insertJob.execute(trx, columns);
-    });
+  async function writeJob(executor: Kysely<Database>, columns: NewJobColumns) {
+    if (!deps.publish) return insertJob.execute(executor, columns);
+    if (deps.dialect === 'postgres') return insertJobAndOutbox.execute(executor, columns);
+    await insertOutbox.execute(executor, columns);
+    return insertJob.execute(executor, columns);
   }
+  const storeAlone = (columns: NewJobColumns) =>
+    deps.publish && deps.dialect === 'sqlite'
+      ? db.transaction().execute((trx) => writeJob(trx, columns))
+      : writeJob(db, columns);
+  // SQLite has one writer, and a burst waits for its commits; PostgreSQL runs the writes side by side on its pool
+  // and flushes the log once for the commits that meet there.
+  const store = deps.dialect === 'sqlite' ? groupCommit(db, writeJob, storeAlone) : storeAlone;
 
   /** `email` undefined: the owner's. */
   async function enqueue(
