@@ -126,6 +126,11 @@ async function runTheGuide(t: TestContext, machine: Machine): Promise<void> {
     '-out',
     cert,
   ]);
+  const webNodeAnswers = () =>
+    until('the web node answers through nginx', 60_000, async () => {
+      const response = await fetchTls(`${proxyUrl}api/v1/healthz`, cert);
+      return response.status === 200 ? true : undefined;
+    });
   startNginx(t, dir, {
     'listen 443 ssl http2;': `listen 127.0.0.1:${proxyPort} ssl http2;`,
     'listen 80;': `listen 127.0.0.1:${redirectPort};`,
@@ -178,10 +183,7 @@ systemctl --user daemon-reload`);
   assert.equal(confStat.mode & 0o777, 0o640, 'tmpfiles keeps img.conf from other users');
 
   await machine.sh('systemctl --user start imger-web.service');
-  await until('the web node answers through nginx', 60_000, async () => {
-    const response = await fetchTls(`${proxyUrl}api/v1/healthz`, cert);
-    return response.status === 200 ? true : undefined;
-  });
+  await webNodeAnswers();
 
   t.diagnostic(`web node up at ${elapsed()}`);
 
@@ -399,6 +401,8 @@ systemctl --user daemon-reload`);
   await until('the waiting job is in its queue again', 60_000, async () =>
     (await queued('img.web')) === 1 ? true : undefined,
   );
+  // The relay may publish before the web node listens; until it does, nginx answers 502.
+  await webNodeAnswers();
   const restored = JSON.parse((await cli(['status', waiting.id, '--json'])).stdout) as { status: string };
   assert.equal(restored.status, 'IN QUEUE');
   await cli(['download', uploadedJob.id, '-o', join(dir, 'restored')]);
