@@ -2,6 +2,9 @@ import type { Kysely } from 'kysely';
 import { isUnavailable } from './outage.ts';
 import type { Database } from './schema.ts';
 
+/** Writes in one transaction at most: a burst of hundreds commits in several, letting readers of the lock in. */
+const MAX_GROUP = 64;
+
 /**
  * Writes asked for in the same turn of the event loop (a burst of submissions read from several sockets at once)
  * committed together, in one transaction. On SQLite a commit, not the statements, is most of a small write's
@@ -11,7 +14,8 @@ import type { Database } from './schema.ts';
  *
  * Each caller gets its own answer: when the group's transaction fails, its writes are tried again one by one,
  * so a write that fails takes no other with it. A database that cannot be reached fails them all at once (trying
- * each again would only wait for it once per write).
+ * each again would only wait for it once per write). So `write` may run twice for an item, and must change nothing
+ * but through the transaction it is given. A group holds the write lock while it runs, so it is kept small.
  */
 export function groupCommit<T, R>(
   db: Kysely<Database>,
@@ -23,17 +27,18 @@ export function groupCommit<T, R>(
     resolve(result: R): void;
     reject(error: unknown): void;
   }
-  let waiting: Waiting[] = [];
+  const waiting: Waiting[] = [];
   let scheduled = false;
 
   const each = (group: Waiting[]) => {
-    for (const one of group) alone(one.item).then(one.resolve, one.reject);
+    // Through a promise: a write that throws before it returns one still answers its caller.
+    for (const one of group) Promise.resolve(one.item).then(alone).then(one.resolve, one.reject);
   };
 
   async function commit(): Promise<void> {
-    scheduled = false;
-    const group = waiting;
-    waiting = [];
+    const group = waiting.splice(0, MAX_GROUP);
+    if (waiting.length > 0) setImmediate(() => void commit());
+    else scheduled = false;
     if (group.length === 1) {
       each(group);
       return;

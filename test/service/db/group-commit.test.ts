@@ -113,3 +113,27 @@ test('writes asked for while a group commits form the next group, none lost', as
   );
   assert.deepEqual(await stored(), [1, 2, 3, 4]);
 });
+
+test('a burst larger than a group commits in several transactions, every write stored', async (t) => {
+  const { write, grouped, stored } = await rows(t);
+  const ids = Array.from({ length: 70 }, (_, i) => i + 1);
+  await Promise.all(ids.map((id) => write(id)));
+  const transactions = [...new Set(grouped.map((one) => one.trx))];
+  assert.deepEqual(
+    transactions.map((trx) => grouped.filter((one) => one.trx === trx).length),
+    [64, 6],
+  );
+  assert.deepEqual(await stored(), ids);
+});
+
+test('a write that throws instead of returning a promise still answers its caller', async (t) => {
+  const { db } = await testDatabase(t, 'sqlite');
+  const write = groupCommit(
+    db,
+    async () => 'grouped',
+    (id: number) => {
+      throw new Error(`no write for ${id}`);
+    },
+  );
+  await assert.rejects(write(1), /no write for 1/);
+});

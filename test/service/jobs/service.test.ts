@@ -87,6 +87,27 @@ for (const kind of databaseKinds) {
       );
     });
 
+    test('a burst of submissions is stored in one transaction on SQLite, each job told its own place', async (t) => {
+      const database = await testDatabase(t, kind);
+      let transactions = 0;
+      const begin = database.db.transaction.bind(database.db);
+      database.db.transaction = () => {
+        transactions += 1;
+        return begin();
+      };
+      const jobs = createJobService(database);
+      const burst = await Promise.all(
+        Array.from({ length: 8 }, () => jobs.submit(submission({ queue: 'api' }), alice)),
+      );
+      // In the order their ids were given, which on PostgreSQL is the order its first reads answered in.
+      assert.deepEqual(
+        burst.map((job) => job.queuePosition).sort((a, b) => a - b),
+        [1, 2, 3, 4, 5, 6, 7, 8],
+      );
+      // PostgreSQL stores each on its own, side by side.
+      assert.equal(transactions, kind === 'sqlite' ? 1 : 0);
+    });
+
     test('the counts /metrics reads follow every change, by any process, as a full count finds them', async (t) => {
       const database = await testDatabase(t, kind);
       const { db } = database;
