@@ -137,3 +137,24 @@ test('a write that throws instead of returning a promise still answers its calle
   );
   await assert.rejects(write(1), /no write for 1/);
 });
+
+test('groups commit one after another, in the order their writes were asked for', async (t) => {
+  const { db } = await testDatabase(t, 'sqlite');
+  const events: string[] = [];
+  let second: Promise<string> | undefined;
+  const write = groupCommit(
+    db,
+    async (_trx, id: number) => `grouped ${id}`,
+    async (id: number) => {
+      events.push(`start ${id}`);
+      // Asked for while the first write is under way, off the loop (as a PostgreSQL round trip is).
+      if (id === 1) second = write(2);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      events.push(`end ${id}`);
+      return `alone ${id}`;
+    },
+  );
+  assert.equal(await write(1), 'alone 1');
+  assert.equal(await second, 'alone 2');
+  assert.deepEqual(events, ['start 1', 'end 1', 'start 2', 'end 2']);
+});

@@ -87,7 +87,7 @@ for (const kind of databaseKinds) {
       );
     });
 
-    test('a burst of submissions is stored in one transaction on SQLite, each job told its own place', async (t) => {
+    test('a burst of submissions is stored in one transaction, each job told its own place', async (t) => {
       const database = await testDatabase(t, kind);
       let transactions = 0;
       const begin = database.db.transaction.bind(database.db);
@@ -104,8 +104,9 @@ for (const kind of databaseKinds) {
         burst.map((job) => job.queuePosition).sort((a, b) => a - b),
         [1, 2, 3, 4, 5, 6, 7, 8],
       );
-      // PostgreSQL stores each on its own, side by side.
-      assert.equal(transactions, kind === 'sqlite' ? 1 : 0);
+      // On PostgreSQL the queue's reads answer one by one: the first alone, the rest in a group or more.
+      if (kind === 'sqlite') assert.equal(transactions, 1);
+      else assert.ok(transactions >= 1 && transactions < 7, `${transactions} transactions for 8 jobs`);
     });
 
     test('the counts /metrics reads follow every change, by any process, as a full count finds them', async (t) => {
