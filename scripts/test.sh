@@ -26,10 +26,11 @@ fi
 # A test file that hangs must not hang the run: each file gets 20 minutes (the longest, the builder's image tests,
 # takes about 8 with a warm package cache), after which its tests are cancelled, which counts as failed; and a file whose tests are over
 # exits even if something it started lingers. (That forced exit cuts short reporters writing to a file, so the
-# summary is read from the copy of standard output, which is written synchronously.)
+# summary is read from the copy of standard output, which is written synchronously. Each file's own report to the
+# runner is written blocking too, by test/blocking-report-pipe.mjs, or that exit could cut it short.)
 report=$(mktemp)
 status=0
-node --import tsx --test --test-concurrency="${IMG_TEST_CONCURRENCY:-2}" --test-force-exit --test-timeout=1200000 --test-reporter=spec "${files[@]}" |
+node --import tsx --import "$PWD/test/blocking-report-pipe.mjs" --test --test-concurrency="${IMG_TEST_CONCURRENCY:-2}" --test-force-exit --test-timeout=1200000 --test-reporter=spec "${files[@]}" |
   tee "$report" || status=$?
 count() { sed -n "s/^ℹ $1 \\([0-9]*\\)$/\\1/p" "$report" | tail -1; }
 passed=$(count pass) failed=$(count fail) cancelled=$(count cancelled) skipped=$(count skipped)
