@@ -371,8 +371,9 @@ export function createJobService(deps: JobServiceDeps): JobService {
   );
 
   /**
-   * The job and, when a transport publishes, its outbox row, in one atomic write: a job is stored only with the
-   * record that it still needs publishing.
+   * The job and, when a transport publishes, its outbox row, written with `executor`: atomic in a transaction (a
+   * group's, or storeAlone's on SQLite) or as PostgreSQL's one statement, so a job is stored only with the record
+   * that it still needs publishing.
    */
   async function writeJob(executor: Kysely<Database>, columns: NewJobColumns) {
     if (!deps.publish) return insertJob.execute(executor, columns);
